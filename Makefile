@@ -1,0 +1,68 @@
+# Kugutsu — build, run and test.
+#
+#   make run    install what is missing, then start the app on the embedded default avatar
+#   make test   install what is missing, then gofmt check, go vet, staticcheck, go test
+#
+# System packages come from Debian/Ubuntu's apt-get (as root, or through sudo).
+
+GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+BIN := bin/kugutsu
+
+# cgo + the X11/GL headers fyne's GLFW driver builds against (field notes §7),
+# a virtual X server and screenshot tools for the window tests, and liblo's
+# oscsend for the real-peer VMC tests.
+APT_PACKAGES := gcc libc6-dev pkg-config \
+	libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
+	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev \
+	xvfb xauth imagemagick xdotool liblo-tools
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build run test deps check-go fmt-check vet staticcheck gotest bench clean
+
+all: build
+
+deps: check-go
+	@missing=$$(for p in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
+	done); \
+	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs npm"; fi; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+check-go:
+	@test -x "$(GO)" || { echo "Go 1.26 or newer is needed: https://go.dev/dl/ (or put it on PATH)"; exit 1; }
+
+build: deps
+	$(GO) build -o $(BIN) .
+
+run: build
+	./$(BIN)
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) tool staticcheck ./...
+
+# The protocol packages run under the race detector (network goroutines);
+# KUGUTSU_REQUIRE_TOOLS makes tests that need oscsend, node or Xvfb fail
+# rather than skip when a tool is missing.
+gotest:
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -race ./protocol/...
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test $$($(GO) list ./... | grep -v '/protocol/')
+
+test: deps fmt-check vet staticcheck gotest
+
+bench: deps
+	GOMAXPROCS=2 $(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf bin
