@@ -148,25 +148,11 @@ func outputWeight(x *Expression, w float32) float32 {
 	return w
 }
 
-// overrideAmount is how much an expression of output weight w suppresses a
-// group it overrides: block → 1 while w > 0, blend → w.
-func overrideAmount(o Override, w float32) float32 {
-	switch o {
-	case OverrideBlock:
-		if w > 0 {
-			return 1
-		}
-	case OverrideBlend:
-		return w
-	}
-	return 0
-}
-
 // evaluate turns the pose's expression weights into morph weights and
-// material states (VRMC_vrm-1.0 expressions.md; three-vrm
-// VRMExpressionManager.update): reset, compute the blink/lookAt/mouth
-// multipliers from every expression's overrides, then add each
-// expression's binds at weight outputWeight × its group's multiplier.
+// material states (VRMC_vrm-1.0 expressions.md "Expression update
+// algorithm"): reset, compute the blink/lookAt/mouth multipliers from every
+// expression's overrides, then add each expression's binds at its final
+// weight (finalWeight).
 func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 	f := &rt.frame
 	for i := range e.weight {
@@ -211,10 +197,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 	mult := e.multipliers(av)
 	for i := range av.Expressions {
 		x := &av.Expressions[i]
-		w := outputWeight(x, e.weight[i])
-		if g := x.Preset.group(); g != groupNone {
-			w *= mult[g]
-		}
+		w := finalWeight(x, e.weight[i], &mult)
 		if w <= 0 {
 			continue
 		}
@@ -234,21 +217,57 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 }
 
 // multipliers returns the blink, lookAt and mouth weight multipliers
-// (indexed by overrideGroup) the current weights' overrides give.
+// (indexed by overrideGroup) the current weights' overrides give
+// (expressions.md "Procedural override"): 0 when an expression with output
+// weight > 0 blocks the group, else 1 − saturate(Σ output weights of the
+// expressions blending it). An expression's override of its own group is
+// invalid and ignored.
 func (e *exprState) multipliers(av *Avatar) [4]float32 {
-	var mult [4]float32
-	mult[groupBlink], mult[groupLookAt], mult[groupMouth] = 1, 1, 1
+	var blend [4]float32
+	var blocked [4]bool
 	for i := range av.Expressions {
 		x := &av.Expressions[i]
 		w := outputWeight(x, e.weight[i])
 		if w <= 0 {
 			continue
 		}
-		mult[groupBlink] *= 1 - overrideAmount(x.OverrideBlink, w)
-		mult[groupLookAt] *= 1 - overrideAmount(x.OverrideLookAt, w)
-		mult[groupMouth] *= 1 - overrideAmount(x.OverrideMouth, w)
+		own := x.Preset.group()
+		for _, o := range [3]struct {
+			g overrideGroup
+			o Override
+		}{{groupBlink, x.OverrideBlink}, {groupLookAt, x.OverrideLookAt}, {groupMouth, x.OverrideMouth}} {
+			if o.g == own {
+				continue
+			}
+			switch o.o {
+			case OverrideBlock:
+				blocked[o.g] = true
+			case OverrideBlend:
+				blend[o.g] += w
+			}
+		}
+	}
+	var mult [4]float32
+	for g := groupBlink; g <= groupMouth; g++ {
+		if !blocked[g] {
+			mult[g] = 1 - clamp32(blend[g], 0, 1)
+		}
 	}
 	return mult
+}
+
+// finalWeight is an expression's weight after isBinary and overrides: an
+// isBinary expression that is overridden at all is suppressed entirely
+// (expressions.md "Interaction between override and isBinary").
+func finalWeight(x *Expression, in float32, mult *[4]float32) float32 {
+	w := outputWeight(x, in)
+	if g := x.Preset.group(); g != groupNone {
+		if x.IsBinary && mult[g] < 1 {
+			return 0
+		}
+		w *= mult[g]
+	}
+	return w
 }
 
 // baseMaterialState is a material's state with no expression applied.
@@ -295,12 +314,7 @@ func (av *Avatar) ExpressionWeights(dst []float32) []float32 {
 	mult := e.multipliers(av)
 	dst = dst[:0]
 	for i := range av.Expressions {
-		x := &av.Expressions[i]
-		w := outputWeight(x, e.weight[i])
-		if g := x.Preset.group(); g != groupNone {
-			w *= mult[g]
-		}
-		dst = append(dst, w)
+		dst = append(dst, finalWeight(&av.Expressions[i], e.weight[i], &mult))
 	}
 	return dst
 }

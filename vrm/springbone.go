@@ -41,7 +41,7 @@ type springChain struct {
 // springBone.md; three-vrm VRMSpringBoneJoint), built from SpringBone.
 type springState struct {
 	chains      []springChain
-	acc         float32 // seconds not yet simulated
+	acc         float64 // seconds not yet simulated
 	initialized bool
 	disabled    bool
 }
@@ -176,9 +176,12 @@ func (s *springState) update(av *Avatar, rt *runtime, dt float32) {
 	}
 	steps := 0
 	if dt > 0 && finite32(dt) {
-		s.acc += dt
-		steps = int(s.acc / SpringStep)
-		s.acc -= float32(steps) * SpringStep
+		// Accumulate in float64 with a little slack, so that two 1/120 s
+		// frames make exactly one 1/60 s step.
+		const h = 1.0 / 60
+		s.acc += float64(dt)
+		steps = int((s.acc + 1e-9) / h)
+		s.acc = max(s.acc-float64(steps)*h, 0)
 		if steps > MaxSpringSteps {
 			steps = MaxSpringSteps
 			s.acc = 0
