@@ -242,6 +242,37 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		}
 		p.Targets = append(p.Targets, mt)
 	}
+	// Garbage in optional float data (NaN UVs happen in real files) is
+	// zeroed rather than refused.
+	bad := 0
+	for _, uv := range [2][]mgl32.Vec2{p.UV0, p.UV1} {
+		for k := range uv {
+			for c := range uv[k] {
+				if !finite32(uv[k][c]) {
+					uv[k][c], bad = 0, bad+1
+				}
+			}
+		}
+	}
+	for k := range p.Colors {
+		for c := range p.Colors[k] {
+			if !finite32(p.Colors[k][c]) {
+				p.Colors[k][c], bad = 1, bad+1
+			}
+		}
+	}
+	for _, t := range p.Targets {
+		for _, d := range [2][]mgl32.Vec3{t.Positions, t.Normals} {
+			for k := range d {
+				if !finiteVec3(d[k]) {
+					d[k], bad = mgl32.Vec3{}, bad+1
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		l.warnf("%s: %d non-finite texture coordinates, colours or morph deltas set to 0", el, bad)
+	}
 	if p.Normals == nil {
 		p.Normals = generateNormals(p.Positions, p.Indices)
 		l.warnf("%s: no NORMAL; generated smooth normals", el)

@@ -1,6 +1,52 @@
 package vrm
 
-import "github.com/kugutsu/kugutsu/vrm/humanoid"
+import (
+	"math"
+	"reflect"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// checkFinite walks v (structs, arrays, slices, maps, *MToon) and reports
+// the first float that is NaN or infinite.
+func checkFinite(el string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return errorf(el, "value is not finite")
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				if err := checkFinite(el+"."+v.Type().Field(i).Name, v.Field(i)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Array, reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			if err := checkFinite(el+"["+itoa(i)+"]", v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Pointer:
+		if !v.IsNil() && v.Type() == reflect.TypeOf((*MToon)(nil)) {
+			return checkFinite(el, v.Elem())
+		}
+	}
+	return nil
+}
+
+func finiteVecs3(v []mgl32.Vec3) bool {
+	for _, x := range v {
+		if !finiteVec3(x) {
+			return false
+		}
+	}
+	return true
+}
 
 // Validate checks that every index in the model points where it may, so
 // that posing, drawing and writing cannot go out of bounds: node links form
@@ -114,6 +160,36 @@ func (av *Avatar) validate() error {
 			}
 			if p.Material != -1 && (p.Material < 0 || p.Material >= len(av.Materials)) {
 				return errorf(el, "material %d does not exist", p.Material)
+			}
+		}
+	}
+	for _, part := range []struct {
+		name string
+		v    any
+	}{{"materials", av.Materials}, {"expressions", av.Expressions}, {"lookAt", av.LookAt}, {"springBone", av.SpringBone}, {"nodes", av.Nodes}} {
+		if err := checkFinite(part.name, reflect.ValueOf(part.v)); err != nil {
+			return err
+		}
+	}
+	for mi, m := range av.Meshes {
+		for pi, p := range m.Primitives {
+			ok := finiteVecs3(p.Positions) && finiteVecs3(p.Normals)
+			for _, t := range p.Targets {
+				ok = ok && finiteVecs3(t.Positions) && finiteVecs3(t.Normals)
+			}
+			for _, uv := range [2][]mgl32.Vec2{p.UV0, p.UV1} {
+				for _, x := range uv {
+					ok = ok && finite32(x[0]) && finite32(x[1])
+				}
+			}
+			for _, c := range p.Colors {
+				ok = ok && finite32(c[0]) && finite32(c[1]) && finite32(c[2]) && finite32(c[3])
+			}
+			for _, w := range p.Weights {
+				ok = ok && finite32(w[0]) && finite32(w[1]) && finite32(w[2]) && finite32(w[3])
+			}
+			if !ok {
+				return errorf("mesh "+itoa(mi)+" primitive "+itoa(pi), "has vertex data that is not finite")
 			}
 		}
 	}
