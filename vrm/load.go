@@ -96,7 +96,7 @@ func (l *loader) load() error {
 		l.thumb = -1
 		l.loadMeta0(&v0.Meta)
 	}
-	steps := []func() error{l.loadNodes, l.loadSkins, l.loadMeshes, l.loadTextures, l.loadMaterials}
+	steps := []func() error{l.startTextures, l.loadNodes, l.loadSkins, l.loadMeshes, l.finishTextures, l.loadMaterials}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err

@@ -7,6 +7,8 @@ import (
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -60,17 +62,24 @@ type decodedImage struct {
 	err  error
 }
 
-// decodeImages decodes the images in need (indices into doc.Images), each
-// once, in parallel. Sizes are checked with DecodeConfig before decoding.
-func (l *loader) decodeImages(need []int) (map[int]*decodedImage, error) {
-	out := make(map[int]*decodedImage, len(need))
+// imageJobs is a set of images being decoded in the background.
+type imageJobs struct {
+	out map[int]*decodedImage
+	wg  sync.WaitGroup
+}
+
+// startImages checks the images in need (indices into doc.Images) — format,
+// DecodeConfig size against the limits — and starts decoding each once, in
+// parallel, while the rest of the file is read. wait returns the results.
+func (l *loader) startImages(need []int) (*imageJobs, error) {
+	j := &imageJobs{out: make(map[int]*decodedImage, len(need))}
 	type job struct {
 		data []byte
 		res  *decodedImage
 	}
 	var jobs []job
 	for _, i := range need {
-		if _, ok := out[i]; ok {
+		if _, ok := j.out[i]; ok {
 			continue
 		}
 		el := "image " + itoa(i)
@@ -95,27 +104,38 @@ func (l *loader) decodeImages(need []int) (map[int]*decodedImage, error) {
 			return nil, err
 		}
 		res := &decodedImage{mime: mime}
-		out[i] = res
+		j.out[i] = res
 		jobs = append(jobs, job{data, res})
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
+	// Largest first, so the longest decode starts at once.
+	slices.SortStableFunc(jobs, func(a, b job) int { return len(b.data) - len(a.data) })
+	sem := make(chan struct{}, max(2, goruntime.GOMAXPROCS(0)))
+	for _, jb := range jobs {
+		j.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer j.wg.Done()
+			sem <- struct{}{}
 			defer func() { <-sem }()
-			j.res.img, j.res.err = decodeNRGBA(j.data, j.res.mime)
+			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime)
 		}()
 	}
-	wg.Wait()
-	for _, i := range need {
-		if r := out[i]; r.err != nil {
+	return j, nil
+}
+
+// wait waits for every decode and returns the images by index.
+func (j *imageJobs) wait() (map[int]*decodedImage, error) {
+	j.wg.Wait()
+	idx := make([]int, 0, len(j.out))
+	for i := range j.out {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	for _, i := range idx {
+		if r := j.out[i]; r.err != nil {
 			return nil, errorf("image "+itoa(i), "%s: %v", r.mime, r.err)
 		}
 	}
-	return out, nil
+	return j.out, nil
 }
 
 // decodeNRGBA decodes PNG or JPEG data into sRGB, non-premultiplied RGBA
@@ -204,12 +224,13 @@ func toNRGBA(m image.Image) *image.NRGBA {
 	return dst
 }
 
-// loadTextures decodes every glTF texture's image (once per image) and reads
-// its sampler. Avatar.Textures[i] is glTF texture i. A texture whose image
-// is missing or of another format becomes a 1×1 white texture, with a
-// warning; a broken PNG or JPEG is an error.
-func (l *loader) loadTextures() error {
-	doc, av := l.doc, l.av
+// startTextures checks every glTF texture's image and starts decoding the
+// images (once per image) in the background; finishTextures collects them.
+// Avatar.Textures[i] is glTF texture i. A texture whose image is missing or
+// of another format becomes a 1×1 white texture, with a warning; a broken
+// PNG or JPEG is an error.
+func (l *loader) startTextures() error {
+	doc := l.doc
 	var need []int
 	for i, t := range doc.Textures {
 		if t == nil {
@@ -233,7 +254,14 @@ func (l *loader) loadTextures() error {
 			l.warnf("meta thumbnail: %v; ignored", err)
 		}
 	}
-	imgs, err := l.decodeImages(need)
+	var err error
+	l.images, err = l.startImages(need)
+	return err
+}
+
+func (l *loader) finishTextures() error {
+	doc, av := l.doc, l.av
+	imgs, err := l.images.wait()
 	if err != nil {
 		return err
 	}
