@@ -236,10 +236,14 @@ func newInspectReport(path string, av *vrm.Avatar) *inspectReport {
 		r.Springs.Joints += len(s.Joints)
 		r.Springs.Chains = append(r.Springs.Chains, c)
 	}
-	for _, t := range av.Textures {
+	for i, t := range av.Textures {
 		it := inspectTexture{Name: t.Name, MIME: t.MIMEType}
-		if t.Image != nil {
-			it.Width, it.Height = t.Image.Bounds().Dx(), t.Image.Bounds().Dy()
+		img, err := av.TextureImage(i)
+		if err != nil {
+			r.Warnings = append(r.Warnings, err.Error())
+		}
+		if img != nil {
+			it.Width, it.Height = img.Bounds().Dx(), img.Bounds().Dy()
 		}
 		r.Textures = append(r.Textures, it)
 	}

@@ -25,10 +25,11 @@ func BenchmarkLoadGodette(b *testing.B) {
 }
 
 // BenchmarkPoseGodette: every humanoid bone rotated, every expression set
-// by name, lookAt at a target, joint palette; springs applied but not
-// stepped (target ≤ 20 µs, 0 allocs).
+// by name, lookAt at a target, joint palette; spring bones off (target
+// ≤ 20 µs, 0 allocs).
 func BenchmarkPoseGodette(b *testing.B) {
 	av := loadModel(b, "Godette.vrm")
+	av.SetSpringBones(false)
 	p := fullPose(av)
 	av.Pose(p)
 	b.ReportAllocs()
@@ -37,16 +38,15 @@ func BenchmarkPoseGodette(b *testing.B) {
 	}
 }
 
-// BenchmarkPoseGodetteNoSprings is BenchmarkPoseGodette with the spring
-// bones switched off.
-func BenchmarkPoseGodetteNoSprings(b *testing.B) {
+// BenchmarkUpdateGodette is one whole 60 Hz frame: the pose above plus one
+// spring-bone step.
+func BenchmarkUpdateGodette(b *testing.B) {
 	av := loadModel(b, "Godette.vrm")
-	av.SetSpringBones(false)
 	p := fullPose(av)
-	av.Pose(p)
+	av.Update(p, SpringStep)
 	b.ReportAllocs()
 	for b.Loop() {
-		av.Pose(p)
+		av.Update(p, SpringStep)
 	}
 }
 

@@ -49,7 +49,7 @@ func (av *Avatar) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
 		k := rt.pos[r]
 		for _, ni := range rt.order[k:rt.end[k]] {
 			nd := &av.Nodes[ni]
-			if nd.Mesh < 0 || av.FirstPerson.Annotations[int(ni)] == FirstPersonFirstPersonOnly {
+			if nd.Mesh < 0 || !av.ThirdPersonVisible(int(ni)) {
 				continue
 			}
 			var pal []mgl32.Mat4
@@ -85,4 +85,11 @@ func (av *Avatar) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
 		}
 	}
 	return lo, hi, ok
+}
+
+// ThirdPersonVisible reports whether node's mesh is drawn in a third-person
+// view, which is Kugutsu's: every mesh but those annotated firstPersonOnly
+// (VRMC_vrm-1.0 firstPerson.md; VRM 0.x firstPersonFlag FirstPersonOnly).
+func (av *Avatar) ThirdPersonVisible(node int) bool {
+	return av.FirstPerson.Annotations[node] != FirstPersonFirstPersonOnly
 }

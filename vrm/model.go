@@ -228,12 +228,17 @@ type Sampler struct {
 }
 
 // Texture is a decoded image with its sampler. Image holds sRGB-encoded,
-// non-premultiplied RGBA; Bounds().Min is (0, 0).
+// non-premultiplied RGBA; Bounds().Min is (0, 0). Load decodes the images
+// of every texture a material uses; a texture no material uses (typically
+// the meta thumbnail) keeps a nil Image until Avatar.TextureImage decodes
+// it, so loading does not pay for pictures that are never drawn.
 type Texture struct {
 	Name     string
 	MIMEType string // "image/png" or "image/jpeg"
 	Image    *image.NRGBA
 	Sampler  Sampler
+
+	lazy *lazyImage // the encoded image when Image is decoded on demand
 }
 
 // Humanoid maps humanoid bones to nodes.

@@ -135,7 +135,9 @@ func affineInverse(m *mgl32.Mat4) mgl32.Mat4 {
 // Pose evaluates p (nil for the rest pose) and returns the frame to draw:
 // node world matrices, joint palettes, morph weights and material states.
 // Spring bones are applied in their current simulated state without
-// advancing time (see Update). The Frame is owned by the Avatar and
+// advancing time (see Update); before the first Update with dt > 0 (or
+// after ResetSpringBones) they simply follow the pose, so one-off poses of
+// a fresh avatar are exactly the kinematic pose. The Frame is owned by the Avatar and
 // overwritten by the next Pose or Update; Pose does not allocate. An Avatar
 // is not safe for concurrent posing.
 func (av *Avatar) Pose(p *Pose) *Frame { return av.Update(p, 0) }
