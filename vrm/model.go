@@ -44,7 +44,10 @@ func (v Version) String() string {
 
 // Avatar is a loaded VRM model. Its exported fields are the immutable model
 // (what the file says, converted to the VRM 1.0 frame); posing state lives in
-// buffers the Avatar owns (see Avatar.Pose).
+// buffers the Avatar owns (see Avatar.Pose), built from the model on the
+// first Pose — call Invalidate after changing the model. The model may be
+// read from any goroutine; posing (Pose, Update, the spring-bone switches)
+// must stay on one goroutine at a time.
 type Avatar struct {
 	Version Version
 	Meta    Meta

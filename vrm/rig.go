@@ -45,6 +45,11 @@ type rigBone struct {
 	parentInv mgl32.Mat4 // inverse of the node's parent's rest world (identity for a root)
 }
 
+// Invalidate discards the posing state (buffers, rig rest data, spring-bone
+// simulation) built from the model, so that the next Pose sees changes made
+// to the Avatar's exported fields.
+func (av *Avatar) Invalidate() { av.rt = nil }
+
 // runtime returns the avatar's runtime, building it when needed.
 func (av *Avatar) runtime() *runtime {
 	if av.rt == nil || av.rt.nodeCount != len(av.Nodes) {
