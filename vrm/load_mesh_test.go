@@ -3,6 +3,7 @@ package vrm
 import (
 	"bytes"
 	"encoding/binary"
+	"io"
 	"math"
 	"slices"
 	"strings"
@@ -128,5 +129,62 @@ func TestMigrateShading(t *testing.T) {
 		if math.Abs(float64(s0-c.shift0)) > 1e-5 || (c.shift0 != 1 && math.Abs(float64(t0-c.toony0)) > 1e-5) {
 			t.Errorf("unmigrate(%v, %v) = %v, %v; want %v, %v", toony, shift, t0, s0, c.toony0, c.shift0)
 		}
+	}
+}
+
+// TestLazyImage: an image no material uses (here a thumbnail) is decoded
+// on demand; a broken one loads, then reports its error on use.
+func TestLazyImage(t *testing.T) {
+	doc, bin := glbParts(t, encode(t, synthAvatar(true), Version1))
+	view := obj(doc, "bufferViews", int(obj(doc, "images", 0, "bufferView").(float64))).(map[string]any)
+	off, _ := view["byteOffset"].(float64) // absent when 0
+	n := int(view["byteLength"].(float64))
+	png := bytes.Clone(bin[int(off) : int(off)+n])
+	for len(bin)%4 != 0 {
+		bin = append(bin, 0)
+	}
+	add := func(data []byte) int {
+		views := doc["bufferViews"].([]any)
+		views = append(views, map[string]any{"buffer": 0.0, "byteOffset": float64(len(bin)), "byteLength": float64(len(data))})
+		doc["bufferViews"] = views
+		bin = append(bin, data...)
+		for len(bin)%4 != 0 {
+			bin = append(bin, 0)
+		}
+		images := doc["images"].([]any)
+		doc["images"] = append(images, map[string]any{"bufferView": float64(len(views) - 1), "mimeType": "image/png", "name": "thumb"})
+		obj(doc, "buffers", 0).(map[string]any)["byteLength"] = float64(len(bin))
+		return len(images)
+	}
+	meta := obj(doc, "extensions", "VRMC_vrm", "meta").(map[string]any)
+	meta["thumbnailImage"] = float64(add(png))
+	av, err := Load(bytes.NewReader(makeGLB(t, doc, bin)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := av.Meta.Thumbnail
+	if th != 1 || av.Textures[th].Image != nil {
+		t.Fatalf("thumbnail texture %d, decoded %v: want a new texture 1, not decoded yet", th, av.Textures[th].Image != nil)
+	}
+	if img := av.Thumbnail(); img == nil || img.Bounds().Dx() != 4 {
+		t.Errorf("thumbnail %v", img)
+	}
+	broken := bytes.Clone(png)
+	for i := 40; i < len(broken)-12; i++ { // after IHDR: the compressed pixels
+		broken[i] ^= 0x5a
+	}
+	meta["thumbnailImage"] = float64(add(broken))
+	av, err = Load(bytes.NewReader(makeGLB(t, doc, bin)))
+	if err != nil {
+		t.Fatalf("a broken image no material uses should load: %v", err)
+	}
+	if _, err := av.TextureImage(av.Meta.Thumbnail); err == nil {
+		t.Errorf("broken thumbnail decoded without error")
+	}
+	if av.Thumbnail() != nil {
+		t.Errorf("Thumbnail of a broken image should be nil")
+	}
+	if err := Encode(io.Discard, av, Version1); err == nil {
+		t.Errorf("Encode wrote a broken image without error")
 	}
 }

@@ -21,10 +21,10 @@ type runtime struct {
 	restWorld []mgl32.Mat4 // model space, no root transform
 	restRot   []mgl32.Quat // rotation part of restWorld
 
-	// Current local transforms.
-	t []mgl32.Vec3
-	r []mgl32.Quat
-	s []mgl32.Vec3
+	// Current local transforms, and the rest ones they start from.
+	t, restT []mgl32.Vec3
+	r, restR []mgl32.Quat
+	s, restS []mgl32.Vec3
 
 	bones      [humanoid.Count]rigBone
 	hipsHeight float32
@@ -67,10 +67,17 @@ func newRuntime(av *Avatar) *runtime {
 		t:         make([]mgl32.Vec3, n),
 		r:         make([]mgl32.Quat, n),
 		s:         make([]mgl32.Vec3, n),
+		restT:     make([]mgl32.Vec3, n),
+		restR:     make([]mgl32.Quat, n),
+		restS:     make([]mgl32.Vec3, n),
 		root:      mgl32.Ident4(),
 		rootRot:   mgl32.QuatIdent(),
 	}
 	rt.order, rt.pos, rt.end = av.preorder()
+	for i := range av.Nodes {
+		nd := &av.Nodes[i]
+		rt.restT[i], rt.restR[i], rt.restS[i] = nd.Translation, nd.Rotation, nd.Scale
+	}
 	for _, k := range rt.order {
 		nd := &av.Nodes[k]
 		local := composeTRS(nd.Translation, nd.Rotation, nd.Scale)
@@ -170,10 +177,9 @@ func (av *Avatar) Update(p *Pose, dt float32) *Frame {
 
 // applyPose sets the local transforms from the rest pose and p.
 func (rt *runtime) applyPose(av *Avatar, p *Pose) {
-	for i := range av.Nodes {
-		nd := &av.Nodes[i]
-		rt.t[i], rt.r[i], rt.s[i] = nd.Translation, nd.Rotation, nd.Scale
-	}
+	copy(rt.t, rt.restT)
+	copy(rt.r, rt.restR)
+	copy(rt.s, rt.restS)
 	rt.root, rt.rootRot = mgl32.Ident4(), mgl32.QuatIdent()
 	if p == nil {
 		return
