@@ -121,8 +121,13 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > l.limits.MaxTextureSize || cfg.Height > l.limits.MaxTextureSize {
 			return nil, limitf(el, "%d×%d pixels, over the %d×%d limit", cfg.Width, cfg.Height, l.limits.MaxTextureSize, l.limits.MaxTextureSize)
 		}
-		// The NRGBA result plus the decoder's own buffer.
-		if err := l.charge(el, int64(cfg.Width)*int64(cfg.Height)*8); err != nil {
+		// The NRGBA result plus the decoder's own buffers (a progressive
+		// JPEG keeps every DCT coefficient: about 12 bytes a pixel more).
+		perPixel := int64(8)
+		if mime == "image/jpeg" {
+			perPixel = 20
+		}
+		if err := l.charge(el, int64(cfg.Width)*int64(cfg.Height)*perPixel); err != nil {
 			return nil, err
 		}
 		res := &decodedImage{mime: mime}
