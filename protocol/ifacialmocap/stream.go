@@ -41,8 +41,10 @@ func NewStreamReader(r io.Reader, maxFrame int) *StreamReader {
 // Next returns the next frame without its terminator. The slice aliases the
 // reader's buffer and is valid until the next call.
 //
-// Errors: a frame longer than the limit returns [ErrFrameTooLong] once, and
-// the reader then skips to the next terminator and carries on. At the end of
+// Errors: a frame longer than the limit returns [ErrFrameTooLong] (again for
+// every further limit's worth of bytes without a terminator, so a caller can
+// give up on a peer that never sends one), and the reader skips to the next
+// terminator and carries on. At the end of
 // the stream Next returns io.EOF, or io.ErrUnexpectedEOF when a partial frame
 // was left (it is dropped). Other read errors are returned as they are; the
 // reader should not be used after them.
@@ -65,14 +67,12 @@ func (s *StreamReader) Next() ([]byte, error) {
 		}
 		if s.end-s.start >= len(s.buf) {
 			// Full without a terminator: drop all but a possible terminator
-			// prefix and report the over-long frame once.
+			// prefix, report it, and skip to the next terminator.
 			keep := len(Terminator) - 1
 			copy(s.buf, s.buf[s.end-keep:s.end])
 			s.start, s.end, s.scanned = 0, keep, 0
-			if !s.discarding {
-				s.discarding = true
-				return nil, ErrFrameTooLong
-			}
+			s.discarding = true
+			return nil, ErrFrameTooLong
 		}
 		if s.end == len(s.buf) && s.start > 0 {
 			n := copy(s.buf, s.buf[s.start:s.end])
@@ -82,8 +82,8 @@ func (s *StreamReader) Next() ([]byte, error) {
 		s.end += n
 		if err != nil && n == 0 {
 			if errors.Is(err, io.EOF) {
-				if s.end > s.start && !s.discarding {
-					s.start = s.end
+				if s.end > s.start || s.discarding {
+					s.start, s.scanned, s.discarding = s.end, 0, false
 					return nil, io.ErrUnexpectedEOF
 				}
 				return nil, io.EOF
