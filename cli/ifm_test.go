@@ -78,34 +78,34 @@ func freeTCPPort(t *testing.T) int {
 // runIFMUntil runs `kugutsu ifm args…` in-process until done reports true
 // about its output, then cancels it as Ctrl-C would and returns its error and
 // output.
-func runIFMUntil(t *testing.T, args []string, done func(stdout string) bool) (error, string, string) {
+func runIFMUntil(t *testing.T, args []string, done func(stdout string) bool) (stdout, stderr string, err error) {
 	t.Helper()
-	var stdout, stderr syncBuffer
-	env := Env{Stdout: &stdout, Stderr: &stderr}
+	var out, errOut syncBuffer
+	env := Env{Stdout: &out, Stderr: &errOut}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	errc := make(chan error, 1)
 	go func() { errc <- commands["ifm"].run(ctx, env, args) }()
 	deadline := time.After(10 * time.Second)
-	for !done(stdout.String()) {
+	for !done(out.String()) {
 		select {
 		case err := <-errc:
-			return err, stdout.String(), stderr.String()
+			return out.String(), errOut.String(), err
 		case <-deadline:
 			cancel()
 			<-errc
-			t.Fatalf("timed out; stdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+			t.Fatalf("timed out; stdout:\n%s\nstderr:\n%s", out.String(), errOut.String())
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
 	cancel()
 	select {
 	case err := <-errc:
-		return err, stdout.String(), stderr.String()
+		return out.String(), errOut.String(), err
 	case <-time.After(10 * time.Second):
 		t.Fatal("kugutsu ifm did not exit after cancel")
 	}
-	return nil, "", ""
+	return "", "", nil
 }
 
 func countLines(s string) int { return strings.Count(s, "\n") }
@@ -125,7 +125,7 @@ func TestIFMJSON(t *testing.T) {
 			case "tcp":
 				args = append(args, "--tcp", "--listen", "127.0.0.1:"+strconv.Itoa(port))
 			}
-			err, out, stderr := runIFMUntil(t, args, func(s string) bool { return countLines(s) >= 10 })
+			out, stderr, err := runIFMUntil(t, args, func(s string) bool { return countLines(s) >= 10 })
 			if err != nil {
 				t.Fatalf("exit error %v; stderr:\n%s", err, stderr)
 			}
@@ -187,7 +187,7 @@ func waitForCLI(t *testing.T, what string, cond func() bool, state func() string
 
 func TestIFMStatusLines(t *testing.T) {
 	phone := fakePhone(t, ifmtest.Config{Frames: ifmFixtures(t)})
-	err, out, _ := runIFMUntil(t, []string{"--phone", phone.Addr(), "--listen", "127.0.0.1:0"},
+	out, _, err := runIFMUntil(t, []string{"--phone", phone.Addr(), "--listen", "127.0.0.1:0"},
 		func(s string) bool { return strings.Contains(s, "connected") && strings.Contains(s, "tracking ok") })
 	if err != nil {
 		t.Fatal(err)
