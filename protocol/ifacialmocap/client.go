@@ -442,12 +442,12 @@ type receiver struct {
 	prev  []byte // the previous frame's bytes, to spot a frozen stream
 }
 
-func newReceiver() *receiver { return &receiver{prev: make([]byte, 0, 2048)} }
+func newReceiver(max int) *receiver { return &receiver{prev: make([]byte, 0, max)} }
 
 func (c *Client) udpLoop() {
 	defer c.wg.Done()
-	buf := make([]byte, 64<<10)
-	r := newReceiver()
+	buf := make([]byte, 64<<10) // the largest UDP payload
+	r := newReceiver(len(buf))
 	want := c.phone.Addr()
 	for {
 		n, from, err := c.cmd.ReadFromUDPAddrPort(buf)
@@ -526,7 +526,7 @@ func (c *Client) acceptLoop() {
 func (c *Client) tcpLoop(conn *net.TCPConn) {
 	defer conn.Close()
 	sr := NewStreamReader(conn, c.opts.MaxFrame)
-	r := newReceiver()
+	r := newReceiver(c.opts.MaxFrame)
 	for {
 		frame, err := sr.Next()
 		switch {
@@ -557,11 +557,7 @@ func (c *Client) handle(r *receiver, b []byte) {
 		return
 	}
 	same := bytes.Equal(b, r.prev)
-	if len(b) <= cap(r.prev) {
-		r.prev = append(r.prev[:0], b...)
-	} else {
-		r.prev = r.prev[:0]
-	}
+	r.prev = append(r.prev[:0], b...) // within capacity: frames are at most that long
 	if c.opts.OnFrame != nil {
 		c.opts.OnFrame(&r.frame)
 	}

@@ -126,7 +126,11 @@ func (e *NoDataError) Error() string {
 	fmt.Fprintf(&b, "no data from the phone at %s for %.0f s (%s mode, listening on %s). Check that: ",
 		host, e.For.Seconds(), e.Mode, e.Local)
 	b.WriteString("the phone's IP address is the one iFacialMocap shows and the phone is on the same network; ")
-	fmt.Fprintf(&b, "this PC's firewall allows incoming %s for kugutsu on private networks; ", e.Mode)
+	port := e.Local
+	if _, p, err := net.SplitHostPort(e.Local); err == nil {
+		port = p
+	}
+	fmt.Fprintf(&b, "this PC's firewall allows incoming %s port %s for kugutsu on private networks; ", e.Mode, port)
 	b.WriteString("iOS Settings › Privacy & Security › Local Network allows iFacialMocap; ")
 	b.WriteString("no fixed destination IP is still set in the iFacialMocap app")
 	if e.Mode == ModeUDP {

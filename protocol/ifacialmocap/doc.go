@@ -36,12 +36,24 @@
 //
 // # Coordinates
 //
-// The angles are Euler angles in the face's own right-handed frame: +X is the
-// user's left, +Y up, +Z out of the face. So +X pitch looks down (the
-// fixtures: eyeLookDown ≈ 16–25 goes with eye X ≈ +5…+9°), +Y yaw turns toward
-// the user's own left (the fixtures: eyeLookIn_R 54 and eyeLookOut_L 44 go
-// with eye Y ≈ +16…+19°; ARKit's eyeLookInRight is the right eye looking
-// left), and +Z roll tips the top of the head toward the user's right. That is
-// exactly the VRM 1.0 world frame of an avatar (it faces +Z, its left is +X),
-// so the [Mapper] uses the angles as they come when not mirrored.
+// The angles are Euler angles in the face's own right-handed frame (ARKit's
+// face frame): +X is the user's left, +Y up, +Z out of the face. So +X pitch
+// looks down (the fixtures: eyeLookDown ≈ 16–25 goes with eye X ≈ +5…+9°),
+// +Y yaw turns toward the user's own left (the fixtures: eyeLookIn_R 54 and
+// eyeLookOut_L 44 go with eye Y ≈ +16…+19°; ARKit's eyeLookInRight is the
+// right eye looking left), and +Z roll tips the top of the head toward the
+// user's right (this one follows from the frame being right-handed; no
+// fixture shows a roll). The head is taken to use the same axes as the eyes
+// (the captures fit: each has the head about 8–10 cm below the phone,
+// y ≈ −0.08…−0.10 m, and pitched up relative to it, X ≈ −16…−21°). That frame
+// is the VRM 1.0 world frame of an avatar (it faces +Z, its left is +X), so
+// the [Mapper] uses the angles as they come when not mirrored; its
+// Settings.Invert flips single axes for phones or app settings that differ
+// (field notes §6).
+//
+// Head position is in the phone camera's axes, assumed parallel to the face
+// frame's when the user faces the phone: +X the user's left, +Y up, +Z from
+// the face toward the phone (so z < 0: the face is in front of the camera).
+// The fixtures confirm y and z; x is an assumption, again with Invert as the
+// escape hatch.
 package ifacialmocap

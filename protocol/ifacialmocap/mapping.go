@@ -6,6 +6,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/vrm/arkit"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
 // This file maps a Frame onto a VRM avatar: expression weights (Perfect Sync
@@ -238,6 +239,51 @@ type Face struct {
 	// TrackingOK is false while the phone has lost the face; the Mapper
 	// then holds the last tracked pose.
 	TrackingOK bool
+}
+
+// BoneRotation is one humanoid bone's normalized-rig local rotation (VRM 1.0
+// world frame, see the top of this file).
+type BoneRotation struct {
+	Bone     humanoid.Bone
+	Rotation mgl32.Quat
+}
+
+// BoneRotations lists the face's rotations for the bones a model has
+// (present): Chest, Neck and Head, then LeftEye and RightEye when eyes is
+// true (a model whose lookAt type is bone). A model without a chest gets the
+// chest's share on its Spine; without a neck, the neck's share goes to the
+// head. Chest, Neck and Head are powers of one rotation, so folding keeps the
+// head's world rotation exactly. It returns the entries and their number, and
+// does not allocate.
+func (f *Face) BoneRotations(present humanoid.Set, eyes bool) (out [5]BoneRotation, n int) {
+	add := func(b humanoid.Bone, q mgl32.Quat) {
+		out[n] = BoneRotation{b, q}
+		n++
+	}
+	neck, head := f.Neck, f.Head
+	switch {
+	case present.Has(humanoid.Chest):
+		add(humanoid.Chest, f.Chest)
+	case present.Has(humanoid.Spine):
+		add(humanoid.Spine, f.Chest)
+	default:
+		neck = f.Chest.Mul(neck)
+	}
+	if present.Has(humanoid.Neck) {
+		add(humanoid.Neck, neck)
+	} else {
+		head = neck.Mul(head)
+	}
+	add(humanoid.Head, head)
+	if eyes {
+		if present.Has(humanoid.LeftEye) {
+			add(humanoid.LeftEye, f.LeftEye)
+		}
+		if present.Has(humanoid.RightEye) {
+			add(humanoid.RightEye, f.RightEye)
+		}
+	}
+	return out, n
 }
 
 // MaxHeadOffset bounds each axis of Face.HeadOffset, in metres.

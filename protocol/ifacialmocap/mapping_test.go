@@ -11,6 +11,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/vrm/arkit"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
 var (
@@ -608,5 +609,48 @@ func TestMapDoesNotAllocate(t *testing.T) {
 	var out Face
 	if n := testing.AllocsPerRun(200, func() { m.Map(&f, 1.0/60, &out) }); n != 0 {
 		t.Errorf("Map allocates %v times", n)
+	}
+}
+
+func TestBoneRotations(t *testing.T) {
+	s := DefaultSettings()
+	s.ChestShare = 0.2
+	f := fixtureFrame(t, "v1_official_sample.txt")
+	out := mapOnce(s, Calibration{}, &f)
+	total := headWorld(&out)
+	all := humanoid.Required(true).With(humanoid.LeftEye).With(humanoid.RightEye)
+	cases := []struct {
+		name    string
+		present humanoid.Set
+		eyes    bool
+		want    []humanoid.Bone
+	}{
+		{"full rig with eyes", all, true, []humanoid.Bone{humanoid.Chest, humanoid.Neck, humanoid.Head, humanoid.LeftEye, humanoid.RightEye}},
+		{"expression lookAt", all, false, []humanoid.Bone{humanoid.Chest, humanoid.Neck, humanoid.Head}},
+		{"VRM 1.0 minimum (no chest, neck or eyes)", humanoid.Required(false), true, []humanoid.Bone{humanoid.Spine, humanoid.Head}},
+		{"no neck", humanoid.Required(false).With(humanoid.Chest), false, []humanoid.Bone{humanoid.Chest, humanoid.Head}},
+		{"head only", humanoid.Set(0).With(humanoid.Head), false, []humanoid.Bone{humanoid.Head}},
+	}
+	for _, c := range cases {
+		list, n := out.BoneRotations(c.present, c.eyes)
+		if n != len(c.want) {
+			t.Errorf("%s: %d bones, want %v", c.name, n, c.want)
+			continue
+		}
+		world := mgl32.QuatIdent()
+		for i, b := range c.want {
+			if list[i].Bone != b {
+				t.Errorf("%s: bone %d is %v, want %v", c.name, i, list[i].Bone, b)
+			}
+			if b != humanoid.LeftEye && b != humanoid.RightEye {
+				world = world.Mul(list[i].Rotation)
+			}
+		}
+		if !world.OrientationEqualThreshold(total, 1e-6) {
+			t.Errorf("%s: chain gives %v, want %v", c.name, world, total)
+		}
+	}
+	if n := testing.AllocsPerRun(100, func() { out.BoneRotations(all, true) }); n != 0 {
+		t.Errorf("BoneRotations allocates %v times", n)
 	}
 }
