@@ -44,8 +44,9 @@
 // right eye looking left), and +Z roll tips the top of the head toward the
 // user's right (this one follows from the frame being right-handed; no
 // fixture shows a roll). The head is taken to use the same axes as the eyes
-// (the captures fit: each has the head about 8–10 cm below the phone,
-// y ≈ −0.08…−0.10 m, and pitched up relative to it, X ≈ −16…−21°). That frame
+// (the captures fit: the two with the head 8–10 cm below the phone,
+// y ≈ −0.08…−0.10 m, have it pitched up toward the phone, X ≈ −16…−21°; the
+// one with the head level with the phone has X ≈ −1.7°). That frame
 // is the VRM 1.0 world frame of an avatar (it faces +Z, its left is +X), so
 // the [Mapper] uses the angles as they come when not mirrored; its
 // Settings.Invert flips single axes for phones or app settings that differ
@@ -54,6 +55,6 @@
 // Head position is in the phone camera's axes, assumed parallel to the face
 // frame's when the user faces the phone: +X the user's left, +Y up, +Z from
 // the face toward the phone (so z < 0: the face is in front of the camera).
-// The fixtures confirm y and z; x is an assumption, again with Invert as the
-// escape hatch.
+// z's sign is certain and y's fits the pitches above; x is an assumption, with
+// Invert again as the escape hatch.
 package ifacialmocap
