@@ -153,6 +153,25 @@ func TestEyeDirection(t *testing.T) {
 	}
 }
 
+func TestInvertEyesAndPosition(t *testing.T) {
+	f := fixtureFrame(t, "v1_hapihapi.txt") // looking to the user's left and down
+	s := DefaultSettings()
+	s.Invert.EyeYaw, s.Invert.EyePitch = true, true
+	out := mapOnce(s, Calibration{}, &f)
+	if out.Presets.LookRight == 0 || out.Presets.LookLeft != 0 || out.Presets.LookUp == 0 || out.Gaze.Yaw >= 0 || out.Gaze.Pitch >= 0 {
+		t.Errorf("inverted eyes: gaze %+v presets %+v", out.Gaze, out.Presets)
+	}
+	cal := Calibrate(&Frame{HeadPosition: mgl32.Vec3{0, 0, -0.5}})
+	g := Frame{TrackingOK: true, HeadPosition: mgl32.Vec3{0.01, 0.02, -0.47}}
+	s = DefaultSettings()
+	s.HeadPositionScale = 2
+	s.Invert.PositionX, s.Invert.PositionZ = true, true
+	out = mapOnce(s, cal, &g)
+	if !nearVec(out.HeadOffset, mgl32.Vec3{-0.02, 0.04, -0.06}, 1e-6) {
+		t.Errorf("inverted, scaled offset %v, want (−0.02, 0.04, −0.06)", out.HeadOffset)
+	}
+}
+
 func TestMirrorShapes(t *testing.T) {
 	pairs := map[arkit.Shape]arkit.Shape{
 		arkit.EyeBlinkLeft: arkit.EyeBlinkRight, arkit.JawLeft: arkit.JawRight, arkit.MouthLeft: arkit.MouthRight,

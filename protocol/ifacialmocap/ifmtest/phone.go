@@ -275,6 +275,7 @@ func (p *Phone) streamLoop() {
 	defer t.Stop()
 	rng := rand.New(rand.NewPCG(p.cfg.Seed, 1))
 	var pending []byte // TCP bytes not yet written (SplitTCP)
+	var pendingFor net.Conn // the connection pending belongs to
 	for {
 		select {
 		case <-p.quit:
@@ -299,6 +300,9 @@ func (p *Phone) streamLoop() {
 		if mode == ifacialmocap.ModeUDP {
 			_, err = p.conn.WriteToUDPAddrPort([]byte(frame), dest)
 		} else {
+			if tcp != pendingFor { // a new connection starts with a whole frame
+				pending, pendingFor = pending[:0], tcp
+			}
 			pending = append(pending, frame...)
 			pending = append(pending, ifacialmocap.Terminator...)
 			if !p.cfg.SplitTCP {
