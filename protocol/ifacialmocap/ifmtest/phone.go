@@ -274,7 +274,7 @@ func (p *Phone) streamLoop() {
 	t := time.NewTicker(p.cfg.Interval)
 	defer t.Stop()
 	rng := rand.New(rand.NewPCG(p.cfg.Seed, 1))
-	var pending []byte // TCP bytes not yet written (SplitTCP)
+	var pending []byte      // TCP bytes not yet written (SplitTCP)
 	var pendingFor net.Conn // the connection pending belongs to
 	for {
 		select {
