@@ -70,8 +70,7 @@ func fetchRecording(ctx context.Context, cmd *net.UDPConn, phone netip.AddrPort,
 			}
 			return 0, fmt.Errorf("ifacialmocap: accept the recording connection: %w", err)
 		}
-		from, _ := netip.ParseAddrPort(c.RemoteAddr().String())
-		if from.Addr().Unmap() != phone.Addr() {
+		if c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr().Unmap() != phone.Addr() {
 			c.Close()
 			continue
 		}

@@ -55,8 +55,9 @@ type Options struct {
 	MaxRecording int64
 
 	// OnFrame, when set, is called on the network goroutine with each good
-	// frame, before it becomes the latest. It must return quickly and must not
-	// keep f, which is reused.
+	// frame, before it becomes the latest. It must return quickly, must not
+	// keep f (which is reused) and must not call Close (which waits for that
+	// goroutine).
 	OnFrame func(f *Frame)
 	// Logger receives connection events; nil means slog.Default().
 	Logger *slog.Logger
@@ -489,7 +490,7 @@ func (c *Client) acceptLoop() {
 			}
 			continue
 		}
-		from, _ := netip.ParseAddrPort(conn.RemoteAddr().String())
+		from := conn.RemoteAddr().(*net.TCPAddr).AddrPort()
 		if from.Addr().Unmap() != want {
 			conn.Close()
 			c.mu.Lock()
