@@ -265,6 +265,14 @@ func Connect(ctx context.Context, phone string, opts Options) (*Client, error) {
 
 // resolvePhone parses "IP", "IP:PORT", "[IPv6]:PORT", "host" or "host:PORT".
 func resolvePhone(ctx context.Context, s string, defPort int) (netip.AddrPort, error) {
+	ap, err := parsePhone(ctx, s, defPort)
+	if err == nil && ap.Port() == 0 {
+		err = fmt.Errorf("ifacialmocap: phone address %q: port 0", s)
+	}
+	return ap, err
+}
+
+func parsePhone(ctx context.Context, s string, defPort int) (netip.AddrPort, error) {
 	if s == "" {
 		return netip.AddrPort{}, errors.New("ifacialmocap: no phone address")
 	}

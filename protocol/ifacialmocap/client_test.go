@@ -463,7 +463,7 @@ func TestResolvePhone(t *testing.T) {
 		}
 		c2.Close()
 	}
-	for _, bad := range []string{"", "1.2.3.4:99999", "no.such.host.invalid"} {
+	for _, bad := range []string{"", "1.2.3.4:99999", "1.2.3.4:0", "no.such.host.invalid"} {
 		if _, err := ifacialmocap.Connect(context.Background(), bad, fast(ifacialmocap.Options{})); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
