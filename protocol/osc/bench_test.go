@@ -25,13 +25,14 @@ func blendBundle(b *testing.B) []byte {
 func BenchmarkReader(b *testing.B) {
 	data := blendBundle(b)
 	var r Reader
+	var m Message
 	var sink float32
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Reset(data)
 		for {
-			m, err := r.Next()
+			err := r.Next(&m)
 			if err != nil {
 				break
 			}

@@ -23,10 +23,10 @@
 package osc
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"math"
+	"math/bits"
 	"time"
 )
 
@@ -146,33 +146,34 @@ func (r *Reader) Reset(packet []byte) {
 	r.state = stateStart
 }
 
-// Next returns the next message of the packet, in wire order, descending into
-// nested bundles. It returns [ErrDone] when the packet is exhausted (and on
-// every later call). Any other error reports one dropped element: a broken
+// Next reads the next message of the packet into m, in wire order,
+// descending into nested bundles. It returns [ErrDone] when the packet is
+// exhausted (and on every later call). m is valid only when Next returns
+// nil, until the packet's buffer is reused. Any other error reports one dropped element: a broken
 // message, a bundle nested deeper than [MaxDepth], or a bundle element whose
 // size is out of range (which drops the rest of that bundle, since its
 // boundaries are lost). The walk goes on after an error: keep calling Next
 // until ErrDone. Next never panics and always terminates.
-func (r *Reader) Next() (Message, error) {
+func (r *Reader) Next(m *Message) error {
 	switch r.state {
 	case stateDone:
-		return Message{}, ErrDone
+		return ErrDone
 	case stateStart:
 		r.state = stateWalk
 		switch {
 		case len(r.buf) == 0:
 			r.state = stateDone
-			return Message{}, errEmptyPacket
+			return errEmptyPacket
 		case isBundle(r.buf):
 			if len(r.buf) < 16 {
 				r.state = stateDone
-				return Message{}, errBundleHeader
+				return errBundleHeader
 			}
 			r.push(len(r.buf), TimeTag(binary.BigEndian.Uint64(r.buf[8:16])))
 			r.off = 16
 		default:
 			r.state = stateDone
-			return parseMessage(r.buf, Immediately)
+			return parseMessage(m, r.buf, Immediately)
 		}
 	}
 	for {
@@ -181,32 +182,32 @@ func (r *Reader) Next() (Message, error) {
 		}
 		if r.depth == 0 {
 			r.state = stateDone
-			return Message{}, ErrDone
+			return ErrDone
 		}
 		end := r.ends[r.depth-1]
 		if end-r.off < 4 {
 			r.off = end
-			return Message{}, errBundleSize
+			return errBundleSize
 		}
 		n := int(int32(binary.BigEndian.Uint32(r.buf[r.off:])))
 		if n < 0 || n > end-r.off-4 {
 			r.off = end // the element boundaries of this bundle are lost
-			return Message{}, errBundleSize
+			return errBundleSize
 		}
 		start := r.off + 4
 		r.off = start + n
 		elem := r.buf[start:r.off:r.off]
 		if n == 0 {
-			return Message{}, errEmptyElement
+			return errEmptyElement
 		}
 		if !isBundle(elem) {
-			return parseMessage(elem, r.tags[r.depth-1])
+			return parseMessage(m, elem, r.tags[r.depth-1])
 		}
 		if len(elem) < 16 {
-			return Message{}, errBundleHeader
+			return errBundleHeader
 		}
 		if r.depth == MaxDepth {
-			return Message{}, errBundleTooDeep
+			return errBundleTooDeep
 		}
 		r.push(r.off, TimeTag(binary.BigEndian.Uint64(elem[8:16])))
 		r.off = start + 16
@@ -221,33 +222,31 @@ func (r *Reader) push(end int, tt TimeTag) {
 
 func isBundle(b []byte) bool { return len(b) >= 8 && string(b[:8]) == "#bundle\x00" }
 
-// parseMessage decodes one message occupying all of b and checks that its
-// argument data matches its type tags exactly.
-func parseMessage(b []byte, tt TimeTag) (Message, error) {
+// parseMessage decodes one message occupying all of b into m and checks that
+// its argument data matches its type tags exactly.
+func parseMessage(m *Message, b []byte, tt TimeTag) error {
 	if len(b) == 0 || b[0] != '/' {
-		return Message{}, errNotOSC
+		return errNotOSC
 	}
 	addr, off, err := readString(b, 0)
 	if err != nil {
-		return Message{}, err
+		return err
 	}
-	m := Message{Address: addr, TimeTag: tt}
+	m.Address, m.TimeTag = addr, tt
 	if off == len(b) {
-		return m, nil // no type tag string: an old-style message without arguments
+		m.Tags, m.data = nil, nil
+		return nil // no type tag string: an old-style message without arguments
 	}
 	if b[off] != ',' {
-		return Message{}, errNoTypeTags
+		return errNoTypeTags
 	}
 	tags, off, err := readString(b, off)
 	if err != nil {
-		return Message{}, err
+		return err
 	}
 	m.Tags = tags[1:]
 	m.data = b[off:]
-	if err := checkArgs(m.Tags, m.data); err != nil {
-		return Message{}, err
-	}
-	return m, nil
+	return checkArgs(m.Tags, m.data)
 }
 
 // readString reads the OSC-string at b[off:]: the bytes up to a NUL, then
@@ -263,30 +262,38 @@ func readString(b []byte, off int) ([]byte, int, error) {
 
 // scanString finds the OSC-string at the start of b, which must be 4-byte
 // aligned in its message: it returns the index of the terminating NUL and the
-// padded length. Because the padding fills the terminator's 4-byte group with
-// NULs, the scan goes a word at a time.
+// padded length. It looks for the NUL 8 bytes at a time.
 func scanString(b []byte) (end, size int, err error) {
 	i := 0
-	for ; i+4 <= len(b); i += 4 {
-		v := binary.LittleEndian.Uint32(b[i:])
-		if (v-0x01010101)&^v&0x80808080 == 0 {
-			continue // no NUL in these 4 bytes
+	for ; i+8 <= len(b); i += 8 {
+		v := binary.LittleEndian.Uint64(b[i:])
+		// The lowest set bit of this mask marks the first zero byte (the
+		// classic "has zero byte" test; false positives only above it).
+		if z := (v - 0x0101010101010101) &^ v & 0x8080808080808080; z != 0 {
+			end = i + bits.TrailingZeros64(z)/8
+			return padded(b, end)
 		}
-		end = i
-		for b[end] != 0 {
-			end++
-		}
-		for k := end + 1; k < i+4; k++ {
-			if b[k] != 0 {
-				return 0, 0, errBadPadding
-			}
-		}
-		return end, i + 4, nil
 	}
-	if bytes.IndexByte(b[i:], 0) >= 0 {
-		return 0, 0, errBadPadding // terminated, but the padding is cut off
+	for ; i < len(b); i++ {
+		if b[i] == 0 {
+			return padded(b, i)
+		}
 	}
 	return 0, 0, errUnterminated
+}
+
+// padded checks the NUL padding after the terminator at end: the 4-byte
+// group holding the terminator must be zero from end on.
+func padded(b []byte, end int) (int, int, error) {
+	size := align4(end + 1)
+	if size > len(b) {
+		return 0, 0, errBadPadding // terminated, but the padding is cut off
+	}
+	group := binary.LittleEndian.Uint32(b[size-4 : size])
+	if group>>(8*uint(end-(size-4))) != 0 {
+		return 0, 0, errBadPadding
+	}
+	return end, size, nil
 }
 
 func align4(n int) int { return (n + 3) &^ 3 }
@@ -594,8 +601,22 @@ func (a *Args) Str() ([]byte, error) {
 	if t := a.tags[0]; t != 's' && t != 'S' {
 		return nil, ErrArgType
 	}
-	arg, err := a.Next()
-	return arg.raw, err
+	// The message was checked, so the string ends in the first 4-byte group
+	// whose last byte is NUL (the padding fills the terminator's group).
+	for i := 3; i < len(a.data); i += 4 {
+		if a.data[i] != 0 {
+			continue
+		}
+		end := i - 3
+		for a.data[end] != 0 {
+			end++
+		}
+		s := a.data[:end:end]
+		a.tags = a.tags[1:]
+		a.data = a.data[i+1:]
+		return s, nil
+	}
+	return nil, errShortArgs
 }
 
 // Blob reads a 'b' argument and returns its contents: a view into the packet.

@@ -61,12 +61,13 @@ func bundle(tt uint64, elems ...[]byte) []byte {
 func walk(t *testing.T, pkt []byte) (addrs []string, errs []error) {
 	t.Helper()
 	var r Reader
+	var m Message
 	r.Reset(pkt)
 	for i := 0; ; i++ {
 		if i > len(pkt)+2 {
 			t.Fatalf("Reader did not terminate on %q", pkt)
 		}
-		m, err := r.Next()
+		err := r.Next(&m)
 		if err == ErrDone {
 			return addrs, errs
 		}
@@ -82,13 +83,14 @@ func TestReaderWalksBundlesInWireOrder(t *testing.T) {
 	inner := bundle(5, msg("/b", "i", i32(2)), bundle(6, msg("/c", "")))
 	pkt := bundle(1, msg("/a", "i", i32(1)), inner, msg("/d", "s", pstr("x")))
 	var r Reader
+	var m Message
 	r.Reset(pkt)
 	want := []struct {
 		addr string
 		tt   TimeTag
 	}{{"/a", 1}, {"/b", 5}, {"/c", 6}, {"/d", 1}}
 	for _, w := range want {
-		m, err := r.Next()
+		err := r.Next(&m)
 		if err != nil {
 			t.Fatalf("Next: %v", err)
 		}
@@ -97,7 +99,7 @@ func TestReaderWalksBundlesInWireOrder(t *testing.T) {
 		}
 	}
 	for range 3 {
-		if _, err := r.Next(); err != ErrDone {
+		if err := r.Next(&m); err != ErrDone {
 			t.Fatalf("after the last message: %v, want ErrDone", err)
 		}
 	}
@@ -105,8 +107,9 @@ func TestReaderWalksBundlesInWireOrder(t *testing.T) {
 
 func TestReaderSingleMessage(t *testing.T) {
 	var r Reader
+	var m Message
 	r.Reset(msg("/VMC/Ext/T", "f", f32(1.5)))
-	m, err := r.Next()
+	err := r.Next(&m)
 	if err != nil || string(m.Address) != "/VMC/Ext/T" || string(m.Tags) != "f" || m.TimeTag != Immediately {
 		t.Fatalf("got %q %q %v, %v", m.Address, m.Tags, m.TimeTag, err)
 	}
@@ -114,7 +117,7 @@ func TestReaderSingleMessage(t *testing.T) {
 	if v, err := a.Float32(); v != 1.5 || err != nil {
 		t.Errorf("Float32 = %v, %v", v, err)
 	}
-	if _, err := r.Next(); err != ErrDone {
+	if err := r.Next(&m); err != ErrDone {
 		t.Errorf("second Next: %v", err)
 	}
 }
@@ -237,8 +240,9 @@ func TestTypedArguments(t *testing.T) {
 		u64(uint64(1<<40+3)), u64(math.Float64bits(-0.125)), u64(uint64(tt)),
 		pstr("sym"), i32('c'), i32(0x11223344), i32(0x01904000))
 	var r Reader
+	var m Message
 	r.Reset(pkt)
-	m, err := r.Next()
+	err := r.Next(&m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -316,8 +320,9 @@ func TestGenericArgAccessors(t *testing.T) {
 	pkt := msg("/g", "ifhdtsbT", i32(3), f32(0.5), u64(9), u64(math.Float64bits(2)), u64(1),
 		pstr("s"), blob([]byte("xy")))
 	var r Reader
+	var m Message
 	r.Reset(pkt)
-	m, err := r.Next()
+	err := r.Next(&m)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -354,8 +359,9 @@ func TestGenericArgAccessors(t *testing.T) {
 
 func TestFloat32s(t *testing.T) {
 	var r Reader
+	var m Message
 	r.Reset(msg("/p", "sffffi", pstr("n"), f32(1), f32(2), f32(3), f32(4), i32(5)))
-	m, _ := r.Next()
+	r.Next(&m)
 	a := m.Args()
 	a.Str()
 	var three [3]float32
@@ -372,13 +378,13 @@ func TestFloat32s(t *testing.T) {
 		t.Errorf("past the end: %v", err)
 	}
 	r.Reset(msg("/p", "ff", f32(1), f32(2)))
-	m, _ = r.Next()
+	r.Next(&m)
 	a = m.Args()
 	if err := a.Float32s(three[:]); err != ErrMissingArg {
 		t.Errorf("too few: %v", err)
 	}
 	r.Reset(msg("/p", "fi", f32(1), i32(2)))
-	m, _ = r.Next()
+	r.Next(&m)
 	a = m.Args()
 	if err := a.Float32s(three[:]); err != ErrArgType {
 		t.Errorf("too few and wrong: %v", err)
@@ -523,9 +529,10 @@ func roundTrip(t testing.TB, p goosc.Packet) {
 	}
 	want := gooscMessages(p)
 	var r Reader
+	var m Message
 	r.Reset(data)
 	for i := 0; ; i++ {
-		m, err := r.Next()
+		err := r.Next(&m)
 		if err == ErrDone {
 			if i != len(want) {
 				t.Fatalf("decoded %d messages, go-osc encoded %d", i, len(want))
@@ -587,11 +594,12 @@ func TestReaderDoesNotAllocate(t *testing.T) {
 	}
 	data, _ := b.MarshalBinary()
 	var r Reader
+	var m Message
 	var sink float32
 	allocs := testing.AllocsPerRun(100, func() {
 		r.Reset(data)
 		for {
-			m, err := r.Next()
+			err := r.Next(&m)
 			if err != nil {
 				break
 			}
