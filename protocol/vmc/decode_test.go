@@ -587,6 +587,17 @@ func TestStatusRates(t *testing.T) {
 	if !snd.LastPacket.Equal(last) {
 		t.Errorf("last packet %v, want %v", snd.LastPacket, last)
 	}
+	// In a sender's first second the rate comes from the open window.
+	s2 := NewScene()
+	for i := range 30 {
+		s2.Feed(pkt, testSender, testTime.Add(time.Duration(i)*time.Second/60))
+	}
+	if r := s2.statusAt(testTime.Add(500 * time.Millisecond)).Senders[0].PacketRate; r != 60 {
+		t.Errorf("first-second rate %v, want 60", r)
+	}
+	if r := s2.statusAt(testTime.Add(100 * time.Millisecond)).Senders[0].PacketRate; r != 0 {
+		t.Errorf("rate %v after 0.1 s, want 0 (too early to tell)", r)
+	}
 	st = s.statusAt(last.Add(ConnectedTimeout + time.Millisecond))
 	if st.Senders[0].Connected {
 		t.Error("connected after the timeout")

@@ -83,6 +83,7 @@ type senderState struct {
 	winStart                               time.Time // rate window
 	winPackets, winMessages                uint64    // counts at winStart
 	packetRate, messageRate                float64   // of the last closed window
+	closed                                 bool      // a rate window has closed
 }
 
 // rateWindow is the span rates are measured over.
@@ -96,17 +97,19 @@ func (st *senderState) countPacket(at time.Time) {
 		st.packetRate = float64(st.packets-st.winPackets) / sec
 		st.messageRate = float64(st.messages-st.winMessages) / sec
 		st.winStart, st.winPackets, st.winMessages = at, st.packets, st.messages
+		st.closed = true
 	}
 	st.packets++
 	st.last = at
 }
 
 // rates returns the packet and message rates as of now: the last closed
-// window's, or, once the open window is older than a second (the sender went
-// quiet), the open window's, which decays towards 0.
+// window's, or the open window's once it is older than a second (the sender
+// went quiet: the rate decays towards 0) or, in a sender's first second,
+// once it is a quarter second old.
 func (st *senderState) rates(now time.Time) (float64, float64) {
 	el := now.Sub(st.winStart)
-	if el < rateWindow {
+	if el < rateWindow && (st.closed || el < rateWindow/4) {
 		return st.packetRate, st.messageRate
 	}
 	sec := el.Seconds()
