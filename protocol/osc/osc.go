@@ -270,8 +270,14 @@ func scanString(b []byte) (end, size int, err error) {
 		// The lowest set bit of this mask marks the first zero byte (the
 		// classic "has zero byte" test; false positives only above it).
 		if z := (v - 0x0101010101010101) &^ v & 0x8080808080808080; z != 0 {
-			end = i + bits.TrailingZeros64(z)/8
-			return padded(b, end)
+			k := bits.TrailingZeros64(z) / 8 // the NUL's byte in v
+			// The terminator's 4-byte group lies inside v (i is a multiple
+			// of 8): its bytes after the NUL must be NULs too.
+			pad := (k | 3) - k
+			if (v>>(8*(k+1)))&(1<<(8*pad)-1) != 0 {
+				return 0, 0, errBadPadding
+			}
+			return i + k, ((i + k) | 3) + 1, nil
 		}
 	}
 	for ; i < len(b); i++ {

@@ -631,3 +631,31 @@ func TestErrorsAreDistinct(t *testing.T) {
 		}
 	}
 }
+
+// TestStringPaddingEveryPosition checks the word-at-a-time string scan for
+// every string length and every padding byte position.
+func TestStringPaddingEveryPosition(t *testing.T) {
+	for n := range 24 {
+		s := strings.Repeat("x", n)
+		for _, lead := range []int{0, 4} { // the string at both word halves
+			b := append(make([]byte, lead), pstr(s)...)
+			end, size, err := scanString(b[lead:])
+			if err != nil || end != n || size != len(b)-lead {
+				t.Fatalf("len %d at %d: end %d size %d err %v", n, lead, end, size, err)
+			}
+			for p := lead + n + 1; p < len(b); p++ {
+				bad := append([]byte{}, b...)
+				bad[p] = 'z'
+				if _, _, err := scanString(bad[lead:]); err != errBadPadding {
+					t.Errorf("len %d at %d, nonzero pad byte %d: %v", n, lead, p-lead, err)
+				}
+			}
+			if _, _, err := scanString(b[lead : len(b)-1]); err == nil {
+				t.Errorf("len %d at %d: cut padding accepted", n, lead)
+			}
+			if _, _, err := scanString([]byte(s)); err != errUnterminated {
+				t.Errorf("len %d unterminated: %v", n, err)
+			}
+		}
+	}
+}
