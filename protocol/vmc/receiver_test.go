@@ -459,8 +459,10 @@ func TestFlood(t *testing.T) {
 		}
 	}()
 
-	// Packets: a small frame (T, Hips, a blend + Apply) with T = Hips.x = i,
-	// patched into one template so that the sender allocates nothing.
+	// Packets: a small frame (T, Hips, a blend + Apply) with T = Hips.x =
+	// base+i (above the warm-up's T, so T only grows), patched into one
+	// template so that the sender allocates nothing.
+	const base = 1000
 	const sentinelT, sentinelX = float32(12345.678), float32(-9876.5)
 	b := goosc.NewBundle(time.Time{})
 	b.Append(msg(AddrTime, sentinelT))
@@ -476,8 +478,8 @@ func TestFlood(t *testing.T) {
 	deadline := start.Add(2 * time.Second)
 	for sent < n && time.Now().Before(deadline) {
 		for range batch {
-			binary.BigEndian.PutUint32(pkt[offT:], math.Float32bits(float32(sent)))
-			binary.BigEndian.PutUint32(pkt[offX:], math.Float32bits(float32(sent)))
+			binary.BigEndian.PutUint32(pkt[offT:], math.Float32bits(float32(base+sent)))
+			binary.BigEndian.PutUint32(pkt[offX:], math.Float32bits(float32(base+sent)))
 			_ = s.SendRaw(pkt) // under flood the kernel may refuse or drop: fine
 			sent++
 		}
@@ -488,7 +490,7 @@ func TestFlood(t *testing.T) {
 	elapsed := time.Since(start)
 	// The newest frame wins: after the flood, a final marker arrives and is
 	// what the scene shows (resent in case the flood made the kernel drop it).
-	final := float32(n + 1)
+	final := float32(base + n + 1)
 	waitFor(t, scene, "the final frame", func(f *Frame) bool {
 		if f.Time == final {
 			return true
