@@ -97,8 +97,8 @@ func (t TimeTag) Time() time.Time {
 
 // Message is one decoded OSC message. Its slices are views into the packet
 // passed to [Reader.Reset]; they stay valid until that buffer is reused.
-// A Message returned without error is well formed: its type tags are all
-// known and its argument data matches them exactly.
+// A Message filled by [Reader.Next] without error is well formed: its type
+// tags are all known and its argument data matches them exactly.
 type Message struct {
 	// Address is the address pattern without its NUL padding, e.g.
 	// "/VMC/Ext/Bone/Pos". It always starts with '/'.
@@ -148,12 +148,13 @@ func (r *Reader) Reset(packet []byte) {
 
 // Next reads the next message of the packet into m, in wire order,
 // descending into nested bundles. It returns [ErrDone] when the packet is
-// exhausted (and on every later call). m is valid only when Next returns
-// nil, until the packet's buffer is reused. Any other error reports one dropped element: a broken
-// message, a bundle nested deeper than [MaxDepth], or a bundle element whose
-// size is out of range (which drops the rest of that bundle, since its
-// boundaries are lost). The walk goes on after an error: keep calling Next
-// until ErrDone. Next never panics and always terminates.
+// exhausted (and on every later call). m is valid only when Next returns nil,
+// and only until the packet's buffer is reused. Any other error reports one
+// dropped element: a broken message, a bundle nested deeper than [MaxDepth],
+// or a bundle element whose size is out of range (which drops the rest of
+// that bundle, since its boundaries are lost). The walk goes on after an
+// error: keep calling Next until ErrDone. Next never panics, always
+// terminates and does not allocate.
 func (r *Reader) Next(m *Message) error {
 	switch r.state {
 	case stateDone:
