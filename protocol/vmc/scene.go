@@ -74,6 +74,7 @@ type Scene struct {
 	blendCache [128]blendSlot
 	boneOrd    int
 	blendOrd   int
+	lastID     addrID // the previous message's address
 
 	// Blend keys and devices.
 	blendIdx map[string]int32 // lower-cased key → index in keys
@@ -252,10 +253,16 @@ func has(tags []byte, off int, sig string) bool {
 }
 
 func (s *Scene) handle(m *osc.Message) {
-	id, ok := lookupAddr(m.Address)
-	if !ok {
-		s.countUnknown(m.Address)
-		return
+	// Performers send runs of one address (55 Bone/Pos, then Blend/Val…):
+	// try the previous message's address before the full lookup.
+	id := s.lastID
+	if string(m.Address) != addrNames[id] || id == idThru {
+		var ok bool
+		if id, ok = lookupAddr(m.Address); !ok {
+			s.countUnknown(m.Address)
+			return
+		}
+		s.lastID = id
 	}
 	st := &s.addrs[id]
 	st.Messages++
