@@ -623,6 +623,12 @@ func TestFrameHelpers(t *testing.T) {
 	if tr, ok := f.Bone(humanoid.Hips); ok || tr.Rotation != Identity {
 		t.Error("Bone(Hips) not received should be identity")
 	}
+	if a := (Vec3{1, 2, 3}).Array(); a != [3]float32{1, 2, 3} {
+		t.Errorf("Vec3.Array %v", a)
+	}
+	if a := (Quat{1, 2, 3, 4}).Array(); a != [4]float32{1, 2, 3, 4} {
+		t.Errorf("Quat.Array %v", a)
+	}
 	var g Frame
 	g.CopyFrom(f)
 	g.Blends[0].Value = 42

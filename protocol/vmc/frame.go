@@ -37,6 +37,13 @@ type Vec3 struct{ X, Y, Z float32 }
 // order x, y, z, w, as sent (not renormalised).
 type Quat struct{ X, Y, Z, W float32 }
 
+// Array returns v as [x, y, z] (the layout of vrm.UnityTransform.Position).
+func (v Vec3) Array() [3]float32 { return [3]float32{v.X, v.Y, v.Z} }
+
+// Array returns q as [x, y, z, w] (the layout of vrm.UnityTransform.Rotation
+// and of glTF; mathgl's mgl32.Quat puts W first).
+func (q Quat) Array() [4]float32 { return [4]float32{q.X, q.Y, q.Z, q.W} }
+
 // Identity is the identity rotation.
 var Identity = Quat{W: 1}
 
