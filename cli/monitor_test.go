@@ -15,24 +15,6 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// syncBuffer is an io.Writer safe to read while a command writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // startMonitor runs `kugutsu monitor args…` in-process on a free loopback
 // port and returns a sender to it, the output buffers, and a stop function
 // that cancels the context (as Ctrl-C does) and returns the command's error.
