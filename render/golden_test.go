@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
-
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PNGs under testdata/ (look at every one before committing)")
