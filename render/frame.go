@@ -130,6 +130,12 @@ type vertex struct {
 	uv0  [2]float32
 	uv1  [2]float32
 	col  [4]float32 // COLOR_0, linear RGBA (1s when absent)
+
+	// Screen projection, valid when scr is set (see frameState.toScreen).
+	sx, sy int32   // fixed-point pixel position, subBits fractional bits
+	z, iw  float32 // depth z/w (reverse-Z) and 1/w
+	oc     uint8   // clip outcode
+	scr    bool
 }
 
 func clampf(x, lo, hi float32) float32 {

@@ -24,7 +24,7 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 	x1, y1 := min(x0+tileW, fs.w), min(y0+tileH, fs.h)
 	busy := false
 	for _, c := range fs.chunks[:fs.nChunks] {
-		if len(c.bins[t]) > 0 {
+		if c.binStart[t+1] > c.binStart[t] {
 			busy = true
 			break
 		}
@@ -42,7 +42,7 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 	clear(ws.depth[:tileW*tileH*S])
 	clear(ws.state)
 	for _, c := range fs.chunks[:fs.nChunks] {
-		for _, i := range c.bins[t] {
+		for _, i := range c.bin(t) {
 			ws.raster(fs, c, &c.tris[i], int32(x0), int32(y0), int32(x1), int32(y1))
 		}
 	}
@@ -103,17 +103,16 @@ func (ws *workerScratch) raster(fs *frameState, c *chunk, t *tri, tx0, ty0, tx1,
 		e2 := a2*X + b2*Y + t.c[2]
 		row := int(y-ty0) * tileW
 		for x := x0; x <= x1; x, e0, e1, e2 = x+1, e0+step0, e1+step1, e2+step2 {
+			// A sample is covered when its three edge values are ≥ 0, i.e.
+			// the sign bit of their OR is clear.
 			var cover uint32
 			if S == 1 {
-				if e0|e1|e2 >= 0 {
-					cover = 1
-				}
+				cover = uint32(uint64(^(e0 | e1 | e2)) >> 63)
 			} else {
-				for s := 0; s < S; s++ {
-					if (e0+o0[s])|(e1+o1[s])|(e2+o2[s]) >= 0 {
-						cover |= 1 << s
-					}
-				}
+				cover = uint32(uint64(^((e0+o0[0])|(e1+o1[0])|(e2+o2[0])))>>63) |
+					uint32(uint64(^((e0+o0[1])|(e1+o1[1])|(e2+o2[1])))>>63)<<1 |
+					uint32(uint64(^((e0+o0[2])|(e1+o1[2])|(e2+o2[2])))>>63)<<2 |
+					uint32(uint64(^((e0+o0[3])|(e1+o1[3])|(e2+o2[3])))>>63)<<3
 			}
 			if cover == 0 {
 				continue

@@ -13,7 +13,46 @@ const clipBit = 1 << 31
 type chunk struct {
 	tris   []tri
 	cverts []vertex
-	bins   [][]uint32
+	// Binning: pairs collects (tile << 32 | triangle) as triangles are set
+	// up; a counting sort then lays them out tile by tile in binned, tile t's
+	// triangles being binned[binStart[t]:binStart[t+1]] in draw order.
+	pairs    []uint64
+	binned   []uint32
+	binStart []int32
+}
+
+// bin returns the triangles of tile t.
+func (c *chunk) bin(t int) []uint32 {
+	return c.binned[c.binStart[t]:c.binStart[t+1]]
+}
+
+// sortBins lays the collected pairs out tile by tile (stable, so each
+// tile's triangles stay in draw order).
+func (c *chunk) sortBins(nt int) {
+	if cap(c.binStart) < nt+1 {
+		c.binStart = make([]int32, nt+1)
+	}
+	c.binStart = c.binStart[:nt+1]
+	clear(c.binStart)
+	for _, p := range c.pairs {
+		c.binStart[p>>32+1]++
+	}
+	for t := 1; t <= nt; t++ {
+		c.binStart[t] += c.binStart[t-1]
+	}
+	if cap(c.binned) < len(c.pairs) {
+		c.binned = make([]uint32, len(c.pairs), len(c.pairs)+len(c.pairs)/2)
+	}
+	c.binned = c.binned[:len(c.pairs)]
+	// binStart[t] walks forward while filling, ending at the next tile's
+	// start; shift back afterwards.
+	for _, p := range c.pairs {
+		t := p >> 32
+		c.binned[c.binStart[t]] = uint32(p)
+		c.binStart[t]++
+	}
+	copy(c.binStart[1:], c.binStart[:nt])
+	c.binStart[0] = 0
 }
 
 // tri is a set-up triangle. Screen coordinates are fixed point with subBits
@@ -43,16 +82,10 @@ func (fs *frameState) vert(c *chunk, ref uint32) *vertex {
 // the frame's draw order.
 func (fs *frameState) setupChunk(k int) {
 	c := fs.chunks[k]
-	nt := fs.tilesX * fs.tilesY
-	if cap(c.bins) < nt {
-		c.bins = append(c.bins[:cap(c.bins)], make([][]uint32, nt-cap(c.bins))...)
-	}
-	c.bins = c.bins[:nt]
-	for i := range c.bins {
-		c.bins[i] = c.bins[i][:0]
-	}
 	c.tris = c.tris[:0]
 	c.cverts = c.cverts[:0]
+	c.pairs = c.pairs[:0]
+	defer c.sortBins(fs.tilesX * fs.tilesY)
 
 	start := k * chunkTris
 	end := min(start+chunkTris, fs.triTotal)
@@ -141,15 +174,43 @@ func (fs *frameState) planeDist(plane uint8, c *[4]float32) float32 {
 	}
 }
 
-func (fs *frameState) setupTri(c *chunk, di int32, d *draw, r [3]uint32) {
-	o0 := fs.outcode(&fs.verts[r[0]].clip)
-	o1 := fs.outcode(&fs.verts[r[1]].clip)
-	o2 := fs.outcode(&fs.verts[r[2]].clip)
-	if (o0|o1|o2)&clipBad != 0 || o0&o1&o2 != 0 {
+// toScreen computes a vertex's outcode and, when it is inside the guard
+// band, its screen position, depth and 1/w.
+func (fs *frameState) toScreen(v *vertex) {
+	v.oc = fs.outcode(&v.clip)
+	v.scr = false
+	if v.oc == 0 {
+		fs.project2D(v)
+	}
+}
+
+// project2D projects a vertex with w > 0 to the screen; vertices made by
+// clipping may sit a rounding error outside the guard band, so positions
+// are clamped to it.
+func (fs *frameState) project2D(v *vertex) {
+	w := v.clip[3]
+	if !(w > 0) || !finite(v.clip[0]) || !finite(v.clip[1]) || !finite(v.clip[2]) {
 		return
 	}
+	iw := 1 / float64(w)
+	lim := float64(fs.guard+1) * float64(max(fs.w, fs.h)) * subOne
+	sx := (float64(v.clip[0])*iw*0.5 + 0.5) * float64(fs.w) * subOne
+	sy := (0.5 - float64(v.clip[1])*iw*0.5) * float64(fs.h) * subOne
+	v.sx = int32(math.Floor(min(max(sx, -lim), lim) + 0.5))
+	v.sy = int32(math.Floor(min(max(sy, -lim), lim) + 0.5))
+	v.z = float32(float64(v.clip[2]) * iw)
+	v.iw = float32(iw)
+	v.scr = true
+}
+
+func (fs *frameState) setupTri(c *chunk, di int32, d *draw, r [3]uint32) {
+	va, vb, vc := &fs.verts[r[0]], &fs.verts[r[1]], &fs.verts[r[2]]
+	o0, o1, o2 := va.oc, vb.oc, vc.oc
 	if o0|o1|o2 == 0 {
-		fs.emit(c, di, d, r)
+		fs.emit(c, di, d, r, va, vb, vc)
+		return
+	}
+	if (o0|o1|o2)&clipBad != 0 || o0&o1&o2 != 0 {
 		return
 	}
 	fs.clip(c, di, d, r, o0|o1|o2)
@@ -190,8 +251,17 @@ func (fs *frameState) clip(c *chunk, di int32, d *draw, r [3]uint32, mask uint8)
 			return
 		}
 	}
+	for _, ref := range in {
+		if v := fs.vert(c, ref); !v.scr {
+			fs.project2D(v)
+			if !v.scr {
+				return
+			}
+		}
+	}
 	for i := 1; i+1 < len(in); i++ {
-		fs.emit(c, di, d, [3]uint32{in[0], in[i], in[i+1]})
+		r := [3]uint32{in[0], in[i], in[i+1]}
+		fs.emit(c, di, d, r, fs.vert(c, r[0]), fs.vert(c, r[1]), fs.vert(c, r[2]))
 	}
 }
 
@@ -214,30 +284,16 @@ func (fs *frameState) lerpVertex(c *chunk, ra, rb uint32, t float32) uint32 {
 	for i := range v.col {
 		v.col[i] = a.col[i] + t*(b.col[i]-a.col[i])
 	}
+	v.oc = 0
 	c.cverts = append(c.cverts, v)
 	return uint32(len(c.cverts)-1) | clipBit
 }
 
-// emit projects a triangle that lies inside the guard band to the screen,
-// culls it, sets up its edge functions and bins it.
-func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32) {
-	var X, Y [3]int64
-	var t tri
-	W, H := float64(fs.w), float64(fs.h)
-	for k := 0; k < 3; k++ {
-		v := fs.vert(c, r[k])
-		w := v.clip[3]
-		if !(w > 0) {
-			return
-		}
-		iw := 1 / float64(w)
-		sx := (float64(v.clip[0])*iw*0.5 + 0.5) * W
-		sy := (0.5 - float64(v.clip[1])*iw*0.5) * H
-		X[k] = int64(math.Floor(sx*subOne + 0.5))
-		Y[k] = int64(math.Floor(sy*subOne + 0.5))
-		t.z[k] = float32(float64(v.clip[2]) * iw)
-		t.iw[k] = float32(iw)
-	}
+// emit sets up a triangle whose vertices are projected to the screen, culls
+// it, and bins it.
+func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32, va, vb, vc *vertex) {
+	X := [3]int64{int64(va.sx), int64(vb.sx), int64(vc.sx)}
+	Y := [3]int64{int64(va.sy), int64(vb.sy), int64(vc.sy)}
 	area := (X[1]-X[0])*(Y[2]-Y[0]) - (X[2]-X[0])*(Y[1]-Y[0])
 	if area == 0 {
 		return
@@ -255,6 +311,9 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32) {
 			return
 		}
 	}
+	var t tri
+	t.z = [3]float32{va.z, vb.z, vc.z}
+	t.iw = [3]float32{va.iw, vb.iw, vc.iw}
 	t.v = r
 	if area < 0 {
 		area = -area
@@ -295,8 +354,7 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32) {
 	tx0, tx1 := int(px0)/tileW, int(px1)/tileW
 	ty0, ty1 := int(py0)/tileH, int(py1)/tileH
 	if tx0 == tx1 && ty0 == ty1 {
-		b := &c.bins[ty0*fs.tilesX+tx0]
-		*b = append(*b, idx)
+		c.pairs = append(c.pairs, uint64(ty0*fs.tilesX+tx0)<<32|uint64(idx))
 		return
 	}
 	for ty := ty0; ty <= ty1; ty++ {
@@ -306,8 +364,7 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32) {
 			if !t.mayTouch(xL, yT, xR, yB) {
 				continue
 			}
-			b := &c.bins[ty*fs.tilesX+tx]
-			*b = append(*b, idx)
+			c.pairs = append(c.pairs, uint64(ty*fs.tilesX+tx)<<32|uint64(idx))
 		}
 	}
 }

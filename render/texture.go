@@ -65,6 +65,9 @@ type texture struct {
 	pix          []uint32
 	wrapS, wrapT vrm.Wrap
 	nearest      bool // glTF magFilter NEAREST (no mipmaps: one filter for both)
+	// fastWrap: both axes repeat and both sizes are powers of two, so
+	// wrapping is a mask (w−1, h−1).
+	fastWrap bool
 }
 
 // maxTextureTexels bounds one texture's size in the renderer (64 Mi texels,
@@ -90,6 +93,7 @@ func newTexture(t *vrm.Texture) *texture {
 		wrapS: t.Sampler.WrapS, wrapT: t.Sampler.WrapT,
 		nearest: t.Sampler.Mag == vrm.FilterNearest,
 	}
+	tx.fastWrap = tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0
 	copyNRGBA(tx.pix, img, w, h)
 	return tx
 }
@@ -171,15 +175,13 @@ func (t *texture) sample(u, v float32) (r, g, b, a float32) {
 	}
 	x0, fx := texelCoord(u*t.fw - 0.5)
 	y0, fy := texelCoord(v*t.fh - 0.5)
-	xa := wrapCoord(x0, t.w, t.wrapS)
-	xb := xa + 1
-	if xb == t.w || t.wrapS != vrm.WrapRepeat {
-		xb = wrapCoord(x0+1, t.w, t.wrapS)
-	}
-	ya := wrapCoord(y0, t.h, t.wrapT)
-	yb := ya + 1
-	if yb == t.h || t.wrapT != vrm.WrapRepeat {
-		yb = wrapCoord(y0+1, t.h, t.wrapT)
+	var xa, xb, ya, yb int32
+	if t.fastWrap {
+		wm, hm := t.w-1, t.h-1
+		xa, xb, ya, yb = x0&wm, (x0+1)&wm, y0&hm, (y0+1)&hm
+	} else {
+		xa, xb = wrapCoord(x0, t.w, t.wrapS), wrapCoord(x0+1, t.w, t.wrapS)
+		ya, yb = wrapCoord(y0, t.h, t.wrapT), wrapCoord(y0+1, t.h, t.wrapT)
 	}
 	ra, rb := t.pix[ya*t.w:ya*t.w+t.w], t.pix[yb*t.w:yb*t.w+t.w]
 	p00, p10, p01, p11 := ra[xa], ra[xb], rb[xa], rb[xb]

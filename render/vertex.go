@@ -59,6 +59,7 @@ func (fs *frameState) vertexTask(t int) {
 		v.p = pv
 		v.n = nv
 		v.clip = fs.project(pv)
+		fs.toScreen(v)
 		if in.uv0 != nil {
 			v.uv0 = in.uv0[i]
 		} else {
@@ -78,6 +79,7 @@ func (fs *frameState) vertexTask(t int) {
 			o := &outl[i]
 			*o = *v
 			o.clip = fs.outlineClip(in, i, pv, nv, v.clip)
+			fs.toScreen(o)
 		}
 	}
 }
