@@ -48,7 +48,8 @@ type frameState struct {
 	guard          float32 // guard band: |x|, |y| ≤ guard·w in clip space
 	view           mgl32.Mat4
 
-	bg    [4]uint8   // background, premultiplied sRGB bytes
+	bg    [4]uint8 // background, premultiplied sRGB bytes
+	bgRow [4 * tileW]uint8
 	bgLin [4]float32 // background, premultiplied linear
 
 	lightDir [3]float32 // toward the light, view space, unit
@@ -178,6 +179,9 @@ func (fs *frameState) begin(dst *image.RGBA, s *Scene, p *prepared) {
 	a := float32(bg.A) / 255
 	fs.bgLin = [4]float32{srgbToLinear[bg.R] * a, srgbToLinear[bg.G] * a, srgbToLinear[bg.B] * a, a}
 	fs.bg = encodePremul(fs.bgLin)
+	for i := 0; i < len(fs.bgRow); i += 4 {
+		copy(fs.bgRow[i:i+4], fs.bg[:])
+	}
 
 	// Projection.
 	c := s.Camera

@@ -52,13 +52,9 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 // fillBackground fills a rectangle of the destination with the background.
 func (fs *frameState) fillBackground(x0, y0, x1, y1 int) {
 	d := fs.dst
-	bg := fs.bg
 	for y := y0; y < y1; y++ {
 		off := d.PixOffset(d.Rect.Min.X+x0, d.Rect.Min.Y+y)
-		row := d.Pix[off : off+4*(x1-x0)]
-		for i := 0; i < len(row); i += 4 {
-			row[i], row[i+1], row[i+2], row[i+3] = bg[0], bg[1], bg[2], bg[3]
-		}
+		copy(d.Pix[off:off+4*(x1-x0)], fs.bgRow[:])
 	}
 }
 
@@ -222,10 +218,11 @@ func (ws *workerScratch) resolve(fs *frameState, x0, y0, x1, y1 int) {
 			case pxUniform:
 				c := &ws.color[(px+x)*S]
 				if c[3] >= 1 {
-					out = [4]uint8{encodeSRGB(c[0]), encodeSRGB(c[1]), encodeSRGB(c[2]), 255}
-				} else {
-					out = encodePremul(*c)
+					p := row[4*x : 4*x+4 : 4*x+4]
+					p[0], p[1], p[2], p[3] = encodeSRGB(c[0]), encodeSRGB(c[1]), encodeSRGB(c[2]), 255
+					continue
 				}
+				out = encodePremul(*c)
 			default:
 				var sum [4]float32
 				for _, c := range ws.color[(px+x)*S : (px+x+1)*S] {

@@ -20,10 +20,12 @@ type matFrame struct {
 	queue       int
 	needUV1     bool
 
-	base     [4]float32
-	baseTex  texSlot
-	emissive [3]float32
-	emisTex  texSlot
+	base        [4]float32
+	baseTex     texSlot
+	emissive    [3]float32
+	emisTex     texSlot
+	hasEmissive bool
+	shadeIsBase bool // the shade texture is the base texture, sampled the same way
 
 	// MToon.
 	shade           [3]float32
@@ -92,6 +94,7 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	}
 	m.base[3] = min(m.base[3], 1)
 	m.emissive = sanitizeColor(st.Emissive)
+	m.hasEmissive = m.emissive != [3]float32{}
 
 	// Texture transforms: the expression's scale/offset after
 	// KHR_texture_transform (vrm.MaterialState), MToon UV animation before it.
@@ -140,6 +143,7 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	}
 	m.shade = sanitizeColor(st.ShadeColor)
 	m.shadeTex = slot(ms.shade)
+	m.shadeIsBase = m.shadeTex.t != nil && m.shadeTex == m.baseTex
 	m.shift = clampf(finiteOr(mt.ShadingShift, 0), -10, 10)
 	m.shiftTex = slot(ms.shift)
 	// linearstep(−1 + toony, 1 − toony, x) = clamp((x − lo)·mul, 0, 1).
@@ -184,9 +188,10 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	}
 
 	r, g, b, a = m.base[0], m.base[1], m.base[2], m.base[3]
+	var tr, tg, tb, ta float32 = 1, 1, 1, 1
 	if t := m.baseTex.t; t != nil {
 		u, v := m.baseTex.uv(u0, v0, u1, v1)
-		tr, tg, tb, ta := t.sample(u, v)
+		tr, tg, tb, ta = t.sample(u, v)
 		r, g, b, a = r*tr, g*tg, b*tb, a*ta
 	}
 	if m.kind != kindMToon { // MToon ignores vertex colours (VRMC_materials_mtoon-1.0 "Vertex Colors")
@@ -218,7 +223,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	ny := w0*va.n[1] + w1*vb.n[1] + w2*vc.n[1]
 	nz := w0*va.n[2] + w1*vb.n[2] + w2*vc.n[2]
 	if l2 := nx*nx + ny*ny + nz*nz; l2 > 1e-12 {
-		inv := 1 / float32(math.Sqrt(float64(l2)))
+		inv := float32(1 / math.Sqrt(float64(l2)))
 		nx, ny, nz = nx*inv, ny*inv, nz*inv
 	} else {
 		nx, ny, nz = 0, 0, 1 // no normal: face the viewer
@@ -231,7 +236,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	lc, am := &fs.lightCol, &fs.ambient
 
 	var er, eg, eb float32 // emission
-	if m.emissive != [3]float32{} {
+	if m.hasEmissive {
 		er, eg, eb = m.emissive[0], m.emissive[1], m.emissive[2]
 		if t := m.emisTex.t; t != nil {
 			u, v := m.emisTex.uv(u0, v0, u1, v1)
@@ -262,7 +267,9 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	}
 	sh = clampf((sh-m.toonLo)*m.toonMul, 0, 1)
 	sr, sg, sb := m.shade[0], m.shade[1], m.shade[2]
-	if t := m.shadeTex.t; t != nil {
+	if m.shadeIsBase {
+		sr, sg, sb = sr*tr, sg*tg, sb*tb
+	} else if t := m.shadeTex.t; t != nil {
 		u, v := m.shadeTex.uv(u0, v0, u1, v1)
 		tr, tg, tb, _ := t.sample(u, v)
 		sr, sg, sb = sr*tr, sg*tg, sb*tb
