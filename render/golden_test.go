@@ -48,7 +48,11 @@ func checkGolden(t *testing.T, name string, img *image.RGBA) {
 		t.Fatal(err)
 	}
 	if msg := compareImages(want, img); msg != "" {
-		got := filepath.Join(t.TempDir(), name+".png")
+		dir := filepath.Join(os.TempDir(), "kugutsu-render-golden")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		got := filepath.Join(dir, name+".png")
 		writePNG(t, got, img)
 		t.Errorf("%s: %s; got image saved as %s", path, msg, got)
 	}

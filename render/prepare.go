@@ -62,6 +62,7 @@ type texSlot struct {
 	t   *texture
 	uv1 bool
 	m   [6]float32
+	det float32 // |det| of m's linear part: how much m scales UV areas
 }
 
 var identityUV = [6]float32{1, 0, 0, 0, 1, 0}
@@ -293,7 +294,7 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 					u1, v1 = in.uv1[i][0], in.uv1[i][1]
 				}
 				u, v := ws.uv(u0, v0, u1, v1)
-				_, g, _, _ := ws.t.sampleRaw(u, v)
+				_, g, _, _ := ws.t.sampleRaw(u, v, 0)
 				w *= g
 			}
 			in.outlineWidth[i] = w

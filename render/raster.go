@@ -139,7 +139,7 @@ func (ws *workerScratch) raster(fs *frameState, c *chunk, t *tri, tx0, ty0, tx1,
 			}
 			p0, p1, p2 := f0*iw0, f1*iw1, f2*iw2
 			k := 1 / (p0 + p1 + p2)
-			r, g, b, a, keep := fs.shade(m, va, vb, vc, p0*k, p1*k, p2*k, t.back, outline)
+			r, g, b, a, keep := fs.shade(m, va, vb, vc, p0*k, p1*k, p2*k, t.rho2, t.back, outline)
 			if !keep {
 				continue
 			}

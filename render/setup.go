@@ -66,6 +66,7 @@ type tri struct {
 	invA           float32 // 1 / (twice the area), fixed units
 	z              [3]float32
 	iw             [3]float32 // 1/w per vertex
+	rho2           float32    // TEXCOORD_0 area per screen area, UV² per pixel²
 	v              [3]uint32  // vertex references
 	draw           int32
 	back           bool // the triangle faces away from the camera
@@ -336,6 +337,12 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32, va, vb, vc 
 		t.a[i], t.b[i], t.c[i] = int32(ai), int32(bi), ci
 	}
 	t.invA = float32(1 / float64(area))
+	du1, dv1 := vb.uv0[0]-va.uv0[0], vb.uv0[1]-va.uv0[1]
+	du2, dv2 := vc.uv0[0]-va.uv0[0], vc.uv0[1]-va.uv0[1]
+	t.rho2 = float32(math.Abs(float64(du1*dv2-du2*dv1)) * (1 << (2 * subBits)) / float64(area))
+	if !finite(t.rho2) {
+		t.rho2 = 0
+	}
 	minX, maxX := min(X[0], X[1], X[2]), max(X[0], X[1], X[2])
 	minY, maxY := min(Y[0], Y[1], Y[2]), max(Y[0], Y[1], Y[2])
 	px0 := max(floorDiv(minX, subOne), 0)

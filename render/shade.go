@@ -120,6 +120,7 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 		if ms.animMask.t != nil {
 			m.animMask = ms.animMask
 			m.animMask.m = composeUV(stm, ms.animMask.m)
+			m.animMask.det = float32(math.Abs(float64(m.animMask.m[0]*m.animMask.m[4] - m.animMask.m[1]*m.animMask.m[3])))
 			m.animScroll = [2]float32{sx, sy}
 			m.animRot = rot
 		} else {
@@ -131,6 +132,7 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 			return t
 		}
 		t.m = composeUV(stm, composeUV(t.m, pre))
+		t.det = float32(math.Abs(float64(t.m[0]*t.m[4] - t.m[1]*t.m[3])))
 		if t.uv1 {
 			m.needUV1 = true
 		}
@@ -169,8 +171,10 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 // shade computes a fragment's colour: linear RGB and alpha, not
 // premultiplied. w are the perspective-correct barycentric weights of the
 // triangle's vertices; back says the triangle faces away from the camera;
-// keep is false when an alpha-MASK fragment is discarded.
-func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32, back, outline bool) (r, g, b, a float32, keep bool) {
+// rho2 is the triangle's TEXCOORD_0 area per screen area (UV² per pixel²),
+// which picks mipmap levels; keep is false when an alpha-MASK fragment is
+// discarded.
+func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2, rho2 float32, back, outline bool) (r, g, b, a float32, keep bool) {
 	u0 := w0*va.uv0[0] + w1*vb.uv0[0] + w2*vc.uv0[0]
 	v0 := w0*va.uv0[1] + w1*vb.uv0[1] + w2*vc.uv0[1]
 	var u1, v1 float32
@@ -180,7 +184,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	}
 	if m.animMask.t != nil {
 		u, v := m.animMask.uv(u0, v0, u1, v1)
-		_, _, k, _ := m.animMask.t.sampleRaw(u, v)
+		_, _, k, _ := m.animMask.t.sampleRaw(u, v, rho2*m.animMask.det)
 		u0, v0 = animUV(u0, v0, m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
 		if m.needUV1 {
 			u1, v1 = animUV(u1, v1, m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
@@ -191,7 +195,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	var tr, tg, tb, ta float32 = 1, 1, 1, 1
 	if t := m.baseTex.t; t != nil {
 		u, v := m.baseTex.uv(u0, v0, u1, v1)
-		tr, tg, tb, ta = t.sample(u, v)
+		tr, tg, tb, ta = t.sample(u, v, rho2*m.baseTex.det)
 		r, g, b, a = r*tr, g*tg, b*tb, a*ta
 	}
 	if m.kind != kindMToon { // MToon ignores vertex colours (VRMC_materials_mtoon-1.0 "Vertex Colors")
@@ -240,7 +244,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 		er, eg, eb = m.emissive[0], m.emissive[1], m.emissive[2]
 		if t := m.emisTex.t; t != nil {
 			u, v := m.emisTex.uv(u0, v0, u1, v1)
-			tr, tg, tb, _ := t.sample(u, v)
+			tr, tg, tb, _ := t.sample(u, v, rho2*m.emisTex.det)
 			er, eg, eb = er*tr, eg*tg, eb*tb
 		}
 	}
@@ -262,7 +266,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 	sh := ndl + m.shift
 	if t := m.shiftTex.t; t != nil {
 		u, v := m.shiftTex.uv(u0, v0, u1, v1)
-		tr, _, _, _ := t.sampleRaw(u, v)
+		tr, _, _, _ := t.sampleRaw(u, v, rho2*m.shiftTex.det)
 		sh += tr
 	}
 	sh = clampf((sh-m.toonLo)*m.toonMul, 0, 1)
@@ -271,7 +275,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 		sr, sg, sb = sr*tr, sg*tg, sb*tb
 	} else if t := m.shadeTex.t; t != nil {
 		u, v := m.shadeTex.uv(u0, v0, u1, v1)
-		tr, tg, tb, _ := t.sample(u, v)
+		tr, tg, tb, _ := t.sample(u, v, rho2*m.shadeTex.det)
 		sr, sg, sb = sr*tr, sg*tg, sb*tb
 	}
 	cr := (sr+(r-sr)*sh)*lc[0] + am[0]*r + er
@@ -300,7 +304,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 			yx, yy, yz := vy*xz, vz*xx-vx*xz, -vy*xx
 			mu := (xx*nx+xz*nz)*0.495 + 0.5
 			mv := (yx*nx+yy*ny+yz*nz)*0.495 + 0.5
-			tr, tg, tb, _ := m.matcapTex.sample(mu, mv)
+			tr, tg, tb, _ := m.matcapTex.sample(mu, mv, 0)
 			rr, rg, rb = m.matcap[0]*tr, m.matcap[1]*tg, m.matcap[2]*tb
 		}
 		if m.rim != [3]float32{} {
@@ -315,7 +319,7 @@ func (fs *frameState) shade(m *matFrame, va, vb, vc *vertex, w0, w1, w2 float32,
 		}
 		if t := m.rimTex.t; t != nil {
 			u, v := m.rimTex.uv(u0, v0, u1, v1)
-			tr, tg, tb, _ := t.sample(u, v)
+			tr, tg, tb, _ := t.sample(u, v, rho2*m.rimTex.det)
 			rr, rg, rb = rr*tr, rg*tg, rb*tb
 		}
 		mix := m.rimMix

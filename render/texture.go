@@ -53,18 +53,26 @@ func encodeSRGB(c float32) uint8 {
 	return linearToSRGB8[int32(c*(linearToSRGBSteps-1)+0.5)]
 }
 
-// texture is a decoded glTF texture in the renderer's sampling format: one
-// uint32 per texel holding sRGB-encoded, non-premultiplied RGBA8 (R in the low
-// byte), rows top to bottom as glTF UVs expect (origin top-left). Colour
-// textures are decoded to linear light through srgbToLinear when sampled;
-// data textures (shading shift, outline width, UV animation mask) are read
-// raw (VRMC_materials_mtoon-1.0: "stored in linear colorspace").
+// texture is a decoded glTF texture in the renderer's sampling format: a
+// mipmap chain whose levels hold one uint32 per texel, sRGB-encoded,
+// non-premultiplied RGBA8 (R in the low byte), rows top to bottom as glTF
+// UVs expect (origin top-left). Colour textures are decoded to linear light
+// through srgbToLinear when sampled; data textures (shading shift, outline
+// width, UV animation mask) are read raw (VRMC_materials_mtoon-1.0: "stored
+// in linear colorspace").
 type texture struct {
-	w, h         int32
-	fw, fh       float32
-	pix          []uint32
+	levels       []mipLevel // levels[0] is the image; each next one half the size
+	texels       float32    // level 0 width × height
 	wrapS, wrapT vrm.Wrap
-	nearest      bool // glTF magFilter NEAREST (no mipmaps: one filter for both)
+	magNearest   bool // glTF magFilter NEAREST, used on level 0
+	minNearest   bool // glTF minFilter NEAREST*, used on smaller levels
+}
+
+// mipLevel is one level of a texture.
+type mipLevel struct {
+	w, h   int32
+	fw, fh float32
+	pix    []uint32
 	// fastWrap: both axes repeat and both sizes are powers of two, so
 	// wrapping is a mask (w−1, h−1).
 	fastWrap bool
@@ -75,8 +83,9 @@ type texture struct {
 // bound; larger images are ignored (sampled as opaque white).
 const maxTextureTexels = 1 << 26
 
-// newTexture converts a decoded image. A nil or empty image, or one too large,
-// gives nil: materials then sample it as opaque white.
+// newTexture converts a decoded image and builds its mipmaps. A nil or empty
+// image, or one too large, gives nil: materials then sample it as opaque
+// white.
 func newTexture(t *vrm.Texture) *texture {
 	img := t.Image
 	if img == nil {
@@ -88,14 +97,60 @@ func newTexture(t *vrm.Texture) *texture {
 		return nil
 	}
 	tx := &texture{
-		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h),
-		pix:   make([]uint32, w*h),
-		wrapS: t.Sampler.WrapS, wrapT: t.Sampler.WrapT,
-		nearest: t.Sampler.Mag == vrm.FilterNearest,
+		texels: float32(w) * float32(h),
+		wrapS:  t.Sampler.WrapS, wrapT: t.Sampler.WrapT,
+		magNearest: t.Sampler.Mag == vrm.FilterNearest,
+		minNearest: t.Sampler.Min == vrm.FilterNearest,
 	}
-	tx.fastWrap = tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0
-	copyNRGBA(tx.pix, img, w, h)
+	l := tx.newLevel(w, h)
+	copyNRGBA(l.pix, img, w, h)
+	tx.levels = append(tx.levels, l)
+	for w > 1 || h > 1 {
+		prev := &tx.levels[len(tx.levels)-1]
+		w, h = max(w/2, 1), max(h/2, 1)
+		l := tx.newLevel(w, h)
+		downsample(l.pix, w, h, prev)
+		tx.levels = append(tx.levels, l)
+	}
 	return tx
+}
+
+func (tx *texture) newLevel(w, h int) mipLevel {
+	return mipLevel{
+		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h), pix: make([]uint32, w*h),
+		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0,
+	}
+}
+
+// downsample fills a w×h level with the 2×2 (or 2×1 at an odd edge) box
+// average of the previous level, averaged in linear light and weighted by
+// alpha, so transparent texels don't darken their neighbours.
+func downsample(dst []uint32, w, h int, src *mipLevel) {
+	sw, sh := int(src.w), int(src.h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var r, g, b, a float32
+			n := 0
+			for dy := 0; dy < 2; dy++ {
+				for dx := 0; dx < 2; dx++ {
+					sx, sy := min(2*x+dx, sw-1), min(2*y+dy, sh-1)
+					p := src.pix[sy*sw+sx]
+					al := float32(p>>24) / 255
+					r += srgbToLinear[p&0xff] * al
+					g += srgbToLinear[p>>8&0xff] * al
+					b += srgbToLinear[p>>16&0xff] * al
+					a += al
+					n++
+				}
+			}
+			var out uint32
+			if a > 0 {
+				out = uint32(encodeSRGB(r/a)) | uint32(encodeSRGB(g/a))<<8 | uint32(encodeSRGB(b/a))<<16
+			}
+			out |= uint32(a/float32(n)*255+0.5) << 24
+			dst[y*w+x] = out
+		}
+	}
 }
 
 func copyNRGBA(dst []uint32, img *image.NRGBA, w, h int) {
@@ -148,9 +203,9 @@ func wrapCoord(i, n int32, mode vrm.Wrap) int32 {
 	}
 }
 
-// texelCoord splits a texture coordinate (in texels, texel centres at
-// half-integers already removed) into the integer part and the fraction,
-// with NaN and huge values folded to 0 so conversions stay defined.
+// texelCoord splits a texture coordinate in texels into the integer part and
+// the fraction, with NaN and huge values folded to 0 so conversions stay
+// defined.
 func texelCoord(x float32) (int32, float32) {
 	if !(x > -1<<24 && x < 1<<24) {
 		return 0, 0
@@ -162,33 +217,52 @@ func texelCoord(x float32) (int32, float32) {
 	return i, x - float32(i)
 }
 
-// sample returns the texture's colour at (u, v) (glTF UVs: origin top-left,
-// 1 = one texture width), bilinearly filtered unless the sampler says NEAREST:
-// linear RGB and alpha, 0–1, not premultiplied (filtered per channel, as
-// Unity filters non-premultiplied textures).
-func (t *texture) sample(u, v float32) (r, g, b, a float32) {
-	if t.nearest {
-		x, _ := texelCoord(u * t.fw)
-		y, _ := texelCoord(v * t.fh)
-		p := t.pix[wrapCoord(y, t.h, t.wrapT)*t.w+wrapCoord(x, t.w, t.wrapS)]
-		return srgbToLinear[p&0xff], srgbToLinear[p>>8&0xff], srgbToLinear[p>>16&0xff], float32(p>>24) * (1.0 / 255)
+// level picks the mipmap level for a footprint of rho2 UV² per pixel²:
+// log2 of the texels per pixel, rounded (0 when magnified).
+func (t *texture) level(rho2 float32) (*mipLevel, bool) {
+	x := rho2 * t.texels
+	if !(x >= 2) || len(t.levels) == 1 {
+		return &t.levels[0], t.magNearest
 	}
-	x0, fx := texelCoord(u*t.fw - 0.5)
-	y0, fy := texelCoord(v*t.fh - 0.5)
+	e := int(math.Float32bits(x)>>23&0xff) - 127 // floor(log2 x), x ≥ 2
+	return &t.levels[min((e+1)>>1, len(t.levels)-1)], t.minNearest
+}
+
+// fetch returns the four texels around (u, v) on level l and the bilinear
+// weights, or with nearest filtering the one texel four times.
+func (t *texture) fetch(l *mipLevel, nearest bool, u, v float32) (p00, p10, p01, p11 uint32, w00, w10, w01, w11 float32) {
+	if nearest {
+		x, _ := texelCoord(u * l.fw)
+		y, _ := texelCoord(v * l.fh)
+		p := l.pix[wrapCoord(y, l.h, t.wrapT)*l.w+wrapCoord(x, l.w, t.wrapS)]
+		return p, p, p, p, 1, 0, 0, 0
+	}
+	x0, fx := texelCoord(u*l.fw - 0.5)
+	y0, fy := texelCoord(v*l.fh - 0.5)
 	var xa, xb, ya, yb int32
-	if t.fastWrap {
-		wm, hm := t.w-1, t.h-1
+	if l.fastWrap {
+		wm, hm := l.w-1, l.h-1
 		xa, xb, ya, yb = x0&wm, (x0+1)&wm, y0&hm, (y0+1)&hm
 	} else {
-		xa, xb = wrapCoord(x0, t.w, t.wrapS), wrapCoord(x0+1, t.w, t.wrapS)
-		ya, yb = wrapCoord(y0, t.h, t.wrapT), wrapCoord(y0+1, t.h, t.wrapT)
+		xa, xb = wrapCoord(x0, l.w, t.wrapS), wrapCoord(x0+1, l.w, t.wrapS)
+		ya, yb = wrapCoord(y0, l.h, t.wrapT), wrapCoord(y0+1, l.h, t.wrapT)
 	}
-	ra, rb := t.pix[ya*t.w:ya*t.w+t.w], t.pix[yb*t.w:yb*t.w+t.w]
-	p00, p10, p01, p11 := ra[xa], ra[xb], rb[xa], rb[xb]
-	w11 := fx * fy
-	w10 := fx - w11
-	w01 := fy - w11
-	w00 := 1 - fx - w01
+	ra, rb := l.pix[ya*l.w:ya*l.w+l.w], l.pix[yb*l.w:yb*l.w+l.w]
+	w11 = fx * fy
+	w10 = fx - w11
+	w01 = fy - w11
+	w00 = 1 - fx - w01
+	return ra[xa], ra[xb], rb[xa], rb[xb], w00, w10, w01, w11
+}
+
+// sample returns the texture's colour at (u, v) (glTF UVs: origin top-left,
+// 1 = one texture width) for a footprint of rho2 UV² per pixel² (0: level
+// 0), bilinearly filtered unless the sampler says NEAREST: linear RGB and
+// alpha, 0–1, not premultiplied (filtered per channel, as Unity filters
+// non-premultiplied textures).
+func (t *texture) sample(u, v, rho2 float32) (r, g, b, a float32) {
+	l, nearest := t.level(rho2)
+	p00, p10, p01, p11, w00, w10, w01, w11 := t.fetch(l, nearest, u, v)
 	lut := &srgbToLinear
 	r = w00*lut[p00&0xff] + w10*lut[p10&0xff] + w01*lut[p01&0xff] + w11*lut[p11&0xff]
 	g = w00*lut[p00>>8&0xff] + w10*lut[p10>>8&0xff] + w01*lut[p01>>8&0xff] + w11*lut[p11>>8&0xff]
@@ -199,25 +273,13 @@ func (t *texture) sample(u, v float32) (r, g, b, a float32) {
 
 // sampleRaw is sample for data textures: channels are returned as stored,
 // 0–1, without sRGB decoding.
-func (t *texture) sampleRaw(u, v float32) (r, g, b, a float32) {
-	if t.nearest {
-		x, _ := texelCoord(u * t.fw)
-		y, _ := texelCoord(v * t.fh)
-		p := t.pix[wrapCoord(y, t.h, t.wrapT)*t.w+wrapCoord(x, t.w, t.wrapS)]
-		return float32(p&0xff) / 255, float32(p>>8&0xff) / 255, float32(p>>16&0xff) / 255, float32(p>>24) / 255
-	}
-	x0, fx := texelCoord(u*t.fw - 0.5)
-	y0, fy := texelCoord(v*t.fh - 0.5)
-	xa, xb := wrapCoord(x0, t.w, t.wrapS), wrapCoord(x0+1, t.w, t.wrapS)
-	ya, yb := wrapCoord(y0, t.h, t.wrapT), wrapCoord(y0+1, t.h, t.wrapT)
-	p00, p10 := t.pix[ya*t.w+xa], t.pix[ya*t.w+xb]
-	p01, p11 := t.pix[yb*t.w+xa], t.pix[yb*t.w+xb]
-	w11 := fx * fy
-	w10 := fx - w11
-	w01 := fy - w11
-	w00 := 1 - fx - w01
-	ch := func(s uint) float32 {
-		return (w00*float32(p00>>s&0xff) + w10*float32(p10>>s&0xff) + w01*float32(p01>>s&0xff) + w11*float32(p11>>s&0xff)) * (1.0 / 255)
-	}
-	return ch(0), ch(8), ch(16), ch(24)
+func (t *texture) sampleRaw(u, v, rho2 float32) (r, g, b, a float32) {
+	l, nearest := t.level(rho2)
+	p00, p10, p01, p11, w00, w10, w01, w11 := t.fetch(l, nearest, u, v)
+	const k = 1.0 / 255
+	r = (w00*float32(p00&0xff) + w10*float32(p10&0xff) + w01*float32(p01&0xff) + w11*float32(p11&0xff)) * k
+	g = (w00*float32(p00>>8&0xff) + w10*float32(p10>>8&0xff) + w01*float32(p01>>8&0xff) + w11*float32(p11>>8&0xff)) * k
+	b = (w00*float32(p00>>16&0xff) + w10*float32(p10>>16&0xff) + w01*float32(p01>>16&0xff) + w11*float32(p11>>16&0xff)) * k
+	a = (w00*float32(p00>>24) + w10*float32(p10>>24) + w01*float32(p01>>24) + w11*float32(p11>>24)) * k
+	return r, g, b, a
 }
