@@ -106,6 +106,15 @@ const (
 	cullFront
 )
 
+// Draw groups, in draw order.
+const (
+	groupOpaque      = iota
+	groupMask        //
+	groupOutline     // outlines of opaque and masked surfaces
+	groupBlendZWrite // BLEND with MToon transparentWithZWrite
+	groupBlend
+)
+
 // draw is one primitive instance drawn once (surface or outline).
 type draw struct {
 	inst     int32
@@ -127,7 +136,7 @@ type draw struct {
 type vertex struct {
 	clip [4]float32
 	n    [3]float32 // view-space normal, unit (zero when the mesh has none)
-	p    [3]float32 // view-space position, metres
+	v    [3]float32 // unit view-space direction from the vertex toward the camera
 	uv0  [2]float32
 	uv1  [2]float32
 	col  [4]float32 // COLOR_0, linear RGBA (1s when absent)
@@ -365,13 +374,13 @@ func (fs *frameState) buildDraws() {
 		}
 		switch m.alpha {
 		case vrm.AlphaMask:
-			d.group = 1
+			d.group = groupMask
 		case vrm.AlphaBlend:
 			d.blend = true
 			d.zwrite = m.zwrite
-			d.group = 4
+			d.group = groupBlend
 			if m.zwrite {
-				d.group = 3
+				d.group = groupBlendZWrite
 			}
 			d.queue = m.queue
 			d.depth = fs.centroidZ(f.vbase, len(in.pos))
@@ -380,7 +389,7 @@ func (fs *frameState) buildDraws() {
 			o := d
 			o.outline, o.vbase, o.cull, o.seq = true, f.obase, cullFront, seq
 			if !o.blend {
-				o.group = 2
+				o.group = groupOutline
 			}
 			fs.draws = append(fs.draws, o)
 			seq++
@@ -427,7 +436,7 @@ func compareDraws(a, b draw) int {
 func (fs *frameState) centroidZ(base uint32, n int) float32 {
 	var sum float64
 	for _, v := range fs.verts[base : base+uint32(n)] {
-		sum += float64(v.p[2])
+		sum -= float64(v.clip[3]) // view z = −w
 	}
 	z := float32(sum / float64(n))
 	if !finite(z) {

@@ -276,7 +276,7 @@ func (fs *frameState) lerpVertex(c *chunk, ra, rb uint32, t float32) uint32 {
 	}
 	for i := range v.n {
 		v.n[i] = a.n[i] + t*(b.n[i]-a.n[i])
-		v.p[i] = a.p[i] + t*(b.p[i]-a.p[i])
+		v.v[i] = a.v[i] + t*(b.v[i]-a.v[i])
 	}
 	for i := range v.uv0 {
 		v.uv0[i] = a.uv0[i] + t*(b.uv0[i]-a.uv0[i])

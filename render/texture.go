@@ -247,12 +247,12 @@ func (t *texture) fetch(l *mipLevel, nearest bool, u, v float32) (p00, p10, p01,
 		xa, xb = wrapCoord(x0, l.w, t.wrapS), wrapCoord(x0+1, l.w, t.wrapS)
 		ya, yb = wrapCoord(y0, l.h, t.wrapT), wrapCoord(y0+1, l.h, t.wrapT)
 	}
-	ra, rb := l.pix[ya*l.w:ya*l.w+l.w], l.pix[yb*l.w:yb*l.w+l.w]
+	ra, rb := ya*l.w, yb*l.w
 	w11 = fx * fy
 	w10 = fx - w11
 	w01 = fy - w11
 	w00 = 1 - fx - w01
-	return ra[xa], ra[xb], rb[xa], rb[xb], w00, w10, w01, w11
+	return l.pix[ra+xa], l.pix[ra+xb], l.pix[rb+xa], l.pix[rb+xb], w00, w10, w01, w11
 }
 
 // sample returns the texture's colour at (u, v) (glTF UVs: origin top-left,

@@ -56,8 +56,13 @@ func (fs *frameState) vertexTask(t int) {
 			nv = [3]float32{}
 		}
 		v := &out[i]
-		v.p = pv
 		v.n = nv
+		if l2 := pv[0]*pv[0] + pv[1]*pv[1] + pv[2]*pv[2]; l2 > 1e-20 {
+			inv := -1 / float32(math.Sqrt(float64(l2)))
+			v.v = [3]float32{pv[0] * inv, pv[1] * inv, pv[2] * inv}
+		} else {
+			v.v = [3]float32{0, 0, 1}
+		}
 		v.clip = fs.project(pv)
 		fs.toScreen(v)
 		if in.uv0 != nil {
