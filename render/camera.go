@@ -9,40 +9,26 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// CameraFromUnity converts a camera pose received in Unity coordinates (VMC
-// /VMC/Ext/Cam: position in metres, rotation as a unit quaternion, vertical
-// field of view in degrees) into a Camera in the VRM 1.0 frame.
-//
-// Field notes §3: ReverseX maps Unity to the VRM 1.0 frame, p = (−x, y, z),
-// q = (qx, −qy, −qz, qw); a Unity camera looks along its local +Z, so R180y is
-// applied on the right to make the converted camera look along −Z as glTF
-// cameras (and Camera.View) do. The camera's world matrix is
-// T(p) · R(q' · R180y) and View is its inverse.
-func CameraFromUnity(pos mgl32.Vec3, rot mgl32.Quat, fovDeg float32) Camera {
-	p, q := UnityToVRMPose(pos, rot)
-	q = q.Mul(mgl32.Quat{W: 0, V: mgl32.Vec3{0, 1, 0}}) // R180y
+// CameraFromVMC converts a camera pose received from a VMC Performer
+// (/VMC/Ext/Cam: Unity position and rotation, vertical field of view in
+// degrees) into a Camera in the VRM 1.0 frame. The pose goes through
+// vrm.FromUnityCamera (field notes §3: ReverseX, then a 180° turn about Y on
+// the right, so the camera looks along −Z as glTF cameras and Camera.View
+// do); the camera's world matrix is T(p)·R(q) and View is its inverse.
+func CameraFromVMC(t vrm.UnityTransform, fovDeg float32) Camera {
+	p, q := vrm.FromUnityCamera(t)
 	world := mgl32.Translate3D(p[0], p[1], p[2]).Mul4(q.Normalize().Mat4())
 	return Camera{View: rigidInverse(world), FOV: fovDeg, Near: DefaultNear, Far: DefaultFar}
 }
 
-// UnityToVRMPose converts a position and rotation from Unity coordinates to
-// the VRM 1.0 frame with ReverseX (field notes §3): p = (−x, y, z),
-// q = (qx, −qy, −qz, qw). A zero quaternion is taken as the identity.
-func UnityToVRMPose(pos mgl32.Vec3, rot mgl32.Quat) (mgl32.Vec3, mgl32.Quat) {
-	if rot.W == 0 && rot.V == (mgl32.Vec3{}) {
-		rot = mgl32.QuatIdent()
-	}
-	return mgl32.Vec3{-pos[0], pos[1], pos[2]}, mgl32.Quat{W: rot.W, V: mgl32.Vec3{rot.V[0], -rot.V[1], -rot.V[2]}}
-}
-
-// LightFromUnity converts a VMC /VMC/Ext/Light pose and colour into a
+// LightFromVMC converts a VMC /VMC/Ext/Light pose and colour into a
 // directional Light in the VRM 1.0 frame: a Unity light shines along its
-// local +Z, and a direction converts with ReverseX like a position (field
-// notes §3). The colour (0–1 RGB as sent, gamma space) is decoded to linear
-// and scaled by DefaultLightIntensity, since VMC sends no intensity.
-func LightFromUnity(rot mgl32.Quat, r, g, b float32) Light {
-	_, q := UnityToVRMPose(mgl32.Vec3{}, rot)
-	d := q.Normalize().Rotate(mgl32.Vec3{0, 0, 1})
+// local +Z, which vrm.FromUnityCamera turns into local −Z (field notes §3).
+// The colour (0–1 RGB as sent, gamma space) is decoded to linear and scaled
+// by DefaultLightIntensity, since VMC sends no intensity.
+func LightFromVMC(t vrm.UnityTransform, r, g, b float32) Light {
+	_, q := vrm.FromUnityCamera(t)
+	d := q.Normalize().Rotate(mgl32.Vec3{0, 0, -1})
 	k := float32(DefaultLightIntensity)
 	return Light{Direction: d, Color: mgl32.Vec3{k * decodeGamma(r), k * decodeGamma(g), k * decodeGamma(b)}}
 }
@@ -148,18 +134,23 @@ const (
 )
 
 // FrameAvatar returns an Orbit in front of the avatar (Yaw 0: looking at its
-// face, along −Z) that fits the chosen part of its posed bounds in a viewport
-// of the given aspect ratio (width/height) with a small margin. The full
-// body is centred on its bounding box; the bust looks at the point between
-// the chest and the top of the head. fovDeg ≤ 0 uses DefaultFOV.
+// face, along −Z) that fits the chosen part of its posed bounds
+// (vrm.Avatar.Bounds) in a viewport of the given aspect ratio (width/height)
+// with a small margin. The full body is centred on its bounding box; the
+// bust looks at the point between the chest and the top of the head.
+// fovDeg ≤ 0 uses DefaultFOV. It walks every vertex: call it when framing,
+// not per frame.
 func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Framing) Orbit {
 	o := Orbit{FOV: fovDeg, Distance: 3, Target: mgl32.Vec3{0, 1, 0}}
 	o.FOV = o.fov()
 	if !(aspect > 0) || !finite(aspect) {
 		aspect = 1
 	}
-	lo, hi, ok := Bounds(a, f)
-	if !ok {
+	if a == nil || f == nil {
+		return o
+	}
+	lo, hi, ok := a.Bounds(f)
+	if !ok || !finite(lo.Len()) || !finite(hi.Len()) {
 		return o
 	}
 	centre := lo.Add(hi).Mul(0.5)
@@ -167,9 +158,12 @@ func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Frami
 	width := max(hi[0]-lo[0], 1e-3)
 	depth := hi[2] - lo[2]
 	if part == FrameBust {
-		chest := boneOr(a, f, humanoid.UpperChest, humanoid.Chest, mgl32.Vec3{centre[0], lo[1] + 0.7*height, centre[2]})
+		chest, ok := bone(a, f, humanoid.UpperChest, humanoid.Chest)
+		if !ok {
+			chest = mgl32.Vec3{centre[0], lo[1] + 0.7*height, centre[2]}
+		}
 		top := hi[1]
-		if head := boneOr(a, f, humanoid.Head, humanoid.Neck, mgl32.Vec3{}); head != (mgl32.Vec3{}) {
+		if head, ok := bone(a, f, humanoid.Head, humanoid.Neck); ok {
 			top = min(top, head[1]+0.5*(head[1]-chest[1])+0.05)
 		}
 		o.Target = mgl32.Vec3{chest[0], (chest[1] + top) / 2, chest[2]}
@@ -185,70 +179,10 @@ func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Frami
 	return o
 }
 
-// boneOr returns the world position of bone b (or alt when b is missing), or
-// def when neither is present.
-func boneOr(a *vrm.Avatar, f *vrm.Frame, b, alt humanoid.Bone, def mgl32.Vec3) mgl32.Vec3 {
-	for _, bone := range []humanoid.Bone{b, alt} {
-		if n := a.Humanoid.Node(bone); n >= 0 && n < len(f.NodeWorld) {
-			m := f.NodeWorld[n]
-			return mgl32.Vec3{m[12], m[13], m[14]}
-		}
+// bone returns the world position of bone b, or of alt when b is missing.
+func bone(a *vrm.Avatar, f *vrm.Frame, b, alt humanoid.Bone) (mgl32.Vec3, bool) {
+	if p, ok := a.BonePosition(f, b); ok {
+		return p, true
 	}
-	return def
-}
-
-// Bounds returns the axis-aligned bounding box of the avatar's drawn
-// vertices in frame f (VRM 1.0 frame, metres): morph targets and skinning
-// applied, as the renderer draws them. ok is false when nothing is drawn.
-// It walks every vertex: call it when framing, not per frame.
-func Bounds(a *vrm.Avatar, f *vrm.Frame) (lo, hi mgl32.Vec3, ok bool) {
-	if a == nil || f == nil {
-		return lo, hi, false
-	}
-	p := newPrepared(a, false)
-	lo = mgl32.Vec3{float32(math.Inf(1)), float32(math.Inf(1)), float32(math.Inf(1))}
-	hi = lo.Mul(-1)
-	for i := range p.instances {
-		in := &p.instances[i]
-		if in.fp == vrm.FirstPersonFirstPersonOnly {
-			continue
-		}
-		world := mgl32.Ident4()
-		if in.node < len(f.NodeWorld) {
-			world = f.NodeWorld[in.node]
-		}
-		nm := world.Mat3()
-		inf := instFrame{m: world, nm: nm}
-		var pal []mgl32.Mat4
-		if in.skin >= 0 && in.skin < len(f.JointPalettes) && len(f.JointPalettes[in.skin]) > 0 {
-			pal = f.JointPalettes[in.skin]
-		}
-		var weights []float32
-		if in.node < len(f.MorphWeights) {
-			weights = f.MorphWeights[in.node]
-		}
-		for v := range in.pos {
-			q := in.pos[v]
-			for t, w := range weights {
-				if t < len(in.targets) && in.targets[t].pos != nil && w != 0 && finite(w) {
-					q = q.Add(in.targets[t].pos[v].Mul(w))
-				}
-			}
-			var pw [3]float32
-			if pal != nil {
-				pw, _ = skin(pal, in.joints[v], in.weights[v], q, mgl32.Vec3{}, &inf)
-			} else {
-				pw, _ = transform(&inf.m, &inf.nm, q, mgl32.Vec3{})
-			}
-			if !finite(pw[0]) || !finite(pw[1]) || !finite(pw[2]) {
-				continue
-			}
-			for k := 0; k < 3; k++ {
-				lo[k] = min(lo[k], pw[k])
-				hi[k] = max(hi[k], pw[k])
-			}
-			ok = true
-		}
-	}
-	return lo, hi, ok
+	return a.BonePosition(f, alt)
 }

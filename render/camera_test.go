@@ -21,43 +21,48 @@ func unityCameraSpace(camPos mgl32.Vec3, camRot mgl32.Quat, p mgl32.Vec3) mgl32.
 	return camRot.Inverse().Rotate(p.Sub(camPos))
 }
 
+// unity packs a Unity position and rotation as VMC sends them.
+func unity(p mgl32.Vec3, q mgl32.Quat) vrm.UnityTransform {
+	return vrm.UnityTransform{Position: p, Rotation: [4]float32{q.V[0], q.V[1], q.V[2], q.W}}
+}
+
 func randQuat(rng *rand.Rand) mgl32.Quat {
 	q := mgl32.Quat{W: rng.Float32()*2 - 1, V: mgl32.Vec3{rng.Float32()*2 - 1, rng.Float32()*2 - 1, rng.Float32()*2 - 1}}
 	return q.Normalize()
 }
 
-// TestCameraFromUnityMatchesUnityView converts random Unity camera poses and
+// TestCameraFromVMCMatchesUnityView converts random Unity camera poses and
 // points with field notes §3 (ReverseX, then R180y on the right) and checks
 // that every point lands where the Unity camera sees it: same right, same up,
 // Unity's forward (+z) becoming −z of our view space.
-func TestCameraFromUnityMatchesUnityView(t *testing.T) {
+func TestCameraFromVMCMatchesUnityView(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for i := 0; i < 200; i++ {
 		pos := mgl32.Vec3{rng.Float32()*4 - 2, rng.Float32() * 2, rng.Float32()*4 - 2}
 		rot := randQuat(rng)
-		cam := CameraFromUnity(pos, rot, 40)
+		cam := CameraFromVMC(unity(pos, rot), 40)
 		for j := 0; j < 5; j++ {
 			pu := mgl32.Vec3{rng.Float32()*4 - 2, rng.Float32() * 2, rng.Float32()*4 - 2}
 			want := unityCameraSpace(pos, rot, pu)
 			want[2] = -want[2]
-			pv, _ := UnityToVRMPose(pu, mgl32.QuatIdent())
+			pv := vrm.FromUnityPosition(pu)
 			got := cam.View.Mul4x1(pv.Vec4(1)).Vec3()
 			if !near3(got, want, 1e-4) {
 				t.Fatalf("pose %v %v, point %v: view %v, want %v", pos, rot, pu, got, want)
 			}
 		}
-		if got := cam.Position(); !near3(got, mgl32.Vec3{-pos[0], pos[1], pos[2]}, 1e-4) {
+		if got := cam.Position(); !near3(got, vrm.FromUnityPosition(pos), 1e-4) {
 			t.Fatalf("camera position %v, want %v", got, mgl32.Vec3{-pos[0], pos[1], pos[2]})
 		}
 	}
 }
 
-// TestCameraFromUnityFrontView: a Unity camera in front of the avatar (at
+// TestCameraFromVMCFrontView: a Unity camera in front of the avatar (at
 // +Z, turned 180° to look back at the origin) sees the avatar's face, its
 // left hand (+X in both frames) on the right of the picture.
-func TestCameraFromUnityFrontView(t *testing.T) {
+func TestCameraFromVMCFrontView(t *testing.T) {
 	turn := mgl32.QuatRotate(math.Pi, mgl32.Vec3{0, 1, 0})
-	cam := CameraFromUnity(mgl32.Vec3{0, 1.4, 2}, turn, 30)
+	cam := CameraFromVMC(unity(mgl32.Vec3{0, 1.4, 2}, turn), 30)
 	head := cam.View.Mul4x1(mgl32.Vec4{0, 1.4, 0, 1})
 	if !near3(head.Vec3(), mgl32.Vec3{0, 0, -2}, 1e-5) {
 		t.Fatalf("head at %v in view space, want straight ahead 2 m away", head)
@@ -71,29 +76,9 @@ func TestCameraFromUnityFrontView(t *testing.T) {
 	}
 }
 
-func TestUnityToVRMPose(t *testing.T) {
-	p, q := UnityToVRMPose(mgl32.Vec3{1, 2, 3}, mgl32.Quat{W: 0.5, V: mgl32.Vec3{0.1, 0.2, 0.3}})
-	if p != (mgl32.Vec3{-1, 2, 3}) || q != (mgl32.Quat{W: 0.5, V: mgl32.Vec3{0.1, -0.2, -0.3}}) {
-		t.Fatalf("got %v %v", p, q)
-	}
-	// ReverseX is its own inverse.
-	p2, q2 := UnityToVRMPose(p, q)
-	if p2 != (mgl32.Vec3{1, 2, 3}) || q2 != (mgl32.Quat{W: 0.5, V: mgl32.Vec3{0.1, 0.2, 0.3}}) {
-		t.Fatalf("twice: %v %v", p2, q2)
-	}
-	// A rotation about Unity +Y by θ turns the other way in the mirrored frame.
-	_, qy := UnityToVRMPose(mgl32.Vec3{}, mgl32.QuatRotate(0.3, mgl32.Vec3{0, 1, 0}))
-	if !qy.ApproxEqualThreshold(mgl32.QuatRotate(-0.3, mgl32.Vec3{0, 1, 0}), 1e-6) {
-		t.Fatalf("yaw: %v", qy)
-	}
-	if _, qz := UnityToVRMPose(mgl32.Vec3{}, mgl32.Quat{}); qz != mgl32.QuatIdent() {
-		t.Fatalf("zero quaternion: %v", qz)
-	}
-}
-
-func TestLightFromUnity(t *testing.T) {
+func TestLightFromVMC(t *testing.T) {
 	// A Unity light pitched 90° about X shines straight down.
-	l := LightFromUnity(mgl32.QuatRotate(math.Pi/2, mgl32.Vec3{1, 0, 0}), 1, 1, 1)
+	l := LightFromVMC(unity(mgl32.Vec3{5, 5, 5}, mgl32.QuatRotate(math.Pi/2, mgl32.Vec3{1, 0, 0})), 1, 1, 1)
 	if !near3(l.Direction, mgl32.Vec3{0, -1, 0}, 1e-5) {
 		t.Fatalf("direction %v, want down", l.Direction)
 	}
@@ -101,7 +86,7 @@ func TestLightFromUnity(t *testing.T) {
 		t.Fatalf("white light colour %v", l.Color)
 	}
 	// Turned 90° about Unity +Y, it shines toward Unity +X, our −X.
-	l = LightFromUnity(mgl32.QuatRotate(math.Pi/2, mgl32.Vec3{0, 1, 0}), 0.5, 0, 1)
+	l = LightFromVMC(unity(mgl32.Vec3{}, mgl32.QuatRotate(math.Pi/2, mgl32.Vec3{0, 1, 0})), 0.5, 0, 1)
 	if !near3(l.Direction, mgl32.Vec3{-1, 0, 0}, 1e-5) {
 		t.Fatalf("direction %v, want −X", l.Direction)
 	}
@@ -161,7 +146,7 @@ func TestOrbitControls(t *testing.T) {
 func TestBoundsAndFrameAvatar(t *testing.T) {
 	a, _ := heavyMesh(2000)
 	f := poseFrame(a, nil, nil)
-	lo, hi, ok := Bounds(a, f)
+	lo, hi, ok := a.Bounds(f)
 	if !ok || !near3(lo, mgl32.Vec3{-0.25, 0, -0.25}, 0.01) || !near3(hi, mgl32.Vec3{0.25, 1.6, 0.25}, 0.01) {
 		t.Fatalf("bounds %v %v %v", lo, hi, ok)
 	}
@@ -192,15 +177,12 @@ func TestBoundsAndFrameAvatar(t *testing.T) {
 	}
 	// No drawable vertices: a default orbit.
 	empty := newAvatar()
-	if _, _, ok := Bounds(empty, &vrmFrameEmpty); ok {
-		t.Fatal("bounds of an empty avatar")
+	for _, f := range []*vrm.Frame{{}, nil} {
+		if o := FrameAvatar(empty, f, 0, 0, FrameBust); o.Distance <= 0 || o.FOV != DefaultFOV {
+			t.Fatalf("empty framing %+v", o)
+		}
 	}
-	if o := FrameAvatar(empty, &vrmFrameEmpty, 0, 0, FrameBust); o.Distance <= 0 || o.FOV != DefaultFOV {
-		t.Fatalf("empty framing %+v", o)
-	}
-	if _, _, ok := Bounds(nil, nil); ok {
-		t.Fatal("bounds of nil")
+	if o := FrameAvatar(nil, nil, 20, 1, FrameFullBody); o.FOV != 20 {
+		t.Fatalf("nil framing %+v", o)
 	}
 }
-
-var vrmFrameEmpty = vrm.Frame{}

@@ -94,8 +94,9 @@ func fuzzScene(data []byte) Scene {
 	a.Skins = []vrm.Skin{{Joints: []int{root, child}, InverseBindMatrices: []mgl32.Mat4{mgl32.Ident4(), mgl32.Ident4()}, Skeleton: root}}
 	f := poseFrame(a, nil, map[int][]float32{mesh: {r.f32()}})
 	if flags&32 != 0 {
-		f.Materials[0].UVScale = mgl32.Vec2{r.f32(), r.f32()}
-		f.Materials[0].UVOffset = mgl32.Vec2{r.f32(), r.f32()}
+		f.Materials[0].BindWeight = r.f32()
+		f.Materials[0].BindScale = mgl32.Vec2{r.f32(), r.f32()}
+		f.Materials[0].BindOffset = mgl32.Vec2{r.f32(), r.f32()}
 	}
 	cam := Orbit{Target: r.vec3(), Yaw: r.f32(), Pitch: r.f32(), Distance: r.f32(), FOV: r.f32()}.Camera()
 	cam.Near, cam.Far = r.f32(), r.f32()

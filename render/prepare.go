@@ -62,7 +62,8 @@ type texSlot struct {
 	t   *texture
 	uv1 bool
 	m   [6]float32
-	det float32 // |det| of m's linear part: how much m scales UV areas
+	det float32        // |det| of m's linear part: how much m scales UV areas
+	ref vrm.TextureRef // the material's reference, for texture-transform binds
 }
 
 var identityUV = [6]float32{1, 0, 0, 0, 1, 0}
@@ -124,7 +125,7 @@ func (p *prepared) slot(r vrm.TextureRef) texSlot {
 	if r.Texture < 0 || r.Texture >= len(p.textures) || p.textures[r.Texture] == nil {
 		return texSlot{m: identityUV}
 	}
-	return texSlot{t: p.textures[r.Texture], uv1: r.TexCoord == 1, m: khrTransform(r)}
+	return texSlot{t: p.textures[r.Texture], uv1: r.TexCoord == 1, m: khrTransform(r), ref: r}
 }
 
 // newPrepared preprocesses an avatar; without textures (for geometry-only

@@ -241,7 +241,8 @@ func TestUVAnimationScrolls(t *testing.T) {
 func TestTextureTransformBind(t *testing.T) {
 	a, c := sceneQuad()
 	f := poseFrame(a, nil, nil)
-	f.Materials[0].UVScale = mgl32.Vec2{0.5, 0.5} // show only the top-left (red) quadrant
+	// A full-weight bind to scale 0.5: only the top-left (red) quadrant shows.
+	f.Materials[0].BindWeight, f.Materials[0].BindScale = 1, mgl32.Vec2{0.5, 0.5}
 	img := renderScene(t, 100, 100, DefaultScene(a, f, c))
 	for _, p := range []image.Point{{35, 35}, {65, 35}, {35, 65}, {65, 65}} {
 		if c := img.RGBAAt(p.X, p.Y); !(c.R > 100 && c.G < 100 && c.B < 100) {

@@ -205,7 +205,7 @@ func poseFrame(a *vrm.Avatar, rot map[int]mgl32.Quat, morph map[int][]float32) *
 		f.JointPalettes = append(f.JointPalettes, pal)
 	}
 	for _, m := range a.Materials {
-		st := vrm.MaterialState{BaseColor: m.BaseColor, Emissive: m.Emissive, UVScale: mgl32.Vec2{1, 1}}
+		st := vrm.MaterialState{BaseColor: m.BaseColor, Emissive: m.Emissive}
 		if m.MToon != nil {
 			st.ShadeColor, st.RimColor, st.MatcapColor, st.OutlineColor = m.MToon.ShadeColor, m.MToon.RimColor, m.MToon.MatcapColor, m.MToon.OutlineColor
 		}

@@ -3,8 +3,6 @@ package render
 import (
 	"math"
 
-	"github.com/go-gl/mathgl/mgl32"
-
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -32,6 +30,7 @@ type matFrame struct {
 	shadeTex        texSlot
 	shift           float32
 	shiftTex        texSlot
+	shiftScale      float32 // shadingShiftTexture.scale
 	toonLo, toonMul float32
 	needRim         bool
 	rim             [3]float32
@@ -45,6 +44,15 @@ type matFrame struct {
 	animMask        texSlot // t != nil: UV animation scaled per pixel by the mask's B channel
 	animScroll      [2]float32
 	animRot         float32
+}
+
+// uvDet is how much a UV affine map scales areas.
+func uvDet(m [6]float32) float32 {
+	d := float32(math.Abs(float64(m[0]*m[4] - m[1]*m[3])))
+	if !finite(d) {
+		return 0
+	}
+	return d
 }
 
 // uvAnimAffine is MToon's UV animation at full strength as a UV affine map:
@@ -77,18 +85,15 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	if src == nil {
 		return m
 	}
-	st := vrm.MaterialState{
-		BaseColor: src.BaseColor, Emissive: src.Emissive, UVScale: mgl32.Vec2{1, 1},
-	}
+	st := vrm.MaterialState{BaseColor: src.BaseColor, Emissive: src.Emissive}
 	if mt := src.MToon; mt != nil {
 		st.ShadeColor, st.RimColor, st.MatcapColor, st.OutlineColor = mt.ShadeColor, mt.RimColor, mt.MatcapColor, mt.OutlineColor
 	}
 	if fs.frame != nil && i < len(fs.frame.Materials) {
 		st = fs.frame.Materials[i]
-		if st.UVScale == (mgl32.Vec2{}) {
-			st.UVScale = mgl32.Vec2{1, 1} // an unset state: no texture-transform bind
-		}
 	}
+	bind := st.BindWeight != 0 && finite(st.BindWeight) &&
+		finite(st.BindScale[0]) && finite(st.BindScale[1]) && finite(st.BindOffset[0]) && finite(st.BindOffset[1])
 	for k := range m.base {
 		m.base[k] = clampf(st.BaseColor[k], 0, 1e4)
 	}
@@ -96,14 +101,10 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.emissive = sanitizeColor(st.Emissive)
 	m.hasEmissive = m.emissive != [3]float32{}
 
-	// Texture transforms: the expression's scale/offset after
-	// KHR_texture_transform (vrm.MaterialState), MToon UV animation before it.
-	stm := [6]float32{st.UVScale[0], 0, st.UVOffset[0], 0, st.UVScale[1], st.UVOffset[1]}
-	for k, v := range stm {
-		if !finite(v) {
-			stm[k] = identityUV[k]
-		}
-	}
+	// Texture transforms: KHR_texture_transform as moved by the frame's
+	// texture-transform binds (vrm.MaterialState.TextureTransform), with MToon
+	// UV animation applied before it (VRMC_materials_mtoon-1.0
+	// "Compatibility with KHR_texture_transform").
 	pre := identityUV
 	mt := src.MToon
 	if mt != nil && ms.uvAnim {
@@ -119,8 +120,10 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 		}
 		if ms.animMask.t != nil {
 			m.animMask = ms.animMask
-			m.animMask.m = composeUV(stm, ms.animMask.m)
-			m.animMask.det = float32(math.Abs(float64(m.animMask.m[0]*m.animMask.m[4] - m.animMask.m[1]*m.animMask.m[3])))
+			if bind {
+				m.animMask.m = khrTransform(st.TextureTransform(ms.animMask.ref))
+			}
+			m.animMask.det = uvDet(m.animMask.m)
 			m.animScroll = [2]float32{sx, sy}
 			m.animRot = rot
 		} else {
@@ -131,8 +134,11 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 		if t.t == nil {
 			return t
 		}
-		t.m = composeUV(stm, composeUV(t.m, pre))
-		t.det = float32(math.Abs(float64(t.m[0]*t.m[4] - t.m[1]*t.m[3])))
+		if bind {
+			t.m = khrTransform(st.TextureTransform(t.ref))
+		}
+		t.m = composeUV(t.m, pre)
+		t.det = uvDet(t.m)
 		if t.uv1 {
 			m.needUV1 = true
 		}
@@ -148,6 +154,7 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.shadeIsBase = m.shadeTex.t != nil && m.shadeTex == m.baseTex
 	m.shift = clampf(finiteOr(mt.ShadingShift, 0), -10, 10)
 	m.shiftTex = slot(ms.shift)
+	m.shiftScale = clampf(finiteOr(mt.ShadingShiftTexScale, 1), -10, 10)
 	// linearstep(−1 + toony, 1 − toony, x) = clamp((x − lo)·mul, 0, 1).
 	toony := clampf(finiteOr(mt.ShadingToony, 0.9), 0, 1)
 	lo, hi := -1+toony, 1-toony
@@ -314,7 +321,7 @@ func (fs *frameState) shadeBatch(sb *shadeBuf, n int, m *matFrame, va, vb, vc *v
 		for i := range sh {
 			u, v := m.shiftTex.uv(u0[i], v0[i], u1[i], v1[i])
 			r, _, _, _ := t.sampleRaw(u, v, lod)
-			sh[i] += r
+			sh[i] += r * m.shiftScale
 		}
 	}
 	for i := range sh {
