@@ -137,7 +137,8 @@ const (
 // face, along −Z) that fits the chosen part of its posed bounds
 // (vrm.Avatar.Bounds) in a viewport of the given aspect ratio (width/height)
 // with a small margin. The full body is centred on its bounding box; the
-// bust looks at the point between the chest and the top of the head.
+// bust shows from the chest (upper chest, else chest bone) to the top of
+// the bounds.
 // fovDeg ≤ 0 uses DefaultFOV. It walks every vertex: call it when framing,
 // not per frame.
 func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Framing) Orbit {
@@ -162,12 +163,9 @@ func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Frami
 		if !ok {
 			chest = mgl32.Vec3{centre[0], lo[1] + 0.7*height, centre[2]}
 		}
-		top := hi[1]
-		if head, ok := bone(a, f, humanoid.Head, humanoid.Neck); ok {
-			top = min(top, head[1]+0.5*(head[1]-chest[1])+0.05)
-		}
+		top := hi[1] // the top of the head (or of raised hands)
 		o.Target = mgl32.Vec3{chest[0], (chest[1] + top) / 2, chest[2]}
-		height = max((top-chest[1])*1.6, 0.2)
+		height = max((top-chest[1])*1.35, 0.2)
 		width = min(width, height*1.2)
 		depth = min(depth, 0.4)
 	} else {
