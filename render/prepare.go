@@ -121,8 +121,11 @@ type matStatic struct {
 // rimLUTSize is the resolution of the parametric rim's pow() table.
 const rimLUTSize = 256
 
+// slot resolves a texture reference. The zero TextureRef (texture 0 with a
+// zero scale, which no file can mean: it would map every pixel to one texel)
+// is taken as "no texture", as it is what an unset field holds.
 func (p *prepared) slot(r vrm.TextureRef) texSlot {
-	if r.Texture < 0 || r.Texture >= len(p.textures) || p.textures[r.Texture] == nil {
+	if r == (vrm.TextureRef{}) || r.Texture < 0 || r.Texture >= len(p.textures) || p.textures[r.Texture] == nil {
 		return texSlot{m: identityUV}
 	}
 	return texSlot{t: p.textures[r.Texture], uv1: r.TexCoord == 1, m: khrTransform(r), ref: r}

@@ -164,3 +164,19 @@ func TestTooLargeOrBrokenTextures(t *testing.T) {
 		t.Fatal("missing rows not filled white")
 	}
 }
+
+// TestZeroTextureRefIsNoTexture: an unset TextureRef field (the zero value,
+// texture 0 at scale 0) must not sample texture 0.
+func TestZeroTextureRefIsNoTexture(t *testing.T) {
+	a, c := sceneMToon()
+	f := poseFrame(a, nil, nil)
+	want := renderScene(t, 80, 60, DefaultScene(a, f, c))
+	for i := range a.Materials {
+		if mt := a.Materials[i].MToon; mt != nil {
+			mt.ShadingShiftTex, mt.RimTexture, mt.OutlineWidthTex = vrm.TextureRef{}, vrm.TextureRef{}, vrm.TextureRef{}
+		}
+	}
+	if msg := compareImages(want, renderScene(t, 80, 60, DefaultScene(a, f, c))); msg != "" {
+		t.Fatal(msg)
+	}
+}
