@@ -224,7 +224,7 @@ func vec(v vmc.Vec3) string { return fmt.Sprintf("(%7.3f %7.3f %7.3f)", v.X, v.Y
 func quat(q vmc.Quat) string {
 	return fmt.Sprintf("(%6.3f %6.3f %6.3f %6.3f)", q.X, q.Y, q.Z, q.W)
 }
-func color(c vmc.Color) string { return fmt.Sprintf("rgba(%.2f %.2f %.2f %.2f)", c.R, c.G, c.B, c.A) }
+func rgba(c vmc.Color) string { return fmt.Sprintf("rgba(%.2f %.2f %.2f %.2f)", c.R, c.G, c.B, c.A) }
 
 func onOff(b bool, on, off string) string {
 	if b {
@@ -301,10 +301,10 @@ func writeStatus(w io.Writer, st vmc.Status, f *vmc.Frame, now time.Time) {
 		fmt.Fprintf(tw, "Camera\t%q pos %s rot %s fov %.1f°\n", c.Name, vec(c.Position), quat(c.Rotation), c.FOV)
 	}
 	if l := f.Light; l.Received {
-		fmt.Fprintf(tw, "Light\t%q pos %s rot %s %s\n", l.Name, vec(l.Position), quat(l.Rotation), color(l.Color))
+		fmt.Fprintf(tw, "Light\t%q pos %s rot %s %s\n", l.Name, vec(l.Position), quat(l.Rotation), rgba(l.Color))
 	}
 	if f.Background.Received {
-		fmt.Fprintf(tw, "Background\t%s\n", color(f.Background.Color))
+		fmt.Fprintf(tw, "Background\t%s\n", rgba(f.Background.Color))
 	}
 	if w := f.Window; w.Received {
 		fmt.Fprintf(tw, "Window\ttop-most %v, transparent %v, click-through %v, hide border %v\n",
