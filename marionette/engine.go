@@ -1,0 +1,656 @@
+package marionette
+
+import (
+	"context"
+	"image"
+	"image/color"
+	"net/netip"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/vrm"
+)
+
+// DefaultMaxFPS caps the render rate: fyne paints at most 60 times a
+// second (field notes §7), so more would never reach the screen.
+const DefaultMaxFPS = 60
+
+// Timing of redraws that no input asked for.
+const (
+	// settleTimeout bounds how long spring bones and smoothing keep the
+	// engine redrawing after the last input (a packet, a face, a view
+	// change), in case they never come to rest.
+	settleTimeout = 5 * time.Second
+	// maxStep bounds the time step given to smoothing and spring bones
+	// after a pause.
+	maxStep = 250 * time.Millisecond
+	// settleMatrix is the largest change of a node's world matrix element
+	// that counts as at rest.
+	settleMatrix = 1e-5
+)
+
+// Config configures an Engine. Hooks are called from the engine's own
+// goroutines; they must return quickly and must not call back into the
+// engine synchronously in a way that waits for it.
+type Config struct {
+	// OnFrame is called after each new image is published (see Latest).
+	OnFrame func()
+	// OnLoad reports avatar loading (LoadFile, LoadBytes, auto-load).
+	OnLoad func(LoadEvent)
+	// OnVRMRequest is called when, with auto-load on, the Performer
+	// announces (/VMC/Ext/VRM) a loadable file the user has not approved
+	// yet: show the path to the user and call ApproveVRM or RejectVRM.
+	OnVRMRequest func(path string)
+	// OnAutoLoadRefused is called when an announced file fails
+	// CheckAutoLoadPath; err says why.
+	OnAutoLoadRefused func(path string, err error)
+	// MaxFPS caps the render rate; 0 means DefaultMaxFPS.
+	MaxFPS float64
+	// Workers is the renderer's worker count; 0 means GOMAXPROCS.
+	Workers int
+}
+
+// Engine is Kugutsu's Marionette without its window: it owns the VMC
+// receiver and the scene it feeds, the shown avatar and the options, and a
+// render goroutine that turns the newest scene frame into a pose (poser),
+// steps spring bones, and renders into a triple buffer of tightly packed
+// images — only when the scene, the face, the view or the options changed
+// (or smoothing and spring bones are still settling), at most MaxFPS times
+// a second. Its methods are safe for concurrent use.
+type Engine struct {
+	cfg      Config
+	scene    *vmc.Scene
+	renderer *render.Renderer
+	images   *imageBuffers
+	stats    stats
+	start    time.Time
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wake   chan struct{}
+	done   chan struct{}
+	wg     sync.WaitGroup // loads and event readers
+
+	loadGen atomic.Uint64
+	// busy is set while the render goroutine has work: from a wake-up
+	// until it goes back to waiting for input.
+	busy atomic.Bool
+
+	mu         sync.Mutex // guards everything below
+	opts       Options
+	view       View
+	orbit      render.Orbit
+	frameView  bool // frame the avatar at the next render
+	width      int
+	height     int
+	avatar     *vrm.Avatar
+	source     Source
+	face       FaceSource
+	mix        FaceMix
+	recv       *vmc.Receiver
+	listenAddr string
+	listenErr  error
+	autoLoad   bool
+	sub        *vmc.Subscription
+	approved   map[string]bool
+	asked      map[string]bool // approved or rejected, or waiting for the user
+	weights    []float32
+	unmatched  []string
+	hidden     bool
+	last       vmc.Frame // scene frame of the latest render, for Status
+	cameraOK   bool      // the Performer's camera is in use
+}
+
+// New starts an engine with no avatar and no receiver.
+func New(cfg Config) *Engine {
+	if cfg.MaxFPS <= 0 {
+		cfg.MaxFPS = DefaultMaxFPS
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	e := &Engine{
+		cfg:       cfg,
+		scene:     vmc.NewScene(),
+		renderer:  render.New(render.Options{Workers: cfg.Workers, CacheSize: 2}),
+		images:    newImageBuffers(),
+		start:     time.Now(),
+		ctx:       ctx,
+		cancel:    cancel,
+		wake:      make(chan struct{}, 1),
+		done:      make(chan struct{}),
+		opts:      DefaultOptions(),
+		view:      DefaultView(),
+		mix:       DefaultFaceMix(),
+		frameView: true,
+		approved:  make(map[string]bool),
+		asked:     make(map[string]bool),
+	}
+	e.orbit = render.FrameAvatar(nil, nil, render.DefaultFOV, 1, render.FrameFullBody)
+	go e.run()
+	return e
+}
+
+// Close stops the receiver, loads in progress and the render goroutine.
+func (e *Engine) Close() {
+	e.StopListening()
+	e.SetAutoLoad(false)
+	e.cancel()
+	<-e.done
+	e.wg.Wait()
+	e.renderer.Close()
+}
+
+// Scene returns the VMC scene the receiver feeds (tests and tools may Feed
+// it directly).
+func (e *Engine) Scene() *vmc.Scene { return e.scene }
+
+// poke asks the render goroutine for a new frame.
+func (e *Engine) poke() {
+	select {
+	case e.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Listen (re)starts the VMC receiver on addr ("host:port"; "" for
+// vmc.DefaultAddr), closing the previous one first. The scene, and with it
+// the avatar's pose, survives the restart. The error is also kept for
+// Status.
+func (e *Engine) Listen(addr string) error {
+	e.StopListening()
+	if addr == "" {
+		addr = vmc.DefaultAddr
+	}
+	r, err := vmc.ListenConfig{Scene: e.scene}.Listen(e.ctx, addr)
+	e.mu.Lock()
+	e.recv, e.listenAddr, e.listenErr = r, addr, err
+	e.mu.Unlock()
+	return err
+}
+
+// StopListening closes the receiver, if any.
+func (e *Engine) StopListening() {
+	e.mu.Lock()
+	r := e.recv
+	e.recv, e.listenErr = nil, nil
+	e.mu.Unlock()
+	if r != nil {
+		r.Close()
+	}
+}
+
+// Addr returns the receiver's bound address and whether it is listening.
+func (e *Engine) Addr() (netip.AddrPort, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.recv == nil {
+		return netip.AddrPort{}, false
+	}
+	return e.recv.Addr(), true
+}
+
+// SetOptions replaces the Marionette options.
+func (e *Engine) SetOptions(o Options) {
+	e.mu.Lock()
+	e.opts = o
+	e.mu.Unlock()
+	e.poke()
+}
+
+// Options returns the Marionette options.
+func (e *Engine) Options() Options {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.opts
+}
+
+// SetView replaces the view settings.
+func (e *Engine) SetView(v View) {
+	e.mu.Lock()
+	e.view = v
+	e.mu.Unlock()
+	e.poke()
+}
+
+// View returns the view settings.
+func (e *Engine) View() View {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.view
+}
+
+// SetFaceSource attaches a second motion source (nil detaches it), mixed
+// by mix.
+func (e *Engine) SetFaceSource(src FaceSource, mix FaceMix) {
+	e.mu.Lock()
+	e.face, e.mix = src, mix
+	e.mu.Unlock()
+	e.poke()
+}
+
+// SetFaceMix changes how the face source mixes with VMC.
+func (e *Engine) SetFaceMix(mix FaceMix) {
+	e.mu.Lock()
+	e.mix = mix
+	e.mu.Unlock()
+	e.poke()
+}
+
+// FaceMix returns the face source's mix.
+func (e *Engine) FaceMix() FaceMix {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.mix
+}
+
+// Resize sets the image size in pixels (the viewport's physical size). A
+// size with a zero side stops rendering.
+func (e *Engine) Resize(w, h int) {
+	w, h = max(w, 0), max(h, 0)
+	e.mu.Lock()
+	changed := w != e.width || h != e.height
+	e.width, e.height = w, h
+	e.mu.Unlock()
+	if changed {
+		e.poke()
+	}
+}
+
+// Size returns the image size set by Resize.
+func (e *Engine) Size() (w, h int) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.width, e.height
+}
+
+// RotateView turns the orbit camera about its target: yaw radians about
+// +Y (positive moves the camera toward the avatar's left) and pitch
+// radians up.
+func (e *Engine) RotateView(yaw, pitch float32) {
+	e.viewChange(func(o *render.Orbit) { o.Rotate(yaw, pitch) })
+}
+
+// PanView moves the orbit camera's target in the view plane by fractions
+// of the viewport height (positive dx right, dy up).
+func (e *Engine) PanView(dx, dy float32) {
+	e.viewChange(func(o *render.Orbit) { o.Pan(dx, dy) })
+}
+
+// ZoomView multiplies the orbit camera's distance by factor (< 1 closer).
+func (e *Engine) ZoomView(factor float32) {
+	e.viewChange(func(o *render.Orbit) { o.Zoom(factor) })
+}
+
+// ResetView frames the avatar as posed now, from the front.
+func (e *Engine) ResetView() {
+	e.mu.Lock()
+	e.frameView = true
+	e.mu.Unlock()
+	e.poke()
+}
+
+// Orbit returns the orbit camera.
+func (e *Engine) Orbit() render.Orbit {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.orbit
+}
+
+func (e *Engine) viewChange(f func(*render.Orbit)) {
+	e.mu.Lock()
+	f(&e.orbit)
+	e.mu.Unlock()
+	e.poke()
+}
+
+// Avatar returns the shown avatar (nil before the first load) and where it
+// came from. The avatar's exported fields may be read, not changed; only
+// the engine poses it.
+func (e *Engine) Avatar() (*vrm.Avatar, Source) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.avatar, e.source
+}
+
+// setAvatar shows av unless a load newer than gen has started, and reports
+// whether it did.
+func (e *Engine) setAvatar(av *vrm.Avatar, src Source, gen uint64) bool {
+	e.mu.Lock()
+	if e.loadGen.Load() != gen {
+		e.mu.Unlock()
+		return false
+	}
+	e.avatar, e.source = av, src
+	e.frameView = true
+	e.weights, e.unmatched = nil, nil
+	e.mu.Unlock()
+	e.poke()
+	return true
+}
+
+// ExpressionWeights copies the weights given to each expression of the
+// shown avatar at the latest render (0–1, indexed like
+// Avatar().Expressions, VMC and face mixed and smoothed, before the
+// avatar's own overrides) into dst, and returns the blend keys received
+// that the avatar has no expression for.
+func (e *Engine) ExpressionWeights(dst []float32) ([]float32, []string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append(dst[:0], e.weights...), e.unmatched
+}
+
+// Latest returns the newest finished image (nil before the first) and its
+// description. The image is tightly packed (Min (0,0), Stride 4·width) and
+// stays untouched until the next call that returns a different image: hand
+// it to fyne directly. Call it from one goroutine (the UI's); each image's
+// first return is counted in Stats as reaching the screen.
+func (e *Engine) Latest() (*image.RGBA, FrameInfo) {
+	img, info, fresh := e.images.latest()
+	if fresh {
+		e.stats.handed(info, time.Now())
+	}
+	return img, info
+}
+
+// Stats returns the timing statistics.
+func (e *Engine) Stats() Stats { return e.stats.snapshot(time.Now()) }
+
+// Status is what the UI shows about the stream and the engine.
+type Status struct {
+	// Listen is the requested listen address; Bound the bound one.
+	Listen    string
+	Bound     netip.AddrPort
+	Listening bool
+	// ListenErr is why the last Listen failed (port in use…).
+	ListenErr error
+	// Receiver is the scene's statistics (vmc.Status).
+	Receiver vmc.Status
+	// Connected is true when some sender sent data within the last
+	// vmc.ConnectedTimeout (0.5 s); Sender is the most recent sender,
+	// PacketRate its packets per second.
+	Connected  bool
+	Sender     netip.AddrPort
+	PacketRate float64
+	// Errors counts dropped input: malformed OSC elements, rejected
+	// messages, socket read errors.
+	Errors uint64
+	// Available is the latest /VMC/Ext/OK; Time the sender's /VMC/Ext/T.
+	Available    vmc.Availability
+	Time         float32
+	TimeReceived bool
+	// Hidden reports the avatar hidden while uncalibrated.
+	Hidden bool
+	// PerformerCamera reports the view shows the Performer's camera.
+	PerformerCamera bool
+	Stats           Stats
+}
+
+// Status returns the current status.
+func (e *Engine) Status() Status {
+	e.mu.Lock()
+	st := Status{
+		Listen: e.listenAddr, ListenErr: e.listenErr, Listening: e.recv != nil,
+		Available: e.last.Available, Time: e.last.Time, TimeReceived: e.last.TimeReceived,
+		Hidden: e.hidden, PerformerCamera: e.cameraOK,
+	}
+	r := e.recv
+	e.mu.Unlock()
+	if r != nil {
+		st.Receiver = r.Status()
+		st.Bound = r.Addr()
+	} else {
+		st.Receiver = e.scene.Status()
+	}
+	rs := &st.Receiver
+	st.Errors = rs.Malformed + rs.Rejected + rs.ReadErrors
+	if len(rs.Senders) > 0 {
+		s := rs.Senders[0]
+		st.Sender, st.PacketRate, st.Connected = s.Addr, s.PacketRate, s.Connected
+		if !s.Connected {
+			st.PacketRate = 0
+		}
+	}
+	st.Stats = e.Stats()
+	return st
+}
+
+// run is the render goroutine.
+func (e *Engine) run() {
+	defer close(e.done)
+	interval := time.Duration(float64(time.Second) / e.cfg.MaxFPS)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	var (
+		rs        renderState
+		last      time.Time
+		animating bool
+	)
+	for {
+		e.mu.Lock()
+		var faceC <-chan struct{}
+		if e.face != nil {
+			faceC = e.face.Changed()
+		}
+		e.mu.Unlock()
+		var tick <-chan time.Time
+		if animating {
+			tick = timer.C
+		}
+		e.busy.Store(animating)
+		input := true
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.scene.Changed():
+		case <-e.wake:
+		case <-faceC:
+		case <-tick:
+			input = false
+		}
+		e.busy.Store(true)
+		if wait := time.Until(last.Add(interval)); wait > 0 {
+			select {
+			case <-e.ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+		}
+		last = time.Now()
+		if input {
+			rs.lastInput = last
+		}
+		animating = e.renderFrame(&rs, last)
+		if animating {
+			timer.Reset(interval)
+		}
+	}
+}
+
+// renderState is the render goroutine's own state.
+type renderState struct {
+	poser      poser
+	avatar     *vrm.Avatar
+	frame      vmc.Frame
+	face       Face
+	lastUpdate time.Time
+	lastInput  time.Time
+	sceneSeq   uint64
+	shownSeq   uint64 // scene seq of the latest published image
+	imageSeq   uint64
+	prevWorld  []mgl32.Mat4
+	uvAnim     bool
+	springs    bool
+	springsSet bool
+}
+
+// renderFrame poses and renders one image at now and reports whether the
+// engine should keep redrawing without new input (smoothing or spring
+// bones settling, MToon UV animation).
+func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
+	if seq := e.scene.Seq(); seq != rs.sceneSeq {
+		e.scene.Snapshot(&rs.frame)
+		rs.sceneSeq = rs.frame.Seq
+	}
+	e.mu.Lock()
+	opts, view, mix, face := e.opts, e.view, e.mix, e.face
+	av, w, h := e.avatar, e.width, e.height
+	frameView := e.frameView && av != nil && w > 0 && h > 0
+	e.frameView = e.frameView && !frameView
+	e.last.CopyFrom(&rs.frame)
+	e.mu.Unlock()
+
+	if av != rs.avatar {
+		if rs.avatar != nil {
+			e.renderer.Forget(rs.avatar)
+		}
+		rs.avatar = av
+		rs.poser.reset(av)
+		rs.lastUpdate = time.Time{}
+		rs.prevWorld = rs.prevWorld[:0]
+		rs.uvAnim = hasUVAnimation(av)
+		rs.springsSet = false
+	}
+	if w <= 0 || h <= 0 {
+		return false
+	}
+	dt := 0.0
+	if !rs.lastUpdate.IsZero() {
+		dt = min(now.Sub(rs.lastUpdate), maxStep).Seconds()
+	}
+	rs.lastUpdate = now
+
+	var fr *vmc.Frame
+	if rs.sceneSeq > 0 {
+		fr = &rs.frame
+	}
+	var fc *Face
+	if face != nil && face.Face(&rs.face) {
+		fc = &rs.face
+	}
+	moving := rs.poser.update(fr, opts, fc, mix, dt)
+
+	var vf *vrm.Frame
+	if av != nil {
+		if !rs.springsSet || rs.springs != view.SpringBones {
+			av.SetSpringBones(view.SpringBones)
+			rs.springs, rs.springsSet = view.SpringBones, true
+		}
+		vf = av.Update(&rs.poser.pose, float32(dt))
+		if view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
+			moving = true
+		}
+	}
+
+	e.mu.Lock()
+	if frameView {
+		e.orbit = render.FrameAvatar(av, vf, e.orbit.FOV, float32(w)/float32(h), render.FrameFullBody)
+	}
+	orbit := e.orbit
+	e.mu.Unlock()
+
+	sc := render.Scene{
+		Avatar: av, Frame: vf,
+		Camera: orbit.Camera(), Light: view.light(), Ambient: render.DefaultAmbient,
+		Background:   view.Background,
+		Time:         float32(now.Sub(e.start).Seconds()),
+		AA:           view.AA,
+		HideOutlines: !view.Outlines,
+	}
+	sc.Background.A = 0xff
+	cameraOK := false
+	if fr != nil {
+		if opts.PerformerCamera && fr.Camera.Received {
+			c := fr.Camera
+			sc.Camera = render.CameraFromVMC(vrm.UnityTransform{Position: c.Position.Array(), Rotation: c.Rotation.Array()}, c.FOV)
+			cameraOK = true
+		}
+		if opts.PerformerLight && fr.Light.Received {
+			l := fr.Light
+			sc.Light = render.LightFromVMC(vrm.UnityTransform{Position: l.Position.Array(), Rotation: l.Rotation.Array()}, l.Color.R, l.Color.G, l.Color.B)
+		}
+		if opts.PerformerBackground && fr.Background.Received {
+			sc.Background = toNRGBA(fr.Background.Color)
+		}
+	}
+	hidden := fr != nil && opts.HideUncalibrated && fr.Available.HasCalibration && fr.Available.Calibration != vmc.Calibrated
+	if hidden {
+		sc.Avatar, sc.Frame = nil, nil
+	}
+
+	img := e.images.backImage(w, h)
+	e.renderer.Render(img, sc)
+	took := time.Since(now)
+	e.stats.rendered(took)
+	rs.imageSeq++
+	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took}
+	if rs.sceneSeq != rs.shownSeq {
+		info.Received = rs.frame.Received
+		rs.shownSeq = rs.sceneSeq
+	}
+	e.images.publish(info)
+
+	e.mu.Lock()
+	if av == e.avatar {
+		e.weights = rs.poser.Weights(e.weights)
+		e.unmatched = append(e.unmatched[:0], rs.poser.Unmatched()...)
+	}
+	e.hidden, e.cameraOK = hidden, cameraOK
+	e.mu.Unlock()
+	if e.cfg.OnFrame != nil {
+		e.cfg.OnFrame()
+	}
+	if rs.uvAnim && !hidden {
+		return true
+	}
+	return moving && now.Sub(rs.lastInput) < settleTimeout
+}
+
+// worldChanged compares the node world matrices with the previous frame's
+// (kept in *prev) and reports whether any element moved more than
+// settleMatrix.
+func worldChanged(prev *[]mgl32.Mat4, cur []mgl32.Mat4) bool {
+	if len(*prev) != len(cur) {
+		*prev = append((*prev)[:0], cur...)
+		return true
+	}
+	changed := false
+	for i := range cur {
+		for k := 0; k < 16 && !changed; k++ {
+			if abs32(cur[i][k]-(*prev)[i][k]) > settleMatrix {
+				changed = true
+			}
+		}
+	}
+	copy(*prev, cur)
+	return changed
+}
+
+// hasUVAnimation reports whether some MToon material of av scrolls or
+// rotates its UVs, which needs continuous redraws.
+func hasUVAnimation(av *vrm.Avatar) bool {
+	if av == nil {
+		return false
+	}
+	for i := range av.Materials {
+		if m := av.Materials[i].MToon; m != nil && (m.UVAnimScrollX != 0 || m.UVAnimScrollY != 0 || m.UVAnimRotation != 0) {
+			return true
+		}
+	}
+	return false
+}
+
+// toNRGBA converts a VMC colour (0–1 components, sRGB as Unity sends
+// them) to an opaque 8-bit colour.
+func toNRGBA(c vmc.Color) color.NRGBA {
+	q := func(v float32) uint8 {
+		if !(v > 0) {
+			return 0
+		}
+		return uint8(min(v, 1)*255 + 0.5)
+	}
+	return color.NRGBA{R: q(c.R), G: q(c.G), B: q(c.B), A: 0xff}
+}

@@ -1,0 +1,197 @@
+package marionette
+
+import (
+	"context"
+	"image"
+	"math"
+	"testing"
+	"time"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+const godettePath = "../../shared/models/Godette.vrm"
+
+// loadGodette loads a fresh copy of Godette (VRM 0.x, CC-BY 3.0
+// "Low-Poly Godette" by SirRichard94, VRM by Lyuma).
+func loadGodette(t testing.TB) *vrm.Avatar {
+	t.Helper()
+	av, err := vrm.LoadFile(godettePath)
+	if err != nil {
+		t.Fatalf("load Godette: %v", err)
+	}
+	return av
+}
+
+// unityAxisAngle returns a Unity-frame rotation of deg degrees about axis.
+func unityAxisAngle(deg float64, x, y, z float32) vmc.Quat {
+	s, c := math.Sincos(deg * math.Pi / 360)
+	return vmc.Quat{X: x * float32(s), Y: y * float32(s), Z: z * float32(s), W: float32(c)}
+}
+
+// raisedLeftArm is the Unity rotation that lifts Godette's left upper arm
+// 80° above its rest (T-pose) direction.
+var raisedLeftArm = unityAxisAngle(-80, 0, 0, 1)
+
+// frameWith returns a scene frame with the given bones set.
+func frameWith(bones map[humanoid.Bone]vmc.Transform) *vmc.Frame {
+	f := &vmc.Frame{Seq: 1}
+	for b, t := range bones {
+		f.Bones[b] = t
+		f.BonesReceived = f.BonesReceived.With(b)
+	}
+	return f
+}
+
+func rot(q vmc.Quat) vmc.Transform { return vmc.Transform{Rotation: q} }
+
+func quatNear(a, b mgl32.Quat, eps float32) bool {
+	return abs32(abs32(a.Dot(b))-1) < eps
+}
+
+func vecNear(a, b mgl32.Vec3, eps float32) bool { return a.Sub(b).Len() < eps }
+
+// testEngine is an engine listening on a random 127.0.0.1 port with a
+// sender connected to it and frame/load notifications.
+type testEngine struct {
+	*Engine
+	frames chan struct{}
+	loads  chan LoadEvent
+	sender *vmc.Sender
+}
+
+func newTestEngine(t *testing.T) *testEngine {
+	t.Helper()
+	te := &testEngine{frames: make(chan struct{}, 1), loads: make(chan LoadEvent, 64)}
+	te.Engine = New(Config{
+		OnFrame: func() {
+			select {
+			case te.frames <- struct{}{}:
+			default:
+			}
+		},
+		OnLoad: func(ev LoadEvent) {
+			if ev.Stage >= LoadDone {
+				te.loads <- ev
+			}
+		},
+	})
+	t.Cleanup(te.Close)
+	if err := te.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := te.Addr()
+	s, err := vmc.Dial(context.Background(), addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	te.sender = s
+	return te
+}
+
+// load loads path and waits for the result.
+func (te *testEngine) load(t *testing.T, path string) LoadEvent {
+	t.Helper()
+	te.LoadFile(path)
+	select {
+	case ev := <-te.loads:
+		return ev
+	case <-time.After(20 * time.Second):
+		t.Fatalf("loading %s took too long", path)
+	}
+	return LoadEvent{}
+}
+
+// waitImage waits for an image satisfying ok and returns a copy of it.
+func (te *testEngine) waitImage(t *testing.T, what string, ok func(*image.RGBA, FrameInfo) bool) (*image.RGBA, FrameInfo) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		if img, info := te.Latest(); img != nil && ok(img, info) {
+			return copyImage(img), info
+		}
+		select {
+		case <-te.frames:
+		case <-time.After(20 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("no image %s within 20 s", what)
+		}
+	}
+}
+
+func copyImage(img *image.RGBA) *image.RGBA {
+	c := *img
+	c.Pix = append([]byte(nil), img.Pix...)
+	return &c
+}
+
+// idle reports whether the render goroutine has nothing to do.
+func (te *testEngine) idle() bool {
+	return !te.busy.Load() && len(te.wake) == 0 && len(te.scene.Changed()) == 0
+}
+
+// settled waits until the engine has stopped redrawing (spring bones and
+// smoothing at rest, every input drawn) and returns the final image.
+func (te *testEngine) settled(t *testing.T, what string) (*image.RGBA, FrameInfo) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for quiet := 0; quiet < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: the engine kept redrawing for 20 s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if te.idle() {
+			quiet++
+		} else {
+			quiet = 0
+		}
+	}
+	img, info := te.Latest()
+	if img == nil {
+		t.Fatalf("%s: no image", what)
+	}
+	return copyImage(img), info
+}
+
+// project returns the pixel position of world point p seen by the orbit
+// camera in a w×h image.
+func project(o render.Orbit, p mgl32.Vec3, w, h int) (x, y float64) {
+	v := o.Camera().View.Mul4x1(p.Vec4(1))
+	t := math.Tan(float64(o.FOV) * math.Pi / 360)
+	aspect := float64(w) / float64(h)
+	nx := float64(v[0]) / -float64(v[2]) / (t * aspect)
+	ny := float64(v[1]) / -float64(v[2]) / t
+	return (nx + 1) / 2 * float64(w), (1 - ny) / 2 * float64(h)
+}
+
+// diffIn counts the pixels of a and b within r that differ by more than 24
+// in some channel.
+func diffIn(a, b *image.RGBA, r image.Rectangle) int {
+	r = r.Intersect(a.Rect)
+	n := 0
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			i := a.PixOffset(x, y)
+			for c := 0; c < 3; c++ {
+				d := int(a.Pix[i+c]) - int(b.Pix[i+c])
+				if d > 24 || d < -24 {
+					n++
+					break
+				}
+			}
+		}
+	}
+	return n
+}
+
+// around returns the square of side 2r+1 centred on (x, y).
+func around(x, y float64, r int) image.Rectangle {
+	cx, cy := int(math.Round(x)), int(math.Round(y))
+	return image.Rect(cx-r, cy-r, cx+r+1, cy+r+1)
+}

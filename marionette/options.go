@@ -1,0 +1,206 @@
+package marionette
+
+import (
+	"image/color"
+	"math"
+	"time"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// BonePositionMode says which received bone positions move the avatar.
+type BonePositionMode uint8
+
+// Bone position modes. VMC sends a local position for every bone; only the
+// hips' is meaningful for an avatar other than the sender's own (field
+// notes §3, "Normalized rig").
+const (
+	// PositionsHips applies the hips position only (the default, as
+	// EVMC4U): the avatar walks, crouches and leans, its proportions stay
+	// its own.
+	PositionsHips BonePositionMode = iota
+	// PositionsAll applies every bone's position ("same model as sender"):
+	// right when the Performer drives this very model, stretching when not.
+	PositionsAll
+	// PositionsNone applies no position: the hips stay at their rest height
+	// (senders that send zero or garbage positions).
+	PositionsNone
+)
+
+// String returns "hips", "all" or "none".
+func (m BonePositionMode) String() string {
+	switch m {
+	case PositionsAll:
+		return "all"
+	case PositionsNone:
+		return "none"
+	}
+	return "hips"
+}
+
+// Cut is a set of body regions whose received bone rotations are ignored
+// (the bones keep their rest rotation): EVMC4U's per-bone "cut" flags,
+// grouped by humanoid.Group (field notes §1).
+type Cut uint8
+
+// Cut regions. Each is one humanoid.Group; the torso cannot be cut.
+const (
+	CutHead    Cut = 1 << iota // neck, head, jaw
+	CutArms                    // shoulders, upper and lower arms, hands
+	CutFingers                 // the 30 finger bones
+	CutLegs                    // upper and lower legs, feet, toes
+	CutEyes                    // left and right eye
+)
+
+// Has reports whether c cuts bone b.
+func (c Cut) Has(b humanoid.Bone) bool {
+	if !b.Valid() {
+		return false
+	}
+	switch b.Group() {
+	case humanoid.GroupHead:
+		return c&CutHead != 0
+	case humanoid.GroupArms:
+		return c&CutArms != 0
+	case humanoid.GroupFingers:
+		return c&CutFingers != 0
+	case humanoid.GroupLegs:
+		return c&CutLegs != 0
+	case humanoid.GroupEyes:
+		return c&CutEyes != 0
+	}
+	return false
+}
+
+// Options are the Marionette options: how the Performer's stream drives the
+// avatar. The zero value applies nothing of the root and no smoothing; use
+// DefaultOptions.
+type Options struct {
+	// RootPosition and RootRotation apply /VMC/Ext/Root/Pos (EVMC4U
+	// RootPositionSynchronize / RootRotationSynchronize, both on by default).
+	RootPosition, RootRotation bool
+	// MRScaleOffset applies the v2.1 MR scale and offset of Root/Pos as
+	// EVMC4U's RootScaleOffsetSynchronize does (off by default; field notes
+	// §1): model scale 1/s, position (p − offset) ⊙ 1/s, in Unity
+	// coordinates before conversion. The avatar scale is uniform: 1 over the
+	// mean of the three scale components. Without it the scale is 1.
+	MRScaleOffset bool
+	// Positions selects which bone positions apply.
+	Positions BonePositionMode
+	// BoneSmoothing is the time constant of the exponential smoothing of
+	// the root and of bone rotations and positions; 0 turns it off. Each
+	// rendered frame moves a value by 1 − exp(−dt/BoneSmoothing) of the way
+	// to its target, so the result does not depend on the frame rate
+	// (EVMC4U's per-frame factor 0.7 at 60 fps is about 47 ms). Fingers and
+	// eyes are never smoothed, as in EVMC4U: saccades and finger taps would
+	// lag.
+	BoneSmoothing time.Duration
+	// BlendSmoothing is the same for expression weights; the blink
+	// expressions are never smoothed (a 100–150 ms blink would be flattened).
+	BlendSmoothing time.Duration
+	// Mirror shows the avatar as a mirror image of the Performer: left and
+	// right bones swap, poses reflect across the avatar's YZ plane, and
+	// left/right expressions (blinkLeft, …Left/…Right, …_L/…_R) swap.
+	Mirror bool
+	// Cut lists the body regions whose received rotations are ignored.
+	Cut Cut
+	// HideUncalibrated hides the avatar while the Performer reports, in
+	// /VMC/Ext/OK (v2.5+), a calibration state other than calibrated (EVMC4U
+	// HideInUncalibrated). Performers that send no calibration state are
+	// never hidden.
+	HideUncalibrated bool
+	// PerformerLight and PerformerBackground use /VMC/Ext/Light and
+	// /VMC/Ext/Setting/Color, once received, instead of the View's light
+	// and background.
+	PerformerLight, PerformerBackground bool
+	// PerformerCamera views the scene through /VMC/Ext/Cam (pose and FOV),
+	// once received, instead of the orbit camera.
+	PerformerCamera bool
+}
+
+// DefaultOptions are EVMC4U's defaults: root position and rotation applied,
+// hips position only, no smoothing, nothing cut, the Performer's light and
+// background used, the orbit camera.
+func DefaultOptions() Options {
+	return Options{
+		RootPosition: true, RootRotation: true,
+		Positions:      PositionsHips,
+		PerformerLight: true, PerformerBackground: true,
+	}
+}
+
+// View is how the viewport draws, independent of the Performer.
+type View struct {
+	// Background is the colour behind the avatar, sRGB (alpha ignored: the
+	// window is opaque).
+	Background color.NRGBA
+	// LightYaw and LightPitch aim the key light, degrees: the light comes
+	// from yaw degrees about +Y from the avatar's front (positive from its
+	// left, +X) and pitch degrees above the horizon.
+	LightYaw, LightPitch float64
+	// LightColor is the key light's colour, sRGB; its intensity is
+	// render.DefaultLightIntensity (white gives the renderer's default).
+	LightColor color.NRGBA
+	// AA is the anti-aliasing quality.
+	AA render.AA
+	// Outlines draws MToon outlines.
+	Outlines bool
+	// SpringBones simulates hair, cloth and accessories (VRM spring bones).
+	SpringBones bool
+}
+
+// DefaultView matches render.DefaultScene: a grey-blue background, a white
+// key light from above the avatar's front right, 4× anti-aliasing, outlines
+// and spring bones on.
+func DefaultView() View {
+	yaw, pitch := LightAngles(render.DefaultLight.Direction)
+	return View{
+		Background: color.NRGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff},
+		LightYaw:   yaw, LightPitch: pitch,
+		LightColor: color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
+		AA:         render.AA4x, Outlines: true, SpringBones: true,
+	}
+}
+
+// LightDirection returns the direction a light aimed by yaw and pitch
+// (degrees, see View) travels, VRM 1.0 frame: from the light toward the
+// avatar.
+func LightDirection(yawDeg, pitchDeg float64) mgl32.Vec3 {
+	y, p := yawDeg*math.Pi/180, pitchDeg*math.Pi/180
+	from := mgl32.Vec3{float32(math.Sin(y) * math.Cos(p)), float32(math.Sin(p)), float32(math.Cos(y) * math.Cos(p))}
+	return from.Mul(-1)
+}
+
+// LightAngles is the inverse of LightDirection: the yaw and pitch, degrees,
+// of a light travelling along d (zero for a zero d).
+func LightAngles(d mgl32.Vec3) (yawDeg, pitchDeg float64) {
+	if d.Len() == 0 {
+		return 0, 0
+	}
+	from := d.Mul(-1).Normalize()
+	yaw := math.Atan2(float64(from[0]), float64(from[2])) * 180 / math.Pi
+	pitch := math.Asin(math.Max(-1, math.Min(1, float64(from[1])))) * 180 / math.Pi
+	return yaw, pitch
+}
+
+// light returns v's key light for the renderer.
+func (v View) light() render.Light {
+	k := float32(render.DefaultLightIntensity)
+	c := v.LightColor
+	return render.Light{
+		Direction: LightDirection(v.LightYaw, v.LightPitch),
+		Color:     mgl32.Vec3{k * srgbToLinear(c.R), k * srgbToLinear(c.G), k * srgbToLinear(c.B)},
+	}
+}
+
+// srgbToLinear decodes an 8-bit sRGB component to linear 0–1.
+func srgbToLinear(c uint8) float32 {
+	v := float64(c) / 255
+	if v <= 0.04045 {
+		return float32(v / 12.92)
+	}
+	return float32(math.Pow((v+0.055)/1.055, 2.4))
+}

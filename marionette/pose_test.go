@@ -1,0 +1,373 @@
+package marionette
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// newPoser returns a poser for a fresh Godette.
+func newPoser(t *testing.T) *poser {
+	t.Helper()
+	p := &poser{}
+	p.reset(loadGodette(t))
+	return p
+}
+
+func TestRootOptions(t *testing.T) {
+	root := vmc.Root{
+		Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 0.5, Z: 2}, Rotation: unityAxisAngle(90, 0, 1, 0)},
+		Scale:     vmc.Vec3{X: 2, Y: 2, Z: 2}, Offset: vmc.Vec3{X: 0.2, Y: 0.1, Z: 0.4},
+		MR: true, Received: true,
+	}
+	turned := vrm.FromUnityRotation(root.Rotation.Array())
+	tests := []struct {
+		name      string
+		opts      Options
+		wantPos   mgl32.Vec3
+		wantRot   mgl32.Quat
+		wantScale float32
+	}{
+		{"defaults", DefaultOptions(), mgl32.Vec3{-1, 0.5, 2}, turned, 1},
+		{"no position", Options{RootRotation: true}, mgl32.Vec3{}, turned, 1},
+		{"no rotation", Options{RootPosition: true}, mgl32.Vec3{-1, 0.5, 2}, mgl32.QuatIdent(), 1},
+		// EVMC4U: position (p − offset) ⊙ 1/s, scale 1/s (field notes §1).
+		{"MR scale and offset", Options{RootPosition: true, MRScaleOffset: true}, mgl32.Vec3{-0.4, 0.2, 0.8}, mgl32.QuatIdent(), 0.5},
+		{"mirror", Options{RootPosition: true, RootRotation: true, Mirror: true}, mgl32.Vec3{1, 0.5, 2}, mirrorRot(turned), 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPoser(t)
+			f := &vmc.Frame{Seq: 1, Root: root}
+			p.update(f, tc.opts, nil, FaceMix{}, 1.0/60)
+			got := &p.pose
+			if !vecNear(got.RootPosition, tc.wantPos, 1e-5) {
+				t.Errorf("root position %v, want %v", got.RootPosition, tc.wantPos)
+			}
+			if !quatNear(got.RootRotation, tc.wantRot, 1e-5) {
+				t.Errorf("root rotation %v, want %v", got.RootRotation, tc.wantRot)
+			}
+			if math.Abs(float64(got.RootScale-tc.wantScale)) > 1e-6 {
+				t.Errorf("root scale %v, want %v", got.RootScale, tc.wantScale)
+			}
+		})
+	}
+}
+
+func TestMRScaleWithoutMRRoot(t *testing.T) {
+	// A v2.0 Root (8 arguments) has no scale: MRScaleOffset changes nothing.
+	p := newPoser(t)
+	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1}, Rotation: vmc.Identity}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}}
+	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, FaceMix{}, 0)
+	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 0, 0}, 1e-6) || p.pose.RootScale != 1 {
+		t.Errorf("root %v scale %v, want (-1,0,0) and 1", got, p.pose.RootScale)
+	}
+}
+
+func TestBadRootScale(t *testing.T) {
+	// A zero or non-finite MR scale component counts as 1, never dividing by zero.
+	p := newPoser(t)
+	nan := float32(math.NaN())
+	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 1, Z: 1}, Rotation: vmc.Identity},
+		Scale: vmc.Vec3{X: 0, Y: nan, Z: 1}, MR: true, Received: true}}
+	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, FaceMix{}, 0)
+	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 1, 1}, 1e-6) || p.pose.RootScale != 1 {
+		t.Errorf("root %v scale %v, want (-1,1,1) and 1", got, p.pose.RootScale)
+	}
+}
+
+func TestBonePositionModes(t *testing.T) {
+	hips := vmc.Transform{Position: vmc.Vec3{X: 0.1, Y: 0.9, Z: 0.2}, Rotation: vmc.Identity}
+	spine := vmc.Transform{Position: vmc.Vec3{Y: 0.1}, Rotation: vmc.Identity}
+	zero := vmc.Transform{Rotation: vmc.Identity} // all-zero position: "not sent"
+	tests := []struct {
+		mode       BonePositionMode
+		positioned []humanoid.Bone
+		sameModel  bool
+	}{
+		{PositionsHips, []humanoid.Bone{humanoid.Hips}, false},
+		{PositionsAll, []humanoid.Bone{humanoid.Hips, humanoid.Spine}, true},
+		{PositionsNone, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.mode.String(), func(t *testing.T) {
+			p := newPoser(t)
+			f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: hips, humanoid.Spine: spine, humanoid.Chest: zero})
+			o := DefaultOptions()
+			o.Positions = tc.mode
+			p.update(f, o, nil, FaceMix{}, 0)
+			var want humanoid.Set
+			for _, b := range tc.positioned {
+				want = want.With(b)
+			}
+			if p.pose.Positioned != want {
+				t.Errorf("positioned %v, want %v", p.pose.Positioned.Bones(), want.Bones())
+			}
+			if p.pose.SameModel != tc.sameModel {
+				t.Errorf("SameModel %v, want %v", p.pose.SameModel, tc.sameModel)
+			}
+			if want.Has(humanoid.Hips) && !vecNear(p.pose.Positions[humanoid.Hips], mgl32.Vec3{-0.1, 0.9, 0.2}, 1e-6) {
+				t.Errorf("hips at %v, want (-0.1, 0.9, 0.2)", p.pose.Positions[humanoid.Hips])
+			}
+			if p.pose.Rotated.Len() != 3 {
+				t.Errorf("%d bones rotated, want 3", p.pose.Rotated.Len())
+			}
+		})
+	}
+}
+
+func TestCut(t *testing.T) {
+	all := make(map[humanoid.Bone]vmc.Transform)
+	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
+		all[b] = rot(unityAxisAngle(10, 1, 0, 0))
+	}
+	tests := []struct {
+		cut   Cut
+		group humanoid.Group
+		n     int // bones in the group
+	}{
+		{CutHead, humanoid.GroupHead, 3},
+		{CutArms, humanoid.GroupArms, 8},
+		{CutFingers, humanoid.GroupFingers, 30},
+		{CutLegs, humanoid.GroupLegs, 8},
+		{CutEyes, humanoid.GroupEyes, 2},
+	}
+	for _, tc := range tests {
+		p := newPoser(t)
+		p.update(frameWith(all), Options{Cut: tc.cut}, nil, FaceMix{}, 0)
+		cut := 0
+		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
+			if inGroup := b.Group() == tc.group; inGroup == p.pose.Rotated.Has(b) {
+				t.Errorf("cut %v: bone %v (group %v) rotated = %v", tc.cut, b, b.Group(), p.pose.Rotated.Has(b))
+			} else if inGroup {
+				cut++
+			}
+		}
+		if cut != tc.n {
+			t.Errorf("cut %v removed %d bones, want %d", tc.cut, cut, tc.n)
+		}
+	}
+}
+
+func TestMirror(t *testing.T) {
+	p := newPoser(t)
+	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	f.Blends = []vmc.Blend{{Name: "Blink_L", Value: 1}}
+	o := DefaultOptions()
+	o.Mirror = true
+	p.update(f, o, nil, FaceMix{}, 0)
+	if p.pose.Rotated.Has(humanoid.LeftUpperArm) || !p.pose.Rotated.Has(humanoid.RightUpperArm) {
+		t.Fatalf("mirror: rotated %v, want the right upper arm only", p.pose.Rotated.Bones())
+	}
+	want := mirrorRot(vrm.FromUnityRotation(raisedLeftArm.Array()))
+	if got := p.pose.Rotations[humanoid.RightUpperArm]; !quatNear(got, want, 1e-6) {
+		t.Errorf("right upper arm %v, want %v", got, want)
+	}
+	// The mirrored pose raises the right hand as high as the left one was.
+	fr := p.av.Pose(&p.pose)
+	right, _ := p.av.BonePosition(fr, humanoid.RightHand)
+	p2 := newPoser(t)
+	p2.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	fr2 := p2.av.Pose(&p2.pose)
+	left, _ := p2.av.BonePosition(fr2, humanoid.LeftHand)
+	if !vecNear(right, mirrorPos(left), 0.02) {
+		t.Errorf("mirrored right hand at %v, want the mirror image of the left hand %v", right, left)
+	}
+	// Blink_L became blinkRight.
+	if len(p.pose.Expressions) != 1 || p.pose.Expressions[0].Name != "blinkRight" {
+		t.Errorf("mirrored expressions %v, want blinkRight", p.pose.Expressions)
+	}
+}
+
+func TestMirrorName(t *testing.T) {
+	for in, want := range map[string]string{
+		"Blink_L": "Blink_R", "blink_r": "blink_l", "blinkLeft": "blinkRight", "LookRight": "LookLeft",
+		"eyeLookInLeft": "eyeLookInRight", "mouthRight": "mouthLeft", "EyeSquintLeft": "EyeSquintRight",
+		"jawLeft": "jawRight", "leftEyeWide": "rightEyeWide",
+	} {
+		if got, ok := mirrorName(in); !ok || got != want {
+			t.Errorf("mirrorName(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+	for _, in := range []string{"aa", "blink", "happy", "", "_"} {
+		if got, ok := mirrorName(in); ok {
+			t.Errorf("mirrorName(%q) = %q, want no side", in, got)
+		}
+	}
+}
+
+func TestBoneSmoothing(t *testing.T) {
+	tau := 100 * time.Millisecond
+	o := DefaultOptions()
+	o.BoneSmoothing = tau
+	p := newPoser(t)
+	rest := rot(vmc.Identity)
+	p.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, FaceMix{}, 0)
+
+	bent := rot(unityAxisAngle(-80, 0, 0, 1))
+	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: bent, humanoid.LeftIndexProximal: bent, humanoid.LeftEye: bent})
+	target := vrm.FromUnityRotation(bent.Rotation.Array())
+	// After tau·ln 2 the arm is half-way (time-based: one step or many).
+	half := tau.Seconds() * math.Ln2
+	for _, steps := range []int{1, 7} {
+		p2 := newPoser(t)
+		p2.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, FaceMix{}, 0)
+		var moving bool
+		for range steps {
+			moving = p2.update(f, o, nil, FaceMix{}, half/float64(steps))
+		}
+		if !moving {
+			t.Errorf("%d steps: not moving half-way", steps)
+		}
+		angle := func(q mgl32.Quat) float64 { return 2 * math.Acos(math.Min(1, math.Abs(float64(q.W)))) * 180 / math.Pi }
+		if got := angle(p2.pose.Rotations[humanoid.LeftUpperArm]); math.Abs(got-40) > 0.5 {
+			t.Errorf("%d steps: arm at %.2f° after τ·ln2, want 40°", steps, got)
+		}
+	}
+	// Fingers and eyes are not smoothed (EVMC4U).
+	p.update(f, o, nil, FaceMix{}, 0.001)
+	for _, b := range []humanoid.Bone{humanoid.LeftIndexProximal, humanoid.LeftEye} {
+		if got := p.pose.Rotations[b]; !quatNear(got, target, 1e-6) {
+			t.Errorf("%v smoothed: %v, want %v at once", b, got, target)
+		}
+	}
+	// It settles: after long enough it reports rest and sits on the target.
+	moving := true
+	for i := 0; i < 1000 && moving; i++ {
+		moving = p.update(f, o, nil, FaceMix{}, 1.0/60)
+	}
+	if moving {
+		t.Fatal("smoothing never settled")
+	}
+	if got := p.pose.Rotations[humanoid.LeftUpperArm]; got != target {
+		t.Errorf("settled arm %v, want exactly %v", got, target)
+	}
+}
+
+func TestBlendSmoothing(t *testing.T) {
+	o := DefaultOptions()
+	o.BlendSmoothing = 100 * time.Millisecond
+	p := newPoser(t)
+	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{{Name: "A", Value: 0}, {Name: "Blink", Value: 0}}}
+	p.update(f, o, nil, FaceMix{}, 0)
+	f.Blends[0].Value, f.Blends[1].Value = 1, 1
+	p.update(f, o, nil, FaceMix{}, o.BlendSmoothing.Seconds()*math.Ln2)
+	w := map[string]float32{}
+	for _, e := range p.pose.Expressions {
+		w[e.Name] = e.Weight
+	}
+	if math.Abs(float64(w["aa"])-0.5) > 1e-3 {
+		t.Errorf("aa = %v after τ·ln2, want 0.5", w["aa"])
+	}
+	if w["blink"] != 1 {
+		t.Errorf("blink = %v, want 1 at once (blinks are not smoothed)", w["blink"])
+	}
+}
+
+func TestBlendsAndUnmatched(t *testing.T) {
+	p := newPoser(t)
+	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{
+		{Name: "Joy", Value: 0.7}, {Name: "NoSuchShape", Value: 1}, {Name: "A", Value: float32(math.NaN())}, {Name: "O", Value: 3},
+	}}
+	p.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	want := map[string]float32{"happy": 0.7, "oh": 1}
+	if len(p.pose.Expressions) != len(want) {
+		t.Errorf("expressions %v, want %v", p.pose.Expressions, want)
+	}
+	for _, e := range p.pose.Expressions {
+		if want[e.Name] != e.Weight {
+			t.Errorf("%s = %v, want %v", e.Name, e.Weight, want[e.Name])
+		}
+	}
+	if u := p.Unmatched(); len(u) != 1 || u[0] != "NoSuchShape" {
+		t.Errorf("unmatched %v, want [NoSuchShape]", u)
+	}
+	// The slot cache follows a renamed slot.
+	f.Blends[0].Name = "Angry"
+	p.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	if x, _ := p.av.ExpressionIndex("angry"); p.eCur[x] != 0.7 {
+		t.Errorf("renamed slot: angry = %v, want 0.7", p.eCur[x])
+	}
+}
+
+func TestFaceMix(t *testing.T) {
+	head := mgl32.QuatRotate(0.5, mgl32.Vec3{0, 1, 0})
+	face := &Face{
+		Expressions: []vrm.ExpressionWeight{{Name: "blink", Weight: 0.8}, {Name: "aa", Weight: 1}},
+		Bones:       []BoneRotation{{humanoid.Head, head}, {humanoid.LeftEye, head}},
+	}
+	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{{Name: "Blink", Value: 0.5}}}
+	tests := []struct {
+		name             string
+		mix              FaceMix
+		blink, aa        float32
+		headRot, eyeRot  mgl32.Quat
+		headSet, eyesSet bool
+	}{
+		{"both full", DefaultFaceMix(), 1, 1, head, head, true, true},
+		{"half face", FaceMix{VMCWeight: 1, FaceWeight: 0.5, Head: true}, 0.9, 0.5,
+			mgl32.QuatSlerp(mgl32.QuatIdent(), head, 0.5), mgl32.Quat{}, true, false},
+		{"face only", FaceMix{FaceWeight: 1}, 0.8, 1, mgl32.Quat{}, mgl32.Quat{}, false, false},
+		{"VMC only", FaceMix{VMCWeight: 1}, 0.5, 0, mgl32.Quat{}, mgl32.Quat{}, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			p := newPoser(t)
+			p.update(f, DefaultOptions(), face, tc.mix, 0)
+			bi, _ := p.av.ExpressionIndex("blink")
+			ai, _ := p.av.ExpressionIndex("aa")
+			if math.Abs(float64(p.eCur[bi]-tc.blink)) > 1e-6 || math.Abs(float64(p.eCur[ai]-tc.aa)) > 1e-6 {
+				t.Errorf("blink %v aa %v, want %v %v", p.eCur[bi], p.eCur[ai], tc.blink, tc.aa)
+			}
+			if p.pose.Rotated.Has(humanoid.Head) != tc.headSet || p.pose.Rotated.Has(humanoid.LeftEye) != tc.eyesSet {
+				t.Fatalf("rotated %v", p.pose.Rotated.Bones())
+			}
+			if tc.headSet && !quatNear(p.pose.Rotations[humanoid.Head], tc.headRot, 1e-5) {
+				t.Errorf("head %v, want %v", p.pose.Rotations[humanoid.Head], tc.headRot)
+			}
+		})
+	}
+}
+
+func TestNonFiniteInput(t *testing.T) {
+	nan := float32(math.NaN())
+	inf := float32(math.Inf(1))
+	p := newPoser(t)
+	f := frameWith(map[humanoid.Bone]vmc.Transform{
+		humanoid.Hips:         {Position: vmc.Vec3{X: nan, Y: 1, Z: 0}, Rotation: vmc.Quat{X: nan, W: 1}},
+		humanoid.LeftUpperArm: {Rotation: vmc.Quat{X: inf, Y: 0, Z: 0, W: 1}},
+	})
+	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: inf}, Rotation: vmc.Quat{}}, Received: true}
+	p.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	check := func(what string, v ...float32) {
+		for _, x := range v {
+			if !finite(x) {
+				t.Errorf("%s is not finite: %v", what, v)
+			}
+		}
+	}
+	check("root position", p.pose.RootPosition[:]...)
+	q := p.pose.RootRotation
+	check("root rotation", q.W, q.V[0], q.V[1], q.V[2])
+	for _, b := range p.pose.Rotated.Bones() {
+		q := p.pose.Rotations[b]
+		check(b.String(), q.W, q.V[0], q.V[1], q.V[2])
+	}
+	if p.pose.Positioned.Has(humanoid.Hips) {
+		t.Error("a NaN hips position was applied")
+	}
+	fr := p.av.Pose(&p.pose)
+	for i, m := range fr.NodeWorld {
+		for _, x := range m {
+			if !finite(x) {
+				t.Fatalf("node %d world matrix not finite: %v", i, m)
+			}
+		}
+	}
+}
