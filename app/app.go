@@ -1,14 +1,17 @@
 // Package app is Kugutsu's Fyne user interface: the Marionette window with the
-// live avatar viewport, the VMC / iFacialMocap / Avatar / View panels and the
-// status bar. It holds no protocol or rendering logic of its own; it wires
-// protocol/vmc, vrm and render together.
+// live avatar viewport, the VMC / Avatar / View panels, the menus and the
+// status bar. It holds no protocol or rendering logic of its own: the
+// engine (package marionette) receives, poses and renders; the UI shows its
+// images and status and hands the user's choices to it.
+//
+// Threading (field notes §7): widgets are touched on the UI goroutine only.
+// The engine's hooks and the status poller run elsewhere and reach the UI
+// through fyne.Do, coalesced with atomic "pending" flags so the queue never
+// grows.
 package app
 
 import (
-	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/widget"
 )
 
 // AppID is the application identifier (FyneApp.toml, preferences storage).
@@ -24,9 +27,12 @@ type Options struct {
 // Run opens the main window and blocks until it is closed.
 func Run(o Options) error {
 	a := fyneapp.NewWithID(AppID)
-	w := a.NewWindow("Kugutsu")
-	w.SetContent(container.NewCenter(widget.NewLabel("Kugutsu " + o.Version + " — VMC Marionette")))
-	w.Resize(fyne.NewSize(1280, 720))
-	w.ShowAndRun()
+	if icon := appIcon(); icon != nil {
+		a.SetIcon(icon)
+	}
+	u := newUI(a, o)
+	u.start()
+	u.win.ShowAndRun()
+	u.stop()
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -128,6 +129,9 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 			return
 		}
 		e.emitLoad(LoadEvent{Source: src, Stage: LoadDone, Avatar: av})
+		// Decoding needed the whole file and scratch buffers: give that
+		// memory back to the OS now rather than over minutes.
+		debug.FreeOSMemory()
 	}()
 }
 

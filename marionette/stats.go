@@ -94,9 +94,10 @@ func (s *stats) snapshot(now time.Time) Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	st := Stats{FPS: s.fps, Frames: s.frames, Latency: s.latency.percentiles(), RenderTime: s.render.percentiles()}
-	// With no frame for a while the last window's rate no longer holds.
-	if el := now.Sub(s.winStart); !s.winStart.IsZero() && el >= 2*time.Second {
-		st.FPS = float64(s.frames-s.winFrames) / el.Seconds()
+	// With no frame for a second the rate is 0 (not a slow decay: the
+	// status bar must stay still when nothing happens).
+	if now.Sub(s.lastHanded) >= time.Second {
+		st.FPS = 0
 	}
 	return st
 }

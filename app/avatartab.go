@@ -1,0 +1,233 @@
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// makeNoAvatarTab is the Avatar panel before any avatar is shown.
+func makeNoAvatarTab() fyne.CanvasObject {
+	l := widget.NewLabel("No avatar yet. Open a VRM file (File → Open VRM…) or drop one on the window.")
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
+// makeAvatarTab returns the Avatar panel for av: its meta and licence
+// shown prominently (as VRM users expect: who made it, what you may do
+// with it), the live expression bars (bars[i] for av.Expressions[i]), the
+// blend keys the stream sends that av lacks, the humanoid bones found and
+// the loader's warnings.
+func makeAvatarTab(av *vrm.Avatar, src marionette.Source, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
+	return container.NewVBox(
+		makeAvatarHeader(av, src),
+		makeLicenceCard(&av.Meta),
+		makeExpressionsCard(av, bars, unmatched),
+		makeBonesCard(av),
+		makeWarningsCard(av),
+	)
+}
+
+// makeAvatarHeader shows the thumbnail, name, version, authors and source.
+func makeAvatarHeader(av *vrm.Avatar, src marionette.Source) fyne.CanvasObject {
+	m := &av.Meta
+	title := widget.NewLabelWithStyle(marionette.DisplayName(av, src), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.SizeName = "headingText"
+	lines := container.NewVBox(title)
+	add := func(label, v string) {
+		if v = strings.TrimSpace(v); v != "" {
+			l := widget.NewLabel(label + v)
+			l.Wrapping = fyne.TextWrapWord
+			lines.Add(l)
+		}
+	}
+	add("by ", strings.Join(m.Authors, ", "))
+	add("Version ", m.Version)
+	switch {
+	case src.Default:
+		add("", "Kugutsu's default avatar")
+	case src.Path != "":
+		add("", src.Path)
+	}
+	add("VRM ", av.Version.String())
+	var thumb fyne.CanvasObject = widget.NewLabel("(no thumbnail)")
+	if img := av.Thumbnail(); img != nil {
+		c := canvas.NewImageFromImage(img)
+		c.FillMode = canvas.ImageFillContain
+		c.ScaleMode = canvas.ImageScaleFastest
+		c.SetMinSize(fyne.NewSize(128, 128))
+		thumb = c
+	}
+	return container.NewBorder(nil, nil, thumb, nil, lines)
+}
+
+// makeLicenceCard shows every licence field of the meta (VRM 1.0
+// vocabulary; VRM 0.x files mapped by the loader, their originals too).
+func makeLicenceCard(m *vrm.Meta) fyne.CanvasObject {
+	form := widget.NewForm()
+	row := func(label, v string) {
+		if v = strings.TrimSpace(v); v == "" {
+			return
+		}
+		l := widget.NewLabel(v)
+		l.Wrapping = fyne.TextWrapWord
+		form.Append(label, l)
+	}
+	link := func(label, v string) {
+		if u, err := url.Parse(strings.TrimSpace(v)); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+			form.Append(label, widget.NewHyperlink(v, u))
+			return
+		}
+		row(label, v)
+	}
+	row("Licence", licenceName(m))
+	link("Licence URL", m.LicenseURL)
+	row("Avatar use", permissionText(m.AvatarPermission))
+	row("Commercial use", commercialText(m.CommercialUsage))
+	row("Violent use", allowed(m.AllowExcessivelyViolentUsage))
+	row("Sexual use", allowed(m.AllowExcessivelySexualUsage))
+	row("Political or religious use", allowed(m.AllowPoliticalOrReligiousUsage))
+	row("Antisocial or hate use", allowed(m.AllowAntisocialOrHateUsage))
+	row("Credit", creditText(m.CreditNotation))
+	row("Redistribution", allowed(m.AllowRedistribution))
+	row("Modification", modificationText(m.Modification))
+	link("Other licence", m.OtherLicenseURL)
+	row("Copyright", m.CopyrightInformation)
+	link("Contact", m.ContactInformation)
+	for _, r := range m.References {
+		link("Reference", r)
+	}
+	row("Third-party licences", m.ThirdPartyLicenses)
+	if v0 := m.VRM0; v0.LicenseName != "" || v0.AllowedUserName != "" {
+		row("VRM 0.x: allowed user", v0.AllowedUserName)
+		row("VRM 0.x: violent use", v0.ViolentUssageName)
+		row("VRM 0.x: sexual use", v0.SexualUssageName)
+		row("VRM 0.x: commercial use", v0.CommercialUssageName)
+		link("VRM 0.x: other permissions", v0.OtherPermissionURL)
+	}
+	return widget.NewCard("Licence", "What the author allows you to do with this avatar", form)
+}
+
+// licenceName names the avatar's licence: the VRM 0.x licence name, else
+// the VRM 1.0 licence URL's well-known name.
+func licenceName(m *vrm.Meta) string {
+	if n := m.VRM0.LicenseName; n != "" {
+		return strings.ReplaceAll(n, "_", "-")
+	}
+	switch {
+	case strings.Contains(m.LicenseURL, "vrm.dev/licenses/1.0"):
+		return "VRM Public License 1.0"
+	case strings.Contains(m.LicenseURL, "creativecommons.org/publicdomain/zero"):
+		return "CC0"
+	case strings.Contains(m.LicenseURL, "creativecommons.org/licenses/"):
+		return "Creative Commons (" + m.LicenseURL + ")"
+	}
+	return ""
+}
+
+func allowed(b bool) string {
+	if b {
+		return "allowed"
+	}
+	return "not allowed"
+}
+
+func permissionText(s string) string {
+	switch s {
+	case "onlyAuthor":
+		return "only the author"
+	case "onlySeparatelyLicensedPerson":
+		return "only people the author licensed separately"
+	case "everyone":
+		return "everyone"
+	}
+	return s
+}
+
+func commercialText(s string) string {
+	switch s {
+	case "personalNonProfit":
+		return "personal, non-profit only"
+	case "personalProfit":
+		return "personal, including profit"
+	case "corporation":
+		return "allowed, including corporations"
+	}
+	return s
+}
+
+func creditText(s string) string {
+	switch s {
+	case "required":
+		return "required: credit the author wherever the avatar is shown"
+	case "unnecessary":
+		return "not required"
+	}
+	return s
+}
+
+func modificationText(s string) string {
+	switch s {
+	case "prohibited":
+		return "not allowed"
+	case "allowModification":
+		return "allowed (no redistribution of modified versions)"
+	case "allowModificationRedistribution":
+		return "allowed, including redistribution"
+	}
+	return s
+}
+
+// makeExpressionsCard shows a bar per expression with the weight the
+// avatar gets now (VMC and face mixed, smoothed).
+func makeExpressionsCard(av *vrm.Avatar, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
+	grid := container.New(layout.NewFormLayout())
+	for i := range av.Expressions {
+		x := &av.Expressions[i]
+		name := x.Name
+		if x.Preset == vrm.PresetCustom {
+			name += " (custom)"
+		}
+		bar := widget.NewProgressBarWithData(bars[i])
+		grid.Add(widget.NewLabel(name))
+		grid.Add(bar)
+	}
+	um := widget.NewLabelWithData(unmatched)
+	um.Wrapping = fyne.TextWrapWord
+	um.Importance = widget.WarningImportance
+	sub := fmt.Sprintf("%d expressions, live", len(av.Expressions))
+	return widget.NewCard("Expressions", sub, container.NewVBox(grid, um))
+}
+
+// makeBonesCard lists the humanoid bones the model maps.
+func makeBonesCard(av *vrm.Avatar) fyne.CanvasObject {
+	var names []string
+	for _, b := range av.Humanoid.Present.Bones() {
+		names = append(names, b.String())
+	}
+	l := widget.NewLabel(strings.Join(names, ", "))
+	l.Wrapping = fyne.TextWrapWord
+	sub := fmt.Sprintf("%d of %d humanoid bones", av.Humanoid.Present.Len(), humanoid.Count)
+	return widget.NewCard("Humanoid", sub, l)
+}
+
+// makeWarningsCard lists what the loader skipped or repaired.
+func makeWarningsCard(av *vrm.Avatar) fyne.CanvasObject {
+	if len(av.Warnings) == 0 {
+		return container.NewVBox()
+	}
+	l := widget.NewLabel(strings.Join(av.Warnings, "\n"))
+	l.Wrapping = fyne.TextWrapWord
+	return widget.NewCard("Loader warnings", "", l)
+}

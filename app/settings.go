@@ -1,0 +1,255 @@
+package app
+
+import (
+	"fmt"
+	"image/color"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/data/binding"
+
+	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/render"
+)
+
+// Preference keys. Everything the user sets persists in fyne Preferences
+// (per app ID, ~/.config/fyne/io.github.kugutsu/preferences.json on Linux).
+const (
+	prefListenHost = "vmc.host"
+	prefListenPort = "vmc.port"
+	prefListening  = "vmc.listening"
+
+	prefRootPosition  = "opt.rootPosition"
+	prefRootRotation  = "opt.rootRotation"
+	prefMRScale       = "opt.mrScaleOffset"
+	prefPositions     = "opt.bonePositions"
+	prefBoneSmooth    = "opt.boneSmoothingMs"
+	prefBlendSmooth   = "opt.blendSmoothingMs"
+	prefMirror        = "opt.mirror"
+	prefCutHead       = "opt.cutHead"
+	prefCutArms       = "opt.cutArms"
+	prefCutFingers    = "opt.cutFingers"
+	prefCutLegs       = "opt.cutLegs"
+	prefCutEyes       = "opt.cutEyes"
+	prefHideUncalib   = "opt.hideUncalibrated"
+	prefPerfLight     = "opt.performerLight"
+	prefPerfBG        = "opt.performerBackground"
+	prefPerfCamera    = "opt.performerCamera"
+	prefAutoLoad      = "opt.autoLoadVRM"
+	prefBackground    = "view.background"
+	prefLightYaw      = "view.lightYaw"
+	prefLightPitch    = "view.lightPitch"
+	prefLightColor    = "view.lightColor"
+	prefQuality       = "view.quality"
+	prefOutlines      = "view.outlines"
+	prefSpringBones   = "view.springBones"
+	prefShowFPS       = "view.showFPS"
+	prefLastVRM       = "avatar.last"
+	prefRecent        = "avatar.recent"
+	prefWindowWidth   = "window.width"
+	prefWindowHeight  = "window.height"
+	defaultListenHost = "0.0.0.0"
+	defaultListenPort = 39539
+)
+
+// maxRecent is how many recently opened files File → Open Recent lists.
+const maxRecent = 8
+
+// Choices of the select widgets, in display order.
+var (
+	positionChoices = []string{"Hips only", "All bones (same model as sender)", "None"}
+	qualityChoices  = []string{"Anti-aliased (4×)", "Fast (no anti-aliasing)"}
+)
+
+// settings are the user's choices as data bindings backed by the app's
+// Preferences: widgets bind to them, and every change flows to the engine.
+type settings struct {
+	prefs fyne.Preferences
+
+	host      binding.String
+	port      binding.Int
+	listening binding.Bool
+
+	rootPosition, rootRotation, mrScale binding.Bool
+	positions                           binding.String // one of positionChoices
+	boneSmooth, blendSmooth             binding.Float  // milliseconds
+	mirror                              binding.Bool
+	cutHead, cutArms, cutFingers        binding.Bool
+	cutLegs, cutEyes                    binding.Bool
+	hideUncalibrated                    binding.Bool
+	perfLight, perfBackground           binding.Bool
+	perfCamera                          binding.Bool
+	autoLoad                            binding.Bool
+
+	background           binding.String // #rrggbb
+	lightYaw, lightPitch binding.Float  // degrees
+	lightColor           binding.String // #rrggbb
+	quality              binding.String // one of qualityChoices
+	outlines             binding.Bool
+	springBones          binding.Bool
+	showFPS              binding.Bool
+}
+
+// newSettings binds every setting to p, writing the defaults of settings
+// never saved.
+func newSettings(p fyne.Preferences) *settings {
+	o, v := marionette.DefaultOptions(), marionette.DefaultView()
+	b := func(key string, def bool) binding.Bool {
+		p.SetBool(key, p.BoolWithFallback(key, def))
+		return binding.BindPreferenceBool(key, p)
+	}
+	f := func(key string, def float64) binding.Float {
+		p.SetFloat(key, p.FloatWithFallback(key, def))
+		return binding.BindPreferenceFloat(key, p)
+	}
+	s := func(key string, def string) binding.String {
+		p.SetString(key, p.StringWithFallback(key, def))
+		return binding.BindPreferenceString(key, p)
+	}
+	p.SetInt(prefListenPort, p.IntWithFallback(prefListenPort, defaultListenPort))
+	return &settings{
+		prefs:     p,
+		host:      s(prefListenHost, defaultListenHost),
+		port:      binding.BindPreferenceInt(prefListenPort, p),
+		listening: b(prefListening, true),
+
+		rootPosition: b(prefRootPosition, o.RootPosition), rootRotation: b(prefRootRotation, o.RootRotation),
+		mrScale:   b(prefMRScale, o.MRScaleOffset),
+		positions: s(prefPositions, positionChoices[o.Positions]),
+		boneSmooth: f(prefBoneSmooth, float64(o.BoneSmoothing.Milliseconds())),
+		blendSmooth: f(prefBlendSmooth, float64(o.BlendSmoothing.Milliseconds())),
+		mirror:      b(prefMirror, o.Mirror),
+		cutHead:     b(prefCutHead, false), cutArms: b(prefCutArms, false), cutFingers: b(prefCutFingers, false),
+		cutLegs: b(prefCutLegs, false), cutEyes: b(prefCutEyes, false),
+		hideUncalibrated: b(prefHideUncalib, o.HideUncalibrated),
+		perfLight:        b(prefPerfLight, o.PerformerLight), perfBackground: b(prefPerfBG, o.PerformerBackground),
+		perfCamera: b(prefPerfCamera, o.PerformerCamera),
+		autoLoad:   b(prefAutoLoad, false),
+
+		background: s(prefBackground, hexColor(v.Background)),
+		lightYaw:   f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
+		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
+		quality:     s(prefQuality, qualityChoices[0]),
+		outlines:    b(prefOutlines, v.Outlines),
+		springBones: b(prefSpringBones, v.SpringBones),
+		showFPS:     b(prefShowFPS, false),
+	}
+}
+
+// options returns the Marionette options the bindings hold.
+func (s *settings) options() marionette.Options {
+	get := func(b binding.Bool) bool { v, _ := b.Get(); return v }
+	ms := func(f binding.Float) time.Duration {
+		v, _ := f.Get()
+		return time.Duration(max(v, 0) * float64(time.Millisecond))
+	}
+	o := marionette.Options{
+		RootPosition: get(s.rootPosition), RootRotation: get(s.rootRotation), MRScaleOffset: get(s.mrScale),
+		BoneSmoothing: ms(s.boneSmooth), BlendSmoothing: ms(s.blendSmooth),
+		Mirror: get(s.mirror), HideUncalibrated: get(s.hideUncalibrated),
+		PerformerLight: get(s.perfLight), PerformerBackground: get(s.perfBackground), PerformerCamera: get(s.perfCamera),
+	}
+	pos, _ := s.positions.Get()
+	for i, c := range positionChoices {
+		if c == pos {
+			o.Positions = marionette.BonePositionMode(i)
+		}
+	}
+	for _, c := range []struct {
+		b   binding.Bool
+		cut marionette.Cut
+	}{{s.cutHead, marionette.CutHead}, {s.cutArms, marionette.CutArms}, {s.cutFingers, marionette.CutFingers},
+		{s.cutLegs, marionette.CutLegs}, {s.cutEyes, marionette.CutEyes}} {
+		if get(c.b) {
+			o.Cut |= c.cut
+		}
+	}
+	return o
+}
+
+// view returns the view settings the bindings hold.
+func (s *settings) view() marionette.View {
+	v := marionette.DefaultView()
+	if str, _ := s.background.Get(); str != "" {
+		if c, err := parseHexColor(str); err == nil {
+			v.Background = c
+		}
+	}
+	if str, _ := s.lightColor.Get(); str != "" {
+		if c, err := parseHexColor(str); err == nil {
+			v.LightColor = c
+		}
+	}
+	v.LightYaw, _ = s.lightYaw.Get()
+	v.LightPitch, _ = s.lightPitch.Get()
+	if q, _ := s.quality.Get(); q == qualityChoices[1] {
+		v.AA = render.AAOff
+	}
+	v.Outlines, _ = s.outlines.Get()
+	v.SpringBones, _ = s.springBones.Get()
+	return v
+}
+
+// listenAddr returns "host:port" from the bindings.
+func (s *settings) listenAddr() string {
+	h, _ := s.host.Get()
+	p, _ := s.port.Get()
+	h = strings.TrimSpace(h)
+	if strings.Contains(h, ":") && !strings.HasPrefix(h, "[") { // IPv6 literal
+		h = "[" + h + "]"
+	}
+	return fmt.Sprintf("%s:%d", h, p)
+}
+
+// onOptionsChanged calls f after any Marionette option changes, and once
+// now.
+func (s *settings) onOptionsChanged(f func()) {
+	for _, it := range []binding.DataItem{s.rootPosition, s.rootRotation, s.mrScale, s.positions, s.boneSmooth,
+		s.blendSmooth, s.mirror, s.cutHead, s.cutArms, s.cutFingers, s.cutLegs, s.cutEyes, s.hideUncalibrated,
+		s.perfLight, s.perfBackground, s.perfCamera} {
+		it.AddListener(binding.NewDataListener(f))
+	}
+}
+
+// onViewChanged calls f after any view setting changes, and once now.
+func (s *settings) onViewChanged(f func()) {
+	for _, it := range []binding.DataItem{s.background, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
+		s.outlines, s.springBones} {
+		it.AddListener(binding.NewDataListener(f))
+	}
+}
+
+// recent returns the recently opened files, newest first.
+func (s *settings) recent() []string { return s.prefs.StringList(prefRecent) }
+
+// addRecent puts path first in the recent files and makes it the last VRM.
+func (s *settings) addRecent(path string) {
+	list := []string{path}
+	for _, p := range s.recent() {
+		if p != path && len(list) < maxRecent {
+			list = append(list, p)
+		}
+	}
+	s.prefs.SetStringList(prefRecent, list)
+	s.prefs.SetString(prefLastVRM, path)
+}
+
+// hexColor formats c as #rrggbb.
+func hexColor(c color.NRGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
+
+// parseHexColor parses #rrggbb.
+func parseHexColor(s string) (color.NRGBA, error) {
+	var c color.NRGBA
+	if len(s) != 7 || s[0] != '#' {
+		return c, fmt.Errorf("colour %q is not #rrggbb", s)
+	}
+	if _, err := fmt.Sscanf(s[1:], "%02x%02x%02x", &c.R, &c.G, &c.B); err != nil {
+		return c, fmt.Errorf("colour %q is not #rrggbb", s)
+	}
+	c.A = 0xff
+	return c, nil
+}
+
+// toNRGBA converts any colour to non-premultiplied 8-bit RGBA.
+func toNRGBA(c color.Color) color.NRGBA { return color.NRGBAModel.Convert(c).(color.NRGBA) }

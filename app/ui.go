@@ -1,0 +1,374 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/vrm"
+)
+
+// pollEvery is how often the status bar, the VMC panel and the expression
+// bars are refreshed from the engine.
+const pollEvery = 100 * time.Millisecond
+
+// ui is the window and what it shows.
+type ui struct {
+	app    fyne.App
+	win    fyne.Window
+	opts   Options
+	engine *marionette.Engine
+	set    *settings
+	view   *viewport
+	live   *liveStatus
+
+	// Avatar panel: rebuilt when the avatar changes.
+	avatarHolder *container.Scroll
+	exprBars     []binding.Float
+	shown        *vrm.Avatar // the avatar the panels describe
+
+	// Loading overlay.
+	loading     *fyne.Container
+	loadingText binding.String
+	loadingBar  binding.Float
+
+	tabs *container.AppTabs
+
+	polling  atomic.Bool // a status update is queued with fyne.Do
+	stopPoll chan struct{}
+	stopOnce sync.Once
+	weights  []float32 // poller's buffer
+}
+
+// newUI builds the window on a (the real app or a test app) and the engine
+// behind it; start begins listening and loading.
+func newUI(a fyne.App, o Options) *ui {
+	u := &ui{
+		app: a, opts: o,
+		set:         newSettings(a.Preferences()),
+		view:        &viewport{},
+		live:        newLiveStatus(),
+		loadingText: binding.NewString(),
+		loadingBar:  binding.NewFloat(),
+		stopPoll:    make(chan struct{}),
+	}
+	u.engine = marionette.New(marionette.Config{
+		OnFrame:           u.view.frameReady,
+		OnLoad:            func(ev marionette.LoadEvent) { fyne.Do(func() { u.loadEvent(ev) }) },
+		OnVRMRequest:      func(path string) { fyne.Do(func() { u.askAutoLoad(path) }) },
+		OnAutoLoadRefused: func(path string, err error) { fyne.Do(func() { u.autoLoadRefused(path, err) }) },
+	})
+	u.view.init(u.engine)
+	u.win = a.NewWindow("Kugutsu")
+	u.win.SetContent(u.makeContent())
+	u.win.SetMainMenu(u.makeMainMenu())
+	u.win.SetOnDropped(u.dropped)
+	u.win.Resize(fyne.NewSize(
+		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
+		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
+	u.win.SetCloseIntercept(func() {
+		u.saveWindowSize()
+		u.win.Close()
+	})
+
+	u.set.onOptionsChanged(func() { u.engine.SetOptions(u.set.options()) })
+	u.set.onViewChanged(func() { u.engine.SetView(u.set.view()) })
+	u.set.autoLoad.AddListener(binding.NewDataListener(func() {
+		on, _ := u.set.autoLoad.Get()
+		u.engine.SetAutoLoad(on)
+	}))
+	return u
+}
+
+// makeContent lays out the window: viewport left, panels right, status
+// bar at the bottom.
+func (u *ui) makeContent() fyne.CanvasObject {
+	u.avatarHolder = container.NewVScroll(makeNoAvatarTab())
+	u.tabs = container.NewAppTabs(
+		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.set, u.live, u.toggleListening))),
+		container.NewTabItem("Avatar", u.avatarHolder),
+		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
+	)
+	split := container.NewHSplit(u.makeViewportArea(), u.tabs)
+	split.Offset = 0.7
+	return container.NewBorder(nil, makeStatusBar(u.live), nil, nil, split)
+}
+
+// start listens for the Performer, loads the first avatar and starts the
+// status poller.
+func (u *ui) start() {
+	if u.opts.Listen != "" {
+		if host, port, err := splitListen(u.opts.Listen); err == nil {
+			u.set.host.Set(host)
+			u.set.port.Set(port)
+			u.set.listening.Set(true)
+		} else {
+			u.live.setListen(fmt.Sprintf("--listen %s: %v", u.opts.Listen, err), false)
+		}
+	}
+	if on, _ := u.set.listening.Get(); on {
+		u.listen()
+	} else {
+		u.live.setListen("Not listening", false)
+	}
+	u.loadFirstAvatar()
+	go u.poll()
+}
+
+// stop ends the poller and the engine (after the window closed).
+func (u *ui) stop() {
+	u.stopOnce.Do(func() {
+		close(u.stopPoll)
+		u.engine.Close()
+	})
+}
+
+// loadFirstAvatar shows the --vrm file, else the last VRM opened, else the
+// embedded default avatar.
+func (u *ui) loadFirstAvatar() {
+	switch last := u.set.prefs.String(prefLastVRM); {
+	case u.opts.VRMPath != "":
+		u.engine.LoadFile(u.opts.VRMPath)
+	case last != "" && fileExists(last):
+		u.engine.LoadFile(last)
+	default:
+		u.loadDefault()
+	}
+}
+
+// loadDefault shows the embedded default avatar, if this build has one.
+func (u *ui) loadDefault() {
+	if data, name := defaultAvatar(); data != nil {
+		u.engine.LoadBytes(name, data, true)
+	}
+}
+
+func fileExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.Mode().IsRegular()
+}
+
+// splitListen splits "host:port" (host may be empty for every interface).
+func splitListen(addr string) (string, int, error) {
+	host, ps, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", 0, err
+	}
+	port, err := strconv.Atoi(ps)
+	if err != nil || port < 0 || port > 65535 {
+		return "", 0, fmt.Errorf("port %q is not a number from 0 to 65535", ps)
+	}
+	if host == "" {
+		host = defaultListenHost
+	}
+	return host, port, nil
+}
+
+// toggleListening is the Start/Stop button's action.
+func (u *ui) toggleListening() {
+	if _, on := u.engine.Addr(); on {
+		u.engine.StopListening()
+		u.set.listening.Set(false)
+		u.live.setListen("Not listening", false)
+		return
+	}
+	u.set.listening.Set(true)
+	u.listen()
+}
+
+// listen starts the receiver on the address in the settings.
+func (u *ui) listen() {
+	addr := u.set.listenAddr()
+	if err := u.engine.Listen(addr); err != nil {
+		u.live.setListen(listenError(addr, err), false)
+		return
+	}
+	bound, _ := u.engine.Addr()
+	u.live.setListen("Listening on UDP "+bound.String(), true)
+}
+
+// listenError explains a failed Listen to a user.
+func listenError(addr string, err error) string {
+	msg := fmt.Sprintf("Cannot listen on %s: %v", addr, errors.Unwrap(err))
+	if strings.Contains(err.Error(), "address already in use") {
+		msg += " — another program (another Marionette?) uses this port; close it or choose another port"
+	}
+	return msg
+}
+
+// open loads a file the user chose.
+func (u *ui) open(path string) { u.engine.LoadFile(path) }
+
+// dropped handles files dropped on the window: the first .vrm opens.
+func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
+	for _, uri := range uris {
+		if strings.EqualFold(uri.Extension(), ".vrm") && uri.Scheme() == "file" {
+			u.open(uri.Path())
+			return
+		}
+	}
+	if len(uris) > 0 {
+		dialog.ShowInformation("Not a VRM file", "Drop a .vrm file on the window to open it.", u.win)
+	}
+}
+
+// loadEvent shows loading progress and its result.
+func (u *ui) loadEvent(ev marionette.LoadEvent) {
+	switch ev.Stage {
+	case marionette.LoadReading, marionette.LoadDecoding:
+		u.loadingText.Set(fmt.Sprintf("Loading %s — %s…", ev.Source.Name, ev.Stage))
+		u.loadingBar.Set(ev.Fraction)
+		u.loading.Show()
+	case marionette.LoadDone:
+		u.loading.Hide()
+		u.avatarShown(ev.Avatar, ev.Source)
+		if ev.Source.Path != "" {
+			u.set.addRecent(ev.Source.Path)
+			u.win.SetMainMenu(u.makeMainMenu())
+		}
+	case marionette.LoadFailed:
+		u.loading.Hide()
+		if ev.Superseded {
+			return
+		}
+		u.showLoadError(ev)
+	}
+}
+
+// showLoadError shows the loader's message; the avatar on screen stays.
+func (u *ui) showLoadError(ev marionette.LoadEvent) {
+	keep := "No avatar is shown."
+	if av, src := u.engine.Avatar(); av != nil {
+		keep = "Still showing " + marionette.DisplayName(av, src) + "."
+	}
+	name := ev.Source.Path
+	if name == "" {
+		name = ev.Source.Name
+	}
+	d := dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win)
+	d.Show()
+	// A missing last VRM at start-up falls back to the default avatar.
+	if av, _ := u.engine.Avatar(); av == nil {
+		u.loadDefault()
+	}
+}
+
+// avatarShown updates the title, the Avatar panel and the expression bars
+// for a newly shown avatar.
+func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
+	u.shown = av
+	name := marionette.DisplayName(av, src)
+	u.win.SetTitle("Kugutsu — " + name)
+	u.exprBars = make([]binding.Float, len(av.Expressions))
+	for i := range u.exprBars {
+		u.exprBars[i] = binding.NewFloat()
+	}
+	u.avatarHolder.Content = makeAvatarTab(av, src, u.exprBars, u.live.unmatched)
+	u.avatarHolder.Refresh()
+	u.live.credit.Set(creditLine(av, src))
+}
+
+// askAutoLoad shows a path the Performer announced and asks whether to
+// load it (once per path).
+func (u *ui) askAutoLoad(path string) {
+	msg := fmt.Sprintf("The Performer announced this avatar file (/VMC/Ext/VRM):\n\n%s\n\n"+
+		"Load it now? If you say yes, Kugutsu will load this file again whenever the Performer announces it.", path)
+	dialog.ShowConfirm("Load the Performer's avatar?", msg, func(ok bool) {
+		if ok {
+			u.engine.ApproveVRM(path)
+		} else {
+			u.engine.RejectVRM(path)
+		}
+	}, u.win)
+}
+
+// autoLoadRefused reports an announced file that may not be loaded.
+func (u *ui) autoLoadRefused(_ string, err error) {
+	u.live.autoLoad.Set(fmt.Sprintf("Not loading the Performer's VRM: %v", err))
+}
+
+// saveWindowSize remembers the window size for the next start.
+func (u *ui) saveWindowSize() {
+	s := u.win.Canvas().Size()
+	if s.Width > 0 && s.Height > 0 {
+		u.set.prefs.SetFloat(prefWindowWidth, float64(s.Width))
+		u.set.prefs.SetFloat(prefWindowHeight, float64(s.Height))
+	}
+}
+
+// poll refreshes the live values from the engine until stop.
+func (u *ui) poll() {
+	t := time.NewTicker(pollEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-u.stopPoll:
+			return
+		case <-t.C:
+		}
+		if u.polling.Load() {
+			continue // the previous update has not run yet
+		}
+		st := u.engine.Status()
+		var unmatched []string
+		u.weights, unmatched = u.engine.ExpressionWeights(u.weights)
+		weights := append([]float32(nil), u.weights...)
+		av, _ := u.engine.Avatar()
+		u.polling.Store(true)
+		fyne.Do(func() {
+			u.polling.Store(false)
+			u.live.update(&st)
+			if av == u.shown && len(weights) == len(u.exprBars) && u.tabs.Selected().Text == "Avatar" {
+				for i, w := range weights {
+					u.exprBars[i].Set(float64(w))
+				}
+				u.live.unmatched.Set(unmatchedText(unmatched))
+			}
+		})
+	}
+}
+
+// unmatchedText lists blend keys the avatar lacks.
+func unmatchedText(keys []string) string {
+	if len(keys) == 0 {
+		return ""
+	}
+	return "Received but not in this avatar: " + strings.Join(keys, ", ")
+}
+
+// makeViewportArea stacks the viewport, its toolbar, the FPS overlay and
+// the loading overlay.
+func (u *ui) makeViewportArea() fyne.CanvasObject {
+	bar := widget.NewProgressBarWithData(u.loadingBar)
+	u.loading = container.NewCenter(container.NewPadded(container.NewVBox(
+		widget.NewLabelWithData(u.loadingText), bar)))
+	u.loading.Hide()
+	fps := widget.NewLabelWithData(u.live.overlay)
+	u.set.showFPS.AddListener(binding.NewDataListener(func() {
+		if on, _ := u.set.showFPS.Get(); on {
+			fps.Show()
+		} else {
+			fps.Hide()
+		}
+	}))
+	top := container.NewHBox(fps, layout.NewSpacer(), makeViewportToolbar(u.engine, u.set))
+	return container.NewStack(u.view, container.NewBorder(top, nil, nil, nil), u.loading)
+}
+
+// fileName returns the last element of a path for menus.
+func fileName(p string) string { return filepath.Base(p) }

@@ -1,0 +1,127 @@
+package app
+
+import (
+	"image"
+	"math"
+	"sync/atomic"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/marionette"
+)
+
+// Mouse sensitivity of the viewport.
+const (
+	rotatePerPixel = 0.008  // radians of orbit per logical pixel dragged
+	zoomPerScroll  = 0.0015 // log-distance per scroll unit (a wheel notch is about 10 units in fyne)
+)
+
+// viewport shows the engine's images: a canvas.Raster whose generator
+// returns the newest finished image at the exact physical pixel size it is
+// asked for (field notes §7: no CPU rescaling, no conversion), so painting
+// costs one texture upload. Mouse: drag orbits, secondary drag, middle
+// drag or shift-drag pans, the wheel zooms, a double click frames the
+// avatar again.
+type viewport struct {
+	widget.BaseWidget
+	engine *marionette.Engine
+	raster *canvas.Raster
+	blank  *image.RGBA
+
+	pending atomic.Bool // a refresh is queued with fyne.Do
+
+	button   desktop.MouseButton // held since MouseDown
+	modifier fyne.KeyModifier
+	last     fyne.Position // previous pointer position of a secondary drag
+}
+
+// init makes v the viewport of e. The viewport exists before the engine
+// so that the engine's Config.OnFrame can be v.frameReady.
+func (v *viewport) init(e *marionette.Engine) {
+	v.engine = e
+	v.blank = image.NewRGBA(image.Rect(0, 0, 1, 1))
+	v.raster = canvas.NewRaster(v.generate)
+	v.ExtendBaseWidget(v)
+}
+
+// CreateRenderer implements fyne.Widget.
+func (v *viewport) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(v.raster) }
+
+// MinSize implements fyne.Widget.
+func (v *viewport) MinSize() fyne.Size { return fyne.NewSize(240, 180) }
+
+// generate is the raster's generator, called on the UI goroutine with the
+// size in physical pixels: it tells the engine the size and returns the
+// newest image (of the previous size for a frame while resizing; the GPU
+// stretches it).
+func (v *viewport) generate(w, h int) image.Image {
+	v.engine.Resize(w, h)
+	if img, _ := v.engine.Latest(); img != nil {
+		return img
+	}
+	return v.blank
+}
+
+// frameReady asks fyne to repaint with the engine's new image. It may be
+// called from any goroutine; calls coalesce until the repaint is queued.
+func (v *viewport) frameReady() {
+	if v.pending.CompareAndSwap(false, true) {
+		fyne.Do(func() {
+			v.pending.Store(false)
+			v.raster.Refresh()
+		})
+	}
+}
+
+// MouseDown implements desktop.Mouseable: it notes which button drags.
+func (v *viewport) MouseDown(ev *desktop.MouseEvent) {
+	v.button, v.modifier, v.last = ev.Button, ev.Modifier, ev.Position
+}
+
+// MouseUp implements desktop.Mouseable.
+func (v *viewport) MouseUp(*desktop.MouseEvent) { v.button = 0 }
+
+// Dragged implements fyne.Draggable (fyne sends it for the primary and
+// middle buttons).
+func (v *viewport) Dragged(ev *fyne.DragEvent) {
+	if v.button == desktop.MouseButtonTertiary || v.modifier&fyne.KeyModifierShift != 0 {
+		v.pan(ev.Dragged.DX, ev.Dragged.DY)
+		return
+	}
+	v.engine.RotateView(-ev.Dragged.DX*rotatePerPixel, ev.Dragged.DY*rotatePerPixel)
+}
+
+// DragEnd implements fyne.Draggable.
+func (v *viewport) DragEnd() {}
+
+// MouseIn implements desktop.Hoverable.
+func (v *viewport) MouseIn(ev *desktop.MouseEvent) { v.last = ev.Position }
+
+// MouseMoved implements desktop.Hoverable: fyne sends no Dragged for the
+// secondary button, so a secondary drag pans from here.
+func (v *viewport) MouseMoved(ev *desktop.MouseEvent) {
+	if ev.Button&desktop.MouseButtonSecondary != 0 && v.button == desktop.MouseButtonSecondary {
+		v.pan(ev.Position.X-v.last.X, ev.Position.Y-v.last.Y)
+	}
+	v.last = ev.Position
+}
+
+// MouseOut implements desktop.Hoverable.
+func (v *viewport) MouseOut() {}
+
+// pan moves the view so the avatar follows the pointer.
+func (v *viewport) pan(dx, dy float32) {
+	h := max(v.Size().Height, 1)
+	v.engine.PanView(-dx/h, dy/h)
+}
+
+// Scrolled implements fyne.Scrollable: the wheel zooms.
+func (v *viewport) Scrolled(ev *fyne.ScrollEvent) {
+	v.engine.ZoomView(float32(math.Exp(-float64(ev.Scrolled.DY) * zoomPerScroll)))
+}
+
+// DoubleTapped implements fyne.DoubleTappable: frame the avatar again.
+func (v *viewport) DoubleTapped(*fyne.PointEvent) { v.engine.ResetView() }

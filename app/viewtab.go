@@ -1,0 +1,78 @@
+package app
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/marionette"
+)
+
+// makeViewTab returns the View panel: background and light, quality,
+// outlines, spring bones, the FPS overlay.
+func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
+	degrees := func(b binding.Float, lo, hi float64) fyne.CanvasObject {
+		sl := widget.NewSliderWithData(lo, hi, b)
+		sl.Step = 1
+		return container.NewBorder(nil, nil, nil, widget.NewLabelWithData(binding.FloatToStringWithFormat(b, "%.0f°")), sl)
+	}
+	return container.NewVBox(
+		widget.NewCard("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
+			widget.NewForm(
+				widget.NewFormItem("Background", makeColorButton("Background colour", s.background, w)),
+				widget.NewFormItem("Light from", degrees(s.lightYaw, -180, 180)),
+				widget.NewFormItem("Light height", degrees(s.lightPitch, -90, 90)),
+				widget.NewFormItem("Light colour", makeColorButton("Light colour", s.lightColor, w)),
+			)),
+		widget.NewCard("Rendering", "",
+			widget.NewForm(
+				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
+				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
+				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
+				widget.NewFormItem("", widget.NewCheckWithData("Show frame rate and latency", s.showFPS)),
+			)),
+		widget.NewButton("Reset view settings", func() { resetView(s) }),
+	)
+}
+
+// resetView puts the view settings back to their defaults.
+func resetView(s *settings) {
+	v := marionette.DefaultView()
+	s.background.Set(hexColor(v.Background))
+	s.lightYaw.Set(v.LightYaw)
+	s.lightPitch.Set(v.LightPitch)
+	s.lightColor.Set(hexColor(v.LightColor))
+	s.quality.Set(qualityChoices[0])
+	s.outlines.Set(v.Outlines)
+	s.springBones.Set(v.SpringBones)
+}
+
+// makeColorButton returns a swatch of the colour in b (#rrggbb) and a
+// button that opens a colour picker to change it.
+func makeColorButton(title string, b binding.String, w fyne.Window) fyne.CanvasObject {
+	swatch := canvas.NewRectangle(color.Black)
+	swatch.SetMinSize(fyne.NewSize(48, 24))
+	swatch.StrokeColor, swatch.StrokeWidth = color.Gray{Y: 0x60}, 1
+	b.AddListener(binding.NewDataListener(func() {
+		str, _ := b.Get()
+		if c, err := parseHexColor(str); err == nil {
+			swatch.FillColor = c
+			swatch.Refresh()
+		}
+	}))
+	button := widget.NewButton("Choose…", func() {
+		d := dialog.NewColorPicker(title, "", func(c color.Color) { b.Set(hexColor(toNRGBA(c))) }, w)
+		d.Advanced = true
+		str, _ := b.Get()
+		if c, err := parseHexColor(str); err == nil {
+			d.SetColor(c)
+		}
+		d.Show()
+	})
+	return container.NewHBox(swatch, button)
+}
