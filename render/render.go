@@ -14,8 +14,10 @@
 //     sub-pixel fixed-point edge functions, binning into screen tiles.
 //  3. Raster: each tile belongs to one worker for the whole frame, so pixels
 //     see their triangles in draw order whatever the scheduling: top-left fill
-//     rule, reverse-Z float depth buffer, perspective-correct interpolation,
-//     4× multisampling shaded once per pixel, then a resolve into the
+//     rule, reverse-Z float depth buffer with early depth test (and a
+//     per-block farthest depth that lets outline hulls skip hidden blocks),
+//     perspective-correct interpolation, 4× multisampling shaded once per
+//     pixel and triangle, mipmapped bilinear textures, then a resolve into the
 //     destination in sRGB.
 //
 // Draw order (VRMC_materials_mtoon-1.0 "Render Queue"): OPAQUE, then MASK,
@@ -128,9 +130,11 @@ var DefaultAmbient = mgl32.Vec3{DefaultAmbientIntensity, DefaultAmbientIntensity
 // Scene is everything one frame draws from.
 type Scene struct {
 	Avatar *vrm.Avatar // nil draws only the background
-	// Frame is Avatar's posed state (from Avatar.Pose). Its slices must be
-	// sized for Avatar (one entry per node, skin and material); entries
-	// missing from a shorter slice fall back to the rest pose / material.
+	// Frame is Avatar's posed state (from Avatar.Pose); it must not change
+	// while Render runs (Pose reuses it). Its slices should be sized for
+	// Avatar (one entry per node, skin and material); entries missing from
+	// a shorter slice fall back to the node's identity transform, no morph,
+	// the material's own values.
 	Frame *vrm.Frame
 
 	Camera  Camera
@@ -177,9 +181,12 @@ type Options struct {
 
 // Renderer draws avatars. It owns a fixed pool of worker goroutines and
 // buffers reused from frame to frame: once they have grown to a frame's
-// size, Render allocates nothing. A Renderer is not safe for concurrent use:
-// call Render from one goroutine at a time (any goroutine; the UI goroutine
-// need not be it). Close stops the workers.
+// size, Render allocates nothing. Per-avatar preprocessing (textures in
+// sampling format with mipmaps, resolved materials, checked draw lists) is
+// done on an avatar's first frame and cached by *vrm.Avatar; after changing
+// an avatar's model (and calling its Invalidate), call Forget. A Renderer is
+// not safe for concurrent use: call Render from one goroutine at a time (any
+// goroutine; the UI goroutine need not be it). Close stops the workers.
 type Renderer struct {
 	workers int
 	wake    []chan struct{}
