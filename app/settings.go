@@ -115,9 +115,9 @@ func newSettings(p fyne.Preferences) *settings {
 		listening: b(prefListening, true),
 
 		rootPosition: b(prefRootPosition, o.RootPosition), rootRotation: b(prefRootRotation, o.RootRotation),
-		mrScale:   b(prefMRScale, o.MRScaleOffset),
-		positions: s(prefPositions, positionChoices[o.Positions]),
-		boneSmooth: f(prefBoneSmooth, float64(o.BoneSmoothing.Milliseconds())),
+		mrScale:     b(prefMRScale, o.MRScaleOffset),
+		positions:   s(prefPositions, positionChoices[o.Positions]),
+		boneSmooth:  f(prefBoneSmooth, float64(o.BoneSmoothing.Milliseconds())),
 		blendSmooth: f(prefBlendSmooth, float64(o.BlendSmoothing.Milliseconds())),
 		mirror:      b(prefMirror, o.Mirror),
 		cutHead:     b(prefCutHead, false), cutArms: b(prefCutArms, false), cutFingers: b(prefCutFingers, false),

@@ -101,7 +101,7 @@ func (ls *liveStatus) update(st *marionette.Status) {
 	case st.Connected:
 		ls.receiving.Set("Receiving")
 	case st.Sender.IsValid():
-		ls.receiving.Set("No data (0.5 s)")
+		ls.receiving.Set("No data")
 	default:
 		ls.receiving.Set("Waiting for a Performer")
 	}

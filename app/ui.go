@@ -128,6 +128,9 @@ func (u *ui) start() {
 	}
 	u.loadFirstAvatar()
 	go u.poll()
+	if path := os.Getenv(statsEnv); path != "" {
+		go writeStats(u.engine, path, u.stopPoll)
+	}
 }
 
 // stop ends the poller and the engine (after the window closed).

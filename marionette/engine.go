@@ -61,7 +61,8 @@ type Config struct {
 // steps spring bones, and renders into a triple buffer of tightly packed
 // images — only when the scene, the face, the view or the options changed
 // (or smoothing and spring bones are still settling), at most MaxFPS times
-// a second. Its methods are safe for concurrent use.
+// a second, and never while the previous image is still waiting for the UI
+// to take it (Latest). Its methods are safe for concurrent use.
 type Engine struct {
 	cfg      Config
 	scene    *vmc.Scene
@@ -73,7 +74,10 @@ type Engine struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wake   chan struct{}
-	done   chan struct{}
+	// consumed receives a value when Latest takes a new image: the render
+	// goroutine never draws over an image the UI has not taken.
+	consumed chan struct{}
+	done     chan struct{}
 	wg     sync.WaitGroup // loads and event readers
 
 	loadGen atomic.Uint64
@@ -121,6 +125,7 @@ func New(cfg Config) *Engine {
 		ctx:       ctx,
 		cancel:    cancel,
 		wake:      make(chan struct{}, 1),
+		consumed:  make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		opts:      DefaultOptions(),
 		view:      DefaultView(),
@@ -352,6 +357,10 @@ func (e *Engine) Latest() (*image.RGBA, FrameInfo) {
 	img, info, fresh := e.images.latest()
 	if fresh {
 		e.stats.handed(info, time.Now())
+		select {
+		case e.consumed <- struct{}{}:
+		default:
+		}
 	}
 	return img, info
 }
@@ -430,6 +439,18 @@ func (e *Engine) run() {
 		animating bool
 	)
 	for {
+		// Back-pressure: the UI has not taken the previous image (it paints
+		// at most 60 times a second, and not at all while the window is
+		// hidden), so another would only be thrown away. Wait; inputs that
+		// arrive meanwhile coalesce and the next image shows the newest.
+		if e.images.unread() {
+			e.busy.Store(animating)
+			select {
+			case <-e.ctx.Done():
+				return
+			case <-e.consumed:
+			}
+		}
 		e.mu.Lock()
 		var faceC <-chan struct{}
 		if e.face != nil {

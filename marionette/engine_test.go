@@ -411,3 +411,28 @@ func TestEngineFaceSource(t *testing.T) {
 		t.Errorf("aa = %v from the face, want 1", w[i])
 	}
 }
+
+func TestEngineWaitsForTheUI(t *testing.T) {
+	// Images the UI has not taken are not drawn over: a stream of packets
+	// makes one image, then the engine waits; when the UI takes it, the
+	// next image shows the newest packet.
+	te := godetteEngine(t, false)
+	before := te.Stats().RenderTime.N
+	for i := range 20 {
+		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(float64(i), 0, 1, 0))})
+		time.Sleep(10 * time.Millisecond)
+	}
+	for deadline := time.Now().Add(5 * time.Second); te.Status().Receiver.Packets < 20 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n := te.Stats().RenderTime.N - before; n != 1 {
+		t.Errorf("%d images drawn while the UI took none, want 1", n)
+	}
+	_, first := te.Latest()
+	last := te.Scene().Seq()
+	_, info := te.waitImage(t, "the newest packet", func(_ *image.RGBA, i FrameInfo) bool { return i.Seq > first.Seq })
+	if info.SceneSeq != last {
+		t.Errorf("the next image shows scene %d, want the newest, %d", info.SceneSeq, last)
+	}
+}

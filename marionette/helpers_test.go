@@ -146,6 +146,7 @@ func (te *testEngine) settled(t *testing.T, what string) (*image.RGBA, FrameInfo
 			t.Fatalf("%s: the engine kept redrawing for 20 s", what)
 		}
 		time.Sleep(20 * time.Millisecond)
+		te.Latest() // as the UI does: the engine waits for each image to be taken
 		if te.idle() {
 			quiet++
 		} else {

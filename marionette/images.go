@@ -77,3 +77,10 @@ func (b *imageBuffers) latest() (*image.RGBA, FrameInfo, bool) {
 	}
 	return b.img[b.front], b.info[b.front], fresh
 }
+
+// unread reports whether the newest image has not been taken by latest.
+func (b *imageBuffers) unread() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.fresh
+}

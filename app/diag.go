@@ -1,0 +1,68 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/kugutsu/kugutsu/marionette"
+)
+
+// statsEnv names the environment variable that, when set to a file path,
+// makes the window write the engine's statistics there as JSON four times a
+// second (for measurements and the window test: latency, render time, frame
+// rate, memory).
+const statsEnv = "KUGUTSU_STATS"
+
+// statsReport is the JSON written to $KUGUTSU_STATS. Durations are in
+// milliseconds.
+type statsReport struct {
+	FPS        float64     `json:"fps"`
+	Frames     uint64      `json:"frames"`
+	Latency    percentiles `json:"latency_ms"`
+	RenderTime percentiles `json:"render_ms"`
+	Packets    uint64      `json:"packets"`
+	HeapInuse  uint64      `json:"go_heap_inuse_bytes"`
+	GoSys      uint64      `json:"go_sys_bytes"`
+}
+
+type percentiles struct {
+	N             int
+	P50, P99, Max float64
+}
+
+func toPercentiles(p marionette.Percentiles) percentiles {
+	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+	return percentiles{N: p.N, P50: ms(p.P50), P99: ms(p.P99), Max: ms(p.Max)}
+}
+
+// writeStats writes the report to path every 250 ms until stop closes.
+func writeStats(e *marionette.Engine, path string, stop <-chan struct{}) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		st := e.Status()
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		r := statsReport{
+			FPS: st.Stats.FPS, Frames: st.Stats.Frames,
+			Latency: toPercentiles(st.Stats.Latency), RenderTime: toPercentiles(st.Stats.RenderTime),
+			Packets: st.Receiver.Packets, HeapInuse: m.HeapInuse, GoSys: m.Sys,
+		}
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			continue
+		}
+		tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
+		if os.WriteFile(tmp, b, 0o644) == nil {
+			os.Rename(tmp, path)
+		}
+	}
+}
