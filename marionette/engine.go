@@ -519,7 +519,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	e.mu.Lock()
 	opts, view, mix, face := e.opts, e.view, e.mix, e.face
 	av, w, h := e.avatar, e.width, e.height
-	frameView := e.frameView && av != nil && w > 0 && h > 0
+	frameView := e.frameView && w > 0 && h > 0
 	e.frameView = e.frameView && !frameView
 	e.last.CopyFrom(&rs.frame)
 	e.mu.Unlock()

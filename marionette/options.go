@@ -153,10 +153,12 @@ type View struct {
 }
 
 // DefaultView matches render.DefaultScene: a grey-blue background, a white
-// key light from above the avatar's front right, 4× anti-aliasing, outlines
-// and spring bones on.
+// key light from above the avatar's front right (render.DefaultLight's
+// direction to the nearest degree), 4× anti-aliasing, outlines and spring
+// bones on.
 func DefaultView() View {
 	yaw, pitch := LightAngles(render.DefaultLight.Direction)
+	yaw, pitch = math.Round(yaw), math.Round(pitch)
 	return View{
 		Background: color.NRGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff},
 		LightYaw:   yaw, LightPitch: pitch,

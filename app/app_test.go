@@ -1,0 +1,414 @@
+package app
+
+import (
+	"image"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/vrm"
+)
+
+const godettePath = "../../shared/models/Godette.vrm"
+
+// newTestUI builds the window on a test app. Nothing runs in the
+// background: start (poller, loads) is not called.
+func newTestUI(t *testing.T) *ui {
+	t.Helper()
+	a := test.NewTempApp(t)
+	u := newUI(a, Options{Version: "test"})
+	t.Cleanup(u.stop)
+	u.win.Resize(fyne.NewSize(1280, 720))
+	return u
+}
+
+// objects returns every laid-out object under o.
+func objects(o fyne.CanvasObject) []fyne.CanvasObject { return test.LaidOutObjects(o) }
+
+// findCheck finds the check box labelled text.
+func findCheck(t *testing.T, root fyne.CanvasObject, text string) *widget.Check {
+	t.Helper()
+	for _, o := range objects(root) {
+		if c, ok := o.(*widget.Check); ok && c.Text == text {
+			return c
+		}
+	}
+	t.Fatalf("no check box %q", text)
+	return nil
+}
+
+// findButton finds the button labelled text.
+func findButton(t *testing.T, root fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	for _, o := range objects(root) {
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			return b
+		}
+	}
+	t.Fatalf("no button %q", text)
+	return nil
+}
+
+// findSelect finds the select showing one of choices.
+func findSelect(t *testing.T, root fyne.CanvasObject, choices []string) *widget.Select {
+	t.Helper()
+	for _, o := range objects(root) {
+		if s, ok := o.(*widget.Select); ok && len(s.Options) == len(choices) && s.Options[0] == choices[0] {
+			return s
+		}
+	}
+	t.Fatalf("no select with %v", choices)
+	return nil
+}
+
+// texts returns the text of every label under root.
+func texts(root fyne.CanvasObject) string {
+	var b strings.Builder
+	for _, o := range objects(root) {
+		switch w := o.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.Hyperlink:
+			b.WriteString(w.Text + "\n")
+		case *canvas.Text:
+			b.WriteString(w.Text + "\n")
+		}
+	}
+	return b.String()
+}
+
+func wantText(t *testing.T, root fyne.CanvasObject, want ...string) {
+	t.Helper()
+	got := texts(root)
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Errorf("no label says %q; labels:\n%s", w, got)
+		}
+	}
+}
+
+func TestVMCTabShowsStatus(t *testing.T) {
+	u := newTestUI(t)
+	tab := u.tabs.Items[0].Content
+	st := marionette.Status{
+		Connected: true, Sender: netip.MustParseAddrPort("192.168.1.20:50123"), PacketRate: 59.6, Errors: 3,
+		Receiver:  vmc.Status{Malformed: 1, Rejected: 2},
+		Available: vmc.Availability{Loaded: true, Calibration: vmc.Calibrated, Mode: vmc.CalibrationMRNormal, HasCalibration: true, TrackingOK: true, HasTracking: true, Received: true},
+		Time:      123.456, TimeReceived: true, Hidden: true,
+		Stats: marionette.Stats{FPS: 59.9},
+	}
+	u.live.update(&st)
+	wantText(t, tab, "Receiving", "192.168.1.20:50123", "60 packets/s", "3 (1 malformed, 2 rejected)",
+		"avatar loaded · calibrated (MR normal) · tracking OK", "123.46 s", "hidden until the Performer is calibrated")
+	wantText(t, u.win.Content(), "60 fps") // status bar
+	for _, l := range u.live.lights {
+		if l.FillColor != lightOn {
+			t.Errorf("receiving light %v, want on", l.FillColor)
+		}
+	}
+	// 0.5 s without data: the light goes out.
+	st.Connected, st.PacketRate = false, 0
+	u.live.update(&st)
+	wantText(t, tab, "No data", "0 packets/s")
+	for _, l := range u.live.lights {
+		if l.FillColor == lightOn {
+			t.Error("receiving light still on")
+		}
+	}
+}
+
+func TestOptionsReachTheEngine(t *testing.T) {
+	u := newTestUI(t)
+	tab := u.tabs.Items[0].Content
+	if o := u.engine.Options(); o != marionette.DefaultOptions() {
+		t.Fatalf("initial options %+v, want the defaults %+v", o, marionette.DefaultOptions())
+	}
+	for _, label := range []string{"Mirror the Performer", "Apply root position", "Apply MR scale and offset", "Fingers", "Eyes",
+		"Hide the avatar while uncalibrated", "Use the Performer's light", "Use the Performer's camera"} {
+		test.Tap(findCheck(t, tab, label))
+	}
+	findSelect(t, tab, positionChoices).SetSelected(positionChoices[2])
+	u.set.boneSmooth.Set(120)
+	o := u.engine.Options()
+	want := marionette.DefaultOptions()
+	want.Mirror, want.RootPosition, want.MRScaleOffset = true, false, true
+	want.Cut = marionette.CutFingers | marionette.CutEyes
+	want.HideUncalibrated, want.PerformerLight, want.PerformerCamera = true, false, true
+	want.Positions = marionette.PositionsNone
+	want.BoneSmoothing = 120 * time.Millisecond
+	if o != want {
+		t.Errorf("engine options\n%+v\nwant\n%+v", o, want)
+	}
+	// They persist.
+	p := u.app.Preferences()
+	if !p.Bool(prefMirror) || p.Bool(prefRootPosition) || p.String(prefPositions) != positionChoices[2] || p.Float(prefBoneSmooth) != 120 {
+		t.Error("options not saved in the preferences")
+	}
+	// The toolbar's camera toggle is the same option.
+	test.Tap(findCheck(t, u.win.Content(), "Performer's camera"))
+	if u.engine.Options().PerformerCamera {
+		t.Error("the toolbar toggle did not turn the Performer's camera off")
+	}
+}
+
+func TestAutoLoadOffByDefault(t *testing.T) {
+	u := newTestUI(t)
+	if u.engine.AutoLoad() || findCheck(t, u.tabs.Items[0].Content, "Load the avatar the Performer announces").Checked {
+		t.Fatal("auto-load is on by default")
+	}
+	test.Tap(findCheck(t, u.tabs.Items[0].Content, "Load the avatar the Performer announces"))
+	if !u.engine.AutoLoad() {
+		t.Error("the check box did not turn auto-load on")
+	}
+}
+
+func TestSavedOptionsLoad(t *testing.T) {
+	a := test.NewTempApp(t)
+	a.Preferences().SetBool(prefMirror, true)
+	a.Preferences().SetString(prefQuality, qualityChoices[1])
+	u := newUI(a, Options{})
+	t.Cleanup(u.stop)
+	if !u.engine.Options().Mirror || u.engine.View().AA != render.AAOff {
+		t.Errorf("saved settings not applied: %+v %+v", u.engine.Options(), u.engine.View())
+	}
+}
+
+func TestViewTabReachesTheEngine(t *testing.T) {
+	u := newTestUI(t)
+	tab := u.tabs.Items[2].Content
+	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
+	test.Tap(findCheck(t, tab, "Outlines (MToon)"))
+	test.Tap(findCheck(t, tab, "Spring bones (hair, cloth)"))
+	u.set.background.Set("#102030")
+	u.set.lightYaw.Set(90)
+	v := u.engine.View()
+	if v.AA != render.AAOff || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
+		t.Errorf("engine view %+v", v)
+	}
+	test.Tap(findButton(t, tab, "Reset view settings"))
+	if v := u.engine.View(); v != marionette.DefaultView() {
+		t.Errorf("after reset %+v, want the defaults %+v", v, marionette.DefaultView())
+	}
+	// Show FPS shows the overlay.
+	var overlay *widget.Label
+	for _, o := range objects(u.win.Content()) {
+		if l, ok := o.(*widget.Label); ok && strings.Contains(l.Text, "fps · render") {
+			overlay = l
+		}
+	}
+	if overlay == nil || overlay.Visible() {
+		t.Fatal("the FPS overlay is missing or shown by default")
+	}
+	test.Tap(findCheck(t, tab, "Show frame rate and latency"))
+	if !overlay.Visible() {
+		t.Error("Show FPS did not show the overlay")
+	}
+}
+
+func TestStartStop(t *testing.T) {
+	u := newTestUI(t)
+	u.set.host.Set("127.0.0.1")
+	u.set.port.Set(0)
+	u.listen()
+	tab := u.tabs.Items[0].Content
+	if _, on := u.engine.Addr(); !on {
+		t.Fatal("not listening")
+	}
+	wantText(t, tab, "Listening on UDP 127.0.0.1:")
+	test.Tap(findButton(t, tab, "Stop"))
+	if _, on := u.engine.Addr(); on {
+		t.Error("still listening after Stop")
+	}
+	wantText(t, tab, "Not listening")
+	test.Tap(findButton(t, tab, "Start"))
+	if _, on := u.engine.Addr(); !on {
+		t.Error("not listening after Start")
+	}
+	// A taken port is explained.
+	addr, _ := u.engine.Addr()
+	u2 := newTestUI(t)
+	u2.set.host.Set("127.0.0.1")
+	u2.set.port.Set(int(addr.Port()))
+	u2.listen()
+	wantText(t, u2.tabs.Items[0].Content, "another program")
+}
+
+func TestListenFlag(t *testing.T) {
+	for in, want := range map[string]string{"127.0.0.1:40000": "127.0.0.1:40000", ":39540": "0.0.0.0:39540", "[::1]:5": "[::1]:5"} {
+		host, port, err := splitListen(in)
+		if err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		s := newSettings(test.NewTempApp(t).Preferences())
+		s.host.Set(host)
+		s.port.Set(port)
+		if got := s.listenAddr(); got != want {
+			t.Errorf("%s → %s, want %s", in, got, want)
+		}
+	}
+	for _, bad := range []string{"nohost", "1.2.3.4:x", "1.2.3.4:70000"} {
+		if _, _, err := splitListen(bad); err == nil {
+			t.Errorf("%s accepted", bad)
+		}
+	}
+}
+
+func TestAvatarTabShowsMeta(t *testing.T) {
+	u := newTestUI(t)
+	av, err := vrm.LoadFile(godettePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.avatarShown(av, marionette.Source{Path: godettePath, Name: "Godette.vrm"})
+	tab := u.avatarHolder.Content
+	// Meta prominently, every licence field; CC-BY credit in the status bar.
+	wantText(t, tab, "Low-Poly Godette", "by SirRichard94", "Version 0.21", "CC-BY",
+		"https://creativecommons.org/licenses/by/4.0/", "required: credit the author", "personal, including profit",
+		"allowed, including redistribution", "Adapted to VRM by Lyuma", "17 expressions", "blinkLeft",
+		"humanoid bones")
+	wantText(t, u.win.Content(), "Avatar: Low-Poly Godette by SirRichard94 · CC-BY")
+	if u.win.Title() != "Kugutsu — Low-Poly Godette" {
+		t.Errorf("title %q", u.win.Title())
+	}
+	if len(u.exprBars) != len(av.Expressions) {
+		t.Fatalf("%d bars for %d expressions", len(u.exprBars), len(av.Expressions))
+	}
+	var bars []*widget.ProgressBar
+	for _, o := range objects(tab) {
+		if b, ok := o.(*widget.ProgressBar); ok {
+			bars = append(bars, b)
+		}
+	}
+	if len(bars) != len(av.Expressions) {
+		t.Fatalf("%d progress bars, want %d", len(bars), len(av.Expressions))
+	}
+	i, _ := av.ExpressionIndex("blink")
+	u.exprBars[i].Set(0.75)
+	if bars[i].Value != 0.75 {
+		t.Errorf("blink bar shows %v, want 0.75", bars[i].Value)
+	}
+}
+
+func TestViewportControls(t *testing.T) {
+	u := newTestUI(t)
+	c := u.win.Canvas()
+	u.win.Resize(fyne.NewSize(1280, 720))
+	v := u.view
+	o := u.engine.Orbit()
+	centre := fyne.NewPos(v.Size().Width/2, v.Size().Height/2)
+	// Drag orbits.
+	v.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary})
+	test.Drag(c, v.Position().Add(centre), 100, 0)
+	v.MouseUp(&desktop.MouseEvent{})
+	if got := u.engine.Orbit(); got.Yaw >= o.Yaw || got.Target != o.Target {
+		t.Errorf("drag right: orbit %+v, was %+v; want the camera turned (yaw down)", got, o)
+	}
+	// Shift-drag pans.
+	o = u.engine.Orbit()
+	v.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonPrimary, Modifier: fyne.KeyModifierShift})
+	test.Drag(c, v.Position().Add(centre), 50, 0)
+	v.MouseUp(&desktop.MouseEvent{})
+	if got := u.engine.Orbit(); got.Target == o.Target || got.Yaw != o.Yaw {
+		t.Errorf("shift-drag: orbit %+v, was %+v; want the target moved", got, o)
+	}
+	// Secondary drag pans (fyne sends it as mouse moves).
+	o = u.engine.Orbit()
+	v.MouseDown(&desktop.MouseEvent{Button: desktop.MouseButtonSecondary, PointEvent: fyne.PointEvent{Position: centre}})
+	v.MouseMoved(&desktop.MouseEvent{Button: desktop.MouseButtonSecondary, PointEvent: fyne.PointEvent{Position: centre.AddXY(0, 40)}})
+	// Dragging down moves the view's target up, so the avatar follows the pointer down.
+	if got := u.engine.Orbit(); got.Target[1] <= o.Target[1] {
+		t.Errorf("secondary drag down: target %v, was %v; want it higher", got.Target, o.Target)
+	}
+	v.MouseUp(&desktop.MouseEvent{})
+	// The wheel zooms.
+	o = u.engine.Orbit()
+	test.Scroll(c, v.Position().Add(centre), 0, 100)
+	if got := u.engine.Orbit(); got.Distance >= o.Distance {
+		t.Errorf("scroll up: distance %v, was %v; want closer", got.Distance, o.Distance)
+	}
+	// A double click frames the avatar again (from the front).
+	test.DoubleTap(v)
+	u.engine.Resize(64, 48)
+	deadline := time.Now().Add(5 * time.Second)
+	for u.engine.Orbit().Yaw != 0 && time.Now().Before(deadline) {
+		u.engine.Latest()
+		time.Sleep(5 * time.Millisecond)
+	}
+	if got := u.engine.Orbit(); got.Yaw != 0 {
+		t.Errorf("after double click: yaw %v, want 0", got.Yaw)
+	}
+}
+
+func TestViewportHandsFyneTheEngineImage(t *testing.T) {
+	u := newTestUI(t)
+	// Before the first image: a blank pixel, never nil.
+	if img := u.view.generate(64, 48); img == nil {
+		t.Fatal("nil image")
+	}
+	if w, h := u.engine.Size(); w != 64 || h != 48 {
+		t.Errorf("engine size %dx%d, want the generator's 64x48", w, h)
+	}
+	var img image.Image
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if img = u.view.generate(64, 48); img.Bounds().Dx() == 64 {
+			break
+		}
+	}
+	rgba, ok := img.(*image.RGBA)
+	if !ok || rgba.Rect != image.Rect(0, 0, 64, 48) || rgba.Stride != 64*4 {
+		t.Errorf("generator gave %T %v: want a tightly packed 64x48 *image.RGBA", img, img.Bounds())
+	}
+}
+
+func TestDropAndRecent(t *testing.T) {
+	u := newTestUI(t)
+	u.set.addRecent("/a/one.vrm")
+	u.set.addRecent("/b/two.vrm")
+	u.set.addRecent("/a/one.vrm")
+	if got := u.set.recent(); len(got) != 2 || got[0] != "/a/one.vrm" || got[1] != "/b/two.vrm" {
+		t.Errorf("recent %v", got)
+	}
+	if u.app.Preferences().String(prefLastVRM) != "/a/one.vrm" {
+		t.Error("last VRM not saved")
+	}
+	for i := range 12 {
+		u.set.addRecent("/x/" + string(rune('a'+i)) + ".vrm")
+	}
+	if n := len(u.set.recent()); n != maxRecent {
+		t.Errorf("%d recent files kept, want %d", n, maxRecent)
+	}
+	menu := u.makeMainMenu()
+	var recent *fyne.MenuItem
+	for _, it := range menu.Items[0].Items {
+		if it.Label == "Open Recent" {
+			recent = it
+		}
+	}
+	if recent == nil || len(recent.ChildMenu.Items) < maxRecent {
+		t.Fatalf("Open Recent menu %+v", recent)
+	}
+	if !strings.HasPrefix(recent.ChildMenu.Items[0].Label, "l.vrm") {
+		t.Errorf("first recent item %q", recent.ChildMenu.Items[0].Label)
+	}
+}
+
+func TestAboutCredits(t *testing.T) {
+	s := aboutText("1.2.3", "Shown now: Low-Poly Godette by SirRichard94 · CC-BY")
+	for _, want := range []string{"Kugutsu 1.2.3", "MIT", "CC0", "Kugutsu project", "Low-Poly Godette by SirRichard94",
+		"Fyne", "BSD-3-Clause", "qmuntal/gltf", "hypebeast/go-osc"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("About does not mention %q:\n%s", want, s)
+		}
+	}
+}
