@@ -78,7 +78,7 @@ type Engine struct {
 	// goroutine never draws over an image the UI has not taken.
 	consumed chan struct{}
 	done     chan struct{}
-	wg     sync.WaitGroup // loads and event readers
+	wg       sync.WaitGroup // loads and event readers
 
 	loadGen atomic.Uint64
 	// busy is set while the render goroutine has work: from a wake-up
