@@ -1,8 +1,10 @@
 package app
 
 import (
+	"errors"
 	"image"
 	"net/netip"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
@@ -411,4 +414,79 @@ func TestAboutCredits(t *testing.T) {
 			t.Errorf("About does not mention %q:\n%s", want, s)
 		}
 	}
+}
+
+// topOverlayText returns the labels of the window's top overlay (a dialog).
+func topOverlayText(t *testing.T, u *ui) string {
+	t.Helper()
+	top := u.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog shown")
+	}
+	var b strings.Builder
+	for _, o := range objects(top) {
+		switch w := o.(type) {
+		case *widget.Label:
+			b.WriteString(w.Text + "\n")
+		case *widget.RichText:
+			b.WriteString(w.String() + "\n")
+		}
+	}
+	return b.String()
+}
+
+func TestLoadErrorDialogKeepsAvatar(t *testing.T) {
+	u := newTestUI(t)
+	u.loadEvent(marionette.LoadEvent{Source: marionette.Source{Name: "broken.vrm"}, Stage: marionette.LoadReading, Fraction: 0.5})
+	if !u.loading.Visible() {
+		t.Error("no progress shown while loading")
+	}
+	wantText(t, u.loading, "Loading broken.vrm — reading")
+	err := &vrm.FormatError{Element: "accessor 12", Msg: "count 2000000000 exceeds buffer view 3"}
+	u.loadEvent(marionette.LoadEvent{Source: marionette.Source{Path: "/models/broken.vrm", Name: "broken.vrm"}, Stage: marionette.LoadFailed, Err: err})
+	if u.loading.Visible() {
+		t.Error("progress still shown after the failure")
+	}
+	msg := topOverlayText(t, u)
+	for _, want := range []string{"/models/broken.vrm", "accessor 12", "No avatar is shown"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error dialog does not say %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestAutoLoadAsksWithThePath(t *testing.T) {
+	u := newTestUI(t)
+	u.askAutoLoad("/home/vtuber/Avatars/Main.vrm")
+	if msg := topOverlayText(t, u); !strings.Contains(msg, "/home/vtuber/Avatars/Main.vrm") {
+		t.Errorf("the confirmation does not show the path:\n%s", msg)
+	}
+	u.autoLoadRefused("/etc/passwd", errors.New(`"/etc/passwd" does not end in .vrm`))
+	wantText(t, u.tabs.Items[0].Content, "Not loading the Performer's VRM")
+}
+
+func TestDropNonVRM(t *testing.T) {
+	u := newTestUI(t)
+	u.dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI("/tmp/picture.png")})
+	if msg := topOverlayText(t, u); !strings.Contains(msg, "Drop a .vrm file") {
+		t.Errorf("dropping a PNG said:\n%s", msg)
+	}
+	if av, _ := u.engine.Avatar(); av != nil {
+		t.Error("an avatar was loaded")
+	}
+}
+
+func TestDropVRMOpensIt(t *testing.T) {
+	u := newTestUI(t)
+	path, err := filepath.Abs(godettePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.dropped(fyne.Position{}, []fyne.URI{storage.NewFileURI("/tmp/notes.txt"), storage.NewFileURI(path)})
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, src := u.engine.Avatar(); src.Path == path {
+			return
+		}
+	}
+	t.Error("the dropped VRM was not opened")
 }
