@@ -23,18 +23,21 @@ func headImplicit(p mgl64.Vec3) float64 {
 func sq(x float64) float64 { return x * x }
 
 // headRadius returns t such that headCentre + t·d lies on the head's
-// ellipsoid (d a unit direction); bisection, so it is exact to 1e-12 m.
+// surface (d a unit direction): Newton–secant steps from the plain
+// ellipsoid's exact answer, to 1e-12 of the implicit function.
 func headRadius(d mgl64.Vec3) float64 {
-	lo, hi := 0.0, 0.3
-	for range 48 {
-		mid := (lo + hi) / 2
-		if headImplicit(headCentre.Add(d.Mul(mid))) < 0 {
-			lo = mid
-		} else {
-			hi = mid
+	f := func(t float64) float64 { return headImplicit(headCentre.Add(d.Mul(t))) }
+	t0 := 1 / math.Sqrt(sq(d[0]/headRadii[0])+sq(d[1]/headRadii[1])+sq(d[2]/headRadii[2]))
+	t1 := t0 * 0.98
+	f0, f1 := f(t0), f(t1)
+	for range 20 {
+		if math.Abs(f1) < 1e-12 || f1 == f0 {
+			break
 		}
+		t0, t1 = t1, t1-f1*(t1-t0)/(f1-f0)
+		f0, f1 = f1, f(t1)
 	}
-	return (lo + hi) / 2
+	return t1
 }
 
 // noseDir is the direction from the head centre to the tip of the nose.

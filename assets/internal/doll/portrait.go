@@ -52,7 +52,7 @@ const (
 	pHeadY = 0.128 * pScale                        // head half height
 	pEyeY  = (1.186-1.205)*pScale + pOffY          // eye centre height
 	pEyeX  = 0.043 * pScale                        // eye centre offset
-	pEyeR  = 0.027 * pScale                        // eyeball radius
+	pEyeR  = 0.027 * pScale * 1.2                  // eyeball radius (drawn a little larger)
 	pMthY  = (mouthY-1.205)*pScale + pOffY         // mouth height
 	pBrowY = (browY-1.205)*pScale + pOffY          // brow height
 	pBangY = (bangsY-1.205)*pScale + pOffY + 0.005 // bangs edge
@@ -62,14 +62,14 @@ const (
 // ellipseDist approximates the signed distance to an ellipse (negative
 // inside).
 func ellipseDist(x, y, cx, cy, rx, ry float64) float64 {
-	k := math.Hypot((x-cx)/rx, (y-cy)/ry)
+	k := math.Sqrt(sq((x-cx)/rx) + sq((y-cy)/ry))
 	return (k - 1) * math.Min(rx, ry)
 }
 
 func roundBoxDist(x, y, cx, cy, hx, hy, r float64) float64 {
 	qx := math.Abs(x-cx) - hx + r
 	qy := math.Abs(y-cy) - hy + r
-	return math.Hypot(math.Max(qx, 0), math.Max(qy, 0)) + math.Min(math.Max(qx, qy), 0) - r
+	return math.Sqrt(sq(math.Max(qx, 0))+sq(math.Max(qy, 0))) + math.Min(math.Max(qx, qy), 0) - r
 }
 
 // layer paints c where d < 0, with an outline of width w in line colour
@@ -131,11 +131,17 @@ func portraitSample(x, y float64) (rgb, float64) {
 	sh := ellipseDist(x, y, 0, -1.18, 0.78, 0.56)
 	if sh < 0 && bg < 0 {
 		k.shape(sh, lacquerRed, pLine, ink)
-		for _, e := range []struct{ x0, slope, w float64 }{{-0.16, 0.95, 0.09}, {0.16, -0.95, 0.09}} {
-			// Collar bands: lines from the neck sides down to the chest.
-			xl := e.x0 + e.slope*(y+0.62)*-0.6
-			if math.Abs(x-xl) < e.w/2 && y < -0.58 && sh < -pLine {
+		// Collar bands: from each side of the neck down to where they cross
+		// on the chest; the top band (from the doll's left, the viewer's
+		// right) runs on a little past the crossing.
+		const cross = -0.80
+		top := 0.17 - (-0.62-y)*0.75 // x of the top band's centre
+		under := -0.17 + (-0.62-y)*0.75
+		if y < -0.6 && sh < -pLine {
+			if math.Abs(x-top) < 0.045 && y > cross-0.08 {
 				k.c = collar
+			} else if math.Abs(x-under) < 0.045 && y > cross && x < top-0.045 {
+				k.c = collar.scale(0.94)
 			}
 		}
 		if sh >= -pLine {
