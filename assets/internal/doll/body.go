@@ -118,10 +118,10 @@ func (b *builder) buildBody() vrm.Mesh {
 	{
 		f := frame{origin: v3(0, 0, 0), axis: v3(0, 1, 0), e1: v3(0, 0, -1), e2: v3(-1, 0, 0)}
 		var m part
-		m.lathe(f, sampleProfile(torsoKnots, 40, true, true), 36, 0, 1)
+		m.lathe(f, sampleProfile(torsoKnots, 34, true, true), 36, 0, 1)
 		m.skin(b.torsoWeights)
 		var sk part
-		sk.lathe(f, sampleProfile(skirtKnots, 22, false, true), 36, 0, 1)
+		sk.lathe(f, sampleProfile(skirtKnots, 18, false, true), 36, 0, 1)
 		m.append(sk.skin(b.skirtWeights))
 		for i, p := range m.pos {
 			m.uv[i][1] = kimonoV(p[1])
@@ -185,7 +185,7 @@ func (b *builder) buildBody() vrm.Mesh {
 		{
 			hand := r.pos(bone(humanoid.LeftHand))
 			var m part
-			m.superellipsoid(hand.Add(v3(sx*0.043, 0, 0)), v3(0.047, 0.0155, 0.037), 0.45, 20, 12, 1)
+			m.superellipsoidPoles(hand.Add(v3(sx*0.043, 0, 0)), v3(0.047, 0.0155, 0.037), 0.45, 20, 12, 1, true)
 			wood.append(m.skin(rigid(r.j(bone(humanoid.LeftHand)))))
 			for _, fg := range fingers {
 				wood.append(b.finger(bone, fg))
@@ -263,32 +263,39 @@ var fingers = []fingerDef{
 	{[3]humanoid.Bone{humanoid.LeftLittleProximal, humanoid.LeftLittleIntermediate, humanoid.LeftLittleDistal}, 0.0074},
 }
 
-// finger lathes one finger along its chain: a knuckle ball buried in the
-// palm, knobs at the two inner joints, a rounded tip; weights hand over
-// smoothly at each joint.
+// finger builds one finger as three rigid segments, like an artist's
+// mannequin: each segment starts with a ball centred on its own joint and
+// ends in a rounded peg that reaches into the next segment's ball. A ball
+// turned about its centre is still itself, so a finger curls without any
+// skin to fold; the knuckle balls sit inside the palm's edge.
 func (b *builder) finger(bone func(humanoid.Bone) humanoid.Bone, fg fingerDef) *part {
 	r := b.rig
-	p0, p1, p2 := r.pos(bone(fg.bones[0])), r.pos(bone(fg.bones[1])), r.pos(bone(fg.bones[2]))
-	tip := tipPosition(bone(fg.bones[2]))
-	l1 := p1.Sub(p0).Len()
-	l2 := l1 + p2.Sub(p1).Len()
-	l3 := l2 + tip.Sub(p2).Len()
-	rad := fg.radius
+	var joints [4]mgl64.Vec3
+	for k, fb := range fg.bones {
+		joints[k] = r.pos(bone(fb))
+	}
+	joints[3] = tipPosition(bone(fg.bones[2]))
 	hint := v3(0, 1, 0)
 	if fg.bones[0] == humanoid.LeftThumbMetacarpal {
 		hint = v3(0, 1, 0.3)
 	}
-	f := newFrame(p0, tip, hint)
-	ks := []knot{
-		{0, rad, 0.9}, {l1 * 0.55, rad * 0.86, 0.85}, {l1, rad * 0.93, 0.9},
-		{(l1 + l2) / 2, rad * 0.82, 0.85}, {l2, rad * 0.88, 0.9}, {l3 - rad*0.75, rad * 0.76, 0.85},
-	}
+	ballR := [4]float64{fg.radius, fg.radius * 0.93, fg.radius * 0.87, 0}
 	var m part
-	m.lathe(f, sampleProfile(ks, 18, true, true), 8, 0, woodV)
-	return m.skin(chainWeights(f, r.j(bone(humanoid.LeftHand)),
-		ramp{at: 0, half: 0.007, to: r.j(bone(fg.bones[0]))},
-		ramp{at: l1, half: 0.0065, to: r.j(bone(fg.bones[1]))},
-		ramp{at: l2, half: 0.0055, to: r.j(bone(fg.bones[2]))}))
+	for k := range 3 {
+		f := newFrame(joints[k], joints[k+1], hint)
+		l := joints[k+1].Sub(joints[k]).Len()
+		shaft := ballR[k] * 0.8
+		ks := []knot{{0, ballR[k], 0.95}, {ballR[k] * 0.85, shaft * 0.92, 0.88}, {l * 0.55, shaft, 0.85}}
+		if k < 2 {
+			ks = append(ks, knot{l, ballR[k+1] * 0.62, 0.9})
+		} else {
+			ks = append(ks, knot{l - shaft*0.9, shaft * 0.95, 0.88})
+		}
+		var seg part
+		seg.lathe(f, sampleProfile(ks, 9, true, true), 8, 0, woodV)
+		m.append(seg.skin(rigid(r.j(bone(fg.bones[k])))))
+	}
+	return &m
 }
 
 // skirtWeights binds the skirt to the hips, letting the hem's sides follow

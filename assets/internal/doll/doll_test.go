@@ -333,65 +333,95 @@ var majorBends = []bend{
 	{"neck turn", humanoid.Neck, mgl32.Vec3{0, 1, 0}, 120},
 }
 
+// signedAreas skins every triangle under pose p and measures its signed
+// area against the orientation its skin transform should give it (the rest
+// normal under the cofactor of the triangle's mean skin matrix), relative
+// to its rest area. A triangle whose signed area is ≤ 0 has folded over:
+// the skin collapsed or tore there. It returns how many did, and the
+// smallest ratio and where.
+func signedAreas(a *vrm.Avatar, p pose) (inverted int, worst float64, where string) {
+	world := worldMatrices(a, p)
+	sk := &a.Skins[0]
+	palette := make([]mgl32.Mat4, len(sk.Joints))
+	for j, n := range sk.Joints {
+		palette[j] = world[n].Mul4(sk.InverseBindMatrices[j])
+	}
+	worst = math.Inf(1)
+	for ni, n := range a.Nodes {
+		if n.Mesh < 0 {
+			continue
+		}
+		m := &a.Meshes[n.Mesh]
+		for pi := range m.Primitives {
+			prim := &m.Primitives[pi]
+			pos := skinned(a, ni, prim, world, nil)
+			for i := 0; i < len(prim.Indices); i += 3 {
+				idx := prim.Indices[i : i+3]
+				r0 := prim.Positions[idx[1]].Sub(prim.Positions[idx[0]]).Cross(prim.Positions[idx[2]].Sub(prim.Positions[idx[0]]))
+				area0 := float64(r0.Len())
+				if area0 < 1e-9 { // under 0.5 mm²: degenerate by construction
+					continue
+				}
+				var mean mgl32.Mat3
+				for _, v := range idx {
+					for k := range 4 {
+						if w := prim.Weights[v][k]; w != 0 {
+							mean = mean.Add(palette[prim.Joints[v][k]].Mat3().Mul(w / 3))
+						}
+					}
+				}
+				want := mean.Inv().Transpose().Mul3x1(r0).Normalize()
+				r1 := pos[idx[1]].Sub(pos[idx[0]]).Cross(pos[idx[2]].Sub(pos[idx[0]]))
+				ratio := float64(r1.Dot(want)) / area0
+				if ratio < worst {
+					worst, where = ratio, fmt.Sprintf("%s/%d triangle %d", m.Name, pi, i/3)
+				}
+				if ratio <= 0 {
+					inverted++
+				}
+			}
+		}
+	}
+	return inverted, worst, where
+}
+
 // TestBendsDoNotInvertTriangles bends each major joint to 120° and checks
-// the signed area of every skinned triangle against the orientation its
-// skin transform should give it: a triangle whose area changes sign has
-// folded over (the skin collapsed or tore there).
+// the signed area of every skinned triangle.
 func TestBendsDoNotInvertTriangles(t *testing.T) {
 	a := doll(t)
 	for _, bd := range majorBends {
 		t.Run(bd.name, func(t *testing.T) {
 			p := pose{boneNode(t, a, bd.bone): mgl32.QuatRotate(mgl32.DegToRad(bd.deg), bd.axis.Normalize())}
-			world := worldMatrices(a, p)
-			sk := &a.Skins[0]
-			palette := make([]mgl32.Mat4, len(sk.Joints))
-			for j, n := range sk.Joints {
-				palette[j] = world[n].Mul4(sk.InverseBindMatrices[j])
-			}
-			worst, inverted := math.Inf(1), 0
-			var where string
-			for ni, n := range a.Nodes {
-				if n.Mesh < 0 {
-					continue
-				}
-				m := &a.Meshes[n.Mesh]
-				for pi := range m.Primitives {
-					prim := &m.Primitives[pi]
-					pos := skinned(a, ni, prim, world, nil)
-					for i := 0; i < len(prim.Indices); i += 3 {
-						idx := prim.Indices[i : i+3]
-						r0 := prim.Positions[idx[1]].Sub(prim.Positions[idx[0]]).Cross(prim.Positions[idx[2]].Sub(prim.Positions[idx[0]]))
-						area0 := float64(r0.Len())
-						if area0 < 1e-9 { // under 0.5 mm²: degenerate by construction
-							continue
-						}
-						// The expected normal: the rest normal under the
-						// cofactor of the triangle's mean skin matrix.
-						var mean mgl32.Mat3
-						for _, v := range idx {
-							for k := range 4 {
-								if w := prim.Weights[v][k]; w != 0 {
-									mean = mean.Add(palette[prim.Joints[v][k]].Mat3().Mul(w / 3))
-								}
-							}
-						}
-						want := mean.Inv().Transpose().Mul3x1(r0).Normalize()
-						r1 := pos[idx[1]].Sub(pos[idx[0]]).Cross(pos[idx[2]].Sub(pos[idx[0]]))
-						ratio := float64(r1.Dot(want)) / area0 // signed area, relative to rest
-						if ratio < worst {
-							worst, where = ratio, fmt.Sprintf("%s/%d triangle %d", m.Name, pi, i/3)
-						}
-						if ratio <= 0 {
-							inverted++
-						}
-					}
-				}
-			}
+			inverted, worst, where := signedAreas(a, p)
 			if inverted > 0 {
 				t.Errorf("%d triangles inverted; worst signed area %.3f of rest at %s", inverted, worst, where)
 			}
 			t.Logf("smallest signed area %.3f of rest (%s)", worst, where)
 		})
+	}
+}
+
+// TestFingersCurl closes both hands into fists, every finger joint at 110°
+// and the thumbs across the palm, with no triangle folding.
+func TestFingersCurl(t *testing.T) {
+	a := doll(t)
+	p := pose{}
+	for b := humanoid.LeftIndexProximal; b <= humanoid.RightLittleDistal; b++ {
+		if b.Group() != humanoid.GroupFingers || b == humanoid.RightThumbMetacarpal || b == humanoid.RightThumbProximal || b == humanoid.RightThumbDistal {
+			continue
+		}
+		side := float32(-1) // left fingers curl down: −Z rotation
+		if b.Info().Side == 1 {
+			side = 1
+		}
+		p[boneNode(t, a, b)] = mgl32.QuatRotate(mgl32.DegToRad(110*side), mgl32.Vec3{0, 0, 1})
+	}
+	for _, b := range []humanoid.Bone{humanoid.LeftThumbProximal, humanoid.LeftThumbDistal} {
+		p[boneNode(t, a, b)] = mgl32.QuatRotate(mgl32.DegToRad(-70), mgl32.Vec3{1, 0, -1}.Normalize())
+		p[boneNode(t, a, b.Mirror())] = mgl32.QuatRotate(mgl32.DegToRad(70), mgl32.Vec3{-1, 0, -1}.Normalize())
+	}
+	if inverted, worst, where := signedAreas(a, p); inverted > 0 {
+		t.Errorf("%d triangles inverted; worst signed area %.3f of rest at %s", inverted, worst, where)
 	}
 }
 

@@ -182,8 +182,8 @@ func presetShapes() []shape {
 			P.brow[i].arch += 0.0015
 		})},
 		{"angry", both(func(i int, P *faceParams) {
-			P.brow[i].inner -= 0.006
-			P.brow[i].outer += 0.002
+			P.brow[i].inner -= 0.008
+			P.brow[i].outer += 0.003
 			P.brow[i].raise -= 0.0015
 			P.brow[i].squeeze += 0.003
 			P.eye[i].upperTilt, P.eye[i].upper = 11, P.eye[i].upper-4

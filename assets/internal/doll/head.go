@@ -103,7 +103,7 @@ func headGrid(m *part, j0, j1 int, pos func(d mgl64.Vec3) mgl64.Vec3) {
 // turned in. Each column at azimuth phi (0 = front, + toward the doll's
 // left) runs from the crown down to the hairline.
 const (
-	hairAround  = 56
+	hairAround  = 48
 	hairOuter   = 16 // rows on the outer surface
 	hairRim     = 2
 	hairInner   = 5

@@ -154,9 +154,15 @@ func (m *part) lathe(f frame, prof []profilePoint, nu int, uOffset, vScale float
 func (f frame) axial(p mgl64.Vec3) float64 { return p.Sub(f.origin).Dot(f.axis) }
 
 // superellipsoid adds a rounded box centred at c with half extents h along
-// x, y, z; exponent e (1 = ellipsoid, smaller = boxier). UV is (longitude,
-// latitude) scaled by uvScale.
+// x, y, z; exponent e (1 = ellipsoid, smaller = boxier). Its poles are on
+// the Y axis. UV is (longitude, latitude) scaled by uvScale.
 func (m *part) superellipsoid(c, h mgl64.Vec3, e float64, nu, nv int, uvScale float64) {
+	m.superellipsoidPoles(c, h, e, nu, nv, uvScale, false)
+}
+
+// superellipsoidPoles is superellipsoid with the poles on the X axis when
+// poleX is set (for shapes whose flat faces must stay free of pole seams).
+func (m *part) superellipsoidPoles(c, h mgl64.Vec3, e float64, nu, nv int, uvScale float64, poleX bool) {
 	sp := func(w, e float64) float64 { // signed power
 		return math.Copysign(math.Pow(math.Abs(w), e), w)
 	}
@@ -167,6 +173,9 @@ func (m *part) superellipsoid(c, h mgl64.Vec3, e float64, nu, nv int, uvScale fl
 		x := sp(cl, e) * sp(math.Sin(lon), e)
 		z := sp(cl, e) * sp(math.Cos(lon), e)
 		y := sp(sl, e)
+		if poleX { // rotate the pole axis from +Y to +X (a right-handed turn about Z)
+			x, y = y, -x
+		}
 		return c.Add(v3(h[0]*x, h[1]*y, h[2]*z)), v2(u*uvScale, v*uvScale*0.5)
 	})
 }
