@@ -65,6 +65,8 @@ type Avatar struct {
 	// Warnings lists what the loader skipped or repaired (unsupported
 	// primitive modes, generated normals, clamped values…), one line each.
 	Warnings []string
+
+	rt *runtime // posing buffers and state, built on the first Pose
 }
 
 // Node is a glTF node with its rest (bind-pose) local transform.
@@ -77,7 +79,7 @@ type Node struct {
 	Scale       mgl32.Vec3
 	Mesh        int       // index into Avatar.Meshes, -1 for none
 	Skin        int       // index into Avatar.Skins, -1 for none
-	Weights     []float32 // default morph target weights (node or mesh "weights"), 0–1
+	Weights     []float32 // default morph target weights (node "weights", else the mesh's), 0–1; nil when all 0
 }
 
 // Mesh is a glTF mesh: primitives sharing one set of morph targets.
@@ -141,9 +143,10 @@ type Material struct {
 	Emissive         mgl32.Vec3 // linear RGB factor
 	EmissiveTexture  TextureRef
 	NormalTexture    TextureRef
-	Unlit            bool   // KHR_materials_unlit, or an unlit VRM 0.x shader
-	MToon            *MToon // nil when the material is not MToon
-	RenderQueue      int    // relative draw order within its alpha mode (MToon renderQueueOffsetNumber, VRM 0.x renderQueue)
+	NormalScale      float32 // normalTexture.scale (glTF default 1)
+	Unlit            bool    // KHR_materials_unlit, or an unlit VRM 0.x shader
+	MToon            *MToon  // nil when the material is not MToon
+	RenderQueue      int     // relative draw order within its alpha mode (MToon renderQueueOffsetNumber, VRM 0.x renderQueue)
 }
 
 // TextureRef points at a texture as a material uses it.
@@ -173,29 +176,30 @@ const (
 // 1.0; VRM 0.x materialProperties are converted to the same meaning, colours
 // from gamma to linear, outline widths from centimetres to metres).
 type MToon struct {
-	ShadeColor        mgl32.Vec3 // linear RGB
-	ShadeTexture      TextureRef // shadeMultiplyTexture
-	ShadingShift      float32    // −1…1
-	ShadingShiftTex   TextureRef
-	ShadingToony      float32    // 0…1
-	GIEqualization    float32    // 0…1
-	RimColor          mgl32.Vec3 // parametricRimColorFactor, linear
-	RimFresnelPower   float32
-	RimLift           float32
-	RimLightingMix    float32
-	RimTexture        TextureRef // rimMultiplyTexture
-	MatcapColor       mgl32.Vec3
-	MatcapTexture     TextureRef
-	OutlineMode       OutlineMode
-	OutlineWidth      float32    // metres (OutlineWorld) or screen fraction (OutlineScreen)
-	OutlineWidthTex   TextureRef // outlineWidthMultiplyTexture (G channel)
-	OutlineColor      mgl32.Vec3 // linear RGB
-	OutlineLightMix   float32
-	UVAnimMaskTexture TextureRef // B channel
-	UVAnimScrollX     float32    // UV units per second
-	UVAnimScrollY     float32
-	UVAnimRotation    float32 // radians per second
-	TransparentZWrite bool
+	ShadeColor           mgl32.Vec3 // linear RGB
+	ShadeTexture         TextureRef // shadeMultiplyTexture
+	ShadingShift         float32    // −1…1
+	ShadingShiftTex      TextureRef
+	ShadingShiftTexScale float32    // shadingShiftTexture.scale (default 1)
+	ShadingToony         float32    // 0…1
+	GIEqualization       float32    // 0…1
+	RimColor             mgl32.Vec3 // parametricRimColorFactor, linear
+	RimFresnelPower      float32
+	RimLift              float32
+	RimLightingMix       float32
+	RimTexture           TextureRef // rimMultiplyTexture
+	MatcapColor          mgl32.Vec3
+	MatcapTexture        TextureRef
+	OutlineMode          OutlineMode
+	OutlineWidth         float32    // metres (OutlineWorld) or screen fraction (OutlineScreen)
+	OutlineWidthTex      TextureRef // outlineWidthMultiplyTexture (G channel)
+	OutlineColor         mgl32.Vec3 // linear RGB
+	OutlineLightMix      float32
+	UVAnimMaskTexture    TextureRef // B channel
+	UVAnimScrollX        float32    // UV units per second
+	UVAnimScrollY        float32
+	UVAnimRotation       float32 // radians per second
+	TransparentZWrite    bool
 }
 
 // Wrap is a glTF sampler wrap mode.
@@ -444,13 +448,19 @@ type SpringJoint struct {
 	DragForce    float32    // 0–1
 }
 
-// Spring is one chain of joints, ordered root to tip. A VRM 0.x chain's leaf
-// gets a virtual tail 7 cm beyond it (UniVRM behaviour).
+// Spring is one chain of joints, ordered root to tip, each joint a
+// descendant of the one before. With VirtualTail 0 (VRM 1.0) every joint but
+// the last is simulated and the last is only the tail of the one before.
+// With VirtualTail > 0 (VRM 0.x, 0.07 m: UniVRM behaviour) every joint is
+// simulated, the last toward a virtual tail VirtualTail metres beyond it
+// along its parent → joint direction. VRM 0.x bone groups are loaded as one
+// chain per branch of each root bone's subtree.
 type Spring struct {
 	Name           string
 	Joints         []SpringJoint
-	ColliderGroups []int // indices into SpringBone.ColliderGroups
-	Center         int   // node index, -1 for world
+	ColliderGroups []int   // indices into SpringBone.ColliderGroups
+	Center         int     // node index, -1 for world
+	VirtualTail    float32 // metres; see above
 }
 
 // SpringBone is the secondary-motion set-up (VRM 1.0 VRMC_springBone; VRM 0.x
@@ -463,6 +473,14 @@ type SpringBone struct {
 
 // MaterialState is a material's expression-driven values for one frame:
 // the material's own values moved by colour and texture-transform binds.
+//
+// Texture-transform binds set the texture transform a material's textures
+// use (VRMC_vrm-1.0 expressions.md; three-vrm
+// VRMExpressionTextureTransformBind): at total bind weight W, a texture
+// whose own KHR_texture_transform is (offset o, scale s) uses offset
+// o·(1−W) + BindOffset and scale s·(1−W) + BindScale, where BindOffset and
+// BindScale are the weighted sums of the binds' targets. Use
+// TextureTransform to get the TextureRef to sample with.
 type MaterialState struct {
 	BaseColor    mgl32.Vec4 // linear RGBA
 	Emissive     mgl32.Vec3
@@ -470,8 +488,22 @@ type MaterialState struct {
 	RimColor     mgl32.Vec3
 	MatcapColor  mgl32.Vec3
 	OutlineColor mgl32.Vec3
-	UVScale      mgl32.Vec2 // applied to every texture of the material after KHR_texture_transform
-	UVOffset     mgl32.Vec2
+	BindWeight   float32    // W: sum of the active texture-transform binds' weights, 0 when none
+	BindScale    mgl32.Vec2 // Σ weight·scale of those binds
+	BindOffset   mgl32.Vec2 // Σ weight·offset of those binds
+}
+
+// TextureTransform returns r with this frame's texture-transform binds
+// applied to its offset and scale (rotation is kept); r itself when no bind
+// is active.
+func (s *MaterialState) TextureTransform(r TextureRef) TextureRef {
+	if s.BindWeight == 0 {
+		return r
+	}
+	k := 1 - s.BindWeight
+	r.Offset = r.Offset.Mul(k).Add(s.BindOffset)
+	r.Scale = r.Scale.Mul(k).Add(s.BindScale)
+	return r
 }
 
 // Frame is the result of posing: everything the renderer draws from. It is

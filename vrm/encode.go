@@ -1,0 +1,440 @@
+package vrm
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"image"
+	"image/png"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+
+	"github.com/go-gl/mathgl/mgl32"
+	"github.com/qmuntal/gltf"
+	"github.com/qmuntal/gltf/modeler"
+)
+
+// Encode writes a as a .vrm file (binary glTF 2.0) of VRM version v:
+// VRMC_vrm, VRMC_springBone and VRMC_materials_mtoon for Version1; the VRM
+// extension with materialProperties and secondaryAnimation for Version0,
+// whose scene is turned back to face −Z. Textures are written as PNG.
+//
+// The output is deterministic byte for byte: everything is written in model
+// order, maps are sorted, nothing depends on time. Load(Encode(a, v))
+// reproduces a for an a loaded from (or built as) a file of version v, except
+// that every texture becomes PNG and empty primitives are dropped. Across
+// versions some things have no equivalent and are approximated: VRM 0.x has
+// no expression overrides, no matcap colour binds, no capsule colliders
+// (written as a sphere at each end), no per-joint spring settings (a chain
+// uses its first joint's) and no political/antisocial licence fields; VRM
+// 1.0 has no virtual spring tails (the last joint becomes a tail only).
+//
+// Errors: a.Validate's, or the writer's.
+func Encode(w io.Writer, a *Avatar, v Version) error {
+	if v != Version0 && v != Version1 {
+		return fmt.Errorf("vrm: Encode: version %v", v)
+	}
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	e := &encoder{av: a, v: v, doc: &gltf.Document{Asset: gltf.Asset{Version: "2.0", Generator: "Kugutsu"}}}
+	if err := e.build(); err != nil {
+		return err
+	}
+	enc := gltf.NewEncoder(w)
+	enc.AsBinary = true
+	return enc.Encode(e.doc)
+}
+
+type encoder struct {
+	av       *Avatar
+	v        Version
+	doc      *gltf.Document
+	used     map[string]bool
+	imageOf  map[*image.NRGBA]int
+	samplers map[Sampler]int
+}
+
+// f64 widens a float32 to the float64 with the shortest decimal that reads
+// back as the same float32, so the JSON says 0.1, not 0.10000000149011612.
+func f64(x float32) float64 {
+	if x != x || math.IsInf(float64(x), 0) {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(x), 'g', -1, 32), 64)
+	return f
+}
+
+// turned applies the VRM 0.x turn when writing VRM 0.x.
+func (e *encoder) vec(v mgl32.Vec3) mgl32.Vec3 {
+	if e.v == Version0 {
+		return turnVec(v)
+	}
+	return v
+}
+
+func (e *encoder) vecs(v []mgl32.Vec3) [][3]float32 {
+	out := make([][3]float32, len(v))
+	for i, x := range v {
+		out[i] = e.vec(x)
+	}
+	return out
+}
+
+func (e *encoder) use(ext string) { e.used[ext] = true }
+
+func (e *encoder) build() error {
+	a, doc := e.av, e.doc
+	e.used = map[string]bool{}
+	e.imageOf = map[*image.NRGBA]int{}
+	e.samplers = map[Sampler]int{}
+	lastBufferInit(doc)
+
+	// Nodes.
+	for i := range a.Nodes {
+		n := &a.Nodes[i]
+		t, r := n.Translation, n.Rotation
+		if e.v == Version0 {
+			t, r = turnVec(t), turnQuat(r)
+		}
+		gn := &gltf.Node{
+			Name:        n.Name,
+			Matrix:      gltf.DefaultMatrix,
+			Translation: [3]float64{f64(t[0]), f64(t[1]), f64(t[2])},
+			Rotation:    [4]float64{f64(r.V[0]), f64(r.V[1]), f64(r.V[2]), f64(r.W)},
+			Scale:       [3]float64{f64(n.Scale[0]), f64(n.Scale[1]), f64(n.Scale[2])},
+			Children:    slices.Clone(n.Children),
+		}
+		if n.Mesh >= 0 {
+			gn.Mesh = gltf.Index(n.Mesh)
+		}
+		if n.Skin >= 0 {
+			gn.Skin = gltf.Index(n.Skin)
+		}
+		for _, w := range n.Weights {
+			gn.Weights = append(gn.Weights, f64(w))
+		}
+		doc.Nodes = append(doc.Nodes, gn)
+	}
+	doc.Scenes = []*gltf.Scene{{Nodes: slices.Clone(a.Scene)}}
+	doc.Scene = gltf.Index(0)
+
+	// Textures first, so materials can point at them.
+	for i := range a.Textures {
+		if err := e.texture(&a.Textures[i]); err != nil {
+			return err
+		}
+	}
+	for i := range a.Materials {
+		doc.Materials = append(doc.Materials, e.material(&a.Materials[i]))
+	}
+	for mi := range a.Meshes {
+		e.mesh(&a.Meshes[mi])
+	}
+	for si := range a.Skins {
+		s := &a.Skins[si]
+		ibm := make([][4][4]float32, len(s.InverseBindMatrices))
+		for k, m := range s.InverseBindMatrices {
+			if e.v == Version0 {
+				m = turnMat(m)
+			}
+			for c := 0; c < 4; c++ {
+				for r := 0; r < 4; r++ {
+					ibm[k][r][c] = m[c*4+r]
+				}
+			}
+		}
+		gs := &gltf.Skin{Name: s.Name, Joints: slices.Clone(s.Joints)}
+		if len(ibm) > 0 {
+			gs.InverseBindMatrices = gltf.Index(modeler.WriteInverseBindMatrices(doc, ibm))
+		}
+		if s.Skeleton >= 0 {
+			gs.Skeleton = gltf.Index(s.Skeleton)
+		}
+		doc.Skins = append(doc.Skins, gs)
+	}
+	doc.Extensions = gltf.Extensions{}
+	if e.v == Version1 {
+		if err := e.vrm1(); err != nil {
+			return err
+		}
+	} else {
+		if err := e.vrm0(); err != nil {
+			return err
+		}
+	}
+	for ext := range e.used {
+		doc.ExtensionsUsed = append(doc.ExtensionsUsed, ext)
+	}
+	slices.Sort(doc.ExtensionsUsed)
+	if b := doc.Buffers[0]; b.ByteLength == 0 {
+		doc.Buffers = nil // a glTF buffer may not be empty
+	}
+	return nil
+}
+
+// lastBufferInit makes buffer 0 (the GLB BIN chunk) exist.
+func lastBufferInit(doc *gltf.Document) {
+	if len(doc.Buffers) == 0 {
+		doc.Buffers = []*gltf.Buffer{{}}
+	}
+}
+
+func (e *encoder) texture(t *Texture) error {
+	doc := e.doc
+	img, ok := e.imageOf[t.Image]
+	if !ok {
+		var buf bytes.Buffer
+		if err := png.Encode(&buf, t.Image); err != nil {
+			return fmt.Errorf("vrm: Encode: texture %q: %w", t.Name, err)
+		}
+		var err error
+		if img, err = modeler.WriteImage(doc, t.Name, "image/png", &buf); err != nil {
+			return err
+		}
+		e.imageOf[t.Image] = img
+	}
+	s, ok := e.samplers[t.Sampler]
+	if !ok {
+		s = len(doc.Samplers)
+		e.samplers[t.Sampler] = s
+		doc.Samplers = append(doc.Samplers, gltfSampler(t.Sampler))
+	}
+	doc.Textures = append(doc.Textures, &gltf.Texture{Name: t.Name, Source: gltf.Index(img), Sampler: gltf.Index(s)})
+	return nil
+}
+
+func gltfSampler(s Sampler) *gltf.Sampler {
+	wrap := func(w Wrap) gltf.WrappingMode {
+		switch w {
+		case WrapClamp:
+			return gltf.WrapClampToEdge
+		case WrapMirror:
+			return gltf.WrapMirroredRepeat
+		}
+		return gltf.WrapRepeat
+	}
+	out := &gltf.Sampler{WrapS: wrap(s.WrapS), WrapT: wrap(s.WrapT), MagFilter: gltf.MagLinear, MinFilter: gltf.MinLinear}
+	if s.Mag == FilterNearest {
+		out.MagFilter = gltf.MagNearest
+	}
+	if s.Min == FilterNearest {
+		out.MinFilter = gltf.MinNearest
+	}
+	return out
+}
+
+// textureInfo writes a TextureRef as a glTF textureInfo.
+func (e *encoder) textureInfo(r TextureRef) *gltf.TextureInfo {
+	if !r.Valid() {
+		return nil
+	}
+	ti := &gltf.TextureInfo{Index: r.Texture, TexCoord: r.TexCoord}
+	if k := e.khrTransform(r); k != nil {
+		ti.Extensions = gltf.Extensions{"KHR_texture_transform": k}
+	}
+	return ti
+}
+
+// khrTransform returns r's KHR_texture_transform, or nil when it is the
+// identity.
+func (e *encoder) khrTransform(r TextureRef) *khrTextureTransform {
+	if r.Offset == (mgl32.Vec2{}) && r.Scale == (mgl32.Vec2{1, 1}) && r.Rotation == 0 {
+		return nil
+	}
+	e.use("KHR_texture_transform")
+	k := &khrTextureTransform{Rotation: r.Rotation}
+	if r.Offset != (mgl32.Vec2{}) {
+		k.Offset = &[2]float32{r.Offset[0], r.Offset[1]}
+	}
+	if r.Scale != (mgl32.Vec2{1, 1}) {
+		k.Scale = &[2]float32{r.Scale[0], r.Scale[1]}
+	}
+	return k
+}
+
+func (e *encoder) jsonTextureInfo(r TextureRef) *v1TextureInfo {
+	if !r.Valid() {
+		return nil
+	}
+	ti := &v1TextureInfo{Index: r.Texture, TexCoord: r.TexCoord}
+	if k := e.khrTransform(r); k != nil {
+		b, _ := json.Marshal(k)
+		ti.Extensions = map[string]json.RawMessage{"KHR_texture_transform": b}
+	}
+	return ti
+}
+
+func (e *encoder) material(m *Material) *gltf.Material {
+	bc := [4]float64{f64(m.BaseColor[0]), f64(m.BaseColor[1]), f64(m.BaseColor[2]), f64(m.BaseColor[3])}
+	metallic, rough := 0.0, 1.0
+	gm := &gltf.Material{
+		Name: m.Name,
+		PBRMetallicRoughness: &gltf.PBRMetallicRoughness{
+			BaseColorFactor:  &bc,
+			BaseColorTexture: e.textureInfo(m.BaseColorTexture),
+			MetallicFactor:   &metallic,
+			RoughnessFactor:  &rough,
+		},
+		EmissiveFactor:  [3]float64{f64(m.Emissive[0]), f64(m.Emissive[1]), f64(m.Emissive[2])},
+		EmissiveTexture: e.textureInfo(m.EmissiveTexture),
+		DoubleSided:     m.DoubleSided,
+	}
+	if m.NormalTexture.Valid() {
+		sc := f64(m.NormalScale)
+		gm.NormalTexture = &gltf.NormalTexture{Index: gltf.Index(m.NormalTexture.Texture), TexCoord: m.NormalTexture.TexCoord, Scale: &sc}
+		if k := e.khrTransform(m.NormalTexture); k != nil {
+			gm.NormalTexture.Extensions = gltf.Extensions{"KHR_texture_transform": k}
+		}
+	}
+	switch m.AlphaMode {
+	case AlphaMask:
+		gm.AlphaMode = gltf.AlphaMask
+		c := f64(m.AlphaCutoff)
+		gm.AlphaCutoff = &c
+	case AlphaBlend:
+		gm.AlphaMode = gltf.AlphaBlend
+	}
+	gm.Extensions = gltf.Extensions{}
+	if m.Unlit {
+		e.use("KHR_materials_unlit")
+		gm.Extensions["KHR_materials_unlit"] = struct{}{}
+	}
+	if m.MToon != nil && e.v == Version1 {
+		e.use("VRMC_materials_mtoon")
+		gm.Extensions["VRMC_materials_mtoon"] = e.mtoon1(m)
+	}
+	if len(gm.Extensions) == 0 {
+		gm.Extensions = nil
+	}
+	return gm
+}
+
+func (e *encoder) mtoon1(m *Material) *v1MToon {
+	t := m.MToon
+	v3 := func(v mgl32.Vec3) *[3]float32 { return &[3]float32{v[0], v[1], v[2]} }
+	f := func(x float32) *float32 { return &x }
+	x := &v1MToon{
+		SpecVersion:                     "1.0",
+		TransparentWithZWrite:           t.TransparentZWrite,
+		RenderQueueOffsetNumber:         m.RenderQueue,
+		ShadeColorFactor:                v3(t.ShadeColor),
+		ShadeMultiplyTexture:            e.jsonTextureInfo(t.ShadeTexture),
+		ShadingShiftFactor:              t.ShadingShift,
+		ShadingShiftTexture:             e.jsonTextureInfo(t.ShadingShiftTex),
+		ShadingToonyFactor:              f(t.ShadingToony),
+		GIEqualizationFactor:            f(t.GIEqualization),
+		MatcapFactor:                    v3(t.MatcapColor),
+		MatcapTexture:                   e.jsonTextureInfo(t.MatcapTexture),
+		ParametricRimColorFactor:        v3(t.RimColor),
+		RimMultiplyTexture:              e.jsonTextureInfo(t.RimTexture),
+		RimLightingMixFactor:            f(t.RimLightingMix),
+		ParametricRimFresnelPowerFactor: f(t.RimFresnelPower),
+		ParametricRimLiftFactor:         t.RimLift,
+		OutlineWidthMode:                [...]string{"none", "worldCoordinates", "screenCoordinates"}[min(int(t.OutlineMode), 2)],
+		OutlineWidthFactor:              t.OutlineWidth,
+		OutlineWidthMultiplyTexture:     e.jsonTextureInfo(t.OutlineWidthTex),
+		OutlineColorFactor:              v3(t.OutlineColor),
+		OutlineLightingMixFactor:        f(t.OutlineLightMix),
+		UVAnimationMaskTexture:          e.jsonTextureInfo(t.UVAnimMaskTexture),
+		UVAnimationScrollXSpeedFactor:   t.UVAnimScrollX,
+		UVAnimationScrollYSpeedFactor:   t.UVAnimScrollY,
+		UVAnimationRotationSpeedFactor:  t.UVAnimRotation,
+	}
+	if x.ShadingShiftTexture != nil {
+		x.ShadingShiftTexture.Scale = f(t.ShadingShiftTexScale)
+	}
+	return x
+}
+
+// meshExtras carries morph target names (glTF convention on the mesh; VRM
+// 0.x readers look on the primitive).
+type meshExtras struct {
+	TargetNames []string `json:"targetNames"`
+}
+
+func (e *encoder) mesh(m *Mesh) {
+	doc := e.doc
+	gm := &gltf.Mesh{Name: m.Name}
+	var extras any
+	if len(m.TargetNames) > 0 {
+		extras = meshExtras{TargetNames: slices.Clone(m.TargetNames)}
+		gm.Extras = extras
+	}
+	for pi := range m.Primitives {
+		p := &m.Primitives[pi]
+		if len(p.Positions) == 0 || len(p.Indices) == 0 {
+			continue
+		}
+		gp := &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{}, Extras: extras}
+		gp.Attributes[gltf.POSITION] = modeler.WritePosition(doc, e.vecs(p.Positions))
+		if len(p.Normals) > 0 {
+			gp.Attributes[gltf.NORMAL] = modeler.WriteNormal(doc, e.vecs(p.Normals))
+		}
+		if len(p.UV0) > 0 {
+			gp.Attributes[gltf.TEXCOORD_0] = modeler.WriteTextureCoord(doc, vec2s(p.UV0))
+		}
+		if len(p.UV1) > 0 {
+			gp.Attributes[gltf.TEXCOORD_1] = modeler.WriteTextureCoord(doc, vec2s(p.UV1))
+		}
+		if len(p.Colors) > 0 {
+			c := make([][4]float32, len(p.Colors))
+			for i, v := range p.Colors {
+				c[i] = v
+			}
+			gp.Attributes[gltf.COLOR_0] = modeler.WriteColor(doc, c)
+		}
+		if len(p.Joints) > 0 {
+			gp.Attributes[gltf.JOINTS_0] = modeler.WriteJoints(doc, slices.Clone(p.Joints))
+			gp.Attributes[gltf.WEIGHTS_0] = modeler.WriteWeights(doc, slices.Clone(p.Weights))
+		}
+		maxIndex := uint32(0)
+		for _, i := range p.Indices {
+			maxIndex = max(maxIndex, i)
+		}
+		if maxIndex < 1<<16 {
+			idx := make([]uint16, len(p.Indices))
+			for i, v := range p.Indices {
+				idx[i] = uint16(v)
+			}
+			gp.Indices = gltf.Index(modeler.WriteIndices(doc, idx))
+		} else {
+			gp.Indices = gltf.Index(modeler.WriteIndices(doc, slices.Clone(p.Indices)))
+		}
+		for _, t := range p.Targets {
+			ta := gltf.PrimitiveAttributes{}
+			if t.Positions != nil || t.Normals == nil {
+				pos := t.Positions
+				if pos == nil {
+					pos = make([]mgl32.Vec3, len(p.Positions))
+				}
+				ta[gltf.POSITION] = modeler.WritePosition(doc, e.vecs(pos))
+			}
+			if t.Normals != nil {
+				ta[gltf.NORMAL] = modeler.WriteNormal(doc, e.vecs(t.Normals))
+			}
+			gp.Targets = append(gp.Targets, ta)
+		}
+		if p.Material >= 0 {
+			gp.Material = gltf.Index(p.Material)
+		}
+		gm.Primitives = append(gm.Primitives, gp)
+	}
+	if len(gm.Primitives) == 0 {
+		// glTF needs a primitive; an empty mesh keeps its index with one
+		// degenerate triangle.
+		pos := modeler.WritePosition(doc, [][3]float32{{}, {}, {}})
+		gm.Primitives = []*gltf.Primitive{{Attributes: gltf.PrimitiveAttributes{gltf.POSITION: pos}}}
+	}
+	doc.Meshes = append(doc.Meshes, gm)
+}
+
+func vec2s(v []mgl32.Vec2) [][2]float32 {
+	out := make([][2]float32, len(v))
+	for i, x := range v {
+		out[i] = x
+	}
+	return out
+}

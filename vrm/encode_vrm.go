@@ -1,0 +1,514 @@
+package vrm
+
+import (
+	"math"
+	"slices"
+	"strings"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+var overrideNames = [...]string{OverrideNone: "", OverrideBlock: "block", OverrideBlend: "blend"}
+
+var colorBindNames = [...]string{
+	ColorBase: "color", ColorEmission: "emissionColor", ColorShade: "shadeColor",
+	ColorMatcap: "matcapColor", ColorRim: "rimColor", ColorOutline: "outlineColor",
+}
+
+var firstPersonNames = [...]string{
+	FirstPersonAuto: "auto", FirstPersonBoth: "both",
+	FirstPersonThirdPersonOnly: "thirdPersonOnly", FirstPersonFirstPersonOnly: "firstPersonOnly",
+}
+
+// thumbnailImage returns the glTF image index of the thumbnail, or nil.
+func (e *encoder) thumbnailImage() *int {
+	th := e.av.Meta.Thumbnail
+	if th < 0 || th >= len(e.av.Textures) {
+		return nil
+	}
+	i := e.imageOf[e.av.Textures[th].Image]
+	return &i
+}
+
+// annotatedNodes returns the first-person annotation nodes in order.
+func (e *encoder) annotatedNodes() []int {
+	var nodes []int
+	for n := range e.av.FirstPerson.Annotations {
+		nodes = append(nodes, n)
+	}
+	slices.Sort(nodes)
+	return nodes
+}
+
+// vrm1 writes VRMC_vrm and VRMC_springBone.
+func (e *encoder) vrm1() error {
+	a := e.av
+	m := &a.Meta
+	x := v1VRM{SpecVersion: "1.0"}
+	x.Meta = v1Meta{
+		Name: m.Name, Version: m.Version, Authors: m.Authors,
+		CopyrightInformation: m.CopyrightInformation, ContactInformation: m.ContactInformation,
+		References: m.References, ThirdPartyLicenses: m.ThirdPartyLicenses,
+		ThumbnailImage: e.thumbnailImage(), LicenseURL: m.LicenseURL,
+		AvatarPermission:               m.AvatarPermission,
+		AllowExcessivelyViolentUsage:   m.AllowExcessivelyViolentUsage,
+		AllowExcessivelySexualUsage:    m.AllowExcessivelySexualUsage,
+		CommercialUsage:                m.CommercialUsage,
+		AllowPoliticalOrReligiousUsage: m.AllowPoliticalOrReligiousUsage,
+		AllowAntisocialOrHateUsage:     m.AllowAntisocialOrHateUsage,
+		CreditNotation:                 m.CreditNotation,
+		AllowRedistribution:            m.AllowRedistribution,
+		Modification:                   m.Modification,
+		OtherLicenseURL:                m.OtherLicenseURL,
+	}
+	if x.Meta.Authors == nil {
+		x.Meta.Authors = []string{}
+	}
+	x.Humanoid.HumanBones = map[string]v1HumanBone{}
+	for _, b := range a.Humanoid.Present.Bones() {
+		x.Humanoid.HumanBones[b.VRM1Name()] = v1HumanBone{Node: a.Humanoid.Nodes[b]}
+	}
+	if nodes := e.annotatedNodes(); len(nodes) > 0 {
+		x.FirstPerson = &v1FirstPerson{}
+		for _, n := range nodes {
+			x.FirstPerson.MeshAnnotations = append(x.FirstPerson.MeshAnnotations,
+				v1MeshAnnotation{Node: n, Type: firstPersonNames[min(int(a.FirstPerson.Annotations[n]), 3)]})
+		}
+	}
+	la := &a.LookAt
+	rm := func(r RangeMap) *v1RangeMap {
+		return &v1RangeMap{InputMaxValue: &r.InputMaxValue, OutputScale: &r.OutputScale}
+	}
+	off := [3]float32(la.OffsetFromHeadBone)
+	x.LookAt = &v1LookAt{
+		OffsetFromHeadBone:      &off,
+		Type:                    "bone",
+		RangeMapHorizontalInner: rm(la.HorizontalInner),
+		RangeMapHorizontalOuter: rm(la.HorizontalOuter),
+		RangeMapVerticalDown:    rm(la.VerticalDown),
+		RangeMapVerticalUp:      rm(la.VerticalUp),
+	}
+	if la.Type == LookAtExpression {
+		x.LookAt.Type = "expression"
+	}
+	if len(a.Expressions) > 0 {
+		x.Expressions = &v1Expressions{}
+		for i := range a.Expressions {
+			ex := &a.Expressions[i]
+			j := v1Expression{
+				IsBinary:       ex.IsBinary,
+				OverrideBlink:  overrideNames[min(int(ex.OverrideBlink), 2)],
+				OverrideLookAt: overrideNames[min(int(ex.OverrideLookAt), 2)],
+				OverrideMouth:  overrideNames[min(int(ex.OverrideMouth), 2)],
+			}
+			for _, b := range ex.MorphBinds {
+				j.MorphTargetBinds = append(j.MorphTargetBinds, v1MorphBind(b))
+			}
+			for _, b := range ex.ColorBinds {
+				j.MaterialColorBinds = append(j.MaterialColorBinds, v1ColorBind{Material: b.Material, Type: colorBindNames[min(int(b.Type), 5)], TargetValue: b.Target})
+			}
+			for _, b := range ex.TextureBinds {
+				sc, of := [2]float32(b.Scale), [2]float32(b.Offset)
+				j.TextureTransformBinds = append(j.TextureTransformBinds, v1TextureBind{Material: b.Material, Scale: &sc, Offset: &of})
+			}
+			if ex.Preset == PresetCustom {
+				if x.Expressions.Custom == nil {
+					x.Expressions.Custom = map[string]v1Expression{}
+				}
+				x.Expressions.Custom[ex.Name] = j
+			} else {
+				if x.Expressions.Preset == nil {
+					x.Expressions.Preset = map[string]v1Expression{}
+				}
+				x.Expressions.Preset[ex.Preset.String()] = j
+			}
+		}
+	}
+	e.doc.Extensions["VRMC_vrm"] = x
+	e.use("VRMC_vrm")
+
+	sb := &a.SpringBone
+	if len(sb.Springs) == 0 && len(sb.Colliders) == 0 {
+		return nil
+	}
+	s := v1SpringBone{SpecVersion: "1.0"}
+	for _, c := range sb.Colliders {
+		col := v1Collider{Node: c.Node}
+		if c.Shape == ColliderCapsule {
+			col.Shape.Capsule = &v1Capsule{Offset: c.Offset, Radius: c.Radius, Tail: c.Tail}
+		} else {
+			col.Shape.Sphere = &v1Sphere{Offset: c.Offset, Radius: c.Radius}
+		}
+		s.Colliders = append(s.Colliders, col)
+	}
+	for _, g := range sb.ColliderGroups {
+		s.ColliderGroups = append(s.ColliderGroups, v1ColliderGroup{Name: g.Name, Colliders: nonNil(g.Colliders)})
+	}
+	for _, sp := range sb.Springs {
+		out := v1Spring{Name: sp.Name, ColliderGroups: slices.Clone(sp.ColliderGroups)}
+		if sp.Center >= 0 {
+			out.Center = &sp.Center
+		}
+		for _, j := range sp.Joints {
+			st, dr, gd := j.Stiffness, j.DragForce, [3]float32(j.GravityDir)
+			out.Joints = append(out.Joints, v1Joint{Node: j.Node, HitRadius: j.HitRadius, Stiffness: &st, GravityPower: j.GravityPower, GravityDir: &gd, DragForce: &dr})
+		}
+		s.Springs = append(s.Springs, out)
+	}
+	e.doc.Extensions["VRMC_springBone"] = s
+	e.use("VRMC_springBone")
+	return nil
+}
+
+func nonNil(s []int) []int {
+	if s == nil {
+		return []int{}
+	}
+	return slices.Clone(s)
+}
+
+// toUnity converts a VRM 1.0-frame vector to VRM 0.x's Unity coordinates
+// (ReverseX, its own inverse).
+func toUnity(v mgl32.Vec3) v0Vec3 { return v0Vec3{X: -v[0], Y: v[1], Z: v[2]} }
+
+// vrm0Linear is the identity curve VRM 0.x degree maps carry.
+var vrm0Linear = []float32{0, 0, 0, 1, 1, 1, 1, 0}
+
+// vrm0 writes the VRM extension.
+func (e *encoder) vrm0() error {
+	a := e.av
+	x := v0VRM{ExporterVersion: "Kugutsu", SpecVersion: "0.0"}
+	e.meta0(&x.Meta)
+	for _, b := range a.Humanoid.Present.Bones() {
+		x.Humanoid.HumanBones = append(x.Humanoid.HumanBones, v0HumanBone{Bone: b.VRM0Name(), Node: a.Humanoid.Nodes[b], UseDefaultValues: true})
+	}
+	// firstPerson: lookAt origin relative to the head, mesh annotations.
+	fp := &v0FirstPerson{LookAtTypeName: "Bone"}
+	if h := a.Humanoid.Node(humanoid.Head); h >= 0 {
+		fp.FirstPersonBone = &h
+	}
+	off := toUnity(a.LookAt.OffsetFromHeadBone)
+	fp.FirstPersonBoneOffset = &off
+	if a.LookAt.Type == LookAtExpression {
+		fp.LookAtTypeName = "BlendShape"
+	}
+	dm := func(r RangeMap) *v0DegreeMap {
+		return &v0DegreeMap{Curve: vrm0Linear, XRange: &r.InputMaxValue, YRange: &r.OutputScale}
+	}
+	fp.LookAtHorizontalInner = dm(a.LookAt.HorizontalInner)
+	fp.LookAtHorizontalOuter = dm(a.LookAt.HorizontalOuter)
+	fp.LookAtVerticalDown = dm(a.LookAt.VerticalDown)
+	fp.LookAtVerticalUp = dm(a.LookAt.VerticalUp)
+	meshDone := map[int]bool{}
+	for _, n := range e.annotatedNodes() {
+		mesh := a.Nodes[n].Mesh
+		if mesh < 0 || meshDone[mesh] {
+			continue
+		}
+		meshDone[mesh] = true
+		name := firstPersonNames[min(int(a.FirstPerson.Annotations[n]), 3)]
+		fp.MeshAnnotations = append(fp.MeshAnnotations, v0MeshAnnotation{Mesh: mesh, FirstPersonFlag: strings.ToUpper(name[:1]) + name[1:]})
+	}
+	slices.SortFunc(fp.MeshAnnotations, func(p, q v0MeshAnnotation) int { return p.Mesh - q.Mesh })
+	x.FirstPerson = fp
+
+	x.BlendShapeMaster = &v0BlendShapes{BlendShapeGroups: []v0BlendShapeGroup{}}
+	for i := range a.Expressions {
+		x.BlendShapeMaster.BlendShapeGroups = append(x.BlendShapeMaster.BlendShapeGroups, e.group0(&a.Expressions[i]))
+	}
+	x.SecondaryAnimation = e.secondary0()
+	for i := range a.Materials {
+		x.MaterialProperties = append(x.MaterialProperties, e.materialProps0(&a.Materials[i]))
+	}
+	e.doc.Extensions["VRM"] = x
+	e.use("VRM")
+	return nil
+}
+
+func (e *encoder) meta0(out *v0Meta) {
+	m := &e.av.Meta
+	*out = v0Meta{
+		Title:              m.Name,
+		Version:            m.Version,
+		Author:             strings.Join(m.Authors, ", "),
+		ContactInformation: m.ContactInformation,
+		Reference:          strings.Join(m.References, ", "),
+		OtherLicenseURL:    m.OtherLicenseURL,
+	}
+	if th := m.Thumbnail; th >= 0 {
+		out.Texture = &th
+	}
+	if v := m.VRM0; v.AllowedUserName != "" || v.LicenseName != "" {
+		out.AllowedUserName, out.ViolentUssageName, out.SexualUssageName = v.AllowedUserName, v.ViolentUssageName, v.SexualUssageName
+		out.CommercialUssageName, out.LicenseName, out.OtherPermissionURL = v.CommercialUssageName, v.LicenseName, v.OtherPermissionURL
+		return
+	}
+	// From the VRM 1.0 vocabulary (UniVRM's migration, backwards).
+	switch m.AvatarPermission {
+	case "everyone":
+		out.AllowedUserName = "Everyone"
+	case "onlySeparatelyLicensedPerson":
+		out.AllowedUserName = "ExplicitlyLicensedPerson"
+	default:
+		out.AllowedUserName = "OnlyAuthor"
+	}
+	allow := func(b bool) string {
+		if b {
+			return "Allow"
+		}
+		return "Disallow"
+	}
+	out.ViolentUssageName = allow(m.AllowExcessivelyViolentUsage)
+	out.SexualUssageName = allow(m.AllowExcessivelySexualUsage)
+	out.CommercialUssageName = allow(m.CommercialUsage != "" && m.CommercialUsage != "personalNonProfit")
+	out.LicenseName = "Other"
+	if out.OtherLicenseURL == "" {
+		out.OtherLicenseURL = m.LicenseURL
+	}
+}
+
+// group0 writes an expression as a blendShapeMaster group.
+func (e *encoder) group0(ex *Expression) v0BlendShapeGroup {
+	a := e.av
+	g := v0BlendShapeGroup{Name: ex.Name, PresetName: "unknown", IsBinary: ex.IsBinary, Binds: []v0Bind{}, MaterialValues: []v0MaterialValue{}}
+	if n := ex.Preset.VRM0Name(); n != "" {
+		g.PresetName, g.Name = n, presetTable[ex.Preset].VRM0Group
+	}
+	type key struct{ mesh, index int }
+	done := map[key]bool{}
+	for _, b := range ex.MorphBinds {
+		k := key{a.Nodes[b.Node].Mesh, b.Index}
+		if done[k] {
+			continue // 0.x binds by mesh: one bind covers every node using it
+		}
+		done[k] = true
+		g.Binds = append(g.Binds, v0Bind{Mesh: k.mesh, Index: k.index, Weight: b.Weight * 100})
+	}
+	for _, b := range ex.ColorBinds {
+		t := b.Target
+		gamma := []float32{linearToSRGB(t[0]), linearToSRGB(t[1]), linearToSRGB(t[2]), t[3]}
+		var prop string
+		switch b.Type {
+		case ColorBase:
+			prop = "_Color"
+		case ColorShade:
+			prop = "_ShadeColor"
+		case ColorRim:
+			prop = "_RimColor"
+		case ColorOutline:
+			prop = "_OutlineColor"
+		case ColorEmission:
+			prop, gamma = "_EmissionColor", []float32{t[0], t[1], t[2], t[3]}
+		default:
+			continue // 0.x has no matcap colour
+		}
+		g.MaterialValues = append(g.MaterialValues, v0MaterialValue{MaterialName: a.Materials[b.Material].Name, PropertyName: prop, TargetValue: gamma})
+	}
+	for _, b := range ex.TextureBinds {
+		g.MaterialValues = append(g.MaterialValues, v0MaterialValue{
+			MaterialName: a.Materials[b.Material].Name, PropertyName: "_MainTex_ST",
+			TargetValue: []float32{b.Scale[0], b.Scale[1], b.Offset[0], 1 - b.Scale[1] - b.Offset[1]},
+		})
+	}
+	return g
+}
+
+// secondary0 writes spring bones as VRM 0.x secondaryAnimation: one bone
+// group per chain that does not hang from another chain (0.x expands a root
+// bone to its whole subtree), collider groups split per node.
+func (e *encoder) secondary0() *v0Secondary {
+	a := e.av
+	sb := &a.SpringBone
+	out := &v0Secondary{BoneGroups: []v0BoneGroup{}, ColliderGroups: []v0ColliderGroup{}}
+	groupMap := make([][]int, len(sb.ColliderGroups)) // ours → 0.x groups
+	for gi, g := range sb.ColliderGroups {
+		byNode := map[int]int{} // node → 0.x group
+		for _, ci := range g.Colliders {
+			c := sb.Colliders[ci]
+			k, ok := byNode[c.Node]
+			if !ok {
+				k = len(out.ColliderGroups)
+				byNode[c.Node] = k
+				out.ColliderGroups = append(out.ColliderGroups, v0ColliderGroup{Node: c.Node, Colliders: []v0Collider{}})
+				groupMap[gi] = append(groupMap[gi], k)
+			}
+			cg := &out.ColliderGroups[k]
+			cg.Colliders = append(cg.Colliders, v0Collider{Offset: toUnity(c.Offset), Radius: c.Radius})
+			if c.Shape == ColliderCapsule {
+				cg.Colliders = append(cg.Colliders, v0Collider{Offset: toUnity(c.Tail), Radius: c.Radius})
+			}
+		}
+	}
+	jointNode := map[int]bool{}
+	for _, sp := range sb.Springs {
+		for _, j := range sp.Joints {
+			jointNode[j.Node] = true
+		}
+	}
+	for _, sp := range sb.Springs {
+		if len(sp.Joints) == 0 {
+			continue
+		}
+		first := sp.Joints[0]
+		if p := a.Nodes[first.Node].Parent; p >= 0 && jointNode[p] {
+			continue // a branch: 0.x re-creates it from its root's subtree
+		}
+		bg := v0BoneGroup{
+			Comment:      sp.Name,
+			Stiffiness:   ptr(first.Stiffness),
+			GravityPower: first.GravityPower,
+			GravityDir:   ptr(toUnity(first.GravityDir)),
+			DragForce:    ptr(first.DragForce),
+			Center:       ptr(sp.Center),
+			HitRadius:    ptr(first.HitRadius),
+			Bones:        []int{first.Node},
+			ColliderGroups: func() []int {
+				out := []int{}
+				for _, g := range sp.ColliderGroups {
+					out = append(out, groupMap[g]...)
+				}
+				return out
+			}(),
+		}
+		out.BoneGroups = append(out.BoneGroups, bg)
+	}
+	return out
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// materialProps0 writes a material's VRM 0.x materialProperties: MToon
+// (inverse of loadMToon0), VRM/UnlitTexture for unlit materials, else
+// VRM_USE_GLTFSHADER.
+func (e *encoder) materialProps0(m *Material) v0Material {
+	out := v0Material{
+		Name: m.Name, Shader: "VRM_USE_GLTFSHADER", RenderQueue: -1,
+		FloatProperties: map[string]float32{}, VectorProperties: map[string][]float32{},
+		TextureProperties: map[string]int{}, KeywordMap: map[string]bool{}, TagMap: map[string]string{},
+	}
+	base := 2000
+	switch m.AlphaMode {
+	case AlphaMask:
+		base = 2450
+	case AlphaBlend:
+		base = 3000
+	}
+	if m.MToon == nil {
+		if m.Unlit {
+			out.Shader = "VRM/UnlitTexture"
+			switch m.AlphaMode {
+			case AlphaMask:
+				out.Shader = "VRM/UnlitCutout"
+			case AlphaBlend:
+				out.Shader = "VRM/UnlitTransparent"
+			}
+		}
+		return out
+	}
+	t := m.MToon
+	out.Shader = "VRM/MToon"
+	out.RenderQueue = base + m.RenderQueue
+	fl, vec, tex := out.FloatProperties, out.VectorProperties, out.TextureProperties
+	gamma := func(v mgl32.Vec3, a float32) []float32 {
+		return []float32{linearToSRGB(v[0]), linearToSRGB(v[1]), linearToSRGB(v[2]), a}
+	}
+	setTex := func(name string, r TextureRef) {
+		if r.Valid() {
+			tex[name] = r.Texture
+			vec[name] = []float32{r.Offset[0], 1 - r.Offset[1] - r.Scale[1], r.Scale[0], r.Scale[1]}
+		}
+	}
+	vec["_Color"] = gamma(m.BaseColor.Vec3(), m.BaseColor[3])
+	vec["_MainTex"] = []float32{0, 0, 1, 1}
+	setTex("_MainTex", m.BaseColorTexture)
+	vec["_EmissionColor"] = []float32{m.Emissive[0], m.Emissive[1], m.Emissive[2], 1}
+	setTex("_EmissionMap", m.EmissiveTexture)
+	setTex("_BumpMap", m.NormalTexture)
+	fl["_BumpScale"] = m.NormalScale
+	blend := v0BlendOpaque
+	switch m.AlphaMode {
+	case AlphaMask:
+		blend = v0BlendCutout
+		out.KeywordMap["_ALPHATEST_ON"] = true
+		out.TagMap["RenderType"] = "TransparentCutout"
+	case AlphaBlend:
+		blend = v0BlendTransparent
+		if t.TransparentZWrite {
+			blend = v0BlendTransparentWithZWrite
+		}
+		out.KeywordMap["_ALPHABLEND_ON"] = true
+		out.TagMap["RenderType"] = "Transparent"
+	default:
+		out.TagMap["RenderType"] = "Opaque"
+	}
+	fl["_BlendMode"] = float32(blend)
+	fl["_Cutoff"] = m.AlphaCutoff
+	fl["_CullMode"] = 2
+	if m.DoubleSided {
+		fl["_CullMode"] = 0
+	}
+	zw := float32(1)
+	if blend == v0BlendTransparent {
+		zw = 0
+	}
+	fl["_ZWrite"] = zw
+	vec["_ShadeColor"] = gamma(t.ShadeColor, 1)
+	setTex("_ShadeTexture", t.ShadeTexture)
+	fl["_ShadeToony"], fl["_ShadeShift"] = unmigrateShading(t.ShadingToony, t.ShadingShift)
+	fl["_IndirectLightIntensity"] = 1 - t.GIEqualization
+	setTex("_SphereAdd", t.MatcapTexture)
+	vec["_RimColor"] = gamma(t.RimColor, 1)
+	setTex("_RimTexture", t.RimTexture)
+	fl["_RimLightingMix"] = t.RimLightingMix
+	fl["_RimFresnelPower"] = t.RimFresnelPower
+	fl["_RimLift"] = t.RimLift
+	switch t.OutlineMode {
+	case OutlineWorld:
+		fl["_OutlineWidthMode"] = 1
+		fl["_OutlineWidth"] = t.OutlineWidth / 0.01
+	case OutlineScreen:
+		fl["_OutlineWidthMode"] = 2
+		fl["_OutlineWidth"] = t.OutlineWidth / (0.01 * 0.5)
+	default:
+		fl["_OutlineWidthMode"] = 0
+		fl["_OutlineWidth"] = 0
+	}
+	setTex("_OutlineWidthTexture", t.OutlineWidthTex)
+	vec["_OutlineColor"] = gamma(t.OutlineColor, 1)
+	fl["_OutlineColorMode"] = 0
+	if t.OutlineLightMix > 0 {
+		fl["_OutlineColorMode"] = 1
+		fl["_OutlineLightingMix"] = t.OutlineLightMix
+	}
+	setTex("_UvAnimMaskTexture", t.UVAnimMaskTexture)
+	fl["_UvAnimScrollX"] = t.UVAnimScrollX
+	fl["_UvAnimScrollY"] = -t.UVAnimScrollY
+	fl["_UvAnimRotation"] = t.UVAnimRotation
+	fl["_MToonVersion"] = 38
+	return out
+}
+
+// unmigrateShading is migrateShading's inverse, exact when migrateShading
+// did not clamp: from the 1.0 margin and centre back to 0.x's lit range.
+func unmigrateShading(toony1, shift1 float32) (toony0, shift0 float32) {
+	d := 2 * (1 - toony1) // hi − lo
+	c := -2 * shift1      // hi + lo
+	lo, hi := (c-d)/2, (c+d)/2
+	shift0 = lo
+	if math.Abs(float64(shift0-1)) > 1e-6 {
+		toony0 = clamp32((hi-1)/(shift0-1), 0, 1)
+	} else {
+		toony0 = 0.9
+	}
+	return toony0, shift0
+}
+
+// linearToSRGB is srgbToLinear's inverse (IEC 61966-2-1).
+func linearToSRGB(c float32) float32 {
+	if c <= 0.0031308 {
+		return c * 12.92
+	}
+	return float32(1.055*math.Pow(float64(c), 1/2.4) - 0.055)
+}

@@ -1,0 +1,257 @@
+package vrm
+
+import (
+	"encoding/json"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// Load reads a .vrm file (binary glTF 2.0 with the VRMC_vrm 1.0 or VRM 0.x
+// extension) with [DefaultLimits]. Errors are *FormatError values naming the
+// broken element; errors.Is(err, ErrNotVRM) for plain glTF, ErrUnsupported
+// for unsupported required features, ErrLimit for oversized files.
+func Load(r io.Reader) (*Avatar, error) { return LoadLimited(r, DefaultLimits) }
+
+// LoadFile opens and loads a .vrm file; see [Load].
+func LoadFile(path string) (*Avatar, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return Load(f)
+}
+
+// supportedRequired are the glTF extensions a file may require.
+var supportedRequired = map[string]bool{
+	"KHR_materials_unlit":   true,
+	"KHR_texture_transform": true,
+}
+
+// LoadLimited is [Load] with explicit limits (zero fields take the defaults).
+func LoadLimited(r io.Reader, lim Limits) (*Avatar, error) {
+	lim = lim.orDefault()
+	data, err := io.ReadAll(io.LimitReader(r, lim.MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > lim.MaxFileSize {
+		return nil, limitf("file", "larger than the %d-byte limit", lim.MaxFileSize)
+	}
+	doc, err := parseContainer(data)
+	if err != nil {
+		return nil, err
+	}
+	l := &loader{doc: doc, limits: lim, av: &Avatar{}}
+	if err := l.load(); err != nil {
+		return nil, err
+	}
+	l.av.Warnings = l.warnings
+	return l.av, nil
+}
+
+// load fills l.av from l.doc.
+func (l *loader) load() error {
+	doc, av := l.doc, l.av
+	for _, e := range doc.ExtensionsRequired {
+		if !supportedRequired[e] {
+			return unsupportedf("extensionsRequired", "%s is not supported", e)
+		}
+	}
+	// Detection (field notes §4): VRM 1.0 first, then 0.x.
+	var v1 v1VRM
+	var v0 v0VRM
+	if raw, ok := extJSON(doc.Extensions, "VRMC_vrm"); ok {
+		if err := json.Unmarshal(raw, &v1); err != nil {
+			return errorf("VRMC_vrm", "%v", err)
+		}
+		if !strings.HasPrefix(v1.SpecVersion, "1.0") {
+			return unsupportedf("VRMC_vrm", "specVersion %q, want 1.0", v1.SpecVersion)
+		}
+		av.Version = Version1
+	} else if raw, ok := extJSON(doc.Extensions, "VRM"); ok {
+		if err := json.Unmarshal(raw, &v0); err != nil {
+			return errorf("VRM", "%v", err)
+		}
+		av.Version = Version0
+		l.vrm0 = true
+	} else {
+		return &FormatError{Err: ErrNotVRM, Msg: ErrNotVRM.Error()}
+	}
+	if av.Version == Version1 {
+		l.thumb = -1
+		if t := v1.Meta.ThumbnailImage; t != nil && *t >= 0 {
+			if *t < len(doc.Images) {
+				l.thumb = *t
+			} else {
+				l.warnf("VRMC_vrm.meta.thumbnailImage %d does not exist; no thumbnail", *t)
+			}
+		}
+		l.loadMeta1(&v1.Meta)
+	} else {
+		l.thumb = -1
+		l.loadMeta0(&v0.Meta)
+	}
+	steps := []func() error{l.loadNodes, l.loadSkins, l.loadMeshes, l.loadTextures, l.loadMaterials}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return err
+		}
+	}
+	if l.vrm0 {
+		if err := l.loadMaterialsVRM0(v0.MaterialProperties); err != nil {
+			return err
+		}
+		if err := l.loadHumanoid0(&v0.Humanoid); err != nil {
+			return err
+		}
+		if err := l.loadExpressions0(v0.BlendShapeMaster); err != nil {
+			return err
+		}
+		if err := l.loadFirstPerson0(v0.FirstPerson); err != nil {
+			return err
+		}
+		if err := l.loadSpringBone0(v0.SecondaryAnimation); err != nil {
+			return err
+		}
+		turnVRM0(av)
+		l.finishLookAt0(v0.FirstPerson)
+	} else {
+		if err := l.loadHumanoid1(&v1.Humanoid); err != nil {
+			return err
+		}
+		if err := l.loadExpressions1(v1.Expressions); err != nil {
+			return err
+		}
+		if err := l.loadLookAt1(v1.LookAt); err != nil {
+			return err
+		}
+		if err := l.loadFirstPerson1(v1.FirstPerson); err != nil {
+			return err
+		}
+		if raw, ok := extJSON(doc.Extensions, "VRMC_springBone"); ok {
+			var sb v1SpringBone
+			if err := json.Unmarshal(raw, &sb); err != nil {
+				return errorf("VRMC_springBone", "%v", err)
+			}
+			if err := l.loadSpringBone1(&sb); err != nil {
+				return err
+			}
+		}
+	}
+	return av.validate()
+}
+
+func (l *loader) thumbnailImage() int { return l.thumb }
+
+// loadHumanoid1 reads VRMC_vrm.humanoid.humanBones (an object keyed by VRM
+// 1.0 bone name).
+func (l *loader) loadHumanoid1(h *v1Humanoid) error {
+	names := make([]string, 0, len(h.HumanBones))
+	for name := range h.HumanBones {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	l.initHumanoid()
+	for _, name := range names {
+		b, ok := humanoid.ParseVRM1(name)
+		if !ok {
+			l.warnf("VRMC_vrm.humanoid: unknown bone %q ignored", name)
+			continue
+		}
+		if err := l.setBone("VRMC_vrm.humanoid.humanBones."+name, b, h.HumanBones[name].Node); err != nil {
+			return err
+		}
+	}
+	return l.checkHumanoid("VRMC_vrm.humanoid")
+}
+
+// loadHumanoid0 reads VRM.humanoid.humanBones (an array of {bone, node};
+// VRM 0.x names, whose thumbs are shifted: field notes §2).
+func (l *loader) loadHumanoid0(h *v0Humanoid) error {
+	l.initHumanoid()
+	for i, hb := range h.HumanBones {
+		b, ok := humanoid.ParseUnity(hb.Bone)
+		if !ok {
+			l.warnf("VRM.humanoid.humanBones[%d]: unknown bone %q ignored", i, hb.Bone)
+			continue
+		}
+		if err := l.setBone("VRM.humanoid.humanBones["+itoa(i)+"]", b, hb.Node); err != nil {
+			return err
+		}
+	}
+	return l.checkHumanoid("VRM.humanoid")
+}
+
+func (l *loader) initHumanoid() {
+	for i := range l.av.Humanoid.Nodes {
+		l.av.Humanoid.Nodes[i] = -1
+	}
+}
+
+func (l *loader) setBone(el string, b humanoid.Bone, node int) error {
+	h := &l.av.Humanoid
+	if node < 0 || node >= len(l.av.Nodes) {
+		return errorf(el, "node %d does not exist (%d nodes)", node, len(l.av.Nodes))
+	}
+	if h.Present.Has(b) {
+		l.warnf("%s: %s mapped twice; keeping node %d", el, b, h.Nodes[b])
+		return nil
+	}
+	for o := humanoid.Bone(0); o < humanoid.Count; o++ {
+		if h.Present.Has(o) && h.Nodes[o] == node {
+			return errorf(el, "node %d is both %s and %s", node, o, b)
+		}
+	}
+	h.Nodes[b] = node
+	h.Present = h.Present.With(b)
+	return nil
+}
+
+// checkHumanoid requires the VRM 1.0 required bones (humanoid.md); VRM 0.x
+// files missing 0.x's extra required chest or neck only get a warning, since
+// real files do. It also checks that every bone's node descends from its
+// parent bone's node.
+func (l *loader) checkHumanoid(el string) error {
+	h := &l.av.Humanoid
+	var missing []string
+	for _, b := range humanoid.Required(false).Bones() {
+		if !h.Present.Has(b) {
+			missing = append(missing, b.String())
+		}
+	}
+	if len(missing) > 0 {
+		return errorf(el, "missing required bones: %s", strings.Join(missing, ", "))
+	}
+	if l.vrm0 {
+		for _, b := range humanoid.Required(true).Bones() {
+			if !h.Present.Has(b) {
+				l.warnf("%s: %s (required by VRM 0.x) is missing", el, b)
+			}
+		}
+	}
+	for _, b := range h.Present.Bones() {
+		p := b.ParentIn(h.Present)
+		if p == humanoid.None {
+			continue
+		}
+		if !l.av.isAncestor(h.Nodes[p], h.Nodes[b]) {
+			l.warnf("%s: %s (node %d) is not below its parent bone %s (node %d)", el, b, h.Nodes[b], p, h.Nodes[p])
+		}
+	}
+	return nil
+}
+
+// isAncestor reports whether node a is a strict ancestor of node n.
+func (av *Avatar) isAncestor(a, n int) bool {
+	for p := av.Nodes[n].Parent; p >= 0; p = av.Nodes[p].Parent {
+		if p == a {
+			return true
+		}
+	}
+	return false
+}

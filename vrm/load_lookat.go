@@ -1,0 +1,170 @@
+package vrm
+
+import (
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// defaultLookAtOffset is used when a file gives no lookAt origin: 6 cm above
+// the head bone (the spec's example; "fall back to an appropriate value").
+var defaultLookAtOffset = mgl32.Vec3{0, 0.06, 0}
+
+func rangeMap1(r *v1RangeMap, defScale float32) RangeMap {
+	out := RangeMap{InputMaxValue: 90, OutputScale: defScale}
+	if r != nil {
+		if r.InputMaxValue != nil && *r.InputMaxValue > 0 && finite32(*r.InputMaxValue) {
+			out.InputMaxValue = *r.InputMaxValue
+		}
+		if r.OutputScale != nil && finite32(*r.OutputScale) {
+			out.OutputScale = *r.OutputScale
+		}
+	}
+	return out
+}
+
+// loadLookAt1 reads VRMC_vrm.lookAt (lookAt.md).
+func (l *loader) loadLookAt1(x *v1LookAt) error {
+	la := &l.av.LookAt
+	la.OffsetFromHeadBone = defaultLookAtOffset
+	if x == nil {
+		x = &v1LookAt{}
+	}
+	def := float32(10)
+	switch x.Type {
+	case "", "bone":
+		la.Type = LookAtBone
+	case "expression":
+		la.Type, def = LookAtExpression, 1
+	default:
+		l.warnf("VRMC_vrm.lookAt.type %q unknown; using bone", x.Type)
+	}
+	if o := x.OffsetFromHeadBone; o != nil {
+		la.OffsetFromHeadBone = mgl32.Vec3(*o)
+	}
+	la.HorizontalInner = rangeMap1(x.RangeMapHorizontalInner, def)
+	la.HorizontalOuter = rangeMap1(x.RangeMapHorizontalOuter, def)
+	la.VerticalDown = rangeMap1(x.RangeMapVerticalDown, def)
+	la.VerticalUp = rangeMap1(x.RangeMapVerticalUp, def)
+	return nil
+}
+
+var firstPersonTypes = map[string]FirstPersonType{
+	"auto": FirstPersonAuto, "both": FirstPersonBoth,
+	"thirdPersonOnly": FirstPersonThirdPersonOnly, "firstPersonOnly": FirstPersonFirstPersonOnly,
+}
+
+// loadFirstPerson1 reads VRMC_vrm.firstPerson.meshAnnotations.
+func (l *loader) loadFirstPerson1(x *v1FirstPerson) error {
+	if x == nil {
+		return nil
+	}
+	for i, a := range x.MeshAnnotations {
+		el := "VRMC_vrm.firstPerson.meshAnnotations[" + itoa(i) + "]"
+		if a.Node < 0 || a.Node >= len(l.av.Nodes) {
+			l.warnf("%s: node %d does not exist; ignored", el, a.Node)
+			continue
+		}
+		t, ok := firstPersonTypes[a.Type]
+		if !ok {
+			l.warnf("%s: type %q unknown; using auto", el, a.Type)
+		}
+		l.annotate(a.Node, t)
+	}
+	return nil
+}
+
+func (l *loader) annotate(node int, t FirstPersonType) {
+	fp := &l.av.FirstPerson
+	if fp.Annotations == nil {
+		fp.Annotations = map[int]FirstPersonType{}
+	}
+	fp.Annotations[node] = t
+}
+
+// loadFirstPerson0 reads VRM.firstPerson's mesh annotations (by mesh, so
+// they apply to every node using the mesh) and lookAt type and degree maps.
+// Its lookAt origin is finished by finishLookAt0 once nodes are turned.
+func (l *loader) loadFirstPerson0(x *v0FirstPerson) error {
+	la := &l.av.LookAt
+	la.OffsetFromHeadBone = defaultLookAtOffset
+	if x == nil {
+		x = &v0FirstPerson{}
+	}
+	for i, a := range x.MeshAnnotations {
+		el := "VRM.firstPerson.meshAnnotations[" + itoa(i) + "]"
+		t, ok := firstPersonTypes[lowerFirstASCII(a.FirstPersonFlag)]
+		if !ok {
+			l.warnf("%s: firstPersonFlag %q unknown; using auto", el, a.FirstPersonFlag)
+		}
+		found := false
+		for ni, n := range l.av.Nodes {
+			if n.Mesh == a.Mesh && a.Mesh >= 0 {
+				l.annotate(ni, t)
+				found = true
+			}
+		}
+		if !found {
+			l.warnf("%s: no node uses mesh %d; ignored", el, a.Mesh)
+		}
+	}
+	def := float32(10)
+	switch x.LookAtTypeName {
+	case "", "Bone":
+		la.Type = LookAtBone
+	case "BlendShape":
+		la.Type, def = LookAtExpression, 1
+	default:
+		l.warnf("VRM.firstPerson.lookAtTypeName %q unknown; using Bone", x.LookAtTypeName)
+	}
+	// The curve is not used: its linear part is what every runtime applies.
+	rm := func(d *v0DegreeMap) RangeMap {
+		out := RangeMap{InputMaxValue: 90, OutputScale: def}
+		if d != nil {
+			if d.XRange != nil && *d.XRange > 0 && finite32(*d.XRange) {
+				out.InputMaxValue = *d.XRange
+			}
+			if d.YRange != nil && finite32(*d.YRange) {
+				out.OutputScale = *d.YRange
+			}
+		}
+		return out
+	}
+	la.HorizontalInner = rm(x.LookAtHorizontalInner)
+	la.HorizontalOuter = rm(x.LookAtHorizontalOuter)
+	la.VerticalDown = rm(x.LookAtVerticalDown)
+	la.VerticalUp = rm(x.LookAtVerticalUp)
+	return nil
+}
+
+// finishLookAt0 turns VRM 0.x's firstPersonBoneOffset (Unity coordinates,
+// in firstPersonBone's local space) into an offset from the head bone, after
+// the scene has been turned to the VRM 1.0 frame.
+func (l *loader) finishLookAt0(x *v0FirstPerson) {
+	av := l.av
+	if x == nil || x.FirstPersonBoneOffset == nil {
+		return
+	}
+	o := x.FirstPersonBoneOffset
+	off := mgl32.Vec3{-o.X, o.Y, o.Z} // Unity → VRM 1.0 frame (ReverseX)
+	head := av.Humanoid.Node(humanoid.Head)
+	fp := head
+	if x.FirstPersonBone != nil && *x.FirstPersonBone >= 0 && *x.FirstPersonBone < len(av.Nodes) {
+		fp = *x.FirstPersonBone
+	}
+	if fp == head || head < 0 {
+		av.LookAt.OffsetFromHeadBone = off
+		return
+	}
+	rest := av.restWorld()
+	p := transformPoint(&rest[fp], off)
+	inv := rest[head].Inv()
+	av.LookAt.OffsetFromHeadBone = transformPoint(&inv, p)
+}
+
+func lowerFirstASCII(s string) string {
+	if s == "" || s[0] < 'A' || s[0] > 'Z' {
+		return s
+	}
+	return string(s[0]+'a'-'A') + s[1:]
+}

@@ -1,0 +1,307 @@
+package vrm
+
+import (
+	"bytes"
+	"encoding/base64"
+	"image"
+	"image/draw"
+	"image/jpeg"
+	"image/png"
+	"strings"
+	"sync"
+
+	"github.com/qmuntal/gltf"
+)
+
+// imageBytes returns the encoded bytes and MIME type of glTF image i.
+func (l *loader) imageBytes(i int) ([]byte, string, error) {
+	el := "image " + itoa(i)
+	if i < 0 || i >= len(l.doc.Images) || l.doc.Images[i] == nil {
+		return nil, "", errorf(el, "does not exist (%d images)", len(l.doc.Images))
+	}
+	im := l.doc.Images[i]
+	var data []byte
+	switch {
+	case im.BufferView != nil:
+		_, b, err := l.bufferViewBytes(*im.BufferView)
+		if err != nil {
+			return nil, "", err
+		}
+		data = b
+	case strings.HasPrefix(im.URI, "data:"):
+		comma := strings.IndexByte(im.URI, ',')
+		if comma < 0 || !strings.HasSuffix(im.URI[:comma], ";base64") {
+			return nil, "", errorf(el, "data URI is not base64")
+		}
+		d, err := base64.StdEncoding.DecodeString(im.URI[comma+1:])
+		if err != nil {
+			return nil, "", errorf(el, "data URI: %v", err)
+		}
+		data = d
+	case im.URI != "":
+		return nil, "", unsupportedf(el, "external URI %q (a .vrm must be self-contained)", im.URI)
+	default:
+		return nil, "", errorf(el, "has neither bufferView nor uri")
+	}
+	// Sniff rather than trust mimeType: exporters get it wrong.
+	switch {
+	case bytes.HasPrefix(data, []byte("\x89PNG\r\n\x1a\n")):
+		return data, "image/png", nil
+	case bytes.HasPrefix(data, []byte{0xff, 0xd8, 0xff}):
+		return data, "image/jpeg", nil
+	}
+	return nil, "", unsupportedf(el, "image format %q is neither PNG nor JPEG", im.MimeType)
+}
+
+// decodedImage is one decoded glTF image.
+type decodedImage struct {
+	img  *image.NRGBA
+	mime string
+	err  error
+}
+
+// decodeImages decodes the images in need (indices into doc.Images), each
+// once, in parallel. Sizes are checked with DecodeConfig before decoding.
+func (l *loader) decodeImages(need []int) (map[int]*decodedImage, error) {
+	out := make(map[int]*decodedImage, len(need))
+	type job struct {
+		data []byte
+		res  *decodedImage
+	}
+	var jobs []job
+	for _, i := range need {
+		if _, ok := out[i]; ok {
+			continue
+		}
+		el := "image " + itoa(i)
+		data, mime, err := l.imageBytes(i)
+		if err != nil {
+			return nil, err
+		}
+		var cfg image.Config
+		if mime == "image/png" {
+			cfg, err = png.DecodeConfig(bytes.NewReader(data))
+		} else {
+			cfg, err = jpeg.DecodeConfig(bytes.NewReader(data))
+		}
+		if err != nil {
+			return nil, errorf(el, "%s: %v", mime, err)
+		}
+		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > l.limits.MaxTextureSize || cfg.Height > l.limits.MaxTextureSize {
+			return nil, limitf(el, "%d×%d pixels, over the %d×%d limit", cfg.Width, cfg.Height, l.limits.MaxTextureSize, l.limits.MaxTextureSize)
+		}
+		// The NRGBA result plus the decoder's own buffer.
+		if err := l.charge(el, int64(cfg.Width)*int64(cfg.Height)*8); err != nil {
+			return nil, err
+		}
+		res := &decodedImage{mime: mime}
+		out[i] = res
+		jobs = append(jobs, job{data, res})
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 4)
+	for _, j := range jobs {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			j.res.img, j.res.err = decodeNRGBA(j.data, j.res.mime)
+		}()
+	}
+	wg.Wait()
+	for _, i := range need {
+		if r := out[i]; r.err != nil {
+			return nil, errorf("image "+itoa(i), "%s: %v", r.mime, r.err)
+		}
+	}
+	return out, nil
+}
+
+// decodeNRGBA decodes PNG or JPEG data into sRGB, non-premultiplied RGBA
+// with bounds starting at (0, 0).
+func decodeNRGBA(data []byte, mime string) (*image.NRGBA, error) {
+	var (
+		m   image.Image
+		err error
+	)
+	if mime == "image/png" {
+		m, err = png.Decode(bytes.NewReader(data))
+	} else {
+		m, err = jpeg.Decode(bytes.NewReader(data))
+	}
+	if err != nil {
+		return nil, err
+	}
+	return toNRGBA(m), nil
+}
+
+// toNRGBA converts any image to *image.NRGBA, with fast paths for what PNG
+// and JPEG decoders return.
+func toNRGBA(m image.Image) *image.NRGBA {
+	b := m.Bounds()
+	w, h := b.Dx(), b.Dy()
+	switch src := m.(type) {
+	case *image.NRGBA:
+		if b.Min == (image.Point{}) && src.Stride == 4*w {
+			return src
+		}
+	case *image.RGBA:
+		dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:4*w]
+			d := dst.Pix[y*dst.Stride:][:4*w]
+			for x := 0; x < 4*w; x += 4 {
+				a := s[x+3]
+				switch a {
+				case 255:
+					d[x], d[x+1], d[x+2], d[x+3] = s[x], s[x+1], s[x+2], 255
+				case 0:
+					d[x], d[x+1], d[x+2], d[x+3] = 0, 0, 0, 0
+				default:
+					d[x] = uint8((uint32(s[x])*255 + uint32(a)/2) / uint32(a))
+					d[x+1] = uint8((uint32(s[x+1])*255 + uint32(a)/2) / uint32(a))
+					d[x+2] = uint8((uint32(s[x+2])*255 + uint32(a)/2) / uint32(a))
+					d[x+3] = a
+				}
+			}
+		}
+		return dst
+	case *image.Paletted:
+		var lut [256][4]uint8
+		for i, c := range src.Palette {
+			n := nrgbaModelConvert(c)
+			lut[i] = [4]uint8{n.R, n.G, n.B, n.A}
+		}
+		dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:w]
+			d := dst.Pix[y*dst.Stride:][:4*w]
+			for x, ci := range s {
+				copy(d[4*x:4*x+4], lut[ci][:])
+			}
+		}
+		return dst
+	case *image.Gray:
+		dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+		for y := 0; y < h; y++ {
+			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:w]
+			d := dst.Pix[y*dst.Stride:][:4*w]
+			for x, g := range s {
+				d[4*x], d[4*x+1], d[4*x+2], d[4*x+3] = g, g, g, 255
+			}
+		}
+		return dst
+	case *image.YCbCr:
+		// draw has a fast YCbCr → RGBA path; JPEG is opaque, so RGBA bytes
+		// are NRGBA bytes.
+		rgba := image.NewRGBA(image.Rect(0, 0, w, h))
+		draw.Draw(rgba, rgba.Bounds(), src, b.Min, draw.Src)
+		return &image.NRGBA{Pix: rgba.Pix, Stride: rgba.Stride, Rect: rgba.Rect}
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	draw.Draw(dst, dst.Bounds(), m, b.Min, draw.Src)
+	return dst
+}
+
+// loadTextures decodes every glTF texture's image (once per image) and reads
+// its sampler. Avatar.Textures[i] is glTF texture i. A texture whose image
+// is missing or of another format becomes a 1×1 white texture, with a
+// warning; a broken PNG or JPEG is an error.
+func (l *loader) loadTextures() error {
+	doc, av := l.doc, l.av
+	var need []int
+	for i, t := range doc.Textures {
+		if t == nil {
+			return errorf("texture "+itoa(i), "null")
+		}
+		if t.Source != nil {
+			if _, _, err := l.imageBytes(*t.Source); err != nil {
+				if fe, ok := err.(*FormatError); ok && fe.Err == ErrUnsupported {
+					l.warnf("texture %d: %v; using white", i, err)
+					continue
+				}
+				return err
+			}
+			need = append(need, *t.Source)
+		}
+	}
+	if th := l.thumbnailImage(); th >= 0 {
+		if _, _, err := l.imageBytes(th); err == nil {
+			need = append(need, th)
+		} else {
+			l.warnf("meta thumbnail: %v; ignored", err)
+		}
+	}
+	imgs, err := l.decodeImages(need)
+	if err != nil {
+		return err
+	}
+	av.Textures = make([]Texture, len(doc.Textures))
+	for i, t := range doc.Textures {
+		tex := &av.Textures[i]
+		tex.Name = t.Name
+		if t.Source != nil && imgs[*t.Source] != nil {
+			d := imgs[*t.Source]
+			tex.Image, tex.MIMEType = d.img, d.mime
+			if tex.Name == "" {
+				tex.Name = doc.Images[*t.Source].Name
+			}
+		} else {
+			if t.Source == nil {
+				l.warnf("texture %d: no image source; using white", i)
+			}
+			tex.Image = whiteImage()
+			tex.MIMEType = "image/png"
+		}
+		if t.Sampler != nil {
+			if *t.Sampler < 0 || *t.Sampler >= len(doc.Samplers) || doc.Samplers[*t.Sampler] == nil {
+				return errorf("texture "+itoa(i), "sampler %d does not exist", *t.Sampler)
+			}
+			tex.Sampler = convertSampler(doc.Samplers[*t.Sampler])
+		}
+	}
+	// A VRM 1.0 thumbnail is an image; find or add a texture for it.
+	if th := l.thumbnailImage(); th >= 0 && imgs[th] != nil {
+		av.Meta.Thumbnail = -1
+		for i, t := range doc.Textures {
+			if t.Source != nil && *t.Source == th {
+				av.Meta.Thumbnail = i
+				break
+			}
+		}
+		if av.Meta.Thumbnail < 0 {
+			av.Meta.Thumbnail = len(av.Textures)
+			av.Textures = append(av.Textures, Texture{Name: doc.Images[th].Name, MIMEType: imgs[th].mime, Image: imgs[th].img})
+		}
+	}
+	return nil
+}
+
+func whiteImage() *image.NRGBA {
+	m := image.NewNRGBA(image.Rect(0, 0, 1, 1))
+	copy(m.Pix, []uint8{255, 255, 255, 255})
+	return m
+}
+
+func convertSampler(s *gltf.Sampler) Sampler {
+	wrap := func(w gltf.WrappingMode) Wrap {
+		switch w {
+		case gltf.WrapClampToEdge:
+			return WrapClamp
+		case gltf.WrapMirroredRepeat:
+			return WrapMirror
+		}
+		return WrapRepeat
+	}
+	var out Sampler
+	out.WrapS, out.WrapT = wrap(s.WrapS), wrap(s.WrapT)
+	if s.MagFilter == gltf.MagNearest {
+		out.Mag = FilterNearest
+	}
+	switch s.MinFilter {
+	case gltf.MinNearest, gltf.MinNearestMipMapNearest, gltf.MinNearestMipMapLinear:
+		out.Min = FilterNearest
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package vrm
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"math"
+	"reflect"
+	"testing"
+)
+
+// diffValues compares two values deeply, floats within tol (absolute, or
+// relative for large magnitudes), and returns up to max differences as
+// "path: a != b" lines. Unexported fields, Avatar.Warnings and
+// Texture.MIMEType are skipped.
+func diffValues(a, b any, tol float64) []string {
+	var out []string
+	var walk func(path string, x, y reflect.Value)
+	walk = func(path string, x, y reflect.Value) {
+		if len(out) >= 20 {
+			return
+		}
+		if x.Kind() != y.Kind() {
+			out = append(out, fmt.Sprintf("%s: kind %v != %v", path, x.Kind(), y.Kind()))
+			return
+		}
+		switch x.Kind() {
+		case reflect.Float32, reflect.Float64:
+			fx, fy := x.Float(), y.Float()
+			d := math.Abs(fx - fy)
+			if d > tol && d > tol*math.Max(math.Abs(fx), math.Abs(fy)) || math.IsNaN(fx) != math.IsNaN(fy) {
+				out = append(out, fmt.Sprintf("%s: %v != %v", path, fx, fy))
+			}
+		case reflect.Struct:
+			t := x.Type()
+			for i := 0; i < t.NumField(); i++ {
+				f := t.Field(i)
+				if !f.IsExported() || f.Name == "Warnings" || f.Name == "MIMEType" {
+					continue
+				}
+				walk(path+"."+f.Name, x.Field(i), y.Field(i))
+			}
+		case reflect.Slice, reflect.Array:
+			if x.Kind() == reflect.Slice && (x.IsNil() != y.IsNil()) && (x.Len() != 0 || y.Len() != 0) {
+				out = append(out, fmt.Sprintf("%s: nil %v != nil %v", path, x.IsNil(), y.IsNil()))
+				return
+			}
+			if x.Len() != y.Len() {
+				out = append(out, fmt.Sprintf("%s: len %d != %d", path, x.Len(), y.Len()))
+				return
+			}
+			if x.Type().Elem().Kind() == reflect.Uint8 {
+				if !bytes.Equal(x.Bytes(), y.Bytes()) {
+					out = append(out, path+": bytes differ")
+				}
+				return
+			}
+			for i := 0; i < x.Len(); i++ {
+				walk(fmt.Sprintf("%s[%d]", path, i), x.Index(i), y.Index(i))
+			}
+		case reflect.Map:
+			if x.Len() != y.Len() {
+				out = append(out, fmt.Sprintf("%s: len %d != %d", path, x.Len(), y.Len()))
+				return
+			}
+			for _, k := range x.MapKeys() {
+				walk(fmt.Sprintf("%s[%v]", path, k), x.MapIndex(k), y.MapIndex(k))
+			}
+		case reflect.Pointer:
+			if x.IsNil() || y.IsNil() {
+				if x.IsNil() != y.IsNil() {
+					out = append(out, fmt.Sprintf("%s: nil %v != nil %v", path, x.IsNil(), y.IsNil()))
+				}
+				return
+			}
+			if x.Type() == reflect.TypeOf((*image.NRGBA)(nil)) {
+				ix, iy := x.Interface().(*image.NRGBA), y.Interface().(*image.NRGBA)
+				if ix.Rect != iy.Rect || !bytes.Equal(ix.Pix, iy.Pix) {
+					out = append(out, path+": pixels differ")
+				}
+				return
+			}
+			walk(path, x.Elem(), y.Elem())
+		default:
+			if x.Interface() != y.Interface() {
+				out = append(out, fmt.Sprintf("%s: %v != %v", path, x.Interface(), y.Interface()))
+			}
+		}
+	}
+	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
+	return out
+}
+
+func encode(t testing.TB, av *Avatar, v Version) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := Encode(&buf, av, v); err != nil {
+		t.Fatalf("Encode(%v): %v", v, err)
+	}
+	return buf.Bytes()
+}
+
+func reload(t testing.TB, data []byte) *Avatar {
+	t.Helper()
+	av, err := Load(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("Load(Encode(...)): %v", err)
+	}
+	return av
+}
+
+// TestRoundTripModels: Load(Encode(a)) == a for every sample model written
+// in its own version, and Encode is deterministic.
+func TestRoundTripModels(t *testing.T) {
+	for _, name := range []string{"Godette.vrm", "sphere_vrm0.vrm", "debug_robot_vrm1.vrm", "isBinary_Overrides_vrm1.vrm", "isBinary_Overridden_vrm1.vrm", "mtoon_uv_animation_vrm1.vrm"} {
+		t.Run(name, func(t *testing.T) {
+			a := loadModel(t, name)
+			data := encode(t, a, a.Version)
+			if again := encode(t, a, a.Version); !bytes.Equal(data, again) {
+				t.Fatal("Encode is not deterministic")
+			}
+			b := reload(t, data)
+			for _, d := range diffValues(*a, *b, 1e-5) {
+				t.Error(d)
+			}
+			for _, w := range b.Warnings {
+				t.Logf("reload warning: %s", w)
+			}
+		})
+	}
+}
+
+// TestDiffValuesDetects keeps the round-trip comparison honest.
+func TestDiffValuesDetects(t *testing.T) {
+	a := loadModel(t, "Godette.vrm")
+	b := reload(t, encode(t, a, a.Version))
+	b.Meshes[0].Primitives[0].Positions[5][1] += 0.001
+	b.Expressions[3].MorphBinds[0].Weight = 0.3
+	b.Textures[1].Image.Pix[100]++
+	b.Meta.VRM0.LicenseName = "CC0"
+	if d := diffValues(*a, *b, 1e-5); len(d) != 4 {
+		t.Errorf("diffValues found %d differences, want 4: %v", len(d), d)
+	}
+}

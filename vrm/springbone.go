@@ -1,0 +1,340 @@
+package vrm
+
+import (
+	"math"
+	"sort"
+
+	"github.com/go-gl/mathgl/mgl32"
+)
+
+// Spring-bone time stepping.
+const (
+	// SpringStep is the fixed simulation step, seconds (60 Hz).
+	SpringStep = float32(1.0 / 60)
+	// MaxSpringSteps bounds the steps one Update runs; longer pauses are
+	// dropped rather than simulated.
+	MaxSpringSteps = 8
+)
+
+// springJoint is one simulated joint: a node whose rotation follows its
+// tail (the next joint, or a virtual tail).
+type springJoint struct {
+	node, parent int32
+	path         []int32    // nodes from the previous joint (exclusive) down to node, recomputed before it
+	tailLocal    mgl32.Vec3 // the tail's rest position in node's local space
+	axis         mgl32.Vec3 // tailLocal normalised
+	restT        mgl32.Vec3
+	restR        mgl32.Quat
+	restS        mgl32.Vec3
+	params       SpringJoint
+	cur, prev    mgl32.Vec3 // tail position in center space
+}
+
+type springChain struct {
+	joints    []springJoint
+	colliders []int32 // indices into SpringBone.Colliders, deduplicated
+	center    int32
+	first     int32 // first joint's node, for the final subtree update
+}
+
+// springState is the spring-bone runtime (VRMC_springBone-1.0
+// springBone.md; three-vrm VRMSpringBoneJoint), built from SpringBone.
+type springState struct {
+	chains      []springChain
+	acc         float64 // seconds not yet simulated
+	initialized bool
+	disabled    bool
+}
+
+func (s *springState) init(av *Avatar, rt *runtime) {
+	sb := &av.SpringBone
+	depth := func(n int) int {
+		d := 0
+		for p := av.Nodes[n].Parent; p >= 0; p = av.Nodes[p].Parent {
+			d++
+		}
+		return d
+	}
+	for si := range sb.Springs {
+		sp := &sb.Springs[si]
+		var ch springChain
+		ch.center = int32(sp.Center)
+		if sp.Center < 0 || sp.Center >= len(av.Nodes) {
+			ch.center = -1
+		}
+		seen := map[int]bool{}
+		for _, g := range sp.ColliderGroups {
+			if g < 0 || g >= len(sb.ColliderGroups) {
+				continue
+			}
+			for _, c := range sb.ColliderGroups[g].Colliders {
+				if c >= 0 && c < len(sb.Colliders) && !seen[c] {
+					seen[c] = true
+					ch.colliders = append(ch.colliders, int32(c))
+				}
+			}
+		}
+		n := len(sp.Joints)
+		simulated := n - 1 // VRM 1.0: the last joint is only a tail
+		if sp.VirtualTail > 0 {
+			simulated = n
+		}
+		prevNode := int32(-1)
+		for k := 0; k < simulated; k++ {
+			jn := sp.Joints[k].Node
+			if jn < 0 || jn >= len(av.Nodes) {
+				break
+			}
+			nd := &av.Nodes[jn]
+			j := springJoint{
+				node: int32(jn), parent: int32(nd.Parent),
+				restT: nd.Translation, restR: nd.Rotation, restS: nd.Scale,
+				params: sp.Joints[k],
+			}
+			inv := affineInverse(&rt.restWorld[jn])
+			if k+1 < n {
+				tn := sp.Joints[k+1].Node
+				j.tailLocal = transformPoint(&inv, rt.restWorld[tn].Col(3).Vec3())
+			} else {
+				// VRM 0.x virtual tail: VirtualTail beyond the joint along
+				// its parent → joint direction (UniVRM SetupRecursive).
+				pos := rt.restWorld[jn].Col(3).Vec3()
+				dir := mgl32.Vec3{0, 1, 0}
+				if nd.Parent >= 0 {
+					dir = unitOr(pos.Sub(rt.restWorld[nd.Parent].Col(3).Vec3()), dir)
+				}
+				j.tailLocal = transformPoint(&inv, pos.Add(dir.Mul(sp.VirtualTail)))
+			}
+			j.axis = unitOr(j.tailLocal, mgl32.Vec3{0, 1, 0})
+			// The path from the previous joint (whose world is current) down
+			// to this joint.
+			if prevNode >= 0 {
+				var path []int32
+				for q := int32(jn); q >= 0 && q != prevNode; q = int32(av.Nodes[q].Parent) {
+					path = append(path, q)
+				}
+				for a, b := 0, len(path)-1; a < b; a, b = a+1, b-1 {
+					path[a], path[b] = path[b], path[a]
+				}
+				j.path = path
+			} else {
+				j.path = []int32{int32(jn)}
+			}
+			prevNode = int32(jn)
+			ch.joints = append(ch.joints, j)
+		}
+		if len(ch.joints) == 0 {
+			continue
+		}
+		ch.first = ch.joints[0].node
+		s.chains = append(s.chains, ch)
+	}
+	// Parents before children: a chain hanging from another's joint must
+	// see that joint already moved.
+	sort.SliceStable(s.chains, func(a, b int) bool {
+		return depth(int(s.chains[a].first)) < depth(int(s.chains[b].first))
+	})
+}
+
+// SetSpringBones turns the spring-bone simulation on or off. Off, spring
+// joints keep the rotation the pose gives them; turning it back on starts
+// from the current pose.
+func (av *Avatar) SetSpringBones(enabled bool) {
+	s := &av.runtime().spring
+	s.disabled = !enabled
+	s.initialized = false
+	s.acc = 0
+}
+
+// ResetSpringBones restarts the simulation from the next frame's pose, at
+// rest (no velocity).
+func (av *Avatar) ResetSpringBones() {
+	s := &av.runtime().spring
+	s.initialized = false
+	s.acc = 0
+}
+
+// centerMatrices returns the center-to-world matrix and its inverse.
+func (rt *runtime) centerMatrices(c int32) (toWorld, toCenter mgl32.Mat4) {
+	if c < 0 {
+		return mgl32.Ident4(), mgl32.Ident4()
+	}
+	toWorld = rt.frame.NodeWorld[c]
+	return toWorld, affineInverse(&toWorld)
+}
+
+// update runs the simulation for dt seconds in fixed steps and applies the
+// resulting joint rotations to the frame.
+func (s *springState) update(av *Avatar, rt *runtime, dt float32) {
+	if len(s.chains) == 0 || s.disabled {
+		return
+	}
+	if !s.initialized {
+		s.reset(rt)
+		s.initialized = true
+		s.acc = 0
+	}
+	steps := 0
+	if dt > 0 && finite32(dt) {
+		// Accumulate in float64 with a little slack, so that two 1/120 s
+		// frames make exactly one 1/60 s step.
+		const h = 1.0 / 60
+		s.acc += float64(dt)
+		steps = int((s.acc + 1e-9) / h)
+		s.acc = max(s.acc-float64(steps)*h, 0)
+		if steps > MaxSpringSteps {
+			steps = MaxSpringSteps
+			s.acc = 0
+		}
+	}
+	for step := 0; step < steps; step++ {
+		for ci := range s.chains {
+			s.stepChain(av, rt, &s.chains[ci], SpringStep)
+			rt.computeSubtree(av, s.chains[ci].first)
+		}
+	}
+	if steps == 0 {
+		for ci := range s.chains {
+			s.applyChain(av, rt, &s.chains[ci])
+			rt.computeSubtree(av, s.chains[ci].first)
+		}
+	}
+}
+
+// reset puts every tail where the current pose has it, with no velocity.
+func (s *springState) reset(rt *runtime) {
+	w := rt.frame.NodeWorld
+	for ci := range s.chains {
+		ch := &s.chains[ci]
+		_, toCenter := rt.centerMatrices(ch.center)
+		for k := range ch.joints {
+			j := &ch.joints[k]
+			tail := transformPoint(&w[j.node], j.tailLocal)
+			j.cur = transformPoint(&toCenter, tail)
+			j.prev = j.cur
+		}
+	}
+}
+
+// jointBase returns the joint's "initial" world matrix: the parent's current world times the joint's rest local
+// transform (with its current translation).
+func (rt *runtime) jointBase(j *springJoint) mgl32.Mat4 {
+	parentW := &rt.root
+	if j.parent >= 0 {
+		parentW = &rt.frame.NodeWorld[j.parent]
+	}
+	local := composeTRS(rt.t[j.node], j.restR, rt.s[j.node])
+	return mulAffine(parentW, &local)
+}
+
+// refreshPath recomputes the world matrices from the previous joint down to
+// this one.
+func (rt *runtime) refreshPath(av *Avatar, j *springJoint) {
+	for _, q := range j.path {
+		rt.computeNode(av, q)
+	}
+}
+
+// stepChain advances one chain by h seconds (springBone.md "Update"):
+// verlet inertia damped by dragForce, stiffness pulling toward the rest
+// direction, gravity, the bone-length constraint, collisions, then the
+// joint's rotation set to point at the new tail.
+func (s *springState) stepChain(av *Avatar, rt *runtime, ch *springChain, h float32) {
+	toWorld, toCenter := rt.centerMatrices(ch.center)
+	for k := range ch.joints {
+		j := &ch.joints[k]
+		rt.refreshPath(av, j)
+		initW := rt.jointBase(j)
+		w := &rt.frame.NodeWorld[j.node]
+		pos := mgl32.Vec3{w[12], w[13], w[14]}
+		length := transformPoint(w, j.tailLocal).Sub(pos).Len()
+		cur := transformPoint(&toWorld, j.cur)
+		prev := transformPoint(&toWorld, j.prev)
+		p := &j.params
+		restDir := unitOr(transformDir(&initW, j.axis), mgl32.Vec3{0, 1, 0})
+		next := cur.
+			Add(cur.Sub(prev).Mul(1 - p.DragForce)).
+			Add(restDir.Mul(p.Stiffness * h)).
+			Add(p.GravityDir.Mul(p.GravityPower * h))
+		next = pos.Add(unitOr(next.Sub(pos), restDir).Mul(length))
+		next = s.collide(av, rt, ch, next, pos, length, p.HitRadius)
+		if !finiteVec3(next) {
+			next = transformPoint(&initW, j.tailLocal)
+		}
+		j.prev = j.cur
+		j.cur = transformPoint(&toCenter, next)
+		rt.r[j.node] = tailRotation(j, &initW, next)
+		rt.computeNode(av, j.node)
+	}
+}
+
+// applyChain sets the joints' rotations from their current tails without
+// simulating.
+func (s *springState) applyChain(av *Avatar, rt *runtime, ch *springChain) {
+	toWorld, _ := rt.centerMatrices(ch.center)
+	for k := range ch.joints {
+		j := &ch.joints[k]
+		rt.refreshPath(av, j)
+		initW := rt.jointBase(j)
+		rt.r[j.node] = tailRotation(j, &initW, transformPoint(&toWorld, j.cur))
+		rt.computeNode(av, j.node)
+	}
+}
+
+// tailRotation is the joint's local rotation that points its bone axis at
+// the world position tail: restR · fromTo(axis, initW⁻¹·tail).
+func tailRotation(j *springJoint, initW *mgl32.Mat4, tail mgl32.Vec3) mgl32.Quat {
+	inv := affineInverse(initW)
+	to := unitOr(transformPoint(&inv, tail), j.axis)
+	return normQuat(qmul(j.restR, fromTo(j.axis, to)))
+}
+
+// fromTo returns the shortest rotation taking unit vector a to unit vector b.
+func fromTo(a, b mgl32.Vec3) mgl32.Quat {
+	d := a.Dot(b)
+	if d < -0.999999 {
+		// Opposite: turn half a circle about any axis perpendicular to a.
+		ax := mgl32.Vec3{1, 0, 0}.Cross(a)
+		if ax.Len() < 1e-6 {
+			ax = mgl32.Vec3{0, 1, 0}.Cross(a)
+		}
+		return mgl32.QuatRotate(math.Pi, ax.Normalize())
+	}
+	c := a.Cross(b)
+	return normQuat(mgl32.Quat{W: 1 + d, V: c})
+}
+
+// collide pushes tail out of the chain's colliders, keeping the bone length
+// after each push (springBone.md "Collision").
+func (s *springState) collide(av *Avatar, rt *runtime, ch *springChain, tail, pos mgl32.Vec3, length, hitRadius float32) mgl32.Vec3 {
+	cols := av.SpringBone.Colliders
+	for _, ci := range ch.colliders {
+		c := &cols[ci]
+		if c.Node < 0 || c.Node >= len(rt.frame.NodeWorld) {
+			continue
+		}
+		cw := &rt.frame.NodeWorld[c.Node]
+		center := transformPoint(cw, c.Offset)
+		if c.Shape == ColliderCapsule {
+			end := transformPoint(cw, c.Tail)
+			seg := end.Sub(center)
+			if l2 := seg.Dot(seg); l2 > 1e-12 {
+				t := clamp32(tail.Sub(center).Dot(seg)/l2, 0, 1)
+				center = center.Add(seg.Mul(t))
+			}
+		}
+		delta := tail.Sub(center)
+		dist := delta.Len()
+		r := c.Radius + hitRadius
+		if dist >= r {
+			continue
+		}
+		dir := mgl32.Vec3{0, 1, 0}
+		if dist > 1e-9 {
+			dir = delta.Mul(1 / dist)
+		}
+		tail = center.Add(dir.Mul(r))
+		tail = pos.Add(unitOr(tail.Sub(pos), dir).Mul(length))
+	}
+	return tail
+}

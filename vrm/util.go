@@ -1,0 +1,159 @@
+package vrm
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"unsafe"
+
+	"github.com/go-gl/mathgl/mgl32"
+)
+
+func itoa(i int) string                      { return strconv.Itoa(i) }
+func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
+
+// castVec3 reinterprets [][3]float32 as []mgl32.Vec3 (identical layout).
+func castVec3(v [][3]float32) []mgl32.Vec3 {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*mgl32.Vec3)(unsafe.Pointer(&v[0])), len(v))
+}
+
+// castVec2 reinterprets [][2]float32 as []mgl32.Vec2 (identical layout).
+func castVec2(v [][2]float32) []mgl32.Vec2 {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*mgl32.Vec2)(unsafe.Pointer(&v[0])), len(v))
+}
+
+// finite32 reports whether x is neither NaN nor infinite.
+func finite32(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
+
+func finiteVec3(v mgl32.Vec3) bool { return finite32(v[0]) && finite32(v[1]) && finite32(v[2]) }
+
+// quatXYZW builds a quaternion from glTF's [x, y, z, w] order.
+func quatXYZW(x, y, z, w float32) mgl32.Quat { return mgl32.Quat{W: w, V: mgl32.Vec3{x, y, z}} }
+
+// normQuat returns q normalised, or identity when q is zero or not finite.
+func normQuat(q mgl32.Quat) mgl32.Quat {
+	l := q.W*q.W + q.V.Dot(q.V)
+	if !(l > 1e-12) || !finite32(l) {
+		return mgl32.QuatIdent()
+	}
+	if math.Abs(float64(l)-1) < 1e-6 {
+		return q
+	}
+	inv := float32(1 / math.Sqrt(float64(l)))
+	return mgl32.Quat{W: q.W * inv, V: q.V.Mul(inv)}
+}
+
+// qmul is the Hamilton product a·b (rotate by b, then by a).
+func qmul(a, b mgl32.Quat) mgl32.Quat {
+	return mgl32.Quat{
+		W: a.W*b.W - a.V[0]*b.V[0] - a.V[1]*b.V[1] - a.V[2]*b.V[2],
+		V: mgl32.Vec3{
+			a.W*b.V[0] + a.V[0]*b.W + a.V[1]*b.V[2] - a.V[2]*b.V[1],
+			a.W*b.V[1] - a.V[0]*b.V[2] + a.V[1]*b.W + a.V[2]*b.V[0],
+			a.W*b.V[2] + a.V[0]*b.V[1] - a.V[1]*b.V[0] + a.V[2]*b.W,
+		},
+	}
+}
+
+// qconj is the inverse of a unit quaternion.
+func qconj(q mgl32.Quat) mgl32.Quat {
+	return mgl32.Quat{W: q.W, V: mgl32.Vec3{-q.V[0], -q.V[1], -q.V[2]}}
+}
+
+// composeTRS returns T·R·S as a column-major matrix.
+func composeTRS(t mgl32.Vec3, q mgl32.Quat, s mgl32.Vec3) mgl32.Mat4 {
+	x, y, z, w := q.V[0], q.V[1], q.V[2], q.W
+	x2, y2, z2 := x+x, y+y, z+z
+	xx, xy, xz := x*x2, x*y2, x*z2
+	yy, yz, zz := y*y2, y*z2, z*z2
+	wx, wy, wz := w*x2, w*y2, w*z2
+	return mgl32.Mat4{
+		(1 - (yy + zz)) * s[0], (xy + wz) * s[0], (xz - wy) * s[0], 0,
+		(xy - wz) * s[1], (1 - (xx + zz)) * s[1], (yz + wx) * s[1], 0,
+		(xz + wy) * s[2], (yz - wx) * s[2], (1 - (xx + yy)) * s[2], 0,
+		t[0], t[1], t[2], 1,
+	}
+}
+
+// mulAffine returns a·b for affine matrices (last rows (0,0,0,1)).
+func mulAffine(a, b *mgl32.Mat4) mgl32.Mat4 {
+	var m mgl32.Mat4
+	for c := 0; c < 4; c++ {
+		b0, b1, b2 := b[c*4], b[c*4+1], b[c*4+2]
+		m[c*4+0] = a[0]*b0 + a[4]*b1 + a[8]*b2
+		m[c*4+1] = a[1]*b0 + a[5]*b1 + a[9]*b2
+		m[c*4+2] = a[2]*b0 + a[6]*b1 + a[10]*b2
+	}
+	m[12] += a[12]
+	m[13] += a[13]
+	m[14] += a[14]
+	m[15] = 1
+	return m
+}
+
+// transformPoint returns m·(p, 1) for an affine m.
+func transformPoint(m *mgl32.Mat4, p mgl32.Vec3) mgl32.Vec3 {
+	return mgl32.Vec3{
+		m[0]*p[0] + m[4]*p[1] + m[8]*p[2] + m[12],
+		m[1]*p[0] + m[5]*p[1] + m[9]*p[2] + m[13],
+		m[2]*p[0] + m[6]*p[1] + m[10]*p[2] + m[14],
+	}
+}
+
+// transformDir returns the upper 3×3 of m times d.
+func transformDir(m *mgl32.Mat4, d mgl32.Vec3) mgl32.Vec3 {
+	return mgl32.Vec3{
+		m[0]*d[0] + m[4]*d[1] + m[8]*d[2],
+		m[1]*d[0] + m[5]*d[1] + m[9]*d[2],
+		m[2]*d[0] + m[6]*d[1] + m[10]*d[2],
+	}
+}
+
+// decomposeTRS splits an affine matrix into translation, rotation and scale.
+// ok is false when the matrix has shear or a zero scale (the result is then
+// the nearest TRS, orthonormalised).
+func decomposeTRS(m mgl32.Mat4) (t mgl32.Vec3, q mgl32.Quat, s mgl32.Vec3, ok bool) {
+	t = mgl32.Vec3{m[12], m[13], m[14]}
+	c0 := mgl32.Vec3{m[0], m[1], m[2]}
+	c1 := mgl32.Vec3{m[4], m[5], m[6]}
+	c2 := mgl32.Vec3{m[8], m[9], m[10]}
+	s = mgl32.Vec3{c0.Len(), c1.Len(), c2.Len()}
+	if s[0] < 1e-12 || s[1] < 1e-12 || s[2] < 1e-12 {
+		return t, mgl32.QuatIdent(), mgl32.Vec3{1, 1, 1}, false
+	}
+	if c0.Cross(c1).Dot(c2) < 0 {
+		s[0] = -s[0]
+	}
+	c0, c1, c2 = c0.Mul(1/s[0]), c1.Mul(1/s[1]), c2.Mul(1/s[2])
+	ok = math.Abs(float64(c0.Dot(c1))) < 1e-3 && math.Abs(float64(c0.Dot(c2))) < 1e-3 && math.Abs(float64(c1.Dot(c2))) < 1e-3
+	rot := mgl32.Mat3{c0[0], c0[1], c0[2], c1[0], c1[1], c1[2], c2[0], c2[1], c2[2]}
+	q = normQuat(mgl32.Mat4ToQuat(rot.Mat4()))
+	return t, q, s, ok
+}
+
+// srgbToLinear converts one sRGB-encoded channel (0–1) to linear (IEC 61966-2-1).
+func srgbToLinear(c float32) float32 {
+	if c <= 0.04045 {
+		return c / 12.92
+	}
+	return float32(math.Pow((float64(c)+0.055)/1.055, 2.4))
+}
+
+func clamp32(x, lo, hi float32) float32 {
+	if x < lo {
+		return lo
+	}
+	if x > hi {
+		return hi
+	}
+	if x != x { // NaN
+		return lo
+	}
+	return x
+}

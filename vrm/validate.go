@@ -1,0 +1,292 @@
+package vrm
+
+import (
+	"math"
+	"reflect"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// checkFinite walks v (structs, arrays, slices, maps, *MToon) and reports
+// the first float that is NaN or infinite.
+func checkFinite(el string, v reflect.Value) error {
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
+			return errorf(el, "value is not finite")
+		}
+	case reflect.Struct:
+		for i := 0; i < v.NumField(); i++ {
+			if v.Type().Field(i).IsExported() {
+				if err := checkFinite(el+"."+v.Type().Field(i).Name, v.Field(i)); err != nil {
+					return err
+				}
+			}
+		}
+	case reflect.Array, reflect.Slice:
+		for i := 0; i < v.Len(); i++ {
+			if err := checkFinite(el+"["+itoa(i)+"]", v.Index(i)); err != nil {
+				return err
+			}
+		}
+	case reflect.Pointer:
+		if !v.IsNil() && v.Type() == reflect.TypeOf((*MToon)(nil)) {
+			return checkFinite(el, v.Elem())
+		}
+	}
+	return nil
+}
+
+func finiteVecs3(v []mgl32.Vec3) bool {
+	for _, x := range v {
+		if !finiteVec3(x) {
+			return false
+		}
+	}
+	return true
+}
+
+// Validate checks that every index in the model points where it may, so
+// that posing, drawing and writing cannot go out of bounds: node links form
+// a forest with consistent Parent/Children, mesh/skin/material/texture
+// references exist, vertex attributes and morph targets match the vertex
+// count, indices and joint indices are in range, and expression, humanoid,
+// lookAt and spring-bone references exist. Load runs it; call it on an
+// Avatar built by hand before Pose or Encode.
+func (av *Avatar) Validate() error { return av.validate() }
+
+func (av *Avatar) validate() error {
+	nn := len(av.Nodes)
+	nodeOK := func(i int) bool { return i >= 0 && i < nn }
+	texOK := func(el string, r TextureRef) error {
+		if r.Texture >= len(av.Textures) || (r.Texture < 0 && r.Texture != -1) {
+			return errorf(el, "texture %d does not exist", r.Texture)
+		}
+		return nil
+	}
+	for i := range av.Nodes {
+		n := &av.Nodes[i]
+		el := "node " + itoa(i)
+		if n.Parent != -1 && !nodeOK(n.Parent) {
+			return errorf(el, "parent %d does not exist", n.Parent)
+		}
+		if n.Parent >= 0 && !containsInt(av.Nodes[n.Parent].Children, i) {
+			return errorf(el, "parent %d does not list it as a child", n.Parent)
+		}
+		for _, c := range n.Children {
+			if !nodeOK(c) || av.Nodes[c].Parent != i {
+				return errorf(el, "child %d does not have it as parent", c)
+			}
+		}
+		if n.Mesh != -1 && (n.Mesh < 0 || n.Mesh >= len(av.Meshes)) {
+			return errorf(el, "mesh %d does not exist", n.Mesh)
+		}
+		if n.Skin != -1 && (n.Skin < 0 || n.Skin >= len(av.Skins)) {
+			return errorf(el, "skin %d does not exist", n.Skin)
+		}
+		if n.Mesh >= 0 && n.Skin >= 0 {
+			joints := len(av.Skins[n.Skin].Joints)
+			for pi, p := range av.Meshes[n.Mesh].Primitives {
+				for v, j := range p.Joints {
+					for c := 0; c < 4; c++ {
+						if int(j[c]) >= joints && p.Weights[v][c] > 0 {
+							return errorf(el, "mesh %d primitive %d vertex %d: joint %d ≥ skin %d's %d joints", n.Mesh, pi, v, j[c], n.Skin, joints)
+						}
+					}
+				}
+			}
+		}
+	}
+	// Cycles: with consistent links, every parent chain must reach a root
+	// within nn steps.
+	for i := range av.Nodes {
+		steps := 0
+		for p := av.Nodes[i].Parent; p >= 0; p = av.Nodes[p].Parent {
+			if steps++; steps > nn {
+				return errorf("node "+itoa(i), "is part of a cycle")
+			}
+		}
+	}
+	for _, r := range av.Scene {
+		if !nodeOK(r) || av.Nodes[r].Parent >= 0 {
+			return errorf("scene", "node %d is not a root node", r)
+		}
+	}
+	for si, s := range av.Skins {
+		if len(s.InverseBindMatrices) != len(s.Joints) {
+			return errorf("skin "+itoa(si), "%d inverse bind matrices for %d joints", len(s.InverseBindMatrices), len(s.Joints))
+		}
+		for _, j := range s.Joints {
+			if !nodeOK(j) {
+				return errorf("skin "+itoa(si), "joint node %d does not exist", j)
+			}
+		}
+	}
+	for mi, m := range av.Meshes {
+		for pi := range m.Primitives {
+			p := &m.Primitives[pi]
+			el := "mesh " + itoa(mi) + " primitive " + itoa(pi)
+			n := len(p.Positions)
+			for _, a := range []struct {
+				name string
+				l    int
+				opt  bool
+			}{{"Normals", len(p.Normals), false}, {"UV0", len(p.UV0), true}, {"UV1", len(p.UV1), true},
+				{"Colors", len(p.Colors), true}, {"Joints", len(p.Joints), true}, {"Weights", len(p.Weights), true}} {
+				if a.l != n && !(a.opt && a.l == 0) {
+					return errorf(el, "%s has %d entries for %d vertices", a.name, a.l, n)
+				}
+			}
+			if (p.Joints == nil) != (p.Weights == nil) {
+				return errorf(el, "Joints and Weights must both be set or both be nil")
+			}
+			if len(p.Indices)%3 != 0 {
+				return errorf(el, "%d indices is not a whole number of triangles", len(p.Indices))
+			}
+			for k, v := range p.Indices {
+				if int64(v) >= int64(n) {
+					return errorf(el, "index %d is %d, beyond its %d vertices", k, v, n)
+				}
+			}
+			if len(p.Targets) != len(m.TargetNames) {
+				return errorf(el, "%d morph targets but the mesh names %d", len(p.Targets), len(m.TargetNames))
+			}
+			for ti, t := range p.Targets {
+				if (t.Positions != nil && len(t.Positions) != n) || (t.Normals != nil && len(t.Normals) != n) {
+					return errorf(el, "morph target %d does not match its %d vertices", ti, n)
+				}
+			}
+			if p.Material != -1 && (p.Material < 0 || p.Material >= len(av.Materials)) {
+				return errorf(el, "material %d does not exist", p.Material)
+			}
+		}
+	}
+	for _, part := range []struct {
+		name string
+		v    any
+	}{{"materials", av.Materials}, {"expressions", av.Expressions}, {"lookAt", av.LookAt}, {"springBone", av.SpringBone}, {"nodes", av.Nodes}} {
+		if err := checkFinite(part.name, reflect.ValueOf(part.v)); err != nil {
+			return err
+		}
+	}
+	for mi, m := range av.Meshes {
+		for pi, p := range m.Primitives {
+			ok := finiteVecs3(p.Positions) && finiteVecs3(p.Normals)
+			for _, t := range p.Targets {
+				ok = ok && finiteVecs3(t.Positions) && finiteVecs3(t.Normals)
+			}
+			for _, uv := range [2][]mgl32.Vec2{p.UV0, p.UV1} {
+				for _, x := range uv {
+					ok = ok && finite32(x[0]) && finite32(x[1])
+				}
+			}
+			for _, c := range p.Colors {
+				ok = ok && finite32(c[0]) && finite32(c[1]) && finite32(c[2]) && finite32(c[3])
+			}
+			for _, w := range p.Weights {
+				ok = ok && finite32(w[0]) && finite32(w[1]) && finite32(w[2]) && finite32(w[3])
+			}
+			if !ok {
+				return errorf("mesh "+itoa(mi)+" primitive "+itoa(pi), "has vertex data that is not finite")
+			}
+		}
+	}
+	for ti, t := range av.Textures {
+		if t.Image == nil || t.Image.Rect.Min.X != 0 || t.Image.Rect.Min.Y != 0 {
+			return errorf("texture "+itoa(ti), "needs an image with bounds at (0, 0)")
+		}
+	}
+	for mi, m := range av.Materials {
+		el := "material " + itoa(mi)
+		refs := []TextureRef{m.BaseColorTexture, m.EmissiveTexture, m.NormalTexture}
+		if t := m.MToon; t != nil {
+			refs = append(refs, t.ShadeTexture, t.ShadingShiftTex, t.RimTexture, t.MatcapTexture, t.OutlineWidthTex, t.UVAnimMaskTexture)
+		}
+		for _, r := range refs {
+			if err := texOK(el, r); err != nil {
+				return err
+			}
+		}
+	}
+	if av.Meta.Thumbnail != -1 && (av.Meta.Thumbnail < 0 || av.Meta.Thumbnail >= len(av.Textures)) {
+		return errorf("meta", "thumbnail texture %d does not exist", av.Meta.Thumbnail)
+	}
+	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
+		if av.Humanoid.Present.Has(b) && !nodeOK(av.Humanoid.Nodes[b]) {
+			return errorf("humanoid", "%s: node %d does not exist", b, av.Humanoid.Nodes[b])
+		}
+	}
+	if av.Humanoid.Present>>humanoid.Count != 0 {
+		return errorf("humanoid", "present set has bits beyond the 55 bones")
+	}
+	for xi, x := range av.Expressions {
+		el := "expression " + itoa(xi) + " (" + x.Name + ")"
+		if int(x.Preset) >= presetCount {
+			return errorf(el, "preset %d unknown", x.Preset)
+		}
+		for _, b := range x.MorphBinds {
+			if !nodeOK(b.Node) || av.Nodes[b.Node].Mesh < 0 || b.Index < 0 || b.Index >= len(av.Meshes[av.Nodes[b.Node].Mesh].TargetNames) {
+				return errorf(el, "morph bind node %d target %d does not exist", b.Node, b.Index)
+			}
+		}
+		for _, b := range x.ColorBinds {
+			if b.Material < 0 || b.Material >= len(av.Materials) {
+				return errorf(el, "colour bind material %d does not exist", b.Material)
+			}
+		}
+		for _, b := range x.TextureBinds {
+			if b.Material < 0 || b.Material >= len(av.Materials) {
+				return errorf(el, "texture-transform bind material %d does not exist", b.Material)
+			}
+		}
+	}
+	for n := range av.FirstPerson.Annotations {
+		if !nodeOK(n) {
+			return errorf("firstPerson", "node %d does not exist", n)
+		}
+	}
+	sb := &av.SpringBone
+	for ci, c := range sb.Colliders {
+		if !nodeOK(c.Node) {
+			return errorf("collider "+itoa(ci), "node %d does not exist", c.Node)
+		}
+	}
+	for gi, g := range sb.ColliderGroups {
+		for _, c := range g.Colliders {
+			if c < 0 || c >= len(sb.Colliders) {
+				return errorf("collider group "+itoa(gi), "collider %d does not exist", c)
+			}
+		}
+	}
+	for si, s := range sb.Springs {
+		el := "spring " + itoa(si)
+		if s.Center != -1 && !nodeOK(s.Center) {
+			return errorf(el, "center node %d does not exist", s.Center)
+		}
+		for _, g := range s.ColliderGroups {
+			if g < 0 || g >= len(sb.ColliderGroups) {
+				return errorf(el, "collider group %d does not exist", g)
+			}
+		}
+		for k, j := range s.Joints {
+			if !nodeOK(j.Node) {
+				return errorf(el, "joint %d: node %d does not exist", k, j.Node)
+			}
+			if k > 0 && !av.isAncestor(s.Joints[k-1].Node, j.Node) {
+				return errorf(el, "joint %d (node %d) is not below joint %d", k, j.Node, k-1)
+			}
+		}
+	}
+	return nil
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
