@@ -12,6 +12,15 @@ import _ "embed"
 //go:embed icon.png
 var icon []byte
 
+//go:embed default.vrm
+var defaultVRM []byte
+
 // Icon returns the app icon: a 512×512 PNG of the Kugutsu doll's face. The
 // slice is shared; callers must not modify it.
 func Icon() []byte { return icon }
+
+// DefaultVRM returns the default avatar, Kugutsu, a VRM 1.0 file (binary
+// glTF) of a wooden marionette doll with all 55 humanoid bones, the 18 VRM
+// preset and 52 ARKit Perfect Sync expressions, spring-bone tassels and a
+// CC0 licence. The slice is shared; callers must not modify it.
+func DefaultVRM() []byte { return defaultVRM }

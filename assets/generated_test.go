@@ -20,7 +20,7 @@ func TestCommittedFilesAreGenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	committed := map[string][]byte{"icon.png": assets.Icon()}
+	committed := map[string][]byte{"icon.png": assets.Icon(), "default.vrm": assets.DefaultVRM()}
 	for _, f := range files {
 		c, ok := committed[f.Name]
 		if !ok {

@@ -130,10 +130,11 @@ func deform(p mgl64.Vec3, P *faceParams) mgl64.Vec3 {
 	return out
 }
 
-// buildFaceMask is the front cap of the head skin (the part that moves).
+// buildFaceMask is the lower half of the front of the head (the skin that
+// moves).
 func buildFaceMask(P *faceParams) *part {
 	var m part
-	headGrid(&m, 0, faceRows, func(d mgl64.Vec3) mgl64.Vec3 { return deform(headSurface(d), P) })
+	headGrid(&m, 0, faceRows, faceCol0, faceCol1, func(d mgl64.Vec3) mgl64.Vec3 { return deform(headSurface(d), P) })
 	return &m
 }
 

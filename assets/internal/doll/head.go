@@ -78,23 +78,29 @@ func headDir(theta, phi float64) mgl64.Vec3 {
 	return v3(st*math.Sin(phi), st*math.Cos(phi), math.Cos(theta))
 }
 
-// Head grid resolution: the front cap (θ ≤ faceRows·headStep) is the Face
-// mesh, which carries morph targets; the rest is plain skin under the hair.
+// Head grid resolution. The lower half of the front cap (θ ≤
+// faceRows·headStep, φ from 90° to 270°: cheeks, nose, mouth and chin) is
+// the Face mesh, which carries morph targets; the rest of the head is plain
+// skin under the hair and around the eyes, in the Head mesh.
 const (
 	headAround = 48
 	headRows   = 36
 	faceRows   = 15 // 75°
+	faceCol0   = headAround / 4
+	faceCol1   = 3 * headAround / 4
 )
 
-// headGrid adds rows j0…j1 of the head grid; positions come from pos so the
-// morph builder can displace them.
-func headGrid(m *part, j0, j1 int, pos func(d mgl64.Vec3) mgl64.Vec3) {
+// headGrid adds rows j0…j1 and columns i0…i1 of the head grid; positions
+// come from pos so the morph builder can displace them.
+func headGrid(m *part, j0, j1, i0, i1 int, pos func(d mgl64.Vec3) mgl64.Vec3) {
 	t0, t1 := float64(j0)/headRows*math.Pi, float64(j1)/headRows*math.Pi
-	m.grid(gridOpts{nu: headAround, nv: j1 - j0, poleStart: j0 == 0, poleEnd: j1 == headRows, flip: true},
+	p0, p1 := float64(i0)/headAround, float64(i1)/headAround
+	m.grid(gridOpts{nu: i1 - i0, nv: j1 - j0, poleStart: j0 == 0, poleEnd: j1 == headRows, flip: true},
 		func(u, v float64) (mgl64.Vec3, mgl64.Vec2) {
 			th := lerp(t0, t1, v)
-			d := headDir(th, 2*math.Pi*u)
-			return pos(d), atlasHeadUV(u, th/math.Pi)
+			ph := lerp(p0, p1, u)
+			d := headDir(th, 2*math.Pi*ph)
+			return pos(d), atlasHeadUV(ph, th/math.Pi)
 		})
 }
 
@@ -247,7 +253,9 @@ func (b *builder) buildHead() vrm.Mesh {
 	r := b.rig
 	head := rigid(r.j(humanoid.Head))
 	var skin part
-	headGrid(&skin, faceRows, headRows, headSurface)
+	headGrid(&skin, 0, faceRows, 0, faceCol0, headSurface)
+	headGrid(&skin, 0, faceRows, faceCol1, headAround, headSurface)
+	headGrid(&skin, faceRows, headRows, 0, headAround, headSurface)
 	skin.skin(b.faceWeights)
 
 	hair := buildHair()

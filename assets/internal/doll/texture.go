@@ -192,7 +192,7 @@ func paintSwatches(img *image.NRGBA) {
 // woodTexture is tileable wood grain: long streaks along v (the limb's
 // length), u once around the limb.
 func woodTexture() *image.NRGBA {
-	return paint(512, 512, func(u, v float64) rgb {
+	return paint(256, 256, func(u, v float64) rgb {
 		warp := fbm(u*4, v*2, 4, 2, 4, 11)
 		rings := 0.5 + 0.5*math.Sin(2*math.Pi*(u*9+warp*2.2))
 		fine := fbm(u*64, v*4, 64, 4, 2, 23)
