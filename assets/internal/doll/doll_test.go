@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -139,7 +140,8 @@ func TestClosedPartsFaceOutward(t *testing.T) {
 					bad++
 				}
 			}
-			if bad > len(p.Indices)/3/100 {
+			transferred := strings.HasPrefix(m.Name, "Eyelids") // shaded with the head's normals on purpose
+			if bad > len(p.Indices)/3/100 && !transferred {
 				t.Errorf("%s/%d: %d faces disagree with their vertex normals", m.Name, pi, bad)
 			}
 		}

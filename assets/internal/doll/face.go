@@ -217,12 +217,28 @@ func buildLid(m *part, P *faceParams, i int, upper bool) {
 	})
 }
 
-// buildLids is one eye's upper and lower lids.
+// buildLids is one eye's upper and lower lids. They are shaded with the
+// head's normals rather than their own, so they light like the face around
+// them (no dark bulge under the eye) and only the lash lines stand out, as
+// in an illustration.
 func buildLids(P *faceParams, i int) *part {
 	var m part
 	buildLid(&m, P, i, true)
 	buildLid(&m, P, i, false)
+	m.normalAt = headNormal
 	return &m
+}
+
+// headNormal is the outward normal of the head's skin near p: the gradient
+// of headImplicit.
+func headNormal(p mgl64.Vec3) mgl64.Vec3 {
+	const h = 1e-5
+	g := v3(
+		headImplicit(p.Add(v3(h, 0, 0)))-headImplicit(p.Sub(v3(h, 0, 0))),
+		headImplicit(p.Add(v3(0, h, 0)))-headImplicit(p.Sub(v3(0, h, 0))),
+		headImplicit(p.Add(v3(0, 0, h)))-headImplicit(p.Sub(v3(0, 0, h))),
+	)
+	return g.Normalize()
 }
 
 // Eyeballs: spheres whose pole faces forward, textured with an azimuthal

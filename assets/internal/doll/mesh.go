@@ -33,6 +33,9 @@ type part struct {
 	uv  []mgl64.Vec2
 	idx []uint32
 	inf [][]influence // per vertex, set by skin
+	// normalAt, when set, gives vertex normals from the rest position
+	// instead of the mesh's own faces (see buildLids).
+	normalAt func(p mgl64.Vec3) mgl64.Vec3
 }
 
 // skin sets the influences of every vertex that has none yet from w.
@@ -213,6 +216,11 @@ func (m *part) primitive(material int) vrm.Primitive {
 		panic("doll: part not skinned")
 	}
 	n := normals(m.pos, m.idx)
+	if m.normalAt != nil {
+		for i, p := range m.pos {
+			n[i] = m.normalAt(p)
+		}
+	}
 	joints, weights := packWeights(m.inf)
 	p := vrm.Primitive{
 		Positions: make([]mgl32.Vec3, len(m.pos)),
