@@ -281,7 +281,7 @@ func (b *builder) springs(jointNode func(int) int) vrm.SpringBone {
 			t := float32(k) / float32(len(chain)-1)
 			s.Joints = append(s.Joints, vrm.SpringJoint{
 				Node: jointNode(j), HitRadius: 0.008,
-				Stiffness: 0.9 - 0.5*t, GravityPower: 0.6, GravityDir: mgl32.Vec3{0, -1, 0}, DragForce: 0.35,
+				Stiffness: 0.5 - 0.35*t, GravityPower: 1, GravityDir: mgl32.Vec3{0, -1, 0}, DragForce: 0.3,
 			})
 		}
 		sb.Springs = append(sb.Springs, s)
