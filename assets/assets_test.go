@@ -3,6 +3,7 @@ package assets_test
 import (
 	"bytes"
 	"image/png"
+	"sync"
 	"testing"
 
 	"github.com/kugutsu/kugutsu/assets"
@@ -26,11 +27,24 @@ func TestIconIsA512PixelPNG(t *testing.T) {
 	}
 }
 
-func TestGenerationIsDeterministic(t *testing.T) {
-	a, err := generate.Files()
-	if err != nil {
-		t.Fatal(err)
+var (
+	genOnce  sync.Once
+	genFiles []generate.File
+	genErr   error
+)
+
+// generated runs the generator once for all tests.
+func generated(t *testing.T) []generate.File {
+	t.Helper()
+	genOnce.Do(func() { genFiles, genErr = generate.Files() })
+	if genErr != nil {
+		t.Fatal(genErr)
 	}
+	return genFiles
+}
+
+func TestGenerationIsDeterministic(t *testing.T) {
+	a := generated(t)
 	b, err := generate.Files()
 	if err != nil {
 		t.Fatal(err)

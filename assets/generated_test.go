@@ -12,14 +12,10 @@ import (
 	"testing"
 
 	"github.com/kugutsu/kugutsu/assets"
-	"github.com/kugutsu/kugutsu/assets/internal/generate"
 )
 
 func TestCommittedFilesAreGenerated(t *testing.T) {
-	files, err := generate.Files()
-	if err != nil {
-		t.Fatal(err)
-	}
+	files := generated(t)
 	committed := map[string][]byte{"icon.png": assets.Icon(), "default.vrm": assets.DefaultVRM()}
 	for _, f := range files {
 		c, ok := committed[f.Name]
