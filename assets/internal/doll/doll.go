@@ -137,7 +137,7 @@ func Build(o Options) (*vrm.Avatar, error) {
 		a.Expressions = append(a.Expressions, e)
 	}
 
-	// LookAt: the eye bones turn; the eyes sit 9.6 cm above and 9.5 cm in
+	// LookAt: the eye bones turn; the eyes sit 9.6 cm above and 9.25 cm in
 	// front of the head bone. Doll eyes are big, so the gaze turns them
 	// further than a human's (VRoid uses 10° over 90°): an inner turn
 	// reaches 14°, an outer 18°, at a target 30° off axis.
