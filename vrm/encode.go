@@ -123,7 +123,11 @@ func (e *encoder) build() error {
 
 	// Textures first, so materials can point at them.
 	for i := range a.Textures {
-		if err := e.texture(&a.Textures[i]); err != nil {
+		img, err := a.TextureImage(i)
+		if err != nil {
+			return err
+		}
+		if err := e.texture(&a.Textures[i], img); err != nil {
 			return err
 		}
 	}
@@ -182,19 +186,19 @@ func lastBufferInit(doc *gltf.Document) {
 	}
 }
 
-func (e *encoder) texture(t *Texture) error {
+func (e *encoder) texture(t *Texture, im *image.NRGBA) error {
 	doc := e.doc
-	img, ok := e.imageOf[t.Image]
+	img, ok := e.imageOf[im]
 	if !ok {
 		var buf bytes.Buffer
-		if err := png.Encode(&buf, t.Image); err != nil {
+		if err := png.Encode(&buf, im); err != nil {
 			return fmt.Errorf("vrm: Encode: texture %q: %w", t.Name, err)
 		}
 		var err error
 		if img, err = modeler.WriteImage(doc, t.Name, "image/png", &buf); err != nil {
 			return err
 		}
-		e.imageOf[t.Image] = img
+		e.imageOf[im] = img
 	}
 	s, ok := e.samplers[t.Sampler]
 	if !ok {

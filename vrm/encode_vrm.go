@@ -28,7 +28,8 @@ func (e *encoder) thumbnailImage() *int {
 	if th < 0 || th >= len(e.av.Textures) {
 		return nil
 	}
-	i := e.imageOf[e.av.Textures[th].Image]
+	im, _ := e.av.TextureImage(th)
+	i := e.imageOf[im]
 	return &i
 }
 

@@ -27,6 +27,7 @@ type FormatError struct {
 	Err     error // ErrNotVRM, ErrUnsupported, ErrLimit or an underlying error; may be nil
 }
 
+// Error returns "vrm: element: message".
 func (e *FormatError) Error() string {
 	s := "vrm: "
 	if e.Element != "" {
@@ -39,6 +40,7 @@ func (e *FormatError) Error() string {
 	return s
 }
 
+// Unwrap returns the sentinel or underlying error, if any.
 func (e *FormatError) Unwrap() error { return e.Err }
 
 // errorf returns a *FormatError for element with a formatted message.

@@ -214,6 +214,11 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 			ms.BindOffset = ms.BindOffset.Add(b.Offset.Mul(w))
 		}
 	}
+	// Expressions binding one target add up; keep the result a weight.
+	for _, s := range e.bound {
+		mw := f.MorphWeights[s.node]
+		mw[s.index] = clamp32(mw[s.index], 0, 1)
+	}
 }
 
 // multipliers returns the blink, lookAt and mouth weight multipliers

@@ -96,16 +96,25 @@ func (l *loader) load() error {
 		l.thumb = -1
 		l.loadMeta0(&v0.Meta)
 	}
-	steps := []func() error{l.loadNodes, l.loadSkins, l.loadMeshes, l.loadTextures, l.loadMaterials}
+	// Materials first: they decide which images are decoded now (the
+	// others, such as a thumbnail, on demand); decoding then runs in the
+	// background while the geometry is read.
+	steps := []func() error{
+		l.loadMaterials,
+		func() error {
+			if l.vrm0 {
+				return l.loadMaterialsVRM0(v0.MaterialProperties)
+			}
+			return nil
+		},
+		l.startTextures, l.loadNodes, l.loadSkins, l.loadMeshes, l.finishTextures,
+	}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
 		}
 	}
 	if l.vrm0 {
-		if err := l.loadMaterialsVRM0(v0.MaterialProperties); err != nil {
-			return err
-		}
 		if err := l.loadHumanoid0(&v0.Humanoid); err != nil {
 			return err
 		}

@@ -15,6 +15,7 @@ type loader struct {
 	av       *Avatar
 	vrm0     bool
 	thumb    int // VRM 1.0 thumbnail image, -1 for none
+	images   *imageJobs
 }
 
 func (l *loader) warnf(format string, args ...any) {

@@ -121,11 +121,20 @@ func TestGodetteDetails(t *testing.T) {
 		t.Errorf("meta = %+v", m)
 	}
 	mimes := map[string]int{}
-	for _, tx := range av.Textures {
+	for i, tx := range av.Textures {
 		mimes[tx.MIMEType]++
-		if tx.Image == nil || tx.Image.Bounds().Dx() == 0 {
-			t.Errorf("texture %q not decoded", tx.Name)
+		img, err := av.TextureImage(i)
+		if err != nil || img == nil || img.Bounds().Dx() == 0 {
+			t.Errorf("texture %q not decoded: %v", tx.Name, err)
 		}
+		// Material textures are decoded by Load; fabric (used only as a
+		// metallic-roughness texture) and the thumbnail on demand.
+		if lazy := tx.Image == nil; lazy != (i == 3 || i == 4) {
+			t.Errorf("texture %d %q: Image nil = %v", i, tx.Name, lazy)
+		}
+	}
+	if th := av.Thumbnail(); th == nil || th.Bounds().Dx() != 1024 {
+		t.Errorf("thumbnail %v", th)
 	}
 	if mimes["image/png"] != 3 || mimes["image/jpeg"] != 2 {
 		t.Errorf("texture formats %v, want 3 PNG and 2 JPEG", mimes)

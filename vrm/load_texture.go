@@ -3,10 +3,13 @@ package vrm
 import (
 	"bytes"
 	"encoding/base64"
+	"fmt"
 	"image"
 	"image/draw"
 	"image/jpeg"
 	"image/png"
+	goruntime "runtime"
+	"slices"
 	"strings"
 	"sync"
 
@@ -53,24 +56,52 @@ func (l *loader) imageBytes(i int) ([]byte, string, error) {
 	return nil, "", unsupportedf(el, "image format %q is neither PNG nor JPEG", im.MimeType)
 }
 
-// decodedImage is one decoded glTF image.
+// decodedImage is one decoded glTF image, or one left for later (lazy).
 type decodedImage struct {
 	img  *image.NRGBA
 	mime string
 	err  error
+	lazy *lazyImage
 }
 
-// decodeImages decodes the images in need (indices into doc.Images), each
-// once, in parallel. Sizes are checked with DecodeConfig before decoding.
-func (l *loader) decodeImages(need []int) (map[int]*decodedImage, error) {
-	out := make(map[int]*decodedImage, len(need))
+// lazyImage is an image decoded on first use (Avatar.TextureImage).
+type lazyImage struct {
+	once sync.Once
+	data []byte
+	mime string
+	img  *image.NRGBA
+	err  error
+}
+
+func (z *lazyImage) get() (*image.NRGBA, error) {
+	z.once.Do(func() {
+		z.img, z.err = decodeNRGBA(z.data, z.mime)
+		if z.err != nil {
+			z.img = whiteImage()
+		}
+	})
+	return z.img, z.err
+}
+
+// imageJobs is a set of images being decoded in the background.
+type imageJobs struct {
+	out map[int]*decodedImage
+	wg  sync.WaitGroup
+}
+
+// startImages checks the images in need (indices into doc.Images) — format,
+// DecodeConfig size against the limits — and starts decoding each eager one
+// once, in parallel, while the rest of the file is read; the others are
+// kept encoded for decoding on demand. wait returns the results.
+func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error) {
+	j := &imageJobs{out: make(map[int]*decodedImage, len(need))}
 	type job struct {
 		data []byte
 		res  *decodedImage
 	}
 	var jobs []job
 	for _, i := range need {
-		if _, ok := out[i]; ok {
+		if _, ok := j.out[i]; ok {
 			continue
 		}
 		el := "image " + itoa(i)
@@ -90,32 +121,52 @@ func (l *loader) decodeImages(need []int) (map[int]*decodedImage, error) {
 		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > l.limits.MaxTextureSize || cfg.Height > l.limits.MaxTextureSize {
 			return nil, limitf(el, "%d×%d pixels, over the %d×%d limit", cfg.Width, cfg.Height, l.limits.MaxTextureSize, l.limits.MaxTextureSize)
 		}
-		// The NRGBA result plus the decoder's own buffer.
-		if err := l.charge(el, int64(cfg.Width)*int64(cfg.Height)*8); err != nil {
+		// The NRGBA result plus the decoder's own buffers (a progressive
+		// JPEG keeps every DCT coefficient: about 12 bytes a pixel more).
+		perPixel := int64(8)
+		if mime == "image/jpeg" {
+			perPixel = 20
+		}
+		if err := l.charge(el, int64(cfg.Width)*int64(cfg.Height)*perPixel); err != nil {
 			return nil, err
 		}
 		res := &decodedImage{mime: mime}
-		out[i] = res
+		j.out[i] = res
+		if !eager[i] {
+			res.lazy = &lazyImage{data: data, mime: mime}
+			continue
+		}
 		jobs = append(jobs, job{data, res})
 	}
-	var wg sync.WaitGroup
-	sem := make(chan struct{}, 4)
-	for _, j := range jobs {
-		wg.Add(1)
-		sem <- struct{}{}
+	// Largest first, so the longest decode starts at once.
+	slices.SortStableFunc(jobs, func(a, b job) int { return len(b.data) - len(a.data) })
+	sem := make(chan struct{}, max(2, goruntime.GOMAXPROCS(0)))
+	for _, jb := range jobs {
+		j.wg.Add(1)
 		go func() {
-			defer wg.Done()
+			defer j.wg.Done()
+			sem <- struct{}{}
 			defer func() { <-sem }()
-			j.res.img, j.res.err = decodeNRGBA(j.data, j.res.mime)
+			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime)
 		}()
 	}
-	wg.Wait()
-	for _, i := range need {
-		if r := out[i]; r.err != nil {
+	return j, nil
+}
+
+// wait waits for every decode and returns the images by index.
+func (j *imageJobs) wait() (map[int]*decodedImage, error) {
+	j.wg.Wait()
+	idx := make([]int, 0, len(j.out))
+	for i := range j.out {
+		idx = append(idx, i)
+	}
+	slices.Sort(idx)
+	for _, i := range idx {
+		if r := j.out[i]; r.err != nil {
 			return nil, errorf("image "+itoa(i), "%s: %v", r.mime, r.err)
 		}
 	}
-	return out, nil
+	return j.out, nil
 }
 
 // decodeNRGBA decodes PNG or JPEG data into sRGB, non-premultiplied RGBA
@@ -147,6 +198,11 @@ func toNRGBA(m image.Image) *image.NRGBA {
 			return src
 		}
 	case *image.RGBA:
+		if b.Min == (image.Point{}) && src.Stride == 4*w && opaque(src.Pix) {
+			// Premultiplied and straight alpha agree when alpha is 255
+			// (PNG truecolour without tRNS): share the pixels.
+			return &image.NRGBA{Pix: src.Pix, Stride: src.Stride, Rect: src.Rect}
+		}
 		dst := image.NewNRGBA(image.Rect(0, 0, w, h))
 		for y := 0; y < h; y++ {
 			s := src.Pix[src.PixOffset(b.Min.X, b.Min.Y+y):][:4*w]
@@ -204,12 +260,21 @@ func toNRGBA(m image.Image) *image.NRGBA {
 	return dst
 }
 
-// loadTextures decodes every glTF texture's image (once per image) and reads
-// its sampler. Avatar.Textures[i] is glTF texture i. A texture whose image
-// is missing or of another format becomes a 1×1 white texture, with a
-// warning; a broken PNG or JPEG is an error.
-func (l *loader) loadTextures() error {
-	doc, av := l.doc, l.av
+// startTextures checks every glTF texture's image and starts decoding, in
+// the background and once per image, the images of the textures some
+// material uses; finishTextures collects them. Images no material uses (a
+// thumbnail) stay encoded until Avatar.TextureImage. Avatar.Textures[i] is
+// glTF texture i. A texture whose image is missing or of another format
+// becomes a 1×1 white texture, with a warning; a broken PNG or JPEG is an
+// error (for an on-demand image, when it is decoded).
+func (l *loader) startTextures() error {
+	doc := l.doc
+	eager := map[int]bool{}
+	for _, tx := range l.av.materialTextures() {
+		if t := doc.Textures[tx]; t != nil && t.Source != nil {
+			eager[*t.Source] = true
+		}
+	}
 	var need []int
 	for i, t := range doc.Textures {
 		if t == nil {
@@ -233,7 +298,14 @@ func (l *loader) loadTextures() error {
 			l.warnf("meta thumbnail: %v; ignored", err)
 		}
 	}
-	imgs, err := l.decodeImages(need)
+	var err error
+	l.images, err = l.startImages(need, eager)
+	return err
+}
+
+func (l *loader) finishTextures() error {
+	doc, av := l.doc, l.av
+	imgs, err := l.images.wait()
 	if err != nil {
 		return err
 	}
@@ -243,7 +315,7 @@ func (l *loader) loadTextures() error {
 		tex.Name = t.Name
 		if t.Source != nil && imgs[*t.Source] != nil {
 			d := imgs[*t.Source]
-			tex.Image, tex.MIMEType = d.img, d.mime
+			tex.Image, tex.MIMEType, tex.lazy = d.img, d.mime, d.lazy
 			if tex.Name == "" {
 				tex.Name = doc.Images[*t.Source].Name
 			}
@@ -272,10 +344,20 @@ func (l *loader) loadTextures() error {
 		}
 		if av.Meta.Thumbnail < 0 {
 			av.Meta.Thumbnail = len(av.Textures)
-			av.Textures = append(av.Textures, Texture{Name: doc.Images[th].Name, MIMEType: imgs[th].mime, Image: imgs[th].img})
+			av.Textures = append(av.Textures, Texture{Name: doc.Images[th].Name, MIMEType: imgs[th].mime, Image: imgs[th].img, lazy: imgs[th].lazy})
 		}
 	}
 	return nil
+}
+
+// opaque reports whether every alpha byte of RGBA pixels is 255.
+func opaque(pix []uint8) bool {
+	for i := 3; i < len(pix); i += 4 {
+		if pix[i] != 255 {
+			return false
+		}
+	}
+	return true
 }
 
 func whiteImage() *image.NRGBA {
@@ -304,4 +386,58 @@ func convertSampler(s *gltf.Sampler) Sampler {
 		out.Min = FilterNearest
 	}
 	return out
+}
+
+// materialTextures returns the indices of the textures the materials use,
+// in order of first use.
+func (av *Avatar) materialTextures() []int {
+	var out []int
+	seen := map[int]bool{}
+	add := func(r TextureRef) {
+		if r.Texture >= 0 && !seen[r.Texture] {
+			seen[r.Texture] = true
+			out = append(out, r.Texture)
+		}
+	}
+	for i := range av.Materials {
+		m := &av.Materials[i]
+		add(m.BaseColorTexture)
+		add(m.EmissiveTexture)
+		add(m.NormalTexture)
+		if t := m.MToon; t != nil {
+			for _, r := range []TextureRef{t.ShadeTexture, t.ShadingShiftTex, t.RimTexture, t.MatcapTexture, t.OutlineWidthTex, t.UVAnimMaskTexture} {
+				add(r)
+			}
+		}
+	}
+	return out
+}
+
+// TextureImage returns texture i's image, decoding it on first use when no
+// material uses it (such textures, a thumbnail typically, have a nil
+// Texture.Image after Load). A broken image gives an error and a 1×1 white
+// image. It is safe to call from several goroutines.
+func (av *Avatar) TextureImage(i int) (*image.NRGBA, error) {
+	if i < 0 || i >= len(av.Textures) {
+		return nil, fmt.Errorf("vrm: texture %d does not exist", i)
+	}
+	t := &av.Textures[i]
+	if t.Image != nil || t.lazy == nil {
+		return t.Image, nil
+	}
+	img, err := t.lazy.get()
+	if err != nil {
+		return img, fmt.Errorf("vrm: texture %d (%s): %w", i, t.Name, err)
+	}
+	return img, nil
+}
+
+// Thumbnail returns the meta thumbnail image, decoded on first use, or nil
+// when there is none or it cannot be decoded.
+func (av *Avatar) Thumbnail() *image.NRGBA {
+	img, err := av.TextureImage(av.Meta.Thumbnail)
+	if err != nil {
+		return nil
+	}
+	return img
 }

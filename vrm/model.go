@@ -44,7 +44,10 @@ func (v Version) String() string {
 
 // Avatar is a loaded VRM model. Its exported fields are the immutable model
 // (what the file says, converted to the VRM 1.0 frame); posing state lives in
-// buffers the Avatar owns (see Avatar.Pose).
+// buffers the Avatar owns (see Avatar.Pose), built from the model on the
+// first Pose — call Invalidate after changing the model. The model may be
+// read from any goroutine; posing (Pose, Update, the spring-bone switches)
+// must stay on one goroutine at a time.
 type Avatar struct {
 	Version Version
 	Meta    Meta
@@ -228,12 +231,17 @@ type Sampler struct {
 }
 
 // Texture is a decoded image with its sampler. Image holds sRGB-encoded,
-// non-premultiplied RGBA; Bounds().Min is (0, 0).
+// non-premultiplied RGBA; Bounds().Min is (0, 0). Load decodes the images
+// of every texture a material uses; a texture no material uses (typically
+// the meta thumbnail) keeps a nil Image until Avatar.TextureImage decodes
+// it, so loading does not pay for pictures that are never drawn.
 type Texture struct {
 	Name     string
 	MIMEType string // "image/png" or "image/jpeg"
 	Image    *image.NRGBA
 	Sampler  Sampler
+
+	lazy *lazyImage // the encoded image when Image is decoded on demand
 }
 
 // Humanoid maps humanoid bones to nodes.

@@ -21,10 +21,10 @@ type runtime struct {
 	restWorld []mgl32.Mat4 // model space, no root transform
 	restRot   []mgl32.Quat // rotation part of restWorld
 
-	// Current local transforms.
-	t []mgl32.Vec3
-	r []mgl32.Quat
-	s []mgl32.Vec3
+	// Current local transforms, and the rest ones they start from.
+	t, restT []mgl32.Vec3
+	r, restR []mgl32.Quat
+	s, restS []mgl32.Vec3
 
 	bones      [humanoid.Count]rigBone
 	hipsHeight float32
@@ -45,6 +45,11 @@ type rigBone struct {
 	parentInv mgl32.Mat4 // inverse of the node's parent's rest world (identity for a root)
 }
 
+// Invalidate discards the posing state (buffers, rig rest data, spring-bone
+// simulation) built from the model, so that the next Pose sees changes made
+// to the Avatar's exported fields.
+func (av *Avatar) Invalidate() { av.rt = nil }
+
 // runtime returns the avatar's runtime, building it when needed.
 func (av *Avatar) runtime() *runtime {
 	if av.rt == nil || av.rt.nodeCount != len(av.Nodes) {
@@ -62,10 +67,17 @@ func newRuntime(av *Avatar) *runtime {
 		t:         make([]mgl32.Vec3, n),
 		r:         make([]mgl32.Quat, n),
 		s:         make([]mgl32.Vec3, n),
+		restT:     make([]mgl32.Vec3, n),
+		restR:     make([]mgl32.Quat, n),
+		restS:     make([]mgl32.Vec3, n),
 		root:      mgl32.Ident4(),
 		rootRot:   mgl32.QuatIdent(),
 	}
 	rt.order, rt.pos, rt.end = av.preorder()
+	for i := range av.Nodes {
+		nd := &av.Nodes[i]
+		rt.restT[i], rt.restR[i], rt.restS[i] = nd.Translation, nd.Rotation, nd.Scale
+	}
 	for _, k := range rt.order {
 		nd := &av.Nodes[k]
 		local := composeTRS(nd.Translation, nd.Rotation, nd.Scale)
@@ -135,7 +147,9 @@ func affineInverse(m *mgl32.Mat4) mgl32.Mat4 {
 // Pose evaluates p (nil for the rest pose) and returns the frame to draw:
 // node world matrices, joint palettes, morph weights and material states.
 // Spring bones are applied in their current simulated state without
-// advancing time (see Update). The Frame is owned by the Avatar and
+// advancing time (see Update); before the first Update with dt > 0 (or
+// after ResetSpringBones) they simply follow the pose, so one-off poses of
+// a fresh avatar are exactly the kinematic pose. The Frame is owned by the Avatar and
 // overwritten by the next Pose or Update; Pose does not allocate. An Avatar
 // is not safe for concurrent posing.
 func (av *Avatar) Pose(p *Pose) *Frame { return av.Update(p, 0) }
@@ -163,10 +177,9 @@ func (av *Avatar) Update(p *Pose, dt float32) *Frame {
 
 // applyPose sets the local transforms from the rest pose and p.
 func (rt *runtime) applyPose(av *Avatar, p *Pose) {
-	for i := range av.Nodes {
-		nd := &av.Nodes[i]
-		rt.t[i], rt.r[i], rt.s[i] = nd.Translation, nd.Rotation, nd.Scale
-	}
+	copy(rt.t, rt.restT)
+	copy(rt.r, rt.restR)
+	copy(rt.s, rt.restS)
 	rt.root, rt.rootRot = mgl32.Ident4(), mgl32.QuatIdent()
 	if p == nil {
 		return

@@ -123,6 +123,13 @@ func TestRoundTripModels(t *testing.T) {
 			for _, d := range diffValues(*a, *b, 1e-5) {
 				t.Error(d)
 			}
+			for i := range a.Textures {
+				ia, _ := a.TextureImage(i)
+				ib, _ := b.TextureImage(i)
+				if ia.Rect != ib.Rect || !bytes.Equal(ia.Pix, ib.Pix) {
+					t.Errorf("texture %d: pixels differ", i)
+				}
+			}
 			for _, w := range b.Warnings {
 				t.Logf("reload warning: %s", w)
 			}
@@ -136,9 +143,51 @@ func TestDiffValuesDetects(t *testing.T) {
 	b := reload(t, encode(t, a, a.Version))
 	b.Meshes[0].Primitives[0].Positions[5][1] += 0.001
 	b.Expressions[3].MorphBinds[0].Weight = 0.3
-	b.Textures[1].Image.Pix[100]++
+	b.Textures[1].Image.Pix[100]++ // 512-icon, a material texture
 	b.Meta.VRM0.LicenseName = "CC0"
 	if d := diffValues(*a, *b, 1e-5); len(d) != 4 {
 		t.Errorf("diffValues found %d differences, want 4: %v", len(d), d)
+	}
+}
+
+// TestCrossVersion writes each real model in the other VRM version: the
+// humanoid lands in the same places, rested and posed, and the
+// expressions keep their names.
+func TestCrossVersion(t *testing.T) {
+	for _, name := range []string{"Godette.vrm", "debug_robot_vrm1.vrm", "sphere_vrm0.vrm"} {
+		a := loadModel(t, name)
+		other := Version1
+		if a.Version == Version1 {
+			other = Version0
+		}
+		b := reload(t, encode(t, a, other))
+		if b.Version != other || b.Humanoid.Present != a.Humanoid.Present || len(b.Expressions) != len(a.Expressions) {
+			t.Fatalf("%s as %v: version %v, %d bones, %d expressions", name, other, b.Version, b.Humanoid.Present.Len(), len(b.Expressions))
+		}
+		for _, x := range a.Expressions {
+			j, ok := b.ExpressionIndex(x.Name)
+			want := x.Preset
+			if want == PresetSurprised && other == Version0 {
+				want = PresetCustom // VRM 0.x has no surprised preset
+			}
+			if !ok || b.Expressions[j].Preset != want || len(b.Expressions[j].MorphBinds) != len(x.MorphBinds) {
+				t.Errorf("%s as %v: expression %q lost (%v)", name, other, x.Name, ok)
+			}
+		}
+		var p Pose
+		for i, bone := range a.Humanoid.Present.Bones() {
+			p.SetRotation(bone, rotY(float32(i%7)*5))
+		}
+		for _, pose := range []*Pose{nil, &p} {
+			a.SetSpringBones(false)
+			b.SetSpringBones(false)
+			fa := clonePoseFrame(a.Pose(pose))
+			fb := b.Pose(pose)
+			for _, bone := range a.Humanoid.Present.Bones() {
+				if pa, pb := bonePos(a, fa, bone), bonePos(b, fb, bone); !near(pa, pb, 1e-5) {
+					t.Errorf("%s as %v: %s at %v, was %v", name, other, bone, pb, pa)
+				}
+			}
+		}
 	}
 }

@@ -28,6 +28,7 @@ type springJoint struct {
 	restS        mgl32.Vec3
 	params       SpringJoint
 	cur, prev    mgl32.Vec3 // tail position in center space
+	uniform      bool       // the joint's rest world transform has uniform scale
 }
 
 type springChain struct {
@@ -106,6 +107,9 @@ func (s *springState) init(av *Avatar, rt *runtime) {
 				j.tailLocal = transformPoint(&inv, pos.Add(dir.Mul(sp.VirtualTail)))
 			}
 			j.axis = unitOr(j.tailLocal, mgl32.Vec3{0, 1, 0})
+			rw := &rt.restWorld[jn]
+			sx, sy, sz := rw.Col(0).Vec3().Len(), rw.Col(1).Vec3().Len(), rw.Col(2).Vec3().Len()
+			j.uniform = math.Abs(float64(sx-sy)) < 1e-4*float64(sx) && math.Abs(float64(sx-sz)) < 1e-4*float64(sx)
 			// The path from the previous joint (whose world is current) down
 			// to this joint.
 			if prevNode >= 0 {
@@ -117,9 +121,8 @@ func (s *springState) init(av *Avatar, rt *runtime) {
 					path[a], path[b] = path[b], path[a]
 				}
 				j.path = path
-			} else {
-				j.path = []int32{int32(jn)}
 			}
+			// The first joint's world is current when its chain starts.
 			prevNode = int32(jn)
 			ch.joints = append(ch.joints, j)
 		}
@@ -136,9 +139,9 @@ func (s *springState) init(av *Avatar, rt *runtime) {
 	})
 }
 
-// SetSpringBones turns the spring-bone simulation on or off. Off, spring
-// joints keep the rotation the pose gives them; turning it back on starts
-// from the current pose.
+// SetSpringBones turns the spring-bone simulation on or off (VRM
+// spring bones are on by default). Off, spring joints keep the rotation the
+// pose gives them; turning it back on starts afresh as ResetSpringBones.
 func (av *Avatar) SetSpringBones(enabled bool) {
 	s := &av.runtime().spring
 	s.disabled = !enabled
@@ -146,8 +149,9 @@ func (av *Avatar) SetSpringBones(enabled bool) {
 	s.acc = 0
 }
 
-// ResetSpringBones restarts the simulation from the next frame's pose, at
-// rest (no velocity).
+// ResetSpringBones forgets the simulation: until the next Update with
+// dt > 0 the joints follow the pose, and the simulation then starts from
+// that pose with no velocity.
 func (av *Avatar) ResetSpringBones() {
 	s := &av.runtime().spring
 	s.initialized = false
@@ -169,11 +173,6 @@ func (s *springState) update(av *Avatar, rt *runtime, dt float32) {
 	if len(s.chains) == 0 || s.disabled {
 		return
 	}
-	if !s.initialized {
-		s.reset(rt)
-		s.initialized = true
-		s.acc = 0
-	}
 	steps := 0
 	if dt > 0 && finite32(dt) {
 		// Accumulate in float64 with a little slack, so that two 1/120 s
@@ -186,6 +185,13 @@ func (s *springState) update(av *Avatar, rt *runtime, dt float32) {
 			steps = MaxSpringSteps
 			s.acc = 0
 		}
+	}
+	if !s.initialized {
+		if steps == 0 {
+			return // nothing simulated yet: the joints keep the pose
+		}
+		s.reset(rt)
+		s.initialized = true
 	}
 	for step := 0; step < steps; step++ {
 		for ci := range s.chains {
@@ -282,10 +288,23 @@ func (s *springState) applyChain(av *Avatar, rt *runtime, ch *springChain) {
 }
 
 // tailRotation is the joint's local rotation that points its bone axis at
-// the world position tail: restR · fromTo(axis, initW⁻¹·tail).
+// the world position tail: restR · fromTo(axis, initW⁻¹·tail). With a
+// uniform scale the inverse is the transpose (the length is normalised
+// away).
 func tailRotation(j *springJoint, initW *mgl32.Mat4, tail mgl32.Vec3) mgl32.Quat {
-	inv := affineInverse(initW)
-	to := unitOr(transformPoint(&inv, tail), j.axis)
+	var local mgl32.Vec3
+	if j.uniform {
+		d := tail.Sub(mgl32.Vec3{initW[12], initW[13], initW[14]})
+		local = mgl32.Vec3{
+			initW[0]*d[0] + initW[1]*d[1] + initW[2]*d[2],
+			initW[4]*d[0] + initW[5]*d[1] + initW[6]*d[2],
+			initW[8]*d[0] + initW[9]*d[1] + initW[10]*d[2],
+		}
+	} else {
+		inv := affineInverse(initW)
+		local = transformPoint(&inv, tail)
+	}
+	to := unitOr(local, j.axis)
 	return normQuat(qmul(j.restR, fromTo(j.axis, to)))
 }
 

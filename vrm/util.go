@@ -83,18 +83,13 @@ func composeTRS(t mgl32.Vec3, q mgl32.Quat, s mgl32.Vec3) mgl32.Mat4 {
 
 // mulAffine returns a·b for affine matrices (last rows (0,0,0,1)).
 func mulAffine(a, b *mgl32.Mat4) mgl32.Mat4 {
-	var m mgl32.Mat4
-	for c := 0; c < 4; c++ {
-		b0, b1, b2 := b[c*4], b[c*4+1], b[c*4+2]
-		m[c*4+0] = a[0]*b0 + a[4]*b1 + a[8]*b2
-		m[c*4+1] = a[1]*b0 + a[5]*b1 + a[9]*b2
-		m[c*4+2] = a[2]*b0 + a[6]*b1 + a[10]*b2
+	a0, a1, a2, a4, a5, a6, a8, a9, a10 := a[0], a[1], a[2], a[4], a[5], a[6], a[8], a[9], a[10]
+	return mgl32.Mat4{
+		a0*b[0] + a4*b[1] + a8*b[2], a1*b[0] + a5*b[1] + a9*b[2], a2*b[0] + a6*b[1] + a10*b[2], 0,
+		a0*b[4] + a4*b[5] + a8*b[6], a1*b[4] + a5*b[5] + a9*b[6], a2*b[4] + a6*b[5] + a10*b[6], 0,
+		a0*b[8] + a4*b[9] + a8*b[10], a1*b[8] + a5*b[9] + a9*b[10], a2*b[8] + a6*b[9] + a10*b[10], 0,
+		a0*b[12] + a4*b[13] + a8*b[14] + a[12], a1*b[12] + a5*b[13] + a9*b[14] + a[13], a2*b[12] + a6*b[13] + a10*b[14] + a[14], 1,
 	}
-	m[12] += a[12]
-	m[13] += a[13]
-	m[14] += a[14]
-	m[15] = 1
-	return m
 }
 
 // transformPoint returns m·(p, 1) for an affine m.

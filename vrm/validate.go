@@ -194,6 +194,9 @@ func (av *Avatar) validate() error {
 		}
 	}
 	for ti, t := range av.Textures {
+		if t.Image == nil && t.lazy != nil {
+			continue
+		}
 		if t.Image == nil || t.Image.Rect.Min.X != 0 || t.Image.Rect.Min.Y != 0 {
 			return errorf("texture "+itoa(ti), "needs an image with bounds at (0, 0)")
 		}

@@ -1,0 +1,72 @@
+package ifacialmocap
+
+import (
+	"testing"
+)
+
+// BenchmarkParse parses the current-build real frame (trackingStatus, 52
+// shapes, hapihapi, head and eyes). Target: ≤ 5 µs and 0 allocs per frame.
+func BenchmarkParse(b *testing.B) {
+	for _, fx := range loadFixtures(b) {
+		if fx.name != "v1_trackingstatus_hapihapi.txt" {
+			continue
+		}
+		for _, c := range []struct{ name, frame string }{{"v1", fx.frame}, {"v2", toV2(fx.frame)}} {
+			b.Run(c.name, func(b *testing.B) {
+				buf := []byte(c.frame)
+				var f Frame
+				b.SetBytes(int64(len(buf)))
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := Parse(buf, &f); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkMap maps a real frame with everything on: calibration, smoothing,
+// chest follow, head offset, mirror. Target: ≤ 5 µs and 0 allocs.
+func BenchmarkMap(b *testing.B) {
+	var f Frame
+	for _, fx := range loadFixtures(b) {
+		if fx.name == "v1_trackingstatus_hapihapi.txt" {
+			if err := ParseString(fx.frame, &f); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var neutral Frame
+	if err := ParseString("=head#-15,3,0.5,0.03,-0.08,-0.4|rightEye#8,-4,0|leftEye#8,-8,0|", &neutral); err != nil {
+		b.Fatal(err)
+	}
+	m := Mapper{Settings: DefaultSettings(), Calibration: Calibrate(&neutral)}
+	m.Settings.ChestShare, m.Settings.HeadPositionScale, m.Settings.Mirror = 0.1, 1, true
+	var out Face
+	b.ReportAllocs()
+	for b.Loop() {
+		m.Map(&f, 1.0/60, &out)
+	}
+}
+
+// BenchmarkParseAndMap is the whole per-frame cost from datagram to face.
+func BenchmarkParseAndMap(b *testing.B) {
+	var buf []byte
+	for _, fx := range loadFixtures(b) {
+		if fx.name == "v1_trackingstatus_hapihapi.txt" {
+			buf = []byte(fx.frame)
+		}
+	}
+	m := Mapper{Settings: DefaultSettings()}
+	var f Frame
+	var out Face
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Parse(buf, &f); err != nil {
+			b.Fatal(err)
+		}
+		m.Map(&f, 1.0/60, &out)
+	}
+}
