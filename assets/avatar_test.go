@@ -57,8 +57,8 @@ func TestDefaultVRMLoadsCleanly(t *testing.T) {
 		m.Modification != "allowModificationRedistribution" || m.CreditNotation != "unnecessary" {
 		t.Errorf("usage not permissive: %+v", m)
 	}
-	if m.Thumbnail < 0 || a.Textures[m.Thumbnail].Image == nil {
-		t.Error("no thumbnail")
+	if img := a.Thumbnail(); img == nil || img.Bounds().Dx() < 128 || img.Bounds().Dx() != img.Bounds().Dy() {
+		t.Error("no square thumbnail of at least 128 pixels")
 	}
 	if got := a.Humanoid.Present.Len(); got != humanoid.Count {
 		t.Errorf("%d humanoid bones, want all %d", got, humanoid.Count)
