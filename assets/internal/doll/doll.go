@@ -48,9 +48,11 @@ type builder struct {
 
 // Options adjust Build.
 type Options struct {
-	// Thumbnail is the meta thumbnail image; nil paints the default portrait
-	// (Portrait).
-	Thumbnail image.Image
+	// Thumbnail makes the meta thumbnail from the finished avatar (for
+	// example by rendering it); nil paints the 256×256 Portrait. It is called
+	// once, with the thumbnail texture still a 1×1 placeholder; the avatar's
+	// posing state is discarded afterwards (Avatar.Invalidate).
+	Thumbnail func(a *vrm.Avatar) (image.Image, error)
 }
 
 // Build makes the doll. The Avatar is new on every call.
@@ -159,20 +161,24 @@ func Build(o Options) (*vrm.Avatar, error) {
 
 	a.SpringBone = b.springs(jointNode)
 
-	// Textures and materials.
-	thumb := o.Thumbnail
-	if thumb == nil {
-		thumb = Portrait(256)
-	}
+	// Textures and materials; the thumbnail last, from the finished avatar.
 	a.Textures = []vrm.Texture{
 		{Name: "Wood", MIMEType: "image/png", Image: woodTexture(), Sampler: vrm.Sampler{WrapS: vrm.WrapRepeat, WrapT: vrm.WrapRepeat}},
 		{Name: "Kimono", MIMEType: "image/png", Image: kimonoTexture(), Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapClamp}},
 		{Name: "Face", MIMEType: "image/png", Image: faceTexture(), Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapClamp}},
 		{Name: "Hair", MIMEType: "image/png", Image: hairTexture(), Sampler: vrm.Sampler{WrapS: vrm.WrapRepeat, WrapT: vrm.WrapClamp}},
-		{Name: "Thumbnail", MIMEType: "image/png", Image: toNRGBA(thumb), Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapClamp}},
+		{Name: "Thumbnail", MIMEType: "image/png", Image: image.NewNRGBA(image.Rect(0, 0, 1, 1)), Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapClamp}},
 	}
 	a.Materials = materials()
 	a.Meta = meta()
+	var thumb image.Image = Portrait(256)
+	if o.Thumbnail != nil {
+		if thumb, err = o.Thumbnail(a); err != nil {
+			return nil, fmt.Errorf("doll: thumbnail: %w", err)
+		}
+		a.Invalidate()
+	}
+	a.Textures[TexThumbnail].Image = toNRGBA(thumb)
 	return a, nil
 }
 

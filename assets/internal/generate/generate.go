@@ -13,6 +13,7 @@ package generate
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"image/png"
 
 	"github.com/kugutsu/kugutsu/assets/internal/doll"
@@ -44,7 +45,7 @@ const ThumbnailSize = 256
 
 // Avatar builds the default avatar in memory.
 func Avatar() (*vrm.Avatar, error) {
-	return doll.Build(doll.Options{Thumbnail: doll.Portrait(ThumbnailSize)})
+	return doll.Build(doll.Options{Thumbnail: func(*vrm.Avatar) (image.Image, error) { return doll.Portrait(ThumbnailSize), nil }})
 }
 
 // DefaultVRM returns the default avatar as a VRM 1.0 file.
