@@ -1,0 +1,285 @@
+package render
+
+import (
+	"image"
+	"math"
+
+	"github.com/kugutsu/kugutsu/vrm"
+)
+
+// srgbToLinear maps an 8-bit sRGB-encoded value to linear light, 0–1
+// (IEC 61966-2-1 transfer function).
+var srgbToLinear [256]float32
+
+// linearToSRGBSteps is the resolution of linearToSRGB8: linear values are
+// rounded to 1/(linearToSRGBSteps−1) before encoding, fine enough that every
+// 8-bit sRGB level stays reachable (the steepest part of the curve, 12.92×
+// near black, spans 0.2 of a level per step).
+const linearToSRGBSteps = 1 << 14
+
+// linearToSRGB8 maps a quantised linear value to its 8-bit sRGB encoding.
+var linearToSRGB8 [linearToSRGBSteps]uint8
+
+func init() {
+	for i := range srgbToLinear {
+		c := float64(i) / 255
+		if c <= 0.04045 {
+			c /= 12.92
+		} else {
+			c = math.Pow((c+0.055)/1.055, 2.4)
+		}
+		srgbToLinear[i] = float32(c)
+	}
+	for i := range linearToSRGB8 {
+		c := float64(i) / (linearToSRGBSteps - 1)
+		if c <= 0.0031308 {
+			c *= 12.92
+		} else {
+			c = 1.055*math.Pow(c, 1/2.4) - 0.055
+		}
+		linearToSRGB8[i] = uint8(math.Round(c * 255))
+	}
+}
+
+// encodeSRGB returns the 8-bit sRGB encoding of a linear value, clamped to
+// 0–1 (NaN encodes as 0).
+func encodeSRGB(c float32) uint8 {
+	if !(c > 0) {
+		return 0
+	}
+	if c >= 1 {
+		return 255
+	}
+	return linearToSRGB8[int32(c*(linearToSRGBSteps-1)+0.5)]
+}
+
+// texture is a decoded glTF texture in the renderer's sampling format: a
+// mipmap chain whose levels hold one uint32 per texel, sRGB-encoded,
+// non-premultiplied RGBA8 (R in the low byte), rows top to bottom as glTF
+// UVs expect (origin top-left). Colour textures are decoded to linear light
+// through srgbToLinear when sampled; data textures (shading shift, outline
+// width, UV animation mask) are read raw (VRMC_materials_mtoon-1.0: "stored
+// in linear colorspace").
+type texture struct {
+	levels       []mipLevel // levels[0] is the image; each next one half the size
+	texels       float32    // level 0 width × height
+	wrapS, wrapT vrm.Wrap
+	magNearest   bool // glTF magFilter NEAREST, used on level 0
+	minNearest   bool // glTF minFilter NEAREST*, used on smaller levels
+}
+
+// mipLevel is one level of a texture.
+type mipLevel struct {
+	w, h   int32
+	fw, fh float32
+	pix    []uint32
+	// fastWrap: both axes repeat and both sizes are powers of two, so
+	// wrapping is a mask (w−1, h−1).
+	fastWrap bool
+}
+
+// maxTextureTexels bounds one texture's size in the renderer (64 Mi texels,
+// e.g. 8192×8192), so a hostile file cannot make preparation allocate without
+// bound; larger images are ignored (sampled as opaque white).
+const maxTextureTexels = 1 << 26
+
+// newTexture converts a decoded image and builds its mipmaps. A nil or empty
+// image, or one too large, gives nil: materials then sample it as opaque
+// white.
+func newTexture(t *vrm.Texture) *texture {
+	img := t.Image
+	if img == nil {
+		return nil
+	}
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= 0 || h <= 0 || w > 1<<15 || h > 1<<15 || w*h > maxTextureTexels {
+		return nil
+	}
+	tx := &texture{
+		texels: float32(w) * float32(h),
+		wrapS:  t.Sampler.WrapS, wrapT: t.Sampler.WrapT,
+		magNearest: t.Sampler.Mag == vrm.FilterNearest,
+		minNearest: t.Sampler.Min == vrm.FilterNearest,
+	}
+	l := tx.newLevel(w, h)
+	copyNRGBA(l.pix, img, w, h)
+	tx.levels = append(tx.levels, l)
+	for w > 1 || h > 1 {
+		prev := &tx.levels[len(tx.levels)-1]
+		w, h = max(w/2, 1), max(h/2, 1)
+		l := tx.newLevel(w, h)
+		downsample(l.pix, w, h, prev)
+		tx.levels = append(tx.levels, l)
+	}
+	return tx
+}
+
+func (tx *texture) newLevel(w, h int) mipLevel {
+	return mipLevel{
+		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h), pix: make([]uint32, w*h),
+		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0,
+	}
+}
+
+// downsample fills a w×h level with the 2×2 (or 2×1 at an odd edge) box
+// average of the previous level, averaged in linear light and weighted by
+// alpha, so transparent texels don't darken their neighbours.
+func downsample(dst []uint32, w, h int, src *mipLevel) {
+	sw, sh := int(src.w), int(src.h)
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			var r, g, b, a float32
+			n := 0
+			for dy := 0; dy < 2; dy++ {
+				for dx := 0; dx < 2; dx++ {
+					sx, sy := min(2*x+dx, sw-1), min(2*y+dy, sh-1)
+					p := src.pix[sy*sw+sx]
+					al := float32(p>>24) / 255
+					r += srgbToLinear[p&0xff] * al
+					g += srgbToLinear[p>>8&0xff] * al
+					b += srgbToLinear[p>>16&0xff] * al
+					a += al
+					n++
+				}
+			}
+			var out uint32
+			if a > 0 {
+				out = uint32(encodeSRGB(r/a)) | uint32(encodeSRGB(g/a))<<8 | uint32(encodeSRGB(b/a))<<16
+			}
+			out |= uint32(a/float32(n)*255+0.5) << 24
+			dst[y*w+x] = out
+		}
+	}
+}
+
+func copyNRGBA(dst []uint32, img *image.NRGBA, w, h int) {
+	b := img.Bounds()
+	for y := 0; y < h; y++ {
+		off := img.PixOffset(b.Min.X, b.Min.Y+y)
+		if off < 0 || off+4*w > len(img.Pix) {
+			// A malformed image (short Pix): leave the rest opaque white.
+			for i := y * w; i < len(dst); i++ {
+				dst[i] = 0xffffffff
+			}
+			return
+		}
+		row := img.Pix[off : off+4*w]
+		d := dst[y*w : y*w+w]
+		for x := range d {
+			p := row[4*x : 4*x+4 : 4*x+4]
+			d[x] = uint32(p[0]) | uint32(p[1])<<8 | uint32(p[2])<<16 | uint32(p[3])<<24
+		}
+	}
+}
+
+// wrapCoord maps texel index i onto 0…n−1 with a glTF wrap mode.
+func wrapCoord(i, n int32, mode vrm.Wrap) int32 {
+	switch mode {
+	case vrm.WrapClamp:
+		if i < 0 {
+			return 0
+		}
+		if i >= n {
+			return n - 1
+		}
+		return i
+	case vrm.WrapMirror:
+		p := 2 * n
+		i %= p
+		if i < 0 {
+			i += p
+		}
+		if i >= n {
+			i = p - 1 - i
+		}
+		return i
+	default:
+		i %= n
+		if i < 0 {
+			i += n
+		}
+		return i
+	}
+}
+
+// texelCoord splits a texture coordinate in texels into the integer part and
+// the fraction, with NaN and huge values folded to 0 so conversions stay
+// defined.
+func texelCoord(x float32) (int32, float32) {
+	if !(x > -1<<24 && x < 1<<24) {
+		return 0, 0
+	}
+	i := int32(x)
+	if float32(i) > x {
+		i--
+	}
+	return i, x - float32(i)
+}
+
+// level picks the mipmap level for a footprint of rho2 UV² per pixel²:
+// log2 of the texels per pixel, rounded (0 when magnified).
+func (t *texture) level(rho2 float32) (*mipLevel, bool) {
+	x := rho2 * t.texels
+	if !(x >= 2) || len(t.levels) == 1 {
+		return &t.levels[0], t.magNearest
+	}
+	e := int(math.Float32bits(x)>>23&0xff) - 127 // floor(log2 x), x ≥ 2
+	return &t.levels[min((e+1)>>1, len(t.levels)-1)], t.minNearest
+}
+
+// fetch returns the four texels around (u, v) on level l and the bilinear
+// weights, or with nearest filtering the one texel four times.
+func (t *texture) fetch(l *mipLevel, nearest bool, u, v float32) (p00, p10, p01, p11 uint32, w00, w10, w01, w11 float32) {
+	if nearest {
+		x, _ := texelCoord(u * l.fw)
+		y, _ := texelCoord(v * l.fh)
+		p := l.pix[wrapCoord(y, l.h, t.wrapT)*l.w+wrapCoord(x, l.w, t.wrapS)]
+		return p, p, p, p, 1, 0, 0, 0
+	}
+	x0, fx := texelCoord(u*l.fw - 0.5)
+	y0, fy := texelCoord(v*l.fh - 0.5)
+	var xa, xb, ya, yb int32
+	if l.fastWrap {
+		wm, hm := l.w-1, l.h-1
+		xa, xb, ya, yb = x0&wm, (x0+1)&wm, y0&hm, (y0+1)&hm
+	} else {
+		xa, xb = wrapCoord(x0, l.w, t.wrapS), wrapCoord(x0+1, l.w, t.wrapS)
+		ya, yb = wrapCoord(y0, l.h, t.wrapT), wrapCoord(y0+1, l.h, t.wrapT)
+	}
+	ra, rb := ya*l.w, yb*l.w
+	w11 = fx * fy
+	w10 = fx - w11
+	w01 = fy - w11
+	w00 = 1 - fx - w01
+	return l.pix[ra+xa], l.pix[ra+xb], l.pix[rb+xa], l.pix[rb+xb], w00, w10, w01, w11
+}
+
+// sample returns the texture's colour at (u, v) (glTF UVs: origin top-left,
+// 1 = one texture width) for a footprint of rho2 UV² per pixel² (0: level
+// 0), bilinearly filtered unless the sampler says NEAREST: linear RGB and
+// alpha, 0–1, not premultiplied (filtered per channel, as Unity filters
+// non-premultiplied textures).
+func (t *texture) sample(u, v, rho2 float32) (r, g, b, a float32) {
+	l, nearest := t.level(rho2)
+	p00, p10, p01, p11, w00, w10, w01, w11 := t.fetch(l, nearest, u, v)
+	lut := &srgbToLinear
+	r = w00*lut[p00&0xff] + w10*lut[p10&0xff] + w01*lut[p01&0xff] + w11*lut[p11&0xff]
+	g = w00*lut[p00>>8&0xff] + w10*lut[p10>>8&0xff] + w01*lut[p01>>8&0xff] + w11*lut[p11>>8&0xff]
+	b = w00*lut[p00>>16&0xff] + w10*lut[p10>>16&0xff] + w01*lut[p01>>16&0xff] + w11*lut[p11>>16&0xff]
+	a = (w00*float32(p00>>24) + w10*float32(p10>>24) + w01*float32(p01>>24) + w11*float32(p11>>24)) * (1.0 / 255)
+	return r, g, b, a
+}
+
+// sampleRaw is sample for data textures: channels are returned as stored,
+// 0–1, without sRGB decoding.
+func (t *texture) sampleRaw(u, v, rho2 float32) (r, g, b, a float32) {
+	l, nearest := t.level(rho2)
+	p00, p10, p01, p11, w00, w10, w01, w11 := t.fetch(l, nearest, u, v)
+	const k = 1.0 / 255
+	r = (w00*float32(p00&0xff) + w10*float32(p10&0xff) + w01*float32(p01&0xff) + w11*float32(p11&0xff)) * k
+	g = (w00*float32(p00>>8&0xff) + w10*float32(p10>>8&0xff) + w01*float32(p01>>8&0xff) + w11*float32(p11>>8&0xff)) * k
+	b = (w00*float32(p00>>16&0xff) + w10*float32(p10>>16&0xff) + w01*float32(p01>>16&0xff) + w11*float32(p11>>16&0xff)) * k
+	a = (w00*float32(p00>>24) + w10*float32(p10>>24) + w01*float32(p01>>24) + w11*float32(p11>>24)) * k
+	return r, g, b, a
+}

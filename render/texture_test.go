@@ -1,0 +1,182 @@
+package render
+
+import (
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/vrm"
+)
+
+func TestSRGBRoundTrip(t *testing.T) {
+	for i := 0; i < 256; i++ {
+		if got := encodeSRGB(srgbToLinear[i]); got != uint8(i) {
+			t.Fatalf("sRGB %d → linear %v → %d", i, srgbToLinear[i], got)
+		}
+	}
+	for _, c := range []float32{-1, float32(math.NaN()), float32(math.Inf(-1))} {
+		if encodeSRGB(c) != 0 {
+			t.Fatalf("encodeSRGB(%v) != 0", c)
+		}
+	}
+	if encodeSRGB(2) != 255 || encodeSRGB(float32(math.Inf(1))) != 255 {
+		t.Fatal("bright values not clamped to 255")
+	}
+}
+
+func TestWrapCoord(t *testing.T) {
+	cases := []struct {
+		i, n int32
+		mode vrm.Wrap
+		want int32
+	}{
+		{5, 4, vrm.WrapRepeat, 1}, {-1, 4, vrm.WrapRepeat, 3}, {-8, 4, vrm.WrapRepeat, 0},
+		{-3, 4, vrm.WrapClamp, 0}, {9, 4, vrm.WrapClamp, 3}, {2, 4, vrm.WrapClamp, 2},
+		{4, 4, vrm.WrapMirror, 3}, {5, 4, vrm.WrapMirror, 2}, {-1, 4, vrm.WrapMirror, 0}, {-2, 4, vrm.WrapMirror, 1}, {8, 4, vrm.WrapMirror, 0},
+		{math.MinInt32 + 1, 3, vrm.WrapRepeat, ((math.MinInt32+1)%3 + 3) % 3},
+	}
+	for _, c := range cases {
+		if got := wrapCoord(c.i, c.n, c.mode); got != c.want {
+			t.Errorf("wrapCoord(%d, %d, %d) = %d, want %d", c.i, c.n, c.mode, got, c.want)
+		}
+	}
+}
+
+// TestKHRTextureTransform checks the extension's own example: offset [0, 1],
+// rotation π/2, scale 0.5 shows the lower-left quadrant, turned.
+func TestKHRTextureTransform(t *testing.T) {
+	m := khrTransform(vrm.TextureRef{Texture: 0, Offset: mgl32.Vec2{0, 1}, Rotation: math.Pi / 2, Scale: mgl32.Vec2{0.5, 0.5}})
+	s := texSlot{m: m}
+	for _, c := range [][4]float32{{0, 0, 0, 1}, {1, 0, 0, 0.5}, {0, 1, 0.5, 1}, {1, 1, 0.5, 0.5}} {
+		u, v := s.uv(c[0], c[1], 0, 0)
+		if math.Abs(float64(u-c[2])) > 1e-6 || math.Abs(float64(v-c[3])) > 1e-6 {
+			t.Errorf("uv (%v, %v) → (%v, %v), want (%v, %v)", c[0], c[1], u, v, c[2], c[3])
+		}
+	}
+	if khrTransform(vrm.TextureRef{}) != identityUV {
+		t.Error("an unset reference is not the identity")
+	}
+}
+
+func TestSampleBilinear(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 2, 1))
+	img.SetNRGBA(0, 0, color.NRGBA{255, 0, 0, 255})
+	img.SetNRGBA(1, 0, color.NRGBA{0, 0, 255, 0})
+	tx := newTexture(&vrm.Texture{Image: img, Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapClamp}})
+	// Texel centres return the texels; half way is the linear average.
+	if r, g, b, a := tx.sample(0.25, 0.5, 0); r != 1 || g != 0 || b != 0 || a != 1 {
+		t.Fatalf("left texel %v %v %v %v", r, g, b, a)
+	}
+	if r, _, b, a := tx.sample(0.5, 0.5, 0); r != 0.5 || b != 0.5 || a != 0.5 {
+		t.Fatalf("middle %v %v %v", r, b, a)
+	}
+	// Clamp: beyond the edge stays on the edge texel.
+	if r, _, _, _ := tx.sample(-3, 0.5, 0); r != 1 {
+		t.Fatalf("clamped %v", r)
+	}
+	tx.magNearest = true
+	if r, _, _, _ := tx.sample(0.49, 0.5, 0); r != 1 {
+		t.Fatalf("nearest %v", r)
+	}
+	// Data textures read raw values.
+	if _, _, b, a := tx.sampleRaw(0.75, 0.5, 0); b != 1 || a != 0 {
+		t.Fatalf("raw %v %v", b, a)
+	}
+	// Non-finite coordinates do not panic.
+	tx.sample(float32(math.NaN()), float32(math.Inf(1)), float32(math.NaN()))
+}
+
+func TestMipmaps(t *testing.T) {
+	// A 1-texel checker averages to 50 % linear grey one level down.
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 4))
+	for y := 0; y < 4; y++ {
+		for x := 0; x < 8; x++ {
+			v := uint8(255 * ((x + y) % 2))
+			img.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
+		}
+	}
+	tx := newTexture(&vrm.Texture{Image: img})
+	if len(tx.levels) != 4 || tx.levels[3].w != 1 || tx.levels[3].h != 1 {
+		t.Fatalf("levels %d, last %dx%d", len(tx.levels), tx.levels[len(tx.levels)-1].w, tx.levels[len(tx.levels)-1].h)
+	}
+	for _, p := range tx.levels[1].pix {
+		if p != 0xffbcbcbc { // sRGB 188 = linear 0.5
+			t.Fatalf("level 1 texel %#x, want 0xffbcbcbc", p)
+		}
+	}
+	// Level choice: about one texel per pixel stays on level 0, 4×4 texels
+	// per pixel picks level 2.
+	if l, _ := tx.level(1 / tx.texels); l != &tx.levels[0] {
+		t.Fatal("magnified footprint not on level 0")
+	}
+	if l, _ := tx.level(16 / tx.texels); l != &tx.levels[2] {
+		t.Fatal("4×4 texels per pixel not on level 2")
+	}
+	if l, _ := tx.level(1e30); l != &tx.levels[3] {
+		t.Fatal("huge footprint not on the last level")
+	}
+	// Transparent texels do not darken: red + 3 transparent → red at ¼ alpha.
+	img = image.NewNRGBA(image.Rect(0, 0, 2, 2))
+	img.SetNRGBA(0, 0, color.NRGBA{255, 0, 0, 255})
+	tx = newTexture(&vrm.Texture{Image: img})
+	if p := tx.levels[1].pix[0]; p != 0x400000ff {
+		t.Fatalf("alpha-weighted average %#x, want 0x400000ff", p)
+	}
+}
+
+// TestMipmapsStopAliasing draws a fine 1-texel checker far away: with
+// mipmaps it resolves to an even grey instead of a moiré of black and white.
+func TestMipmapsStopAliasing(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 256, 256))
+	for y := 0; y < 256; y++ {
+		for x := 0; x < 256; x++ {
+			v := uint8(255 * ((x + y) % 2))
+			img.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
+		}
+	}
+	a := newAvatar()
+	tex := addTexture(a, img, vrm.Sampler{})
+	mat := addMaterial(a, vrm.Material{BaseColorTexture: texRef(tex), Unlit: true})
+	addMeshNode(a, "q", quad(mgl32.Vec3{}, 1, 1, mat))
+	out := renderScene(t, 64, 64, DefaultScene(a, poseFrame(a, nil, nil), frontCamera(mgl32.Vec3{}, 2, 30)))
+	for y := 24; y < 40; y++ {
+		for x := 24; x < 40; x++ {
+			if p := out.RGBAAt(x, y); p.R < 170 || p.R > 205 {
+				t.Fatalf("pixel (%d,%d) = %v, want grey near 188", x, y, p)
+			}
+		}
+	}
+}
+
+func TestTooLargeOrBrokenTextures(t *testing.T) {
+	if newTexture(&vrm.Texture{}) != nil {
+		t.Fatal("nil image")
+	}
+	if newTexture(&vrm.Texture{Image: &image.NRGBA{Rect: image.Rect(0, 0, 1<<14, 1<<14)}}) != nil {
+		t.Fatal("a 16384² image was accepted")
+	}
+	short := &image.NRGBA{Rect: image.Rect(0, 0, 4, 4), Stride: 16, Pix: make([]byte, 20)}
+	tx := newTexture(&vrm.Texture{Image: short})
+	if tx.levels[0].pix[15] != 0xffffffff {
+		t.Fatal("missing rows not filled white")
+	}
+}
+
+// TestZeroTextureRefIsNoTexture: an unset TextureRef field (the zero value,
+// texture 0 at scale 0) must not sample texture 0.
+func TestZeroTextureRefIsNoTexture(t *testing.T) {
+	a, c := sceneMToon()
+	f := poseFrame(a, nil, nil)
+	want := renderScene(t, 80, 60, DefaultScene(a, f, c))
+	for i := range a.Materials {
+		if mt := a.Materials[i].MToon; mt != nil {
+			mt.ShadingShiftTex, mt.RimTexture, mt.OutlineWidthTex = vrm.TextureRef{}, vrm.TextureRef{}, vrm.TextureRef{}
+		}
+	}
+	if msg := compareImages(want, renderScene(t, 80, 60, DefaultScene(a, f, c))); msg != "" {
+		t.Fatal(msg)
+	}
+}
