@@ -53,6 +53,27 @@ func chainWeights(f frame, first int, ramps ...ramp) weightFunc {
 	}
 }
 
+// stackedWeights returns a weightFunc for a chain whose hand-overs may
+// overlap (the torso's spine joints are closer together than its width):
+// ramp i's smootherstep s_i is the share of its joint and every joint
+// after it, so joint i's own weight is s_i − s_(i+1). A rotation at joint k
+// then moves a vertex by exactly s_k, one smooth ramp of width 2·half_k
+// however the ramps overlap. Ramps must start and end in order, so that
+// s_i ≥ s_(i+1) everywhere.
+func stackedWeights(f frame, first int, ramps ...ramp) weightFunc {
+	return func(p mgl64.Vec3) []influence {
+		d := f.axial(p)
+		out := make([]influence, 0, len(ramps)+1)
+		prevJoint, prevShare := first, 1.0
+		for _, r := range ramps {
+			s := smootherstep(r.at-r.half, r.at+r.half, d)
+			out = append(out, influence{prevJoint, prevShare - s})
+			prevJoint, prevShare = r.to, s
+		}
+		return append(out, influence{prevJoint, prevShare})
+	}
+}
+
 // limbJoint is a ball joint of a limb (left-side bone names).
 type limbJoint struct {
 	bone       humanoid.Bone
@@ -298,8 +319,9 @@ func (b *builder) finger(bone func(humanoid.Bone) humanoid.Bone, fg fingerDef) *
 	return &m
 }
 
-// skirtWeights binds the skirt to the hips, letting the hem's sides follow
-// the thighs by up to 55 %, so a raised knee lifts the skirt's side.
+// skirtWeights binds the skirt like the torso above it (its top, inside
+// the bodice, bends with the spine), letting the hem's sides follow the
+// thighs by up to skirtLegShare, so a raised knee lifts the skirt's side.
 func (b *builder) skirtWeights(p mgl64.Vec3) []influence {
 	r := b.rig
 	t := smootherstep(0.76, 0.53, p[1]) * smootherstep(0, 0.07, math.Abs(p[0]))
@@ -307,7 +329,23 @@ func (b *builder) skirtWeights(p mgl64.Vec3) []influence {
 	if p[0] < 0 {
 		leg = humanoid.RightUpperLeg
 	}
-	return []influence{{r.j(humanoid.Hips), 1 - skirtLegShare*t}, {r.j(leg), skirtLegShare * t}}
+	out := b.spineWeights(p)
+	for i := range out {
+		out[i].weight *= 1 - skirtLegShare*t
+	}
+	return append(out, influence{r.j(leg), skirtLegShare * t})
+}
+
+// spineWeights hands the torso over from the hips to the spine, chest and
+// upper chest in overlapping ramps 16 cm wide, so that each spine joint
+// bends a long stretch of the bodice gently.
+func (b *builder) spineWeights(p mgl64.Vec3) []influence {
+	r := b.rig
+	f := frame{origin: v3(0, 0, 0), axis: v3(0, 1, 0)}
+	return stackedWeights(f, r.j(humanoid.Hips),
+		ramp{at: r.pos(humanoid.Spine)[1], half: 0.08, to: r.j(humanoid.Spine)},
+		ramp{at: r.pos(humanoid.Chest)[1], half: 0.08, to: r.j(humanoid.Chest)},
+		ramp{at: r.pos(humanoid.UpperChest)[1], half: 0.08, to: r.j(humanoid.UpperChest)})(p)
 }
 
 // torsoWeights blends hips → spine → chest → upper chest up the torso,
@@ -315,14 +353,10 @@ func (b *builder) skirtWeights(p mgl64.Vec3) []influence {
 // the hip balls are separate, so nothing here follows the neck or legs.
 func (b *builder) torsoWeights(p mgl64.Vec3) []influence {
 	r := b.rig
-	f := frame{origin: v3(0, 0, 0), axis: v3(0, 1, 0)}
-	spine := chainWeights(f, r.j(humanoid.Hips),
-		ramp{at: r.pos(humanoid.Spine)[1], half: 0.045, to: r.j(humanoid.Spine)},
-		ramp{at: r.pos(humanoid.Chest)[1], half: 0.042, to: r.j(humanoid.Chest)},
-		ramp{at: r.pos(humanoid.UpperChest)[1], half: 0.04, to: r.j(humanoid.UpperChest)})(p)
+	spine := b.spineWeights(p)
 	// Shoulder tops follow the shoulder bone.
 	ax := math.Abs(p[0])
-	ws := 0.85 * smootherstep(0.035, 0.10, ax) * smootherstep(0.925, 0.985, p[1])
+	ws := 0.8 * smootherstep(0.02, 0.11, ax) * smootherstep(0.90, 0.99, p[1])
 	var out []influence
 	rest := 1 - ws
 	for _, x := range spine {

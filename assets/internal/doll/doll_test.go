@@ -333,6 +333,33 @@ var majorBends = []bend{
 	{"neck back", humanoid.Neck, mgl32.Vec3{1, 0, 0}, -120},
 	{"neck sideways", humanoid.Neck, mgl32.Vec3{0, 0, 1}, 120},
 	{"neck turn", humanoid.Neck, mgl32.Vec3{0, 1, 0}, 120},
+	// The torso's own blends: shoulder shrugs and single spine joints
+	// (TestTorsoBends turns all three at once).
+	{"left shrug", humanoid.LeftShoulder, mgl32.Vec3{0, 0, 1}, 40},
+	{"right shrug forward", humanoid.RightShoulder, mgl32.Vec3{0, 1, 0}, -40},
+	{"spine forward", humanoid.Spine, mgl32.Vec3{1, 0, 0}, 40},
+	{"chest sideways", humanoid.Chest, mgl32.Vec3{0, 0, 1}, 30},
+	{"upper chest twist", humanoid.UpperChest, mgl32.Vec3{0, 1, 0}, 60},
+}
+
+// TestTorsoBends bends the torso 120° forward, back and round, spread over
+// the spine, chest and upper chest (40° each) as a Performer's body is, and
+// 75° sideways (the bodice is wide; a human spine bends sideways less).
+func TestTorsoBends(t *testing.T) {
+	a := doll(t)
+	for _, d := range []struct {
+		name string
+		axis mgl32.Vec3
+		deg  float32 // per joint
+	}{{"forward", mgl32.Vec3{1, 0, 0}, 40}, {"back", mgl32.Vec3{-1, 0, 0}, 40}, {"sideways", mgl32.Vec3{0, 0, 1}, 25}, {"twist", mgl32.Vec3{0, 1, 0}, 40}} {
+		p := pose{}
+		for _, b := range []humanoid.Bone{humanoid.Spine, humanoid.Chest, humanoid.UpperChest} {
+			p[boneNode(t, a, b)] = mgl32.QuatRotate(mgl32.DegToRad(d.deg), d.axis)
+		}
+		if inverted, worst, where := signedAreas(a, p); inverted > 0 {
+			t.Errorf("%s: %d triangles inverted; worst signed area %.3f of rest at %s", d.name, inverted, worst, where)
+		}
+	}
 }
 
 // signedAreas skins every triangle under pose p and measures its signed
