@@ -104,8 +104,9 @@ var (
 		{0, 0.054, 1}, {0.060, 0.050, 1}, {0.150, 0.041, 1}, {0.185, 0.031, 1},
 		{0.274, 0.031, 1}, {0.305, 0.037, 1}, {0.420, 0.0245, 1}, {0.446, 0.0160, 1},
 	}}
-	// joints lists each limb's balls: the bone whose pivot they sit on, the
-	// ball radius and the blend half-width (inside the ball).
+	// armJoints and legJoints list each limb's balls: the bone whose pivot
+	// they sit on, the ball radius and the blend half-width (inside the
+	// ball).
 	armJoints = []limbJoint{{humanoid.LeftLowerArm, 0.0290, 0.025}, {humanoid.LeftHand, 0.0205, 0.0165}}
 	legJoints = []limbJoint{{humanoid.LeftLowerLeg, 0.0400, 0.034}, {humanoid.LeftFoot, 0.0275, 0.0225}}
 	// The skirt: a lacquered bell from under the obi to mid-thigh, closed
