@@ -53,10 +53,15 @@ func (av *Avatar) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
 				continue
 			}
 			var pal []mgl32.Mat4
-			if nd.Skin >= 0 && nd.Skin < len(f.JointPalettes) {
+			// A hand-made Frame may be short: a palette that does not match
+			// its skin is ignored, missing weights count as zero.
+			if nd.Skin >= 0 && nd.Skin < len(f.JointPalettes) && len(f.JointPalettes[nd.Skin]) == len(av.Skins[nd.Skin].Joints) {
 				pal = f.JointPalettes[nd.Skin]
 			}
-			weights := f.MorphWeights[ni]
+			var weights []float32
+			if int(ni) < len(f.MorphWeights) {
+				weights = f.MorphWeights[ni]
+			}
 			for pi := range av.Meshes[nd.Mesh].Primitives {
 				p := &av.Meshes[nd.Mesh].Primitives[pi]
 				for v, pos := range p.Positions {

@@ -46,3 +46,14 @@ func TestBounds(t *testing.T) {
 		t.Errorf("Bounds allocates %v times", n)
 	}
 }
+
+// TestBoundsShortFrame: a hand-made Frame with missing palettes and weights
+// gives a box, not a panic.
+func TestBoundsShortFrame(t *testing.T) {
+	av := loadModel(t, "Godette.vrm")
+	f := av.Pose(nil)
+	short := &Frame{NodeWorld: f.NodeWorld, JointPalettes: [][]mgl32.Mat4{f.JointPalettes[0][:3]}}
+	if _, _, ok := av.Bounds(short); !ok {
+		t.Error("no bounds for a short frame")
+	}
+}

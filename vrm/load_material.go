@@ -332,7 +332,7 @@ func (l *loader) loadMToon0(el string, m *Material, p *v0Material) error {
 		m.RenderQueue = p.RenderQueue - base
 	}
 
-	t := &MToon{ShadingShiftTexScale: 1}
+	t := &MToon{ShadingShiftTexScale: 1, ShadingShiftTex: noTexture}
 	t.ShadeColor = gamma3(vec("_ShadeColor", [4]float32{0.97, 0.81, 0.86, 1}))
 	if t.ShadeTexture, err = tex("_ShadeTexture"); err != nil {
 		return err

@@ -224,3 +224,27 @@ func near(a, b mgl32.Vec3, tol float32) bool {
 	}
 	return true
 }
+
+// TestVRM0MToonHasNoPhantomTextures guards the VRM 0.x MToon migration: a
+// texture the file does not set must stay "none", not texture 0.
+func TestVRM0MToonHasNoPhantomTextures(t *testing.T) {
+	av := loadModel(t, "Godette.vrm")
+	n := 0
+	for i, m := range av.Materials {
+		if m.MToon == nil {
+			continue
+		}
+		n++
+		for name, r := range map[string]TextureRef{
+			"shading shift": m.MToon.ShadingShiftTex, "outline width": m.MToon.OutlineWidthTex,
+			"UV animation mask": m.MToon.UVAnimMaskTexture, "matcap": m.MToon.MatcapTexture,
+		} {
+			if r.Valid() {
+				t.Errorf("material %d (%s): %s texture %d, want none", i, m.Name, name, r.Texture)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("Godette has no MToon material")
+	}
+}
