@@ -414,10 +414,10 @@ func (e *encoder) mesh(m *Mesh) {
 				if pos == nil {
 					pos = make([]mgl32.Vec3, len(p.Positions))
 				}
-				ta[gltf.POSITION] = modeler.WritePosition(doc, e.vecs(pos))
+				ta[gltf.POSITION] = e.targetAccessor(pos, true)
 			}
 			if t.Normals != nil {
-				ta[gltf.NORMAL] = modeler.WriteNormal(doc, e.vecs(t.Normals))
+				ta[gltf.NORMAL] = e.targetAccessor(t.Normals, false)
 			}
 			gp.Targets = append(gp.Targets, ta)
 		}
@@ -433,6 +433,68 @@ func (e *encoder) mesh(m *Mesh) {
 		gm.Primitives = []*gltf.Primitive{{Attributes: gltf.PrimitiveAttributes{gltf.POSITION: pos}}}
 	}
 	doc.Meshes = append(doc.Meshes, gm)
+}
+
+// targetAccessor writes one morph target attribute (displacements, in the
+// file's frame) and returns its accessor. Morph targets usually move a small
+// part of a mesh, so it writes a sparse accessor with no buffer view — zeros
+// plus the moved vertices (glTF 2.0 §3.6.2.3 "Sparse Accessors") — whenever
+// that is smaller than the dense array; a target that moves nothing is an
+// accessor with neither. POSITION accessors carry min/max as glTF requires.
+func (e *encoder) targetAccessor(v []mgl32.Vec3, position bool) int {
+	doc := e.doc
+	var idx []uint32
+	var vals [][3]float32
+	lo, hi := [3]float64{}, [3]float64{}
+	for i, x := range v {
+		x = e.vec(x)
+		if x == (mgl32.Vec3{}) {
+			continue
+		}
+		idx = append(idx, uint32(i))
+		vals = append(vals, x)
+		for c := 0; c < 3; c++ {
+			lo[c] = min(lo[c], f64(x[c]))
+			hi[c] = max(hi[c], f64(x[c]))
+		}
+	}
+	idxSize := 4
+	if len(v) <= 1<<16 {
+		idxSize = 2
+	}
+	if len(idx)*(12+idxSize) >= len(v)*12 {
+		if position {
+			return modeler.WritePosition(doc, e.vecs(v))
+		}
+		return modeler.WriteNormal(doc, e.vecs(v))
+	}
+	acc := &gltf.Accessor{ComponentType: gltf.ComponentFloat, Type: gltf.AccessorVec3, Count: len(v)}
+	if position {
+		acc.Min, acc.Max = lo[:], hi[:]
+	}
+	if len(idx) > 0 {
+		var iv int
+		ct := gltf.ComponentUint
+		if idxSize == 2 {
+			// An even count keeps the buffer 4-byte aligned for the values;
+			// the padding entry lies past Sparse.Count and is never read.
+			i16 := make([]uint16, len(idx)+len(idx)%2)
+			for k, i := range idx {
+				i16[k] = uint16(i)
+			}
+			iv, ct = modeler.WriteBufferView(doc, gltf.TargetNone, i16), gltf.ComponentUshort
+		} else {
+			iv = modeler.WriteBufferView(doc, gltf.TargetNone, idx)
+		}
+		vv := modeler.WriteBufferView(doc, gltf.TargetNone, vals)
+		acc.Sparse = &gltf.Sparse{
+			Count:   len(idx),
+			Indices: gltf.SparseIndices{BufferView: iv, ComponentType: ct},
+			Values:  gltf.SparseValues{BufferView: vv},
+		}
+	}
+	doc.Accessors = append(doc.Accessors, acc)
+	return len(doc.Accessors) - 1
 }
 
 func vec2s(v []mgl32.Vec2) [][2]float32 {

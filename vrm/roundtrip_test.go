@@ -6,7 +6,10 @@ import (
 	"image"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
+
+	"github.com/go-gl/mathgl/mgl32"
 )
 
 // diffValues compares two values deeply, floats within tol (absolute, or
@@ -187,6 +190,43 @@ func TestCrossVersion(t *testing.T) {
 				if pa, pb := bonePos(a, fa, bone), bonePos(b, fb, bone); !near(pa, pb, 1e-5) {
 					t.Errorf("%s as %v: %s at %v, was %v", name, other, bone, pb, pa)
 				}
+			}
+		}
+	}
+}
+
+// TestSparseMorphTargets: morph targets that move few vertices are written
+// as sparse accessors (and an all-zero target as an accessor with neither a
+// buffer view nor sparse data), they read back exactly, and Godette's file
+// gets smaller than with dense targets.
+func TestSparseMorphTargets(t *testing.T) {
+	a := loadModel(t, "Godette.vrm")
+	p := &a.Meshes[0].Primitives[0]
+	if len(p.Targets) < 2 {
+		t.Fatalf("Godette's first primitive has %d targets", len(p.Targets))
+	}
+	// Target 0 moves nothing; target 1 moves exactly one vertex.
+	p.Targets[0].Positions = make([]mgl32.Vec3, len(p.Positions))
+	p.Targets[0].Normals = nil
+	one := make([]mgl32.Vec3, len(p.Positions))
+	one[len(one)-1] = mgl32.Vec3{0.01, -0.02, 0.03}
+	p.Targets[1].Positions, p.Targets[1].Normals = one, nil
+	for _, v := range []Version{Version0, Version1} {
+		data := encode(t, a, v)
+		doc := string(data)
+		if !strings.Contains(doc, `"sparse"`) {
+			t.Errorf("%v: no sparse accessor written", v)
+		}
+		b := reload(t, data)
+		q := &b.Meshes[0].Primitives[0]
+		for i, d := range q.Targets[0].Positions {
+			if d != (mgl32.Vec3{}) {
+				t.Fatalf("%v: all-zero target reads %v at vertex %d", v, d, i)
+			}
+		}
+		for i, d := range q.Targets[1].Positions {
+			if d != one[i] {
+				t.Fatalf("%v: one-vertex target reads %v at vertex %d, want %v", v, d, i, one[i])
 			}
 		}
 	}

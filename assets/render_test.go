@@ -1,0 +1,162 @@
+package assets_test
+
+import (
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden renders under testdata/ (look at every one before committing)")
+
+// Golden renders of the default avatar drawn by the project's renderer.
+// They compare with a tolerance (shading maths may round differently on
+// another CPU); -update rewrites them.
+
+// goldenShots are the pictures kept under testdata/.
+var goldenShots = []struct {
+	name string
+	w, h int
+	eye  mgl32.Vec3 // camera position, VRM 1.0 frame, metres
+	at   mgl32.Vec3 // point looked at
+	pose func(p *vrm.Pose)
+}{
+	{"front", 480, 640, mgl32.Vec3{0, 0.72, 3.1}, mgl32.Vec3{0, 0.66, 0}, func(*vrm.Pose) {}},
+	{"arms_raised_mouth_open_eyes_closed", 480, 640, mgl32.Vec3{0, 0.8, 3.1}, mgl32.Vec3{0, 0.72, 0}, armsRaised},
+	{"face", 480, 480, mgl32.Vec3{0, 1.09, 0.85}, mgl32.Vec3{0, 1.07, 0}, func(*vrm.Pose) {}},
+}
+
+// armsRaised lifts both arms overhead with the elbows a little bent, opens
+// the mouth and closes the eyes.
+func armsRaised(p *vrm.Pose) {
+	q := func(axis mgl32.Vec3, deg float32) mgl32.Quat { return mgl32.QuatRotate(mgl32.DegToRad(deg), axis) }
+	p.SetRotation(humanoid.LeftUpperArm, q(mgl32.Vec3{0, 0, 1}, 70))
+	p.SetRotation(humanoid.RightUpperArm, q(mgl32.Vec3{0, 0, 1}, -70))
+	p.SetRotation(humanoid.LeftLowerArm, q(mgl32.Vec3{0, 0, 1}, 25))
+	p.SetRotation(humanoid.RightLowerArm, q(mgl32.Vec3{0, 0, 1}, -25))
+	p.Expressions = []vrm.ExpressionWeight{{Name: "aa", Weight: 1}, {Name: "blink", Weight: 1}}
+}
+
+func renderShot(t testing.TB, a *vrm.Avatar, w, h int, eye, at mgl32.Vec3, pose func(*vrm.Pose)) *image.RGBA {
+	t.Helper()
+	var p vrm.Pose
+	pose(&p)
+	a.ResetSpringBones() // the tassels hang as the pose has them, whatever ran before
+	r := render.New(render.Options{})
+	defer r.Close()
+	sc := render.DefaultScene(a, a.Pose(&p), render.Camera{View: mgl32.LookAtV(eye, at, mgl32.Vec3{0, 1, 0}), FOV: 30})
+	sc.AA = render.AA4x
+	sc.Background = color.NRGBA{0x27, 0x34, 0x5f, 0xff}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	r.Render(img, sc)
+	return img
+}
+
+func TestGoldenRenders(t *testing.T) {
+	a := defaultAvatar(t)
+	for _, s := range goldenShots {
+		t.Run(s.name, func(t *testing.T) {
+			img := renderShot(t, a, s.w, s.h, s.eye, s.at, s.pose)
+			path := filepath.Join("testdata", s.name+".png")
+			if *update {
+				if err := os.MkdirAll("testdata", 0o755); err != nil {
+					t.Fatal(err)
+				}
+				writePNG(t, path, img)
+				t.Logf("wrote %s", path)
+				return
+			}
+			f, err := os.Open(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./assets -update to create it)", err)
+			}
+			defer f.Close()
+			want, err := png.Decode(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if msg := compareImages(want, img); msg != "" {
+				got := filepath.Join(t.TempDir(), s.name+".png")
+				writePNG(t, got, img)
+				t.Errorf("%s: %s (got: %s)", path, msg, got)
+			}
+		})
+	}
+}
+
+func writePNG(t testing.TB, path string, img image.Image) {
+	t.Helper()
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// compareImages returns "" when the images match: same size, no channel
+// off by more than 64, at most 0.5 % of pixels off by more than 8, and a
+// mean absolute difference under 0.5 per channel.
+func compareImages(want image.Image, got *image.RGBA) string {
+	if want.Bounds().Size() != got.Rect.Size() {
+		return fmt.Sprintf("size %v, want %v", got.Rect.Size(), want.Bounds().Size())
+	}
+	b := want.Bounds()
+	var bad, worst, n int
+	var sum float64
+	for y := 0; y < b.Dy(); y++ {
+		for x := 0; x < b.Dx(); x++ {
+			r, g, bb, al := want.At(b.Min.X+x, b.Min.Y+y).RGBA()
+			p := got.Pix[got.PixOffset(x, y):]
+			d := 0
+			for i, w := range [4]uint32{r >> 8, g >> 8, bb >> 8, al >> 8} {
+				diff := max(int(p[i])-int(w), int(w)-int(p[i]))
+				sum += float64(diff)
+				d = max(d, diff)
+				n++
+			}
+			worst = max(worst, d)
+			if d > 8 {
+				bad++
+			}
+		}
+	}
+	switch {
+	case worst > 64:
+		return fmt.Sprintf("a channel differs by %d", worst)
+	case bad*200 > b.Dx()*b.Dy():
+		return fmt.Sprintf("%d pixels differ by more than 8", bad)
+	case sum/float64(n) > 0.5:
+		return fmt.Sprintf("mean difference %.2f", sum/float64(n))
+	}
+	return ""
+}
+
+// BenchmarkRender1280x720 draws the default avatar filling a 1280×720
+// frame (bust shot, 4× anti-aliasing), the app's default view size.
+func BenchmarkRender1280x720(b *testing.B) {
+	a := defaultAvatar(b)
+	f := a.Pose(&vrm.Pose{})
+	r := render.New(render.Options{})
+	defer r.Close()
+	sc := render.DefaultScene(a, f, render.Camera{View: mgl32.LookAtV(mgl32.Vec3{0, 0.95, 1.9}, mgl32.Vec3{0, 0.9, 0}, mgl32.Vec3{0, 1, 0}), FOV: 30})
+	sc.AA = render.AA4x
+	img := image.NewRGBA(image.Rect(0, 0, 1280, 720))
+	for b.Loop() {
+		r.Render(img, sc)
+	}
+}
