@@ -575,3 +575,32 @@ func TestMeasure(t *testing.T) {
 		t.Error("no viewport in the screenshot")
 	}
 }
+
+// TestWindowShowsDefaultAvatar: with no --vrm and no saved avatar, the
+// window shows the embedded default avatar within a few seconds, framed.
+func TestWindowShowsDefaultAvatar(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real window")
+	}
+	display := startXvfb(t)
+	binary(t) // build before timing the start
+	start := time.Now()
+	w := startWindow(t, display, nil, "--listen", fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t)))
+	for {
+		if s, ok := w.stats(); ok && s.Frames > 0 {
+			break
+		}
+		if time.Since(start) > 5*time.Second {
+			t.Fatal("no avatar on screen 5 s after start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Logf("first frame on screen %.2f s after start", time.Since(start).Seconds())
+	w.settle(1, "default avatar")
+	shot := w.screenshot("default-avatar")
+	vp := viewportRect(shot)
+	body := avatarRect(shot, vp)
+	if vp.Dx() < 200 || body.Dy() < vp.Dy()*2/3 || body.Dx() < vp.Dx()/3 {
+		t.Errorf("the default avatar (%v) does not fill the viewport (%v)", body, vp)
+	}
+}

@@ -27,9 +27,7 @@ type Options struct {
 // Run opens the main window and blocks until it is closed.
 func Run(o Options) error {
 	a := fyneapp.NewWithID(AppID)
-	if icon := appIcon(); icon != nil {
-		a.SetIcon(icon)
-	}
+	a.SetIcon(appIcon())
 	u := newUI(a, o)
 	u.start()
 	u.win.ShowAndRun()

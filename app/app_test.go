@@ -490,3 +490,19 @@ func TestDropVRMOpensIt(t *testing.T) {
 	}
 	t.Error("the dropped VRM was not opened")
 }
+
+func TestLicenceName(t *testing.T) {
+	var cc0, vpl, bysa, godette vrm.Meta
+	cc0.LicenseURL, cc0.OtherLicenseURL = "https://vrm.dev/licenses/1.0/", "https://creativecommons.org/publicdomain/zero/1.0/"
+	vpl.LicenseURL = "https://vrm.dev/licenses/1.0/"
+	bysa.LicenseURL = "https://creativecommons.org/licenses/by-sa/4.0/"
+	godette.VRM0.LicenseName = "CC_BY"
+	for _, tc := range []struct {
+		m    *vrm.Meta
+		want string
+	}{{&cc0, "CC0"}, {&vpl, "VRM Public License 1.0"}, {&bysa, "CC-BY-SA 4.0"}, {&godette, "CC-BY"}, {&vrm.Meta{}, ""}} {
+		if got := licenceName(tc.m); got != tc.want {
+			t.Errorf("licenceName(%+v) = %q, want %q", tc.m, got, tc.want)
+		}
+	}
+}

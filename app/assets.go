@@ -1,10 +1,18 @@
 package app
 
-import "fyne.io/fyne/v2"
+import (
+	"fyne.io/fyne/v2"
 
-// appIcon returns the window icon, nil until the embedded icon exists.
-func appIcon() fyne.Resource { return nil }
+	"github.com/kugutsu/kugutsu/assets"
+)
 
-// defaultAvatar returns the embedded default avatar (a VRM file) and its
-// name, or nil when this build has none.
-func defaultAvatar() ([]byte, string) { return nil, "" }
+// appIcon returns the window icon: the Kugutsu doll's face (assets.Icon).
+func appIcon() fyne.Resource { return fyne.NewStaticResource("kugutsu.png", assets.Icon()) }
+
+// defaultAvatarName is what the UI calls the embedded avatar before its
+// meta is read.
+const defaultAvatarName = "Kugutsu (default avatar)"
+
+// defaultAvatar returns the embedded default avatar, a VRM 1.0 file (CC0,
+// made by this project's own code: assets.DefaultVRM), and its name.
+func defaultAvatar() ([]byte, string) { return assets.DefaultVRM(), defaultAvatarName }

@@ -120,18 +120,44 @@ func makeLicenceCard(m *vrm.Meta) fyne.CanvasObject {
 }
 
 // licenceName names the avatar's licence: the VRM 0.x licence name, else
-// the VRM 1.0 licence URL's well-known name.
+// the well-known licence at the VRM 1.0 otherLicenseUrl (which, when set,
+// is the licence the author chose beyond the VRM Public License), else the
+// one at licenseUrl.
 func licenceName(m *vrm.Meta) string {
 	if n := m.VRM0.LicenseName; n != "" {
 		return strings.ReplaceAll(n, "_", "-")
 	}
+	if n := knownLicence(m.OtherLicenseURL); n != "" {
+		return n
+	}
+	n := knownLicence(m.LicenseURL)
+	if n != "" && m.OtherLicenseURL != "" {
+		n += " and another licence"
+	}
+	return n
+}
+
+// knownLicence names the licence at a well-known URL, or "".
+func knownLicence(u string) string {
+	u = strings.TrimSpace(u)
 	switch {
-	case strings.Contains(m.LicenseURL, "vrm.dev/licenses/1.0"):
+	case u == "":
+		return ""
+	case strings.Contains(u, "vrm.dev/licenses/1.0"):
 		return "VRM Public License 1.0"
-	case strings.Contains(m.LicenseURL, "creativecommons.org/publicdomain/zero"):
+	case strings.Contains(u, "creativecommons.org/publicdomain/zero/"):
 		return "CC0"
-	case strings.Contains(m.LicenseURL, "creativecommons.org/licenses/"):
-		return "Creative Commons (" + m.LicenseURL + ")"
+	}
+	// creativecommons.org/licenses/by-sa/4.0/ → CC-BY-SA 4.0
+	if _, rest, ok := strings.Cut(u, "creativecommons.org/licenses/"); ok {
+		parts := strings.Split(strings.Trim(rest, "/"), "/")
+		if len(parts) >= 1 && parts[0] != "" {
+			n := "CC-" + strings.ToUpper(parts[0])
+			if len(parts) >= 2 {
+				n += " " + parts[1]
+			}
+			return n
+		}
 	}
 	return ""
 }

@@ -240,9 +240,12 @@ func (u *ui) loadEvent(ev marionette.LoadEvent) {
 	case marionette.LoadDone:
 		u.loading.Hide()
 		u.avatarShown(ev.Avatar, ev.Source)
-		if ev.Source.Path != "" {
+		switch {
+		case ev.Source.Path != "":
 			u.set.addRecent(ev.Source.Path)
 			u.win.SetMainMenu(u.makeMainMenu())
+		case ev.Source.Default:
+			u.set.prefs.SetString(prefLastVRM, "") // the next start shows it too
 		}
 	case marionette.LoadFailed:
 		u.loading.Hide()
