@@ -7,7 +7,8 @@ package main
 //
 // They need Xvfb and ImageMagick's import; without them they skip, unless
 // KUGUTSU_REQUIRE_TOOLS=1 (make test) makes them fail. KUGUTSU_E2E_SHOTS=DIR
-// keeps the screenshots in DIR for a person to look at.
+// keeps the screenshots in DIR for a person to look at; KUGUTSU_E2E_RACE=1
+// builds the window with the race detector.
 
 import (
 	"bufio"
@@ -68,7 +69,11 @@ func binary(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", filepath.Join(buildDir, "kugutsu"), ".")
+		args := []string{"build", "-o", filepath.Join(buildDir, "kugutsu")}
+		if os.Getenv("KUGUTSU_E2E_RACE") == "1" {
+			args = append(args, "-race")
+		}
+		cmd := exec.Command("go", append(args, ".")...)
 		buildOut, buildErr = cmd.CombinedOutput()
 	})
 	if buildErr != nil {
@@ -156,6 +161,7 @@ type e2eStats struct {
 		P50, P99, Max float64
 	} `json:"render_ms"`
 	Packets uint64 `json:"packets"`
+	Avatar  string `json:"avatar"`
 }
 
 // startWindow runs the binary on display with args and the given saved
@@ -189,6 +195,9 @@ func startWindow(t *testing.T, display string, prefs map[string]any, args ...str
 	t.Cleanup(func() {
 		w.cmd.Process.Kill()
 		w.cmd.Wait()
+		if strings.Contains(w.out.String(), "WARNING: DATA RACE") {
+			t.Error("the race detector found a data race in the window")
+		}
 		if t.Failed() {
 			t.Logf("kugutsu output:\n%s", w.out)
 		}
@@ -204,6 +213,23 @@ func (w *window) stats() (e2eStats, bool) {
 		return s, false
 	}
 	return s, true
+}
+
+// showing waits until the window shows the avatar named name.
+func (w *window) showing(name string) {
+	w.t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if s, ok := w.stats(); ok && s.Avatar == name {
+			return
+		}
+		if w.cmd.ProcessState != nil {
+			w.t.Fatalf("kugutsu exited: %s", w.out)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s, _ := w.stats()
+	w.t.Fatalf("%q not on screen in 30 s (showing %q)", name, s.Avatar)
 }
 
 // settle waits until the window has shown at least min frames and then
@@ -408,6 +434,7 @@ func TestWindowFollowsPerformer(t *testing.T) {
 	// preferences load.
 	w := startWindow(t, display, map[string]any{"opt.performerCamera": true},
 		"--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+	w.showing("Low-Poly Godette")
 	w.settle(1, "Godette at rest")
 	rest := w.screenshot("rest")
 	vp := viewportRect(rest)
@@ -523,6 +550,7 @@ func TestMeasure(t *testing.T) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
 	w := startWindow(t, display, nil, "--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+	w.showing("Low-Poly Godette")
 	w.settle(1, "loaded")
 	pid := w.cmd.Process.Pid
 	rss, _ := procMem(t, pid)
@@ -586,16 +614,12 @@ func TestWindowShowsDefaultAvatar(t *testing.T) {
 	binary(t) // build before timing the start
 	start := time.Now()
 	w := startWindow(t, display, nil, "--listen", fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t)))
-	for {
-		if s, ok := w.stats(); ok && s.Frames > 0 {
-			break
-		}
-		if time.Since(start) > 5*time.Second {
-			t.Fatal("no avatar on screen 5 s after start")
-		}
-		time.Sleep(20 * time.Millisecond)
+	w.showing("Kugutsu")
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("the default avatar took %.1f s to appear", el.Seconds())
+	} else {
+		t.Logf("default avatar on screen %.2f s after start", el.Seconds())
 	}
-	t.Logf("first frame on screen %.2f s after start", time.Since(start).Seconds())
 	w.settle(1, "default avatar")
 	shot := w.screenshot("default-avatar")
 	vp := viewportRect(shot)

@@ -24,6 +24,7 @@ type statsReport struct {
 	Latency    percentiles `json:"latency_ms"`
 	RenderTime percentiles `json:"render_ms"`
 	Packets    uint64      `json:"packets"`
+	Avatar     string      `json:"avatar"` // meta name of the avatar in the latest image on screen
 	HeapInuse  uint64      `json:"go_heap_inuse_bytes"`
 	GoSys      uint64      `json:"go_sys_bytes"`
 }
@@ -55,6 +56,9 @@ func writeStats(e *marionette.Engine, path string, stop <-chan struct{}) {
 			FPS: st.Stats.FPS, Frames: st.Stats.Frames,
 			Latency: toPercentiles(st.Stats.Latency), RenderTime: toPercentiles(st.Stats.RenderTime),
 			Packets: st.Receiver.Packets, HeapInuse: m.HeapInuse, GoSys: m.Sys,
+		}
+		if av := st.Stats.Shown.Avatar; av != nil {
+			r.Avatar = av.Meta.Name
 		}
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {

@@ -201,8 +201,19 @@ func (u *ui) listen() {
 		u.live.setListen(listenError(addr, err), false)
 		return
 	}
+	u.live.setListen("Listening on UDP "+u.boundText(), true)
+}
+
+// boundText is the listen address as the user gave it, with the port
+// actually bound (a wildcard address may be bound as IPv6 "[::]", which
+// takes IPv4 too).
+func (u *ui) boundText() string {
 	bound, _ := u.engine.Addr()
-	u.live.setListen("Listening on UDP "+bound.String(), true)
+	host, _ := u.set.host.Get()
+	if !bound.Addr().IsUnspecified() || host == "" {
+		return bound.String()
+	}
+	return net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(int(bound.Port())))
 }
 
 // listenError explains a failed Listen to a user.

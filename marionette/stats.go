@@ -23,6 +23,8 @@ type Stats struct {
 	Latency Percentiles
 	// RenderTime is posing plus rendering one image.
 	RenderTime Percentiles
+	// Shown describes the latest image taken by Latest.
+	Shown FrameInfo
 }
 
 // Percentiles summarise a set of durations.
@@ -63,6 +65,7 @@ type stats struct {
 	winFrames  uint64
 	fps        float64
 	lastHanded time.Time
+	shown      FrameInfo
 }
 
 // rendered records the time one image took to make.
@@ -81,6 +84,7 @@ func (s *stats) handed(info FrameInfo, now time.Time) {
 	}
 	s.frames++
 	s.lastHanded = now
+	s.shown = info
 	if s.winStart.IsZero() {
 		s.winStart = now
 	}
@@ -93,7 +97,7 @@ func (s *stats) handed(info FrameInfo, now time.Time) {
 func (s *stats) snapshot(now time.Time) Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{FPS: s.fps, Frames: s.frames, Latency: s.latency.percentiles(), RenderTime: s.render.percentiles()}
+	st := Stats{FPS: s.fps, Frames: s.frames, Latency: s.latency.percentiles(), RenderTime: s.render.percentiles(), Shown: s.shown}
 	// With no frame for a second the rate is 0 (not a slow decay: the
 	// status bar must stay still when nothing happens).
 	if now.Sub(s.lastHanded) >= time.Second {
