@@ -547,10 +547,15 @@ func TestMeasure(t *testing.T) {
 	if os.Getenv("KUGUTSU_MEASURE") != "1" {
 		t.Skip("set KUGUTSU_MEASURE=1 to measure")
 	}
+	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette) })
+	t.Run("default avatar", func(t *testing.T) { measure(t, "Kugutsu") })
+}
+
+func measure(t *testing.T, name string, args ...string) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
-	w := startWindow(t, display, nil, "--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
-	w.showing("Low-Poly Godette")
+	w := startWindow(t, display, nil, append(args, "--listen", fmt.Sprintf("127.0.0.1:%d", port))...)
+	w.showing(name)
 	w.settle(1, "loaded")
 	pid := w.cmd.Process.Pid
 	rss, _ := procMem(t, pid)

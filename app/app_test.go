@@ -190,12 +190,13 @@ func TestViewTabReachesTheEngine(t *testing.T) {
 	u := newTestUI(t)
 	tab := u.tabs.Items[2].Content
 	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
+	findSelect(t, tab, resolutionChoices).SetSelected(resolutionChoices[2])
 	test.Tap(findCheck(t, tab, "Outlines (MToon)"))
 	test.Tap(findCheck(t, tab, "Spring bones (hair, cloth)"))
 	u.set.background.Set("#102030")
 	u.set.lightYaw.Set(90)
 	v := u.engine.View()
-	if v.AA != render.AAOff || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
+	if v.AA != render.AAOff || v.RenderScale != 0.5 || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
 		t.Errorf("engine view %+v", v)
 	}
 	test.Tap(findButton(t, tab, "Reset view settings"))

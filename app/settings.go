@@ -42,6 +42,7 @@ const (
 	prefLightPitch    = "view.lightPitch"
 	prefLightColor    = "view.lightColor"
 	prefQuality       = "view.quality"
+	prefResolution    = "view.resolution"
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
@@ -60,6 +61,9 @@ const maxRecent = 8
 var (
 	positionChoices = []string{"Hips only", "All bones (same model as sender)", "None"}
 	qualityChoices  = []string{"Anti-aliased (4×)", "Fast (no anti-aliasing)"}
+	// resolutionChoices and resolutionScales: View.RenderScale.
+	resolutionChoices = []string{"Full", "3/4 (faster)", "1/2 (fastest)"}
+	resolutionScales  = []float64{1, 0.75, 0.5}
 )
 
 // settings are the user's choices as data bindings backed by the app's
@@ -86,6 +90,7 @@ type settings struct {
 	lightYaw, lightPitch binding.Float  // degrees
 	lightColor           binding.String // #rrggbb
 	quality              binding.String // one of qualityChoices
+	resolution           binding.String // one of resolutionChoices
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
@@ -131,6 +136,7 @@ func newSettings(p fyne.Preferences) *settings {
 		lightYaw:   f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
 		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
 		quality:     s(prefQuality, qualityChoices[0]),
+		resolution:  s(prefResolution, resolutionChoices[0]),
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
@@ -186,6 +192,12 @@ func (s *settings) view() marionette.View {
 	if q, _ := s.quality.Get(); q == qualityChoices[1] {
 		v.AA = render.AAOff
 	}
+	r, _ := s.resolution.Get()
+	for i, c := range resolutionChoices {
+		if c == r {
+			v.RenderScale = resolutionScales[i]
+		}
+	}
 	v.Outlines, _ = s.outlines.Get()
 	v.SpringBones, _ = s.springBones.Get()
 	return v
@@ -215,7 +227,7 @@ func (s *settings) onOptionsChanged(f func()) {
 // onViewChanged calls f after any view setting changes, and once now.
 func (s *settings) onViewChanged(f func()) {
 	for _, it := range []binding.DataItem{s.background, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
-		s.outlines, s.springBones} {
+		s.resolution, s.outlines, s.springBones} {
 		it.AddListener(binding.NewDataListener(f))
 	}
 }

@@ -32,6 +32,7 @@ func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
 		widget.NewCard("Rendering", "",
 			widget.NewForm(
 				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
+				widget.NewFormItem("Resolution", widget.NewSelectWithData(resolutionChoices, s.resolution)),
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
 				widget.NewFormItem("", widget.NewCheckWithData("Show frame rate and latency", s.showFPS)),
@@ -48,6 +49,7 @@ func resetView(s *settings) {
 	s.lightPitch.Set(v.LightPitch)
 	s.lightColor.Set(hexColor(v.LightColor))
 	s.quality.Set(qualityChoices[0])
+	s.resolution.Set(resolutionChoices[0])
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
 }

@@ -602,7 +602,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		sc.Avatar, sc.Frame = nil, nil
 	}
 
-	img := e.images.backImage(w, h)
+	img := e.images.backImage(view.renderSize(w, h))
 	e.renderer.Render(img, sc)
 	took := time.Since(now)
 	e.stats.rendered(took)

@@ -436,3 +436,22 @@ func TestEngineWaitsForTheUI(t *testing.T) {
 		t.Errorf("the next image shows scene %d, want the newest, %d", info.SceneSeq, last)
 	}
 }
+
+func TestEngineRenderScale(t *testing.T) {
+	te := godetteEngine(t, false)
+	v := te.View()
+	v.RenderScale = 0.5
+	te.SetView(v)
+	img, _ := te.settled(t, "half size")
+	if img.Rect != image.Rect(0, 0, testW/2, testH/2) || img.Stride != 4*testW/2 {
+		t.Errorf("image %v stride %d at scale 0.5, want %dx%d", img.Rect, img.Stride, testW/2, testH/2)
+	}
+	for _, tc := range []struct {
+		scale        float64
+		w, h, rw, rh int
+	}{{0, 100, 50, 100, 50}, {1, 100, 50, 100, 50}, {0.75, 100, 50, 75, 38}, {0.1, 100, 50, 25, 13}, {2, 100, 50, 100, 50}, {0.5, 1, 1, 1, 1}} {
+		if rw, rh := (View{RenderScale: tc.scale}).renderSize(tc.w, tc.h); rw != tc.rw || rh != tc.rh {
+			t.Errorf("scale %v of %dx%d: %dx%d, want %dx%d", tc.scale, tc.w, tc.h, rw, rh, tc.rw, tc.rh)
+		}
+	}
+}

@@ -150,6 +150,21 @@ type View struct {
 	Outlines bool
 	// SpringBones simulates hair, cloth and accessories (VRM spring bones).
 	SpringBones bool
+	// RenderScale is the fraction of the viewport's pixel size images are
+	// rendered at, 0.25–1 (0 means 1); the UI stretches them to the
+	// viewport. Rendering cost falls with its square: a lever for slow
+	// machines and heavy avatars.
+	RenderScale float64
+}
+
+// renderSize returns the image size for a w×h viewport.
+func (v View) renderSize(w, h int) (int, int) {
+	s := v.RenderScale
+	if !(s > 0) || s > 1 {
+		return w, h
+	}
+	s = max(s, 0.25)
+	return max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
 }
 
 // DefaultView matches render.DefaultScene: a grey-blue background, a white
@@ -163,7 +178,7 @@ func DefaultView() View {
 		Background: color.NRGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff},
 		LightYaw:   yaw, LightPitch: pitch,
 		LightColor: color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
-		AA:         render.AA4x, Outlines: true, SpringBones: true,
+		AA:         render.AA4x, Outlines: true, SpringBones: true, RenderScale: 1,
 	}
 }
 
