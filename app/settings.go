@@ -256,11 +256,20 @@ func parseHexColor(s string) (color.NRGBA, error) {
 	if len(s) != 7 || s[0] != '#' {
 		return c, fmt.Errorf("colour %q is not #rrggbb", s)
 	}
-	if _, err := fmt.Sscanf(s[1:], "%02x%02x%02x", &c.R, &c.G, &c.B); err != nil {
-		return c, fmt.Errorf("colour %q is not #rrggbb", s)
+	var v [6]uint8
+	for i := range v {
+		switch d := s[1+i]; {
+		case '0' <= d && d <= '9':
+			v[i] = d - '0'
+		case 'a' <= d && d <= 'f':
+			v[i] = d - 'a' + 10
+		case 'A' <= d && d <= 'F':
+			v[i] = d - 'A' + 10
+		default:
+			return c, fmt.Errorf("colour %q is not #rrggbb", s)
+		}
 	}
-	c.A = 0xff
-	return c, nil
+	return color.NRGBA{R: v[0]<<4 | v[1], G: v[2]<<4 | v[3], B: v[4]<<4 | v[5], A: 0xff}, nil
 }
 
 // toNRGBA converts any colour to non-premultiplied 8-bit RGBA.

@@ -19,6 +19,13 @@ const (
 	settleWeight = 1e-4
 )
 
+// maxCoordinate bounds a received position, metres: anything farther is
+// garbage (or hostile) and is ignored, so that world matrices stay finite.
+const maxCoordinate = 1e4
+
+// Bounds of the MR model scale (1/s, field notes §1).
+const minRootScale, maxRootScale = 1e-3, 1e3
+
 // maxUnmatched bounds the remembered blend keys the avatar has no
 // expression for (shown to the user, so they can fix a naming mismatch).
 const maxUnmatched = 32
@@ -115,7 +122,7 @@ func mirrorName(name string) (string, bool) {
 			return name[:n-1] + "l", true
 		}
 	}
-	low := strings.ToLower(name)
+	low := asciiLower(name) // byte for byte, so indices match name's
 	l, r := strings.LastIndex(low, "left"), strings.LastIndex(low, "right")
 	switch {
 	case l < 0 && r < 0:
@@ -125,6 +132,18 @@ func mirrorName(name string) (string, bool) {
 	default:
 		return name[:r] + caseLike(name[r], "Left") + name[r+5:], true
 	}
+}
+
+// asciiLower lower-cases the ASCII letters of s, leaving other bytes (and
+// the length) as they are.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // caseLike returns word with its first letter in the case of c.
@@ -189,10 +208,10 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 				mean += s[c] / 3
 			}
 			if mean > 1e-6 && finite(1/mean) {
-				p.tRootScale = 1 / mean
+				p.tRootScale = min(max(1/mean, minRootScale), maxRootScale)
 			}
 		}
-		if o.RootPosition && finite3(pos) {
+		if o.RootPosition && sane3(pos) {
 			p.tRootPos = vrm.FromUnityPosition(pos)
 		}
 		if o.RootRotation {
@@ -217,7 +236,7 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 		raw := t.Position.Array()
 		usePos := o.Positions == PositionsAll || (o.Positions == PositionsHips && b == humanoid.Hips)
 		// All-zero positions mean "not sent" (field notes §1).
-		if !usePos || raw == ([3]float32{}) || !finite3(raw) {
+		if !usePos || raw == ([3]float32{}) || !sane3(raw) {
 			continue
 		}
 		pos := vrm.FromUnityPosition(raw)
@@ -368,7 +387,8 @@ func (p *poser) build(o Options, face *Face, mix FaceMix) {
 	if face != nil {
 		w := clamp01(mix.FaceWeight)
 		for _, fb := range face.Bones {
-			if !fb.Bone.Valid() || !mix.overrides(fb.Bone) {
+			q := fb.Rotation
+			if !fb.Bone.Valid() || !mix.overrides(fb.Bone) || !finite(q.W+q.V[0]+q.V[1]+q.V[2]) || q.Len() < 0.5 {
 				continue
 			}
 			base := mgl32.QuatIdent()
@@ -430,4 +450,13 @@ func clamp01(x float32) float32 {
 
 func finite(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
 
-func finite3(v [3]float32) bool { return finite(v[0]) && finite(v[1]) && finite(v[2]) }
+// sane3 reports whether every component of a position is finite and
+// within maxCoordinate metres.
+func sane3(v [3]float32) bool {
+	for _, x := range v {
+		if !(x >= -maxCoordinate && x <= maxCoordinate) { // false for NaN
+			return false
+		}
+	}
+	return true
+}

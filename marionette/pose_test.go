@@ -362,6 +362,17 @@ func TestNonFiniteInput(t *testing.T) {
 	if p.pose.Positioned.Has(humanoid.Hips) {
 		t.Error("a NaN hips position was applied")
 	}
+	// Finite but absurd: 1e38 m hips, 1e6 m root, a 1e-9 MR scale.
+	p = newPoser(t)
+	f = frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: {Position: vmc.Vec3{X: 2e38, Y: 1}, Rotation: vmc.Identity}})
+	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{Y: 1e6}, Rotation: vmc.Identity},
+		Scale: vmc.Vec3{X: 1e-5, Y: 1e-5, Z: 1e-5}, MR: true, Received: true}
+	o := DefaultOptions()
+	o.MRScaleOffset = true
+	p.update(f, o, nil, FaceMix{}, 0)
+	if p.pose.Positioned.Has(humanoid.Hips) || p.pose.RootPosition != (mgl32.Vec3{}) || p.pose.RootScale != maxRootScale {
+		t.Errorf("absurd values applied: hips %v root %v scale %v", p.pose.Positions[humanoid.Hips], p.pose.RootPosition, p.pose.RootScale)
+	}
 	fr := p.av.Pose(&p.pose)
 	for i, m := range fr.NodeWorld {
 		for _, x := range m {
