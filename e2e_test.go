@@ -194,7 +194,7 @@ func startWindow(t *testing.T, display string, prefs map[string]any, args ...str
 	}
 	t.Cleanup(func() {
 		w.cmd.Process.Kill()
-		w.cmd.Wait()
+		w.cmd.Wait() // (an error if a test already waited)
 		if strings.Contains(w.out.String(), "WARNING: DATA RACE") {
 			t.Error("the race detector found a data race in the window")
 		}
@@ -631,5 +631,31 @@ func TestWindowShowsDefaultAvatar(t *testing.T) {
 	body := avatarRect(shot, vp)
 	if vp.Dx() < 200 || body.Dy() < vp.Dy()*2/3 || body.Dx() < vp.Dx()/3 {
 		t.Errorf("the default avatar (%v) does not fill the viewport (%v)", body, vp)
+	}
+
+	// Ctrl+Q quits, and the settings (window size included) are saved.
+	xdotool := requireTool(t, "xdotool")
+	cmd := exec.Command(xdotool, "mousemove", "400", "300", "key", "ctrl+q")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool: %v\n%s", err, out)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- w.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Ctrl+Q did not quit")
+	}
+	b, err := os.ReadFile(filepath.Join(w.dir, "fyne", "io.github.kugutsu", "preferences.json"))
+	if err != nil {
+		t.Fatalf("no saved preferences: %v", err)
+	}
+	var prefs map[string]any
+	if err := json.Unmarshal(b, &prefs); err != nil {
+		t.Fatal(err)
+	}
+	if prefs["window.width"] == nil || prefs["vmc.port"] == nil || prefs["opt.rootPosition"] != true {
+		t.Errorf("saved preferences lack the window size or options: %s", b)
 	}
 }
