@@ -11,6 +11,8 @@
 package app
 
 import (
+	"fmt"
+
 	fyneapp "fyne.io/fyne/v2/app"
 )
 
@@ -24,8 +26,14 @@ type Options struct {
 	Listen  string // VMC listen address "ADDR:PORT"; "" for the saved or default one
 }
 
-// Run opens the main window and blocks until it is closed.
+// Run opens the main window and blocks until it is closed. A malformed
+// Listen is an error before any window opens.
 func Run(o Options) error {
+	if o.Listen != "" {
+		if _, _, err := splitListen(o.Listen); err != nil {
+			return fmt.Errorf("--listen %q: %w", o.Listen, err)
+		}
+	}
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(appIcon())
 	u := newUI(a, o)

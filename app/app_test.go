@@ -507,3 +507,9 @@ func TestLicenceName(t *testing.T) {
 		}
 	}
 }
+
+func TestRunRejectsBadListen(t *testing.T) {
+	if err := Run(Options{Listen: "no-port"}); err == nil || !strings.Contains(err.Error(), "--listen") {
+		t.Errorf("Run with --listen no-port: %v, want an error before any window", err)
+	}
+}

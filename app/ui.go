@@ -112,14 +112,10 @@ func (u *ui) makeContent() fyne.CanvasObject {
 // start listens for the Performer, loads the first avatar and starts the
 // status poller.
 func (u *ui) start() {
-	if u.opts.Listen != "" {
-		if host, port, err := splitListen(u.opts.Listen); err == nil {
-			u.set.host.Set(host)
-			u.set.port.Set(port)
-			u.set.listening.Set(true)
-		} else {
-			u.live.setListen(fmt.Sprintf("--listen %s: %v", u.opts.Listen, err), false)
-		}
+	if host, port, err := splitListen(u.opts.Listen); err == nil { // Run checked it
+		u.set.host.Set(host)
+		u.set.port.Set(port)
+		u.set.listening.Set(true)
 	}
 	if on, _ := u.set.listening.Get(); on {
 		u.listen()
