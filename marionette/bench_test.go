@@ -31,10 +31,10 @@ func BenchmarkPoserUpdate(b *testing.B) {
 	f := fullBodyFrame()
 	o := DefaultOptions()
 	o.BoneSmoothing, o.BlendSmoothing, o.Mirror = 50*time.Millisecond, 50*time.Millisecond, true
-	p.update(f, o, nil, FaceMix{}, 0)
+	p.update(f, o, nil, vmcOnly, 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		p.update(f, o, nil, FaceMix{}, 1.0/60)
+		p.update(f, o, nil, vmcOnly, 1.0/60)
 	}
 }
 

@@ -93,7 +93,7 @@ func fuzzPoser(t *testing.T, av *vrm.Avatar, data []byte, flags uint16) {
 		p := &poser{}
 		p.reset(av)
 		for i := 0; i < 3; i++ {
-			p.update(fr, o, nil, FaceMix{}, float64(next()))
+			p.update(fr, o, nil, vmcOnly, float64(next()))
 		}
 		q := p.pose.RootRotation
 		for _, x := range append(p.pose.RootPosition[:], q.W, q.V[0], q.V[1], q.V[2], p.pose.RootScale) {
