@@ -59,9 +59,9 @@ type poser struct {
 	eTarget, eCur []float32
 	fVal          []float32 // the face's weight this frame
 	fSet          []bool    // the face drives this expression this frame
-	eHave         []bool  // eCur has been set (the first value is not smoothed in)
-	eSmooth       []bool  // smoothed (false for the blinks)
-	eMirror       []int32 // index of the mirrored expression (itself when none)
+	eHave         []bool    // eCur has been set (the first value is not smoothed in)
+	eSmooth       []bool    // smoothed (false for the blinks)
+	eMirror       []int32   // index of the mirrored expression (itself when none)
 	slots         []blendSlot
 	unmatched     []string
 }
