@@ -188,7 +188,7 @@ func TestSavedOptionsLoad(t *testing.T) {
 
 func TestViewTabReachesTheEngine(t *testing.T) {
 	u := newTestUI(t)
-	tab := u.tabs.Items[2].Content
+	tab := tab(t, u, "View")
 	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
 	findSelect(t, tab, resolutionChoices).SetSelected(resolutionChoices[2])
 	test.Tap(findCheck(t, tab, "Outlines (MToon)"))

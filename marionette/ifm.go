@@ -144,6 +144,9 @@ func (s *IFacialMocap) disconnect() {
 	close(stop)
 	s.fwd.Wait()
 	c.Close()
+	s.mu.Lock()
+	s.raw, s.rawSeq, s.arrival = ifacialmocap.Frame{}, 0, time.Time{}
+	s.mu.Unlock()
 	s.signal()
 }
 
@@ -194,9 +197,10 @@ func (s *IFacialMocap) Status() (st ifacialmocap.Status, ok bool) {
 	return c.Status(), true
 }
 
-// Latest copies the newest frame as the phone sent it (raw: before invert,
-// calibration, mirror and smoothing) into dst and returns its number since
-// Connect, 0 (dst untouched) before the first.
+// Latest copies the newest frame of the open connection as the phone sent
+// it (raw: before invert, calibration, mirror and smoothing) into dst and
+// returns its number since Connect; 0 (dst untouched) before the first and
+// when not connected.
 func (s *IFacialMocap) Latest(dst *ifacialmocap.Frame) uint64 {
 	s.mu.Lock()
 	defer s.mu.Unlock()
