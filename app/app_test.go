@@ -513,3 +513,13 @@ func TestRunRejectsBadListen(t *testing.T) {
 		t.Errorf("Run with --listen no-port: %v, want an error before any window", err)
 	}
 }
+
+func TestOpenDialogShows(t *testing.T) {
+	// fyne 2.8.1: FileDialog.Resize before Show dereferenced a nil dialog
+	// (File → Open VRM… crashed the app on Linux, which has no OS dialog).
+	u := newTestUI(t)
+	u.showOpenDialog()
+	if u.win.Canvas().Overlays().Top() == nil {
+		t.Error("no file dialog")
+	}
+}
