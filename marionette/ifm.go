@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
@@ -12,8 +13,8 @@ import (
 )
 
 // trackingGrace is how long the face holds its last tracked pose after the
-// phone reports the face lost (trackingStatus-0) before it stops
-// contributing: a glance away keeps the pose, leaving the camera hands the
+// phone reports the face lost (trackingStatus-0, or frames frozen:
+// ifacialmocap.Status.TrackingLost) before it stops contributing: a glance away keeps the pose, leaving the camera hands the
 // face back to the Performer.
 const trackingGrace = time.Second
 
@@ -42,8 +43,8 @@ var ErrNoFrame = errors.New("no frame from the phone yet: calibrate once the fac
 //
 // Attach it once with Engine.SetFaceSource and Connect/Disconnect it at
 // will: while disconnected, while the phone is silent for more than
-// ifacialmocap.ConnectedWithin (0.5 s), and once the phone has reported the
-// face lost for trackingGrace (1 s), Face reports nothing and the Performer
+// ifacialmocap.ConnectedWithin (0.5 s), and once the face has been lost
+// (ifacialmocap.Status.TrackingLost) for trackingGrace (1 s), Face reports nothing and the Performer
 // drives the face alone. Its methods are safe for concurrent use; Face runs
 // on the engine's render goroutine, maps at most once per rendered frame,
 // and neither blocks nor allocates (after the first frame for an avatar).
@@ -60,6 +61,8 @@ type IFacialMocap struct {
 	raw      ifacialmocap.Frame // the newest frame as received
 	rawSeq   uint64
 	arrival  time.Time // of the newest frame
+
+	lost atomic.Bool // the client's Status.TrackingLost, as forward last saw it
 
 	// The render goroutine's own state.
 	cur       *ifacialmocap.Client // the client the mapper's state belongs to
@@ -147,11 +150,13 @@ func (s *IFacialMocap) disconnect() {
 	s.mu.Lock()
 	s.raw, s.rawSeq, s.arrival = ifacialmocap.Frame{}, 0, time.Time{}
 	s.mu.Unlock()
+	s.lost.Store(false)
 	s.signal()
 }
 
-// forward turns the client's frame signals, and its going silent, into
-// signals on Changed until stop.
+// forward turns the client's frame signals, its going silent and its
+// tracking state (checked every livenessEvery) into signals on Changed
+// until stop.
 func (s *IFacialMocap) forward(c *ifacialmocap.Client, stop chan struct{}) {
 	defer s.fwd.Done()
 	t := time.NewTicker(livenessEvery)
@@ -168,8 +173,10 @@ func (s *IFacialMocap) forward(c *ifacialmocap.Client, stop chan struct{}) {
 			s.mu.Lock()
 			l := !s.arrival.IsZero() && now.Sub(s.arrival) <= ifacialmocap.ConnectedWithin
 			s.mu.Unlock()
-			if l != live {
+			lost := c.Status().TrackingLost
+			if l != live || lost != s.lost.Load() {
 				live = l
+				s.lost.Store(lost)
 				s.signal()
 			}
 		}
@@ -302,7 +309,11 @@ func (s *IFacialMocap) Face(av *vrm.Avatar, out *Face) bool {
 		s.last = time.Time{}
 		return false
 	}
-	if s.frame.TrackingOK {
+	// Lost: the frame says trackingStatus-0, or the phone has re-sent the
+	// same bytes for a while (older builds without trackingStatus; the
+	// client's Status.TrackingLost covers both; forward reads it, as Status
+	// allocates).
+	if !s.lost.Load() && s.frame.TrackingOK {
 		s.lostSince = time.Time{}
 	} else if s.lostSince.IsZero() {
 		s.lostSince = now

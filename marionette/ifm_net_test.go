@@ -83,7 +83,7 @@ func freeTCPPort(t *testing.T) int {
 func TestIFacialMocapOverUDP(t *testing.T) {
 	frame := withValues(t, fixture(t, "v1_trackingstatus_hapihapi.txt"), map[string]string{"jawOpen": "60"})
 	bake := freeTCPPort(t)
-	phone := startPhone(t, ifmtest.Config{Frames: []string{frame}, BakePort: bake})
+	phone := startPhone(t, ifmtest.Config{Frames: []string{frame, unfrozen(frame)}, BakePort: bake, Recording: []string{frame}})
 	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
 	av := defaultAvatar(t)
 	var f Face
@@ -175,26 +175,62 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 }
 
 func TestIFacialMocapTrackingLost(t *testing.T) {
-	// The phone says trackingStatus-0: the last pose holds for
-	// trackingGrace, then the face stops contributing.
-	lost := strings.Replace(fixture(t, "v1_trackingstatus_hapihapi.txt"), "trackingStatus-1", "trackingStatus-0", 1)
-	phone := startPhone(t, ifmtest.Config{Frames: []string{lost}})
+	// The phone says trackingStatus-0, or (older builds) keeps re-sending
+	// the same bytes: the last pose holds for trackingGrace, then the face
+	// stops contributing.
+	tracked := fixture(t, "v1_trackingstatus_hapihapi.txt")
+	lost := strings.Replace(tracked, "trackingStatus-1", "trackingStatus-0", 1)
+	frozen := fixture(t, "v1_hapihapi.txt")
+	for _, tc := range []struct {
+		name   string
+		frames []string
+	}{{"trackingStatus-0", []string{lost, unfrozen(lost)}}, {"frozen", []string{frozen}}} {
+		t.Run(tc.name, func(t *testing.T) {
+			phone := startPhone(t, ifmtest.Config{Frames: tc.frames})
+			src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+			opts := testOptions()
+			opts.FrozenAfter = 100 * time.Millisecond
+			if err := src.Connect(context.Background(), phone.Addr(), opts); err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(src.Disconnect)
+			av := defaultAvatar(t)
+			var f Face
+			waitUntil(t, "a face", func() bool { return src.Face(av, &f) })
+			start := time.Now()
+			waitUntil(t, "the face to stop", func() bool { return !src.Face(av, &f) })
+			if el := time.Since(start); el < trackingGrace/2 {
+				t.Errorf("the face stopped %v after the tracking was lost, want about %v", el, trackingGrace)
+			}
+			if st, _ := src.Status(); !st.TrackingLost {
+				t.Error("status does not say the tracking is lost")
+			}
+		})
+	}
+	// A tracked face that changes keeps going.
+	phone := startPhone(t, ifmtest.Config{Frames: []string{tracked, unfrozen(tracked)}})
 	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
-	if err := src.Connect(context.Background(), phone.Addr(), testOptions()); err != nil {
+	opts := testOptions()
+	opts.FrozenAfter = 100 * time.Millisecond
+	if err := src.Connect(context.Background(), phone.Addr(), opts); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(src.Disconnect)
 	av := defaultAvatar(t)
 	var f Face
 	waitUntil(t, "a face", func() bool { return src.Face(av, &f) })
-	start := time.Now()
-	waitUntil(t, "the face to stop", func() bool { return !src.Face(av, &f) })
-	if el := time.Since(start); el < trackingGrace/2 {
-		t.Errorf("the face stopped %v after the tracking was lost, want about %v", el, trackingGrace)
+	time.Sleep(trackingGrace + 300*time.Millisecond)
+	if !src.Face(av, &f) {
+		st, _ := src.Status()
+		t.Errorf("a tracked face stopped (%v)", st)
 	}
-	if st, _ := src.Status(); !st.TrackingLost {
-		t.Error("status does not say the tracking is lost")
-	}
+}
+
+// unfrozen returns frame with different bytes and the same content (the
+// ignored hapihapi field changed), so that a fake phone alternating the
+// two is not taken for a frozen one.
+func unfrozen(frame string) string {
+	return strings.Replace(frame, "hapihapi-0", "hapihapi-1", 1)
 }
 
 func TestIFacialMocapPortInUse(t *testing.T) {
@@ -242,7 +278,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 	frame := withValues(t, fixture(t, "v1_trackingstatus_hapihapi.txt"), map[string]string{
 		"jawOpen": "90", "eyeBlink_L": "100", "eyeBlink_R": "100", "mouthFunnel": "40"})
 	frame = frame[:strings.Index(frame, "=head#")] + "=head#0,25,0,0.03,-0.08,-0.4|rightEye#0,0,0|leftEye#0,0,0|"
-	phone := startPhone(t, ifmtest.Config{Frames: []string{frame}})
+	phone := startPhone(t, ifmtest.Config{Frames: []string{frame, unfrozen(frame)}})
 	if err := src.Connect(context.Background(), phone.Addr(), testOptions()); err != nil {
 		t.Fatal(err)
 	}
