@@ -88,6 +88,8 @@ func (u *ui) makeIFMPhoneCard() fyne.CanvasObject {
 	problem.Importance = widget.DangerImportance
 	note := widget.NewLabelWithData(p.note)
 	note.Wrapping = fyne.TextWrapWord
+	hideWhenEmpty(problem, p.problem)
+	hideWhenEmpty(note, p.note)
 	help := widget.NewLabel("In iFacialMocap on the phone, leave the destination IP empty: Kugutsu asks the phone " +
 		"to send to this computer. Use TCP if frames get lost over Wi-Fi.")
 	help.Wrapping = fyne.TextWrapWord
@@ -177,6 +179,17 @@ func (u *ui) makeIFMMixCard() fyne.CanvasObject {
 
 func (u *ui) makeIFMBarsCard() fyne.CanvasObject {
 	return widget.NewCard("Blendshapes", "The 52 ARKit values the phone sends (the user's own left and right)", u.ifmp.bars)
+}
+
+// hideWhenEmpty hides l while b holds "", so an empty message takes no room.
+func hideWhenEmpty(l *widget.Label, b binding.String) {
+	b.AddListener(binding.NewDataListener(func() {
+		if v, _ := b.Get(); v == "" {
+			l.Hide()
+		} else {
+			l.Show()
+		}
+	}))
 }
 
 // entryWithPlaceholder is an entry bound to b showing placeholder when empty.
@@ -433,8 +446,8 @@ func (u *ui) ifmUpdate(st ifacialmocap.Status, ok bool) {
 		} else {
 			p.tracking.Set("Face tracked")
 		}
-		p.counts.Set(fmt.Sprintf("%d received · %d malformed · %d dropped · %d from other addresses",
-			st.Received, st.Malformed, st.Dropped, st.Ignored))
+		p.counts.Set(fmt.Sprintf("%d received · %d malformed · %d from other addresses · %d replaced before drawing",
+			st.Received, st.Malformed, st.Ignored, st.Dropped))
 	}
 	switch {
 	case p.connErr != nil:

@@ -111,7 +111,7 @@ func TestIFMTabShowsStatus(t *testing.T) {
 	st := ifacialmocap.Status{Phone: "192.168.1.23:49983", Mode: ifacialmocap.ModeUDP, V2: true, Connected: true, FPS: 59.6,
 		Received: 1234, Malformed: 2, Dropped: 3, Ignored: 1}
 	u.ifmUpdate(st, true)
-	wantText(t, tb, "Receiving · 60 fps · UDP v2", "Face tracked", "1234 received · 2 malformed · 3 dropped · 1 from other addresses")
+	wantText(t, tb, "Receiving · 60 fps · UDP v2", "Face tracked", "1234 received · 2 malformed · 1 from other addresses · 3 replaced before drawing")
 	if u.ifmp.light.FillColor != lightOn {
 		t.Errorf("light %v, want on", u.ifmp.light.FillColor)
 	}
@@ -168,7 +168,8 @@ func TestIFMConnectPortInUse(t *testing.T) {
 func TestIFMConnectToFakePhone(t *testing.T) {
 	quietLogs(t)
 	frame := ifmFixture(t, "v1_hapihapi.txt")
-	phone := startFakePhone(t, ifmtest.Config{Frames: []string{frame}})
+	// The ignored hapihapi field alternates so that the stream is not frozen.
+	phone := startFakePhone(t, ifmtest.Config{Frames: []string{frame, strings.Replace(frame, "hapihapi-0", "hapihapi-1", 1)}})
 	u := newTestUI(t)
 	tb := tab(t, u, ifmTabName)
 	u.set.ifm.phone.Set(phone.Addr())
