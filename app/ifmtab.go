@@ -118,11 +118,11 @@ func (u *ui) makeIFMPhoneCard() fyne.CanvasObject {
 				widget.NewFormItem("Transport", transport),
 				widget.NewFormItem("Format", format),
 				widget.NewFormItem("", p.button),
-				widget.NewFormItem("Status", container.NewHBox(
-					container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), p.light)),
-					widget.NewLabelWithData(p.status))),
-				widget.NewFormItem("Tracking", widget.NewLabelWithData(p.tracking)),
-				widget.NewFormItem("Frames", widget.NewLabelWithData(p.counts)),
+				widget.NewFormItem("Status", container.NewBorder(nil, nil,
+					container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), p.light)), nil,
+					wrappingLabel(p.status))),
+				widget.NewFormItem("Tracking", wrappingLabel(p.tracking)),
+				widget.NewFormItem("Frames", wrappingLabel(p.counts)),
 			),
 			problem, note, actions, help, advanced,
 		))
@@ -179,6 +179,14 @@ func (u *ui) makeIFMMixCard() fyne.CanvasObject {
 
 func (u *ui) makeIFMBarsCard() fyne.CanvasObject {
 	return widget.NewCard("Blendshapes", "The 52 ARKit values the phone sends (the user's own left and right)", u.ifmp.bars)
+}
+
+// wrappingLabel is a label bound to b that wraps rather than widening the
+// panel (which would squeeze the viewport).
+func wrappingLabel(b binding.String) *widget.Label {
+	l := widget.NewLabelWithData(b)
+	l.Wrapping = fyne.TextWrapWord
+	return l
 }
 
 // hideWhenEmpty hides l while b holds "", so an empty message takes no room.
@@ -328,7 +336,8 @@ func (u *ui) showFetchDialog() {
 		if w == nil {
 			return // cancelled
 		}
-		u.fetchRecording(w, w.URI().Path())
+		uri := w.URI()
+		u.fetchRecording(w, uri.Path(), func() { storage.Delete(uri) })
 	}, u.win)
 	d.SetFileName("ifacialmocap-recording-" + time.Now().Format("20060102-150405") + ".json")
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
@@ -338,8 +347,9 @@ func (u *ui) showFetchDialog() {
 
 // fetchRecording asks the phone for the animation recorded in iFacialMocap
 // and writes it (a JSON array of frames) to w, closing it; where names w
-// in messages. A dialog shows the wait and can cancel it.
-func (u *ui) fetchRecording(w io.WriteCloser, where string) {
+// in messages, and discard removes it after a failure (no empty or partial
+// file is left behind). A dialog shows the wait and can cancel it.
+func (u *ui) fetchRecording(w io.WriteCloser, where string, discard func()) {
 	phone, _ := u.set.ifm.phone.Get()
 	opts := u.set.ifm.options()
 	ctx, cancel := context.WithCancel(u.ifmCtx)
@@ -353,6 +363,9 @@ func (u *ui) fetchRecording(w io.WriteCloser, where string) {
 		n, err := u.ifm.FetchRecording(ctx, strings.TrimSpace(phone), opts, w)
 		if cerr := w.Close(); err == nil {
 			err = cerr
+		}
+		if err != nil && discard != nil {
+			discard()
 		}
 		fyne.Do(func() {
 			wait.Hide()

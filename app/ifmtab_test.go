@@ -340,7 +340,7 @@ func TestIFMFetchRecording(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.fetchRecording(f, path)
+	u.fetchRecording(f, path, func() { os.Remove(path) })
 	waitFor(t, "the recording", func() bool { s, _ := u.ifmp.note.Get(); return strings.HasPrefix(s, "Saved") })
 	wantText(t, tb, "Saved the recording (", "bytes) to "+path)
 	b, err := os.ReadFile(path)
@@ -358,10 +358,14 @@ func TestIFMFetchRecording(t *testing.T) {
 	}
 	defer held.Close()
 	u.set.ifm.listenBak.Set(held.Addr().String())
-	f, _ = os.Create(path)
-	u.fetchRecording(f, path)
+	failed := filepath.Join(t.TempDir(), "failed.json")
+	f, _ = os.Create(failed)
+	u.fetchRecording(f, failed, func() { os.Remove(failed) })
 	waitFor(t, "the failure", func() bool { s, _ := u.ifmp.note.Get(); return strings.HasPrefix(s, "Could not") })
 	wantText(t, tb, "Could not fetch the recording: TCP port")
+	if _, err := os.Stat(failed); !os.IsNotExist(err) {
+		t.Errorf("the failed fetch left its file behind (%v)", err)
+	}
 }
 
 func TestShapeBars(t *testing.T) {
