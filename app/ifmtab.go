@@ -263,7 +263,9 @@ func (u *ui) ifmConnect() {
 		u.ifmConnected(connect())
 		return
 	}
+	u.background.Add(1)
 	go func() {
+		defer u.background.Done()
 		err := connect()
 		fyne.Do(func() { u.ifmConnected(err) })
 	}()
@@ -359,7 +361,9 @@ func (u *ui) fetchRecording(w io.WriteCloser, where string, discard func()) {
 	wait.SetOnClosed(cancel)
 	wait.Show()
 	u.ifmp.note.Set("Fetching the recording…")
+	u.background.Add(1)
 	go func() {
+		defer u.background.Done()
 		n, err := u.ifm.FetchRecording(ctx, strings.TrimSpace(phone), opts, w)
 		if cerr := w.Close(); err == nil {
 			err = cerr

@@ -341,7 +341,7 @@ func TestIFMFetchRecording(t *testing.T) {
 		t.Fatal(err)
 	}
 	u.fetchRecording(f, path, func() { os.Remove(path) })
-	waitFor(t, "the recording", func() bool { s, _ := u.ifmp.note.Get(); return strings.HasPrefix(s, "Saved") })
+	u.background.Wait()
 	wantText(t, tb, "Saved the recording (", "bytes) to "+path)
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -361,7 +361,7 @@ func TestIFMFetchRecording(t *testing.T) {
 	failed := filepath.Join(t.TempDir(), "failed.json")
 	f, _ = os.Create(failed)
 	u.fetchRecording(f, failed, func() { os.Remove(failed) })
-	waitFor(t, "the failure", func() bool { s, _ := u.ifmp.note.Get(); return strings.HasPrefix(s, "Could not") })
+	u.background.Wait()
 	wantText(t, tb, "Could not fetch the recording: TCP port")
 	if _, err := os.Stat(failed); !os.IsNotExist(err) {
 		t.Errorf("the failed fetch left its file behind (%v)", err)
@@ -401,3 +401,26 @@ func TestShapeBars(t *testing.T) {
 }
 
 func nan() float64 { return math.NaN() }
+
+func TestIFMConnectByHostName(t *testing.T) {
+	// A host name is resolved off the UI goroutine; the outcome shows when
+	// it is done.
+	quietLogs(t)
+	frame := ifmFixture(t, "v1_official_sample.txt")
+	phone := startFakePhone(t, ifmtest.Config{Frames: []string{frame}})
+	_, port, _ := net.SplitHostPort(phone.Addr())
+	u := newTestUI(t)
+	tb := tab(t, u, ifmTabName)
+	u.set.ifm.phone.Set("localhost:" + port)
+	u.set.ifm.listenUDP.Set("127.0.0.1:0")
+	test.Tap(findButton(t, tb, "Connect"))
+	u.background.Wait()
+	if !u.ifm.Connected() {
+		t.Fatalf("not connected to localhost: %s", texts(tb))
+	}
+	u.set.ifm.phone.Set("no-such-host.invalid")
+	u.ifmDisconnect()
+	test.Tap(findButton(t, tb, "Connect"))
+	u.background.Wait()
+	wantText(t, tb, `Cannot connect: phone address "no-such-host.invalid"`)
+}

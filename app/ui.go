@@ -57,6 +57,7 @@ type ui struct {
 	ifmCtx     context.Context
 	ifmCancel  context.CancelFunc
 	ifmPolling atomic.Bool // a panel update is queued with fyne.Do
+	background sync.WaitGroup // host-name connects and recording fetches
 
 	polling  atomic.Bool // a status update is queued with fyne.Do
 	stopPoll chan struct{}
@@ -158,6 +159,7 @@ func (u *ui) stop() {
 		close(u.stopPoll)
 		u.ifm.Disconnect() // the phone gets the stop command; the setting stays for the next start
 		u.ifmCancel()
+		u.background.Wait() // cancelled: a fetch closes (and removes) its file
 		u.engine.Close()
 	})
 }
