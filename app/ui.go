@@ -56,7 +56,7 @@ type ui struct {
 	ifmp       *ifmPanel
 	ifmCtx     context.Context
 	ifmCancel  context.CancelFunc
-	ifmPolling atomic.Bool // a panel update is queued with fyne.Do
+	ifmPolling atomic.Bool    // a panel update is queued with fyne.Do
 	background sync.WaitGroup // host-name connects and recording fetches
 
 	polling  atomic.Bool // a status update is queued with fyne.Do
