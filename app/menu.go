@@ -66,8 +66,8 @@ func (u *ui) showOpenDialog() {
 			d.SetLocation(dir)
 		}
 	}
-	d.Resize(fyne.NewSize(800, 560))
 	d.Show()
+	d.Resize(fyne.NewSize(800, 560)) // after Show: fyne 2.8.1's FileDialog.Resize dereferences the dialog Show makes
 }
 
 // makeViewportToolbar returns the buttons over the viewport: frame the

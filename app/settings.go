@@ -94,6 +94,8 @@ type settings struct {
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
+
+	ifm *ifmSettings // the iFacialMocap panel's
 }
 
 // newSettings binds every setting to p, writing the defaults of settings
@@ -140,6 +142,8 @@ func newSettings(p fyne.Preferences) *settings {
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
+
+		ifm: newIFMSettings(p),
 	}
 }
 

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -49,6 +50,15 @@ type ui struct {
 
 	tabs *container.AppTabs
 
+	// iFacialMocap: the face source attached to the engine, its panel, and
+	// the context its connections live in (cancelled by stop).
+	ifm        *marionette.IFacialMocap
+	ifmp       *ifmPanel
+	ifmCtx     context.Context
+	ifmCancel  context.CancelFunc
+	ifmPolling atomic.Bool    // a panel update is queued with fyne.Do
+	background sync.WaitGroup // host-name connects and recording fetches
+
 	polling  atomic.Bool // a status update is queued with fyne.Do
 	stopPoll chan struct{}
 	stopOnce sync.Once
@@ -74,6 +84,11 @@ func newUI(a fyne.App, o Options) *ui {
 		OnAutoLoadRefused: func(path string, err error) { fyne.Do(func() { u.autoLoadRefused(path, err) }) },
 	})
 	u.view.init(u.engine)
+	u.ifmCtx, u.ifmCancel = context.WithCancel(context.Background())
+	u.ifm = marionette.NewIFacialMocap(u.set.ifm.mapping())
+	u.ifm.SetCalibration(u.set.ifm.calibration())
+	u.engine.SetFaceSource(u.ifm, u.set.ifm.mix())
+	u.ifmp = newIFMPanel()
 	u.win = a.NewWindow("Kugutsu")
 	u.win.SetContent(u.makeContent())
 	u.win.SetMainMenu(u.makeMainMenu())
@@ -92,6 +107,12 @@ func newUI(a fyne.App, o Options) *ui {
 		on, _ := u.set.autoLoad.Get()
 		u.engine.SetAutoLoad(on)
 	}))
+	u.set.ifm.onMappingChanged(func() {
+		u.ifm.SetSettings(u.set.ifm.mapping())
+		u.ifmAvatarChanged()
+	})
+	u.set.ifm.onMixChanged(func() { u.engine.SetFaceMix(u.set.ifm.mix()) })
+	u.ifmRefresh()
 	return u
 }
 
@@ -101,6 +122,7 @@ func (u *ui) makeContent() fyne.CanvasObject {
 	u.avatarHolder = container.NewVScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.set, u.live, u.toggleListening))),
+		container.NewTabItem(ifmTabName, container.NewVScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
 	)
@@ -123,7 +145,9 @@ func (u *ui) start() {
 		u.live.setListen("Not listening", false)
 	}
 	u.loadFirstAvatar()
+	u.ifmReconnect()
 	go u.poll()
+	go u.pollIFM()
 	if path := os.Getenv(statsEnv); path != "" {
 		go writeStats(u.engine, path, u.stopPoll)
 	}
@@ -133,6 +157,9 @@ func (u *ui) start() {
 func (u *ui) stop() {
 	u.stopOnce.Do(func() {
 		close(u.stopPoll)
+		u.ifm.Disconnect() // the phone gets the stop command; the setting stays for the next start
+		u.ifmCancel()
+		u.background.Wait() // cancelled: a fetch closes (and removes) its file
 		u.engine.Close()
 	})
 }
@@ -294,6 +321,7 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	u.avatarHolder.Content = makeAvatarTab(av, src, u.exprBars, u.live.unmatched)
 	u.avatarHolder.Refresh()
 	u.live.credit.Set(creditLine(av, src))
+	u.ifmAvatarChanged()
 }
 
 // askAutoLoad shows a path the Performer announced and asks whether to

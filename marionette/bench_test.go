@@ -4,7 +4,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -31,10 +33,10 @@ func BenchmarkPoserUpdate(b *testing.B) {
 	f := fullBodyFrame()
 	o := DefaultOptions()
 	o.BoneSmoothing, o.BlendSmoothing, o.Mirror = 50*time.Millisecond, 50*time.Millisecond, true
-	p.update(f, o, nil, FaceMix{}, 0)
+	p.update(f, o, nil, vmcOnly, 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		p.update(f, o, nil, FaceMix{}, 1.0/60)
+		p.update(f, o, nil, vmcOnly, 1.0/60)
 	}
 }
 
@@ -69,5 +71,52 @@ func BenchmarkFrame(b *testing.B) {
 		now = now.Add(time.Second / 60)
 		e.renderFrame(&rs, now)
 		e.Latest()
+	}
+}
+
+// BenchmarkIFacialMocapFace is the iFacialMocap glue's per-frame path for
+// a real frame on the Perfect Sync default avatar and on Godette (presets,
+// lookAt expressions): mapper (with calibration, smoothing, chest follow,
+// head offset) and adaptation to the avatar's expression indices and
+// bones. Target: ≤ 5 µs and 0 allocs.
+func BenchmarkIFacialMocapFace(b *testing.B) {
+	f := parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt"))
+	st := ifacialmocap.DefaultSettings()
+	st.ChestShare, st.HeadPositionScale = 0.1, 1
+	cal := ifacialmocap.Calibrate(f)
+	for _, m := range []struct {
+		name string
+		av   *vrm.Avatar
+	}{{"PerfectSync", defaultAvatar(b)}, {"Presets", loadGodette(b)}} {
+		b.Run(m.name, func(b *testing.B) {
+			src := NewIFacialMocap(st)
+			var face Face
+			now := time.Unix(1000, 0)
+			src.mapFace(m.av, f, st, cal, now, &face)
+			b.ReportAllocs()
+			for b.Loop() {
+				now = now.Add(time.Second / 60)
+				src.mapFace(m.av, f, st, cal, now, &face)
+			}
+		})
+	}
+}
+
+// BenchmarkPoserUpdateWithFace is BenchmarkPoserUpdate with the default
+// avatar's Perfect Sync face mixed in (70 expressions, head, eyes).
+func BenchmarkPoserUpdateWithFace(b *testing.B) {
+	av := defaultAvatar(b)
+	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+	var face Face
+	src.mapFace(av, parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt")), src.Settings(), ifacialmocap.Calibration{}, time.Now(), &face)
+	p := &poser{}
+	p.reset(av)
+	fr := fullBodyFrame()
+	o := DefaultOptions()
+	o.BoneSmoothing, o.BlendSmoothing = 50*time.Millisecond, 50*time.Millisecond
+	p.update(fr, o, &face, DefaultFaceMix(), 0)
+	b.ReportAllocs()
+	for b.Loop() {
+		p.update(fr, o, &face, DefaultFaceMix(), 1.0/60)
 	}
 }

@@ -12,8 +12,11 @@
 // It also loads avatars in the background (keeping the shown one on
 // error), applies the /VMC/Ext/VRM auto-load policy (off by default; only
 // an approved, existing regular .vrm file under a size cap), keeps latency
-// and frame-rate statistics, and has a seam, FaceSource, for a second
-// motion source such as iFacialMocap.
+// and frame-rate statistics, and mixes in a second motion source through
+// FaceSource: IFacialMocap drives the face, head and eyes from an iPhone
+// running iFacialMocap (protocol/ifacialmocap), adapted to the shown avatar
+// (Perfect Sync or VRM presets, its bones and lookAt), over the
+// Performer's stream as FaceMix says.
 //
 // Coordinates: the scene is in Unity's frame as received; poses, cameras
 // and lights are converted to the VRM 1.0 frame (field notes §3) with

@@ -229,7 +229,8 @@ func (e *Engine) View() View {
 }
 
 // SetFaceSource attaches a second motion source (nil detaches it), mixed
-// by mix.
+// by mix (see FaceMix). Without a source the Performer's stream drives
+// everything at full weight.
 func (e *Engine) SetFaceSource(src FaceSource, mix FaceMix) {
 	e.mu.Lock()
 	e.face, e.mix = src, mix
@@ -549,7 +550,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		fr = &rs.frame
 	}
 	var fc *Face
-	if face != nil && face.Face(&rs.face) {
+	if face == nil {
+		mix = vmcOnly
+	} else if av != nil && face.Face(av, &rs.face) {
 		fc = &rs.face
 	}
 	moving := rs.poser.update(fr, opts, fc, mix, dt)

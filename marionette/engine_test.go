@@ -384,7 +384,7 @@ type fakeFace struct {
 
 func (f *fakeFace) Changed() <-chan struct{} { return f.c }
 
-func (f *fakeFace) Face(dst *Face) bool {
+func (f *fakeFace) Face(_ *vrm.Avatar, dst *Face) bool {
 	select {
 	case f.cur = <-f.face:
 		f.ok = true

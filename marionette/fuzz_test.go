@@ -8,8 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -93,7 +97,7 @@ func fuzzPoser(t *testing.T, av *vrm.Avatar, data []byte, flags uint16) {
 		p := &poser{}
 		p.reset(av)
 		for i := 0; i < 3; i++ {
-			p.update(fr, o, nil, FaceMix{}, float64(next()))
+			p.update(fr, o, nil, vmcOnly, float64(next()))
 		}
 		q := p.pose.RootRotation
 		for _, x := range append(p.pose.RootPosition[:], q.W, q.V[0], q.V[1], q.V[2], p.pose.RootScale) {
@@ -115,4 +119,85 @@ func fuzzPoser(t *testing.T, av *vrm.Avatar, data []byte, flags uint16) {
 			}
 		}
 	}
+}
+
+// FuzzIFacialMocapFace: whatever a phone sends that the parser accepts
+// (any finite float32: huge angles and positions, any blendshape value in
+// 0–1) with any settings and calibration, the face the glue makes gives
+// weights in 0–1, unit rotations, and finite node matrices on the default
+// avatar.
+func FuzzIFacialMocapFace(f *testing.F) {
+	av := defaultAvatar(f)
+	seed := func(name string) {
+		fr := parse(f, fixture(f, name))
+		h, p, l, r := fr.HeadRotation, fr.HeadPosition, fr.LeftEye, fr.RightEye
+		f.Add(h[0], h[1], h[2], p[0], p[1], p[2], l[0], l[1], r[0], r[1], fr.Blendshapes[arkit.JawOpen], uint16(0), float32(0.06))
+	}
+	for _, name := range []string{"v1_hapihapi.txt", "v1_official_sample.txt", "v1_trackingstatus_hapihapi.txt"} {
+		seed(name)
+	}
+	f.Add(float32(3e38), float32(-3e38), float32(1e30), float32(1e30), float32(-1e30), float32(3e38),
+		float32(1e9), float32(-1e9), float32(180), float32(-720), float32(1), uint16(0xffff), float32(1e-9))
+	base := parse(f, fixture(f, "v1_trackingstatus_hapihapi.txt"))
+	f.Fuzz(func(t *testing.T, hx, hy, hz, px, py, pz, lx, ly, rx, ry, blend float32, flags uint16, smoothing float32) {
+		for _, x := range []float32{hx, hy, hz, px, py, pz, lx, ly, rx, ry, blend, smoothing} {
+			if !finite(x) {
+				return // Parse never gives a non-finite number
+			}
+		}
+		fr := *base
+		fr.HeadRotation, fr.HeadPosition = mgl32.Vec3{hx, hy, hz}, mgl32.Vec3{px, py, pz}
+		fr.LeftEye, fr.RightEye = mgl32.Vec3{lx, ly, 0}, mgl32.Vec3{rx, ry, 0}
+		for s := range fr.Blendshapes {
+			fr.Blendshapes[s] = clamp01(blend * float32(s%7) / 6)
+		}
+		st := ifacialmocap.DefaultSettings()
+		st.Mode = ifacialmocap.MappingMode(flags % 3)
+		st.Mirror, st.Emotions = flags&4 != 0, flags&8 != 0
+		st.Invert.HeadYaw, st.Invert.EyePitch = flags&16 != 0, flags&32 != 0
+		st.Smoothing = smoothing
+		if flags&64 != 0 {
+			st.ChestShare = 0.3
+		}
+		if flags&128 != 0 {
+			st.HeadPositionScale = 1
+		}
+		var cal ifacialmocap.Calibration
+		if flags&256 != 0 {
+			cal = ifacialmocap.Calibrate(base)
+		}
+		src := NewIFacialMocap(st)
+		p := &poser{}
+		p.reset(av)
+		var face Face
+		now := time.Unix(1000, 0)
+		for range 3 {
+			src.mapFace(av, &fr, st, cal, now, &face)
+			p.update(nil, DefaultOptions(), &face, DefaultFaceMix(), 1.0/60)
+			now = now.Add(time.Second / 60)
+		}
+		for _, s := range append(face.Slots, face.Gaze...) {
+			if !(s.Weight >= 0 && s.Weight <= 1) || int(s.Index) >= len(av.Expressions) {
+				t.Fatalf("slot %+v", s)
+			}
+		}
+		for _, b := range face.Bones {
+			q := b.Rotation
+			if l := q.Len(); !(math.Abs(float64(l)-1) < 1e-3) {
+				t.Fatalf("%v rotation %v (length %v)", b.Bone, q, l)
+			}
+		}
+		for _, w := range p.eCur {
+			if !(w >= 0 && w <= 1) {
+				t.Fatalf("expression weight %v", w)
+			}
+		}
+		for i, m := range av.Pose(&p.pose).NodeWorld {
+			for _, x := range m {
+				if !finite(x) {
+					t.Fatalf("node %d world matrix not finite: %v", i, m)
+				}
+			}
+		}
+	})
 }

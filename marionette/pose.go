@@ -57,9 +57,11 @@ type poser struct {
 
 	// Expressions, indexed like av.Expressions.
 	eTarget, eCur []float32
-	eHave         []bool  // eCur has been set (the first value is not smoothed in)
-	eSmooth       []bool  // smoothed (false for the blinks)
-	eMirror       []int32 // index of the mirrored expression (itself when none)
+	fVal          []float32 // the face's weight this frame
+	fSet          []bool    // the face drives this expression this frame
+	eHave         []bool    // eCur has been set (the first value is not smoothed in)
+	eSmooth       []bool    // smoothed (false for the blinks)
+	eMirror       []int32   // index of the mirrored expression (itself when none)
 	slots         []blendSlot
 	unmatched     []string
 }
@@ -80,6 +82,8 @@ func (p *poser) reset(av *vrm.Avatar) {
 	n := len(av.Expressions)
 	p.eTarget = make([]float32, n)
 	p.eCur = make([]float32, n)
+	p.fVal = make([]float32, n)
+	p.fSet = make([]bool, n)
 	p.eHave = make([]bool, n)
 	p.eSmooth = make([]bool, n)
 	p.eMirror = make([]int32, n)
@@ -290,12 +294,13 @@ func (p *poser) smoothBones(a float32) (moving bool) {
 }
 
 // expressions computes the expression targets from the stream's blends and
-// the face, and smooths them by a.
+// the face, mixed by mix (see FaceMix), and smooths them by a. Expressions
+// the face alone drives are not smoothed here: the face source smooths its
+// own.
 func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a float32) (moving bool) {
 	clear(p.eTarget)
-	if face == nil {
-		mix = FaceMix{VMCWeight: 1}
-	}
+	clear(p.fSet)
+	vmcW, faceW := clamp01(mix.VMCWeight), clamp01(mix.FaceWeight)
 	if f != nil {
 		for i := range f.Blends {
 			bl := &f.Blends[i]
@@ -306,24 +311,32 @@ func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a 
 			if o.Mirror {
 				x = p.eMirror[x]
 			}
-			p.eTarget[x] = bl.Value * mix.VMCWeight
+			p.eTarget[x] = bl.Value * vmcW
 		}
 	}
 	if face != nil {
+		p.faceSlots(face.Slots)
+		if mix.Eyes {
+			p.faceSlots(face.Gaze)
+		}
 		for _, e := range face.Expressions {
 			if x, ok := p.av.ExpressionIndex(e.Name); ok {
-				p.eTarget[x] += e.Weight * mix.FaceWeight
+				p.fVal[x], p.fSet[x] = e.Weight, true
 			}
 		}
 	}
 	for i, t := range p.eTarget {
+		own := p.fSet[i]
+		if own {
+			t = t*(1-faceW) + p.fVal[i]*faceW
+		}
 		if !(t > 0) { // also NaN
 			t = 0
 		}
 		t = min(t, 1)
 		p.eTarget[i] = t
 		switch {
-		case !p.eHave[i] || !p.eSmooth[i]:
+		case !p.eHave[i] || !p.eSmooth[i] || (own && faceW >= 1):
 			p.eCur[i], p.eHave[i] = t, true
 		default:
 			c := p.eCur[i] + (t-p.eCur[i])*a
@@ -336,6 +349,15 @@ func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a 
 		}
 	}
 	return moving
+}
+
+// faceSlots records the face's weights by expression index.
+func (p *poser) faceSlots(slots []ExpressionSlot) {
+	for _, s := range slots {
+		if s.Index >= 0 && int(s.Index) < len(p.fVal) {
+			p.fVal[s.Index], p.fSet[s.Index] = s.Weight, true
+		}
+	}
 }
 
 // blendExpression returns the expression index of blend slot i named name,
@@ -391,11 +413,16 @@ func (p *poser) build(o Options, face *Face, mix FaceMix) {
 			if !fb.Bone.Valid() || !mix.overrides(fb.Bone) || !finite(q.W+q.V[0]+q.V[1]+q.V[2]) || q.Len() < 0.5 {
 				continue
 			}
+			q = q.Normalize()
 			base := mgl32.QuatIdent()
 			if ps.Rotated.Has(fb.Bone) {
 				base = ps.Rotations[fb.Bone]
 			}
-			ps.SetRotation(fb.Bone, slerp(base, fb.Rotation, w))
+			if composes(fb.Bone) {
+				ps.SetRotation(fb.Bone, base.Mul(slerp(mgl32.QuatIdent(), q, w)).Normalize())
+			} else {
+				ps.SetRotation(fb.Bone, slerp(base, q, w))
+			}
 		}
 	}
 	for i, w := range p.eCur {

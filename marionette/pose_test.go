@@ -45,7 +45,7 @@ func TestRootOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPoser(t)
 			f := &vmc.Frame{Seq: 1, Root: root}
-			p.update(f, tc.opts, nil, FaceMix{}, 1.0/60)
+			p.update(f, tc.opts, nil, vmcOnly, 1.0/60)
 			got := &p.pose
 			if !vecNear(got.RootPosition, tc.wantPos, 1e-5) {
 				t.Errorf("root position %v, want %v", got.RootPosition, tc.wantPos)
@@ -64,7 +64,7 @@ func TestMRScaleWithoutMRRoot(t *testing.T) {
 	// A v2.0 Root (8 arguments) has no scale: MRScaleOffset changes nothing.
 	p := newPoser(t)
 	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1}, Rotation: vmc.Identity}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}}
-	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, FaceMix{}, 0)
+	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, vmcOnly, 0)
 	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 0, 0}, 1e-6) || p.pose.RootScale != 1 {
 		t.Errorf("root %v scale %v, want (-1,0,0) and 1", got, p.pose.RootScale)
 	}
@@ -76,7 +76,7 @@ func TestBadRootScale(t *testing.T) {
 	nan := float32(math.NaN())
 	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 1, Z: 1}, Rotation: vmc.Identity},
 		Scale: vmc.Vec3{X: 0, Y: nan, Z: 1}, MR: true, Received: true}}
-	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, FaceMix{}, 0)
+	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, vmcOnly, 0)
 	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 1, 1}, 1e-6) || p.pose.RootScale != 1 {
 		t.Errorf("root %v scale %v, want (-1,1,1) and 1", got, p.pose.RootScale)
 	}
@@ -101,7 +101,7 @@ func TestBonePositionModes(t *testing.T) {
 			f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: hips, humanoid.Spine: spine, humanoid.Chest: zero})
 			o := DefaultOptions()
 			o.Positions = tc.mode
-			p.update(f, o, nil, FaceMix{}, 0)
+			p.update(f, o, nil, vmcOnly, 0)
 			var want humanoid.Set
 			for _, b := range tc.positioned {
 				want = want.With(b)
@@ -140,7 +140,7 @@ func TestCut(t *testing.T) {
 	}
 	for _, tc := range tests {
 		p := newPoser(t)
-		p.update(frameWith(all), Options{Cut: tc.cut}, nil, FaceMix{}, 0)
+		p.update(frameWith(all), Options{Cut: tc.cut}, nil, vmcOnly, 0)
 		cut := 0
 		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 			if inGroup := b.Group() == tc.group; inGroup == p.pose.Rotated.Has(b) {
@@ -161,7 +161,7 @@ func TestMirror(t *testing.T) {
 	f.Blends = []vmc.Blend{{Name: "Blink_L", Value: 1}}
 	o := DefaultOptions()
 	o.Mirror = true
-	p.update(f, o, nil, FaceMix{}, 0)
+	p.update(f, o, nil, vmcOnly, 0)
 	if p.pose.Rotated.Has(humanoid.LeftUpperArm) || !p.pose.Rotated.Has(humanoid.RightUpperArm) {
 		t.Fatalf("mirror: rotated %v, want the right upper arm only", p.pose.Rotated.Bones())
 	}
@@ -173,7 +173,7 @@ func TestMirror(t *testing.T) {
 	fr := p.av.Pose(&p.pose)
 	right, _ := p.av.BonePosition(fr, humanoid.RightHand)
 	p2 := newPoser(t)
-	p2.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	p2.update(f, DefaultOptions(), nil, vmcOnly, 0)
 	fr2 := p2.av.Pose(&p2.pose)
 	left, _ := p2.av.BonePosition(fr2, humanoid.LeftHand)
 	if !vecNear(right, mirrorPos(left), 0.02) {
@@ -208,7 +208,7 @@ func TestBoneSmoothing(t *testing.T) {
 	o.BoneSmoothing = tau
 	p := newPoser(t)
 	rest := rot(vmc.Identity)
-	p.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, FaceMix{}, 0)
+	p.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, vmcOnly, 0)
 
 	bent := rot(unityAxisAngle(-80, 0, 0, 1))
 	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: bent, humanoid.LeftIndexProximal: bent, humanoid.LeftEye: bent})
@@ -217,10 +217,10 @@ func TestBoneSmoothing(t *testing.T) {
 	half := tau.Seconds() * math.Ln2
 	for _, steps := range []int{1, 7} {
 		p2 := newPoser(t)
-		p2.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, FaceMix{}, 0)
+		p2.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, vmcOnly, 0)
 		var moving bool
 		for range steps {
-			moving = p2.update(f, o, nil, FaceMix{}, half/float64(steps))
+			moving = p2.update(f, o, nil, vmcOnly, half/float64(steps))
 		}
 		if !moving {
 			t.Errorf("%d steps: not moving half-way", steps)
@@ -231,7 +231,7 @@ func TestBoneSmoothing(t *testing.T) {
 		}
 	}
 	// Fingers and eyes are not smoothed (EVMC4U).
-	p.update(f, o, nil, FaceMix{}, 0.001)
+	p.update(f, o, nil, vmcOnly, 0.001)
 	for _, b := range []humanoid.Bone{humanoid.LeftIndexProximal, humanoid.LeftEye} {
 		if got := p.pose.Rotations[b]; !quatNear(got, target, 1e-6) {
 			t.Errorf("%v smoothed: %v, want %v at once", b, got, target)
@@ -240,7 +240,7 @@ func TestBoneSmoothing(t *testing.T) {
 	// It settles: after long enough it reports rest and sits on the target.
 	moving := true
 	for i := 0; i < 1000 && moving; i++ {
-		moving = p.update(f, o, nil, FaceMix{}, 1.0/60)
+		moving = p.update(f, o, nil, vmcOnly, 1.0/60)
 	}
 	if moving {
 		t.Fatal("smoothing never settled")
@@ -255,9 +255,9 @@ func TestBlendSmoothing(t *testing.T) {
 	o.BlendSmoothing = 100 * time.Millisecond
 	p := newPoser(t)
 	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{{Name: "A", Value: 0}, {Name: "Blink", Value: 0}}}
-	p.update(f, o, nil, FaceMix{}, 0)
+	p.update(f, o, nil, vmcOnly, 0)
 	f.Blends[0].Value, f.Blends[1].Value = 1, 1
-	p.update(f, o, nil, FaceMix{}, o.BlendSmoothing.Seconds()*math.Ln2)
+	p.update(f, o, nil, vmcOnly, o.BlendSmoothing.Seconds()*math.Ln2)
 	w := map[string]float32{}
 	for _, e := range p.pose.Expressions {
 		w[e.Name] = e.Weight
@@ -275,7 +275,7 @@ func TestBlendsAndUnmatched(t *testing.T) {
 	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{
 		{Name: "Joy", Value: 0.7}, {Name: "NoSuchShape", Value: 1}, {Name: "A", Value: float32(math.NaN())}, {Name: "O", Value: 3},
 	}}
-	p.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	p.update(f, DefaultOptions(), nil, vmcOnly, 0)
 	want := map[string]float32{"happy": 0.7, "oh": 1}
 	if len(p.pose.Expressions) != len(want) {
 		t.Errorf("expressions %v, want %v", p.pose.Expressions, want)
@@ -290,46 +290,64 @@ func TestBlendsAndUnmatched(t *testing.T) {
 	}
 	// The slot cache follows a renamed slot.
 	f.Blends[0].Name = "Angry"
-	p.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	p.update(f, DefaultOptions(), nil, vmcOnly, 0)
 	if x, _ := p.av.ExpressionIndex("angry"); p.eCur[x] != 0.7 {
 		t.Errorf("renamed slot: angry = %v, want 0.7", p.eCur[x])
 	}
 }
 
 func TestFaceMix(t *testing.T) {
+	// The face overrides what it lists (blink by name, aa and lookLeft by
+	// index); the Performer's angry, which the face does not list, stays.
 	head := mgl32.QuatRotate(0.5, mgl32.Vec3{0, 1, 0})
+	chest := mgl32.QuatRotate(0.2, mgl32.Vec3{0, 0, 1})
+	vmcChest := unityAxisAngle(30, 1, 0, 0)
+	p0 := newPoser(t)
+	aaIdx, _ := p0.av.ExpressionIndex("aa")
+	lookIdx, _ := p0.av.ExpressionIndex("lookLeft")
 	face := &Face{
-		Expressions: []vrm.ExpressionWeight{{Name: "blink", Weight: 0.8}, {Name: "aa", Weight: 1}},
-		Bones:       []BoneRotation{{humanoid.Head, head}, {humanoid.LeftEye, head}},
+		Expressions: []vrm.ExpressionWeight{{Name: "blink", Weight: 0.8}},
+		Slots:       []ExpressionSlot{{Index: int32(aaIdx), Weight: 1}, {Index: -1, Weight: 1}, {Index: 9999, Weight: 1}},
+		Gaze:        []ExpressionSlot{{Index: int32(lookIdx), Weight: 0.6}},
+		Bones:       []BoneRotation{{humanoid.Head, head}, {humanoid.Chest, chest}, {humanoid.LeftEye, head}},
 	}
-	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{{Name: "Blink", Value: 0.5}}}
+	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Chest: rot(vmcChest)})
+	f.Blends = []vmc.Blend{{Name: "Blink", Value: 0.5}, {Name: "Angry", Value: 0.4}, {Name: "LookLeft", Value: 0.2}}
+	vmcChestVRM := vrm.FromUnityRotation(vmcChest.Array())
 	tests := []struct {
-		name             string
-		mix              FaceMix
-		blink, aa        float32
-		headRot, eyeRot  mgl32.Quat
-		headSet, eyesSet bool
+		name                 string
+		mix                  FaceMix
+		blink, aa, angry, lk float32
+		headRot, chestRot    mgl32.Quat
+		headSet, eyesSet     bool
 	}{
-		{"both full", DefaultFaceMix(), 1, 1, head, head, true, true},
-		{"half face", FaceMix{VMCWeight: 1, FaceWeight: 0.5, Head: true}, 0.9, 0.5,
-			mgl32.QuatSlerp(mgl32.QuatIdent(), head, 0.5), mgl32.Quat{}, true, false},
-		{"face only", FaceMix{FaceWeight: 1}, 0.8, 1, mgl32.Quat{}, mgl32.Quat{}, false, false},
-		{"VMC only", FaceMix{VMCWeight: 1}, 0.5, 0, mgl32.Quat{}, mgl32.Quat{}, false, false},
+		{"both full", DefaultFaceMix(), 0.8, 1, 0.4, 0.6, head, vmcChestVRM.Mul(chest), true, true},
+		{"half face", FaceMix{VMCWeight: 1, FaceWeight: 0.5, Head: true}, 0.65, 0.5, 0.4, 0.2,
+			mgl32.QuatSlerp(mgl32.QuatIdent(), head, 0.5), vmcChestVRM.Mul(mgl32.QuatSlerp(mgl32.QuatIdent(), chest, 0.5)), true, false},
+		{"face only", FaceMix{FaceWeight: 1, Eyes: true}, 0.8, 1, 0, 0.6, mgl32.Quat{}, vmcChestVRM, false, true},
+		{"VMC only", FaceMix{VMCWeight: 1}, 0.5, 0, 0.4, 0.2, mgl32.Quat{}, vmcChestVRM, false, false},
+		{"VMC at half", FaceMix{VMCWeight: 0.5, FaceWeight: 1}, 0.8, 1, 0.2, 0.1, mgl32.Quat{}, vmcChestVRM, false, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPoser(t)
 			p.update(f, DefaultOptions(), face, tc.mix, 0)
-			bi, _ := p.av.ExpressionIndex("blink")
-			ai, _ := p.av.ExpressionIndex("aa")
-			if math.Abs(float64(p.eCur[bi]-tc.blink)) > 1e-6 || math.Abs(float64(p.eCur[ai]-tc.aa)) > 1e-6 {
-				t.Errorf("blink %v aa %v, want %v %v", p.eCur[bi], p.eCur[ai], tc.blink, tc.aa)
+			want := map[string]float32{"blink": tc.blink, "aa": tc.aa, "angry": tc.angry, "lookLeft": tc.lk}
+			for name, w := range want {
+				i, _ := p.av.ExpressionIndex(name)
+				if math.Abs(float64(p.eCur[i]-w)) > 1e-6 {
+					t.Errorf("%s = %v, want %v", name, p.eCur[i], w)
+				}
 			}
 			if p.pose.Rotated.Has(humanoid.Head) != tc.headSet || p.pose.Rotated.Has(humanoid.LeftEye) != tc.eyesSet {
 				t.Fatalf("rotated %v", p.pose.Rotated.Bones())
 			}
 			if tc.headSet && !quatNear(p.pose.Rotations[humanoid.Head], tc.headRot, 1e-5) {
 				t.Errorf("head %v, want %v", p.pose.Rotations[humanoid.Head], tc.headRot)
+			}
+			// The chest follow is composed with the Performer's chest.
+			if !quatNear(p.pose.Rotations[humanoid.Chest], tc.chestRot, 1e-5) {
+				t.Errorf("chest %v, want %v", p.pose.Rotations[humanoid.Chest], tc.chestRot)
 			}
 		})
 	}
@@ -344,7 +362,7 @@ func TestNonFiniteInput(t *testing.T) {
 		humanoid.LeftUpperArm: {Rotation: vmc.Quat{X: inf, Y: 0, Z: 0, W: 1}},
 	})
 	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: inf}, Rotation: vmc.Quat{}}, Received: true}
-	p.update(f, DefaultOptions(), nil, FaceMix{}, 0)
+	p.update(f, DefaultOptions(), nil, vmcOnly, 0)
 	check := func(what string, v ...float32) {
 		for _, x := range v {
 			if !finite(x) {
@@ -369,7 +387,7 @@ func TestNonFiniteInput(t *testing.T) {
 		Scale: vmc.Vec3{X: 1e-5, Y: 1e-5, Z: 1e-5}, MR: true, Received: true}
 	o := DefaultOptions()
 	o.MRScaleOffset = true
-	p.update(f, o, nil, FaceMix{}, 0)
+	p.update(f, o, nil, vmcOnly, 0)
 	if p.pose.Positioned.Has(humanoid.Hips) || p.pose.RootPosition != (mgl32.Vec3{}) || p.pose.RootScale != maxRootScale {
 		t.Errorf("absurd values applied: hips %v root %v scale %v", p.pose.Positions[humanoid.Hips], p.pose.RootPosition, p.pose.RootScale)
 	}
