@@ -119,8 +119,12 @@ func TestVMCTabShowsStatus(t *testing.T) {
 			t.Errorf("receiving light %v, want on", l.FillColor)
 		}
 	}
+	// Several senders at once (oscsend uses a new socket per packet).
+	st.Senders = 3
+	u.live.update(&st)
+	wantText(t, tab, "192.168.1.20:50123 (+2 more)")
 	// 0.5 s without data: the light goes out.
-	st.Connected, st.PacketRate = false, 0
+	st.Connected, st.PacketRate, st.Senders = false, 0, 0
 	u.live.update(&st)
 	wantText(t, tab, "No data", "0 packets/s")
 	for _, l := range u.live.lights {

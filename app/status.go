@@ -105,9 +105,12 @@ func (ls *liveStatus) update(st *marionette.Status) {
 	default:
 		ls.receiving.Set("Waiting for a Performer")
 	}
-	if st.Sender.IsValid() {
+	switch {
+	case st.Senders > 1:
+		ls.sender.Set(fmt.Sprintf("%s (+%d more)", st.Sender, st.Senders-1))
+	case st.Sender.IsValid():
 		ls.sender.Set(st.Sender.String())
-	} else {
+	default:
 		ls.sender.Set("—")
 	}
 	ls.packetRate.Set(fmt.Sprintf("%.0f packets/s", st.PacketRate))

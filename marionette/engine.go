@@ -380,10 +380,13 @@ type Status struct {
 	// Receiver is the scene's statistics (vmc.Status).
 	Receiver vmc.Status
 	// Connected is true when some sender sent data within the last
-	// vmc.ConnectedTimeout (0.5 s); Sender is the most recent sender,
-	// PacketRate its packets per second.
+	// vmc.ConnectedTimeout (0.5 s); Sender is the most recent sender and
+	// Senders how many senders are connected. PacketRate is the packets per
+	// second of all connected senders together (a tool such as liblo's
+	// oscsend uses a new socket, so a new sender, for every packet).
 	Connected  bool
 	Sender     netip.AddrPort
+	Senders    int
 	PacketRate float64
 	// Errors counts dropped input: malformed OSC elements, rejected
 	// messages, socket read errors.
@@ -418,10 +421,13 @@ func (e *Engine) Status() Status {
 	rs := &st.Receiver
 	st.Errors = rs.Malformed + rs.Rejected + rs.ReadErrors
 	if len(rs.Senders) > 0 {
-		s := rs.Senders[0]
-		st.Sender, st.PacketRate, st.Connected = s.Addr, s.PacketRate, s.Connected
-		if !s.Connected {
-			st.PacketRate = 0
+		st.Sender = rs.Senders[0].Addr
+	}
+	for _, s := range rs.Senders {
+		if s.Connected {
+			st.Connected = true
+			st.Senders++
+			st.PacketRate += s.PacketRate
 		}
 	}
 	st.Stats = e.Stats()

@@ -1,6 +1,7 @@
 package marionette
 
 import (
+	"context"
 	"image"
 	"image/color"
 	"math"
@@ -454,4 +455,46 @@ func TestEngineRenderScale(t *testing.T) {
 			t.Errorf("scale %v of %dx%d: %dx%d, want %dx%d", tc.scale, tc.w, tc.h, rw, rh, tc.rw, tc.rh)
 		}
 	}
+}
+
+// TestEngineStatusSumsSenders: packets from several sockets at once (liblo's
+// oscsend opens a new one per packet) count as one connected stream, with
+// the packet rates of every connected sender summed.
+func TestEngineStatusSumsSenders(t *testing.T) {
+	te := newTestEngine(t)
+	bound, _ := te.Addr()
+	addr := bound.String()
+	var senders []*vmc.Sender
+	for range 3 {
+		s, err := vmc.Dial(context.Background(), addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		senders = append(senders, s)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		for i, s := range senders {
+			if err := s.Time(float32(i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st := te.Status()
+		if st.Senders == 3 && st.Connected && st.PacketRate > 0 {
+			var sum float64
+			for _, s := range st.Receiver.Senders {
+				sum += s.PacketRate
+			}
+			if st.PacketRate != sum {
+				t.Fatalf("packet rate %v, want the senders' sum %v", st.PacketRate, sum)
+			}
+			if st.Sender != st.Receiver.Senders[0].Addr {
+				t.Errorf("sender %v, want the most recent %v", st.Sender, st.Receiver.Senders[0].Addr)
+			}
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("status %+v: want 3 connected senders", te.Status())
 }
