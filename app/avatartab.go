@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"image"
 	"net/url"
 	"strings"
 
@@ -29,9 +30,9 @@ func makeNoAvatarTab() fyne.CanvasObject {
 // with it), the live expression bars (bars[i] for av.Expressions[i]), the
 // blend keys the stream sends that av lacks, the humanoid bones found and
 // the loader's warnings.
-func makeAvatarTab(av *vrm.Avatar, src marionette.Source, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
+func makeAvatarTab(av *vrm.Avatar, thumb *image.NRGBA, src marionette.Source, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
 	return container.NewVBox(
-		makeAvatarHeader(av, src),
+		makeAvatarHeader(av, thumb, src),
 		makeLicenceCard(&av.Meta),
 		makeExpressionsCard(av, bars, unmatched),
 		makeBonesCard(av),
@@ -39,8 +40,9 @@ func makeAvatarTab(av *vrm.Avatar, src marionette.Source, bars []binding.Float, 
 	)
 }
 
-// makeAvatarHeader shows the thumbnail, name, version, authors and source.
-func makeAvatarHeader(av *vrm.Avatar, src marionette.Source) fyne.CanvasObject {
+// makeAvatarHeader shows the thumbnail (thumb, already scaled; nil for
+// none), name, version, authors and source.
+func makeAvatarHeader(av *vrm.Avatar, thumb *image.NRGBA, src marionette.Source) fyne.CanvasObject {
 	m := &av.Meta
 	title := widget.NewLabelWithStyle(marionette.DisplayName(av, src), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = "headingText"
@@ -61,15 +63,15 @@ func makeAvatarHeader(av *vrm.Avatar, src marionette.Source) fyne.CanvasObject {
 		add("", src.Path)
 	}
 	add("VRM ", av.Version.String())
-	var thumb fyne.CanvasObject = widget.NewLabel("(no thumbnail)")
-	if img := av.Thumbnail(); img != nil {
-		c := canvas.NewImageFromImage(img)
+	var thumbObj fyne.CanvasObject = widget.NewLabel("(no thumbnail)")
+	if thumb != nil {
+		c := canvas.NewImageFromImage(thumb)
 		c.FillMode = canvas.ImageFillContain
 		c.ScaleMode = canvas.ImageScaleFastest
 		c.SetMinSize(fyne.NewSize(128, 128))
-		thumb = c
+		thumbObj = c
 	}
-	return container.NewBorder(nil, nil, thumb, nil, lines)
+	return container.NewBorder(nil, nil, thumbObj, nil, lines)
 }
 
 // makeLicenceCard shows every licence field of the meta (VRM 1.0

@@ -318,7 +318,13 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	for i := range u.exprBars {
 		u.exprBars[i] = binding.NewFloat()
 	}
-	u.avatarHolder.Content = makeAvatarTab(av, src, u.exprBars, u.live.unmatched)
+	// The engine scaled the thumbnail while loading; an avatar shown some
+	// other way (tests) is scaled here.
+	thumb := u.engine.Thumbnail()
+	if cur, _ := u.engine.Avatar(); cur != av {
+		thumb = av.ThumbnailImage(marionette.ThumbnailSize)
+	}
+	u.avatarHolder.Content = makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched)
 	u.avatarHolder.Refresh()
 	u.live.credit.Set(creditLine(av, src))
 	u.ifmAvatarChanged()

@@ -96,6 +96,7 @@ type Engine struct {
 	source     Source
 	face       FaceSource
 	mix        FaceMix
+	thumb      *image.NRGBA // the shown avatar's scaled thumbnail
 	recv       *vmc.Receiver
 	listenAddr string
 	listenErr  error
@@ -322,15 +323,23 @@ func (e *Engine) Avatar() (*vrm.Avatar, Source) {
 	return e.avatar, e.source
 }
 
+// Thumbnail returns the shown avatar's meta thumbnail, scaled to fit
+// ThumbnailSize² pixels, or nil when it has none.
+func (e *Engine) Thumbnail() *image.NRGBA {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.thumb
+}
+
 // setAvatar shows av unless a load newer than gen has started, and reports
 // whether it did.
-func (e *Engine) setAvatar(av *vrm.Avatar, src Source, gen uint64) bool {
+func (e *Engine) setAvatar(av *vrm.Avatar, thumb *image.NRGBA, src Source, gen uint64) bool {
 	e.mu.Lock()
 	if e.loadGen.Load() != gen {
 		e.mu.Unlock()
 		return false
 	}
-	e.avatar, e.source = av, src
+	e.avatar, e.source, e.thumb = av, src, thumb
 	e.frameView = true
 	e.weights, e.unmatched = nil, nil
 	e.mu.Unlock()

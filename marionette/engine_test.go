@@ -322,12 +322,17 @@ func TestEngineExpressionWeights(t *testing.T) {
 func TestEngineLoadFailureKeepsAvatar(t *testing.T) {
 	te := godetteEngine(t, false)
 	before, _ := te.Avatar()
+	// The shown avatar's thumbnail is kept scaled (Godette's is 1024²).
+	thumb := te.Thumbnail()
+	if thumb == nil || thumb.Rect.Dx() != ThumbnailSize || thumb.Rect.Dy() != ThumbnailSize {
+		t.Fatalf("thumbnail %v, want %d²", thumb, ThumbnailSize)
+	}
 	for _, path := range []string{"testdata/not-a-vrm.vrm", "testdata/missing.vrm", "testdata"} {
 		ev := te.load(t, path)
 		if ev.Stage != LoadFailed || ev.Err == nil {
 			t.Errorf("%s: stage %v err %v, want a failure", path, ev.Stage, ev.Err)
 		}
-		if av, src := te.Avatar(); av != before || src.Name != "Godette.vrm" {
+		if av, src := te.Avatar(); av != before || src.Name != "Godette.vrm" || te.Thumbnail() != thumb {
 			t.Errorf("%s: the shown avatar changed to %v", path, src)
 		}
 	}

@@ -3,6 +3,7 @@ package marionette
 import (
 	"bytes"
 	"fmt"
+	"image"
 	"io"
 	"os"
 	"path/filepath"
@@ -119,12 +120,12 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		av, err := e.load(src, open, lim)
+		av, thumb, err := e.load(src, open, lim)
 		if err != nil {
 			e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: err})
 			return
 		}
-		if !e.setAvatar(av, src, gen) {
+		if !e.setAvatar(av, thumb, src, gen) {
 			e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: ErrSuperseded, Superseded: true})
 			return
 		}
@@ -135,12 +136,17 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 	}()
 }
 
-// load reads and decodes one avatar, reporting progress.
-func (e *Engine) load(src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) (*vrm.Avatar, error) {
+// ThumbnailSize bounds the width and height of the meta thumbnail the engine
+// keeps for the shown avatar (Engine.Thumbnail), pixels.
+const ThumbnailSize = 256
+
+// load reads and decodes one avatar, reporting progress, and returns it with
+// its thumbnail scaled to ThumbnailSize (nil when it has none).
+func (e *Engine) load(src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) (*vrm.Avatar, *image.NRGBA, error) {
 	e.emitLoad(LoadEvent{Source: src, Stage: LoadReading})
 	rc, size, err := open()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rc.Close()
 	pr := &progressReader{r: rc, size: size, report: func(f float64) {
@@ -150,13 +156,13 @@ func (e *Engine) load(src Source, open func() (io.ReadCloser, int64, error), lim
 		e.emitLoad(LoadEvent{Source: src, Stage: LoadDecoding, Fraction: 1})
 	}}, lim)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	// Build the posing state and decode the thumbnail here, off the render
-	// and UI goroutines, while nobody else holds the avatar.
+	// Build the posing state and scale the thumbnail here, off the render
+	// and UI goroutines, while nobody else holds the avatar. Only the
+	// scaled thumbnail is kept: a full one is often 1024² (4 MB).
 	av.Pose(nil)
-	av.Thumbnail()
-	return av, nil
+	return av, av.ThumbnailImage(ThumbnailSize), nil
 }
 
 // progressReader counts bytes read and reports the fraction at most every

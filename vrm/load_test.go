@@ -248,3 +248,31 @@ func TestVRM0MToonHasNoPhantomTextures(t *testing.T) {
 		t.Fatal("Godette has no MToon material")
 	}
 }
+
+// TestThumbnailImageScalesWithoutKeeping: Godette's 1024² JPEG thumbnail
+// comes back scaled to fit, and the full decode is not kept in the avatar.
+func TestThumbnailImageScalesWithoutKeeping(t *testing.T) {
+	av := loadModel(t, "Godette.vrm")
+	img := av.ThumbnailImage(256)
+	if img == nil || img.Rect.Dx() != 256 || img.Rect.Dy() != 256 {
+		t.Fatalf("thumbnail %v, want 256×256", img)
+	}
+	var sum int
+	for _, p := range img.Pix {
+		sum += int(p)
+	}
+	if sum == 0 || sum == 255*len(img.Pix) {
+		t.Error("the scaled thumbnail is blank")
+	}
+	th := &av.Textures[av.Meta.Thumbnail]
+	if th.Image != nil || th.lazy == nil || th.lazy.done {
+		t.Error("the full-size thumbnail was kept")
+	}
+	if full := av.Thumbnail(); full == nil || full.Rect.Dx() != 1024 {
+		t.Fatalf("Thumbnail() = %v, want the 1024² original", full)
+	}
+	// Small images are copied at their own size.
+	if got := av.ThumbnailImage(4096); got == nil || got.Rect.Dx() != 1024 {
+		t.Errorf("ThumbnailImage(4096) = %v, want 1024 wide", got)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/qmuntal/gltf"
+	xdraw "golang.org/x/image/draw"
 )
 
 // imageBytes returns the encoded bytes and MIME type of glTF image i.
@@ -66,21 +67,39 @@ type decodedImage struct {
 
 // lazyImage is an image decoded on first use (Avatar.TextureImage).
 type lazyImage struct {
-	once sync.Once
+	mu   sync.Mutex
 	data []byte
 	mime string
+	done bool // get has decoded data into img/err
 	img  *image.NRGBA
 	err  error
 }
 
+// get decodes the image once and keeps it; a broken image gives its error
+// and a 1×1 white image.
 func (z *lazyImage) get() (*image.NRGBA, error) {
-	z.once.Do(func() {
+	z.mu.Lock()
+	defer z.mu.Unlock()
+	if !z.done {
 		z.img, z.err = decodeNRGBA(z.data, z.mime)
 		if z.err != nil {
 			z.img = whiteImage()
 		}
-	})
+		z.done = true
+	}
 	return z.img, z.err
+}
+
+// peek returns the kept image when get has run, else decodes one without
+// keeping it.
+func (z *lazyImage) peek() (*image.NRGBA, error) {
+	z.mu.Lock()
+	done, img, err := z.done, z.img, z.err
+	z.mu.Unlock()
+	if done {
+		return img, err
+	}
+	return decodeNRGBA(z.data, z.mime)
 }
 
 // imageJobs is a set of images being decoded in the background.
@@ -432,8 +451,45 @@ func (av *Avatar) TextureImage(i int) (*image.NRGBA, error) {
 	return img, nil
 }
 
-// Thumbnail returns the meta thumbnail image, decoded on first use, or nil
-// when there is none or it cannot be decoded.
+// ThumbnailImage returns the meta thumbnail scaled down (Catmull-Rom) to fit
+// maxSide×maxSide pixels, keeping its aspect ratio, or nil when there is none
+// or it cannot be decoded. Unlike Thumbnail it keeps nothing: a thumbnail no
+// material uses is decoded, scaled and let go, so a 1024² thumbnail costs its
+// 4 MB only during the call (a window shows 128–256 px). Each call returns a
+// new image the caller owns. Safe from several goroutines.
+func (av *Avatar) ThumbnailImage(maxSide int) *image.NRGBA {
+	i := av.Meta.Thumbnail
+	if i < 0 || i >= len(av.Textures) || maxSide <= 0 {
+		return nil
+	}
+	t := &av.Textures[i]
+	src := t.Image
+	if src == nil && t.lazy != nil {
+		img, err := t.lazy.peek()
+		if err != nil {
+			return nil
+		}
+		src = img
+	}
+	if src == nil {
+		return nil
+	}
+	b := src.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w > maxSide || h > maxSide {
+		if w >= h {
+			w, h = maxSide, max(1, h*maxSide/w)
+		} else {
+			w, h = max(1, w*maxSide/h), maxSide
+		}
+	}
+	dst := image.NewNRGBA(image.Rect(0, 0, w, h))
+	xdraw.CatmullRom.Scale(dst, dst.Rect, src, b, xdraw.Src, nil)
+	return dst
+}
+
+// Thumbnail returns the meta thumbnail image at full size, decoded on first
+// use and kept, or nil when there is none or it cannot be decoded.
 func (av *Avatar) Thumbnail() *image.NRGBA {
 	img, err := av.TextureImage(av.Meta.Thumbnail)
 	if err != nil {
