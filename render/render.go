@@ -13,12 +13,17 @@
 //     culling for outlines, VRMC_materials_mtoon-1.0 "Double Sided"), 8-bit
 //     sub-pixel fixed-point edge functions, binning into screen tiles.
 //  3. Raster: each tile belongs to one worker for the whole frame, so pixels
-//     see their triangles in draw order whatever the scheduling: top-left fill
-//     rule, reverse-Z float depth buffer with early depth test (and a
-//     per-block farthest depth that lets outline hulls skip hidden blocks),
-//     perspective-correct interpolation, 4× multisampling shaded once per
-//     pixel and triangle, mipmapped bilinear textures, then a resolve into the
-//     destination in sRGB.
+//     see their triangles in draw order whatever the scheduling. Opaque,
+//     alpha-masked and outline triangles go through a visibility buffer:
+//     coverage (top-left fill rule, 4× rotated-grid multisampling) and a
+//     reverse-Z float depth test keep per sample the nearest triangle (a
+//     per-block farthest depth lets outline hulls skip hidden triangles);
+//     then each pixel is shaded once per visible surface at its centre —
+//     neighbouring triangles of one mesh count as one surface, as GPU
+//     multisampling shades them — with perspective-correct interpolation and
+//     mipmapped bilinear textures, and resolved into the destination in sRGB.
+//     Blended triangles are then shaded per fragment and composited per
+//     sample in draw order.
 //
 // Draw order (VRMC_materials_mtoon-1.0 "Render Queue"): OPAQUE, then MASK,
 // then outlines, then BLEND with transparentWithZWrite, then BLEND, the
@@ -323,6 +328,15 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 		r.run(phaseVertex, len(fs.vtasks))
 		fs.buildDraws()
 		r.run(phaseSetup, fs.nChunks)
+	}
+	// A tile can hold every set-up triangle: size the workers' per-tile
+	// triangle lists for that up front, so no worker grows them mid-frame.
+	nt := 0
+	for _, c := range fs.chunks[:fs.nChunks] {
+		nt += len(c.tris)
+	}
+	for i := range r.scratch {
+		r.scratch[i].reserve(nt)
 	}
 	r.run(phaseRaster, fs.tilesX*fs.tilesY)
 	fs.end()
