@@ -27,8 +27,10 @@ const (
 	subHalf = subOne / 2
 )
 
-// sampleOffsets are the 4× rotated-grid sample positions relative to the
-// pixel centre, in 1/256 pixel (the familiar (±2, ±6)/16 pattern).
+// sampleOffsets4 are the 4× rotated-grid sample positions relative to the
+// pixel centre, in 1/256 pixel (the familiar (±2, ±6)/16 pattern); it is
+// point-symmetric, samples 3 and 2 mirroring 0 and 1 (edgeSetup relies on
+// it).
 var sampleOffsets4 = [4][2]int64{{-32, -96}, {96, -32}, {-96, 32}, {32, 96}}
 
 // frameState is everything one Render call computes, kept between frames so

@@ -30,6 +30,8 @@ type workerScratch struct {
 	frags []fragment           // one triangle's fragments in one tile (≤ tileW·tileH)
 	sh    triShader            // for the fragment queue
 
+	rowRep [tileW]uint32 // a row's pixel surfaces (see surface)
+
 	// Bound shaders of the tile's visible triangles, direct-mapped by id
 	// (shcID 0: empty).
 	shc   [shaderCache]triShader
@@ -43,9 +45,14 @@ type workerScratch struct {
 // shaderCache is how many bound triangle shaders a worker keeps per tile.
 const shaderCache = 64
 
-// tileTri is a set-up triangle: its chunk and its index there.
+// tileTri is a set-up triangle: its chunk and its index there, and what
+// decides whether neighbouring triangles merge into one surface (see
+// mergeable).
 type tileTri struct {
 	c, i int32
+	draw int32
+	back bool
+	v    [3]uint32
 }
 
 // tri returns visibility-buffer triangle id's set-up triangle and chunk.
@@ -153,7 +160,7 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 				ws.raster(fs, c, tr, X0, Y0, X1, Y1, false)
 				continue
 			}
-			ws.tris = append(ws.tris, tileTri{int32(ci), int32(i)})
+			ws.tris = append(ws.tris, tileTri{c: int32(ci), i: int32(i), draw: tr.draw, back: tr.back, v: tr.v})
 			if fs.mats[d.mat].alpha == vrm.AlphaMask {
 				ws.raster(fs, c, tr, X0, Y0, X1, Y1, true)
 			} else {
@@ -249,30 +256,36 @@ type edgeSetup struct {
 }
 
 func (es *edgeSetup) init(fs *frameState, t *tri) {
-	S := fs.samples
 	a0, a1, a2 := int64(t.a[0]), int64(t.a[1]), int64(t.a[2])
 	b0, b1, b2 := int64(t.b[0]), int64(t.b[1]), int64(t.b[2])
 	z0, z1, z2 := t.z[0], t.z[1], t.z[2]
-	// Depth gradient per fixed unit, and per-sample offsets of edges and
-	// depth from the pixel centre.
+	// Depth gradient per fixed unit.
 	dzdx := (float32(a0)*z0 + float32(a1)*z1 + float32(a2)*z2) * t.invA
 	dzdy := (float32(b0)*z0 + float32(b1)*z1 + float32(b2)*z2) * t.invA
-	for s := 0; s < S; s++ {
-		ox, oy := fs.sampleOff[s][0], fs.sampleOff[s][1]
-		es.o0[s], es.o1[s], es.o2[s] = a0*ox+b0*oy, a1*ox+b1*oy, a2*ox+b2*oy
-		es.zoff[s] = dzdx*float32(ox) + dzdy*float32(oy)
-	}
-	// Per edge, the most and least favourable sample offsets: a pixel can
-	// be touched only where e + hi ≥ 0, and is fully covered where e + lo ≥ 0.
-	if S == 1 {
-		es.hi0, es.hi1, es.hi2, es.lo0, es.lo1, es.lo2 = 0, 0, 0, 0, 0, 0
-	} else {
-		o0, o1, o2 := &es.o0, &es.o1, &es.o2
-		es.hi0, es.hi1, es.hi2 = max(o0[0], o0[1], o0[2], o0[3]), max(o1[0], o1[1], o1[2], o1[3]), max(o2[0], o2[1], o2[2], o2[3])
-		es.lo0, es.lo1, es.lo2 = min(o0[0], o0[1], o0[2], o0[3]), min(o1[0], o1[1], o1[2], o1[3]), min(o2[0], o2[1], o2[2], o2[3])
-	}
 	es.step0, es.step1, es.step2 = a0<<subBits, a1<<subBits, a2<<subBits
 	es.dzpx, es.dzpy = dzdx*subOne, dzdy*subOne
+	if fs.samples == 1 {
+		es.o0[0], es.o1[0], es.o2[0], es.zoff[0] = 0, 0, 0, 0
+		es.hi0, es.hi1, es.hi2, es.lo0, es.lo1, es.lo2 = 0, 0, 0, 0, 0, 0
+		return
+	}
+	// Per-sample offsets of edges and depth from the pixel centre. The 4×
+	// pattern is point-symmetric (samples 3 and 2 mirror 0 and 1), so per
+	// edge the most and least favourable offsets are ±max(|o₀|, |o₁|): a
+	// pixel can be touched only where e + hi ≥ 0, and is fully covered
+	// where e + lo ≥ 0.
+	p, q := sampleOffsets4[0], sampleOffsets4[1]
+	u0, v0 := a0*p[0]+b0*p[1], a0*q[0]+b0*q[1]
+	u1, v1 := a1*p[0]+b1*p[1], a1*q[0]+b1*q[1]
+	u2, v2 := a2*p[0]+b2*p[1], a2*q[0]+b2*q[1]
+	es.o0 = [4]int64{u0, v0, -v0, -u0}
+	es.o1 = [4]int64{u1, v1, -v1, -u1}
+	es.o2 = [4]int64{u2, v2, -v2, -u2}
+	es.hi0, es.hi1, es.hi2 = max(u0, -u0, v0, -v0), max(u1, -u1, v1, -v1), max(u2, -u2, v2, -v2)
+	es.lo0, es.lo1, es.lo2 = -es.hi0, -es.hi1, -es.hi2
+	zu := dzdx*float32(p[0]) + dzdy*float32(p[1])
+	zv := dzdx*float32(q[0]) + dzdy*float32(q[1])
+	es.zoff = [4]float32{zu, zv, -zv, -zu}
 }
 
 // rasterVis draws one opaque or outline triangle into the visibility
@@ -300,10 +313,24 @@ func (ws *workerScratch) rasterVis(fs *frameState, t *tri, id uint32, tx0, ty0, 
 	de := [3]int64{int64(t.b[0]) << subBits, int64(t.b[1]) << subBits, int64(t.b[2]) << subBits}
 	f0, f1, f2 := float32(e[0])*t.invA, float32(e[1])*t.invA, float32(e[2])*t.invA
 	z := f0*t.z[0] + f1*t.z[1] + f2*t.z[2]
-	var sp spanner
-	sp.init(&es, &e, &de, x1-x0)
 	p0 := int(y0-ty0)*tileW + int(x0-tx0) // tile pixel of (x0, y)
 	four := fs.samples == 4
+	if x1-x0 < smallBox {
+		// A narrow box: test every pixel.
+		for y := y0; y <= y1; y++ {
+			if four {
+				ws.partial4(&es, p0, 0, x1-x0, &e, z)
+			} else {
+				ws.visRow1(&es, p0, 0, x1-x0, 1, 0, &e, z)
+			}
+			e[0], e[1], e[2] = e[0]+de[0], e[1]+de[1], e[2]+de[2]
+			z += es.dzpy
+			p0 += tileW
+		}
+		return
+	}
+	var sp spanner
+	sp.init(&es, &e, &de, x1-x0)
 	for y := y0; y <= y1; y++ {
 		if xs, xe, fs0, fe0, ok := sp.next(); ok {
 			if four {
@@ -317,6 +344,10 @@ func (ws *workerScratch) rasterVis(fs *frameState, t *tri, id uint32, tx0, ty0, 
 		p0 += tileW
 	}
 }
+
+// smallBox is the bounding-box width below which rows test every pixel
+// rather than look for their span.
+const smallBox = 8
 
 // visRow4 draws pixels [xs, xe] of a row with 4 samples per pixel, of
 // which [fs, fe] are fully covered: offsets from the row's first pixel p0,
@@ -359,8 +390,10 @@ func visFull4(es *edgeSetup, dp []float32, ip []uint32, z float32) {
 }
 
 // partial4 draws pixels [xa, xb] of a row (see visRow4) with 4 samples,
-// testing each sample's coverage: its three edge values ≥ 0, i.e. the sign
-// bit of their OR clear.
+// testing coverage: none where an edge value plus its most favourable
+// sample offset is negative, all where every edge value plus its least
+// favourable one is ≥ 0, else per sample (its three edge values ≥ 0, i.e.
+// the sign bit of their OR clear).
 func (ws *workerScratch) partial4(es *edgeSetup, p0 int, xa, xb int32, e *[3]int64, z float32) {
 	k := int64(xa)
 	e0, e1, e2 := e[0]+es.step0*k, e[1]+es.step1*k, e[2]+es.step2*k
@@ -368,10 +401,16 @@ func (ws *workerScratch) partial4(es *edgeSetup, p0 int, xa, xb int32, e *[3]int
 	p, q := (p0+int(xa))*4, (p0+int(xb)+1)*4
 	dp, ip := ws.depth[p:q], ws.ids[p:q]
 	for i := 0; i+4 <= len(dp) && i+4 <= len(ip); i += 4 {
-		cover := uint64(^((e0+es.o0[0])|(e1+es.o1[0])|(e2+es.o2[0])))>>63 |
-			uint64(^((e0+es.o0[1])|(e1+es.o1[1])|(e2+es.o2[1])))>>63<<1 |
-			uint64(^((e0+es.o0[2])|(e1+es.o1[2])|(e2+es.o2[2])))>>63<<2 |
-			uint64(^((e0+es.o0[3])|(e1+es.o1[3])|(e2+es.o2[3])))>>63<<3
+		cover := uint64(0)
+		if (e0+es.hi0)|(e1+es.hi1)|(e2+es.hi2) >= 0 {
+			cover = 0xf
+			if (e0+es.lo0)|(e1+es.lo1)|(e2+es.lo2) < 0 {
+				cover = uint64(^((e0+es.o0[0])|(e1+es.o1[0])|(e2+es.o2[0])))>>63 |
+					uint64(^((e0+es.o0[1])|(e1+es.o1[1])|(e2+es.o2[1])))>>63<<1 |
+					uint64(^((e0+es.o0[2])|(e1+es.o1[2])|(e2+es.o2[2])))>>63<<2 |
+					uint64(^((e0+es.o0[3])|(e1+es.o1[3])|(e2+es.o2[3])))>>63<<3
+			}
+		}
 		if cover != 0 {
 			d := dp[i : i+4 : i+4]
 			s := ip[i : i+4 : i+4]
@@ -721,53 +760,124 @@ func (ws *workerScratch) shadeFragments(fs *frameState, m *matFrame, d *draw, t 
 func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 	clear(ws.shcID[:])
 	S := fs.samples
-	ids, color, state := ws.ids, ws.color, ws.state
 	d := fs.dst
 	var row []uint8
+	bg := fs.bg
+	rep := &ws.rowRep
 	for y := ws.ry0; y < ws.ry1; y++ {
 		if direct {
-			off := d.PixOffset(d.Rect.Min.X+x0+ws.rx0, d.Rect.Min.Y+y0+y)
-			row = d.Pix[off : off+4*(ws.rx1-ws.rx0)]
+			off := d.PixOffset(d.Rect.Min.X+x0, d.Rect.Min.Y+y0+y)
+			row = d.Pix[off : off+4*ws.rx1]
 		}
-		p := y*tileW + ws.rx0
-		for x := ws.rx0; x < ws.rx1; x, p = x+1, p+1 {
-			var id uint32
-			if S == 1 {
-				id = ids[p]
-			} else {
-				ip := ids[p*4 : p*4+4 : p*4+4]
-				id = ip[0]
-				if id != ip[1] || id != ip[2] || id != ip[3] {
-					var out []uint8
-					if direct {
-						out = row[4*(x-ws.rx0) : 4*(x-ws.rx0)+4]
-					}
-					ws.mixedPixel(fs, p, x0+x, y0+y, ip, out)
-					continue
-				}
-			}
-			if id == 0 {
-				if direct {
-					copy(row[4*(x-ws.rx0):4*(x-ws.rx0)+4], fs.bg[:])
-				}
-				continue
-			}
-			r, g, b, a := ws.shaderFor(fs, id).at(x0+x, y0+y)
-			c := [4]float32{r * a, g * a, b * a, a}
-			if direct {
-				o := row[4*(x-ws.rx0) : 4*(x-ws.rx0)+4 : 4*(x-ws.rx0)+4]
-				if a >= 1 {
-					o[0], o[1], o[2], o[3] = encodeSRGB(c[0]), encodeSRGB(c[1]), encodeSRGB(c[2]), 255
+		p0 := y * tileW
+		// Each pixel's surface: one triangle, the background, or mixed.
+		if S == 1 {
+			copy(rep[ws.rx0:ws.rx1], ws.ids[p0+ws.rx0:p0+ws.rx1])
+		} else {
+			ids := ws.ids[(p0+ws.rx0)*4 : (p0+ws.rx1)*4]
+			for x := ws.rx0; x < ws.rx1; x++ {
+				i := (x - ws.rx0) * 4
+				ip := ids[i : i+4 : i+4]
+				if a := ip[0]; a == ip[1] && a == ip[2] && a == ip[3] {
+					rep[x] = a
 				} else {
-					e := encodePremul(c)
-					o[0], o[1], o[2], o[3] = e[0], e[1], e[2], e[3]
+					rep[x] = ws.surface(fs, p0+x, x0+x, y0+y)
 				}
-				continue
 			}
-			color[p*S] = c
-			state[p] = pxUniform
+		}
+		for x := ws.rx0; x < ws.rx1; {
+			switch id := rep[x]; id {
+			case 0:
+				if direct {
+					o := row[4*x : 4*x+4 : 4*x+4]
+					o[0], o[1], o[2], o[3] = bg[0], bg[1], bg[2], bg[3]
+				}
+				x++
+			case mixedSurface:
+				var out []uint8
+				if direct {
+					out = row[4*x : 4*x+4]
+				}
+				ws.mixedPixel(fs, p0+x, x0+x, y0+y, ws.ids[(p0+x)*4:(p0+x)*4+4], out)
+				x++
+			default:
+				// The run of pixels showing this triangle.
+				xe := x + 1
+				for xe < ws.rx1 && rep[xe] == id {
+					xe++
+				}
+				sh := ws.shaderFor(fs, id)
+				if direct {
+					sh.span(x0+x, x0+xe, y0+y, row[4*x:4*xe], nil, nil, S)
+				} else {
+					sh.span(x0+x, x0+xe, y0+y, nil, ws.color[(p0+x)*S:(p0+xe)*S], ws.state[p0+x:p0+xe], S)
+				}
+				x = xe
+			}
 		}
 	}
+}
+
+// mixedSurface marks a pixel whose samples show several surfaces.
+const mixedSurface = ^uint32(0)
+
+// surface returns the one surface pixel p (tile index; (x, y) in the
+// destination) shows at its 4 samples: 0 for the background, a triangle's
+// id when every sample shows it, or shows it and triangles connected to it
+// through mergeable neighbours (see rasterTile) and it covers the pixel
+// centre; else mixedSurface.
+func (ws *workerScratch) surface(fs *frameState, p, x, y int) uint32 {
+	ip := ws.ids[p*4 : p*4+4 : p*4+4]
+	a := ip[0]
+	if a == ip[1] && a == ip[2] && a == ip[3] {
+		return a
+	}
+	if a == 0 || ip[1] == 0 || ip[2] == 0 || ip[3] == 0 {
+		return mixedSurface
+	}
+	// The distinct triangles, which must all connect.
+	d := [4]uint32{a}
+	n := 1
+	for s := 1; s < 4; s++ {
+		if id := ip[s]; id != d[0] && id != d[1] && id != d[2] {
+			d[n] = id
+			n++
+		}
+	}
+	if n == 2 {
+		if !ws.mergeable(d[0], d[1]) {
+			return mixedSurface
+		}
+	} else {
+		reached := uint8(1)
+		for grew := true; grew; {
+			grew = false
+			for i := 1; i < n; i++ {
+				if reached&(1<<i) != 0 {
+					continue
+				}
+				for j := 0; j < n; j++ {
+					if reached&(1<<j) != 0 && ws.mergeable(d[i], d[j]) {
+						reached |= 1 << i
+						grew = true
+						break
+					}
+				}
+			}
+		}
+		if reached != 1<<n-1 {
+			return mixedSurface
+		}
+	}
+	// The triangle covering the centre shades the pixel.
+	X := int64(x)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	for _, id := range d[:n] {
+		if t, _ := ws.tri(fs, id); t.coversPoint(X, Y) {
+			return id
+		}
+	}
+	return mixedSurface
 }
 
 // mixedPixel shades pixel p (tile index; (x, y) in the destination) whose
@@ -776,6 +886,9 @@ func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 // pixel centre. The samples' colours are averaged into out when it is
 // given, else stored.
 func (ws *workerScratch) mixedPixel(fs *frameState, p, x, y int, ip []uint32, out []uint8) {
+	X := int64(x)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	// The distinct surfaces and the samples of each.
 	var gid [4]uint32
 	var gmask [4]uint8
 	ng := 0
@@ -800,7 +913,7 @@ func (ws *workerScratch) mixedPixel(fs *frameState, p, x, y int, ip []uint32, ou
 	for i := 0; i < ng; i++ {
 		class[i] = i
 		for j := 0; j < i; j++ {
-			if class[j] != class[i] && ws.mergeable(fs, gid[i], gid[j]) {
+			if class[j] != class[i] && ws.mergeable(gid[i], gid[j]) {
 				old, nw := max(class[i], class[j]), min(class[i], class[j])
 				for k := 0; k <= i; k++ {
 					if class[k] == old {
@@ -810,36 +923,31 @@ func (ws *workerScratch) mixedPixel(fs *frameState, p, x, y int, ip []uint32, ou
 			}
 		}
 	}
-	X := int64(x)<<subBits + subHalf
-	Y := int64(y)<<subBits + subHalf
 	var smp [4][4]float32
 	for s := range smp {
 		smp[s] = fs.bgLin
 	}
 	for c := 0; c < ng; c++ {
-		rep, mask, best := -1, uint8(0), -1
+		rep, mask := uint32(0), uint8(0)
 		for i := c; i < ng; i++ {
 			if class[i] != c {
 				continue
 			}
-			mask |= gmask[i]
-			if best == 5 {
+			if rep == 0 {
+				rep, mask = gid[i], gmask[i]
 				continue
 			}
-			// The triangle covering the pixel centre, else the one with the
-			// most samples (the first on a tie).
-			score := bits.OnesCount8(gmask[i])
-			if t, _ := ws.tri(fs, gid[i]); t.coversPoint(X, Y) {
-				score = 5
-			}
-			if score > best {
-				rep, best = i, score
-			}
+			rep = ws.representative(fs, rep, mask, gid[i], gmask[i], X, Y)
+			mask |= gmask[i]
 		}
-		if rep < 0 {
+		if rep == 0 {
 			continue
 		}
-		r, g, b, a := ws.shaderFor(fs, gid[rep]).at(x, y)
+		r, g, b, a := ws.shaderFor(fs, rep).at(x, y)
+		if mask == 0xf {
+			ws.storeUniform(fs, p, [4]float32{r * a, g * a, b * a, a}, out)
+			return
+		}
 		col := [4]float32{r * a, g * a, b * a, a}
 		for s := 0; s < 4; s++ {
 			if mask&(1<<s) != 0 {
@@ -864,20 +972,52 @@ func (ws *workerScratch) mixedPixel(fs *frameState, p, x, y int, ip []uint32, ou
 	copy(out, e[:])
 }
 
+// representative picks which of two merged groups' triangles (ids a and b,
+// with sample masks ma and mb) shades their surface: the one covering the
+// pixel centre (X, Y), else the one with more samples, else a.
+func (ws *workerScratch) representative(fs *frameState, a uint32, ma uint8, b uint32, mb uint8, X, Y int64) uint32 {
+	if t, _ := ws.tri(fs, a); t.coversPoint(X, Y) {
+		return a
+	}
+	if t, _ := ws.tri(fs, b); t.coversPoint(X, Y) || bits.OnesCount8(mb) > bits.OnesCount8(ma) {
+		return b
+	}
+	return a
+}
+
+// storeUniform stores the colour of a pixel whose samples all show one
+// surface: encoded into out when it is given, else into the tile.
+func (ws *workerScratch) storeUniform(fs *frameState, p int, c [4]float32, out []uint8) {
+	if out == nil {
+		ws.color[p*fs.samples] = c
+		ws.state[p] = pxUniform
+		return
+	}
+	encodePixel(out, &c)
+}
+
+// encodePixel writes a premultiplied linear colour to o[0:4] as
+// premultiplied sRGB bytes.
+func encodePixel(o []uint8, c *[4]float32) {
+	o = o[:4:4]
+	if c[3] >= 1 {
+		o[0], o[1], o[2], o[3] = encodeSRGB(c[0]), encodeSRGB(c[1]), encodeSRGB(c[2]), 255
+		return
+	}
+	e := encodePremul(*c)
+	o[0], o[1], o[2], o[3] = e[0], e[1], e[2], e[3]
+}
+
 // mergeable reports whether two visibility-buffer triangles are
 // neighbours on one surface: same draw, same facing, a shared edge.
-func (ws *workerScratch) mergeable(fs *frameState, i, j uint32) bool {
-	a, _ := ws.tri(fs, i)
-	b, _ := ws.tri(fs, j)
+func (ws *workerScratch) mergeable(i, j uint32) bool {
+	a, b := &ws.tris[i-1], &ws.tris[j-1]
 	if a.draw != b.draw || a.back != b.back {
 		return false
 	}
 	shared := 0
 	for _, v := range a.v {
-		if v&clipBit != 0 {
-			continue
-		}
-		if v == b.v[0] || v == b.v[1] || v == b.v[2] {
+		if v&clipBit == 0 && (v == b.v[0] || v == b.v[1] || v == b.v[2]) {
 			shared++
 		}
 	}

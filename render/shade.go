@@ -44,6 +44,13 @@ type matFrame struct {
 	animMask        texSlot // t != nil: UV animation scaled per pixel by the mask's B channel
 	animScroll      [2]float32
 	animRot         float32
+
+	// toonFast: MToon with only a base texture on TEXCOORD_0, a plain or
+	// base-textured shade colour, optionally a parametric rim and an
+	// outline, opaque or masked (see triShader.spanToon, which also needs
+	// the texture's level to wrap by masking).
+	toonFast   bool
+	uvIdentity bool // the base texture's transform is the identity
 }
 
 // uvDet is how much a UV affine map scales areas.
@@ -172,6 +179,10 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.needRim = m.rim != [3]float32{} || (m.matcapTex != nil && m.matcap != [3]float32{})
 	m.outline = sanitizeColor(st.OutlineColor)
 	m.outlineMix = clampf(finiteOr(mt.OutlineLightMix, 1), 0, 1)
+	m.toonFast = m.baseTex.t != nil && !m.baseTex.uv1 && !m.needUV1 && m.animMask.t == nil && m.shiftTex.t == nil &&
+		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
+		m.alpha != vrm.AlphaBlend
+	m.uvIdentity = m.baseTex.m == identityUV
 	return m
 }
 
@@ -193,6 +204,12 @@ type triShader struct {
 	ec     [3]int64
 	invA   float32
 	iw     [3]float32
+
+	// toonFast: the material is MToon with only a base texture (sampled
+	// with mask wrapping, bilinear), a plain or base-textured shade colour,
+	// optionally a parametric rim and an outline, opaque or masked: span
+	// shades it with spanToon.
+	toonFast bool
 }
 
 // bindTri prepares sh for set-up triangle t of chunk c.
@@ -203,12 +220,198 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
 	}
 	sh.invA, sh.iw = t.invA, t.iw
+	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest
 }
 
 // at shades the bound triangle at the centre of destination pixel (x, y),
 // its barycentrics clamped into the triangle (centroid-like, so partly
 // covered pixels don't extrapolate).
 func (sh *triShader) at(x, y int) (r, g, b, a float32) {
+	if sh.toonFast {
+		var c [1][4]float32
+		sh.spanToon(x, x+1, y, nil, c[:])
+		return c[0][0], c[0][1], c[0][2], 1
+	}
+	r, g, b, a, _ = sh.shadeAt(x, y, 0, 0, 0)
+	return r, g, b, a
+}
+
+// span shades pixels [xa, xb) of destination row y, which show the bound
+// triangle at every sample (so their centres lie inside it), and stores
+// them: encoded into out (4 bytes per pixel) when it is given, else
+// premultiplied linear into color (S entries per pixel, the first written)
+// with their state uniform.
+func (sh *triShader) span(xa, xb, y int, out []uint8, color [][4]float32, state []uint8, S int) {
+	if sh.toonFast && out != nil {
+		sh.spanToon(xa, xb, y, out, nil)
+		return
+	}
+	X := int64(xa)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	e0 := sh.ea[0]*X + sh.eb[0]*Y + sh.ec[0]
+	e1 := sh.ea[1]*X + sh.eb[1]*Y + sh.ec[1]
+	e2 := sh.ea[2]*X + sh.eb[2]*Y + sh.ec[2]
+	for i := 0; i < xb-xa; i++ {
+		f0, f1, f2 := clampBary(float32(e0)*sh.invA, float32(e1)*sh.invA, float32(e2)*sh.invA)
+		p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
+		k := 1 / (p0 + p1 + p2)
+		r, g, b, a, _ := sh.shade(p0*k, p1*k, p2*k)
+		c := [4]float32{r * a, g * a, b * a, a}
+		if out != nil {
+			encodePixel(out[4*i:], &c)
+		} else {
+			color[i*S] = c
+			state[i] = pxUniform
+		}
+		e0, e1, e2 = e0+sh.ea[0]<<subBits, e1+sh.ea[1]<<subBits, e2+sh.ea[2]<<subBits
+	}
+}
+
+// spanToon is span for a toonFast material, into out or, when out is nil,
+// into col as premultiplied linear colours: shade's lighting with the
+// material's constants and the texture's addressing hoisted out of the
+// loop, and the attributes interpolated perspective-correctly as planes
+// over the 1/w plane, stepped along the row. The first pixel's barycentrics
+// are clamped into the triangle (a single pixel may be partly covered); the
+// others step from it, inside the triangle.
+func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
+	m, fs := sh.m, sh.fs
+	X := int64(xa)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	f0, f1, f2 := clampBary(
+		float32(sh.ea[0]*X+sh.eb[0]*Y+sh.ec[0])*sh.invA,
+		float32(sh.ea[1]*X+sh.eb[1]*Y+sh.ec[1])*sh.invA,
+		float32(sh.ea[2]*X+sh.eb[2]*Y+sh.ec[2])*sh.invA)
+	// The planes at the first pixel: 1/w (D) and each attribute over w,
+	// TEXCOORD_0, the normal and the view vector.
+	va, vb, vc := sh.va, sh.vb, sh.vc
+	p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
+	D := p0 + p1 + p2
+	nu := p0*va.uv0[0] + p1*vb.uv0[0] + p2*vc.uv0[0]
+	nv := p0*va.uv0[1] + p1*vb.uv0[1] + p2*vc.uv0[1]
+	nnx := p0*va.n[0] + p1*vb.n[0] + p2*vc.n[0]
+	nny := p0*va.n[1] + p1*vb.n[1] + p2*vc.n[1]
+	nnz := p0*va.n[2] + p1*vb.n[2] + p2*vc.n[2]
+	nvx := p0*va.v[0] + p1*vb.v[0] + p2*vc.v[0]
+	nvy := p0*va.v[1] + p1*vb.v[1] + p2*vc.v[1]
+	nvz := p0*va.v[2] + p1*vb.v[2] + p2*vc.v[2]
+	// Their change per pixel along the row (barycentric i changes by
+	// a_i·256/(2·area)).
+	var dD float32
+	var dN [8]float32
+	if xb-xa > 1 {
+		q0 := float32(sh.ea[0]<<subBits) * sh.invA * sh.iw[0]
+		q1 := float32(sh.ea[1]<<subBits) * sh.invA * sh.iw[1]
+		q2 := float32(sh.ea[2]<<subBits) * sh.invA * sh.iw[2]
+		dD = q0 + q1 + q2
+		dN = [8]float32{
+			q0*va.uv0[0] + q1*vb.uv0[0] + q2*vc.uv0[0],
+			q0*va.uv0[1] + q1*vb.uv0[1] + q2*vc.uv0[1],
+			q0*va.n[0] + q1*vb.n[0] + q2*vc.n[0],
+			q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1],
+			q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2],
+			q0*va.v[0] + q1*vb.v[0] + q2*vc.v[0],
+			q0*va.v[1] + q1*vb.v[1] + q2*vc.v[1],
+			q0*va.v[2] + q1*vb.v[2] + q2*vc.v[2],
+		}
+	}
+	tm := &m.baseTex.m
+	ident := m.uvIdentity
+	tx := &sh.base
+	lut := &srgbToLinear
+	ld, lc, am := fs.lightDir, fs.lightCol, fs.ambient
+	hasRim := m.rim != [3]float32{}
+	n := xb - xa
+	if out != nil {
+		n = min(n, len(out)/4)
+	} else {
+		n = min(n, len(col))
+	}
+	for i := 0; i < n; i++ {
+		k := 1 / D
+
+		// Base colour: the texture, bilinear with mask wrapping.
+		u, v := nu*k, nv*k
+		if !ident {
+			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
+		}
+		x0, fx := texelCoord(u*tx.fw - 0.5)
+		y0, fy := texelCoord(v*tx.fh - 0.5)
+		wm, hm := tx.w-1, tx.h-1
+		xl, xr := x0&wm, (x0+1)&wm
+		ra, rb := (y0&hm)*tx.w, ((y0+1)&hm)*tx.w
+		pix := tx.pix
+		q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+		b11 := fx * fy
+		b10 := fx - b11
+		b01 := fy - b11
+		b00 := 1 - fx - b01
+		tr := b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
+		tg := b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
+		tb := b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
+		r, g, b := m.base[0]*tr, m.base[1]*tg, m.base[2]*tb
+
+		// Normal.
+		x, y, z := nnx*k, nny*k, nnz*k
+		var nx, ny, nz float32
+		if l2 := x*x + y*y + z*z; l2 > 1e-12 {
+			inv := invLen(l2) * sh.flip
+			nx, ny, nz = x*inv, y*inv, z*inv
+		} else {
+			nx, ny, nz = 0, 0, 1
+		}
+		s := nx*ld[0] + ny*ld[1] + nz*ld[2] + m.shift
+		s = clampf((s-m.toonLo)*m.toonMul, 0, 1)
+		if m.shadeIsBase {
+			tr, tg, tb = m.shade[0]*tr, m.shade[1]*tg, m.shade[2]*tb
+		} else {
+			tr, tg, tb = m.shade[0], m.shade[1], m.shade[2]
+		}
+		R := (tr+(r-tr)*s)*lc[0] + am[0]*r
+		G := (tg+(g-tg)*s)*lc[1] + am[1]*g
+		B := (tb+(b-tb)*s)*lc[2] + am[2]*b
+		if hasRim {
+			vx, vy, vz := nvx*k, nvy*k, nvz*k
+			if l2 := vx*vx + vy*vy + vz*vz; l2 > 1e-12 {
+				inv := invLen(l2)
+				vx, vy, vz = vx*inv, vy*inv, vz*inv
+			} else {
+				vx, vy, vz = 0, 0, 1
+			}
+			x := clampf(1-(nx*vx+ny*vy+nz*vz)+m.rimLift, 0, 1) * rimLUTSize
+			j := int(x)
+			f := x - float32(j)
+			pw := m.rimPow[j]
+			if j < rimLUTSize {
+				pw += (m.rimPow[j+1] - pw) * f
+			}
+			mix := m.rimMix
+			R += pw * m.rim[0] * (1 + (lc[0]*s+am[0]-1)*mix)
+			G += pw * m.rim[1] * (1 + (lc[1]*s+am[1]-1)*mix)
+			B += pw * m.rim[2] * (1 + (lc[2]*s+am[2]-1)*mix)
+		}
+		if sh.outline {
+			k := m.outlineMix
+			R = m.outline[0] * (1 + (R-1)*k)
+			G = m.outline[1] * (1 + (G-1)*k)
+			B = m.outline[2] * (1 + (B-1)*k)
+		}
+		if out != nil {
+			o := out[4*i : 4*i+4 : 4*i+4]
+			o[0], o[1], o[2], o[3] = encodeSRGB(R), encodeSRGB(G), encodeSRGB(B), 255
+		} else {
+			col[i] = [4]float32{R, G, B, 1}
+		}
+		D += dD
+		nu, nv = nu+dN[0], nv+dN[1]
+		nnx, nny, nnz = nnx+dN[2], nny+dN[3], nnz+dN[4]
+		nvx, nvy, nvz = nvx+dN[5], nvy+dN[6], nvz+dN[7]
+	}
+}
+
+// weightsAt returns the perspective-correct barycentric weights at the
+// centre of destination pixel (x, y), clamped into the triangle.
+func (sh *triShader) weightsAt(x, y int) (w0, w1, w2 float32) {
 	X := int64(x)<<subBits + subHalf
 	Y := int64(y)<<subBits + subHalf
 	f0 := float32(sh.ea[0]*X+sh.eb[0]*Y+sh.ec[0]) * sh.invA
@@ -217,8 +420,7 @@ func (sh *triShader) at(x, y int) (r, g, b, a float32) {
 	f0, f1, f2 = clampBary(f0, f1, f2)
 	p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
 	k := 1 / (p0 + p1 + p2)
-	r, g, b, a, _ = sh.shade(p0*k, p1*k, p2*k)
-	return r, g, b, a
+	return p0 * k, p1 * k, p2 * k
 }
 
 // bind prepares sh for a triangle of material m with vertices va, vb, vc;
@@ -266,6 +468,15 @@ func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, rho2 
 // w0, w1, w2: linear RGB and alpha, not premultiplied; keep is false where
 // the alpha-MASK test discards it.
 func (sh *triShader) shade(w0, w1, w2 float32) (R, G, B, A float32, keep bool) {
+	return sh.shadeAt(-1, 0, w0, w1, w2)
+}
+
+// shadeAt is shade at the centre of destination pixel (px, py) when
+// px ≥ 0 (see weightsAt), else with the weights w0, w1, w2.
+func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32, keep bool) {
+	if px >= 0 {
+		w0, w1, w2 = sh.weightsAt(px, py)
+	}
 	m := sh.m
 	va, vb, vc := sh.va, sh.vb, sh.vc
 	u0 := w0*va.uv0[0] + w1*vb.uv0[0] + w2*vc.uv0[0]

@@ -279,7 +279,24 @@ func (s *sampler) fetch(u, v float32) (p00, p10, p01, p11 uint32, w00, w10, w01,
 // says NEAREST: linear RGB and alpha, 0–1, not premultiplied (filtered per
 // channel, as Unity filters non-premultiplied textures).
 func (s *sampler) sample(u, v float32) (r, g, b, a float32) {
-	p00, p10, p01, p11, w00, w10, w01, w11 := s.fetch(u, v)
+	var p00, p10, p01, p11 uint32
+	var w00, w10, w01, w11 float32
+	if s.fast && !s.nearest {
+		// fetch's bilinear, wrapping by masks (the common case, inline).
+		x0, fx := texelCoord(u*s.fw - 0.5)
+		y0, fy := texelCoord(v*s.fh - 0.5)
+		wm, hm := s.w-1, s.h-1
+		xa, xb := x0&wm, (x0+1)&wm
+		ra, rb := (y0&hm)*s.w, ((y0+1)&hm)*s.w
+		pix := s.pix
+		p00, p10, p01, p11 = pix[ra+xa], pix[ra+xb], pix[rb+xa], pix[rb+xb]
+		w11 = fx * fy
+		w10 = fx - w11
+		w01 = fy - w11
+		w00 = 1 - fx - w01
+	} else {
+		p00, p10, p01, p11, w00, w10, w01, w11 = s.fetch(u, v)
+	}
 	lut := &srgbToLinear
 	r = w00*lut[p00&0xff] + w10*lut[p10&0xff] + w01*lut[p01&0xff] + w11*lut[p11&0xff]
 	g = w00*lut[p00>>8&0xff] + w10*lut[p10>>8&0xff] + w01*lut[p01>>8&0xff] + w11*lut[p11>>8&0xff]
