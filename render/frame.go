@@ -47,8 +47,11 @@ type frameState struct {
 	// reverse-Z, so depth z/w is 1 at the near plane and 0 at the far one.
 	px, py, pa, pb float32
 	finiteFar      bool
-	guard          float32 // guard band: |x|, |y| ≤ guard·w in clip space
-	view           mgl32.Mat4
+	// The view direction toward the camera through pixel (x, y)'s centre
+	// is (vx0 + dvx·x, vy0 + dvy·y, 1), view space, not normalised.
+	vx0, dvx, vy0, dvy float32
+	guard              float32 // guard band: |x|, |y| ≤ guard·w in clip space
+	view               mgl32.Mat4
 
 	bg    [4]uint8 // background, premultiplied sRGB bytes
 	bgRow [4 * tileW]uint8
@@ -215,6 +218,11 @@ func (fs *frameState) begin(dst *image.RGBA, s *Scene, p *prepared) {
 		fs.pa, fs.pb = 0, near
 		fs.finiteFar = false
 	}
+	// −(ndc x)/px and −(ndc y)/py at the pixel centres (ndc y is up, pixel
+	// rows go down).
+	fw, fh := float32(fs.w), float32(fs.h)
+	fs.vx0, fs.dvx = (1-1/fw)/fs.px, -2/(fw*fs.px)
+	fs.vy0, fs.dvy = (1/fh-1)/fs.py, 2/(fh*fs.py)
 	fs.guard = float32(1<<16)/float32(max(fs.w, fs.h)) - 1
 	fs.view = c.View
 	for i := range fs.view {
@@ -329,7 +337,7 @@ func (fs *frameState) setupInstances(s *Scene) {
 			}
 		}
 		f.morphHi = len(fs.morphs)
-		n := len(in.pos)
+		n := in.nverts
 		f.vbase = uint32(nv)
 		nv += n
 		if in.outlineWidth != nil && !s.HideOutlines {
@@ -385,7 +393,7 @@ func (fs *frameState) buildDraws() {
 				d.group = groupBlendZWrite
 			}
 			d.queue = m.queue
-			d.depth = fs.centroidZ(f.vbase, len(in.pos))
+			d.depth = fs.centroidZ(f.vbase, in.nverts)
 		}
 		if f.outline {
 			o := d

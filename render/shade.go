@@ -51,6 +51,14 @@ type matFrame struct {
 	// the texture's level to wrap by masking).
 	toonFast   bool
 	uvIdentity bool // the base texture's transform is the identity
+	// For toonFast, this frame's light folded into the material: the
+	// toon ramp's input is N·toonL + toonS0 (clamped to 0…1); with T the
+	// base texture's colour and s the ramp, each channel is
+	// T·(litA + litB·s) + litE·(1 − s), plus pw·(rimC + rimD·s) for a rim
+	// of strength pw; an outline maps it to outO + outP·c.
+	toonL, litA, litB, litE [3]float32
+	toonS0                  float32
+	rimC, rimD, outO, outP  [3]float32
 }
 
 // uvDet is how much a UV affine map scales areas.
@@ -183,6 +191,29 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
 		m.alpha != vrm.AlphaBlend
 	m.uvIdentity = m.baseTex.m == identityUV
+	// The lighting formula of shade, regrouped per channel c:
+	// (shade·T + (base·T − shade·T)·s)·light + ambient·base·T for a shade
+	// colour from the base texture, (shade + (base·T − shade)·s)·light +
+	// ambient·base·T for a plain one; the rim's mix and the outline's
+	// lighting mix likewise.
+	ld, lc, am := fs.lightDir, fs.lightCol, fs.ambient
+	for c := 0; c < 3; c++ {
+		m.toonL[c] = ld[c] * m.toonMul
+		if m.shadeIsBase {
+			m.litA[c] = m.shade[c]*lc[c] + am[c]*m.base[c]
+			m.litB[c] = (m.base[c] - m.shade[c]) * lc[c]
+			m.litE[c] = 0
+		} else {
+			m.litA[c] = am[c] * m.base[c]
+			m.litB[c] = m.base[c] * lc[c]
+			m.litE[c] = m.shade[c] * lc[c]
+		}
+		m.rimC[c] = m.rim[c] * (1 + (am[c]-1)*m.rimMix)
+		m.rimD[c] = m.rim[c] * lc[c] * m.rimMix
+		m.outO[c] = m.outline[c] * (1 - m.outlineMix)
+		m.outP[c] = m.outline[c] * m.outlineMix
+	}
+	m.toonS0 = (m.shift - m.toonLo) * m.toonMul
 	return m
 }
 
@@ -275,7 +306,7 @@ func (sh *triShader) span(xa, xb, y int, out []uint8, color [][4]float32, state 
 // are clamped into the triangle (a single pixel may be partly covered); the
 // others step from it, inside the triangle.
 func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
-	m, fs := sh.m, sh.fs
+	m := sh.m
 	X := int64(xa)<<subBits + subHalf
 	Y := int64(y)<<subBits + subHalf
 	f0, f1, f2 := clampBary(
@@ -283,7 +314,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
 		float32(sh.ea[1]*X+sh.eb[1]*Y+sh.ec[1])*sh.invA,
 		float32(sh.ea[2]*X+sh.eb[2]*Y+sh.ec[2])*sh.invA)
 	// The planes at the first pixel: 1/w (D) and each attribute over w,
-	// TEXCOORD_0, the normal and the view vector.
+	// TEXCOORD_0 and the normal.
 	va, vb, vc := sh.va, sh.vb, sh.vc
 	p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
 	D := p0 + p1 + p2
@@ -292,34 +323,32 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
 	nnx := p0*va.n[0] + p1*vb.n[0] + p2*vc.n[0]
 	nny := p0*va.n[1] + p1*vb.n[1] + p2*vc.n[1]
 	nnz := p0*va.n[2] + p1*vb.n[2] + p2*vc.n[2]
-	nvx := p0*va.v[0] + p1*vb.v[0] + p2*vc.v[0]
-	nvy := p0*va.v[1] + p1*vb.v[1] + p2*vc.v[1]
-	nvz := p0*va.v[2] + p1*vb.v[2] + p2*vc.v[2]
+	// The view vector from the pixel position (exact for a pinhole
+	// camera; the vertices' view vectors interpolate to nearly the same).
+	fs := sh.fs
+	vx, dvx, vy := fs.vx0+fs.dvx*float32(xa), fs.dvx, fs.vy0+fs.dvy*float32(y)
 	// Their change per pixel along the row (barycentric i changes by
 	// a_i·256/(2·area)).
 	var dD float32
-	var dN [8]float32
+	var dN [5]float32
 	if xb-xa > 1 {
 		q0 := float32(sh.ea[0]<<subBits) * sh.invA * sh.iw[0]
 		q1 := float32(sh.ea[1]<<subBits) * sh.invA * sh.iw[1]
 		q2 := float32(sh.ea[2]<<subBits) * sh.invA * sh.iw[2]
 		dD = q0 + q1 + q2
-		dN = [8]float32{
+		dN = [5]float32{
 			q0*va.uv0[0] + q1*vb.uv0[0] + q2*vc.uv0[0],
 			q0*va.uv0[1] + q1*vb.uv0[1] + q2*vc.uv0[1],
 			q0*va.n[0] + q1*vb.n[0] + q2*vc.n[0],
 			q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1],
 			q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2],
-			q0*va.v[0] + q1*vb.v[0] + q2*vc.v[0],
-			q0*va.v[1] + q1*vb.v[1] + q2*vc.v[1],
-			q0*va.v[2] + q1*vb.v[2] + q2*vc.v[2],
 		}
 	}
 	tm := &m.baseTex.m
 	ident := m.uvIdentity
 	tx := &sh.base
 	lut := &srgbToLinear
-	ld, lc, am := fs.lightDir, fs.lightCol, fs.ambient
+	tl := &m.toonL
 	hasRim := m.rim != [3]float32{}
 	n := xb - xa
 	if out != nil {
@@ -349,52 +378,36 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
 		tr := b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
 		tg := b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
 		tb := b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
-		r, g, b := m.base[0]*tr, m.base[1]*tg, m.base[2]*tb
 
-		// Normal.
+		// Normal (flipped on the back of a double-sided surface), the toon
+		// ramp and the lit colour.
 		x, y, z := nnx*k, nny*k, nnz*k
-		var nx, ny, nz float32
+		inv := float32(1)
 		if l2 := x*x + y*y + z*z; l2 > 1e-12 {
-			inv := invLen(l2) * sh.flip
-			nx, ny, nz = x*inv, y*inv, z*inv
+			inv = invLen(l2) * sh.flip
 		} else {
-			nx, ny, nz = 0, 0, 1
+			x, y, z = 0, 0, 1 // no normal: face the viewer
 		}
-		s := nx*ld[0] + ny*ld[1] + nz*ld[2] + m.shift
-		s = clampf((s-m.toonLo)*m.toonMul, 0, 1)
-		if m.shadeIsBase {
-			tr, tg, tb = m.shade[0]*tr, m.shade[1]*tg, m.shade[2]*tb
-		} else {
-			tr, tg, tb = m.shade[0], m.shade[1], m.shade[2]
-		}
-		R := (tr+(r-tr)*s)*lc[0] + am[0]*r
-		G := (tg+(g-tg)*s)*lc[1] + am[1]*g
-		B := (tb+(b-tb)*s)*lc[2] + am[2]*b
+		s := clampf((x*tl[0]+y*tl[1]+z*tl[2])*inv+m.toonS0, 0, 1)
+		s1 := 1 - s
+		R := tr*(m.litA[0]+m.litB[0]*s) + m.litE[0]*s1
+		G := tg*(m.litA[1]+m.litB[1]*s) + m.litE[1]*s1
+		B := tb*(m.litA[2]+m.litB[2]*s) + m.litE[2]*s1
 		if hasRim {
-			vx, vy, vz := nvx*k, nvy*k, nvz*k
-			if l2 := vx*vx + vy*vy + vz*vz; l2 > 1e-12 {
-				inv := invLen(l2)
-				vx, vy, vz = vx*inv, vy*inv, vz*inv
-			} else {
-				vx, vy, vz = 0, 0, 1
-			}
-			x := clampf(1-(nx*vx+ny*vy+nz*vz)+m.rimLift, 0, 1) * rimLUTSize
+			iv := invLen(vx*vx + vy*vy + 1)
+			x := clampf(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
 			j := int(x)
 			f := x - float32(j)
 			pw := m.rimPow[j]
 			if j < rimLUTSize {
 				pw += (m.rimPow[j+1] - pw) * f
 			}
-			mix := m.rimMix
-			R += pw * m.rim[0] * (1 + (lc[0]*s+am[0]-1)*mix)
-			G += pw * m.rim[1] * (1 + (lc[1]*s+am[1]-1)*mix)
-			B += pw * m.rim[2] * (1 + (lc[2]*s+am[2]-1)*mix)
+			R += pw * (m.rimC[0] + m.rimD[0]*s)
+			G += pw * (m.rimC[1] + m.rimD[1]*s)
+			B += pw * (m.rimC[2] + m.rimD[2]*s)
 		}
 		if sh.outline {
-			k := m.outlineMix
-			R = m.outline[0] * (1 + (R-1)*k)
-			G = m.outline[1] * (1 + (G-1)*k)
-			B = m.outline[2] * (1 + (B-1)*k)
+			R, G, B = m.outO[0]+m.outP[0]*R, m.outO[1]+m.outP[1]*G, m.outO[2]+m.outP[2]*B
 		}
 		if out != nil {
 			o := out[4*i : 4*i+4 : 4*i+4]
@@ -405,7 +418,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
 		D += dD
 		nu, nv = nu+dN[0], nv+dN[1]
 		nnx, nny, nnz = nnx+dN[2], nny+dN[3], nnz+dN[4]
-		nvx, nvy, nvz = nvx+dN[5], nvy+dN[6], nvz+dN[7]
+		vx += dvx
 	}
 }
 
