@@ -462,15 +462,17 @@ func (ws *workerScratch) visRow1(es *edgeSetup, p0 int, xs, xe, fs, fe int32, e 
 // result does not depend on the rounding.
 type spanner struct {
 	w float64 // box width − 1, pixels
-	// Per edge: kind (+1: covered right of the intercept, −1: left of it,
-	// 0: constant along rows), the current row's intercepts in pixels from
-	// the box's left for hi and lo and their change per row; for kind 0,
-	// the current row's edge values with hi and lo and their change per row.
-	kind   [3]int8
-	xh, xl [3]float64
-	q      [3]float64
-	ch, cl [3]int64
-	dc     [3]int64
+	// Left edges (covered right of their intercept) and right edges
+	// (covered left of it): the current row's intercepts, in pixels from
+	// the box's left, for hi and lo with the margin folded in (outward for
+	// hi, inward for lo), and their change per row.
+	nl, nr     int
+	lh, ll, lq [3]float64
+	rh, rl, rq [3]float64
+	// Edges constant along rows: their current values with hi and lo, and
+	// the change per row.
+	nc         int
+	ch, cl, dc [3]int64
 }
 
 // spanMargin is the safety margin of the rounded intercepts, in pixels.
@@ -480,23 +482,25 @@ const spanMargin = 1.0 / 1024
 // edge values at the left pixel's centre are e, changing by de per row.
 func (sp *spanner) init(es *edgeSetup, e, de *[3]int64, w int32) {
 	sp.w = float64(w)
+	sp.nl, sp.nr, sp.nc = 0, 0, 0
 	hi := [3]int64{es.hi0, es.hi1, es.hi2}
 	lo := [3]int64{es.lo0, es.lo1, es.lo2}
 	step := [3]int64{es.step0, es.step1, es.step2}
 	for i := 0; i < 3; i++ {
 		if step[i] == 0 {
-			sp.kind[i] = 0
-			sp.ch[i], sp.cl[i], sp.dc[i] = e[i]+hi[i], e[i]+lo[i], de[i]
+			sp.ch[sp.nc], sp.cl[sp.nc], sp.dc[sp.nc] = e[i]+hi[i], e[i]+lo[i], de[i]
+			sp.nc++
 			continue
 		}
 		inv := 1 / float64(step[i])
-		sp.kind[i] = 1
-		if step[i] < 0 {
-			sp.kind[i] = -1
+		xh, xl, q := -float64(e[i]+hi[i])*inv, -float64(e[i]+lo[i])*inv, -float64(de[i])*inv
+		if step[i] > 0 {
+			sp.lh[sp.nl], sp.ll[sp.nl], sp.lq[sp.nl] = xh-spanMargin, xl+spanMargin, q
+			sp.nl++
+		} else {
+			sp.rh[sp.nr], sp.rl[sp.nr], sp.rq[sp.nr] = xh+spanMargin, xl-spanMargin, q
+			sp.nr++
 		}
-		sp.xh[i] = -float64(e[i]+hi[i]) * inv
-		sp.xl[i] = -float64(e[i]+lo[i]) * inv
-		sp.q[i] = -float64(de[i]) * inv
 	}
 }
 
@@ -506,37 +510,36 @@ func (sp *spanner) init(es *edgeSetup, e, de *[3]int64, w int32) {
 func (sp *spanner) next() (xs, xe, fs, fe int32, ok bool) {
 	w := sp.w
 	lo, hi, flo, fhi := 0.0, w, 0.0, w
-	ok = true
-	for i := 0; i < 3; i++ {
-		switch sp.kind[i] {
-		case 1:
-			if v := sp.xh[i] - spanMargin; v > lo {
-				lo = v
-			}
-			if v := sp.xl[i] + spanMargin; v > flo {
-				flo = v
-			}
-			sp.xh[i] += sp.q[i]
-			sp.xl[i] += sp.q[i]
-		case -1:
-			if v := sp.xh[i] + spanMargin; v < hi {
-				hi = v
-			}
-			if v := sp.xl[i] - spanMargin; v < fhi {
-				fhi = v
-			}
-			sp.xh[i] += sp.q[i]
-			sp.xl[i] += sp.q[i]
-		default:
-			if sp.ch[i] < 0 {
-				ok = false
-			}
-			if sp.cl[i] < 0 {
-				flo = w + 1
-			}
-			sp.ch[i] += sp.dc[i]
-			sp.cl[i] += sp.dc[i]
+	for i := 0; i < sp.nl && i < 3; i++ {
+		if v := sp.lh[i]; v > lo {
+			lo = v
 		}
+		if v := sp.ll[i]; v > flo {
+			flo = v
+		}
+		sp.lh[i] += sp.lq[i]
+		sp.ll[i] += sp.lq[i]
+	}
+	for i := 0; i < sp.nr && i < 3; i++ {
+		if v := sp.rh[i]; v < hi {
+			hi = v
+		}
+		if v := sp.rl[i]; v < fhi {
+			fhi = v
+		}
+		sp.rh[i] += sp.rq[i]
+		sp.rl[i] += sp.rq[i]
+	}
+	ok = true
+	for i := 0; i < sp.nc && i < 3; i++ {
+		if sp.ch[i] < 0 {
+			ok = false
+		}
+		if sp.cl[i] < 0 {
+			flo = w + 1
+		}
+		sp.ch[i] += sp.dc[i]
+		sp.cl[i] += sp.dc[i]
 	}
 	if !ok || !(lo <= hi) {
 		return 0, 0, 0, 0, false

@@ -260,7 +260,7 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 func (sh *triShader) at(x, y int) (r, g, b, a float32) {
 	if sh.toonFast {
 		var c [1][4]float32
-		sh.spanToon(x, x+1, y, nil, c[:])
+		sh.spanToon(x, x+1, y, nil, c[:], nil, 1)
 		return c[0][0], c[0][1], c[0][2], 1
 	}
 	r, g, b, a, _ = sh.shadeAt(x, y, 0, 0, 0)
@@ -273,8 +273,8 @@ func (sh *triShader) at(x, y int) (r, g, b, a float32) {
 // premultiplied linear into color (S entries per pixel, the first written)
 // with their state uniform.
 func (sh *triShader) span(xa, xb, y int, out []uint8, color [][4]float32, state []uint8, S int) {
-	if sh.toonFast && out != nil {
-		sh.spanToon(xa, xb, y, out, nil)
+	if sh.toonFast {
+		sh.spanToon(xa, xb, y, out, color, state, S)
 		return
 	}
 	X := int64(xa)<<subBits + subHalf
@@ -298,14 +298,14 @@ func (sh *triShader) span(xa, xb, y int, out []uint8, color [][4]float32, state 
 	}
 }
 
-// spanToon is span for a toonFast material, into out or, when out is nil,
-// into col as premultiplied linear colours: shade's lighting with the
+// spanToon is span for a toonFast material (col may also be a single
+// pixel's colour, with state nil and S 1): shade's lighting with the
 // material's constants and the texture's addressing hoisted out of the
 // loop, and the attributes interpolated perspective-correctly as planes
 // over the 1/w plane, stepped along the row. The first pixel's barycentrics
 // are clamped into the triangle (a single pixel may be partly covered); the
 // others step from it, inside the triangle.
-func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
+func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, state []uint8, S int) {
 	m := sh.m
 	X := int64(xa)<<subBits + subHalf
 	Y := int64(y)<<subBits + subHalf
@@ -354,7 +354,10 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
 	if out != nil {
 		n = min(n, len(out)/4)
 	} else {
-		n = min(n, len(col))
+		n = min(n, (len(col)+S-1)/S)
+		if state != nil {
+			n = min(n, len(state))
+		}
 	}
 	for i := 0; i < n; i++ {
 		k := 1 / D
@@ -413,7 +416,10 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32) {
 			o := out[4*i : 4*i+4 : 4*i+4]
 			o[0], o[1], o[2], o[3] = encodeSRGB(R), encodeSRGB(G), encodeSRGB(B), 255
 		} else {
-			col[i] = [4]float32{R, G, B, 1}
+			col[i*S] = [4]float32{R, G, B, 1}
+			if state != nil {
+				state[i] = pxUniform
+			}
 		}
 		D += dD
 		nu, nv = nu+dN[0], nv+dN[1]
