@@ -74,10 +74,19 @@ func (ws *workerScratch) shaderFor(fs *frameState, id uint32) *triShader {
 	return sh
 }
 
-// reserve sizes the per-tile triangle list for up to n triangles.
+// reserve sizes the worker's tile buffers and its per-tile triangle list
+// for up to n triangles before a frame's raster phase, so that no worker
+// allocates mid-frame whichever tiles it happens to take.
 func (ws *workerScratch) reserve(n int) {
 	if cap(ws.tris) < n {
 		ws.tris = make([]tileTri, 0, n)
+	}
+	if ws.depth == nil && n > 0 {
+		ws.color = make([][4]float32, tileW*tileH*maxSamples)
+		ws.depth = make([]float32, tileW*tileH*maxSamples)
+		ws.ids = make([]uint32, tileW*tileH*maxSamples)
+		ws.state = make([]uint8, tileW*tileH)
+		ws.frags = make([]fragment, 0, tileW*tileH)
 	}
 }
 
@@ -121,13 +130,6 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 	fs.fillBackground(x0+rx1, y0+ry0, x1, y0+ry1)
 
 	S := fs.samples
-	if len(ws.depth) < tileW*tileH*S {
-		ws.color = make([][4]float32, tileW*tileH*maxSamples)
-		ws.depth = make([]float32, tileW*tileH*maxSamples)
-		ws.ids = make([]uint32, tileW*tileH*maxSamples)
-		ws.state = make([]uint8, tileW*tileH)
-		ws.frags = make([]fragment, 0, tileW*tileH)
-	}
 	for y := ry0; y < ry1; y++ {
 		p := y * tileW
 		clear(ws.depth[(p+rx0)*S : (p+rx1)*S])

@@ -329,8 +329,9 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 		fs.buildDraws()
 		r.run(phaseSetup, fs.nChunks)
 	}
-	// A tile can hold every set-up triangle: size the workers' per-tile
-	// triangle lists for that up front, so no worker grows them mid-frame.
+	// A tile can hold every set-up triangle: size the workers' tile buffers
+	// and triangle lists for that up front, so no worker grows them
+	// mid-frame.
 	nt := 0
 	for _, c := range fs.chunks[:fs.nChunks] {
 		nt += len(c.tris)
