@@ -47,12 +47,27 @@ const shaderCache = 64
 
 // tileTri is a set-up triangle: its chunk and its index there, and what
 // decides whether neighbouring triangles merge into one surface (see
-// mergeable).
+// mergeable): its draw and facing as one key, and its vertex references,
+// those made by clipping replaced by values no other triangle's can equal.
 type tileTri struct {
-	c, i int32
-	draw int32
-	back bool
 	v    [3]uint32
+	key  int32 // draw·2 + 1 when back-facing
+	c, i int32
+}
+
+// newTileTri returns the tileTri of triangle i of chunk ci, the tile's
+// triangle number n.
+func newTileTri(t *tri, ci, i, n int) tileTri {
+	tt := tileTri{v: t.v, key: t.draw * 2, c: int32(ci), i: int32(i)}
+	if t.back {
+		tt.key++
+	}
+	for k, v := range tt.v {
+		if v&clipBit != 0 {
+			tt.v[k] = clipBit | uint32(n)<<2 | uint32(k)
+		}
+	}
+	return tt
 }
 
 // tri returns visibility-buffer triangle id's set-up triangle and chunk.
@@ -162,7 +177,7 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 				ws.raster(fs, c, tr, X0, Y0, X1, Y1, false)
 				continue
 			}
-			ws.tris = append(ws.tris, tileTri{c: int32(ci), i: int32(i), draw: tr.draw, back: tr.back, v: tr.v})
+			ws.tris = append(ws.tris, newTileTri(tr, ci, int(i), len(ws.tris)))
 			if fs.mats[d.mat].alpha == vrm.AlphaMask {
 				ws.raster(fs, c, tr, X0, Y0, X1, Y1, true)
 			} else {
@@ -786,7 +801,7 @@ func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 				if a := ip[0]; a == ip[1] && a == ip[2] && a == ip[3] {
 					rep[x] = a
 				} else {
-					rep[x] = ws.surface(fs, p0+x, x0+x, y0+y)
+					rep[x] = ws.surface(fs, ip, x0+x, y0+y)
 				}
 			}
 		}
@@ -826,13 +841,13 @@ func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 // mixedSurface marks a pixel whose samples show several surfaces.
 const mixedSurface = ^uint32(0)
 
-// surface returns the one surface pixel p (tile index; (x, y) in the
-// destination) shows at its 4 samples: 0 for the background, a triangle's
+// surface returns the one surface a pixel ((x, y) in the destination)
+// shows at its 4 samples ip: 0 for the background, a triangle's
 // id when every sample shows it, or shows it and triangles connected to it
 // through mergeable neighbours (see rasterTile) and it covers the pixel
 // centre; else mixedSurface.
-func (ws *workerScratch) surface(fs *frameState, p, x, y int) uint32 {
-	ip := ws.ids[p*4 : p*4+4 : p*4+4]
+func (ws *workerScratch) surface(fs *frameState, ip []uint32, x, y int) uint32 {
+	ip = ip[:4:4]
 	a := ip[0]
 	if a == ip[1] && a == ip[2] && a == ip[3] {
 		return a
@@ -840,20 +855,32 @@ func (ws *workerScratch) surface(fs *frameState, p, x, y int) uint32 {
 	if a == 0 || ip[1] == 0 || ip[2] == 0 || ip[3] == 0 {
 		return mixedSurface
 	}
-	// The distinct triangles, which must all connect.
+	// The distinct triangles (no sample is 0 here), which must all connect.
 	d := [4]uint32{a}
 	n := 1
-	for s := 1; s < 4; s++ {
-		if id := ip[s]; id != d[0] && id != d[1] && id != d[2] {
-			d[n] = id
-			n++
-		}
+	if b := ip[1]; b != a {
+		d[1], n = b, 2
 	}
-	if n == 2 {
+	if c := ip[2]; c != d[0] && c != d[1] {
+		d[n] = c
+		n++
+	}
+	if e := ip[3]; e != d[0] && e != d[1] && e != d[2] {
+		d[n] = e
+		n++
+	}
+	switch n {
+	case 2:
 		if !ws.mergeable(d[0], d[1]) {
 			return mixedSurface
 		}
-	} else {
+	case 3:
+		// Connected when two of the three pairs are neighbours.
+		m01, m02 := ws.mergeable(d[0], d[1]), ws.mergeable(d[0], d[2])
+		if !(m01 && m02) && !((m01 || m02) && ws.mergeable(d[1], d[2])) {
+			return mixedSurface
+		}
+	default:
 		reached := uint8(1)
 		for grew := true; grew; {
 			grew = false
@@ -1014,19 +1041,18 @@ func encodePixel(o []uint8, c *[4]float32) {
 }
 
 // mergeable reports whether two visibility-buffer triangles are
-// neighbours on one surface: same draw, same facing, a shared edge.
+// neighbours on one surface: same draw, same facing, a shared edge (two
+// shared vertices; vertices made by clipping never count).
 func (ws *workerScratch) mergeable(i, j uint32) bool {
 	a, b := &ws.tris[i-1], &ws.tris[j-1]
-	if a.draw != b.draw || a.back != b.back {
+	if a.key != b.key {
 		return false
 	}
-	shared := 0
-	for _, v := range a.v {
-		if v&clipBit == 0 && (v == b.v[0] || v == b.v[1] || v == b.v[2]) {
-			shared++
-		}
-	}
-	return shared >= 2
+	b0, b1, b2 := b.v[0], b.v[1], b.v[2]
+	s0 := a.v[0] == b0 || a.v[0] == b1 || a.v[0] == b2
+	s1 := a.v[1] == b0 || a.v[1] == b1 || a.v[1] == b2
+	s2 := a.v[2] == b0 || a.v[2] == b1 || a.v[2] == b2
+	return s0 && (s1 || s2) || s1 && s2
 }
 
 // coversPoint reports whether the triangle covers the point (X, Y), fixed
