@@ -855,6 +855,8 @@ func (ws *workerScratch) surface(fs *frameState, ip []uint32, x, y int) uint32 {
 	if a == 0 || ip[1] == 0 || ip[2] == 0 || ip[3] == 0 {
 		return mixedSurface
 	}
+	X := int64(x)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
 	// The distinct triangles (no sample is 0 here), which must all connect.
 	d := [4]uint32{a}
 	n := 1
@@ -871,13 +873,13 @@ func (ws *workerScratch) surface(fs *frameState, ip []uint32, x, y int) uint32 {
 	}
 	switch n {
 	case 2:
-		if !ws.mergeable(d[0], d[1]) {
+		if !ws.mergeable(fs, d[0], d[1], X, Y) {
 			return mixedSurface
 		}
 	case 3:
 		// Connected when two of the three pairs are neighbours.
-		m01, m02 := ws.mergeable(d[0], d[1]), ws.mergeable(d[0], d[2])
-		if !(m01 && m02) && !((m01 || m02) && ws.mergeable(d[1], d[2])) {
+		m01, m02 := ws.mergeable(fs, d[0], d[1], X, Y), ws.mergeable(fs, d[0], d[2], X, Y)
+		if !(m01 && m02) && !((m01 || m02) && ws.mergeable(fs, d[1], d[2], X, Y)) {
 			return mixedSurface
 		}
 	default:
@@ -889,7 +891,7 @@ func (ws *workerScratch) surface(fs *frameState, ip []uint32, x, y int) uint32 {
 					continue
 				}
 				for j := 0; j < n; j++ {
-					if reached&(1<<j) != 0 && ws.mergeable(d[i], d[j]) {
+					if reached&(1<<j) != 0 && ws.mergeable(fs, d[i], d[j], X, Y) {
 						reached |= 1 << i
 						grew = true
 						break
@@ -902,8 +904,6 @@ func (ws *workerScratch) surface(fs *frameState, ip []uint32, x, y int) uint32 {
 		}
 	}
 	// The triangle covering the centre shades the pixel.
-	X := int64(x)<<subBits + subHalf
-	Y := int64(y)<<subBits + subHalf
 	for _, id := range d[:n] {
 		if t, _ := ws.tri(fs, id); t.coversPoint(X, Y) {
 			return id
@@ -945,7 +945,7 @@ func (ws *workerScratch) mixedPixel(fs *frameState, p, x, y int, ip []uint32, ou
 	for i := 0; i < ng; i++ {
 		class[i] = i
 		for j := 0; j < i; j++ {
-			if class[j] != class[i] && ws.mergeable(gid[i], gid[j]) {
+			if class[j] != class[i] && ws.mergeable(fs, gid[i], gid[j], X, Y) {
 				old, nw := max(class[i], class[j]), min(class[i], class[j])
 				for k := 0; k <= i; k++ {
 					if class[k] == old {
@@ -1041,9 +1041,12 @@ func encodePixel(o []uint8, c *[4]float32) {
 }
 
 // mergeable reports whether two visibility-buffer triangles are
-// neighbours on one surface: same draw, same facing, a shared edge (two
-// shared vertices; vertices made by clipping never count).
-func (ws *workerScratch) mergeable(i, j uint32) bool {
+// neighbours on one surface at the pixel centred on (X, Y), fixed units:
+// same draw, same facing, and a shared edge — or a shared vertex within a
+// pixel of the centre (triangles around a mesh vertex inside the pixel,
+// which its samples may catch without their neighbours in between).
+// Vertices made by clipping never count.
+func (ws *workerScratch) mergeable(fs *frameState, i, j uint32, X, Y int64) bool {
 	a, b := &ws.tris[i-1], &ws.tris[j-1]
 	if a.key != b.key {
 		return false
@@ -1052,7 +1055,23 @@ func (ws *workerScratch) mergeable(i, j uint32) bool {
 	s0 := a.v[0] == b0 || a.v[0] == b1 || a.v[0] == b2
 	s1 := a.v[1] == b0 || a.v[1] == b1 || a.v[1] == b2
 	s2 := a.v[2] == b0 || a.v[2] == b1 || a.v[2] == b2
-	return s0 && (s1 || s2) || s1 && s2
+	if s0 && (s1 || s2) || s1 && s2 {
+		return true
+	}
+	var v uint32
+	switch {
+	case s0:
+		v = a.v[0]
+	case s1:
+		v = a.v[1]
+	case s2:
+		v = a.v[2]
+	default:
+		return false
+	}
+	p := &fs.verts[v] // not made by clipping: those never match
+	dx, dy := int64(p.sx)-X, int64(p.sy)-Y
+	return dx >= -subOne && dx <= subOne && dy >= -subOne && dy <= subOne
 }
 
 // coversPoint reports whether the triangle covers the point (X, Y), fixed

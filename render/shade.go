@@ -251,8 +251,12 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
 	}
 	sh.invA, sh.iw = t.invA, t.iw
-	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest
+	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest && !genericShadingOnly
 }
+
+// genericShadingOnly turns the specialised span shaders off (tests compare
+// them with the generic shader).
+var genericShadingOnly = false
 
 // at shades the bound triangle at the centre of destination pixel (x, y),
 // its barycentrics clamped into the triangle (centroid-like, so partly
