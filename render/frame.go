@@ -13,11 +13,15 @@ import (
 // Tiling and work-split constants. They fix how work is divided, never the
 // result: pixels are produced identically however tasks meet workers.
 const (
-	tileW      = 64   // tile width, pixels
-	tileH      = 32   // tile height, pixels
-	vertChunk  = 2048 // vertices per vertex-stage task
-	chunkTris  = 2048 // triangles per setup/binning task
-	maxSamples = 4
+	tileW     = 64  // tile width, pixels
+	tileH     = 32  // tile height, pixels
+	vertChunk = 512 // vertices per vertex-stage task
+	// Setup/binning tasks hold at least minChunkTris triangles and are at
+	// most maxChunks: enough tasks to share among workers, few enough that
+	// every tile reading all their bins stays cheap.
+	minChunkTris = 512
+	maxChunks    = 32
+	maxSamples   = 4
 )
 
 // subBits is the sub-pixel precision of screen coordinates: 1/256 pixel.
@@ -72,10 +76,11 @@ type frameState struct {
 	vtasks   []vtask
 	nInst    int
 
-	draws    []draw
-	triTotal int
-	nChunks  int
-	chunks   []*chunk
+	draws     []draw
+	triTotal  int
+	chunkTris int // triangles per setup task
+	nChunks   int
+	chunks    []*chunk
 }
 
 // instFrame is an instance's state for this frame.
@@ -415,7 +420,8 @@ func (fs *frameState) buildDraws() {
 		total += len(fs.draws[i].idx) / 3
 	}
 	fs.triTotal = total
-	fs.nChunks = (total + chunkTris - 1) / chunkTris
+	fs.chunkTris = max(minChunkTris, (total+maxChunks-1)/maxChunks)
+	fs.nChunks = (total + fs.chunkTris - 1) / fs.chunkTris
 	for len(fs.chunks) < fs.nChunks {
 		fs.chunks = append(fs.chunks, &chunk{})
 	}

@@ -472,37 +472,44 @@ func (ws *workerScratch) visRow1(es *edgeSetup, p0 int, xs, xe, fs, fe int32, e 
 // box that may hold covered samples and the run whose samples are surely
 // all covered, from each edge's intercept with the row: where e + hi
 // (resp. e + lo, the most and least favourable sample offsets) crosses 0.
-// The intercepts are linear in the row, kept in float64 (stepped per row)
-// and rounded outward for the span and inward for the full run with a
-// margin far above their rounding error (they stay below 2³⁰ pixels in
-// magnitude wherever they matter); the per-pixel tests stay exact, so the
-// result does not depend on the rounding.
+// The intercepts are linear in the row; they are kept in 1/65536 pixel
+// (rounded once, then stepped exactly) and rounded outward for the span and
+// inward for the full run with a margin far above that rounding (they stay
+// below 2³⁰ pixels in magnitude wherever they matter); the per-pixel tests
+// stay exact, so the result does not depend on the rounding.
 type spanner struct {
-	w float64 // box width − 1, pixels
+	w int64 // box width − 1, in 1/65536 pixel
 	// Left edges (covered right of their intercept) and right edges
-	// (covered left of it): the current row's intercepts, in pixels from
-	// the box's left, for hi and lo with the margin folded in (outward for
-	// hi, inward for lo), and their change per row.
+	// (covered left of it): the current row's intercepts, from the box's
+	// left, for hi and lo with the margin folded in (outward for hi, inward
+	// for lo), and their change per row.
 	nl, nr     int
-	lh, ll, lq [3]float64
-	rh, rl, rq [3]float64
+	lh, ll, lq [3]int64
+	rh, rl, rq [3]int64
 	// Edges constant along rows: their current values with hi and lo, and
 	// the change per row.
 	nc         int
 	ch, cl, dc [3]int64
 }
 
-// spanMargin is the safety margin of the rounded intercepts, in pixels.
-const spanMargin = 1.0 / 1024
+// Intercepts are fixed point with spanBits fractional bits; spanMargin is
+// their safety margin (1/1024 pixel).
+const (
+	spanBits   = 16
+	spanOne    = 1 << spanBits
+	spanMargin = spanOne / 1024
+	spanLimit  = 1 << 46 // intercepts are clamped to ±spanLimit
+)
 
 // init sets the spanner up for a box w+1 pixels wide whose first row's
 // edge values at the left pixel's centre are e, changing by de per row.
 func (sp *spanner) init(es *edgeSetup, e, de *[3]int64, w int32) {
-	sp.w = float64(w)
+	sp.w = int64(w) << spanBits
 	sp.nl, sp.nr, sp.nc = 0, 0, 0
 	hi := [3]int64{es.hi0, es.hi1, es.hi2}
 	lo := [3]int64{es.lo0, es.lo1, es.lo2}
 	step := [3]int64{es.step0, es.step1, es.step2}
+	fix := func(x float64) int64 { return int64(min(max(x*spanOne, -spanLimit), spanLimit)) }
 	for i := 0; i < 3; i++ {
 		if step[i] == 0 {
 			sp.ch[sp.nc], sp.cl[sp.nc], sp.dc[sp.nc] = e[i]+hi[i], e[i]+lo[i], de[i]
@@ -510,7 +517,7 @@ func (sp *spanner) init(es *edgeSetup, e, de *[3]int64, w int32) {
 			continue
 		}
 		inv := 1 / float64(step[i])
-		xh, xl, q := -float64(e[i]+hi[i])*inv, -float64(e[i]+lo[i])*inv, -float64(de[i])*inv
+		xh, xl, q := fix(-float64(e[i]+hi[i])*inv), fix(-float64(e[i]+lo[i])*inv), fix(-float64(de[i])*inv)
 		if step[i] > 0 {
 			sp.lh[sp.nl], sp.ll[sp.nl], sp.lq[sp.nl] = xh-spanMargin, xl+spanMargin, q
 			sp.nl++
@@ -526,24 +533,14 @@ func (sp *spanner) init(es *edgeSetup, e, de *[3]int64, w int32) {
 // covered, as offsets from the box's left, then moves to the next row.
 func (sp *spanner) next() (xs, xe, fs, fe int32, ok bool) {
 	w := sp.w
-	lo, hi, flo, fhi := 0.0, w, 0.0, w
+	lo, hi, flo, fhi := int64(0), w, int64(0), w
 	for i := 0; i < sp.nl && i < 3; i++ {
-		if v := sp.lh[i]; v > lo {
-			lo = v
-		}
-		if v := sp.ll[i]; v > flo {
-			flo = v
-		}
+		lo, flo = max(lo, sp.lh[i]), max(flo, sp.ll[i])
 		sp.lh[i] += sp.lq[i]
 		sp.ll[i] += sp.lq[i]
 	}
 	for i := 0; i < sp.nr && i < 3; i++ {
-		if v := sp.rh[i]; v < hi {
-			hi = v
-		}
-		if v := sp.rl[i]; v < fhi {
-			fhi = v
-		}
+		hi, fhi = min(hi, sp.rh[i]), min(fhi, sp.rl[i])
 		sp.rh[i] += sp.rq[i]
 		sp.rl[i] += sp.rq[i]
 	}
@@ -553,31 +550,18 @@ func (sp *spanner) next() (xs, xe, fs, fe int32, ok bool) {
 			ok = false
 		}
 		if sp.cl[i] < 0 {
-			flo = w + 1
+			flo = w + spanOne
 		}
 		sp.ch[i] += sp.dc[i]
 		sp.cl[i] += sp.dc[i]
 	}
-	if !ok || !(lo <= hi) {
-		return 0, 0, 0, 0, false
-	}
 	// Outward for the span (ceiling of lo, floor of hi), inward for the run
 	// (ceiling of flo, floor of fhi); lo and hi lie in [0, w].
-	xs, xe = int32(lo), int32(hi)
-	if float64(xs) < lo {
-		xs++
-	}
-	if xs > xe {
+	xs, xe = int32((lo+spanOne-1)>>spanBits), int32(hi>>spanBits)
+	if !ok || xs > xe {
 		return 0, 0, 0, 0, false
 	}
-	if flo > fhi || flo > w {
-		return xs, xe, xe + 1, xe, true
-	}
-	fs = int32(flo)
-	if float64(fs) < flo {
-		fs++
-	}
-	fe = int32(fhi) // fhi ≥ flo ≥ 0
+	fs, fe = int32((min(flo, w+spanOne)+spanOne-1)>>spanBits), int32(max(fhi, -spanOne)>>spanBits)
 	return xs, xe, max(fs, xs), min(fe, xe), true
 }
 

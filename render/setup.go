@@ -6,9 +6,9 @@ import "math"
 // rather than the frame's vertex buffer.
 const clipBit = 1 << 31
 
-// chunk is the setup output for chunkTris consecutive triangles in draw
-// order: set-up triangles, vertices made by clipping, and per tile the
-// indices of the triangles touching it, in order. Tiles read the chunks in
+// chunk is the setup output for frameState.chunkTris consecutive triangles
+// in draw order: set-up triangles, vertices made by clipping, and per tile
+// the indices of the triangles touching it, in order. Tiles read the chunks in
 // order, so every pixel sees its triangles in draw order.
 type chunk struct {
 	tris   []tri
@@ -88,8 +88,8 @@ func (fs *frameState) setupChunk(k int) {
 	c.pairs = c.pairs[:0]
 	defer c.sortBins(fs.tilesX * fs.tilesY)
 
-	start := k * chunkTris
-	end := min(start+chunkTris, fs.triTotal)
+	start := k * fs.chunkTris
+	end := min(start+fs.chunkTris, fs.triTotal)
 	// The last draw starting at or before start.
 	lo, hi := 0, len(fs.draws)
 	for lo+1 < hi {
