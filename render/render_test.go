@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/go-gl/mathgl/mgl32"
 
@@ -510,5 +511,43 @@ func TestSharedVertexBuffer(t *testing.T) {
 		if !bytes.Equal(a.Pix, b.Pix) {
 			t.Fatalf("%v: the shared buffer changed the picture", aa)
 		}
+	}
+}
+
+// TestWorkerHandOff drives the worker pool through frames with more and
+// fewer tasks than workers, back to back and after pauses longer than the
+// helpers' spin, on one and several Ps: every frame must finish (the
+// hand-off between phases neither loses a helper nor waits for one that was
+// never woken) and Close must stop spinning helpers.
+func TestWorkerHandOff(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	big, bc := sceneMToon()
+	small, sc := sceneQuad()
+	scenes := []Scene{DefaultScene(big, poseFrame(big, nil, nil), bc), DefaultScene(small, poseFrame(small, nil, nil), sc)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, procs := range []int{1, 2, 4} {
+			runtime.GOMAXPROCS(procs)
+			for _, workers := range []int{1, 2, 3, 5} {
+				r := New(Options{Workers: workers})
+				img := image.NewRGBA(image.Rect(0, 0, 96, 64))
+				for i := 0; i < 40; i++ {
+					r.Render(img, scenes[i%2])
+					switch i % 5 {
+					case 1:
+						time.Sleep(20 * time.Microsecond)
+					case 3:
+						time.Sleep(2 * spinTime)
+					}
+				}
+				r.Close()
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("a frame did not finish: the worker hand-off deadlocked")
 	}
 }
