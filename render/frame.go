@@ -13,11 +13,15 @@ import (
 // Tiling and work-split constants. They fix how work is divided, never the
 // result: pixels are produced identically however tasks meet workers.
 const (
-	tileW      = 64   // tile width, pixels
-	tileH      = 32   // tile height, pixels
-	vertChunk  = 2048 // vertices per vertex-stage task
-	chunkTris  = 2048 // triangles per setup/binning task
-	maxSamples = 4
+	tileW     = 64  // tile width, pixels
+	tileH     = 32  // tile height, pixels
+	vertChunk = 512 // vertices per vertex-stage task
+	// Setup/binning tasks hold at least minChunkTris triangles and are at
+	// most maxChunks: enough tasks to share among workers, few enough that
+	// every tile reading all their bins stays cheap.
+	minChunkTris = 512
+	maxChunks    = 32
+	maxSamples   = 4
 )
 
 // subBits is the sub-pixel precision of screen coordinates: 1/256 pixel.
@@ -27,8 +31,10 @@ const (
 	subHalf = subOne / 2
 )
 
-// sampleOffsets are the 4× rotated-grid sample positions relative to the
-// pixel centre, in 1/256 pixel (the familiar (±2, ±6)/16 pattern).
+// sampleOffsets4 are the 4× rotated-grid sample positions relative to the
+// pixel centre, in 1/256 pixel (the familiar (±2, ±6)/16 pattern); it is
+// point-symmetric, samples 3 and 2 mirroring 0 and 1 (edgeSetup relies on
+// it).
 var sampleOffsets4 = [4][2]int64{{-32, -96}, {96, -32}, {-96, 32}, {32, 96}}
 
 // frameState is everything one Render call computes, kept between frames so
@@ -45,8 +51,11 @@ type frameState struct {
 	// reverse-Z, so depth z/w is 1 at the near plane and 0 at the far one.
 	px, py, pa, pb float32
 	finiteFar      bool
-	guard          float32 // guard band: |x|, |y| ≤ guard·w in clip space
-	view           mgl32.Mat4
+	// The view direction toward the camera through pixel (x, y)'s centre
+	// is (vx0 + dvx·x, vy0 + dvy·y, 1), view space, not normalised.
+	vx0, dvx, vy0, dvy float32
+	guard              float32 // guard band: |x|, |y| ≤ guard·w in clip space
+	view               mgl32.Mat4
 
 	bg    [4]uint8 // background, premultiplied sRGB bytes
 	bgRow [4 * tileW]uint8
@@ -67,10 +76,11 @@ type frameState struct {
 	vtasks   []vtask
 	nInst    int
 
-	draws    []draw
-	triTotal int
-	nChunks  int
-	chunks   []*chunk
+	draws     []draw
+	triTotal  int
+	chunkTris int // triangles per setup task
+	nChunks   int
+	chunks    []*chunk
 }
 
 // instFrame is an instance's state for this frame.
@@ -213,6 +223,11 @@ func (fs *frameState) begin(dst *image.RGBA, s *Scene, p *prepared) {
 		fs.pa, fs.pb = 0, near
 		fs.finiteFar = false
 	}
+	// −(ndc x)/px and −(ndc y)/py at the pixel centres (ndc y is up, pixel
+	// rows go down).
+	fw, fh := float32(fs.w), float32(fs.h)
+	fs.vx0, fs.dvx = (1-1/fw)/fs.px, -2/(fw*fs.px)
+	fs.vy0, fs.dvy = (1/fh-1)/fs.py, 2/(fh*fs.py)
 	fs.guard = float32(1<<16)/float32(max(fs.w, fs.h)) - 1
 	fs.view = c.View
 	for i := range fs.view {
@@ -327,7 +342,7 @@ func (fs *frameState) setupInstances(s *Scene) {
 			}
 		}
 		f.morphHi = len(fs.morphs)
-		n := len(in.pos)
+		n := in.nverts
 		f.vbase = uint32(nv)
 		nv += n
 		if in.outlineWidth != nil && !s.HideOutlines {
@@ -383,7 +398,7 @@ func (fs *frameState) buildDraws() {
 				d.group = groupBlendZWrite
 			}
 			d.queue = m.queue
-			d.depth = fs.centroidZ(f.vbase, len(in.pos))
+			d.depth = fs.centroidZ(f.vbase, in.nverts)
 		}
 		if f.outline {
 			o := d
@@ -405,7 +420,8 @@ func (fs *frameState) buildDraws() {
 		total += len(fs.draws[i].idx) / 3
 	}
 	fs.triTotal = total
-	fs.nChunks = (total + chunkTris - 1) / chunkTris
+	fs.chunkTris = max(minChunkTris, (total+maxChunks-1)/maxChunks)
+	fs.nChunks = (total + fs.chunkTris - 1) / fs.chunkTris
 	for len(fs.chunks) < fs.nChunks {
 		fs.chunks = append(fs.chunks, &chunk{})
 	}

@@ -34,7 +34,13 @@ type instance struct {
 	joints  [][4]uint16
 	weights [][4]float32
 	targets []morphTarget // one per mesh morph target; empty slices when unusable
-	indices []uint32      // three per triangle, each < len(pos)
+	// used lists, ascending, the vertices the triangles reference when
+	// they are fewer than len(pos) (primitives of one mesh often share a
+	// vertex buffer): only those go through the vertex stage, and indices
+	// then index used. nil: all of them, in order.
+	used    []uint32
+	nverts  int      // vertices drawn: len(used), or len(pos)
+	indices []uint32 // three per triangle, each < nverts
 	// outlineWidth is the MToon outline width per vertex (metres, or a
 	// fraction of the screen height) times the width texture's G channel; nil
 	// when the material draws no outline.
@@ -282,12 +288,14 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 	if len(idx) == 0 {
 		return
 	}
-	in.indices = idx
+	in.indices, in.nverts = idx, n
+	in.compact()
 	if m := &p.mats[in.mat]; m.outline && in.nrm != nil {
 		mt := m.src.MToon
-		in.outlineWidth = make([]float32, n)
+		in.outlineWidth = make([]float32, in.nverts)
 		ws := p.slot(mt.OutlineWidthTex)
-		for i := range in.outlineWidth {
+		for k := range in.outlineWidth {
+			i := in.vertex(k)
 			w := mt.OutlineWidth
 			if ws.t != nil {
 				var u0, v0, u1, v1 float32
@@ -304,6 +312,44 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 			in.outlineWidth[i] = w
 		}
 	}
-	p.maxVerts = max(p.maxVerts, n)
+	p.maxVerts = max(p.maxVerts, in.nverts)
 	p.instances = append(p.instances, in)
+}
+
+// compact restricts the instance to the vertices its triangles use when
+// that leaves out at least a quarter of them (see instance.used).
+func (in *instance) compact() {
+	n := len(in.pos)
+	seen := make([]bool, n)
+	count := 0
+	for _, v := range in.indices {
+		if !seen[v] {
+			seen[v] = true
+			count++
+		}
+	}
+	if count*4 > n*3 {
+		return
+	}
+	remap := make([]uint32, n)
+	in.used = make([]uint32, 0, count)
+	for v, ok := range seen {
+		if ok {
+			remap[v] = uint32(len(in.used))
+			in.used = append(in.used, uint32(v))
+		}
+	}
+	idx := make([]uint32, len(in.indices))
+	for i, v := range in.indices {
+		idx[i] = remap[v]
+	}
+	in.indices, in.nverts = idx, count
+}
+
+// vertex returns the source vertex of drawn vertex k.
+func (in *instance) vertex(k int) int {
+	if in.used != nil {
+		return int(in.used[k])
+	}
+	return k
 }

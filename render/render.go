@@ -13,12 +13,17 @@
 //     culling for outlines, VRMC_materials_mtoon-1.0 "Double Sided"), 8-bit
 //     sub-pixel fixed-point edge functions, binning into screen tiles.
 //  3. Raster: each tile belongs to one worker for the whole frame, so pixels
-//     see their triangles in draw order whatever the scheduling: top-left fill
-//     rule, reverse-Z float depth buffer with early depth test (and a
-//     per-block farthest depth that lets outline hulls skip hidden blocks),
-//     perspective-correct interpolation, 4× multisampling shaded once per
-//     pixel and triangle, mipmapped bilinear textures, then a resolve into the
-//     destination in sRGB.
+//     see their triangles in draw order whatever the scheduling. Opaque,
+//     alpha-masked and outline triangles go through a visibility buffer:
+//     coverage (top-left fill rule, 4× rotated-grid multisampling) and a
+//     reverse-Z float depth test keep per sample the nearest triangle (a
+//     per-block farthest depth lets outline hulls skip hidden triangles);
+//     then each pixel is shaded once per visible surface at its centre —
+//     neighbouring triangles of one mesh count as one surface, as GPU
+//     multisampling shades them — with perspective-correct interpolation and
+//     mipmapped bilinear textures, and resolved into the destination in sRGB.
+//     Blended triangles are then shaded per fragment and composited per
+//     sample in draw order.
 //
 // Draw order (VRMC_materials_mtoon-1.0 "Render Queue"): OPAQUE, then MASK,
 // then outlines, then BLEND with transparentWithZWrite, then BLEND, the
@@ -38,6 +43,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/go-gl/mathgl/mgl32"
 
@@ -196,6 +202,11 @@ type Renderer struct {
 	phase phaseKind
 	tasks int32
 	next  atomic.Int32
+	// Hand-offs without sleeping between a frame's phases: helpers spin a
+	// little for the next phase before parking (spin), and the caller for
+	// the helpers still busy (pending) before waiting.
+	spin    []atomic.Int32 // per helper: idle, spinning or claimed
+	pending atomic.Int32
 
 	cacheSize int
 	cache     []*prepared // most recently used last
@@ -216,6 +227,7 @@ func New(o Options) *Renderer {
 		r.cacheSize = 4
 	}
 	r.wake = make([]chan struct{}, n-1)
+	r.spin = make([]atomic.Int32, n-1)
 	for i := range r.wake {
 		r.wake[i] = make(chan struct{})
 		go r.helper(i + 1)
@@ -254,9 +266,45 @@ const (
 	phaseRaster
 )
 
+// Helper states (Renderer.spin).
+const (
+	helperIdle     = iota // parked on its wake channel, or working
+	helperSpinning        // waiting for the next phase without parking
+	helperClaimed         // handed the next phase while spinning
+)
+
+// spinTime is how long a helper waits for the next phase, and the caller for
+// the helpers, before parking: long enough to cover the gaps between a
+// frame's phases, short against a frame's period.
+const spinTime = 50 * time.Microsecond
+
 func (r *Renderer) helper(id int) {
-	for range r.wake[id-1] {
+	st := &r.spin[id-1]
+	for {
+		// Wait for a phase: spinning first (yielding, so a single P still
+		// runs the caller), then parked on the channel. The caller claims a
+		// spinning helper instead of waking it, possibly before it got here.
+		claimed := false
+		if st.Load() != helperIdle {
+			deadline := time.Now().Add(spinTime)
+			for st.Load() == helperSpinning && time.Now().Before(deadline) {
+				runtime.Gosched()
+			}
+			// Gave up unless claimed meanwhile; a claimed helper is not sent
+			// on its channel, so it must not park.
+			claimed = !st.CompareAndSwap(helperSpinning, helperIdle)
+			st.Store(helperIdle)
+		}
+		if !claimed {
+			if _, ok := <-r.wake[id-1]; !ok {
+				return
+			}
+		}
 		r.work(id)
+		// Spinning is announced before the phase is reported done, so the
+		// next phase sees either a spinning helper or a parked one.
+		st.Store(helperSpinning)
+		r.pending.Add(-1)
 		r.wg.Done()
 	}
 }
@@ -271,10 +319,19 @@ func (r *Renderer) run(ph phaseKind, n int) {
 	r.next.Store(0)
 	helpers := min(r.workers-1, n-1)
 	r.wg.Add(helpers)
+	r.pending.Store(int32(helpers))
 	for i := 0; i < helpers; i++ {
-		r.wake[i] <- struct{}{}
+		if !r.spin[i].CompareAndSwap(helperSpinning, helperClaimed) {
+			r.wake[i] <- struct{}{}
+		}
 	}
 	r.work(0)
+	if r.pending.Load() > 0 {
+		deadline := time.Now().Add(spinTime)
+		for r.pending.Load() > 0 && time.Now().Before(deadline) {
+			runtime.Gosched()
+		}
+	}
 	r.wg.Wait()
 }
 
@@ -323,6 +380,16 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 		r.run(phaseVertex, len(fs.vtasks))
 		fs.buildDraws()
 		r.run(phaseSetup, fs.nChunks)
+	}
+	// A tile can hold every set-up triangle: size the workers' tile buffers
+	// and triangle lists for that up front, so no worker grows them
+	// mid-frame.
+	nt := 0
+	for _, c := range fs.chunks[:fs.nChunks] {
+		nt += len(c.tris)
+	}
+	for i := range r.scratch {
+		r.scratch[i].reserve(nt)
 	}
 	r.run(phaseRaster, fs.tilesX*fs.tilesY)
 	fs.end()

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/go-gl/mathgl/mgl32"
 
@@ -470,5 +471,83 @@ func TestCacheKeepsRecentAvatars(t *testing.T) {
 	r.Forget(avatars[2])
 	if len(r.cache) != 1 {
 		t.Fatal("Forget kept the avatar")
+	}
+}
+
+// TestSharedVertexBuffer draws primitives that share one vertex buffer,
+// one of them using only a few of its vertices (the vertex stage then runs
+// on those alone): the picture must equal the one drawn from separate,
+// exact buffers.
+func TestSharedVertexBuffer(t *testing.T) {
+	build := func(shared bool) Scene {
+		a := newAvatar()
+		red := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{1, 0.2, 0.2, 1}})
+		blue := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{0.2, 0.3, 1, 1}})
+		g := grid(mgl32.Vec3{}, 1.6, 1.2, 8, red)
+		// A small quad in front, from four extra vertices appended to the
+		// grid's buffer.
+		q := quad(mgl32.Vec3{0.2, 0.1, 0.2}, 0.5, 0.4, blue)
+		base := uint32(len(g.Positions))
+		if shared {
+			g.Positions = append(g.Positions, q.Positions...)
+			g.Normals = append(g.Normals, q.Normals...)
+			g.UV0 = append(g.UV0, q.UV0...)
+			for i := range q.Indices {
+				q.Indices[i] += base
+			}
+			q.Positions, q.Normals, q.UV0 = g.Positions, g.Normals, g.UV0
+		}
+		m := addMeshNode(a, "mesh", g)
+		a.Meshes[a.Nodes[m].Mesh].Primitives = append(a.Meshes[a.Nodes[m].Mesh].Primitives, q)
+		return DefaultScene(a, poseFrame(a, nil, nil), frontCamera(mgl32.Vec3{}, 3, 40))
+	}
+	for _, aa := range []AA{AA4x, AAOff} {
+		sep, sh := build(false), build(true)
+		sep.AA, sh.AA = aa, aa
+		if p := newPrepared(sh.Avatar, false); p.instances[1].used == nil || p.instances[1].nverts != 4 {
+			t.Fatalf("the quad's instance draws %d vertices, want its 4", p.instances[1].nverts)
+		}
+		a, b := renderScene(t, 120, 90, sep), renderScene(t, 120, 90, sh)
+		if !bytes.Equal(a.Pix, b.Pix) {
+			t.Fatalf("%v: the shared buffer changed the picture", aa)
+		}
+	}
+}
+
+// TestWorkerHandOff drives the worker pool through frames with more and
+// fewer tasks than workers, back to back and after pauses longer than the
+// helpers' spin, on one and several Ps: every frame must finish (the
+// hand-off between phases neither loses a helper nor waits for one that was
+// never woken) and Close must stop spinning helpers.
+func TestWorkerHandOff(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	big, bc := sceneMToon()
+	small, sc := sceneQuad()
+	scenes := []Scene{DefaultScene(big, poseFrame(big, nil, nil), bc), DefaultScene(small, poseFrame(small, nil, nil), sc)}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for _, procs := range []int{1, 2, 4} {
+			runtime.GOMAXPROCS(procs)
+			for _, workers := range []int{1, 2, 3, 5} {
+				r := New(Options{Workers: workers})
+				img := image.NewRGBA(image.Rect(0, 0, 96, 64))
+				for i := 0; i < 40; i++ {
+					r.Render(img, scenes[i%2])
+					switch i % 5 {
+					case 1:
+						time.Sleep(20 * time.Microsecond)
+					case 3:
+						time.Sleep(2 * spinTime)
+					}
+				}
+				r.Close()
+			}
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("a frame did not finish: the worker hand-off deadlocked")
 	}
 }

@@ -6,9 +6,9 @@ import "math"
 // rather than the frame's vertex buffer.
 const clipBit = 1 << 31
 
-// chunk is the setup output for chunkTris consecutive triangles in draw
-// order: set-up triangles, vertices made by clipping, and per tile the
-// indices of the triangles touching it, in order. Tiles read the chunks in
+// chunk is the setup output for frameState.chunkTris consecutive triangles
+// in draw order: set-up triangles, vertices made by clipping, and per tile
+// the indices of the triangles touching it, in order. Tiles read the chunks in
 // order, so every pixel sees its triangles in draw order.
 type chunk struct {
 	tris   []tri
@@ -88,8 +88,8 @@ func (fs *frameState) setupChunk(k int) {
 	c.pairs = c.pairs[:0]
 	defer c.sortBins(fs.tilesX * fs.tilesY)
 
-	start := k * chunkTris
-	end := min(start+chunkTris, fs.triTotal)
+	start := k * fs.chunkTris
+	end := min(start+fs.chunkTris, fs.triTotal)
 	// The last draw starting at or before start.
 	lo, hi := 0, len(fs.draws)
 	for lo+1 < hi {
@@ -324,18 +324,10 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32, va, vb, vc 
 		t.iw[1], t.iw[2] = t.iw[2], t.iw[1]
 		t.v[1], t.v[2] = t.v[2], t.v[1]
 	}
-	for i := 0; i < 3; i++ {
-		b, e := (i+1)%3, (i+2)%3
-		ai := Y[b] - Y[e]
-		bi := X[e] - X[b]
-		ci := (Y[e]-Y[b])*X[b] - (X[e]-X[b])*Y[b]
-		// Top-left rule: samples exactly on an edge belong to the triangle
-		// only if the edge is a left edge or a top edge.
-		if !(ai > 0 || (ai == 0 && bi > 0)) {
-			ci--
-		}
-		t.a[i], t.b[i], t.c[i] = int32(ai), int32(bi), ci
-	}
+	// Edge i runs from vertex i+1 to vertex i+2.
+	t.edge(0, X[1], Y[1], X[2], Y[2])
+	t.edge(1, X[2], Y[2], X[0], Y[0])
+	t.edge(2, X[0], Y[0], X[1], Y[1])
 	t.invA = float32(1 / float64(area))
 	du1, dv1 := vb.uv0[0]-va.uv0[0], vb.uv0[1]-va.uv0[1]
 	du2, dv2 := vc.uv0[0]-va.uv0[0], vc.uv0[1]-va.uv0[1]
@@ -374,6 +366,20 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32, va, vb, vc 
 			c.pairs = append(c.pairs, uint64(ty*fs.tilesX+tx)<<32|uint64(idx))
 		}
 	}
+}
+
+// edge sets edge function i of the edge from (xb, yb) to (xe, ye), fixed
+// units.
+func (t *tri) edge(i int, xb, yb, xe, ye int64) {
+	ai := yb - ye
+	bi := xe - xb
+	ci := (ye-yb)*xb - (xe-xb)*yb
+	// Top-left rule: samples exactly on an edge belong to the triangle
+	// only if the edge is a left edge or a top edge.
+	if !(ai > 0 || (ai == 0 && bi > 0)) {
+		ci--
+	}
+	t.a[i], t.b[i], t.c[i] = int32(ai), int32(bi), ci
 }
 
 // mayTouch reports whether the triangle may cover a sample in the rectangle

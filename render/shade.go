@@ -44,6 +44,21 @@ type matFrame struct {
 	animMask        texSlot // t != nil: UV animation scaled per pixel by the mask's B channel
 	animScroll      [2]float32
 	animRot         float32
+
+	// toonFast: MToon with only a base texture on TEXCOORD_0, a plain or
+	// base-textured shade colour, optionally a parametric rim and an
+	// outline, opaque or masked (see triShader.spanToon, which also needs
+	// the texture's level to wrap by masking).
+	toonFast   bool
+	uvIdentity bool // the base texture's transform is the identity
+	// For toonFast, this frame's light folded into the material: the
+	// toon ramp's input is N·toonL + toonS0 (clamped to 0…1); with T the
+	// base texture's colour and s the ramp, each channel is
+	// T·(litA + litB·s) + litE·(1 − s), plus pw·(rimC + rimD·s) for a rim
+	// of strength pw; an outline maps it to outO + outP·c.
+	toonL, litA, litB, litE [3]float32
+	toonS0                  float32
+	rimC, rimD, outO, outP  [3]float32
 }
 
 // uvDet is how much a UV affine map scales areas.
@@ -172,288 +187,500 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.needRim = m.rim != [3]float32{} || (m.matcapTex != nil && m.matcap != [3]float32{})
 	m.outline = sanitizeColor(st.OutlineColor)
 	m.outlineMix = clampf(finiteOr(mt.OutlineLightMix, 1), 0, 1)
+	m.toonFast = m.baseTex.t != nil && !m.baseTex.uv1 && !m.needUV1 && m.animMask.t == nil && m.shiftTex.t == nil &&
+		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
+		m.alpha != vrm.AlphaBlend
+	m.uvIdentity = m.baseTex.m == identityUV
+	// The lighting formula of shade, regrouped per channel c:
+	// (shade·T + (base·T − shade·T)·s)·light + ambient·base·T for a shade
+	// colour from the base texture, (shade + (base·T − shade)·s)·light +
+	// ambient·base·T for a plain one; the rim's mix and the outline's
+	// lighting mix likewise.
+	ld, lc, am := fs.lightDir, fs.lightCol, fs.ambient
+	for c := 0; c < 3; c++ {
+		m.toonL[c] = ld[c] * m.toonMul
+		if m.shadeIsBase {
+			m.litA[c] = m.shade[c]*lc[c] + am[c]*m.base[c]
+			m.litB[c] = (m.base[c] - m.shade[c]) * lc[c]
+			m.litE[c] = 0
+		} else {
+			m.litA[c] = am[c] * m.base[c]
+			m.litB[c] = m.base[c] * lc[c]
+			m.litE[c] = m.shade[c] * lc[c]
+		}
+		m.rimC[c] = m.rim[c] * (1 + (am[c]-1)*m.rimMix)
+		m.rimD[c] = m.rim[c] * lc[c] * m.rimMix
+		m.outO[c] = m.outline[c] * (1 - m.outlineMix)
+		m.outP[c] = m.outline[c] * m.outlineMix
+	}
+	m.toonS0 = (m.shift - m.toonLo) * m.toonMul
 	return m
 }
 
-// shadeBuf holds a batch of fragments of one triangle as structure of
-// arrays: shading runs stage by stage over the whole batch, so the
-// independent per-fragment dependency chains (texture fetch, normalisation,
-// toon ramp) overlap in the CPU instead of running one after another.
-type shadeBuf struct {
-	w0, w1, w2     []float32 // perspective-correct barycentric weights
-	u0, v0, u1, v1 []float32
-	r, g, b, a     []float32 // result: linear RGB and alpha, not premultiplied
-	keep           []bool    // false: discarded by the alpha-MASK test
-	tr, tg, tb     []float32 // base texture colour, for a shade texture that is the same
-	nx, ny, nz     []float32
-	sh             []float32 // toon ramp value
+// triShader shades fragments of one triangle: the material, the three
+// vertices and each texture bound at the mipmap level the triangle's
+// footprint picks, so the per-fragment work is arithmetic and texel fetches.
+type triShader struct {
+	fs         *frameState
+	m          *matFrame
+	va, vb, vc *vertex
+	rho2       float32 // TEXCOORD_0 area per screen area, UV² per pixel²
+	flip       float32 // −1 on the back of a double-sided surface
+	outline    bool
+
+	base, emis, shadeTx, shift, rim, matcap, animMask sampler
+
+	// The triangle's edge functions and 1/w per vertex (see tri), for at.
+	ea, eb [3]int64
+	ec     [3]int64
+	invA   float32
+	iw     [3]float32
+
+	// toonFast: the material is MToon with only a base texture (sampled
+	// with mask wrapping, bilinear), a plain or base-textured shade colour,
+	// optionally a parametric rim and an outline, opaque or masked: span
+	// shades it with spanToon.
+	toonFast bool
 }
 
-func newShadeBuf(n int) shadeBuf {
-	f := func() []float32 { return make([]float32, n) }
-	return shadeBuf{
-		w0: f(), w1: f(), w2: f(), u0: f(), v0: f(), u1: f(), v1: f(),
-		r: f(), g: f(), b: f(), a: f(), keep: make([]bool, n),
-		tr: f(), tg: f(), tb: f(), nx: f(), ny: f(), nz: f(), sh: f(),
+// bindTri prepares sh for set-up triangle t of chunk c.
+func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
+	d := &fs.draws[t.draw]
+	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t.rho2, t.back, d.outline)
+	for i := 0; i < 3; i++ {
+		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
 	}
+	sh.invA, sh.iw = t.invA, t.iw
+	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest && !genericShadingOnly
 }
 
-// shadeBatch shades n fragments of one triangle whose weights are in
-// sb.w0…w2, leaving colours in sb.r…a and sb.keep. back says the triangle
-// faces away from the camera; rho2 is its TEXCOORD_0 area per screen area
-// (UV² per pixel²), which picks mipmap levels.
-func (fs *frameState) shadeBatch(sb *shadeBuf, n int, m *matFrame, va, vb, vc *vertex, rho2 float32, back, outline bool) {
-	w0, w1, w2 := sb.w0[:n], sb.w1[:n], sb.w2[:n]
-	u0, v0, u1, v1 := sb.u0[:n], sb.v0[:n], sb.u1[:n], sb.v1[:n]
-	R, G, B, A, keep := sb.r[:n], sb.g[:n], sb.b[:n], sb.a[:n], sb.keep[:n]
+// genericShadingOnly turns the specialised span shaders off (tests compare
+// them with the generic shader).
+var genericShadingOnly = false
 
-	for i := range u0 {
-		u0[i] = w0[i]*va.uv0[0] + w1[i]*vb.uv0[0] + w2[i]*vc.uv0[0]
-		v0[i] = w0[i]*va.uv0[1] + w1[i]*vb.uv0[1] + w2[i]*vc.uv0[1]
+// at shades the bound triangle at the centre of destination pixel (x, y),
+// its barycentrics clamped into the triangle (centroid-like, so partly
+// covered pixels don't extrapolate).
+func (sh *triShader) at(x, y int) (r, g, b, a float32) {
+	if sh.toonFast {
+		var c [1][4]float32
+		sh.spanToon(x, x+1, y, nil, c[:], nil, 1)
+		return c[0][0], c[0][1], c[0][2], 1
 	}
-	if m.needUV1 {
-		for i := range u1 {
-			u1[i] = w0[i]*va.uv1[0] + w1[i]*vb.uv1[0] + w2[i]*vc.uv1[0]
-			v1[i] = w0[i]*va.uv1[1] + w1[i]*vb.uv1[1] + w2[i]*vc.uv1[1]
-		}
-	}
-	if t := m.animMask.t; t != nil {
-		for i := range u0 {
-			u, v := m.animMask.uv(u0[i], v0[i], u1[i], v1[i])
-			_, _, k, _ := t.sampleRaw(u, v, rho2*m.animMask.det)
-			u0[i], v0[i] = animUV(u0[i], v0[i], m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
-			if m.needUV1 {
-				u1[i], v1[i] = animUV(u1[i], v1[i], m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
-			}
-		}
-	}
+	r, g, b, a, _ = sh.shadeAt(x, y, 0, 0, 0)
+	return r, g, b, a
+}
 
-	// Base colour.
-	if t := m.baseTex.t; t != nil {
-		tr, tg, tb := sb.tr[:n], sb.tg[:n], sb.tb[:n]
-		lod := rho2 * m.baseTex.det
-		for i := range R {
-			u, v := m.baseTex.uv(u0[i], v0[i], u1[i], v1[i])
-			r, g, b, a := t.sample(u, v, lod)
-			tr[i], tg[i], tb[i] = r, g, b
-			R[i], G[i], B[i], A[i] = m.base[0]*r, m.base[1]*g, m.base[2]*b, m.base[3]*a
-		}
-	} else {
-		for i := range R {
-			R[i], G[i], B[i], A[i] = m.base[0], m.base[1], m.base[2], m.base[3]
-		}
-	}
-	if m.kind != kindMToon { // MToon ignores vertex colours (VRMC_materials_mtoon-1.0 "Vertex Colors")
-		for i := range R {
-			R[i] *= w0[i]*va.col[0] + w1[i]*vb.col[0] + w2[i]*vc.col[0]
-			G[i] *= w0[i]*va.col[1] + w1[i]*vb.col[1] + w2[i]*vc.col[1]
-			B[i] *= w0[i]*va.col[2] + w1[i]*vb.col[2] + w2[i]*vc.col[2]
-			A[i] *= w0[i]*va.col[3] + w1[i]*vb.col[3] + w2[i]*vc.col[3]
-		}
-	}
-	switch m.alpha {
-	case vrm.AlphaMask:
-		for i := range A {
-			keep[i] = A[i] >= m.cutoff
-			A[i] = 1
-		}
-	case vrm.AlphaBlend:
-		for i := range A {
-			keep[i] = true
-			A[i] = clampf(A[i], 0, 1)
-		}
-	default:
-		for i := range A {
-			keep[i] = true
-			A[i] = 1
-		}
-	}
-	if m.kind == kindUnlit {
-		if outline {
-			fillRGB(R, G, B, m.outline)
-		}
+// span shades pixels [xa, xb) of destination row y, which show the bound
+// triangle at every sample (so their centres lie inside it), and stores
+// them: encoded into out (4 bytes per pixel) when it is given, else
+// premultiplied linear into color (S entries per pixel, the first written)
+// with their state uniform.
+func (sh *triShader) span(xa, xb, y int, out []uint8, color [][4]float32, state []uint8, S int) {
+	if sh.toonFast {
+		sh.spanToon(xa, xb, y, out, color, state, S)
 		return
 	}
-
-	// Normal, flipped on the back of a double-sided surface (glTF 2.0 §3.9.2).
-	nx, ny, nz := sb.nx[:n], sb.ny[:n], sb.nz[:n]
-	flip := float32(1)
-	if back && !outline {
-		flip = -1
-	}
-	for i := range nx {
-		x := w0[i]*va.n[0] + w1[i]*vb.n[0] + w2[i]*vc.n[0]
-		y := w0[i]*va.n[1] + w1[i]*vb.n[1] + w2[i]*vc.n[1]
-		z := w0[i]*va.n[2] + w1[i]*vb.n[2] + w2[i]*vc.n[2]
-		if l2 := x*x + y*y + z*z; l2 > 1e-12 {
-			inv := invLen(l2) * flip
-			nx[i], ny[i], nz[i] = x*inv, y*inv, z*inv
+	X := int64(xa)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	e0 := sh.ea[0]*X + sh.eb[0]*Y + sh.ec[0]
+	e1 := sh.ea[1]*X + sh.eb[1]*Y + sh.ec[1]
+	e2 := sh.ea[2]*X + sh.eb[2]*Y + sh.ec[2]
+	for i := 0; i < xb-xa; i++ {
+		f0, f1, f2 := clampBary(float32(e0)*sh.invA, float32(e1)*sh.invA, float32(e2)*sh.invA)
+		p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
+		k := 1 / (p0 + p1 + p2)
+		r, g, b, a, _ := sh.shade(p0*k, p1*k, p2*k)
+		c := [4]float32{r * a, g * a, b * a, a}
+		if out != nil {
+			encodePixel(out[4*i:], &c)
 		} else {
-			nx[i], ny[i], nz[i] = 0, 0, 1 // no normal: face the viewer
+			color[i*S] = c
+			state[i] = pxUniform
 		}
-	}
-	ld, lc, am := fs.lightDir, fs.lightCol, fs.ambient
-
-	if m.kind == kindLit {
-		for i := range R {
-			d := max(nx[i]*ld[0]+ny[i]*ld[1]+nz[i]*ld[2], 0)
-			R[i] *= lc[0]*d + am[0]
-			G[i] *= lc[1]*d + am[1]
-			B[i] *= lc[2]*d + am[2]
-		}
-		if m.hasEmissive {
-			fs.addEmission(sb, n, m, rho2)
-		}
-		if outline {
-			fillRGB(R, G, B, m.outline)
-		}
-		return
-	}
-	// MToon (VRMC_materials_mtoon-1.0 "Lighting", "Global Illumination",
-	// "Emission", "Rim Lighting"); the ambient colour is direction-independent,
-	// so giEqualization leaves it unchanged.
-	sh := sb.sh[:n]
-	for i := range sh {
-		sh[i] = nx[i]*ld[0] + ny[i]*ld[1] + nz[i]*ld[2] + m.shift
-	}
-	if t := m.shiftTex.t; t != nil {
-		lod := rho2 * m.shiftTex.det
-		for i := range sh {
-			u, v := m.shiftTex.uv(u0[i], v0[i], u1[i], v1[i])
-			r, _, _, _ := t.sampleRaw(u, v, lod)
-			sh[i] += r * m.shiftScale
-		}
-	}
-	for i := range sh {
-		sh[i] = clampf((sh[i]-m.toonLo)*m.toonMul, 0, 1)
-	}
-	// Shade colour, into tr/tg/tb.
-	tr, tg, tb := sb.tr[:n], sb.tg[:n], sb.tb[:n]
-	switch {
-	case m.shadeIsBase:
-		for i := range tr {
-			tr[i], tg[i], tb[i] = m.shade[0]*tr[i], m.shade[1]*tg[i], m.shade[2]*tb[i]
-		}
-	case m.shadeTex.t != nil:
-		t, lod := m.shadeTex.t, rho2*m.shadeTex.det
-		for i := range tr {
-			u, v := m.shadeTex.uv(u0[i], v0[i], u1[i], v1[i])
-			r, g, b, _ := t.sample(u, v, lod)
-			tr[i], tg[i], tb[i] = m.shade[0]*r, m.shade[1]*g, m.shade[2]*b
-		}
-	default:
-		fillRGB(tr, tg, tb, m.shade)
-	}
-	for i := range R {
-		s := sh[i]
-		r, g, b := R[i], G[i], B[i]
-		R[i] = (tr[i]+(r-tr[i])*s)*lc[0] + am[0]*r
-		G[i] = (tg[i]+(g-tg[i])*s)*lc[1] + am[1]*g
-		B[i] = (tb[i]+(b-tb[i])*s)*lc[2] + am[2]*b
-	}
-	if m.hasEmissive {
-		fs.addEmission(sb, n, m, rho2)
-	}
-	if m.needRim {
-		fs.rimBatch(sb, n, m, va, vb, vc, rho2)
-	}
-	if outline {
-		// VRMC_materials_mtoon-1.0 "Outline Lighting Mix": the surface's
-		// shading result multiplies the outline colour by the mix factor.
-		k := m.outlineMix
-		for i := range R {
-			R[i] = m.outline[0] * (1 + (R[i]-1)*k)
-			G[i] = m.outline[1] * (1 + (G[i]-1)*k)
-			B[i] = m.outline[2] * (1 + (B[i]-1)*k)
-		}
+		e0, e1, e2 = e0+sh.ea[0]<<subBits, e1+sh.ea[1]<<subBits, e2+sh.ea[2]<<subBits
 	}
 }
 
-func fillRGB(r, g, b []float32, c [3]float32) {
-	for i := range r {
-		r[i], g[i], b[i] = c[0], c[1], c[2]
-	}
-}
-
-// addEmission adds the emissive colour (factor × texture) to the batch.
-func (fs *frameState) addEmission(sb *shadeBuf, n int, m *matFrame, rho2 float32) {
-	R, G, B := sb.r[:n], sb.g[:n], sb.b[:n]
-	t := m.emisTex.t
-	if t == nil {
-		for i := range R {
-			R[i] += m.emissive[0]
-			G[i] += m.emissive[1]
-			B[i] += m.emissive[2]
+// spanToon is span for a toonFast material (col may also be a single
+// pixel's colour, with state nil and S 1): shade's lighting with the
+// material's constants and the texture's addressing hoisted out of the
+// loop, and the attributes interpolated perspective-correctly as planes
+// over the 1/w plane, stepped along the row. The first pixel's barycentrics
+// are clamped into the triangle (a single pixel may be partly covered); the
+// others step from it, inside the triangle.
+func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, state []uint8, S int) {
+	m := sh.m
+	X := int64(xa)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	f0, f1, f2 := clampBary(
+		float32(sh.ea[0]*X+sh.eb[0]*Y+sh.ec[0])*sh.invA,
+		float32(sh.ea[1]*X+sh.eb[1]*Y+sh.ec[1])*sh.invA,
+		float32(sh.ea[2]*X+sh.eb[2]*Y+sh.ec[2])*sh.invA)
+	// The planes at the first pixel: 1/w (D) and each attribute over w,
+	// TEXCOORD_0 and the normal.
+	va, vb, vc := sh.va, sh.vb, sh.vc
+	p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
+	D := p0 + p1 + p2
+	nu := p0*va.uv0[0] + p1*vb.uv0[0] + p2*vc.uv0[0]
+	nv := p0*va.uv0[1] + p1*vb.uv0[1] + p2*vc.uv0[1]
+	nnx := p0*va.n[0] + p1*vb.n[0] + p2*vc.n[0]
+	nny := p0*va.n[1] + p1*vb.n[1] + p2*vc.n[1]
+	nnz := p0*va.n[2] + p1*vb.n[2] + p2*vc.n[2]
+	// The view vector from the pixel position (exact for a pinhole
+	// camera; the vertices' view vectors interpolate to nearly the same).
+	fs := sh.fs
+	vx, dvx, vy := fs.vx0+fs.dvx*float32(xa), fs.dvx, fs.vy0+fs.dvy*float32(y)
+	// Their change per pixel along the row (barycentric i changes by
+	// a_i·256/(2·area)).
+	var dD float32
+	var dN [5]float32
+	if xb-xa > 1 {
+		q0 := float32(sh.ea[0]<<subBits) * sh.invA * sh.iw[0]
+		q1 := float32(sh.ea[1]<<subBits) * sh.invA * sh.iw[1]
+		q2 := float32(sh.ea[2]<<subBits) * sh.invA * sh.iw[2]
+		dD = q0 + q1 + q2
+		dN = [5]float32{
+			q0*va.uv0[0] + q1*vb.uv0[0] + q2*vc.uv0[0],
+			q0*va.uv0[1] + q1*vb.uv0[1] + q2*vc.uv0[1],
+			q0*va.n[0] + q1*vb.n[0] + q2*vc.n[0],
+			q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1],
+			q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2],
 		}
-		return
 	}
-	u0, v0, u1, v1 := sb.u0[:n], sb.v0[:n], sb.u1[:n], sb.v1[:n]
-	lod := rho2 * m.emisTex.det
-	for i := range R {
-		u, v := m.emisTex.uv(u0[i], v0[i], u1[i], v1[i])
-		r, g, b, _ := t.sample(u, v, lod)
-		R[i] += m.emissive[0] * r
-		G[i] += m.emissive[1] * g
-		B[i] += m.emissive[2] * b
-	}
-}
-
-// rimBatch adds MToon's rim lighting: matcap and parametric rim, times the
-// rim texture, mixed with the lighting (VRMC_materials_mtoon-1.0 "Rim
-// Lighting").
-func (fs *frameState) rimBatch(sb *shadeBuf, n int, m *matFrame, va, vb, vc *vertex, rho2 float32) {
-	w0, w1, w2 := sb.w0[:n], sb.w1[:n], sb.w2[:n]
-	u0, v0, u1, v1 := sb.u0[:n], sb.v0[:n], sb.u1[:n], sb.v1[:n]
-	R, G, B := sb.r[:n], sb.g[:n], sb.b[:n]
-	nx, ny, nz, sh := sb.nx[:n], sb.ny[:n], sb.nz[:n], sb.sh[:n]
-	lc, am := fs.lightCol, fs.ambient
+	tm := &m.baseTex.m
+	ident := m.uvIdentity
+	tx := &sh.base
+	lut := &srgbToLinear
+	tl := &m.toonL
 	hasRim := m.rim != [3]float32{}
-	for i := range R {
-		vx := w0[i]*va.v[0] + w1[i]*vb.v[0] + w2[i]*vc.v[0]
-		vy := w0[i]*va.v[1] + w1[i]*vb.v[1] + w2[i]*vc.v[1]
-		vz := w0[i]*va.v[2] + w1[i]*vb.v[2] + w2[i]*vc.v[2]
-		if l2 := vx*vx + vy*vy + vz*vz; l2 > 1e-12 {
-			inv := invLen(l2)
-			vx, vy, vz = vx*inv, vy*inv, vz*inv
+	n := xb - xa
+	if out != nil {
+		n = min(n, len(out)/4)
+	} else {
+		n = min(n, (len(col)+S-1)/S)
+		if state != nil {
+			n = min(n, len(state))
+		}
+	}
+	for i := 0; i < n; i++ {
+		k := 1 / D
+
+		// Base colour: the texture, bilinear with mask wrapping.
+		u, v := nu*k, nv*k
+		if !ident {
+			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
+		}
+		x0, fx := texelCoord(u*tx.fw - 0.5)
+		y0, fy := texelCoord(v*tx.fh - 0.5)
+		wm, hm := tx.w-1, tx.h-1
+		xl, xr := x0&wm, (x0+1)&wm
+		ra, rb := (y0&hm)*tx.w, ((y0+1)&hm)*tx.w
+		pix := tx.pix
+		q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+		b11 := fx * fy
+		b10 := fx - b11
+		b01 := fy - b11
+		b00 := 1 - fx - b01
+		tr := b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
+		tg := b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
+		tb := b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
+
+		// Normal (flipped on the back of a double-sided surface), the toon
+		// ramp and the lit colour.
+		x, y, z := nnx*k, nny*k, nnz*k
+		inv := float32(1)
+		if l2 := x*x + y*y + z*z; l2 > 1e-12 {
+			inv = invLen(l2) * sh.flip
 		} else {
-			vx, vy, vz = 0, 0, 1
+			x, y, z = 0, 0, 1 // no normal: face the viewer
 		}
-		var rr, rg, rb float32
-		if m.matcapTex != nil {
-			// matcap UV from the view-space normal in a frame built around V.
-			xx, xz := vz, -vx
-			if l := float32(math.Sqrt(float64(xx*xx + xz*xz))); l > 1e-6 {
-				xx, xz = xx/l, xz/l
-			} else {
-				xx, xz = 1, 0
-			}
-			// Y = V × X, with X = (xx, 0, xz).
-			yx, yy, yz := vy*xz, vz*xx-vx*xz, -vy*xx
-			mu := (xx*nx[i]+xz*nz[i])*0.495 + 0.5
-			mv := (yx*nx[i]+yy*ny[i]+yz*nz[i])*0.495 + 0.5
-			tr, tg, tb, _ := m.matcapTex.sample(mu, mv, 0)
-			rr, rg, rb = m.matcap[0]*tr, m.matcap[1]*tg, m.matcap[2]*tb
-		}
+		s := clampf((x*tl[0]+y*tl[1]+z*tl[2])*inv+m.toonS0, 0, 1)
+		s1 := 1 - s
+		R := tr*(m.litA[0]+m.litB[0]*s) + m.litE[0]*s1
+		G := tg*(m.litA[1]+m.litB[1]*s) + m.litE[1]*s1
+		B := tb*(m.litA[2]+m.litB[2]*s) + m.litE[2]*s1
 		if hasRim {
-			x := clampf(1-(nx[i]*vx+ny[i]*vy+nz[i]*vz)+m.rimLift, 0, 1) * rimLUTSize
+			iv := invLen(vx*vx + vy*vy + 1)
+			x := clampf(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
 			j := int(x)
 			f := x - float32(j)
 			pw := m.rimPow[j]
 			if j < rimLUTSize {
 				pw += (m.rimPow[j+1] - pw) * f
 			}
-			rr, rg, rb = rr+pw*m.rim[0], rg+pw*m.rim[1], rb+pw*m.rim[2]
+			R += pw * (m.rimC[0] + m.rimD[0]*s)
+			G += pw * (m.rimC[1] + m.rimD[1]*s)
+			B += pw * (m.rimC[2] + m.rimD[2]*s)
 		}
-		if t := m.rimTex.t; t != nil {
-			u, v := m.rimTex.uv(u0[i], v0[i], u1[i], v1[i])
-			tr, tg, tb, _ := t.sample(u, v, rho2*m.rimTex.det)
-			rr, rg, rb = rr*tr, rg*tg, rb*tb
+		if sh.outline {
+			R, G, B = m.outO[0]+m.outP[0]*R, m.outO[1]+m.outP[1]*G, m.outO[2]+m.outP[2]*B
 		}
-		mix, s := m.rimMix, sh[i]
-		R[i] += rr * (1 + (lc[0]*s+am[0]-1)*mix)
-		G[i] += rg * (1 + (lc[1]*s+am[1]-1)*mix)
-		B[i] += rb * (1 + (lc[2]*s+am[2]-1)*mix)
+		if out != nil {
+			o := out[4*i : 4*i+4 : 4*i+4]
+			o[0], o[1], o[2], o[3] = encodeSRGB(R), encodeSRGB(G), encodeSRGB(B), 255
+		} else {
+			col[i*S] = [4]float32{R, G, B, 1}
+			if state != nil {
+				state[i] = pxUniform
+			}
+		}
+		D += dD
+		nu, nv = nu+dN[0], nv+dN[1]
+		nnx, nny, nnz = nnx+dN[2], nny+dN[3], nnz+dN[4]
+		vx += dvx
 	}
+}
+
+// weightsAt returns the perspective-correct barycentric weights at the
+// centre of destination pixel (x, y), clamped into the triangle.
+func (sh *triShader) weightsAt(x, y int) (w0, w1, w2 float32) {
+	X := int64(x)<<subBits + subHalf
+	Y := int64(y)<<subBits + subHalf
+	f0 := float32(sh.ea[0]*X+sh.eb[0]*Y+sh.ec[0]) * sh.invA
+	f1 := float32(sh.ea[1]*X+sh.eb[1]*Y+sh.ec[1]) * sh.invA
+	f2 := float32(sh.ea[2]*X+sh.eb[2]*Y+sh.ec[2]) * sh.invA
+	f0, f1, f2 = clampBary(f0, f1, f2)
+	p0, p1, p2 := f0*sh.iw[0], f1*sh.iw[1], f2*sh.iw[2]
+	k := 1 / (p0 + p1 + p2)
+	return p0 * k, p1 * k, p2 * k
+}
+
+// bind prepares sh for a triangle of material m with vertices va, vb, vc;
+// back says it faces away from the camera, rho2 is its TEXCOORD_0 area per
+// screen area (UV² per pixel²), which picks mipmap levels.
+func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, rho2 float32, back, outline bool) {
+	sh.fs, sh.m, sh.va, sh.vb, sh.vc, sh.rho2, sh.outline = fs, m, va, vb, vc, rho2, outline
+	// Normal flipped on the back of a double-sided surface (glTF 2.0 §3.9.2).
+	sh.flip = 1
+	if back && !outline {
+		sh.flip = -1
+	}
+	if t := m.animMask.t; t != nil {
+		sh.animMask.bind(t, rho2*m.animMask.det)
+	}
+	if t := m.baseTex.t; t != nil {
+		sh.base.bind(t, rho2*m.baseTex.det)
+	}
+	if m.kind == kindUnlit {
+		return
+	}
+	if t := m.emisTex.t; t != nil && m.hasEmissive {
+		sh.emis.bind(t, rho2*m.emisTex.det)
+	}
+	if m.kind != kindMToon {
+		return
+	}
+	if t := m.shiftTex.t; t != nil {
+		sh.shift.bind(t, rho2*m.shiftTex.det)
+	}
+	if t := m.shadeTex.t; t != nil && !m.shadeIsBase {
+		sh.shadeTx.bind(t, rho2*m.shadeTex.det)
+	}
+	if m.needRim {
+		if t := m.rimTex.t; t != nil {
+			sh.rim.bind(t, rho2*m.rimTex.det)
+		}
+		if m.matcapTex != nil {
+			sh.matcap.bind(m.matcapTex, 0)
+		}
+	}
+}
+
+// shade shades the fragment with perspective-correct barycentric weights
+// w0, w1, w2: linear RGB and alpha, not premultiplied; keep is false where
+// the alpha-MASK test discards it.
+func (sh *triShader) shade(w0, w1, w2 float32) (R, G, B, A float32, keep bool) {
+	return sh.shadeAt(-1, 0, w0, w1, w2)
+}
+
+// shadeAt is shade at the centre of destination pixel (px, py) when
+// px ≥ 0 (see weightsAt), else with the weights w0, w1, w2.
+func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32, keep bool) {
+	if px >= 0 {
+		w0, w1, w2 = sh.weightsAt(px, py)
+	}
+	m := sh.m
+	va, vb, vc := sh.va, sh.vb, sh.vc
+	u0 := w0*va.uv0[0] + w1*vb.uv0[0] + w2*vc.uv0[0]
+	v0 := w0*va.uv0[1] + w1*vb.uv0[1] + w2*vc.uv0[1]
+	var u1, v1 float32
+	if m.needUV1 {
+		u1 = w0*va.uv1[0] + w1*vb.uv1[0] + w2*vc.uv1[0]
+		v1 = w0*va.uv1[1] + w1*vb.uv1[1] + w2*vc.uv1[1]
+	}
+	if m.animMask.t != nil {
+		u, v := m.animMask.uv(u0, v0, u1, v1)
+		_, _, k, _ := sh.animMask.sampleRaw(u, v)
+		u0, v0 = animUV(u0, v0, m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
+		if m.needUV1 {
+			u1, v1 = animUV(u1, v1, m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
+		}
+	}
+
+	// Base colour.
+	var tr, tg, tb float32
+	if m.baseTex.t != nil {
+		u, v := m.baseTex.uv(u0, v0, u1, v1)
+		r, g, b, a := sh.base.sample(u, v)
+		tr, tg, tb = r, g, b
+		R, G, B, A = m.base[0]*r, m.base[1]*g, m.base[2]*b, m.base[3]*a
+	} else {
+		R, G, B, A = m.base[0], m.base[1], m.base[2], m.base[3]
+	}
+	if m.kind != kindMToon { // MToon ignores vertex colours (VRMC_materials_mtoon-1.0 "Vertex Colors")
+		R *= w0*va.col[0] + w1*vb.col[0] + w2*vc.col[0]
+		G *= w0*va.col[1] + w1*vb.col[1] + w2*vc.col[1]
+		B *= w0*va.col[2] + w1*vb.col[2] + w2*vc.col[2]
+		A *= w0*va.col[3] + w1*vb.col[3] + w2*vc.col[3]
+	}
+	switch m.alpha {
+	case vrm.AlphaMask:
+		keep = A >= m.cutoff
+		A = 1
+	case vrm.AlphaBlend:
+		keep = true
+		A = clampf(A, 0, 1)
+	default:
+		keep = true
+		A = 1
+	}
+	if m.kind == kindUnlit {
+		if sh.outline {
+			R, G, B = m.outline[0], m.outline[1], m.outline[2]
+		}
+		return
+	}
+
+	// Normal.
+	x := w0*va.n[0] + w1*vb.n[0] + w2*vc.n[0]
+	y := w0*va.n[1] + w1*vb.n[1] + w2*vc.n[1]
+	z := w0*va.n[2] + w1*vb.n[2] + w2*vc.n[2]
+	var nx, ny, nz float32
+	if l2 := x*x + y*y + z*z; l2 > 1e-12 {
+		inv := invLen(l2) * sh.flip
+		nx, ny, nz = x*inv, y*inv, z*inv
+	} else {
+		nx, ny, nz = 0, 0, 1 // no normal: face the viewer
+	}
+	fs := sh.fs
+	ld, lc, am := &fs.lightDir, &fs.lightCol, &fs.ambient
+
+	if m.kind == kindLit {
+		d := max(nx*ld[0]+ny*ld[1]+nz*ld[2], 0)
+		R *= lc[0]*d + am[0]
+		G *= lc[1]*d + am[1]
+		B *= lc[2]*d + am[2]
+		if m.hasEmissive {
+			R, G, B = sh.emission(R, G, B, u0, v0, u1, v1)
+		}
+		if sh.outline {
+			R, G, B = m.outline[0], m.outline[1], m.outline[2]
+		}
+		return
+	}
+	// MToon (VRMC_materials_mtoon-1.0 "Lighting", "Global Illumination",
+	// "Emission", "Rim Lighting"); the ambient colour is direction-independent,
+	// so giEqualization leaves it unchanged.
+	s := nx*ld[0] + ny*ld[1] + nz*ld[2] + m.shift
+	if m.shiftTex.t != nil {
+		u, v := m.shiftTex.uv(u0, v0, u1, v1)
+		r, _, _, _ := sh.shift.sampleRaw(u, v)
+		s += r * m.shiftScale
+	}
+	s = clampf((s-m.toonLo)*m.toonMul, 0, 1)
+	switch {
+	case m.shadeIsBase:
+		tr, tg, tb = m.shade[0]*tr, m.shade[1]*tg, m.shade[2]*tb
+	case m.shadeTex.t != nil:
+		u, v := m.shadeTex.uv(u0, v0, u1, v1)
+		r, g, b, _ := sh.shadeTx.sample(u, v)
+		tr, tg, tb = m.shade[0]*r, m.shade[1]*g, m.shade[2]*b
+	default:
+		tr, tg, tb = m.shade[0], m.shade[1], m.shade[2]
+	}
+	r, g, b := R, G, B
+	R = (tr+(r-tr)*s)*lc[0] + am[0]*r
+	G = (tg+(g-tg)*s)*lc[1] + am[1]*g
+	B = (tb+(b-tb)*s)*lc[2] + am[2]*b
+	if m.hasEmissive {
+		R, G, B = sh.emission(R, G, B, u0, v0, u1, v1)
+	}
+	if m.needRim {
+		R, G, B = sh.rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1)
+	}
+	if sh.outline {
+		// VRMC_materials_mtoon-1.0 "Outline Lighting Mix": the surface's
+		// shading result multiplies the outline colour by the mix factor.
+		k := m.outlineMix
+		R = m.outline[0] * (1 + (R-1)*k)
+		G = m.outline[1] * (1 + (G-1)*k)
+		B = m.outline[2] * (1 + (B-1)*k)
+	}
+	return
+}
+
+// emission adds the emissive colour (factor × texture).
+func (sh *triShader) emission(R, G, B, u0, v0, u1, v1 float32) (float32, float32, float32) {
+	m := sh.m
+	if m.emisTex.t == nil {
+		return R + m.emissive[0], G + m.emissive[1], B + m.emissive[2]
+	}
+	u, v := m.emisTex.uv(u0, v0, u1, v1)
+	r, g, b, _ := sh.emis.sample(u, v)
+	return R + m.emissive[0]*r, G + m.emissive[1]*g, B + m.emissive[2]*b
+}
+
+// rimLight adds MToon's rim lighting: matcap and parametric rim, times the
+// rim texture, mixed with the lighting (VRMC_materials_mtoon-1.0 "Rim
+// Lighting"); s is the toon ramp value.
+func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1 float32) (float32, float32, float32) {
+	m, va, vb, vc := sh.m, sh.va, sh.vb, sh.vc
+	vx := w0*va.v[0] + w1*vb.v[0] + w2*vc.v[0]
+	vy := w0*va.v[1] + w1*vb.v[1] + w2*vc.v[1]
+	vz := w0*va.v[2] + w1*vb.v[2] + w2*vc.v[2]
+	if l2 := vx*vx + vy*vy + vz*vz; l2 > 1e-12 {
+		inv := invLen(l2)
+		vx, vy, vz = vx*inv, vy*inv, vz*inv
+	} else {
+		vx, vy, vz = 0, 0, 1
+	}
+	var rr, rg, rb float32
+	if m.matcapTex != nil {
+		// matcap UV from the view-space normal in a frame built around V.
+		xx, xz := vz, -vx
+		if l := float32(math.Sqrt(float64(xx*xx + xz*xz))); l > 1e-6 {
+			xx, xz = xx/l, xz/l
+		} else {
+			xx, xz = 1, 0
+		}
+		// Y = V × X, with X = (xx, 0, xz).
+		yx, yy, yz := vy*xz, vz*xx-vx*xz, -vy*xx
+		mu := (xx*nx+xz*nz)*0.495 + 0.5
+		mv := (yx*nx+yy*ny+yz*nz)*0.495 + 0.5
+		tr, tg, tb, _ := sh.matcap.sample(mu, mv)
+		rr, rg, rb = m.matcap[0]*tr, m.matcap[1]*tg, m.matcap[2]*tb
+	}
+	if m.rim != [3]float32{} {
+		x := clampf(1-(nx*vx+ny*vy+nz*vz)+m.rimLift, 0, 1) * rimLUTSize
+		j := int(x)
+		f := x - float32(j)
+		pw := m.rimPow[j]
+		if j < rimLUTSize {
+			pw += (m.rimPow[j+1] - pw) * f
+		}
+		rr, rg, rb = rr+pw*m.rim[0], rg+pw*m.rim[1], rb+pw*m.rim[2]
+	}
+	if m.rimTex.t != nil {
+		u, v := m.rimTex.uv(u0, v0, u1, v1)
+		tr, tg, tb, _ := sh.rim.sample(u, v)
+		rr, rg, rb = rr*tr, rg*tg, rb*tb
+	}
+	lc, am, mix := &sh.fs.lightCol, &sh.fs.ambient, m.rimMix
+	R += rr * (1 + (lc[0]*s+am[0]-1)*mix)
+	G += rg * (1 + (lc[1]*s+am[1]-1)*mix)
+	B += rb * (1 + (lc[2]*s+am[2]-1)*mix)
+	return R, G, B
 }
 
 // invLen returns 1/√l2. Interpolated unit vectors are a little shorter

@@ -228,41 +228,75 @@ func (t *texture) level(rho2 float32) (*mipLevel, bool) {
 	return &t.levels[min((e+1)>>1, len(t.levels)-1)], t.minNearest
 }
 
-// fetch returns the four texels around (u, v) on level l and the bilinear
-// weights, or with nearest filtering the one texel four times.
-func (t *texture) fetch(l *mipLevel, nearest bool, u, v float32) (p00, p10, p01, p11 uint32, w00, w10, w01, w11 float32) {
-	if nearest {
-		x, _ := texelCoord(u * l.fw)
-		y, _ := texelCoord(v * l.fh)
-		p := l.pix[wrapCoord(y, l.h, t.wrapT)*l.w+wrapCoord(x, l.w, t.wrapS)]
+// sampler is a texture bound for one triangle: the mipmap level its
+// footprint picks and that level's addressing, hoisted out of the
+// per-pixel work.
+type sampler struct {
+	pix          []uint32
+	w, h         int32
+	fw, fh       float32
+	fast         bool // both axes repeat and both sizes are powers of two: wrap by masking
+	nearest      bool
+	wrapS, wrapT vrm.Wrap
+}
+
+// bind prepares s to sample t for a footprint of rho2 UV² per pixel²
+// (0: level 0).
+func (s *sampler) bind(t *texture, rho2 float32) {
+	l, nearest := t.level(rho2)
+	*s = sampler{pix: l.pix, w: l.w, h: l.h, fw: l.fw, fh: l.fh, fast: l.fastWrap, nearest: nearest, wrapS: t.wrapS, wrapT: t.wrapT}
+}
+
+// fetch returns the four texels around (u, v) and the bilinear weights, or
+// with nearest filtering the one texel four times.
+func (s *sampler) fetch(u, v float32) (p00, p10, p01, p11 uint32, w00, w10, w01, w11 float32) {
+	if s.nearest {
+		x, _ := texelCoord(u * s.fw)
+		y, _ := texelCoord(v * s.fh)
+		p := s.pix[wrapCoord(y, s.h, s.wrapT)*s.w+wrapCoord(x, s.w, s.wrapS)]
 		return p, p, p, p, 1, 0, 0, 0
 	}
-	x0, fx := texelCoord(u*l.fw - 0.5)
-	y0, fy := texelCoord(v*l.fh - 0.5)
+	x0, fx := texelCoord(u*s.fw - 0.5)
+	y0, fy := texelCoord(v*s.fh - 0.5)
 	var xa, xb, ya, yb int32
-	if l.fastWrap {
-		wm, hm := l.w-1, l.h-1
+	if s.fast {
+		wm, hm := s.w-1, s.h-1
 		xa, xb, ya, yb = x0&wm, (x0+1)&wm, y0&hm, (y0+1)&hm
 	} else {
-		xa, xb = wrapCoord(x0, l.w, t.wrapS), wrapCoord(x0+1, l.w, t.wrapS)
-		ya, yb = wrapCoord(y0, l.h, t.wrapT), wrapCoord(y0+1, l.h, t.wrapT)
+		xa, xb = wrapCoord(x0, s.w, s.wrapS), wrapCoord(x0+1, s.w, s.wrapS)
+		ya, yb = wrapCoord(y0, s.h, s.wrapT), wrapCoord(y0+1, s.h, s.wrapT)
 	}
-	ra, rb := ya*l.w, yb*l.w
+	ra, rb := ya*s.w, yb*s.w
 	w11 = fx * fy
 	w10 = fx - w11
 	w01 = fy - w11
 	w00 = 1 - fx - w01
-	return l.pix[ra+xa], l.pix[ra+xb], l.pix[rb+xa], l.pix[rb+xb], w00, w10, w01, w11
+	return s.pix[ra+xa], s.pix[ra+xb], s.pix[rb+xa], s.pix[rb+xb], w00, w10, w01, w11
 }
 
-// sample returns the texture's colour at (u, v) (glTF UVs: origin top-left,
-// 1 = one texture width) for a footprint of rho2 UV² per pixel² (0: level
-// 0), bilinearly filtered unless the sampler says NEAREST: linear RGB and
-// alpha, 0–1, not premultiplied (filtered per channel, as Unity filters
-// non-premultiplied textures).
-func (t *texture) sample(u, v, rho2 float32) (r, g, b, a float32) {
-	l, nearest := t.level(rho2)
-	p00, p10, p01, p11, w00, w10, w01, w11 := t.fetch(l, nearest, u, v)
+// sample returns the bound texture's colour at (u, v) (glTF UVs: origin
+// top-left, 1 = one texture width), bilinearly filtered unless the sampler
+// says NEAREST: linear RGB and alpha, 0–1, not premultiplied (filtered per
+// channel, as Unity filters non-premultiplied textures).
+func (s *sampler) sample(u, v float32) (r, g, b, a float32) {
+	var p00, p10, p01, p11 uint32
+	var w00, w10, w01, w11 float32
+	if s.fast && !s.nearest {
+		// fetch's bilinear, wrapping by masks (the common case, inline).
+		x0, fx := texelCoord(u*s.fw - 0.5)
+		y0, fy := texelCoord(v*s.fh - 0.5)
+		wm, hm := s.w-1, s.h-1
+		xa, xb := x0&wm, (x0+1)&wm
+		ra, rb := (y0&hm)*s.w, ((y0+1)&hm)*s.w
+		pix := s.pix
+		p00, p10, p01, p11 = pix[ra+xa], pix[ra+xb], pix[rb+xa], pix[rb+xb]
+		w11 = fx * fy
+		w10 = fx - w11
+		w01 = fy - w11
+		w00 = 1 - fx - w01
+	} else {
+		p00, p10, p01, p11, w00, w10, w01, w11 = s.fetch(u, v)
+	}
 	lut := &srgbToLinear
 	r = w00*lut[p00&0xff] + w10*lut[p10&0xff] + w01*lut[p01&0xff] + w11*lut[p11&0xff]
 	g = w00*lut[p00>>8&0xff] + w10*lut[p10>>8&0xff] + w01*lut[p01>>8&0xff] + w11*lut[p11>>8&0xff]
@@ -273,13 +307,27 @@ func (t *texture) sample(u, v, rho2 float32) (r, g, b, a float32) {
 
 // sampleRaw is sample for data textures: channels are returned as stored,
 // 0–1, without sRGB decoding.
-func (t *texture) sampleRaw(u, v, rho2 float32) (r, g, b, a float32) {
-	l, nearest := t.level(rho2)
-	p00, p10, p01, p11, w00, w10, w01, w11 := t.fetch(l, nearest, u, v)
+func (s *sampler) sampleRaw(u, v float32) (r, g, b, a float32) {
+	p00, p10, p01, p11, w00, w10, w01, w11 := s.fetch(u, v)
 	const k = 1.0 / 255
 	r = (w00*float32(p00&0xff) + w10*float32(p10&0xff) + w01*float32(p01&0xff) + w11*float32(p11&0xff)) * k
 	g = (w00*float32(p00>>8&0xff) + w10*float32(p10>>8&0xff) + w01*float32(p01>>8&0xff) + w11*float32(p11>>8&0xff)) * k
 	b = (w00*float32(p00>>16&0xff) + w10*float32(p10>>16&0xff) + w01*float32(p01>>16&0xff) + w11*float32(p11>>16&0xff)) * k
 	a = (w00*float32(p00>>24) + w10*float32(p10>>24) + w01*float32(p01>>24) + w11*float32(p11>>24)) * k
 	return r, g, b, a
+}
+
+// sample returns the texture's colour at (u, v) for a footprint of rho2
+// UV² per pixel² (see sampler.sample).
+func (t *texture) sample(u, v, rho2 float32) (r, g, b, a float32) {
+	var s sampler
+	s.bind(t, rho2)
+	return s.sample(u, v)
+}
+
+// sampleRaw is sample for data textures (see sampler.sampleRaw).
+func (t *texture) sampleRaw(u, v, rho2 float32) (r, g, b, a float32) {
+	var s sampler
+	s.bind(t, rho2)
+	return s.sampleRaw(u, v)
 }

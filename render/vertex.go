@@ -20,12 +20,13 @@ func (fs *frameState) vertexTask(t int) {
 	if f.skinned {
 		palette = fs.palettes[in.skin]
 	}
-	out := fs.verts[f.vbase : f.vbase+uint32(len(in.pos))]
+	out := fs.verts[f.vbase : f.vbase+uint32(in.nverts)]
 	var outl []vertex
 	if f.outline {
-		outl = fs.verts[f.obase : f.obase+uint32(len(in.pos))]
+		outl = fs.verts[f.obase : f.obase+uint32(in.nverts)]
 	}
-	for i := int(task.lo); i < int(task.hi); i++ {
+	for k := int(task.lo); k < int(task.hi); k++ {
+		i := in.vertex(k) // the source vertex
 		p := in.pos[i]
 		var n mgl32.Vec3
 		if in.nrm != nil {
@@ -55,7 +56,7 @@ func (fs *frameState) vertexTask(t int) {
 		} else {
 			nv = [3]float32{}
 		}
-		v := &out[i]
+		v := &out[k]
 		v.n = nv
 		if l2 := pv[0]*pv[0] + pv[1]*pv[1] + pv[2]*pv[2]; l2 > 1e-20 {
 			inv := -1 / float32(math.Sqrt(float64(l2)))
@@ -81,9 +82,9 @@ func (fs *frameState) vertexTask(t int) {
 			v.col = [4]float32{1, 1, 1, 1}
 		}
 		if outl != nil {
-			o := &outl[i]
+			o := &outl[k]
 			*o = *v
-			o.clip = fs.outlineClip(in, i, pv, nv, v.clip)
+			o.clip = fs.outlineClip(in, k, pv, nv, v.clip)
 			fs.toScreen(o)
 		}
 	}
@@ -145,13 +146,13 @@ func skin(pal []mgl32.Mat4, j [4]uint16, w [4]float32, p, n mgl32.Vec3, f *instF
 	return pv, nv
 }
 
-// outlineClip returns the clip position of vertex i's outline copy: pushed
+// outlineClip returns the clip position of drawn vertex k's outline copy: pushed
 // along its normal by the outline width, in metres in view space (world
 // coordinates mode; the view is rigid) or as a fraction of the screen height
 // in screen space (screen coordinates mode) (VRMC_materials_mtoon-1.0
 // "Outline Width").
-func (fs *frameState) outlineClip(in *instance, i int, pv, nv [3]float32, clip [4]float32) [4]float32 {
-	width := in.outlineWidth[i]
+func (fs *frameState) outlineClip(in *instance, k int, pv, nv [3]float32, clip [4]float32) [4]float32 {
+	width := in.outlineWidth[k]
 	if width == 0 || nv == [3]float32{} {
 		return clip
 	}
@@ -167,8 +168,8 @@ func (fs *frameState) outlineClip(in *instance, i int, pv, nv [3]float32, clip [
 	if !(l > 1e-12) {
 		return clip
 	}
-	k := 2 * width * clip[3] / l
-	clip[0] += dx * k * float32(fs.h) / float32(fs.w)
-	clip[1] += dy * k
+	f := 2 * width * clip[3] / l
+	clip[0] += dx * f * float32(fs.h) / float32(fs.w)
+	clip[1] += dy * f
 	return clip
 }
