@@ -54,12 +54,7 @@ func startFakePhone(t *testing.T, cfg ifmtest.Config) *ifmtest.Phone {
 	if cfg.Interval == 0 {
 		cfg.Interval = 10 * time.Millisecond
 	}
-	p, err := ifmtest.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p
+	return ifmtest.StartT(t, cfg)
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
@@ -77,16 +72,6 @@ func quietLogs(t *testing.T) {
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	t.Cleanup(func() { slog.SetDefault(old) })
-}
-
-func freeTCP(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 func TestIFMTabBesideVMC(t *testing.T) {
@@ -320,7 +305,7 @@ func TestIFMShowsWhatAutoChose(t *testing.T) {
 func TestIFMFetchRecording(t *testing.T) {
 	quietLogs(t)
 	frames := []string{ifmFixture(t, "v1_official_sample.txt"), ifmFixture(t, "v1_hapihapi.txt")}
-	bake := freeTCP(t)
+	bake := ifmtest.FreeTCPPort(t)
 	phone := startFakePhone(t, ifmtest.Config{Frames: frames, BakePort: bake})
 	u := newTestUI(t)
 	tb := tab(t, u, ifmTabName)

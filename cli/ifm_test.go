@@ -17,45 +17,6 @@ import (
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 )
 
-// syncBuffer is a bytes.Buffer safe to write from the command's goroutine
-// while the test reads it.
-func ifmFixtures(t *testing.T) []string {
-	t.Helper()
-	paths, _ := filepath.Glob("../../shared/fixtures/ifacialmocap/*.txt")
-	if len(paths) == 0 {
-		t.Fatal("no fixtures in ../shared/fixtures/ifacialmocap")
-	}
-	var frames []string
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, strings.TrimSuffix(string(b), "\n"))
-	}
-	return frames
-}
-
-func fakePhone(t *testing.T, cfg ifmtest.Config) *ifmtest.Phone {
-	t.Helper()
-	p, err := ifmtest.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p
-}
-
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 // runIFMUntil runs `kugutsu ifm args…` in-process until done reports true
 // about its output, then cancels it as Ctrl-C would and returns its error and
 // output.
@@ -92,11 +53,11 @@ func runIFMUntil(t *testing.T, args []string, done func(stdout string) bool) (st
 func countLines(s string) int { return strings.Count(s, "\n") }
 
 func TestIFMJSON(t *testing.T) {
-	frames := ifmFixtures(t)
+	frames := ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")
 	for _, mode := range []string{"udp", "tcp", "udp-v2"} {
 		t.Run(mode, func(t *testing.T) {
-			port := freeTCPPort(t)
-			phone := fakePhone(t, ifmtest.Config{Frames: frames, TCPPort: port, SplitTCP: true})
+			port := ifmtest.FreeTCPPort(t)
+			phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, TCPPort: port, SplitTCP: true})
 			args := []string{"--phone", phone.Addr(), "--json"}
 			switch mode {
 			case "udp":
@@ -167,7 +128,7 @@ func waitForCLI(t *testing.T, what string, cond func() bool, state func() string
 }
 
 func TestIFMStatusLines(t *testing.T) {
-	phone := fakePhone(t, ifmtest.Config{Frames: ifmFixtures(t)})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")})
 	out, _, err := runIFMUntil(t, []string{"--phone", phone.Addr(), "--listen", "127.0.0.1:0"},
 		func(s string) bool { return strings.Contains(s, "connected") && strings.Contains(s, "tracking ok") })
 	if err != nil {
@@ -182,9 +143,9 @@ func TestIFMStatusLines(t *testing.T) {
 }
 
 func TestIFMBake(t *testing.T) {
-	frames := ifmFixtures(t)
-	port := freeTCPPort(t)
-	phone := fakePhone(t, ifmtest.Config{Frames: frames, BakePort: port})
+	frames := ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")
+	port := ifmtest.FreeTCPPort(t)
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, BakePort: port})
 	file := filepath.Join(t.TempDir(), "take1.json")
 	var stdout, stderr syncBuffer
 	err := commands["ifm"].run(context.Background(), Env{Stdout: &stdout, Stderr: &stderr},

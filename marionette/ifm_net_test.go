@@ -32,12 +32,7 @@ func startPhone(t *testing.T, cfg ifmtest.Config) *ifmtest.Phone {
 	if cfg.Interval == 0 {
 		cfg.Interval = 10 * time.Millisecond
 	}
-	p, err := ifmtest.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p
+	return ifmtest.StartT(t, cfg)
 }
 
 // testOptions are client options for a fake phone on this machine: an
@@ -69,20 +64,9 @@ func signalled(s *IFacialMocap, d time.Duration) bool {
 	}
 }
 
-// freeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago.
-func freeTCPPort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
-
 func TestIFacialMocapOverUDP(t *testing.T) {
 	frame := withValues(t, fixture(t, "v1_trackingstatus_hapihapi.txt"), map[string]string{"jawOpen": "60"})
-	bake := freeTCPPort(t)
+	bake := ifmtest.FreeTCPPort(t)
 	phone := startPhone(t, ifmtest.Config{Frames: []string{frame, unfrozen(frame)}, BakePort: bake, Recording: []string{frame}})
 	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
 	av := defaultAvatar(t)

@@ -8,8 +8,6 @@ import (
 	"log/slog"
 	"net"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -20,45 +18,6 @@ import (
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
-
-func fixtureFrames(t *testing.T) []string {
-	t.Helper()
-	paths, _ := filepath.Glob("../../../shared/fixtures/ifacialmocap/*.txt")
-	if len(paths) == 0 {
-		t.Fatal("no fixtures in ../shared/fixtures/ifacialmocap")
-	}
-	var frames []string
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		frames = append(frames, strings.TrimSuffix(string(b), "\n"))
-	}
-	return frames
-}
-
-func startPhone(t *testing.T, cfg ifmtest.Config) *ifmtest.Phone {
-	t.Helper()
-	p, err := ifmtest.Start(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(p.Close)
-	return p
-}
-
-// freePort returns a local TCP port that was free a moment ago (for the
-// TCP and bake ports, which the phone must know before the client binds).
-func freePort(t *testing.T) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
-}
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
@@ -136,10 +95,10 @@ func checkFrames(t *testing.T, c *ifacialmocap.Client, frames []string, wantForm
 }
 
 func TestClientUDP(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	for _, v2 := range []bool{false, true} {
 		t.Run("v2="+strconv.FormatBool(v2), func(t *testing.T) {
-			phone := startPhone(t, ifmtest.Config{Frames: frames})
+			phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames})
 			var onFrame atomic.Int64
 			o := fast(ifacialmocap.Options{V2: v2, OnFrame: func(f *ifacialmocap.Frame) { onFrame.Add(1) }})
 			c := connect(t, context.Background(), phone, o)
@@ -180,11 +139,11 @@ func TestClientUDP(t *testing.T) {
 }
 
 func TestClientTCP(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	for _, v2 := range []bool{false, true} {
 		t.Run("v2="+strconv.FormatBool(v2), func(t *testing.T) {
-			port := freePort(t)
-			phone := startPhone(t, ifmtest.Config{Frames: frames, TCPPort: port, SplitTCP: true, Seed: 7})
+			port := ifmtest.FreeTCPPort(t)
+			phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, TCPPort: port, SplitTCP: true, Seed: 7})
 			o := fast(ifacialmocap.Options{Mode: ifacialmocap.ModeTCP, V2: v2, ListenTCP: "127.0.0.1:" + strconv.Itoa(port)})
 			c := connect(t, context.Background(), phone, o)
 			format := ifacialmocap.FormatV1
@@ -208,11 +167,11 @@ func TestClientTCP(t *testing.T) {
 // it (not connected, then a NoDataError naming the usual causes) and keeps
 // re-sending the start command until the phone is back and streaming again.
 func TestClientReconnect(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	for _, mode := range []ifacialmocap.Mode{ifacialmocap.ModeUDP, ifacialmocap.ModeTCP} {
 		t.Run(mode.String(), func(t *testing.T) {
-			port := freePort(t)
-			phone := startPhone(t, ifmtest.Config{Frames: frames, TCPPort: port})
+			port := ifmtest.FreeTCPPort(t)
+			phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, TCPPort: port})
 			o := fast(ifacialmocap.Options{Mode: mode, ListenTCP: "127.0.0.1:" + strconv.Itoa(port)})
 			c := connect(t, context.Background(), phone, o)
 			waitFor(t, "connected", func() bool { return c.Status().Connected }, c.Status().String)
@@ -253,7 +212,7 @@ func TestClientReconnect(t *testing.T) {
 // TestClientPortInUse: a taken local port fails Connect at once with an
 // error that names the port and the likely culprit.
 func TestClientPortInUse(t *testing.T) {
-	phone := startPhone(t, ifmtest.Config{Frames: fixtureFrames(t)})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")})
 	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -290,7 +249,7 @@ func TestClientPortInUse(t *testing.T) {
 
 // TestClientIgnoresOtherSenders: only the phone's address may feed frames.
 func TestClientIgnoresOtherSenders(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	// The "phone" is at 127.0.0.1 but never started; a stranger on 127.0.0.2
 	// sends a valid frame.
 	stranger, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
@@ -319,12 +278,12 @@ func TestClientIgnoresOtherSenders(t *testing.T) {
 // TestClientBadFrames: malformed frames are counted and skipped, good ones
 // keep flowing; trackingStatus-0 and a frozen stream mark tracking as lost.
 func TestClientBadFrames(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	lost := strings.Replace(frames[len(frames)-1], "trackingStatus-1", "trackingStatus-0", 1)
 	if lost == frames[len(frames)-1] {
 		t.Fatal("the last fixture should be the trackingStatus one")
 	}
-	phone := startPhone(t, ifmtest.Config{Frames: []string{frames[0], "jawOpen-1|=head#1|", frames[1]}})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: []string{frames[0], "jawOpen-1|=head#1|", frames[1]}})
 	c := connect(t, context.Background(), phone, fast(ifacialmocap.Options{}))
 	waitFor(t, "good and bad frames", func() bool { st := c.Status(); return st.Received >= 10 && st.Malformed >= 5 }, c.Status().String)
 	st := c.Status()
@@ -333,7 +292,7 @@ func TestClientBadFrames(t *testing.T) {
 	}
 
 	t.Run("trackingStatus-0", func(t *testing.T) {
-		phone := startPhone(t, ifmtest.Config{Frames: []string{lost, frames[0]}})
+		phone := ifmtest.StartT(t, ifmtest.Config{Frames: []string{lost, frames[0]}})
 		c := connect(t, context.Background(), phone, fast(ifacialmocap.Options{}))
 		var f ifacialmocap.Frame
 		waitFor(t, "a lost-tracking frame", func() bool {
@@ -342,7 +301,7 @@ func TestClientBadFrames(t *testing.T) {
 		}, c.Status().String)
 	})
 	t.Run("frozen", func(t *testing.T) {
-		phone := startPhone(t, ifmtest.Config{Frames: frames[:1]})
+		phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames[:1]})
 		c := connect(t, context.Background(), phone, fast(ifacialmocap.Options{}))
 		waitFor(t, "frozen frames to count as lost tracking", func() bool { return c.Status().TrackingLost }, c.Status().String)
 	})
@@ -351,7 +310,7 @@ func TestClientBadFrames(t *testing.T) {
 // TestClientContextCancel: cancelling the context stops the client, sending
 // the stop command (what Ctrl-C does in `kugutsu ifm`).
 func TestClientContextCancel(t *testing.T) {
-	phone := startPhone(t, ifmtest.Config{Frames: fixtureFrames(t)})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")})
 	ctx, cancel := context.WithCancel(context.Background())
 	c := connect(t, ctx, phone, fast(ifacialmocap.Options{}))
 	waitFor(t, "connected", func() bool { return c.Status().Connected }, c.Status().String)
@@ -367,7 +326,7 @@ func TestClientContextCancel(t *testing.T) {
 // TestClientDropped: a consumer that reads less often than frames arrive
 // sees the newest frame, and the skipped ones are counted.
 func TestClientDropped(t *testing.T) {
-	phone := startPhone(t, ifmtest.Config{Frames: fixtureFrames(t), Interval: time.Millisecond})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap"), Interval: time.Millisecond})
 	c := connect(t, context.Background(), phone, fast(ifacialmocap.Options{}))
 	var f ifacialmocap.Frame
 	var first uint64
@@ -380,10 +339,10 @@ func TestClientDropped(t *testing.T) {
 }
 
 func TestFetchRecording(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	recording := append(append([]string(nil), frames...), frames...)
-	port := freePort(t)
-	phone := startPhone(t, ifmtest.Config{Frames: frames, BakePort: port, Recording: recording})
+	port := ifmtest.FreeTCPPort(t)
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, BakePort: port, Recording: recording})
 	o := fast(ifacialmocap.Options{ListenBake: "127.0.0.1:" + strconv.Itoa(port)})
 
 	check := func(t *testing.T, n int64, err error, w *bytes.Buffer) {
@@ -494,7 +453,7 @@ func TestParseCommand(t *testing.T) {
 // UDP socket plays the phone: the fake phone allocates, and AllocsPerRun
 // counts every goroutine.)
 func TestClientSteadyStateAllocations(t *testing.T) {
-	frames := fixtureFrames(t)
+	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
 	raw, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,56 @@
+package ifmtest
+
+import (
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// StartT starts a fake phone for the test tb (see Start) and closes it when
+// the test ends; it fails the test if the phone cannot start.
+func StartT(tb testing.TB, cfg Config) *Phone {
+	tb.Helper()
+	p, err := Start(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(p.Close)
+	return p
+}
+
+// FreeTCPPort returns a TCP port on 127.0.0.1 that was free a moment ago,
+// for Config.TCPPort and Config.BakePort, which the phone must know before
+// the client under test binds them.
+func FreeTCPPort(tb testing.TB) int {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// Fixtures returns the real iFacialMocap frames in dir — the repository's
+// ../shared/fixtures/ifacialmocap, relative to the calling test's package —
+// one per *.txt file in name order, without the trailing newline. It fails
+// the test if there are none (the shared directory must sit beside the
+// repository).
+func Fixtures(tb testing.TB, dir string) []string {
+	tb.Helper()
+	paths, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if len(paths) == 0 {
+		tb.Fatalf("no fixtures in %s (the shared directory must sit beside the repository)", dir)
+	}
+	frames := make([]string, 0, len(paths))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		frames = append(frames, strings.TrimSuffix(string(b), "\n"))
+	}
+	return frames
+}
