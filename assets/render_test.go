@@ -2,16 +2,13 @@ package assets_test
 
 import (
 	"flag"
-	"fmt"
 	"image"
 	"image/color"
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/golden"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -62,88 +59,17 @@ func renderShot(t testing.TB, a *vrm.Avatar, w, h int, eye, at mgl32.Vec3, pose 
 	return img
 }
 
+// tolerance is how far a render of the doll may stray from its golden.
+var tolerance = golden.Tolerance{Worst: 64, Off: 8, OffFraction: 0.005, Mean: 0.5}
+
 func TestGoldenRenders(t *testing.T) {
 	a := defaultAvatar(t)
 	for _, s := range goldenShots {
 		t.Run(s.name, func(t *testing.T) {
 			img := renderShot(t, a, s.w, s.h, s.eye, s.at, s.pose)
-			path := filepath.Join("testdata", s.name+".png")
-			if *update {
-				if err := os.MkdirAll("testdata", 0o755); err != nil {
-					t.Fatal(err)
-				}
-				writePNG(t, path, img)
-				t.Logf("wrote %s", path)
-				return
-			}
-			f, err := os.Open(path)
-			if err != nil {
-				t.Fatalf("%v (run go test ./assets -update to create it)", err)
-			}
-			defer f.Close()
-			want, err := png.Decode(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if msg := compareImages(want, img); msg != "" {
-				got := filepath.Join(t.TempDir(), s.name+".png")
-				writePNG(t, got, img)
-				t.Errorf("%s: %s (got: %s)", path, msg, got)
-			}
+			golden.Check(t, "testdata", s.name, img, tolerance, *update)
 		})
 	}
-}
-
-func writePNG(t testing.TB, path string, img image.Image) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// compareImages returns "" when the images match: same size, no channel
-// off by more than 64, at most 0.5 % of pixels off by more than 8, and a
-// mean absolute difference under 0.5 per channel.
-func compareImages(want image.Image, got *image.RGBA) string {
-	if want.Bounds().Size() != got.Rect.Size() {
-		return fmt.Sprintf("size %v, want %v", got.Rect.Size(), want.Bounds().Size())
-	}
-	b := want.Bounds()
-	var bad, worst, n int
-	var sum float64
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			r, g, bb, al := want.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			p := got.Pix[got.PixOffset(x, y):]
-			d := 0
-			for i, w := range [4]uint32{r >> 8, g >> 8, bb >> 8, al >> 8} {
-				diff := max(int(p[i])-int(w), int(w)-int(p[i]))
-				sum += float64(diff)
-				d = max(d, diff)
-				n++
-			}
-			worst = max(worst, d)
-			if d > 8 {
-				bad++
-			}
-		}
-	}
-	switch {
-	case worst > 64:
-		return fmt.Sprintf("a channel differs by %d", worst)
-	case bad*200 > b.Dx()*b.Dy():
-		return fmt.Sprintf("%d pixels differ by more than 8", bad)
-	case sum/float64(n) > 0.5:
-		return fmt.Sprintf("mean difference %.2f", sum/float64(n))
-	}
-	return ""
 }
 
 // BenchmarkRender1280x720 draws the default avatar filling a 1280×720

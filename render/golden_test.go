@@ -2,14 +2,12 @@ package render
 
 import (
 	"flag"
-	"fmt"
 	"image"
-	"image/png"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden PNGs under testdata/ (look at every one before committing)")
@@ -24,88 +22,15 @@ func renderScene(t testing.TB, w, h int, s Scene) *image.RGBA {
 	return img
 }
 
-// checkGolden compares img with testdata/name.png within a small tolerance
-// (shading maths may round differently on another CPU architecture), or
-// rewrites it under -update.
+// tolerance is how far a render may stray from its golden or from another
+// render that should match it.
+var tolerance = golden.Tolerance{Worst: 48, Off: 6, OffFraction: 0.002, Mean: 0.25}
+
+// checkGolden compares img with testdata/name.png, or rewrites it under
+// -update.
 func checkGolden(t *testing.T, name string, img *image.RGBA) {
 	t.Helper()
-	path := filepath.Join("testdata", name+".png")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		writePNG(t, path, img)
-		t.Logf("wrote %s", path)
-		return
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	defer f.Close()
-	want, err := png.Decode(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if msg := compareImages(want, img); msg != "" {
-		dir := filepath.Join(os.TempDir(), "kugutsu-render-golden")
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		got := filepath.Join(dir, name+".png")
-		writePNG(t, got, img)
-		t.Errorf("%s: %s; got image saved as %s", path, msg, got)
-	}
-}
-
-// compareImages returns "" when the images match: same size, no channel off
-// by more than 48, at most 0.2% of pixels off by more than 6 and a mean
-// absolute difference under 0.25 per channel.
-func compareImages(want image.Image, got *image.RGBA) string {
-	if want.Bounds().Size() != got.Rect.Size() {
-		return fmt.Sprintf("size %v, want %v", got.Rect.Size(), want.Bounds().Size())
-	}
-	b := want.Bounds()
-	var bad, sum, n, worst int
-	for y := 0; y < b.Dy(); y++ {
-		for x := 0; x < b.Dx(); x++ {
-			r, g, bb, a := want.At(b.Min.X+x, b.Min.Y+y).RGBA()
-			p := got.Pix[got.PixOffset(got.Rect.Min.X+x, got.Rect.Min.Y+y):]
-			d := 0
-			for i, w := range []uint32{r >> 8, g >> 8, bb >> 8, a >> 8} {
-				diff := int(p[i]) - int(w)
-				if diff < 0 {
-					diff = -diff
-				}
-				sum += diff
-				d = max(d, diff)
-			}
-			n += 4
-			worst = max(worst, d)
-			if d > 6 {
-				bad++
-			}
-		}
-	}
-	mean := float64(sum) / float64(n)
-	if worst > 48 || bad*500 > b.Dx()*b.Dy() || mean > 0.25 {
-		return fmt.Sprintf("differs: worst channel %d, %d pixels off by more than 6, mean %.3f", worst, bad, mean)
-	}
-	return ""
-}
-
-func writePNG(t testing.TB, path string, img image.Image) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := png.Encode(f, img); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
-		t.Fatal(err)
-	}
+	golden.Check(t, "testdata", name, img, tolerance, *update)
 }
 
 func TestGoldenSynthetic(t *testing.T) {

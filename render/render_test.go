@@ -12,6 +12,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/golden"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -170,7 +171,7 @@ func TestBlendSortedBackToFront(t *testing.T) {
 	// Swapping the file order must not change the picture.
 	a.Nodes[0], a.Nodes[1] = a.Nodes[1], a.Nodes[0]
 	img2 := renderScene(t, 160, 120, DefaultScene(a, poseFrame(a, nil, nil), c))
-	if msg := compareImages(img, img2); msg != "" {
+	if msg := golden.Compare(img, img2, tolerance); msg != "" {
 		t.Fatalf("file order changed the blend: %s", msg)
 	}
 }
@@ -230,7 +231,7 @@ func TestUVAnimationScrolls(t *testing.T) {
 		t.Fatal("the UV scroll did not move the texture")
 	}
 	// 0.5 UV per second for 2 s is one full turn of a repeating texture.
-	if msg := compareImages(t0, t2); msg != "" {
+	if msg := golden.Compare(t0, t2, tolerance); msg != "" {
 		t.Fatalf("after a full scroll period: %s", msg)
 	}
 	// After 1 s the texture moved by half its width: red is where green was.

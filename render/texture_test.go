@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/golden"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -176,7 +177,7 @@ func TestZeroTextureRefIsNoTexture(t *testing.T) {
 			mt.ShadingShiftTex, mt.RimTexture, mt.OutlineWidthTex = vrm.TextureRef{}, vrm.TextureRef{}, vrm.TextureRef{}
 		}
 	}
-	if msg := compareImages(want, renderScene(t, 80, 60, DefaultScene(a, f, c))); msg != "" {
+	if msg := golden.Compare(want, renderScene(t, 80, 60, DefaultScene(a, f, c)), tolerance); msg != "" {
 		t.Fatal(msg)
 	}
 }
