@@ -89,18 +89,7 @@ type ifmSettings struct {
 // marionette.DefaultFaceMix).
 func newIFMSettings(p fyne.Preferences) *ifmSettings {
 	d, mix := ifacialmocap.DefaultSettings(), marionette.DefaultFaceMix()
-	b := func(key string, def bool) binding.Bool {
-		p.SetBool(key, p.BoolWithFallback(key, def))
-		return binding.BindPreferenceBool(key, p)
-	}
-	f := func(key string, def float64) binding.Float {
-		p.SetFloat(key, p.FloatWithFallback(key, def))
-		return binding.BindPreferenceFloat(key, p)
-	}
-	s := func(key string, def string) binding.String {
-		p.SetString(key, p.StringWithFallback(key, def))
-		return binding.BindPreferenceString(key, p)
-	}
+	b, f, s := preferenceBinders(p)
 	is := &ifmSettings{
 		prefs:     p,
 		phone:     s(prefIFMPhone, ""),

@@ -98,22 +98,31 @@ type settings struct {
 	ifm *ifmSettings // the iFacialMocap panel's
 }
 
+// preferenceBinders returns functions that bind a bool, float or string
+// preference key of p, first writing def under key when it was never saved
+// (so the bound value starts at the default).
+func preferenceBinders(p fyne.Preferences) (
+	func(key string, def bool) binding.Bool,
+	func(key string, def float64) binding.Float,
+	func(key string, def string) binding.String,
+) {
+	return func(key string, def bool) binding.Bool {
+			p.SetBool(key, p.BoolWithFallback(key, def))
+			return binding.BindPreferenceBool(key, p)
+		}, func(key string, def float64) binding.Float {
+			p.SetFloat(key, p.FloatWithFallback(key, def))
+			return binding.BindPreferenceFloat(key, p)
+		}, func(key string, def string) binding.String {
+			p.SetString(key, p.StringWithFallback(key, def))
+			return binding.BindPreferenceString(key, p)
+		}
+}
+
 // newSettings binds every setting to p, writing the defaults of settings
 // never saved.
 func newSettings(p fyne.Preferences) *settings {
 	o, v := marionette.DefaultOptions(), marionette.DefaultView()
-	b := func(key string, def bool) binding.Bool {
-		p.SetBool(key, p.BoolWithFallback(key, def))
-		return binding.BindPreferenceBool(key, p)
-	}
-	f := func(key string, def float64) binding.Float {
-		p.SetFloat(key, p.FloatWithFallback(key, def))
-		return binding.BindPreferenceFloat(key, p)
-	}
-	s := func(key string, def string) binding.String {
-		p.SetString(key, p.StringWithFallback(key, def))
-		return binding.BindPreferenceString(key, p)
-	}
+	b, f, s := preferenceBinders(p)
 	p.SetInt(prefListenPort, p.IntWithFallback(prefListenPort, defaultListenPort))
 	return &settings{
 		prefs:     p,
