@@ -58,12 +58,11 @@ func (te *testEngine) waitScene(t *testing.T, what string, seq uint64) (first, f
 	return first, final, info
 }
 
-// handPixel returns where Godette's left hand is drawn in a testW×testH
-// image by the engine's camera when posed with bones.
-func handPixel(t *testing.T, te *testEngine, bones map[humanoid.Bone]vmc.Transform) (float64, float64) {
+// handPixel returns where av's left hand is drawn in a testW×testH image
+// by the engine's camera when posed with the VMC bones — posed
+// independently of the engine's poser, with vrm.PoseFromUnity.
+func handPixel(t *testing.T, te *testEngine, av *vrm.Avatar, bones map[humanoid.Bone]vmc.Transform) (float64, float64) {
 	t.Helper()
-	// Posed independently of the engine's poser: vrm.PoseFromUnity.
-	av := loadGodette(t)
 	var ts [humanoid.Count]vrm.UnityTransform
 	var set humanoid.Set
 	for b, tr := range bones {
@@ -94,8 +93,8 @@ func TestEngineRaisedArmOverUDP(t *testing.T) {
 		t.Error("the first image of a packet carries no arrival time")
 	}
 
-	rx, ry := handPixel(t, te, nil)
-	ux, uy := handPixel(t, te, arm)
+	rx, ry := handPixel(t, te, loadGodette(t), nil)
+	ux, uy := handPixel(t, te, loadGodette(t), arm)
 	if uy >= ry-10 {
 		t.Fatalf("test set-up: raised hand at y=%.0f is not above the rest hand at y=%.0f", uy, ry)
 	}

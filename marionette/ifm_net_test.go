@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-gl/mathgl/mgl32"
-
 	"github.com/kugutsu/kugutsu/assets"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
@@ -289,8 +287,8 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 	}
 	// The arm the Performer raised is still raised: its hand is where it
 	// was. (The default avatar's hand, posed as the engine poses it.)
-	hand := handOf(t, te, av, arm)
-	if n := diffIn(body, face, around(float64(hand[0]), float64(hand[1]), 3)); n > 3 {
+	handX, handY := handPixel(t, te, av, arm)
+	if n := diffIn(body, face, around(handX, handY, 3)); n > 3 {
 		t.Errorf("%d pixels changed at the raised hand", n)
 	}
 	if b, _ := te.Avatar(); b != nil {
@@ -310,22 +308,4 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 	if n := diffIn(body, back, around(hx, hy, 10)); n > 5 {
 		t.Errorf("%d pixels of the face differ from the Performer-only image after the phone went silent", n)
 	}
-}
-
-// handOf returns where av's left hand is drawn when posed with the VMC
-// bones, as the engine poses a frame.
-func handOf(t *testing.T, te *testEngine, av *vrm.Avatar, bones map[humanoid.Bone]vmc.Transform) mgl32.Vec2 {
-	t.Helper()
-	var ts [humanoid.Count]vrm.UnityTransform
-	var set humanoid.Set
-	for b, tr := range bones {
-		ts[b] = vrm.UnityTransform{Position: tr.Position.Array(), Rotation: tr.Rotation.Array()}
-		set = set.With(b)
-	}
-	var p vrm.Pose
-	vrm.PoseFromUnity(&p, vrm.UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &ts, set)
-	f := av.Pose(&p)
-	hand, _ := av.BonePosition(f, humanoid.LeftHand)
-	x, y := project(te.Orbit(), hand, testW, testH)
-	return mgl32.Vec2{float32(x), float32(y)}
 }
