@@ -8,9 +8,12 @@
 GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN := bin/kugutsu
 
+# node's osc package, a second real OSC peer for the VMC receiver tests.
+NODE_PEER := protocol/vmc/testdata/nodepeer
+
 # cgo + the X11/GL headers fyne's GLFW driver builds against (field notes §7),
 # a virtual X server and screenshot tools for the window tests, and liblo's
-# oscsend for the real-peer VMC tests.
+# oscsend and node for the real-peer VMC tests.
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
 	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev \
@@ -26,11 +29,16 @@ deps: check-go
 	@missing=$$(for p in $(APT_PACKAGES); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
-	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs npm"; fi; \
+	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
+	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi; \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@if [ ! -f $(NODE_PEER)/node_modules/osc/package.json ]; then \
+		echo "installing node's osc package (pinned by its package-lock.json) in $(NODE_PEER)"; \
+		npm ci --omit=optional --no-audit --no-fund --loglevel=error --prefix $(NODE_PEER); \
 	fi
 
 check-go:
