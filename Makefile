@@ -38,7 +38,7 @@ deps: check-go
 	fi
 	@if [ ! -f $(NODE_PEER)/node_modules/osc/package.json ]; then \
 		echo "installing node's osc package (pinned by its package-lock.json) in $(NODE_PEER)"; \
-		npm ci --omit=optional --no-audit --no-fund --loglevel=error --prefix $(NODE_PEER); \
+		npm ci --prefer-offline --omit=optional --no-audit --no-fund --loglevel=error --prefix $(NODE_PEER); \
 	fi
 
 check-go:
