@@ -169,13 +169,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 	}{{"trackingStatus-0", []string{lost, unfrozen(lost)}}, {"frozen", []string{frozen}}} {
 		t.Run(tc.name, func(t *testing.T) {
 			phone := startPhone(t, ifmtest.Config{Frames: tc.frames})
-			src := NewIFacialMocap(ifacialmocap.DefaultSettings())
-			opts := testOptions()
-			opts.FrozenAfter = 100 * time.Millisecond
-			if err := src.Connect(context.Background(), phone.Addr(), opts); err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(src.Disconnect)
+			src := connectFreezing(t, phone)
 			av := defaultAvatar(t)
 			var f Face
 			waitUntil(t, "a face", func() bool { return src.Face(av, &f) })
@@ -191,13 +185,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 	}
 	// A tracked face that changes keeps going.
 	phone := startPhone(t, ifmtest.Config{Frames: []string{tracked, unfrozen(tracked)}})
-	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
-	opts := testOptions()
-	opts.FrozenAfter = 100 * time.Millisecond
-	if err := src.Connect(context.Background(), phone.Addr(), opts); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(src.Disconnect)
+	src := connectFreezing(t, phone)
 	av := defaultAvatar(t)
 	var f Face
 	waitUntil(t, "a face", func() bool { return src.Face(av, &f) })
@@ -206,6 +194,20 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 		st, _ := src.Status()
 		t.Errorf("a tracked face stopped (%v)", st)
 	}
+}
+
+// connectFreezing connects a source to phone with the test options and a
+// 100 ms FrozenAfter, for the tracking-lost tests.
+func connectFreezing(t *testing.T, phone *ifmtest.Phone) *IFacialMocap {
+	t.Helper()
+	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+	opts := testOptions()
+	opts.FrozenAfter = 100 * time.Millisecond
+	if err := src.Connect(context.Background(), phone.Addr(), opts); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(src.Disconnect)
+	return src
 }
 
 // unfrozen returns frame with different bytes and the same content (the

@@ -10,17 +10,27 @@ import (
 // the head bone (the spec's example; "fall back to an appropriate value").
 var defaultLookAtOffset = mgl32.Vec3{0, 0.06, 0}
 
-func rangeMap1(r *v1RangeMap, defScale float32) RangeMap {
+// rangeMap builds a lookAt range map from a file's input maximum (degrees)
+// and output scale, either of which may be absent: a missing, non-finite or
+// non-positive input maximum becomes 90°, a missing or non-finite scale
+// defScale. VRM 1.0 names them inputMaxValue/outputScale, VRM 0.x
+// xRange/yRange (VRM 1.0 VRMC_vrm lookAt spec; VRM 0.x firstPerson degreeMap).
+func rangeMap(inputMax, outputScale *float32, defScale float32) RangeMap {
 	out := RangeMap{InputMaxValue: 90, OutputScale: defScale}
-	if r != nil {
-		if r.InputMaxValue != nil && *r.InputMaxValue > 0 && finite32(*r.InputMaxValue) {
-			out.InputMaxValue = *r.InputMaxValue
-		}
-		if r.OutputScale != nil && finite32(*r.OutputScale) {
-			out.OutputScale = *r.OutputScale
-		}
+	if inputMax != nil && *inputMax > 0 && finite32(*inputMax) {
+		out.InputMaxValue = *inputMax
+	}
+	if outputScale != nil && finite32(*outputScale) {
+		out.OutputScale = *outputScale
 	}
 	return out
+}
+
+func rangeMap1(r *v1RangeMap, defScale float32) RangeMap {
+	if r == nil {
+		return rangeMap(nil, nil, defScale)
+	}
+	return rangeMap(r.InputMaxValue, r.OutputScale, defScale)
 }
 
 // loadLookAt1 reads VRMC_vrm.lookAt (lookAt.md).
@@ -119,16 +129,10 @@ func (l *loader) loadFirstPerson0(x *v0FirstPerson) error {
 	}
 	// The curve is not used: its linear part is what every runtime applies.
 	rm := func(d *v0DegreeMap) RangeMap {
-		out := RangeMap{InputMaxValue: 90, OutputScale: def}
-		if d != nil {
-			if d.XRange != nil && *d.XRange > 0 && finite32(*d.XRange) {
-				out.InputMaxValue = *d.XRange
-			}
-			if d.YRange != nil && finite32(*d.YRange) {
-				out.OutputScale = *d.YRange
-			}
+		if d == nil {
+			return rangeMap(nil, nil, def)
 		}
-		return out
+		return rangeMap(d.XRange, d.YRange, def)
 	}
 	la.HorizontalInner = rm(x.LookAtHorizontalInner)
 	la.HorizontalOuter = rm(x.LookAtHorizontalOuter)
