@@ -41,8 +41,9 @@ type instance struct {
 	used    []uint32
 	nverts  int      // vertices drawn: len(used), or len(pos)
 	indices []uint32 // three per triangle, each < nverts
-	// outlineWidth is the MToon outline width per vertex (metres, or a
-	// fraction of the screen height) times the width texture's G channel; nil
+	// outlineWidth is the MToon outline width per drawn vertex (indexed like
+	// the vertex stage, 0…nverts−1, not by source vertex) in metres, or a
+	// fraction of the screen height, times the width texture's G channel; nil
 	// when the material draws no outline.
 	outlineWidth []float32
 }
@@ -309,7 +310,7 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 				_, g, _, _ := ws.t.sampleRaw(u, v, 0)
 				w *= g
 			}
-			in.outlineWidth[i] = w
+			in.outlineWidth[k] = w
 		}
 	}
 	p.maxVerts = max(p.maxVerts, in.nverts)

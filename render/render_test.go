@@ -480,10 +480,20 @@ func TestCacheKeepsRecentAvatars(t *testing.T) {
 // on those alone): the picture must equal the one drawn from separate,
 // exact buffers.
 func TestSharedVertexBuffer(t *testing.T) {
+	t.Run("plain", func(t *testing.T) { testSharedVertexBuffer(t, nil) })
+	// The outlined quad uses 4 of the buffer's vertices: its per-vertex
+	// outline widths must be indexed by drawn vertex (a UniVRM/VRoid layout
+	// once panicked with "index out of range [4148] with length 981").
+	t.Run("outline", func(t *testing.T) {
+		testSharedVertexBuffer(t, &vrm.MToon{OutlineMode: vrm.OutlineWorld, OutlineWidth: 0.01, OutlineColor: mgl32.Vec3{0, 0, 0}})
+	})
+}
+
+func testSharedVertexBuffer(t *testing.T, outline *vrm.MToon) {
 	build := func(shared bool) Scene {
 		a := newAvatar()
 		red := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{1, 0.2, 0.2, 1}})
-		blue := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{0.2, 0.3, 1, 1}})
+		blue := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{0.2, 0.3, 1, 1}, MToon: outline})
 		g := grid(mgl32.Vec3{}, 1.6, 1.2, 8, red)
 		// A small quad in front, from four extra vertices appended to the
 		// grid's buffer.
