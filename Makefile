@@ -13,6 +13,9 @@ GOTAGS := no_emoji
 
 # node's osc package, a second real OSC peer for the VMC receiver tests.
 NODE_PEER := protocol/vmc/testdata/nodepeer
+# three.js, three-vrm and three-vrm-animation: reference implementations that
+# tests run in node as oracles (node constraints, VRM Animation, materials).
+THREE_REF := testdata/threevrm
 
 # cgo + the X11/GL headers fyne's GLFW driver builds against (field notes §7),
 # a virtual X server and screenshot tools for the window tests, and liblo's
@@ -42,6 +45,10 @@ deps: check-go
 	@if [ ! -f $(NODE_PEER)/node_modules/osc/package.json ]; then \
 		echo "installing node's osc package (pinned by its package-lock.json) in $(NODE_PEER)"; \
 		npm ci --prefer-offline --omit=optional --no-audit --no-fund --loglevel=error --prefix $(NODE_PEER); \
+	fi
+	@if [ ! -f $(THREE_REF)/node_modules/@pixiv/three-vrm/package.json ]; then \
+		echo "installing three.js and three-vrm (pinned by their package-lock.json) in $(THREE_REF)"; \
+		npm ci --prefer-offline --omit=optional --no-audit --no-fund --loglevel=error --prefix $(THREE_REF); \
 	fi
 
 check-go:
