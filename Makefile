@@ -17,31 +17,40 @@ NODE_PEER := protocol/vmc/testdata/nodepeer
 # tests run in node as oracles (node constraints, VRM Animation, materials).
 THREE_REF := testdata/threevrm
 
-# cgo + the X11/GL headers fyne's GLFW driver builds against (field notes §7),
-# a virtual X server and screenshot tools for the window tests, and liblo's
-# oscsend and node for the real-peer VMC tests.
-APT_PACKAGES := gcc libc6-dev pkg-config \
+# What building and running needs: cgo and the X11/GL headers fyne's GLFW
+# driver builds against (field notes §7).
+RUN_PACKAGES := gcc libc6-dev pkg-config \
 	libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
-	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev \
-	xvfb xauth imagemagick xdotool liblo-tools
+	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev
+# What only the tests need: a virtual X server, screenshot and input tools for
+# the window tests, liblo's oscsend and node for the real-peer tests.
+TEST_PACKAGES := xvfb xauth imagemagick xdotool liblo-tools
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test deps check-go fmt-check vet staticcheck gotest bench clean
-
-all: build
-
-deps: check-go
-	@missing=$$(for p in $(APT_PACKAGES); do \
+# apt_install installs the Debian packages among $(1) that are missing.
+define apt_install
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; \
 	done); \
-	if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; \
-	if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi; \
+	$(2) \
 	if [ -n "$$missing" ]; then \
 		echo "installing:" $$missing; \
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+.PHONY: all build run test deps run-deps test-deps check-go fmt-check vet staticcheck gotest bench clean
+
+all: build
+
+# run-deps: what `make run` needs; deps: that and the test tools.
+run-deps: check-go
+	$(call apt_install,$(RUN_PACKAGES))
+
+test-deps: run-deps
+	$(call apt_install,$(TEST_PACKAGES),if ! command -v node >/dev/null 2>&1; then missing="$$missing nodejs"; fi; if ! command -v npm >/dev/null 2>&1; then missing="$$missing npm"; fi;)
 	@if [ ! -f $(NODE_PEER)/node_modules/osc/package.json ]; then \
 		echo "installing node's osc package (pinned by its package-lock.json) in $(NODE_PEER)"; \
 		npm ci --prefer-offline --omit=optional --no-audit --no-fund --loglevel=error --prefix $(NODE_PEER); \
@@ -51,10 +60,12 @@ deps: check-go
 		npm ci --prefer-offline --omit=optional --no-audit --no-fund --loglevel=error --prefix $(THREE_REF); \
 	fi
 
+deps: test-deps
+
 check-go:
 	@test -x "$(GO)" || { echo "Go 1.26 or newer is needed: https://go.dev/dl/ (or put it on PATH)"; exit 1; }
 
-build: deps
+build: run-deps
 	$(GO) build -tags $(GOTAGS) -o $(BIN) .
 
 run: build
@@ -77,9 +88,9 @@ gotest:
 	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -race ./protocol/...
 	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test $$($(GO) list ./... | grep -v '/protocol/')
 
-test: deps fmt-check vet staticcheck gotest
+test: test-deps fmt-check vet staticcheck gotest
 
-bench: deps
+bench: run-deps
 	GOMAXPROCS=2 $(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:

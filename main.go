@@ -14,9 +14,6 @@ import (
 	"github.com/kugutsu/kugutsu/cli"
 )
 
-// version is the release version; `go build -ldflags "-X main.version=…"` overrides it.
-var version = "0.1.0"
-
 func main() {
 	os.Exit(cli.Main(os.Args[1:], cli.Env{
 		Version: version,

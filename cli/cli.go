@@ -60,6 +60,8 @@ func Main(args []string, env Env) int {
 
 	var err error
 	switch {
+	case len(args) > 1 && args[0] == "help":
+		return help(ctx, env, args[1])
 	case len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help"):
 		usage(env.Stdout)
 		return 0
@@ -88,6 +90,30 @@ func Main(args []string, env Env) int {
 	}
 }
 
+// help prints one command's usage and options on standard output, as
+// `kugutsu COMMAND --help` does on standard error: exit code 0, or 2 for an
+// unknown command.
+func help(ctx context.Context, env Env, name string) int {
+	out := env
+	out.Stderr = env.Stdout
+	var err error
+	switch cmd, ok := commands[name]; {
+	case name == "kugutsu" || name == "window":
+		err = runGUI(out, []string{"--help"})
+	case ok:
+		err = cmd.run(ctx, out, []string{"--help"})
+	default:
+		fmt.Fprintf(env.Stderr, "kugutsu: unknown command %q\n", name)
+		usage(env.Stderr)
+		return 2
+	}
+	if err != nil && !errors.Is(err, pflag.ErrHelp) {
+		fmt.Fprintln(env.Stderr, "kugutsu:", err)
+		return 1
+	}
+	return 0
+}
+
 func runGUI(env Env, args []string) error {
 	fs := newFlagSet(env, "kugutsu", "[--vrm FILE] [--listen ADDR:PORT]")
 	var o GUIOptions
@@ -114,7 +140,7 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
-	fmt.Fprintln(w, "\n`kugutsu COMMAND --help` describes a command's options.")
+	fmt.Fprintln(w, "\n`kugutsu help COMMAND` (or `kugutsu COMMAND --help`) describes a command's options.")
 }
 
 // newFlagSet returns a flag set that reports errors on env.Stderr with a usage line.
