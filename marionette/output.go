@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"sync"
 
+	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
 )
 
@@ -124,4 +125,12 @@ func (e *Engine) renderOutput(sc render.Scene, info FrameInfo) {
 	case e.out.ready <- struct{}{}:
 	default:
 	}
+}
+
+// PerformerWindow returns the Performer's /VMC/Ext/Setting/Win as of the
+// latest rendered frame (Received false when none came).
+func (e *Engine) PerformerWindow() vmc.Window {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.last.Window
 }

@@ -22,6 +22,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"io"
+	"log"
 	"sync"
 
 	"github.com/jezek/xgb"
@@ -78,14 +80,18 @@ type Window struct {
 
 	mu      sync.Mutex
 	flags   Flags
-	buf     []byte   // BGRA pixels for plain PutImage
-	shm     *shmSeg  // MIT-SHM segment; nil when not available
-	fixes   bool     // XFixes ≥ 2 is usable (click-through)
-	closed  bool     // Close was called
+	buf     []byte  // BGRA pixels for plain PutImage
+	shm     *shmSeg // MIT-SHM segment; nil when not available
+	fixes   bool    // XFixes ≥ 2 is usable (click-through)
+	closed  bool    // Close was called
 	onClose func()
 	onMove  func(x, y int)
 	done    chan struct{}
 }
+
+// xgb logs connection details through its own logger; errors reach our
+// callers as values instead.
+func init() { xgb.Logger = log.New(io.Discard, "", 0) }
 
 // maxSide bounds the window's sides (and so the pixel buffer) before
 // anything is allocated.
