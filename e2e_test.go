@@ -11,7 +11,6 @@ package main
 // builds the window with the race detector.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -31,6 +30,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -44,14 +44,7 @@ var viewportBackground = color.RGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff}
 // (fails under KUGUTSU_REQUIRE_TOOLS=1) when it is missing.
 func requireTool(t *testing.T, name string) string {
 	t.Helper()
-	p, err := exec.LookPath(name)
-	if err != nil {
-		if os.Getenv("KUGUTSU_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("%s is needed (make deps installs it): %v", name, err)
-		}
-		t.Skipf("%s not found: %v", name, err)
-	}
-	return p
+	return testutil.RequireTool(t, name)
 }
 
 var (
@@ -97,37 +90,7 @@ func TestMain(m *testing.M) {
 // DISPLAY value.
 func startXvfb(t *testing.T) string {
 	t.Helper()
-	xvfb := requireTool(t, "Xvfb")
-	r, w, err := os.Pipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer r.Close()
-	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
-	cmd.ExtraFiles = []*os.File{w}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	w.Close()
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-	})
-	line := make(chan string, 1)
-	go func() {
-		s, _ := bufio.NewReader(r).ReadString('\n')
-		line <- strings.TrimSpace(s)
-	}()
-	select {
-	case n := <-line:
-		if _, err := strconv.Atoi(n); err != nil {
-			t.Fatalf("Xvfb gave display %q", n)
-		}
-		return ":" + n
-	case <-time.After(15 * time.Second):
-		t.Fatal("Xvfb did not start")
-	}
-	return ""
+	return testutil.StartXvfb(t)
 }
 
 // freeUDPPort returns a UDP port that was free a moment ago.

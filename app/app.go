@@ -24,6 +24,7 @@ type Options struct {
 	Version string // shown in Help → About
 	VRMPath string // VRM to open instead of the default avatar; "" for none
 	Listen  string // VMC listen address "ADDR:PORT"; "" for the saved or default one
+	Output  bool   // open the output window (for capture) at start
 }
 
 // Run opens the main window and blocks until it is closed. A malformed

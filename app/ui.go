@@ -50,6 +50,10 @@ type ui struct {
 
 	tabs *container.AppTabs
 
+	// The output window for capture (OBS) and its settings.
+	outSet *outputSettings
+	output *outputWindow
+
 	// iFacialMocap: the face source attached to the engine, its panel, and
 	// the context its connections live in (cancelled by stop).
 	ifm        *marionette.IFacialMocap
@@ -84,6 +88,8 @@ func newUI(a fyne.App, o Options) *ui {
 		OnAutoLoadRefused: func(path string, err error) { fyne.Do(func() { u.autoLoadRefused(path, err) }) },
 	})
 	u.view.init(u.engine)
+	u.outSet = newOutputSettings(a.Preferences())
+	u.output = newOutputWindow(a, u.engine, u.outSet)
 	u.ifmCtx, u.ifmCancel = context.WithCancel(context.Background())
 	u.ifm = marionette.NewIFacialMocap(u.set.ifm.mapping())
 	u.ifm.SetCalibration(u.set.ifm.calibration())
@@ -113,6 +119,7 @@ func newUI(a fyne.App, o Options) *ui {
 	})
 	u.set.ifm.onMixChanged(func() { u.engine.SetFaceMix(u.set.ifm.mix()) })
 	u.ifmRefresh()
+	u.outSet.onChanged(u.output.apply)
 	return u
 }
 
@@ -125,6 +132,7 @@ func (u *ui) makeContent() fyne.CanvasObject {
 		container.NewTabItem(ifmTabName, container.NewVScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
+		container.NewTabItem("Output", container.NewVScroll(u.makeOutputTab())),
 	)
 	split := container.NewHSplit(u.makeViewportArea(), u.tabs)
 	split.Offset = 0.7
@@ -146,6 +154,10 @@ func (u *ui) start() {
 	}
 	u.loadFirstAvatar()
 	u.ifmReconnect()
+	if u.opts.Output {
+		u.outSet.open.Set(true)
+	}
+	u.outSet.open.AddListener(binding.NewDataListener(u.outputOpenChanged))
 	go u.poll()
 	go u.pollIFM()
 	if path := os.Getenv(statsEnv); path != "" {
@@ -160,6 +172,7 @@ func (u *ui) stop() {
 		u.ifm.Disconnect() // the phone gets the stop command; the setting stays for the next start
 		u.ifmCancel()
 		u.background.Wait() // cancelled: a fetch closes (and removes) its file
+		u.output.close()
 		u.engine.Close()
 	})
 }
@@ -419,3 +432,15 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 
 // fileName returns the last element of a path for menus.
 func fileName(p string) string { return filepath.Base(p) }
+
+// outputOpenChanged opens or closes the output window as the setting says
+// (saved, so it opens again at the next start).
+func (u *ui) outputOpenChanged() {
+	on, _ := u.outSet.open.Get()
+	switch {
+	case on && !u.output.isOpen():
+		u.output.open()
+	case !on && u.output.isOpen():
+		u.output.close()
+	}
+}

@@ -22,6 +22,7 @@ import (
 type GUIOptions struct {
 	VRMPath string // VRM file to open instead of the default avatar; "" for none
 	Listen  string // VMC listen address, "ADDR:PORT"; "" for the saved or default one
+	Output  bool   // open the output window for capture at start
 }
 
 // Env is what a command may touch: its streams, the version, and the window.
@@ -115,10 +116,11 @@ func help(ctx context.Context, env Env, name string) int {
 }
 
 func runGUI(env Env, args []string) error {
-	fs := newFlagSet(env, "kugutsu", "[--vrm FILE] [--listen ADDR:PORT]")
+	fs := newFlagSet(env, "kugutsu", "[--vrm FILE] [--listen ADDR:PORT] [--output]")
 	var o GUIOptions
 	fs.StringVar(&o.VRMPath, "vrm", "", "VRM file to open")
 	fs.StringVar(&o.Listen, "listen", "", "VMC listen address (default 0.0.0.0:39539)")
+	fs.BoolVar(&o.Output, "output", false, "also open the output window: the avatar alone, with alpha, for OBS")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}

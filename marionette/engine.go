@@ -68,6 +68,7 @@ type Engine struct {
 	scene    *vmc.Scene
 	renderer *render.Renderer
 	images   *imageBuffers
+	out      *outputState
 	stats    stats
 	start    time.Time
 
@@ -122,6 +123,7 @@ func New(cfg Config) *Engine {
 		scene:     vmc.NewScene(),
 		renderer:  render.New(render.Options{Workers: cfg.Workers, CacheSize: 2}),
 		images:    newImageBuffers(),
+		out:       newOutputState(),
 		start:     time.Now(),
 		ctx:       ctx,
 		cancel:    cancel,
@@ -459,7 +461,9 @@ func (e *Engine) run() {
 		// at most 60 times a second, and not at all while the window is
 		// hidden), so another would only be thrown away. Wait; inputs that
 		// arrive meanwhile coalesce and the next image shows the newest.
-		if e.images.unread() {
+		// With an output view, its own consumer sets the pace: the
+		// viewport may be hidden while the output window is captured.
+		if active, outUnread := e.outputWaiting(); e.images.unread() && (!active || outUnread) {
 			e.busy.Store(animating)
 			select {
 			case <-e.ctx.Done():
@@ -631,6 +635,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		rs.shownSeq = rs.sceneSeq
 	}
 	e.images.publish(info)
+	e.renderOutput(sc, info)
 
 	e.mu.Lock()
 	if av == e.avatar {

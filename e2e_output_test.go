@@ -1,0 +1,189 @@
+package main
+
+import (
+	bo "encoding/binary"
+	"fmt"
+	"image"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jezek/xgb"
+	"github.com/jezek/xgb/xproto"
+)
+
+// findWindow waits for a window titled name on display and returns its id.
+func findWindow(t *testing.T, display, name string) uint32 {
+	t.Helper()
+	xdotool := requireTool(t, "xdotool")
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		cmd := exec.Command(xdotool, "search", "--name", "^"+regexp.QuoteMeta(name)+"$")
+		cmd.Env = append(os.Environ(), "DISPLAY="+display)
+		if out, err := cmd.Output(); err == nil {
+			if id, err := strconv.ParseUint(strings.Fields(string(out))[0], 10, 32); err == nil {
+				return uint32(id)
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no window named %q in 30 s", name)
+	return 0
+}
+
+// windowImage reads a depth-32 window's pixels over X11 (GetImage) as
+// premultiplied RGBA.
+func windowImage(t *testing.T, display string, win uint32) *image.RGBA {
+	t.Helper()
+	c, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	g, err := xproto.GetGeometry(c, xproto.Drawable(win)).Reply()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, h := int(g.Width), int(g.Height)
+	r, err := xproto.GetImage(c, xproto.ImageFormatZPixmap, xproto.Drawable(win), 0, 0, uint16(w), uint16(h), 0xffffffff).Reply()
+	if err != nil {
+		t.Fatalf("GetImage: %v", err)
+	}
+	if r.Depth != 32 {
+		t.Fatalf("the output window has depth %d, want 32", r.Depth)
+	}
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for i := 0; i < w*h; i++ {
+		p := bo.LittleEndian.Uint32(r.Data[4*i:])
+		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = byte(p>>16), byte(p>>8), byte(p), byte(p>>24)
+	}
+	return img
+}
+
+// saveShot keeps img under KUGUTSU_E2E_SHOTS, on a checkerboard so the
+// alpha shows.
+func saveShot(t *testing.T, name string, img *image.RGBA) {
+	dir := os.Getenv("KUGUTSU_E2E_SHOTS")
+	if dir == "" {
+		return
+	}
+	out := image.NewRGBA(img.Rect)
+	for y := range img.Rect.Dy() {
+		for x := range img.Rect.Dx() {
+			bg := uint32(0xcc)
+			if (x/16+y/16)%2 == 1 {
+				bg = 0x88
+			}
+			i := img.PixOffset(x, y)
+			a := uint32(img.Pix[i+3])
+			for k := range 3 {
+				out.Pix[i+k] = byte(uint32(img.Pix[i+k]) + bg*(255-a)/255) // premultiplied over
+			}
+			out.Pix[i+3] = 255
+		}
+	}
+	f, err := os.Create(filepath.Join(dir, t.Name()+"-"+name+".png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	png.Encode(f, out)
+}
+
+// TestOutputWindow: `kugutsu --output` opens the output window — an X11
+// window of depth 32 whose pixels, read back over X11, have alpha 0 away
+// from the avatar and 255 on it — and the avatar in it moves when a real OSC
+// peer (liblo's oscsend) sends a pose.
+func TestOutputWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real window")
+	}
+	oscsend := requireTool(t, "oscsend")
+	display := startXvfb(t)
+	port := freeUDPPort(t)
+	w := startWindow(t, display, map[string]any{"output.size": "720x720"},
+		"--output", "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+	w.showing("Kugutsu")
+	win := findWindow(t, display, "Kugutsu output")
+
+	out, err := exec.Command(requireTool(t, "xwininfo"), "-display", display, "-id", fmt.Sprint(win)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("xwininfo: %v\n%s", err, out)
+	}
+	if !regexp.MustCompile(`(?m)^\s*Depth: 32$`).Match(out) || !strings.Contains(string(out), "Width: 720") {
+		t.Fatalf("xwininfo:\n%s\nwant a 720×720 window of depth 32", out)
+	}
+
+	var rest *image.RGBA
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		rest = windowImage(t, display, win)
+		if opaque(rest) > 2000 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	saveShot(t, "rest", rest)
+	for _, p := range []image.Point{{0, 0}, {719, 0}, {0, 719}, {719, 719}, {360, 5}} {
+		if a := rest.RGBAAt(p.X, p.Y).A; a != 0 {
+			t.Errorf("alpha %d at %v, away from the avatar", a, p)
+		}
+	}
+	if n := opaque(rest); n < 2000 {
+		t.Fatalf("only %d opaque pixels: no avatar in the output window", n)
+	}
+
+	// Raise the left upper arm 80° (Unity frame: about −Z… as
+	// VirtualMotionCapture sends it), from a real OSC peer.
+	s, c := math.Sincos(-80 * math.Pi / 360)
+	var moved *image.RGBA
+	n := 0
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		cmd := exec.Command(oscsend, "127.0.0.1", fmt.Sprint(port), "/VMC/Ext/Bone/Pos", "sfffffff",
+			"LeftUpperArm", "0", "0", "0", "0", "0", fmt.Sprint(s), fmt.Sprint(c))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("oscsend: %v\n%s", err, b)
+		}
+		time.Sleep(200 * time.Millisecond)
+		moved = windowImage(t, display, win)
+		if n = changedPixels(rest, moved); n > 500 {
+			break
+		}
+	}
+	saveShot(t, "raised-arm", moved)
+	if n <= 500 {
+		t.Errorf("only %d output pixels changed after the Performer raised the arm", n)
+	}
+	for _, p := range []image.Point{{0, 0}, {719, 719}} {
+		if a := moved.RGBAAt(p.X, p.Y).A; a != 0 {
+			t.Errorf("alpha %d at %v after the pose", a, p)
+		}
+	}
+}
+
+func opaque(img *image.RGBA) int {
+	n := 0
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] == 255 {
+			n++
+		}
+	}
+	return n
+}
+
+func changedPixels(a, b *image.RGBA) int {
+	n := 0
+	for i := 0; i+3 < len(a.Pix) && i+3 < len(b.Pix); i += 4 {
+		if a.Pix[i] != b.Pix[i] || a.Pix[i+1] != b.Pix[i+1] || a.Pix[i+2] != b.Pix[i+2] || a.Pix[i+3] != b.Pix[i+3] {
+			n++
+		}
+	}
+	return n
+}
