@@ -18,6 +18,18 @@ func (av *Avatar) BonePosition(f *Frame, b humanoid.Bone) (mgl32.Vec3, bool) {
 	return f.NodeWorld[n].Col(3).Vec3(), true
 }
 
+// NodeTransform returns node i's world position (metres) and world
+// rotation (unit quaternion, scale removed as three.js Matrix4.decompose
+// does) in frame f, VRM 1.0 frame with the pose's root transform; ok is
+// false for a node that does not exist.
+func (av *Avatar) NodeTransform(f *Frame, i int) (pos mgl32.Vec3, rot mgl32.Quat, ok bool) {
+	if f == nil || i < 0 || i >= len(f.NodeWorld) || i >= len(av.Nodes) {
+		return mgl32.Vec3{}, mgl32.QuatIdent(), false
+	}
+	m := &f.NodeWorld[i]
+	return m.Col(3).Vec3(), matRotation(m), true
+}
+
 // LookAtOrigin returns the world position of the avatar's lookAt origin in
 // frame f: the head bone plus LookAt.OffsetFromHeadBone, roughly between the
 // eyes (lookAt.md) — where a face close-up camera should aim.

@@ -34,6 +34,7 @@ type runtime struct {
 	frame  Frame
 	expr   exprState
 	look   lookState
+	cons   consState
 	spring springState
 }
 
@@ -122,6 +123,7 @@ func newRuntime(av *Avatar) *runtime {
 	}
 	f.Materials = make([]MaterialState, len(av.Materials))
 	rt.expr.init(av)
+	rt.cons.init(av, rt)
 	rt.spring.init(av, rt)
 	return rt
 }
@@ -162,6 +164,7 @@ func (av *Avatar) Update(p *Pose, dt float32) *Frame {
 	rt.applyPose(av, p)
 	rt.computeWorld(av, 0, int32(len(rt.order)))
 	rt.applyLookAt(av, p)
+	rt.cons.evaluate(av, rt)
 	rt.spring.update(av, rt, dt)
 	rt.expr.evaluate(av, rt, p)
 	f := &rt.frame
