@@ -67,8 +67,11 @@ const nodes = await gltf.parser.getDependencies('node');
 const v0 = vrm.meta?.metaVersion === '0';
 
 // The root transform sits above the VRM scene, as Pose.Root* above the model.
+// Nodes outside the glTF scene (left parentless by GLTFLoader) go under the
+// VRM scene too: Kugutsu places every root node with the root transform.
 const root = new THREE.Group();
 root.add(vrm.scene);
+for (const n of nodes) if (n.parent === null) vrm.scene.add(n);
 VRMUtils.rotateVRM0(vrm);
 if (pose.root) {
   const r = pose.root;
