@@ -2,6 +2,7 @@ package vrm
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"slices"
 	"strings"
@@ -551,4 +552,193 @@ func TestConstraintPlan(t *testing.T) {
 			t.Errorf("%s: %d ordered + %d cyclic of %d", tc.name, len(got), len(cyclic), len(tc.cons))
 		}
 	}
+}
+
+// FuzzNodeConstraints puts arbitrary VRMC_node_constraint JSON on two nodes
+// of the constrained synthetic avatar. Loading must not panic; whatever
+// loads must validate, pose, and round-trip through both versions with the
+// same constraints.
+//
+//	go test -run '^$' -fuzz FuzzNodeConstraints -fuzztime 30s ./vrm
+func FuzzNodeConstraints(f *testing.F) {
+	doc, bin := glbParts(f, encode(f, synthConstrained(true), Version1))
+	f.Add(uint8(14), []byte(`{"specVersion":"1.0","constraint":{"rotation":{"source":17}}}`), uint8(17), []byte(`{"specVersion":"1.0","constraint":{"roll":{"source":14,"rollAxis":"Y","weight":0.5}}}`))
+	f.Add(uint8(15), []byte(`{"specVersion":"1.0","constraint":{"aim":{"source":16,"aimAxis":"NegativeY"}}}`), uint8(0), []byte(`{"specVersion":"1.0-beta","constraint":{"aim":{"source":5}}}`))
+	f.Add(uint8(26), []byte(`{"specVersion":"1.0","constraint":{"aim":{"source":25,"aimAxis":"PositiveZ","weight":-1}}}`), uint8(33), []byte(`{"constraint":{}}`))
+	f.Add(uint8(3), []byte(`{"specVersion":"1.0","constraint":{"roll":{"source":1e9,"rollAxis":"X"}}}`), uint8(24), []byte(`null`))
+	f.Fuzz(func(t *testing.T, n1 uint8, ext1 []byte, n2 uint8, ext2 []byte) {
+		var d map[string]any
+		raw, _ := json.Marshal(doc)
+		if err := json.Unmarshal(raw, &d); err != nil {
+			t.Fatal(err)
+		}
+		nodes := d["nodes"].([]any)
+		for _, e := range []struct {
+			n   uint8
+			ext []byte
+		}{{n1, ext1}, {n2, ext2}} {
+			var v any
+			if json.Unmarshal(e.ext, &v) != nil {
+				return
+			}
+			setNodeConstraint(d, int(e.n)%len(nodes), v)
+		}
+		av, err := Load(bytes.NewReader(makeGLB(t, d, bin)))
+		if err != nil {
+			return
+		}
+		if err := av.Validate(); err != nil {
+			t.Fatalf("loaded avatar does not validate: %v", err)
+		}
+		for _, p := range synthPoses() {
+			av.Update(p, 1.0/30)
+		}
+		for _, v := range []Version{Version0, Version1} {
+			b := reload(t, encode(t, av, v))
+			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
+			}
+			b.Pose(synthPoses()[2])
+		}
+	})
+}
+
+// FuzzConstraintPlan builds random node forests with random constraints:
+// the plan must put every constraint after those it depends on (three-vrm's
+// rule: constraints on the source or its ancestors, and for aim on the
+// destination's ancestors), leave out only unusable or circular ones, and
+// posing must not panic.
+func FuzzConstraintPlan(f *testing.F) {
+	f.Add([]byte{0, 0, 1, 1, 2}, []byte{3, 4, 0, 4, 3, 1, 2, 1, 2})
+	f.Add([]byte{0, 1, 2, 3, 4, 5}, []byte{1, 5, 0, 5, 1, 1, 6, 0, 1})
+	f.Add([]byte{0, 0, 0}, []byte{1, 2, 0, 2, 3, 0, 3, 1, 0})
+	f.Fuzz(func(t *testing.T, parents, cons []byte) {
+		if len(parents) > 64 || len(cons) > 3*64 {
+			return
+		}
+		n := len(parents) + 1
+		av := &Avatar{Nodes: make([]Node, n)}
+		for i := range av.Nodes {
+			av.Nodes[i] = Node{Parent: -1, Mesh: -1, Skin: -1, Rotation: synthRestRotation(i), Scale: mgl32.Vec3{1, 1, 1}, Translation: mgl32.Vec3{0.1, float32(i) * 0.01, 0}}
+		}
+		for i, p := range parents { // node i+1's parent is an earlier node, or none
+			if int(p) <= i {
+				av.Nodes[i+1].Parent = int(p)
+				av.Nodes[p].Children = append(av.Nodes[p].Children, i+1)
+			}
+		}
+		for k := 0; k+2 < len(cons); k += 3 {
+			av.Constraints = append(av.Constraints, NodeConstraint{
+				Node: int(cons[k]) % (n + 1), Source: int(cons[k+1]) % (n + 1),
+				Type: ConstraintType(cons[k+2] % 3), Axis: Axis(cons[k+2] / 3 % 6), Weight: 0.5,
+			})
+		}
+		pre, _, _ := av.preorder()
+		order, cyclic := constraintPlan(av, pre)
+		pos := map[int32]int{}
+		for k, c := range order {
+			pos[c] = k
+		}
+		isCyclic := map[int32]bool{}
+		for _, c := range cyclic {
+			isCyclic[c] = true
+			if _, ok := pos[c]; ok {
+				t.Fatalf("constraint %d both ordered and cyclic", c)
+			}
+		}
+		consAt := map[int]int32{}
+		for _, c := range order {
+			consAt[av.Constraints[c].Node] = c
+		}
+		for _, c := range cyclic {
+			consAt[av.Constraints[c].Node] = c
+		}
+		for k, c := range order {
+			kc := av.Constraints[c]
+			check := func(x int) {
+				for ; x >= 0; x = av.Nodes[x].Parent {
+					if d, ok := consAt[x]; ok && !isCyclic[d] && pos[d] >= k {
+						t.Fatalf("constraint %d (node %d) runs at %d, before its dependency %d (node %d) at %d", c, kc.Node, k, d, x, pos[d])
+					}
+				}
+			}
+			check(kc.Source)
+			if kc.Type == ConstraintAim {
+				check(av.Nodes[kc.Node].Parent)
+			}
+		}
+		usable, seen := 0, map[int]bool{}
+		for _, c := range av.Constraints {
+			if c.Node < n && c.Source < n && c.Node != c.Source && !seen[c.Node] {
+				usable++
+				seen[c.Node] = true
+			}
+		}
+		if len(order)+len(cyclic) != usable {
+			t.Fatalf("%d ordered + %d cyclic of %d usable constraints", len(order), len(cyclic), usable)
+		}
+		av.Pose(nil)
+		p := &Pose{}
+		av.Pose(p)
+	})
+}
+
+// FuzzConstraintFields sets one or two numbers of the constrained synthetic
+// avatar's VRMC_node_constraint extensions (sources, weights) to arbitrary
+// values, in a VRM 1.0 and a VRM 0.x file; as FuzzNodeConstraints, nothing
+// may panic and whatever loads must validate, pose and round-trip.
+func FuzzConstraintFields(f *testing.F) {
+	type seed struct {
+		doc    map[string]any
+		bin    []byte
+		leaves [][]any
+	}
+	var seeds []seed
+	for _, v := range []Version{Version1, Version0} {
+		doc, bin := glbParts(f, encode(f, synthConstrained(v == Version1), v))
+		var all, leaves [][]any
+		numericLeaves(doc, nil, &all)
+		for _, p := range all {
+			if slices.Contains(p, any(nodeConstraintExt)) {
+				leaves = append(leaves, p)
+			}
+		}
+		seeds = append(seeds, seed{doc, bin, leaves})
+	}
+	f.Add(uint8(0), uint16(0), float64(26), uint16(3), 0.25)
+	f.Add(uint8(1), uint16(5), float64(-3), uint16(9), 2.0)
+	f.Add(uint8(0), uint16(7), float64(1e300), uint16(1), math.Inf(1))
+	f.Fuzz(func(t *testing.T, which uint8, p1 uint16, v1 float64, p2 uint16, v2 float64) {
+		s := seeds[int(which)%len(seeds)]
+		raw, _ := json.Marshal(s.doc)
+		var doc map[string]any
+		if err := json.Unmarshal(raw, &doc); err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range []struct {
+			p uint16
+			v float64
+		}{{p1, v1}, {p2, v2}} {
+			if math.IsNaN(x.v) || math.IsInf(x.v, 0) {
+				return // not JSON
+			}
+			setPath(doc, s.leaves[int(x.p)%len(s.leaves)], x.v)
+		}
+		av, err := Load(bytes.NewReader(makeGLB(t, doc, s.bin)))
+		if err != nil {
+			return
+		}
+		if err := av.Validate(); err != nil {
+			t.Fatalf("loaded avatar does not validate: %v", err)
+		}
+		for _, p := range synthPoses() {
+			av.Update(p, 1.0/30)
+		}
+		for _, v := range []Version{Version0, Version1} {
+			b := reload(t, encode(t, av, v))
+			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
+			}
+		}
+	})
 }
