@@ -148,6 +148,8 @@ func affineInverse(m *mgl32.Mat4) mgl32.Mat4 {
 
 // Pose evaluates p (nil for the rest pose) and returns the frame to draw:
 // node world matrices, joint palettes, morph weights and material states.
+// The order is three-vrm's VRM.update: the humanoid pose, lookAt, node
+// constraints (Avatar.Constraints), spring bones, expressions.
 // Spring bones are applied in their current simulated state without
 // advancing time (see Update); before the first Update with dt > 0 (or
 // after ResetSpringBones) they simply follow the pose, so one-off poses of
