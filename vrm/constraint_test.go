@@ -742,3 +742,28 @@ func FuzzConstraintFields(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkConstraints: posing the synthetic avatar with its nine chained
+// constraints (three aim) and without them; the difference is the cost of
+// evaluating them (0 allocs).
+func BenchmarkConstraints(b *testing.B) {
+	for _, with := range []bool{false, true} {
+		name := "without"
+		if with {
+			name = "with"
+		}
+		b.Run(name, func(b *testing.B) {
+			av := synthConstrained(true)
+			if !with {
+				av.Constraints = nil
+			}
+			av.SetSpringBones(false)
+			p := synthPoses()[2]
+			av.Pose(p)
+			b.ReportAllocs()
+			for b.Loop() {
+				av.Pose(p)
+			}
+		})
+	}
+}
