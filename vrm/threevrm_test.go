@@ -195,7 +195,7 @@ func TestConstraintsMatchThreeVRM(t *testing.T) {
 }
 
 // TestNodesMatchThreeVRMOnModels: every node of the real sample models
-// (none has constraints) under a pose, against three-vrm — the humanoid rig,
+// (none of ../shared/models has constraints) under a pose, against three-vrm — the humanoid rig,
 // the VRM 0.x turn and Avatar.NodeTransform as `kugutsu pose --nodes`
 // prints them.
 func TestNodesMatchThreeVRMOnModels(t *testing.T) {
@@ -208,7 +208,7 @@ func TestNodesMatchThreeVRMOnModels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"debug_robot_vrm1.vrm", "Godette.vrm"} {
+	for _, name := range []string{"debug_robot_vrm1.vrm", "Godette.vrm", "sphere_vrm0.vrm", "isBinary_Overrides_vrm1.vrm", "mtoon_uv_animation_vrm1.vrm"} {
 		t.Run(name, func(t *testing.T) {
 			model := filepath.Join(modelsDir, name)
 			av := loadModel(t, name)

@@ -86,7 +86,7 @@ const turnQ = (q) => (v0 ? [-q[0], q[1], -q[2], q[3]] : q);
 const turnV = (v) => (v0 ? [-v[0], v[1], -v[2]] : v);
 for (const [name, q] of Object.entries(pose.bones ?? {})) {
   const n = vrm.humanoid.getNormalizedBoneNode(name);
-  if (!n) fail(`the model has no humanoid bone "${name}"`);
+  if (!n) continue; // a bone the model lacks is ignored, as Kugutsu does
   n.quaternion.fromArray(turnQ(q)).normalize();
 }
 if (pose.hips) {
