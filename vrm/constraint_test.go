@@ -767,3 +767,55 @@ func BenchmarkConstraints(b *testing.B) {
 		})
 	}
 }
+
+// TestFromToThree: the rotation takes a to b; opposite vectors turn half a
+// circle about three.js' choice of axis; a zero target gives the identity.
+func TestFromToThree(t *testing.T) {
+	vs := []mgl32.Vec3{{1, 0, 0}, {0, 1, 0}, {0, 0, -1}, mgl32.Vec3{1, 2, 3}.Normalize(), mgl32.Vec3{-0.3, 0.1, 0.9}.Normalize()}
+	for _, a := range vs {
+		for _, b := range vs {
+			if got := fromToThree(a, b).Rotate(a); got.Sub(b).Len() > 1e-6 {
+				t.Errorf("fromTo(%v, %v) takes a to %v", a, b, got)
+			}
+		}
+		q := fromToThree(a, a.Mul(-1))
+		if got := q.Rotate(a); got.Add(a).Len() > 1e-6 || math.Abs(float64(q.W)) > 1e-6 {
+			t.Errorf("fromTo(%v, −a) = %v takes a to %v", a, q, got)
+		}
+		axis := mgl32.Vec3{0, -a[2], a[1]}
+		if abs32(a[0]) > abs32(a[2]) {
+			axis = mgl32.Vec3{-a[1], a[0], 0}
+		}
+		if q.V.Cross(axis).Len() > 1e-6 {
+			t.Errorf("fromTo(%v, −a) turns about %v, three.js about %v", a, q.V, axis)
+		}
+		if q := fromToThree(a, mgl32.Vec3{}); q != mgl32.QuatIdent() {
+			t.Errorf("fromTo(%v, 0) = %v", a, q)
+		}
+	}
+}
+
+// TestSlerpShortest: the ends, the shorter arc when the quaternions'
+// signs differ, and the angle scaling linearly in t.
+func TestSlerpShortest(t *testing.T) {
+	a := mgl32.QuatRotate(0.3, mgl32.Vec3{0, 1, 0})
+	b := mgl32.QuatRotate(2.5, mgl32.Vec3{1, 1, 0}.Normalize())
+	neg := mgl32.Quat{W: -b.W, V: b.V.Mul(-1)}
+	for _, tt := range []float32{0, 0.25, 0.5, 0.9, 1} {
+		for _, bb := range []mgl32.Quat{b, neg} {
+			got := slerpShortest(a, bb, tt)
+			total := angleDeg(a, b)
+			if d := angleDeg(a, got); math.Abs(d-float64(tt)*total) > 1e-3 {
+				t.Errorf("t=%v: %.4f° from a, want %.4f°", tt, d, float64(tt)*total)
+			}
+			if d := angleDeg(got, b); math.Abs(d-float64(1-tt)*total) > 1e-3 {
+				t.Errorf("t=%v: %.4f° from b, want %.4f°", tt, d, float64(1-tt)*total)
+			}
+		}
+	}
+	// Nearly equal rotations take the normalised linear blend.
+	c := mgl32.QuatRotate(0.31, mgl32.Vec3{0, 1, 0})
+	if d := angleDeg(slerpShortest(a, c, 0.5), mgl32.QuatRotate(0.305, mgl32.Vec3{0, 1, 0})); d > 1e-3 {
+		t.Errorf("near blend off by %.5f°", d)
+	}
+}
