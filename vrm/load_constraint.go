@@ -20,7 +20,8 @@ const nodeConstraintExt = "VRMC_node_constraint"
 // aim. Constraints that form a circular dependency (see constraintPlan) are
 // dropped with a warning naming their nodes, where three-vrm would throw on
 // every update. Files that use the extension without listing it in
-// extensionsUsed are read too (UniVRM does), with a warning.
+// extensionsUsed are read too, with a warning (three-vrm ignores their
+// constraints).
 func (l *loader) loadConstraints() {
 	av := l.av
 	declared := slices.Contains(l.doc.ExtensionsUsed, nodeConstraintExt)
