@@ -2,6 +2,7 @@ package vrm
 
 import (
 	"math"
+	"slices"
 
 	"github.com/go-gl/mathgl/mgl32"
 )
@@ -113,7 +114,8 @@ type NodeConstraint struct {
 	// Axis is the aim axis (ConstraintAim) or the roll axis
 	// (ConstraintRoll, where only the line matters: the loader gives
 	// AxisPositiveX/Y/Z), in the destination's local frame, VRM 1.0 frame
-	// (a VRM 0.x file's X and Z axes are turned at load). Unused for
+	// (a VRM 0.x file's aim axes along X and Z change sign at load, with
+	// the turn; a roll axis is a line and keeps its letter). Unused for
 	// ConstraintRotation.
 	Axis   Axis
 	Weight float32 // 0–1; the extension's default is 1
@@ -261,16 +263,8 @@ func constraintPlan(av *Avatar, preorder []int32) (order, cyclic []int32) {
 			stack = stack[:k]
 		}
 	}
-	sortInt32(cyclic)
+	slices.Sort(cyclic)
 	return order, cyclic
-}
-
-func sortInt32(s []int32) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // consState is the node-constraint runtime (three-vrm
