@@ -39,18 +39,19 @@ func runInspect(_ context.Context, env Env, args []string) error {
 // inspectReport is what `kugutsu inspect` prints; its JSON form is the
 // --json output.
 type inspectReport struct {
-	File        string            `json:"file"`
-	Version     string            `json:"version"`
-	Meta        inspectMeta       `json:"meta"`
-	Humanoid    inspectHumanoid   `json:"humanoid"`
-	Meshes      inspectMeshes     `json:"meshes"`
-	Expressions []inspectExpr     `json:"expressions"`
-	LookAt      inspectLookAt     `json:"lookAt"`
-	FirstPerson map[string]int    `json:"firstPerson"`
-	Springs     inspectSprings    `json:"springBone"`
-	Warnings    []string          `json:"warnings"`
-	Textures    []inspectTexture  `json:"textures"`
-	Materials   []inspectMaterial `json:"materials"`
+	File        string              `json:"file"`
+	Version     string              `json:"version"`
+	Meta        inspectMeta         `json:"meta"`
+	Humanoid    inspectHumanoid     `json:"humanoid"`
+	Meshes      inspectMeshes       `json:"meshes"`
+	Expressions []inspectExpr       `json:"expressions"`
+	LookAt      inspectLookAt       `json:"lookAt"`
+	FirstPerson map[string]int      `json:"firstPerson"`
+	Springs     inspectSprings      `json:"springBone"`
+	Constraints []inspectConstraint `json:"constraints"`
+	Warnings    []string            `json:"warnings"`
+	Textures    []inspectTexture    `json:"textures"`
+	Materials   []inspectMaterial   `json:"materials"`
 }
 
 type inspectMeta struct {
@@ -121,6 +122,15 @@ type inspectSprings struct {
 	Joints         int            `json:"joints"`
 	Colliders      int            `json:"colliders"`
 	ColliderGroups int            `json:"colliderGroups"`
+}
+
+// inspectConstraint is one VRMC_node_constraint constraint.
+type inspectConstraint struct {
+	Node   string  `json:"node"`
+	Source string  `json:"source"`
+	Type   string  `json:"type"`           // roll | aim | rotation
+	Axis   string  `json:"axis,omitempty"` // roll: X/Y/Z; aim: PositiveX…
+	Weight float32 `json:"weight"`
 }
 
 type inspectChain struct {
@@ -235,6 +245,17 @@ func newInspectReport(path string, av *vrm.Avatar) *inspectReport {
 		}
 		r.Springs.Joints += len(s.Joints)
 		r.Springs.Chains = append(r.Springs.Chains, c)
+	}
+	r.Constraints = []inspectConstraint{}
+	for _, c := range av.Constraints {
+		ic := inspectConstraint{Node: nodeLabel(av, c.Node), Source: nodeLabel(av, c.Source), Type: c.Type.String(), Weight: c.Weight}
+		switch c.Type {
+		case vrm.ConstraintRoll:
+			ic.Axis = c.Axis.String()[len(c.Axis.String())-1:]
+		case vrm.ConstraintAim:
+			ic.Axis = c.Axis.String()
+		}
+		r.Constraints = append(r.Constraints, ic)
 	}
 	for i, t := range av.Textures {
 		it := inspectTexture{Name: t.Name, MIME: t.MIMEType}
@@ -382,6 +403,12 @@ func (r *inspectReport) print(w io.Writer) {
 			name = "(unnamed)"
 		}
 		fmt.Fprintf(w, "  %-16s %s; stiffness %g, drag %g, gravity %g\n", name, strings.Join(c.Nodes, " → "), c.Stiffness, c.DragForce, c.GravityPower)
+	}
+	if len(r.Constraints) > 0 {
+		p("constraints", "%d", len(r.Constraints))
+		for _, c := range r.Constraints {
+			fmt.Fprintf(w, "  %-16s %s from %s, weight %g\n", c.Node, strings.TrimSpace(c.Type+" "+c.Axis), c.Source, c.Weight)
+		}
 	}
 	if len(r.Warnings) == 0 {
 		p("warnings", "none")

@@ -81,3 +81,27 @@ func TestInspectErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectConstraints: node constraints are listed in text and JSON.
+func TestInspectConstraints(t *testing.T) {
+	robot := constrainedRobot(t)
+	code, out, errs := run(t, "inspect", robot)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"constraints: 4", "LowerArm.L       roll Y from hand.L, weight 0.5", "UpperArm.R       rotation from upper_arm.L, weight 0.6",
+		"Head             aim PositiveZ from hand.R, weight 0.7"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output lacks %q:\n%s", want, out)
+		}
+	}
+	_, out, _ = run(t, "inspect", robot, "--json")
+	var r inspectReport
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatal(err)
+	}
+	// In node order, as in the file.
+	if len(r.Constraints) != 4 || r.Constraints[1] != (inspectConstraint{Node: "Hand.L", Source: "Head", Type: "aim", Axis: "NegativeY", Weight: 1}) {
+		t.Errorf("constraints %+v", r.Constraints)
+	}
+}

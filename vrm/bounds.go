@@ -18,6 +18,26 @@ func (av *Avatar) BonePosition(f *Frame, b humanoid.Bone) (mgl32.Vec3, bool) {
 	return f.NodeWorld[n].Col(3).Vec3(), true
 }
 
+// NodeTransform returns node i's world position (metres) and world
+// rotation (unit quaternion, scale removed as three.js Matrix4.decompose
+// does) in frame f, VRM 1.0 frame with the pose's root transform; ok is
+// false for a node that does not exist. The rotation carries the node's
+// axes as the file defines them: for a VRM 0.x file, whose local frames
+// are turned with everything else at load (vrm0.go), it is the turned
+// frame's rotation times the turn (180° about Y) — what three-vrm reports
+// after VRMUtils.rotateVRM0.
+func (av *Avatar) NodeTransform(f *Frame, i int) (pos mgl32.Vec3, rot mgl32.Quat, ok bool) {
+	if f == nil || i < 0 || i >= len(f.NodeWorld) || i >= len(av.Nodes) {
+		return mgl32.Vec3{}, mgl32.QuatIdent(), false
+	}
+	m := &f.NodeWorld[i]
+	rot = matRotation(m)
+	if av.Version == Version0 {
+		rot = qmul(rot, mgl32.Quat{V: mgl32.Vec3{0, 1, 0}})
+	}
+	return m.Col(3).Vec3(), rot, true
+}
+
 // LookAtOrigin returns the world position of the avatar's lookAt origin in
 // frame f: the head bone plus LookAt.OffsetFromHeadBone, roughly between the
 // eyes (lookAt.md) — where a face close-up camera should aim.

@@ -19,7 +19,8 @@ import (
 // Encode writes a as a .vrm file (binary glTF 2.0) of VRM version v:
 // VRMC_vrm, VRMC_springBone and VRMC_materials_mtoon for Version1; the VRM
 // extension with materialProperties and secondaryAnimation for Version0,
-// whose scene is turned back to face −Z. Textures are written as PNG.
+// whose scene is turned back to face −Z. Node constraints are written as
+// VRMC_node_constraint in both. Textures are written as PNG.
 //
 // The output is deterministic byte for byte: everything is written in model
 // order, maps are sorted, nothing depends on time. Load(Encode(a, v))
@@ -118,6 +119,7 @@ func (e *encoder) build() error {
 		}
 		doc.Nodes = append(doc.Nodes, gn)
 	}
+	e.constraints()
 	doc.Scenes = []*gltf.Scene{{Nodes: slices.Clone(a.Scene)}}
 	doc.Scene = gltf.Index(0)
 

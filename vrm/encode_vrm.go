@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/qmuntal/gltf"
 
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -512,4 +513,32 @@ func linearToSRGB(c float32) float32 {
 		return c * 12.92
 	}
 	return float32(1.055*math.Pow(float64(c), 1/2.4) - 0.055)
+}
+
+// constraints writes each node constraint as its destination node's
+// VRMC_node_constraint extension (aim axes turned back for VRM 0.x; roll
+// axes are lines, written as X, Y or Z).
+func (e *encoder) constraints() {
+	for _, c := range e.av.Constraints {
+		src, w := c.Source, c.Weight
+		var k v1Constraint
+		switch c.Type {
+		case ConstraintRoll:
+			k.Roll = &v1RollConstraint{Source: &src, RollAxis: c.Axis.letter(), Weight: &w}
+		case ConstraintAim:
+			a := c.Axis
+			if e.v == Version0 {
+				a = a.turned()
+			}
+			k.Aim = &v1AimConstraint{Source: &src, AimAxis: a.String(), Weight: &w}
+		case ConstraintRotation:
+			k.Rotation = &v1RotationConstraint{Source: &src, Weight: &w}
+		}
+		gn := e.doc.Nodes[c.Node]
+		if gn.Extensions == nil {
+			gn.Extensions = gltf.Extensions{}
+		}
+		gn.Extensions[nodeConstraintExt] = &v1NodeConstraint{SpecVersion: "1.0", Constraint: &k}
+		e.use(nodeConstraintExt)
+	}
 }

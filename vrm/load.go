@@ -152,6 +152,7 @@ func (l *loader) load() error {
 			}
 		}
 	}
+	l.loadConstraints()
 	return av.validate()
 }
 

@@ -64,6 +64,9 @@ type Avatar struct {
 	LookAt      LookAt
 	FirstPerson FirstPerson
 	SpringBone  SpringBone
+	// Constraints are the VRMC_node_constraint constraints, at most one per
+	// destination node, in file (node) order.
+	Constraints []NodeConstraint
 
 	// Warnings lists what the loader skipped or repaired (unsupported
 	// primitive modes, generated normals, clamped values…), one line each.

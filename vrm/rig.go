@@ -34,6 +34,7 @@ type runtime struct {
 	frame  Frame
 	expr   exprState
 	look   lookState
+	cons   consState
 	spring springState
 }
 
@@ -122,6 +123,7 @@ func newRuntime(av *Avatar) *runtime {
 	}
 	f.Materials = make([]MaterialState, len(av.Materials))
 	rt.expr.init(av)
+	rt.cons.init(av, rt)
 	rt.spring.init(av, rt)
 	return rt
 }
@@ -146,6 +148,8 @@ func affineInverse(m *mgl32.Mat4) mgl32.Mat4 {
 
 // Pose evaluates p (nil for the rest pose) and returns the frame to draw:
 // node world matrices, joint palettes, morph weights and material states.
+// The order is three-vrm's VRM.update: the humanoid pose, lookAt, node
+// constraints (Avatar.Constraints), spring bones, expressions.
 // Spring bones are applied in their current simulated state without
 // advancing time (see Update); before the first Update with dt > 0 (or
 // after ResetSpringBones) they simply follow the pose, so one-off poses of
@@ -162,6 +166,7 @@ func (av *Avatar) Update(p *Pose, dt float32) *Frame {
 	rt.applyPose(av, p)
 	rt.computeWorld(av, 0, int32(len(rt.order)))
 	rt.applyLookAt(av, p)
+	rt.cons.evaluate(av, rt)
 	rt.spring.update(av, rt, dt)
 	rt.expr.evaluate(av, rt, p)
 	f := &rt.frame

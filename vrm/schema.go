@@ -323,3 +323,33 @@ type v0Material struct {
 	KeywordMap        map[string]bool      `json:"keywordMap"`
 	TagMap            map[string]string    `json:"tagMap"`
 }
+
+// ---- VRM 1.0: VRMC_node_constraint (a node extension) ----
+
+type v1NodeConstraint struct {
+	SpecVersion string        `json:"specVersion"`
+	Constraint  *v1Constraint `json:"constraint"`
+}
+
+type v1Constraint struct {
+	Roll     *v1RollConstraint     `json:"roll,omitempty"`
+	Aim      *v1AimConstraint      `json:"aim,omitempty"`
+	Rotation *v1RotationConstraint `json:"rotation,omitempty"`
+}
+
+type v1RollConstraint struct {
+	Source   *int     `json:"source"`
+	RollAxis string   `json:"rollAxis"`
+	Weight   *float32 `json:"weight,omitempty"`
+}
+
+type v1AimConstraint struct {
+	Source  *int     `json:"source"`
+	AimAxis string   `json:"aimAxis"`
+	Weight  *float32 `json:"weight,omitempty"`
+}
+
+type v1RotationConstraint struct {
+	Source *int     `json:"source"`
+	Weight *float32 `json:"weight,omitempty"`
+}

@@ -166,7 +166,7 @@ func (av *Avatar) validate() error {
 	for _, part := range []struct {
 		name string
 		v    any
-	}{{"materials", av.Materials}, {"expressions", av.Expressions}, {"lookAt", av.LookAt}, {"springBone", av.SpringBone}, {"nodes", av.Nodes}} {
+	}{{"materials", av.Materials}, {"expressions", av.Expressions}, {"lookAt", av.LookAt}, {"springBone", av.SpringBone}, {"nodes", av.Nodes}, {"constraints", av.Constraints}} {
 		if err := checkFinite(part.name, reflect.ValueOf(part.v)); err != nil {
 			return err
 		}
@@ -281,6 +281,43 @@ func (av *Avatar) validate() error {
 				return errorf(el, "joint %d (node %d) is not below joint %d", k, j.Node, k-1)
 			}
 		}
+	}
+	return av.validateConstraints()
+}
+
+// validateConstraints checks Avatar.Constraints: nodes exist, a source is
+// not its own node, at most one constraint per node, known types and axes,
+// weights within 0–1, and no circular dependency (constraintPlan).
+func (av *Avatar) validateConstraints() error {
+	if len(av.Constraints) == 0 {
+		return nil
+	}
+	nn := len(av.Nodes)
+	seen := make(map[int]int, len(av.Constraints))
+	for ci, c := range av.Constraints {
+		el := "constraint " + itoa(ci)
+		switch {
+		case c.Node < 0 || c.Node >= nn:
+			return errorf(el, "node %d does not exist", c.Node)
+		case c.Source < 0 || c.Source >= nn:
+			return errorf(el, "source node %d does not exist", c.Source)
+		case c.Source == c.Node:
+			return errorf(el, "node %d is its own source", c.Node)
+		case c.Type > ConstraintRotation:
+			return errorf(el, "type %d unknown", c.Type)
+		case c.Axis >= axisCount:
+			return errorf(el, "axis %d unknown", c.Axis)
+		case !(c.Weight >= 0 && c.Weight <= 1):
+			return errorf(el, "weight %g outside 0–1", c.Weight)
+		}
+		if k, ok := seen[c.Node]; ok {
+			return errorf(el, "node %d already has constraint %d", c.Node, k)
+		}
+		seen[c.Node] = ci
+	}
+	order, _, _ := av.preorder()
+	if _, cyclic := constraintPlan(av, order); len(cyclic) > 0 {
+		return errorf("constraint "+itoa(int(cyclic[0])), "on node %d is part of a circular dependency", av.Constraints[cyclic[0]].Node)
 	}
 	return nil
 }
