@@ -5,6 +5,7 @@ import (
 	"image"
 	"net/netip"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,7 +249,33 @@ func TestStartStop(t *testing.T) {
 	u2.set.host.Set("127.0.0.1")
 	u2.set.port.Set(int(addr.Port()))
 	u2.listen()
-	wantText(t, u2.tabs.Items[0].Content, "another program")
+	tab2 := u2.tabs.Items[0].Content
+	wantText(t, tab2, "another program")
+	// Not bound: the button offers Start and the status says so (not
+	// "Waiting for a Performer").
+	findButton(t, tab2, "Start")
+	if got, _ := u2.live.receiving.Get(); got != "Not listening" {
+		t.Errorf("status %q while the port is taken", got)
+	}
+	// Return in the port entry rebinds on the port typed.
+	var portEntry *widget.Entry
+	for _, o := range objects(tab2) {
+		if e, ok := o.(*widget.Entry); ok && e.Text == strconv.Itoa(int(addr.Port())) {
+			portEntry = e
+		}
+	}
+	if portEntry == nil {
+		t.Fatal("no port entry")
+	}
+	portEntry.SetText("0")
+	portEntry.OnSubmitted(portEntry.Text)
+	if _, on := u2.engine.Addr(); !on {
+		t.Fatal("Return in the port entry did not rebind")
+	}
+	findButton(t, tab2, "Stop")
+	if got, _ := u2.live.sendTo.Get(); !strings.Contains(got, "127.0.0.1:") {
+		t.Errorf("Send to %q, want the bound address", got)
+	}
 }
 
 func TestListenFlag(t *testing.T) {
@@ -456,7 +483,7 @@ func TestLoadErrorDialogKeepsAvatar(t *testing.T) {
 		t.Error("progress still shown after the failure")
 	}
 	msg := topOverlayText(t, u)
-	for _, want := range []string{"/models/broken.vrm", "accessor 12", "No avatar is shown"} {
+	for _, want := range []string{"/models/broken.vrm", "accessor 12", "Showing the default avatar instead"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error dialog does not say %q:\n%s", want, msg)
 		}

@@ -128,7 +128,7 @@ func newUI(a fyne.App, o Options) *ui {
 func (u *ui) makeContent() fyne.CanvasObject {
 	u.avatarHolder = container.NewVScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.set, u.live, u.toggleListening))),
+		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
 		container.NewTabItem(ifmTabName, container.NewVScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
@@ -224,19 +224,39 @@ func (u *ui) toggleListening() {
 		u.engine.StopListening()
 		u.set.listening.Set(false)
 		u.live.setListen("Not listening", false)
+		u.live.sendTo.Set("—")
+		u.live.sendFirst = ""
 		return
 	}
 	u.set.listening.Set(true)
 	u.listen()
 }
 
-// listen starts the receiver on the address in the settings.
+// rebind restarts the receiver on the address and port entered.
+func (u *ui) rebind() {
+	u.engine.StopListening()
+	u.set.listening.Set(true)
+	u.listen()
+}
+
+// listen starts the receiver on the address in the settings and shows
+// where a Performer should send.
 func (u *ui) listen() {
 	addr := u.set.listenAddr()
 	if err := u.engine.Listen(addr); err != nil {
 		u.live.setListen(listenError(addr, err), false)
+		u.live.sendTo.Set("—")
+		u.live.sendFirst = ""
 		return
 	}
+	bound, _ := u.engine.Addr()
+	targets := performerTargets(bound, net.InterfaceAddrs)
+	u.live.sendFirst = ""
+	if len(targets) > 0 {
+		u.live.sendFirst = targets[0]
+	}
+	u.live.sendTo.Set(sendToText(targets))
+	u.live.firewall.Set(firewallHint(bound.Port()))
 	u.live.setListen("Listening on UDP "+u.boundText(), true)
 }
 
@@ -308,6 +328,8 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	keep := "No avatar is shown."
 	if av, src := u.engine.Avatar(); av != nil {
 		keep = "Still showing " + marionette.DisplayName(av, src) + "."
+	} else if data, _ := defaultAvatar(); data != nil {
+		keep = "Showing the default avatar instead." // loaded below
 	}
 	name := ev.Source.Path
 	if name == "" {
@@ -326,7 +348,11 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	u.shown = av
 	name := marionette.DisplayName(av, src)
-	u.win.SetTitle("Kugutsu — " + name)
+	if src.Default {
+		u.win.SetTitle("Kugutsu") // the default avatar is called Kugutsu too
+	} else {
+		u.win.SetTitle("Kugutsu — " + name)
+	}
 	u.exprBars = make([]binding.Float, len(av.Expressions))
 	for i := range u.exprBars {
 		u.exprBars[i] = binding.NewFloat()
