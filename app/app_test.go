@@ -1,9 +1,12 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fyne.io/fyne/v2/dialog"
 	"image"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -551,9 +554,72 @@ func TestRunRejectsBadListen(t *testing.T) {
 func TestOpenDialogShows(t *testing.T) {
 	// fyne 2.8.1: FileDialog.Resize before Show dereferenced a nil dialog
 	// (File → Open VRM… crashed the app on Linux, which has no OS dialog).
+	// With no desktop chooser, Fyne's dialog shows.
+	saved := fileChoosers
+	t.Cleanup(func() { fileChoosers = saved })
+	fileChoosers = nil
 	u := newTestUI(t)
 	u.showOpenDialog()
+	deadline := time.Now().Add(5 * time.Second)
+	for u.win.Canvas().Overlays().Top() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if u.win.Canvas().Overlays().Top() == nil {
 		t.Error("no file dialog")
+	}
+}
+
+// TestOpenUsesDesktopChooser: a desktop chooser (here a fake zenity that
+// prints a typed path) is asked first and its path opens; one that is not
+// installed is skipped; a cancel opens nothing.
+func TestOpenUsesDesktopChooser(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "zenity")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho /typed/path/avatar.vrm\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	saved := fileChoosers
+	t.Cleanup(func() { fileChoosers = saved })
+	fileChoosers = []chooser{kdialogChooser, zenityChooser}
+	path, err := chooseVRM(context.Background(), "/home")
+	if err != nil || path != "/typed/path/avatar.vrm" {
+		t.Errorf("chooseVRM = %q, %v", path, err)
+	}
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nsleep 1.2; exit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if path, err := chooseVRM(context.Background(), "/home"); err != nil || path != "" {
+		t.Errorf("a cancelled chooser: %q, %v", path, err)
+	}
+	fileChoosers = []chooser{kdialogChooser}
+	if _, err := chooseVRM(context.Background(), "/home"); !errors.Is(err, errNoChooser) {
+		t.Errorf("no chooser installed: %v", err)
+	}
+}
+
+// TestDialogKeys: Escape dismisses the newest dialog, Return takes its
+// default action (yes for a question).
+func TestDialogKeys(t *testing.T) {
+	u := newTestUI(t)
+	key := func(k fyne.KeyName) { u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	u.showDialog(dialog.NewInformation("One", "first", u.win), nil)
+	answer := make(chan bool, 1)
+	u.showConfirm("Two", "second?", func(ok bool) { answer <- ok })
+	key(fyne.KeyReturn)
+	if ok := <-answer; !ok {
+		t.Error("Return answered no")
+	}
+	if len(u.dialogs) != 1 {
+		t.Fatalf("%d dialogs left after Return, want 1", len(u.dialogs))
+	}
+	key(fyne.KeyEscape)
+	if len(u.dialogs) != 0 || u.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("Escape left %d dialogs", len(u.dialogs))
+	}
+	u.showConfirm("Three", "third?", func(ok bool) { answer <- ok })
+	key(fyne.KeyEscape)
+	if ok := <-answer; ok {
+		t.Error("Escape answered yes")
 	}
 }

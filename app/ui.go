@@ -50,6 +50,9 @@ type ui struct {
 
 	tabs *container.AppTabs
 
+	dialogs  []*keyedDialog // shown dialogs, newest last (showDialog)
+	choosing atomic.Bool    // a desktop file chooser is open
+
 	// The output window for capture (OBS) and its settings.
 	outSet *outputSettings
 	output *outputWindow
@@ -99,6 +102,8 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.SetContent(u.makeContent())
 	u.win.SetMainMenu(u.makeMainMenu())
 	u.win.SetOnDropped(u.dropped)
+	next := u.win.Canvas().OnTypedKey()
+	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.dialogKey(ev, next) })
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
 		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
@@ -293,7 +298,7 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(uris) > 0 {
-		dialog.ShowInformation("Not a VRM file", "Drop a .vrm file on the window to open it.", u.win)
+		u.showDialog(dialog.NewInformation("Not a VRM file", "Drop a .vrm file on the window to open it.", u.win), nil)
 	}
 }
 
@@ -335,8 +340,7 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	if name == "" {
 		name = ev.Source.Name
 	}
-	d := dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win)
-	d.Show()
+	u.showDialog(dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win), nil)
 	// A missing last VRM at start-up falls back to the default avatar.
 	if av, _ := u.engine.Avatar(); av == nil {
 		u.loadDefault()
@@ -374,13 +378,13 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 func (u *ui) askAutoLoad(path string) {
 	msg := fmt.Sprintf("The Performer announced this avatar file (/VMC/Ext/VRM):\n\n%s\n\n"+
 		"Load it now? If you say yes, Kugutsu will load this file again whenever the Performer announces it.", path)
-	dialog.ShowConfirm("Load the Performer's avatar?", msg, func(ok bool) {
+	u.showConfirm("Load the Performer's avatar?", msg, func(ok bool) {
 		if ok {
 			u.engine.ApproveVRM(path)
 		} else {
 			u.engine.RejectVRM(path)
 		}
-	}, u.win)
+	})
 }
 
 // autoLoadRefused reports an announced file that may not be loaded.
