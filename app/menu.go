@@ -40,10 +40,14 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 	quit.IsQuit = true
 	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 	about := fyne.NewMenuItem("About Kugutsu", u.showAbout)
+	panel := fyne.NewMenuItem("Show or hide the side panel", u.togglePanel)
+	panel.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault}
 	u.win.Canvas().AddShortcut(open.Shortcut, func(fyne.Shortcut) { u.showOpenDialog() })
 	u.win.Canvas().AddShortcut(quit.Shortcut, func(fyne.Shortcut) { quit.Action() })
+	u.win.Canvas().AddShortcut(panel.Shortcut, func(fyne.Shortcut) { u.togglePanel() })
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File", open, recent, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu("View", panel),
 		fyne.NewMenu("Help", about),
 	)
 }

@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/marionette"
@@ -50,8 +50,16 @@ type ui struct {
 
 	tabs *container.AppTabs
 
-	dialogs  []*keyedDialog // shown dialogs, newest last (showDialog)
-	choosing atomic.Bool    // a desktop file chooser is open
+	dialogs []*keyedDialog // shown dialogs, newest last (showDialog)
+
+	// Layout: the viewport area, the split with the panels, and what the
+	// window body holds (the split, or the viewport area alone).
+	viewArea    fyne.CanvasObject
+	split       *container.Split
+	body        *fyne.Container
+	panelShown  bool
+	panelButton *widget.Button
+	choosing    atomic.Bool // a desktop file chooser is open
 
 	// The output window for capture (OBS) and its settings.
 	outSet *outputSettings
@@ -128,21 +136,54 @@ func newUI(a fyne.App, o Options) *ui {
 	return u
 }
 
-// makeContent lays out the window: viewport left, panels right, status
-// bar at the bottom.
+// makeContent lays out the window: a toolbar and the viewport left, the
+// panels right (collapsible: panelToggle, Ctrl+B), the status bar at the
+// bottom. Each panel scrolls both ways, so the window can be as narrow as
+// 640 px without clipping anything.
 func (u *ui) makeContent() fyne.CanvasObject {
-	u.avatarHolder = container.NewVScroll(makeNoAvatarTab())
+	u.avatarHolder = container.NewScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
-		container.NewTabItem(ifmTabName, container.NewVScroll(u.makeIFMTab())),
+		container.NewTabItem("VMC", container.NewScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
+		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
-		container.NewTabItem("Output", container.NewVScroll(u.makeOutputTab())),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),
+		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
-	split := container.NewHSplit(u.makeViewportArea(), u.tabs)
-	split.Offset = 0.7
-	return container.NewBorder(nil, makeStatusBar(u.live), nil, nil, split)
+	u.viewArea = u.makeViewportArea()
+	u.split = container.NewHSplit(u.viewArea, u.tabs)
+	u.split.Offset = min(max(u.set.prefs.FloatWithFallback(prefSplit, 0.7), 0.2), 0.9)
+	u.body = container.NewStack()
+	u.setPanel(!u.set.prefs.BoolWithFallback(prefPanelHidden, false))
+	return container.NewBorder(nil, makeStatusBar(u.live), nil, nil, u.body)
 }
+
+// setPanel shows or hides the side panel; the viewport fills the window
+// while it is hidden. The choice and the split position are saved.
+func (u *ui) setPanel(show bool) {
+	if u.panelShown && !show {
+		u.set.prefs.SetFloat(prefSplit, u.split.Offset)
+	}
+	u.panelShown = show
+	u.set.prefs.SetBool(prefPanelHidden, !show)
+	if show {
+		u.split.Leading = u.viewArea
+		u.body.Objects = []fyne.CanvasObject{u.split}
+		u.split.Refresh()
+	} else {
+		u.body.Objects = []fyne.CanvasObject{u.viewArea}
+	}
+	u.body.Refresh()
+	if u.panelButton != nil {
+		if show {
+			u.panelButton.SetIcon(theme.MenuExpandIcon())
+		} else {
+			u.panelButton.SetIcon(theme.MenuIcon())
+		}
+	}
+}
+
+// togglePanel shows the side panel if hidden, else hides it.
+func (u *ui) togglePanel() { u.setPanel(!u.panelShown) }
 
 // start listens for the Performer, loads the first avatar and starts the
 // status poller.
@@ -399,6 +440,9 @@ func (u *ui) saveWindowSize() {
 		u.set.prefs.SetFloat(prefWindowWidth, float64(s.Width))
 		u.set.prefs.SetFloat(prefWindowHeight, float64(s.Height))
 	}
+	if u.panelShown {
+		u.set.prefs.SetFloat(prefSplit, u.split.Offset)
+	}
 }
 
 // poll refreshes the live values from the engine until stop.
@@ -449,6 +493,8 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 		widget.NewLabelWithData(u.loadingText), bar)))
 	u.loading.Hide()
 	fps := widget.NewLabelWithData(u.live.overlay)
+	fps.TextStyle.Monospace = true
+	fps.Truncation = fyne.TextTruncateEllipsis
 	u.set.showFPS.AddListener(binding.NewDataListener(func() {
 		if on, _ := u.set.showFPS.Get(); on {
 			fps.Show()
@@ -456,8 +502,12 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 			fps.Hide()
 		}
 	}))
-	top := container.NewHBox(fps, layout.NewSpacer(), makeViewportToolbar(u.engine, u.set))
-	return container.NewStack(u.view, container.NewBorder(top, nil, nil, nil), u.loading)
+	u.panelButton = widget.NewButtonWithIcon("", theme.MenuExpandIcon(), u.togglePanel)
+	u.panelButton.Importance = widget.LowImportance
+	// The toolbar sits above the picture, never over it: the image is what
+	// a streamer captures.
+	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(makeViewportToolbar(u.engine, u.set), u.panelButton), fps)
+	return container.NewBorder(toolbar, nil, nil, nil, container.NewStack(u.view, u.loading))
 }
 
 // fileName returns the last element of a path for menus.
