@@ -66,5 +66,5 @@ func (u *ui) showAbout() {
 	content := container.NewBorder(nil, widget.NewHyperlink(Website, site), nil, nil, container.NewVScroll(text))
 	d := dialog.NewCustom("About Kugutsu", "Close", content, u.win)
 	d.Resize(fyne.NewSize(640, 520))
-	d.Show()
+	u.showDialog(d, nil)
 }

@@ -1,10 +1,14 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fyne.io/fyne/v2/dialog"
 	"image"
 	"net/netip"
+	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -248,7 +252,33 @@ func TestStartStop(t *testing.T) {
 	u2.set.host.Set("127.0.0.1")
 	u2.set.port.Set(int(addr.Port()))
 	u2.listen()
-	wantText(t, u2.tabs.Items[0].Content, "another program")
+	tab2 := u2.tabs.Items[0].Content
+	wantText(t, tab2, "another program")
+	// Not bound: the button offers Start and the status says so (not
+	// "Waiting for a Performer").
+	findButton(t, tab2, "Start")
+	if got, _ := u2.live.receiving.Get(); got != "Not listening" {
+		t.Errorf("status %q while the port is taken", got)
+	}
+	// Return in the port entry rebinds on the port typed.
+	var portEntry *widget.Entry
+	for _, o := range objects(tab2) {
+		if e, ok := o.(*widget.Entry); ok && e.Text == strconv.Itoa(int(addr.Port())) {
+			portEntry = e
+		}
+	}
+	if portEntry == nil {
+		t.Fatal("no port entry")
+	}
+	portEntry.SetText("0")
+	portEntry.OnSubmitted(portEntry.Text)
+	if _, on := u2.engine.Addr(); !on {
+		t.Fatal("Return in the port entry did not rebind")
+	}
+	findButton(t, tab2, "Stop")
+	if got, _ := u2.live.sendTo.Get(); !strings.Contains(got, "127.0.0.1:") {
+		t.Errorf("Send to %q, want the bound address", got)
+	}
 }
 
 func TestListenFlag(t *testing.T) {
@@ -456,7 +486,7 @@ func TestLoadErrorDialogKeepsAvatar(t *testing.T) {
 		t.Error("progress still shown after the failure")
 	}
 	msg := topOverlayText(t, u)
-	for _, want := range []string{"/models/broken.vrm", "accessor 12", "No avatar is shown"} {
+	for _, want := range []string{"/models/broken.vrm", "accessor 12", "Showing the default avatar instead"} {
 		if !strings.Contains(msg, want) {
 			t.Errorf("error dialog does not say %q:\n%s", want, msg)
 		}
@@ -524,9 +554,72 @@ func TestRunRejectsBadListen(t *testing.T) {
 func TestOpenDialogShows(t *testing.T) {
 	// fyne 2.8.1: FileDialog.Resize before Show dereferenced a nil dialog
 	// (File → Open VRM… crashed the app on Linux, which has no OS dialog).
+	// With no desktop chooser, Fyne's dialog shows.
+	saved := fileChoosers
+	t.Cleanup(func() { fileChoosers = saved })
+	fileChoosers = nil
 	u := newTestUI(t)
 	u.showOpenDialog()
+	deadline := time.Now().Add(5 * time.Second)
+	for u.win.Canvas().Overlays().Top() == nil && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if u.win.Canvas().Overlays().Top() == nil {
 		t.Error("no file dialog")
+	}
+}
+
+// TestOpenUsesDesktopChooser: a desktop chooser (here a fake zenity that
+// prints a typed path) is asked first and its path opens; one that is not
+// installed is skipped; a cancel opens nothing.
+func TestOpenUsesDesktopChooser(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "zenity")
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho /typed/path/avatar.vrm\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	saved := fileChoosers
+	t.Cleanup(func() { fileChoosers = saved })
+	fileChoosers = []chooser{kdialogChooser, zenityChooser}
+	path, err := chooseVRM(context.Background(), "/home")
+	if err != nil || path != "/typed/path/avatar.vrm" {
+		t.Errorf("chooseVRM = %q, %v", path, err)
+	}
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nsleep 1.2; exit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if path, err := chooseVRM(context.Background(), "/home"); err != nil || path != "" {
+		t.Errorf("a cancelled chooser: %q, %v", path, err)
+	}
+	fileChoosers = []chooser{kdialogChooser}
+	if _, err := chooseVRM(context.Background(), "/home"); !errors.Is(err, errNoChooser) {
+		t.Errorf("no chooser installed: %v", err)
+	}
+}
+
+// TestDialogKeys: Escape dismisses the newest dialog, Return takes its
+// default action (yes for a question).
+func TestDialogKeys(t *testing.T) {
+	u := newTestUI(t)
+	key := func(k fyne.KeyName) { u.win.Canvas().OnTypedKey()(&fyne.KeyEvent{Name: k}) }
+	u.showDialog(dialog.NewInformation("One", "first", u.win), nil)
+	answer := make(chan bool, 1)
+	u.showConfirm("Two", "second?", func(ok bool) { answer <- ok })
+	key(fyne.KeyReturn)
+	if ok := <-answer; !ok {
+		t.Error("Return answered no")
+	}
+	if len(u.dialogs) != 1 {
+		t.Fatalf("%d dialogs left after Return, want 1", len(u.dialogs))
+	}
+	key(fyne.KeyEscape)
+	if len(u.dialogs) != 0 || u.win.Canvas().Overlays().Top() != nil {
+		t.Errorf("Escape left %d dialogs", len(u.dialogs))
+	}
+	u.showConfirm("Three", "third?", func(ok bool) { answer <- ok })
+	key(fyne.KeyEscape)
+	if ok := <-answer; ok {
+		t.Error("Escape answered yes")
 	}
 }

@@ -111,6 +111,9 @@ func (u *ui) makeIFMPhoneCard() fyne.CanvasObject {
 		widget.NewButton("Look forward", u.ifmLookForward),
 		widget.NewButton("Fetch recording…", u.showFetchDialog),
 	)
+	// The buttons sit above every line whose text comes and goes or wraps,
+	// so they never move under the pointer (a status line appearing once
+	// moved Calibrate by 20–40 px).
 	return widget.NewCard("Phone", "An iPhone running iFacialMocap on this network",
 		container.NewVBox(
 			widget.NewForm(
@@ -118,13 +121,16 @@ func (u *ui) makeIFMPhoneCard() fyne.CanvasObject {
 				widget.NewFormItem("Transport", transport),
 				widget.NewFormItem("Format", format),
 				widget.NewFormItem("", p.button),
+			),
+			actions,
+			widget.NewForm(
 				widget.NewFormItem("Status", container.NewBorder(nil, nil,
 					container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), p.light)), nil,
 					wrappingLabel(p.status))),
 				widget.NewFormItem("Tracking", wrappingLabel(p.tracking)),
 				widget.NewFormItem("Frames", wrappingLabel(p.counts)),
 			),
-			problem, note, actions, help, advanced,
+			problem, note, help, advanced,
 		))
 }
 

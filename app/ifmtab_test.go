@@ -409,3 +409,31 @@ func TestIFMConnectByHostName(t *testing.T) {
 	u.background.Wait()
 	wantText(t, tb, `Cannot connect: phone address "no-such-host.invalid"`)
 }
+
+// TestIFMButtonsStayPut: status lines that appear and wrap do not move the
+// buttons (a misclick on Calibrate otherwise).
+func TestIFMButtonsStayPut(t *testing.T) {
+	u := newTestUI(t)
+	u.tabs.SelectIndex(1)
+	tb := tab(t, u, ifmTabName)
+	pos := func() []fyne.Position {
+		ps := []fyne.Position{fyne.CurrentApp().Driver().AbsolutePositionForObject(u.ifmp.button)}
+		for _, name := range []string{"Calibrate (neutral face)", "Look forward", "Fetch recording…"} {
+			b := findButton(t, tb, name)
+			ps = append(ps, fyne.CurrentApp().Driver().AbsolutePositionForObject(b))
+		}
+		return ps
+	}
+	before := pos()
+	st := ifacialmocap.Status{Phone: "192.168.1.23:49983", Mode: ifacialmocap.ModeUDP}
+	st.Err = &ifacialmocap.NoDataError{Phone: st.Phone, Mode: ifacialmocap.ModeUDP, Local: "0.0.0.0:49983", For: 6 * time.Second}
+	u.ifmUpdate(st, true)
+	u.ifmp.note.Set("Calibrated: this is your neutral face and pose (head 1°, 2°, 3°), and a long line that wraps over several lines of the narrow panel.")
+	u.win.Content().Refresh()
+	after := pos()
+	for i := range before {
+		if before[i] != after[i] {
+			t.Errorf("button %d moved from %v to %v as status lines appeared", i, before[i], after[i])
+		}
+	}
+}

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"errors"
+	"fmt"
 	"path/filepath"
 
 	"fyne.io/fyne/v2"
@@ -38,19 +40,49 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 	quit.IsQuit = true
 	quit.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault}
 	about := fyne.NewMenuItem("About Kugutsu", u.showAbout)
+	panel := fyne.NewMenuItem("Show or hide the side panel", u.togglePanel)
+	panel.Shortcut = &desktop.CustomShortcut{KeyName: fyne.KeyB, Modifier: fyne.KeyModifierShortcutDefault}
 	u.win.Canvas().AddShortcut(open.Shortcut, func(fyne.Shortcut) { u.showOpenDialog() })
 	u.win.Canvas().AddShortcut(quit.Shortcut, func(fyne.Shortcut) { quit.Action() })
+	u.win.Canvas().AddShortcut(panel.Shortcut, func(fyne.Shortcut) { u.togglePanel() })
 	return fyne.NewMainMenu(
 		fyne.NewMenu("File", open, recent, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu("View", panel),
 		fyne.NewMenu("Help", about),
 	)
 }
 
 // showOpenDialog asks for a .vrm file and opens it.
 func (u *ui) showOpenDialog() {
+	dir := ""
+	if av, src := u.engine.Avatar(); av != nil && src.Path != "" {
+		dir = filepath.Dir(src.Path)
+	}
+	if !u.choosing.CompareAndSwap(false, true) {
+		return // a desktop chooser is already open
+	}
+	go func() {
+		defer u.choosing.Store(false)
+		path, err := chooseVRM(u.ifmCtx, dir)
+		fyne.Do(func() {
+			switch {
+			case errors.Is(err, errNoChooser):
+				u.showFyneOpenDialog(dir)
+			case err != nil:
+				u.showDialog(dialog.NewError(fmt.Errorf("the file chooser failed: %w", err), u.win), nil)
+			case path != "":
+				u.open(path)
+			}
+		})
+	}()
+}
+
+// showFyneOpenDialog shows Fyne's own file dialog, for desktops without a
+// chooser of their own (no portal, zenity or kdialog).
+func (u *ui) showFyneOpenDialog(dir string) {
 	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showDialog(dialog.NewError(err, u.win), nil)
 			return
 		}
 		if r == nil {
@@ -61,9 +93,9 @@ func (u *ui) showOpenDialog() {
 		u.open(path)
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".vrm"}))
-	if av, src := u.engine.Avatar(); av != nil && src.Path != "" {
-		if dir, err := storage.ListerForURI(storage.NewFileURI(filepath.Dir(src.Path))); err == nil {
-			d.SetLocation(dir)
+	if dir != "" {
+		if l, err := storage.ListerForURI(storage.NewFileURI(dir)); err == nil {
+			d.SetLocation(l)
 		}
 	}
 	d.Show()

@@ -43,6 +43,7 @@ const (
 	prefLightColor    = "view.lightColor"
 	prefQuality       = "view.quality"
 	prefResolution    = "view.resolution"
+	prefMaxPixels     = "view.maxPixels" // a maxPixelChoices id
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
@@ -50,6 +51,8 @@ const (
 	prefRecent        = "avatar.recent"
 	prefWindowWidth   = "window.width"
 	prefWindowHeight  = "window.height"
+	prefSplit         = "window.split"       // the split position while the panel shows, 0.2–0.9
+	prefPanelHidden   = "window.panelHidden" // the side panel is collapsed
 	defaultListenHost = "0.0.0.0"
 	defaultListenPort = 39539
 )
@@ -64,6 +67,9 @@ var (
 	// resolutionChoices and resolutionScales: View.RenderScale.
 	resolutionChoices = []string{"Full", "3/4 (faster)", "1/2 (fastest)"}
 	resolutionScales  = []float64{1, 0.75, 0.5}
+	// maxPixelChoices: View.MaxPixels, saved by id.
+	maxPixelChoices = []choice{{"720p", "1280 × 720 (recommended)"}, {"1080p", "1920 × 1080"}, {"none", "No limit (slow on HiDPI)"}}
+	maxPixelValues  = map[string]int{"720p": 1280 * 720, "1080p": 1920 * 1080, "none": 0}
 )
 
 // settings are the user's choices as data bindings backed by the app's
@@ -91,6 +97,7 @@ type settings struct {
 	lightColor           binding.String // #rrggbb
 	quality              binding.String // one of qualityChoices
 	resolution           binding.String // one of resolutionChoices
+	maxPixels            binding.String // label of maxPixelChoices
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
@@ -148,6 +155,7 @@ func newSettings(p fyne.Preferences) *settings {
 		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
 		quality:     s(prefQuality, qualityChoices[0]),
 		resolution:  s(prefResolution, resolutionChoices[0]),
+		maxPixels:   bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
@@ -211,6 +219,8 @@ func (s *settings) view() marionette.View {
 			v.RenderScale = resolutionScales[i]
 		}
 	}
+	mp, _ := s.maxPixels.Get()
+	v.MaxPixels = maxPixelValues[idOf(maxPixelChoices, mp)]
 	v.Outlines, _ = s.outlines.Get()
 	v.SpringBones, _ = s.springBones.Get()
 	return v
@@ -240,7 +250,7 @@ func (s *settings) onOptionsChanged(f func()) {
 // onViewChanged calls f after any view setting changes, and once now.
 func (s *settings) onViewChanged(f func()) {
 	for _, it := range []binding.DataItem{s.background, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
-		s.resolution, s.outlines, s.springBones} {
+		s.resolution, s.maxPixels, s.outlines, s.springBones} {
 		it.AddListener(binding.NewDataListener(f))
 	}
 }

@@ -30,6 +30,10 @@ var (
 type liveStatus struct {
 	receiving  binding.String // "Receiving" / "No data"
 	listen     binding.String
+	sendTo     binding.String // where a Performer sends: this machine's addresses and the port
+	firewall   binding.String // how to open the port
+	sendFirst  string         // the best of sendTo, for the copy button (UI goroutine)
+	button     binding.String // the receiver button: "Stop" while bound, else "Start"
 	sender     binding.String
 	packetRate binding.String
 	errors     binding.String
@@ -50,7 +54,7 @@ type liveStatus struct {
 func newLiveStatus() *liveStatus {
 	s := binding.NewString
 	ls := &liveStatus{
-		receiving: s(), listen: s(), sender: s(), packetRate: s(), errors: s(), ok: s(), senderTime: s(),
+		receiving: s(), listen: s(), sendTo: s(), firewall: s(), button: s(), sender: s(), packetRate: s(), errors: s(), ok: s(), senderTime: s(),
 		fps: s(), overlay: s(), credit: s(), autoLoad: s(), unmatched: s(), hidden: s(),
 	}
 	ls.update(&marionette.Status{})
@@ -79,6 +83,14 @@ func (ls *liveStatus) lightColor() color.Color {
 func (ls *liveStatus) setListen(text string, listening bool) {
 	ls.listen.Set(text)
 	ls.listening = listening
+	if listening {
+		ls.button.Set("Stop")
+	} else {
+		ls.button.Set("Start")
+	}
+	if !listening {
+		ls.receiving.Set("Not listening")
+	}
 	ls.refreshLights()
 }
 
@@ -102,6 +114,8 @@ func (ls *liveStatus) update(st *marionette.Status) {
 		ls.receiving.Set("Receiving")
 	case st.Sender.IsValid():
 		ls.receiving.Set("No data")
+	case !ls.listening:
+		ls.receiving.Set("Not listening")
 	default:
 		ls.receiving.Set("Waiting for a Performer")
 	}

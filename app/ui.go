@@ -17,7 +17,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/marionette"
@@ -49,6 +49,17 @@ type ui struct {
 	loadingBar  binding.Float
 
 	tabs *container.AppTabs
+
+	dialogs []*keyedDialog // shown dialogs, newest last (showDialog)
+
+	// Layout: the viewport area, the split with the panels, and what the
+	// window body holds (the split, or the viewport area alone).
+	viewArea    fyne.CanvasObject
+	split       *container.Split
+	body        *fyne.Container
+	panelShown  bool
+	panelButton *widget.Button
+	choosing    atomic.Bool // a desktop file chooser is open
 
 	// The output window for capture (OBS) and its settings.
 	outSet *outputSettings
@@ -99,6 +110,8 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.SetContent(u.makeContent())
 	u.win.SetMainMenu(u.makeMainMenu())
 	u.win.SetOnDropped(u.dropped)
+	next := u.win.Canvas().OnTypedKey()
+	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.dialogKey(ev, next) })
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
 		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
@@ -123,21 +136,54 @@ func newUI(a fyne.App, o Options) *ui {
 	return u
 }
 
-// makeContent lays out the window: viewport left, panels right, status
-// bar at the bottom.
+// makeContent lays out the window: a toolbar and the viewport left, the
+// panels right (collapsible: panelToggle, Ctrl+B), the status bar at the
+// bottom. Each panel scrolls both ways, so the window can be as narrow as
+// 640 px without clipping anything.
 func (u *ui) makeContent() fyne.CanvasObject {
-	u.avatarHolder = container.NewVScroll(makeNoAvatarTab())
+	u.avatarHolder = container.NewScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.set, u.live, u.toggleListening))),
-		container.NewTabItem(ifmTabName, container.NewVScroll(u.makeIFMTab())),
+		container.NewTabItem("VMC", container.NewScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
+		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
-		container.NewTabItem("Output", container.NewVScroll(u.makeOutputTab())),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),
+		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
-	split := container.NewHSplit(u.makeViewportArea(), u.tabs)
-	split.Offset = 0.7
-	return container.NewBorder(nil, makeStatusBar(u.live), nil, nil, split)
+	u.viewArea = u.makeViewportArea()
+	u.split = container.NewHSplit(u.viewArea, u.tabs)
+	u.split.Offset = min(max(u.set.prefs.FloatWithFallback(prefSplit, 0.7), 0.2), 0.9)
+	u.body = container.NewStack()
+	u.setPanel(!u.set.prefs.BoolWithFallback(prefPanelHidden, false))
+	return container.NewBorder(nil, makeStatusBar(u.live), nil, nil, u.body)
 }
+
+// setPanel shows or hides the side panel; the viewport fills the window
+// while it is hidden. The choice and the split position are saved.
+func (u *ui) setPanel(show bool) {
+	if u.panelShown && !show {
+		u.set.prefs.SetFloat(prefSplit, u.split.Offset)
+	}
+	u.panelShown = show
+	u.set.prefs.SetBool(prefPanelHidden, !show)
+	if show {
+		u.split.Leading = u.viewArea
+		u.body.Objects = []fyne.CanvasObject{u.split}
+		u.split.Refresh()
+	} else {
+		u.body.Objects = []fyne.CanvasObject{u.viewArea}
+	}
+	u.body.Refresh()
+	if u.panelButton != nil {
+		if show {
+			u.panelButton.SetIcon(theme.MenuExpandIcon())
+		} else {
+			u.panelButton.SetIcon(theme.MenuIcon())
+		}
+	}
+}
+
+// togglePanel shows the side panel if hidden, else hides it.
+func (u *ui) togglePanel() { u.setPanel(!u.panelShown) }
 
 // start listens for the Performer, loads the first avatar and starts the
 // status poller.
@@ -224,19 +270,39 @@ func (u *ui) toggleListening() {
 		u.engine.StopListening()
 		u.set.listening.Set(false)
 		u.live.setListen("Not listening", false)
+		u.live.sendTo.Set("—")
+		u.live.sendFirst = ""
 		return
 	}
 	u.set.listening.Set(true)
 	u.listen()
 }
 
-// listen starts the receiver on the address in the settings.
+// rebind restarts the receiver on the address and port entered.
+func (u *ui) rebind() {
+	u.engine.StopListening()
+	u.set.listening.Set(true)
+	u.listen()
+}
+
+// listen starts the receiver on the address in the settings and shows
+// where a Performer should send.
 func (u *ui) listen() {
 	addr := u.set.listenAddr()
 	if err := u.engine.Listen(addr); err != nil {
 		u.live.setListen(listenError(addr, err), false)
+		u.live.sendTo.Set("—")
+		u.live.sendFirst = ""
 		return
 	}
+	bound, _ := u.engine.Addr()
+	targets := performerTargets(bound, net.InterfaceAddrs)
+	u.live.sendFirst = ""
+	if len(targets) > 0 {
+		u.live.sendFirst = targets[0]
+	}
+	u.live.sendTo.Set(sendToText(targets))
+	u.live.firewall.Set(firewallHint(bound.Port()))
 	u.live.setListen("Listening on UDP "+u.boundText(), true)
 }
 
@@ -273,7 +339,7 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 		}
 	}
 	if len(uris) > 0 {
-		dialog.ShowInformation("Not a VRM file", "Drop a .vrm file on the window to open it.", u.win)
+		u.showDialog(dialog.NewInformation("Not a VRM file", "Drop a .vrm file on the window to open it.", u.win), nil)
 	}
 }
 
@@ -308,13 +374,14 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	keep := "No avatar is shown."
 	if av, src := u.engine.Avatar(); av != nil {
 		keep = "Still showing " + marionette.DisplayName(av, src) + "."
+	} else if data, _ := defaultAvatar(); data != nil {
+		keep = "Showing the default avatar instead." // loaded below
 	}
 	name := ev.Source.Path
 	if name == "" {
 		name = ev.Source.Name
 	}
-	d := dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win)
-	d.Show()
+	u.showDialog(dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win), nil)
 	// A missing last VRM at start-up falls back to the default avatar.
 	if av, _ := u.engine.Avatar(); av == nil {
 		u.loadDefault()
@@ -326,7 +393,11 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	u.shown = av
 	name := marionette.DisplayName(av, src)
-	u.win.SetTitle("Kugutsu — " + name)
+	if src.Default {
+		u.win.SetTitle("Kugutsu") // the default avatar is called Kugutsu too
+	} else {
+		u.win.SetTitle("Kugutsu — " + name)
+	}
 	u.exprBars = make([]binding.Float, len(av.Expressions))
 	for i := range u.exprBars {
 		u.exprBars[i] = binding.NewFloat()
@@ -348,13 +419,13 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 func (u *ui) askAutoLoad(path string) {
 	msg := fmt.Sprintf("The Performer announced this avatar file (/VMC/Ext/VRM):\n\n%s\n\n"+
 		"Load it now? If you say yes, Kugutsu will load this file again whenever the Performer announces it.", path)
-	dialog.ShowConfirm("Load the Performer's avatar?", msg, func(ok bool) {
+	u.showConfirm("Load the Performer's avatar?", msg, func(ok bool) {
 		if ok {
 			u.engine.ApproveVRM(path)
 		} else {
 			u.engine.RejectVRM(path)
 		}
-	}, u.win)
+	})
 }
 
 // autoLoadRefused reports an announced file that may not be loaded.
@@ -368,6 +439,9 @@ func (u *ui) saveWindowSize() {
 	if s.Width > 0 && s.Height > 0 {
 		u.set.prefs.SetFloat(prefWindowWidth, float64(s.Width))
 		u.set.prefs.SetFloat(prefWindowHeight, float64(s.Height))
+	}
+	if u.panelShown {
+		u.set.prefs.SetFloat(prefSplit, u.split.Offset)
 	}
 }
 
@@ -419,6 +493,8 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 		widget.NewLabelWithData(u.loadingText), bar)))
 	u.loading.Hide()
 	fps := widget.NewLabelWithData(u.live.overlay)
+	fps.TextStyle.Monospace = true
+	fps.Truncation = fyne.TextTruncateEllipsis
 	u.set.showFPS.AddListener(binding.NewDataListener(func() {
 		if on, _ := u.set.showFPS.Get(); on {
 			fps.Show()
@@ -426,8 +502,12 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 			fps.Hide()
 		}
 	}))
-	top := container.NewHBox(fps, layout.NewSpacer(), makeViewportToolbar(u.engine, u.set))
-	return container.NewStack(u.view, container.NewBorder(top, nil, nil, nil), u.loading)
+	u.panelButton = widget.NewButtonWithIcon("", theme.MenuExpandIcon(), u.togglePanel)
+	u.panelButton.Importance = widget.LowImportance
+	// The toolbar sits above the picture, never over it: the image is what
+	// a streamer captures.
+	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(makeViewportToolbar(u.engine, u.set), u.panelButton), fps)
+	return container.NewBorder(toolbar, nil, nil, nil, container.NewStack(u.view, u.loading))
 }
 
 // fileName returns the last element of a path for menus.

@@ -33,6 +33,7 @@ func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
 			widget.NewForm(
 				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
 				widget.NewFormItem("Resolution", widget.NewSelectWithData(resolutionChoices, s.resolution)),
+				widget.NewFormItem("Render at most", widget.NewSelectWithData(labels(maxPixelChoices), s.maxPixels)),
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
 				widget.NewFormItem("", widget.NewCheckWithData("Show frame rate and latency", s.showFPS)),
@@ -50,6 +51,7 @@ func resetView(s *settings) {
 	s.lightColor.Set(hexColor(v.LightColor))
 	s.quality.Set(qualityChoices[0])
 	s.resolution.Set(resolutionChoices[0])
+	s.maxPixels.Set(labelOf(maxPixelChoices, "720p"))
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
 }

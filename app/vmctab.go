@@ -6,42 +6,65 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
 // makeVMCTab returns the VMC panel: the receiver (address, port,
 // start/stop), the live state of the Performer's stream, and the
 // Marionette options. toggle starts or stops the receiver.
-func makeVMCTab(s *settings, ls *liveStatus, toggle func()) fyne.CanvasObject {
+func makeVMCTab(a fyne.App, s *settings, ls *liveStatus, toggle, rebind func()) fyne.CanvasObject {
 	return container.NewVBox(
-		makeReceiverCard(s, ls, toggle),
+		makeReceiverCard(a, s, ls, toggle, rebind),
 		makePerformerCard(ls),
 		makeOptionsCard(s, ls),
 	)
 }
 
-// makeReceiverCard returns the listen address, port and start/stop button.
-func makeReceiverCard(s *settings, ls *liveStatus, toggle func()) fyne.CanvasObject {
+// makeReceiverCard returns where the Performer sends (this machine's
+// addresses, with a copy button), the listen address, port and start/stop
+// button, and the firewall hint. toggle starts or stops the receiver;
+// rebind (Return in the address or port entry) restarts it on what was
+// entered.
+func makeReceiverCard(a fyne.App, s *settings, ls *liveStatus, toggle, rebind func()) fyne.CanvasObject {
 	host := widget.NewEntryWithData(s.host)
 	host.SetPlaceHolder("0.0.0.0 (every interface)")
 	port := widget.NewEntryWithData(binding.IntToString(s.port))
 	port.Validator = validatePort
-	button := widget.NewButton("Stop", toggle)
-	s.listening.AddListener(binding.NewDataListener(func() {
-		if on, _ := s.listening.Get(); on {
-			button.SetText("Stop")
-		} else {
-			button.SetText("Start")
+	button := widget.NewButton("Start", toggle)
+	ls.button.AddListener(binding.NewDataListener(func() {
+		if t, _ := ls.button.Get(); t != "" {
+			button.SetText(t)
 		}
 	}))
+	port.OnSubmitted = func(string) { rebind() }
+	host.OnSubmitted = port.OnSubmitted
 	status := widget.NewLabelWithData(ls.listen)
 	status.Wrapping = fyne.TextWrapWord
+	sendTo := widget.NewLabelWithData(ls.sendTo)
+	sendTo.TextStyle.Monospace = true
+	sendTo.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabelWithData(ls.firewall)
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.LowImportance
 	form := widget.NewForm(
-		widget.NewFormItem("Address", host),
+		widget.NewFormItem("Send to", container.NewBorder(nil, nil, nil, newCopyButton(a, ls), sendTo)),
+		widget.NewFormItem("Listen on", host),
 		widget.NewFormItem("UDP port", port),
 	)
-	return widget.NewCard("Receiver", "Where the Performer sends VMC (its \"Marionette\" address)",
-		container.NewVBox(form, container.NewBorder(nil, nil, nil, button, status)))
+	return widget.NewCard("Receiver", "Type the \"Send to\" address into the Performer (its Marionette / VMC destination)",
+		container.NewVBox(form, container.NewBorder(nil, nil, nil, button, status), hint))
+}
+
+// newCopyButton returns a button that puts the best "Send to" address on
+// the clipboard.
+func newCopyButton(a fyne.App, ls *liveStatus) *widget.Button {
+	b := widget.NewButtonWithIcon("", theme.ContentCopyIcon(), func() {
+		if ls.sendFirst != "" {
+			a.Clipboard().SetContent(ls.sendFirst)
+		}
+	})
+	return b
 }
 
 // validatePort accepts 1–65535 (0 asks the OS for a free port).

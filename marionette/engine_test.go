@@ -455,6 +455,7 @@ func TestEngineRenderScale(t *testing.T) {
 		scale        float64
 		w, h, rw, rh int
 	}{{0, 100, 50, 100, 50}, {1, 100, 50, 100, 50}, {0.75, 100, 50, 75, 38}, {0.1, 100, 50, 25, 13}, {2, 100, 50, 100, 50}, {0.5, 1, 1, 1, 1}} {
+		// (no MaxPixels here; see TestRenderSizeCap)
 		if rw, rh := (View{RenderScale: tc.scale}).renderSize(tc.w, tc.h); rw != tc.rw || rh != tc.rh {
 			t.Errorf("scale %v of %dx%d: %dx%d, want %dx%d", tc.scale, tc.w, tc.h, rw, rh, tc.rw, tc.rh)
 		}
@@ -501,4 +502,30 @@ func TestEngineStatusSumsSenders(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("status %+v: want 3 connected senders", te.Status())
+}
+
+// TestRenderSizeCap: a HiDPI viewport renders at most MaxPixels, with the
+// viewport's aspect ratio.
+func TestRenderSizeCap(t *testing.T) {
+	for _, tc := range []struct {
+		scale        float64
+		max          int
+		w, h, rw, rh int
+	}{
+		{1, DefaultMaxPixels, 1280, 720, 1280, 720},
+		{1, DefaultMaxPixels, 2560, 1440, 1280, 720}, // FYNE_SCALE=2
+		{1, DefaultMaxPixels, 800, 600, 800, 600},
+		{0.5, DefaultMaxPixels, 2560, 1440, 1280, 720},
+		{0.25, DefaultMaxPixels, 2560, 1440, 640, 360},
+		{1, 0, 2560, 1440, 2560, 1440},
+		{1, 100, 1000, 10, 100, 1},
+	} {
+		rw, rh := (View{RenderScale: tc.scale, MaxPixels: tc.max}).renderSize(tc.w, tc.h)
+		if rw != tc.rw || rh != tc.rh {
+			t.Errorf("scale %v, cap %d, %dx%d: %dx%d, want %dx%d", tc.scale, tc.max, tc.w, tc.h, rw, rh, tc.rw, tc.rh)
+		}
+	}
+	if DefaultView().MaxPixels != DefaultMaxPixels {
+		t.Error("the default view has no pixel cap")
+	}
 }

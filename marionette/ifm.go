@@ -3,6 +3,7 @@ package marionette
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,21 @@ var ErrNotConnected = errors.New("not connected to a phone: connect first")
 // ErrNoFrame is returned by IFacialMocap.Calibrate before the phone has sent
 // a frame.
 var ErrNoFrame = errors.New("no frame from the phone yet: calibrate once the face is tracked")
+
+// StaleFrameError is returned by IFacialMocap.Calibrate when the newest
+// frame is older than ifacialmocap.ConnectedWithin (0.5 s) or the phone has
+// lost the face: calibrating on it would make an old face the neutral one.
+type StaleFrameError struct {
+	Age  time.Duration // since the newest frame arrived
+	Lost bool          // the phone reports the face lost
+}
+
+func (e *StaleFrameError) Error() string {
+	if e.Lost {
+		return "the phone has lost your face: look at the phone and calibrate again"
+	}
+	return fmt.Sprintf("no data from the phone for %.1f s: check the connection and calibrate again", e.Age.Seconds())
+}
 
 // IFacialMocap is a FaceSource driven by an iPhone running iFacialMocap
 // (protocol/ifacialmocap; field notes §6). It owns the client and an
@@ -235,12 +251,18 @@ func (s *IFacialMocap) SetSettings(st ifacialmocap.Settings) {
 
 // Calibrate makes the newest frame the neutral face and pose ("this is my
 // neutral face and pose"; ifacialmocap.Calibrate) and returns the
-// calibration, for the caller to keep. ErrNoFrame before the first frame.
+// calibration, for the caller to keep. ErrNoFrame before the first frame;
+// a *StaleFrameError when the newest frame is stale or the face is lost
+// (the calibration in use is kept).
 func (s *IFacialMocap) Calibrate() (ifacialmocap.Calibration, error) {
 	s.mu.Lock()
 	if s.rawSeq == 0 {
 		s.mu.Unlock()
 		return ifacialmocap.Calibration{}, ErrNoFrame
+	}
+	if age := time.Since(s.arrival); age > ifacialmocap.ConnectedWithin || s.lost.Load() {
+		s.mu.Unlock()
+		return ifacialmocap.Calibration{}, &StaleFrameError{Age: age, Lost: s.lost.Load()}
 	}
 	s.calib = ifacialmocap.Calibrate(&s.raw)
 	c := s.calib

@@ -143,6 +143,15 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 		t.Error("no Changed signal when the phone went silent")
 	}
 	waitUntil(t, "the face to stop", func() bool { return !src.Face(av, &f) })
+	// Calibrating now would take an old face as the neutral one: refused,
+	// and the calibration in use stays.
+	var stale *StaleFrameError
+	if _, err := src.Calibrate(); !errors.As(err, &stale) || stale.Age < ifacialmocap.ConnectedWithin {
+		t.Errorf("calibrate on stale data: %v, want a StaleFrameError", err)
+	}
+	if src.Calibration() != cal {
+		t.Error("a refused calibration changed the one in use")
+	}
 	phone.Return() // the client re-sends the start command
 	waitUntil(t, "the face back", func() bool { return src.Face(av, &f) })
 

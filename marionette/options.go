@@ -155,15 +155,32 @@ type View struct {
 	// viewport. Rendering cost falls with its square: a lever for slow
 	// machines and heavy avatars.
 	RenderScale float64
+	// MaxPixels caps the rendered image at this many pixels (width ×
+	// height, after RenderScale), keeping the aspect ratio; the UI
+	// stretches the image to the viewport. It keeps a HiDPI viewport
+	// (FYNE_SCALE=2: four times the pixels) costing about what scale 1
+	// does. 0: no cap. DefaultMaxPixels is 1280×720.
+	MaxPixels int
 }
+
+// DefaultMaxPixels is View.MaxPixels by default: 1280×720.
+const DefaultMaxPixels = 1280 * 720
 
 // renderSize returns the image size for a w×h viewport.
 func (v View) renderSize(w, h int) (int, int) {
 	s := v.RenderScale
 	if !(s > 0) || s > 1 {
-		return w, h
+		s = 1
 	}
 	s = max(s, 0.25)
+	if v.MaxPixels > 0 {
+		if n := float64(w) * float64(h) * s * s; n > float64(v.MaxPixels) {
+			s *= math.Sqrt(float64(v.MaxPixels) / n)
+		}
+	}
+	if s == 1 {
+		return w, h
+	}
 	return max(1, int(math.Round(float64(w)*s))), max(1, int(math.Round(float64(h)*s)))
 }
 
@@ -178,7 +195,7 @@ func DefaultView() View {
 		Background: color.NRGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff},
 		LightYaw:   yaw, LightPitch: pitch,
 		LightColor: color.NRGBA{R: 0xff, G: 0xff, B: 0xff, A: 0xff},
-		AA:         render.AA4x, Outlines: true, SpringBones: true, RenderScale: 1,
+		AA:         render.AA4x, Outlines: true, SpringBones: true, RenderScale: 1, MaxPixels: DefaultMaxPixels,
 	}
 }
 

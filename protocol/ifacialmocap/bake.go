@@ -65,8 +65,9 @@ func fetchRecording(ctx context.Context, cmd *net.UDPConn, phone netip.AddrPort,
 			var ne net.Error
 			if errors.As(err, &ne) && ne.Timeout() {
 				return 0, fmt.Errorf("ifacialmocap: the phone did not connect to TCP %s within %v to send its recording: "+
-					"check that this PC's firewall allows incoming TCP on that port for kugutsu on private networks "+
-					"and that iFacialMocap has a recording", ln.Addr(), opts.BakeWait)
+					"check that this PC's firewall allows incoming TCP on that port (Linux ufw: sudo ufw allow %d/tcp; "+
+					"firewalld: sudo firewall-cmd --add-port=%d/tcp; Windows: allow kugutsu on private networks) "+
+					"and that iFacialMocap has a recording", ln.Addr(), opts.BakeWait, tcpPort(ln.Addr()), tcpPort(ln.Addr()))
 			}
 			return 0, fmt.Errorf("ifacialmocap: accept the recording connection: %w", err)
 		}
@@ -115,4 +116,12 @@ func DecodeRecording(r io.Reader) ([]string, error) {
 		return nil, fmt.Errorf("ifacialmocap: recorded animation: %w", err)
 	}
 	return frames, nil
+}
+
+// tcpPort returns a TCP address's port (0 for another kind of address).
+func tcpPort(a net.Addr) int {
+	if t, ok := a.(*net.TCPAddr); ok {
+		return t.Port
+	}
+	return 0
 }

@@ -181,7 +181,7 @@ func TestClientReconnect(t *testing.T) {
 			var nd *ifacialmocap.NoDataError
 			waitFor(t, "a no-data error", func() bool { return errors.As(c.Status().Err, &nd) }, c.Status().String)
 			msg := nd.Error()
-			for _, hint := range []string{"IP address", "firewall", "Local Network", "fixed destination"} {
+			for _, hint := range []string{"IP address", "firewall", "sudo ufw allow", "firewall-cmd --add-port", "Local Network", "fixed destination"} {
 				if !strings.Contains(msg, hint) {
 					t.Errorf("no-data message lacks %q: %s", hint, msg)
 				}

@@ -130,7 +130,9 @@ func (e *NoDataError) Error() string {
 	if _, p, err := net.SplitHostPort(e.Local); err == nil {
 		port = p
 	}
-	fmt.Fprintf(&b, "this PC's firewall allows incoming %s port %s for kugutsu on private networks; ", e.Mode, port)
+	proto := strings.ToLower(e.Mode.String())
+	fmt.Fprintf(&b, "this PC's firewall allows incoming %s port %s (Linux ufw: sudo ufw allow %s/%s; firewalld: sudo firewall-cmd --add-port=%s/%s; Windows: allow kugutsu on private networks); ",
+		e.Mode, port, port, proto, port, proto)
 	b.WriteString("iOS Settings › Privacy & Security › Local Network allows iFacialMocap; ")
 	b.WriteString("no fixed destination IP is still set in the iFacialMocap app")
 	if e.Mode == ModeUDP {
