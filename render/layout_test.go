@@ -13,6 +13,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/qmuntal/gltf"
+	"github.com/qmuntal/gltf/modeler"
 
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -32,7 +33,8 @@ import (
 // primitive given its own exact buffers. Some are also written with
 // vrm.Encode (VRM 0.x or 1.0), loaded back with vrm.Load and drawn, so the
 // loader's paths (shared accessors, sparse targets, primitives without
-// indices, weight normalisation) are exercised too.
+// indices, interleaved and packed attributes, weight normalisation) are
+// exercised too.
 //
 // FuzzExporterLayouts draws its avatar from the fuzz input;
 // TestExporterLayouts sweeps fixed seeds in every `go test`.
@@ -123,6 +125,7 @@ type layoutCase struct {
 	bg     color.NRGBA
 	pose   vrm.Pose    // for the loaded copy
 	encode vrm.Version // VersionUnknown: not written
+	packed bool        // written with interleaved and packed attributes (see rewriteGLB)
 }
 
 func (c *layoutCase) note(format string, args ...any) {
@@ -488,6 +491,7 @@ func newLayoutCase(s layoutSrc) *layoutCase {
 	case 2:
 		c.encode = vrm.Version1
 	}
+	c.packed = chance(s, 50)
 	return c
 }
 
@@ -624,13 +628,35 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 	if err := vrm.Encode(&file, c.a, c.encode); err != nil {
 		fail("vrm.Encode %v: %v", c.encode, err)
 	}
-	glb := dropSequentialIndices(t, file.Bytes(), c.a)
+	glb := rewriteGLB(t, file.Bytes(), c.a, c.packed)
 	loaded, err := vrm.Load(bytes.NewReader(glb))
 	if err != nil {
 		fail("loading the written VRM %v: %v", c.encode, err)
 	}
 	if got, want := len(newPrepared(loaded, false).instances), len(newPrepared(c.a, false).instances); got != want {
 		fail("the loaded VRM %v draws %d primitives, the avatar %d", c.encode, got, want)
+	}
+	// The loader must read back the geometry written, whatever the layout.
+	for mi, m := range c.a.Meshes {
+		for pi, p := range m.Primitives {
+			q := loaded.Meshes[mi].Primitives[pi]
+			if !slices.Equal(p.Indices, q.Indices) || len(q.Positions) != len(p.Positions) || len(q.UV0) != len(p.UV0) || len(q.Targets) != len(p.Targets) {
+				fail("loaded VRM %v: mesh %d primitive %d came back with %d indices, %d vertices, %d UVs, %d targets", c.encode, mi, pi, len(q.Indices), len(q.Positions), len(q.UV0), len(q.Targets))
+			}
+			for k := range p.Positions {
+				if p.Positions[k].Sub(q.Positions[k]).Len() > 1e-5 || p.Normals[k].Sub(q.Normals[k]).Len() > 1e-4 || p.UV0[k].Sub(q.UV0[k]).Len() > 1e-4 {
+					fail("loaded VRM %v: mesh %d primitive %d vertex %d came back as %v %v %v, written %v %v %v", c.encode, mi, pi, k,
+						q.Positions[k], q.Normals[k], q.UV0[k], p.Positions[k], p.Normals[k], p.UV0[k])
+				}
+			}
+			for ti, t := range p.Targets {
+				for k := range t.Positions {
+					if t.Positions[k].Sub(q.Targets[ti].Positions[k]).Len() > 1e-5 {
+						fail("loaded VRM %v: mesh %d primitive %d target %d vertex %d moves %v, written %v", c.encode, mi, pi, ti, k, q.Targets[ti].Positions[k], t.Positions[k])
+					}
+				}
+			}
+		}
 	}
 	one, two = r.draw(c.scene(loaded, loaded.Pose(&c.pose)))
 	if !bytes.Equal(one.Pix, two.Pix) {
@@ -639,30 +665,121 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 	checkSane(t, one, c.bg)
 }
 
-// dropSequentialIndices rewrites a GLB written from a so that primitives
-// whose indices list their vertices in order have no indices: the
-// non-indexed geometry of glTF 2.0 §3.7.2.1, which vrm.Encode never writes.
-func dropSequentialIndices(t *testing.T, glb []byte, a *vrm.Avatar) []byte {
+// rewriteGLB rewrites a GLB written from a in layouts vrm.Encode never
+// writes: primitives whose indices list their vertices in order lose their
+// indices (non-indexed geometry, glTF 2.0 §3.7.2.1); with packed, POSITION
+// and NORMAL become one interleaved buffer view (byteStride 24), TEXCOORD_0
+// normalized unsigned shorts when it lies in 0…1, WEIGHTS_0 normalized
+// unsigned bytes (whose sums rounding moves off 1) and JOINTS_0 unsigned
+// bytes — the packed attribute types glTF 2.0 §3.7.2.1 allows. Accessors
+// shared by several primitives stay shared.
+func rewriteGLB(t *testing.T, glb []byte, a *vrm.Avatar, packed bool) []byte {
 	t.Helper()
 	doc := new(gltf.Document)
 	if err := gltf.NewDecoder(bytes.NewReader(glb)).Decode(doc); err != nil {
 		t.Fatal(err)
 	}
-	changed := false
+	done := map[[2]int]int{} // (attribute kind, old accessor) → new accessor
+	type kind int
+	const (
+		kPosNrm kind = iota
+		kUV
+		kWeights
+		kJoints
+	)
+	rewrite := func(k kind, old int, write func() int) int {
+		if n, ok := done[[2]int{int(k), old}]; ok {
+			return n
+		}
+		n := write()
+		done[[2]int{int(k), old}] = n
+		return n
+	}
 	for mi, gm := range doc.Meshes {
 		for pi, gp := range gm.Primitives {
-			idx := a.Meshes[mi].Primitives[pi].Indices
-			seq := len(idx) == len(a.Meshes[mi].Primitives[pi].Positions)
-			for k := 0; seq && k < len(idx); k++ {
-				seq = idx[k] == uint32(k)
+			src := &a.Meshes[mi].Primitives[pi]
+			seq := len(src.Indices) == len(src.Positions)
+			for k := 0; seq && k < len(src.Indices); k++ {
+				seq = src.Indices[k] == uint32(k)
 			}
 			if seq {
-				gp.Indices, changed = nil, true
+				gp.Indices = nil
+			}
+			if !packed {
+				continue
+			}
+			attr := gp.Attributes
+			if pos, ok := attr[gltf.POSITION]; ok {
+				if nrm, ok := attr[gltf.NORMAL]; ok {
+					both := rewrite(kPosNrm, pos, func() int {
+						p, err := modeler.ReadPosition(doc, doc.Accessors[pos], nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						n, err := modeler.ReadNormal(doc, doc.Accessors[nrm], nil)
+						if err != nil {
+							t.Fatal(err)
+						}
+						idx, err := modeler.WriteAccessorsInterleaved(doc, p, n)
+						if err != nil {
+							t.Fatal(err)
+						}
+						doc.Accessors[idx[0]].Min, doc.Accessors[idx[0]].Max = doc.Accessors[pos].Min, doc.Accessors[pos].Max
+						return idx[0]
+					})
+					attr[gltf.POSITION], attr[gltf.NORMAL] = both, both+1
+				}
+			}
+			if uv, ok := attr[gltf.TEXCOORD_0]; ok {
+				attr[gltf.TEXCOORD_0] = rewrite(kUV, uv, func() int {
+					f, err := modeler.ReadTextureCoord(doc, doc.Accessors[uv], nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					q := make([][2]uint16, len(f))
+					for k, v := range f {
+						if v[0] < 0 || v[0] > 1 || v[1] < 0 || v[1] > 1 {
+							return uv
+						}
+						q[k] = [2]uint16{uint16(v[0]*65535 + 0.5), uint16(v[1]*65535 + 0.5)}
+					}
+					return modeler.WriteTextureCoord(doc, q)
+				})
+			}
+			if w, ok := attr[gltf.WEIGHTS_0]; ok {
+				attr[gltf.WEIGHTS_0] = rewrite(kWeights, w, func() int {
+					f, err := modeler.ReadWeights(doc, doc.Accessors[w], nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					q := make([][4]uint8, len(f))
+					for k, v := range f {
+						for c := range v {
+							q[k][c] = uint8(min(max(v[c], 0), 1)*255 + 0.5)
+						}
+					}
+					return modeler.WriteWeights(doc, q)
+				})
+			}
+			if j, ok := attr[gltf.JOINTS_0]; ok {
+				attr[gltf.JOINTS_0] = rewrite(kJoints, j, func() int {
+					f, err := modeler.ReadJoints(doc, doc.Accessors[j], nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					q := make([][4]uint8, len(f))
+					for k, v := range f {
+						for c := range v {
+							if v[c] > 255 {
+								return j
+							}
+							q[k][c] = uint8(v[c])
+						}
+					}
+					return modeler.WriteJoints(doc, q)
+				})
 			}
 		}
-	}
-	if !changed {
-		return glb
 	}
 	var out bytes.Buffer
 	enc := gltf.NewEncoder(&out)
