@@ -819,3 +819,31 @@ func FuzzExporterLayouts(f *testing.F) {
 		checkLayoutCase(t, r, newLayoutCase(&byteSrc{b: data}))
 	})
 }
+
+// TestBlendOrderIgnoresUnusedSharedVertices: a blended primitive is sorted
+// by the depth of the vertices it draws, not of a shared buffer's others.
+// The front quad shares its buffer with one far vertex it does not use (it
+// uses 4 of 5, too many to be compacted for speed); counting that vertex
+// once put it behind the back quad, drawing the two in the wrong order.
+// Found by TestExporterLayouts.
+func TestBlendOrderIgnoresUnusedSharedVertices(t *testing.T) {
+	a := newAvatar()
+	back := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{1, 0.1, 0.1, 0.6}, AlphaMode: vrm.AlphaBlend, Unlit: true})
+	front := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{0.1, 0.1, 1, 0.6}, AlphaMode: vrm.AlphaBlend, Unlit: true})
+	addMeshNode(a, "back", quad(mgl32.Vec3{0, 0, 0}, 1, 1, back))
+	q := quad(mgl32.Vec3{0.1, 0.1, 0.3}, 1, 1, front)
+	q.Positions = append(q.Positions, mgl32.Vec3{0, 0, -100})
+	q.Normals = append(q.Normals, mgl32.Vec3{0, 0, 1})
+	q.UV0 = append(q.UV0, mgl32.Vec2{})
+	addMeshNode(a, "front", q)
+	sc := DefaultScene(a, poseFrame(a, nil, nil), frontCamera(mgl32.Vec3{}, 3, 40))
+	img := renderScene(t, 60, 60, sc)
+	split := splitLayout(a)
+	want := renderScene(t, 60, 60, DefaultScene(split, poseFrame(split, nil, nil), sc.Camera))
+	if !bytes.Equal(img.Pix, want.Pix) {
+		t.Fatal("the unused vertex changed the picture")
+	}
+	if c := img.RGBAAt(30, 30); c.B <= c.R {
+		t.Fatalf("centre %v: the back quad is drawn over the front one", c)
+	}
+}
