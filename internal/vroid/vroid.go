@@ -657,12 +657,12 @@ func (b *builder) hairStrands(cap []source) ([]extra, error) {
 		}
 		// The ribbon: across the strand tangent to the head, 3 × 9 vertices.
 		side := mgl32.Vec3{0, 1, 0}.Cross(out).Normalize()
-		width := float32(0.055)
+		width := float32(0.085)
 		base := uint32(len(p.Positions))
 		const along = 8
 		for i := 0; i <= along; i++ {
 			t := float32(i) / along
-			w := width * (1 - 0.7*t)
+			w := width * (1 - 0.5*t)
 			centre := root.Add(dir.Mul(length * t)).Add(out.Mul(0.004 + 0.01*t))
 			f := t * StrandJoints
 			j0 := min(int(f), StrandJoints-1)
