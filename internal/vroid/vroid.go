@@ -346,19 +346,24 @@ func upscale(img *image.NRGBA, n int) *image.NRGBA {
 // alpha fading out toward both edges in U and toward the tip (V = 1).
 func strandTexture(n int) *image.NRGBA {
 	img := image.NewNRGBA(image.Rect(0, 0, n, n))
+	// Separable: streak and edge depend on U only, band and tip on V only.
+	streak, edge := make([]float64, n), make([]float64, n)
+	for x := range n {
+		u := (float64(x) + 0.5) / float64(n)
+		streak[x] = 0.75 + 0.25*math.Sin(u*97+math.Sin(u*13)*3)
+		edge[x] = 1 - math.Pow(math.Abs(2*u-1), 6)
+	}
 	for y := 0; y < n; y++ {
 		v := (float64(y) + 0.5) / float64(n)
+		band := math.Exp(-math.Pow((v-0.22)/0.05, 2)) * 0.35
+		tip := math.Min(1, (1-v)/0.25)
+		row := img.Pix[y*img.Stride:]
 		for x := 0; x < n; x++ {
-			u := (float64(x) + 0.5) / float64(n)
-			streak := 0.75 + 0.25*math.Sin(u*97+math.Sin(u*13)*3)
-			band := math.Exp(-math.Pow((v-0.22)/0.05, 2)) * 0.35
-			r := (0.30*streak + band) * 255
-			g := (0.27*streak + band) * 255
-			bl := (0.42*streak + band) * 255
-			edge := 1 - math.Pow(math.Abs(2*u-1), 6)
-			tip := math.Min(1, (1-v)/0.25)
-			al := math.Max(0, edge*tip) * 255
-			img.SetNRGBA(x, y, color.NRGBA{uint8(math.Min(r, 255)), uint8(math.Min(g, 255)), uint8(math.Min(bl, 255)), uint8(al)})
+			o := row[4*x : 4*x+4]
+			o[0] = uint8(math.Min((0.30*streak[x]+band)*255, 255))
+			o[1] = uint8(math.Min((0.27*streak[x]+band)*255, 255))
+			o[2] = uint8(math.Min((0.42*streak[x]+band)*255, 255))
+			o[3] = uint8(math.Max(0, edge[x]*tip) * 255)
 		}
 	}
 	return img
