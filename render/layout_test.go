@@ -663,6 +663,10 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 		fail("loaded VRM %v: 1 and 2 workers drew different pictures", c.encode)
 	}
 	checkSane(t, one, c.bg)
+	split = splitLayout(loaded)
+	if sep, _ := r.draw(c.scene(split, split.Pose(&c.pose))); !bytes.Equal(one.Pix, sep.Pix) {
+		fail("loaded VRM %v: the file's layout drew a different picture from the same primitives with their own buffers", c.encode)
+	}
 }
 
 // rewriteGLB rewrites a GLB written from a in layouts vrm.Encode never
