@@ -515,6 +515,7 @@ func TestMeasure(t *testing.T) {
 	}
 	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette) })
 	t.Run("default avatar", func(t *testing.T) { measure(t, "Kugutsu") })
+	t.Run("VRoid layout", func(t *testing.T) { measure(t, vroidName, "--vrm", vroidFile(t)) })
 }
 
 func measure(t *testing.T, name string, args ...string) {

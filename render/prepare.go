@@ -290,7 +290,9 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 		return
 	}
 	in.indices, in.nverts = idx, n
-	in.compact()
+	// A blended draw is sorted by the centroid of its drawn vertices, which
+	// must not include vertices of a shared buffer it does not use.
+	in.compact(p.mats[in.mat].alpha == vrm.AlphaBlend)
 	if m := &p.mats[in.mat]; m.outline && in.nrm != nil {
 		mt := m.src.MToon
 		in.outlineWidth = make([]float32, in.nverts)
@@ -318,8 +320,9 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 }
 
 // compact restricts the instance to the vertices its triangles use when
-// that leaves out at least a quarter of them (see instance.used).
-func (in *instance) compact() {
+// that leaves out at least a quarter of them (see instance.used), or any of
+// them when exact is set.
+func (in *instance) compact(exact bool) {
 	n := len(in.pos)
 	seen := make([]bool, n)
 	count := 0
@@ -329,7 +332,7 @@ func (in *instance) compact() {
 			count++
 		}
 	}
-	if count*4 > n*3 {
+	if count == n || (!exact && count*4 > n*3) {
 		return
 	}
 	remap := make([]uint32, n)

@@ -20,7 +20,10 @@ import (
 // VRMC_vrm, VRMC_springBone and VRMC_materials_mtoon for Version1; the VRM
 // extension with materialProperties and secondaryAnimation for Version0,
 // whose scene is turned back to face −Z. Node constraints are written as
-// VRMC_node_constraint in both. Textures are written as PNG.
+// VRMC_node_constraint in both. Textures are written as PNG. Primitives
+// whose attribute or morph-target slices are the same slice in memory (one
+// vertex buffer shared by several primitives, each using part of it, as
+// UniVRM and VRoid Studio lay meshes out) share one accessor in the file.
 //
 // The output is deterministic byte for byte: everything is written in model
 // order, maps are sorted, nothing depends on time. Load(Encode(a, v))
@@ -56,6 +59,29 @@ type encoder struct {
 	used     map[string]bool
 	imageOf  map[*image.NRGBA]int
 	samplers map[Sampler]int
+	// accessors remembers the accessor written for a vertex attribute
+	// slice, so primitives sharing one vertex buffer in memory share it in
+	// the file too (as UniVRM and VRoid Studio write meshes).
+	accessors map[sliceKey]int
+}
+
+// sliceKey names an attribute slice by its first element and length.
+type sliceKey struct {
+	attr  string
+	first any // pointer to element 0
+	n     int
+}
+
+// shared returns the accessor written for slice (attr, first, n), writing
+// it with write the first time.
+func (e *encoder) shared(attr string, first any, n int, write func() int) int {
+	k := sliceKey{attr, first, n}
+	if i, ok := e.accessors[k]; ok {
+		return i
+	}
+	i := write()
+	e.accessors[k] = i
+	return i
 }
 
 // f64 widens a float32 to the float64 with the shortest decimal that reads
@@ -91,6 +117,7 @@ func (e *encoder) build() error {
 	e.used = map[string]bool{}
 	e.imageOf = map[*image.NRGBA]int{}
 	e.samplers = map[Sampler]int{}
+	e.accessors = map[sliceKey]int{}
 	lastBufferInit(doc)
 
 	// Nodes.
@@ -375,26 +402,29 @@ func (e *encoder) mesh(m *Mesh) {
 			continue
 		}
 		gp := &gltf.Primitive{Attributes: gltf.PrimitiveAttributes{}, Extras: extras}
-		gp.Attributes[gltf.POSITION] = modeler.WritePosition(doc, e.vecs(p.Positions))
+		n := len(p.Positions)
+		gp.Attributes[gltf.POSITION] = e.shared("POSITION", &p.Positions[0], n, func() int { return modeler.WritePosition(doc, e.vecs(p.Positions)) })
 		if len(p.Normals) > 0 {
-			gp.Attributes[gltf.NORMAL] = modeler.WriteNormal(doc, e.vecs(p.Normals))
+			gp.Attributes[gltf.NORMAL] = e.shared("NORMAL", &p.Normals[0], n, func() int { return modeler.WriteNormal(doc, e.vecs(p.Normals)) })
 		}
 		if len(p.UV0) > 0 {
-			gp.Attributes[gltf.TEXCOORD_0] = modeler.WriteTextureCoord(doc, vec2s(p.UV0))
+			gp.Attributes[gltf.TEXCOORD_0] = e.shared("TEXCOORD_0", &p.UV0[0], n, func() int { return modeler.WriteTextureCoord(doc, vec2s(p.UV0)) })
 		}
 		if len(p.UV1) > 0 {
-			gp.Attributes[gltf.TEXCOORD_1] = modeler.WriteTextureCoord(doc, vec2s(p.UV1))
+			gp.Attributes[gltf.TEXCOORD_1] = e.shared("TEXCOORD_1", &p.UV1[0], n, func() int { return modeler.WriteTextureCoord(doc, vec2s(p.UV1)) })
 		}
 		if len(p.Colors) > 0 {
-			c := make([][4]float32, len(p.Colors))
-			for i, v := range p.Colors {
-				c[i] = v
-			}
-			gp.Attributes[gltf.COLOR_0] = modeler.WriteColor(doc, c)
+			gp.Attributes[gltf.COLOR_0] = e.shared("COLOR_0", &p.Colors[0], n, func() int {
+				c := make([][4]float32, len(p.Colors))
+				for i, v := range p.Colors {
+					c[i] = v
+				}
+				return modeler.WriteColor(doc, c)
+			})
 		}
 		if len(p.Joints) > 0 {
-			gp.Attributes[gltf.JOINTS_0] = modeler.WriteJoints(doc, slices.Clone(p.Joints))
-			gp.Attributes[gltf.WEIGHTS_0] = modeler.WriteWeights(doc, slices.Clone(p.Weights))
+			gp.Attributes[gltf.JOINTS_0] = e.shared("JOINTS_0", &p.Joints[0], n, func() int { return modeler.WriteJoints(doc, slices.Clone(p.Joints)) })
+			gp.Attributes[gltf.WEIGHTS_0] = e.shared("WEIGHTS_0", &p.Weights[0], n, func() int { return modeler.WriteWeights(doc, slices.Clone(p.Weights)) })
 		}
 		maxIndex := uint32(0)
 		for _, i := range p.Indices {
@@ -412,14 +442,14 @@ func (e *encoder) mesh(m *Mesh) {
 		for _, t := range p.Targets {
 			ta := gltf.PrimitiveAttributes{}
 			if t.Positions != nil || t.Normals == nil {
-				pos := t.Positions
-				if pos == nil {
-					pos = make([]mgl32.Vec3, len(p.Positions))
+				if t.Positions != nil {
+					ta[gltf.POSITION] = e.shared("target POSITION", &t.Positions[0], n, func() int { return e.targetAccessor(t.Positions, true) })
+				} else {
+					ta[gltf.POSITION] = e.targetAccessor(make([]mgl32.Vec3, n), true)
 				}
-				ta[gltf.POSITION] = e.targetAccessor(pos, true)
 			}
 			if t.Normals != nil {
-				ta[gltf.NORMAL] = e.targetAccessor(t.Normals, false)
+				ta[gltf.NORMAL] = e.shared("target NORMAL", &t.Normals[0], n, func() int { return e.targetAccessor(t.Normals, false) })
 			}
 			gp.Targets = append(gp.Targets, ta)
 		}

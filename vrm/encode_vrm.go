@@ -349,6 +349,16 @@ func (e *encoder) secondary0() *v0Secondary {
 			jointNode[j.Node] = true
 		}
 	}
+	type boneGroupKey struct {
+		comment            string
+		stiffness, gravity float32
+		dir                v0Vec3
+		drag               float32
+		center             int
+		hitRadius          float32
+		colliderGroups     string
+	}
+	groupOf := map[boneGroupKey]int{}
 	for _, sp := range sb.Springs {
 		if len(sp.Joints) == 0 {
 			continue
@@ -374,12 +384,30 @@ func (e *encoder) secondary0() *v0Secondary {
 				return out
 			}(),
 		}
+		// Chains with the same name and settings share one bone group
+		// listing every root, as UniVRM and VRoid Studio write them.
+		k := boneGroupKey{bg.Comment, *bg.Stiffiness, bg.GravityPower, *bg.GravityDir, *bg.DragForce, sp.Center, *bg.HitRadius, intsKey(bg.ColliderGroups)}
+		if i, ok := groupOf[k]; ok {
+			out.BoneGroups[i].Bones = append(out.BoneGroups[i].Bones, first.Node)
+			continue
+		}
+		groupOf[k] = len(out.BoneGroups)
 		out.BoneGroups = append(out.BoneGroups, bg)
 	}
 	return out
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// intsKey spells a list of ints as a map key.
+func intsKey(s []int) string {
+	var b strings.Builder
+	for _, v := range s {
+		b.WriteString(itoa(v))
+		b.WriteByte(',')
+	}
+	return b.String()
+}
 
 // materialProps0 writes a material's VRM 0.x materialProperties: MToon
 // (inverse of loadMToon0), VRM/UnlitTexture for unlit materials, else
