@@ -530,3 +530,24 @@ func TestOpenDialogShows(t *testing.T) {
 		t.Error("no file dialog")
 	}
 }
+
+// TestAvatarFailedShowsDefault: when the engine drops an avatar whose
+// drawing panicked, the window names it in an error and goes on with the
+// default avatar.
+func TestAvatarFailedShowsDefault(t *testing.T) {
+	u := newTestUI(t)
+	src := marionette.Source{Path: "/models/crasher.vrm", Name: "crasher.vrm"}
+	u.avatarFailed(src, &marionette.PanicError{Avatar: src.Path, Doing: "drawing", Value: "index out of range [4148] with length 981"})
+	msg := topOverlayText(t, u)
+	for _, want := range []string{"/models/crasher.vrm", "index out of range", "default avatar"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error dialog does not say %q:\n%s", want, msg)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if av, src := u.engine.Avatar(); av != nil && src.Default {
+			return
+		}
+	}
+	t.Error("the default avatar was not loaded")
+}

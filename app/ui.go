@@ -82,6 +82,7 @@ func newUI(a fyne.App, o Options) *ui {
 		OnLoad:            func(ev marionette.LoadEvent) { fyne.Do(func() { u.loadEvent(ev) }) },
 		OnVRMRequest:      func(path string) { fyne.Do(func() { u.askAutoLoad(path) }) },
 		OnAutoLoadRefused: func(path string, err error) { fyne.Do(func() { u.autoLoadRefused(path, err) }) },
+		OnAvatarFailed:    func(src marionette.Source, err error) { fyne.Do(func() { u.avatarFailed(src, err) }) },
 	})
 	u.view.init(u.engine)
 	u.ifmCtx, u.ifmCancel = context.WithCancel(context.Background())
@@ -304,6 +305,31 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	d.Show()
 	// A missing last VRM at start-up falls back to the default avatar.
 	if av, _ := u.engine.Avatar(); av == nil {
+		u.loadDefault()
+	}
+}
+
+// avatarFailed reports an avatar the engine dropped because posing or
+// drawing it panicked (a bug in Kugutsu, logged with its stack), and shows
+// the default avatar instead (unless the default avatar is the one that
+// failed).
+func (u *ui) avatarFailed(src marionette.Source, err error) {
+	u.shown, u.exprBars = nil, nil
+	u.avatarHolder.Content = makeNoAvatarTab()
+	u.avatarHolder.Refresh()
+	u.live.credit.Set("")
+	u.win.SetTitle("Kugutsu")
+	data, _ := defaultAvatar()
+	next := "Showing the default avatar instead."
+	if src.Default || data == nil {
+		next = "No avatar is shown."
+	}
+	name := src.Path
+	if name == "" {
+		name = src.Name
+	}
+	dialog.NewError(fmt.Errorf("could not show %s:\n%v\n\n%s", name, err, next), u.win).Show()
+	if !src.Default {
 		u.loadDefault()
 	}
 }
