@@ -106,7 +106,7 @@ func TestSenderMethods(t *testing.T) {
 			}
 			return s.BlendApply()
 		}, func(f *Frame) bool { v, ok := f.Blend("fun"); return ok && v == 0.5 }},
-		{"Blends", func() error { return s.Blends([]Blend{{"A", 1}, {"I", 0.5}}) },
+		{"Blends", func() error { return s.Blends([]Blend{{Name: "A", Value: 1}, {Name: "I", Value: 0.5}}) },
 			func(f *Frame) bool { v, _ := f.Blend("I"); return v == 0.5 }},
 		{"Camera", func() error { return s.Camera(Camera{Name: "Cam", Transform: tr, FOV: 40}) },
 			func(f *Frame) bool { return f.Camera.FOV == 40 && f.Camera.Name == "Cam" }},

@@ -27,7 +27,9 @@ type Status struct {
 	Unknown uint64
 
 	BlendKeysRejected uint64 // Blend/Val dropped by MaxBlendKeys or MaxBlendNameLen
+	BlendKeysEvicted  uint64 // stale blend keys dropped for new ones (EvictAfter)
 	DevicesRejected   uint64 // device poses dropped by MaxDevices or MaxSerialLen
+	DevicesEvicted    uint64 // stale devices dropped for new ones (EvictAfter)
 	EventsDropped     uint64 // events dropped: slow subscribers, MaxEventsPerPacket
 	ReadErrors        uint64 // socket read errors (Receiver only)
 
