@@ -227,8 +227,8 @@ func TestEvictionClearsNameCache(t *testing.T) {
 		s.Feed(marshal(t, b), testSender, at)
 	}
 	s.Feed(marshal(t, burst("junk", MaxBlendKeys)), testSender, testTime) // cache: ordinal i → junk<i>
-	val(testTime.Add(EvictAfter/2), "junk0", float32(0.5))              // junk1 is now the stalest
-	val(testTime.Add(EvictAfter), "Joy", float32(0.25))                 // at ordinal 0, into junk1's slot
+	val(testTime.Add(EvictAfter/2), "junk0", float32(0.5))                // junk1 is now the stalest
+	val(testTime.Add(EvictAfter), "Joy", float32(0.25))                   // at ordinal 0, into junk1's slot
 	val(testTime.Add(EvictAfter), "junk0", float32(0.5), "junk1", float32(0.9))
 	f := snapshot(s)
 	if v, ok := f.Blend("Joy"); !ok || v != 0.25 {
