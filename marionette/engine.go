@@ -115,7 +115,7 @@ type Engine struct {
 	autoLoad   bool
 	sub        *vmc.Subscription
 	approved   map[string]bool
-	asked      map[string]bool // approved or rejected, or waiting for the user
+	ask        askMemory
 	weights    []float32
 	unmatched  []string
 	hidden     bool
@@ -145,7 +145,7 @@ func New(cfg Config) *Engine {
 		mix:       DefaultFaceMix(),
 		frameView: true,
 		approved:  make(map[string]bool),
-		asked:     make(map[string]bool),
+		ask:       newAskMemory(),
 	}
 	e.orbit = render.FrameAvatar(nil, nil, render.DefaultFOV, 1, render.FrameFullBody)
 	go e.run()
