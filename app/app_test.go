@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"image"
+	"net"
 	"net/netip"
 	"path/filepath"
 	"strings"
@@ -119,6 +120,10 @@ func TestVMCTabShowsStatus(t *testing.T) {
 			t.Errorf("receiving light %v, want on", l.FillColor)
 		}
 	}
+	// Datagrams the kernel dropped under a flood count as errors.
+	st.Errors, st.Receiver.Dropped = 1003, 1000
+	u.live.update(&st)
+	wantText(t, tab, "1003 (1 malformed, 2 rejected, 1000 lost: receive buffer full)")
 	// Several senders at once (oscsend uses a new socket per packet).
 	st.Senders = 3
 	u.live.update(&st)
@@ -550,4 +555,22 @@ func TestAvatarFailedShowsDefault(t *testing.T) {
 		}
 	}
 	t.Error("the default avatar was not loaded")
+}
+
+// TestListenPortInUse: a taken port is explained by the typed error, not by
+// matching the system's message.
+func TestListenPortInUse(t *testing.T) {
+	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	err = newTestUI(t).engine.Listen(taken.LocalAddr().String())
+	msg := listenError(taken.LocalAddr().String(), err)
+	if !strings.Contains(msg, "already in use") || !strings.Contains(msg, "another Marionette") {
+		t.Errorf("listenError = %q", msg)
+	}
+	if msg := listenError("x:1", errors.New("vmc: listen: no such host")); strings.Contains(msg, "in use") {
+		t.Errorf("listenError(other) = %q", msg)
+	}
 }

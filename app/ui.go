@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -242,11 +243,11 @@ func (u *ui) boundText() string {
 
 // listenError explains a failed Listen to a user.
 func listenError(addr string, err error) string {
-	msg := fmt.Sprintf("Cannot listen on %s: %v", addr, errors.Unwrap(err))
-	if strings.Contains(err.Error(), "address already in use") {
-		msg += " — another program (another Marionette?) uses this port; close it or choose another port"
+	if errors.Is(err, vmc.ErrPortInUse) {
+		return fmt.Sprintf("Cannot listen on %s: the UDP port is already in use — another program "+
+			"(another Marionette?) uses this port; close it or choose another port", addr)
 	}
-	return msg
+	return fmt.Sprintf("Cannot listen on %s: %v", addr, err)
 }
 
 // open loads a file the user chose.

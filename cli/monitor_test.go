@@ -158,7 +158,7 @@ func TestMonitorTable(t *testing.T) {
 		s.Send("/VMC/Ext/Mystery", int32(1)) // unknown
 	}
 	out := waitOutput(t, stdout, send, "connected", "loaded, calibrated (normal)", "3.500 s",
-		"Root", "Head", "Joy=0.50", "/VMC/Ext/Bone/Pos", "too few args", "/VMC/Ext/Mystery", "unity naming")
+		"Root", "Head", "Joy=0.50", "/VMC/Ext/Bone/Pos", "too few args", "/VMC/Ext/Mystery", "unity naming", "kernel drops ")
 	if err := stop(); err != nil {
 		t.Fatalf("monitor returned %v on cancel", err)
 	}

@@ -410,7 +410,8 @@ type Status struct {
 	Senders    int
 	PacketRate float64
 	// Errors counts dropped input: malformed OSC elements, rejected
-	// messages, socket read errors.
+	// messages, socket read errors, and datagrams the OS dropped because
+	// the receive buffer was full (vmc.Status.Dropped).
 	Errors uint64
 	// Available is the latest /VMC/Ext/OK; Time the sender's /VMC/Ext/T.
 	Available    vmc.Availability
@@ -440,7 +441,7 @@ func (e *Engine) Status() Status {
 		st.Receiver = e.scene.Status()
 	}
 	rs := &st.Receiver
-	st.Errors = rs.Malformed + rs.Rejected + rs.ReadErrors
+	st.Errors = rs.Malformed + rs.Rejected + rs.ReadErrors + rs.Dropped
 	if len(rs.Senders) > 0 {
 		st.Sender = rs.Senders[0].Addr
 	}

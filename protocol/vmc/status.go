@@ -32,6 +32,13 @@ type Status struct {
 	DevicesEvicted    uint64 // stale devices dropped for new ones (EvictAfter)
 	EventsDropped     uint64 // events dropped: slow subscribers, MaxEventsPerPacket
 	ReadErrors        uint64 // socket read errors (Receiver only)
+	// Dropped counts datagrams the operating system dropped before we could
+	// read them, because the socket's receive buffer was full (a flood, or
+	// a reader too slow). Linux only (SO_RXQ_OVFL, DropsCounted): the count
+	// comes with the next datagram read, so drops after the last one show
+	// when another arrives. Receiver only.
+	Dropped      uint64
+	DropsCounted bool // this system reports Dropped
 
 	// Senders are the senders heard from, most recent first (at most
 	// MaxSenders).
