@@ -418,6 +418,18 @@ func TestMalformedElementDropsOnlyItself(t *testing.T) {
 	if st := s.Status(); st.Malformed != 4 || st.Packets != 3 {
 		t.Errorf("status %+v", st)
 	}
+	// Counted by cause, most frequent first.
+	causes := map[string]uint64{}
+	for _, c := range s.Status().MalformedCauses {
+		causes[c.Cause] = c.Count
+	}
+	want := map[string]uint64{
+		"unknown type tag": 1, "bundle element size negative or beyond the bundle": 1,
+		"element is neither a message (/…) nor a bundle (#bundle)": 1, "empty packet": 1,
+	}
+	if !reflect.DeepEqual(causes, want) {
+		t.Errorf("causes %v, want %v", causes, want)
+	}
 }
 
 func TestUnknownAddresses(t *testing.T) {

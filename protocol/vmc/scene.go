@@ -104,6 +104,7 @@ type Scene struct {
 	// Statistics.
 	senders map[netip.AddrPort]*senderState
 	totals  Status
+	causes  [maxCauses]causeCount // malformed OSC elements by error
 	addrs   [numAddrs]AddressStatus
 	unknown map[string]*uint64
 
@@ -214,6 +215,7 @@ func (s *Scene) Feed(packet []byte, from netip.AddrPort, at time.Time) {
 		if err != nil {
 			s.snd.malformed++
 			s.totals.Malformed++
+			s.countCause(err)
 			continue
 		}
 		s.snd.messages++
