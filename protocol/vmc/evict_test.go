@@ -1,6 +1,7 @@
 package vmc
 
 import (
+	"bytes"
 	"fmt"
 	"net/netip"
 	"testing"
@@ -237,4 +238,94 @@ func TestEvictionClearsNameCache(t *testing.T) {
 	if v, ok := f.Blend("junk1"); !ok || v != 0.9 {
 		t.Errorf("junk1 = %v, %v; want 0.9 as a new key", v, ok)
 	}
+}
+
+// checkTables verifies the scene's key and device tables against the
+// working frame: every key indexed once, frame indices a permutation of
+// Frame.Blends matching names, the device index matching Frame.Devices.
+func checkTables(t *testing.T, s *Scene) {
+	t.Helper()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.keys) > MaxBlendKeys || len(s.work.Blends) > MaxBlendKeys || len(s.work.Devices) > MaxDevices {
+		t.Fatalf("%d keys, %d blends, %d devices", len(s.keys), len(s.work.Blends), len(s.work.Devices))
+	}
+	if len(s.blendIdx) != len(s.keys) {
+		t.Fatalf("%d indexed keys, %d keys", len(s.blendIdx), len(s.keys))
+	}
+	inFrame := make([]bool, len(s.work.Blends))
+	for i, k := range s.keys {
+		if j, ok := s.blendIdx[k.low]; !ok || j != int32(i) {
+			t.Fatalf("key %d %q indexed as %d %v", i, k.name, j, ok)
+		}
+		if k.frame < 0 {
+			continue
+		}
+		if int(k.frame) >= len(inFrame) || inFrame[k.frame] || s.work.Blends[k.frame].Name != k.name {
+			t.Fatalf("key %d %q at frame index %d of %d", i, k.name, k.frame, len(inFrame))
+		}
+		inFrame[k.frame] = true
+	}
+	for i, ok := range inFrame {
+		if !ok {
+			t.Fatalf("blend %d %q has no key", i, s.work.Blends[i].Name)
+		}
+	}
+	for _, c := range s.blendCache {
+		if c.name != "" && s.keys[c.key].name != c.name {
+			t.Fatalf("cache %q → key %d %q", c.name, c.key, s.keys[c.key].name)
+		}
+	}
+	if len(s.devs) != len(s.work.Devices) || len(s.devIdx) != len(s.devs) {
+		t.Fatalf("%d device slots, %d devices, %d indexed", len(s.devs), len(s.work.Devices), len(s.devIdx))
+	}
+	for i, d := range s.devs {
+		if j, ok := s.devIdx[d.key]; !ok || j != int32(i) || s.work.Devices[i].Serial != d.key[1:] {
+			t.Fatalf("device %d %q indexed as %d %v (serial %q)", i, d.key, j, ok, s.work.Devices[i].Serial)
+		}
+	}
+}
+
+// FuzzEviction drives full tables with names from a space larger than
+// them, time advancing by 0–2 s a packet, and checks the tables stay
+// consistent and that the values of the latest packet's keys are applied
+// (unless the table refused them).
+func FuzzEviction(f *testing.F) {
+	f.Add([]byte{})
+	f.Add(bytes.Repeat([]byte{200, 1, 2, 3, 4, 5, 6, 7}, 64))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		g := &gen{b: data}
+		s := NewScene()
+		at := testTime
+		for range 6 {
+			at = at.Add(time.Duration(g.byte()) * 8 * time.Millisecond)
+			from := netip.AddrPortFrom(netip.AddrFrom4([4]byte{192, 0, 2, g.byte() % 4}), 1)
+			b := goosc.NewBundle(time.Time{})
+			base := uint32(g.byte()) << 8
+			want := map[string]float32{}
+			n := int(g.byte())*3 + int(g.byte()%8)
+			for i := range n {
+				name := fmt.Sprintf("k%d", base+uint32(i)*uint32(g.byte()%3+1))
+				v := float32(g.byte()) / 255
+				b.Append(msg(AddrBlendVal, name, v))
+				want[name] = v
+				if i%7 == 0 {
+					b.Append(msg(AddrTrackerPos, pArgs(fmt.Sprintf("T%d", g.byte()))...))
+				}
+			}
+			b.Append(msg(AddrBlendApply))
+			before := s.Status().BlendKeysRejected
+			s.Feed(marshal(t, b), from, at)
+			checkTables(t, s)
+			if s.Status().BlendKeysRejected != before {
+				continue // some Val was refused: no claim on the values
+			}
+			fr := snapshot(s)
+			for name, v := range want {
+				if got, ok := fr.Blend(name); !ok || got != v {
+					t.Fatalf("%s = %v %v, want %v", name, got, ok, v)
+				}
+			}
+		}
+	})
 }
