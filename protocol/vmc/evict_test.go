@@ -178,13 +178,10 @@ func TestBlendOrderMostRecentWins(t *testing.T) {
 	}
 	vrm0 := netip.MustParseAddrPort("192.0.2.10:1")
 	vrm1 := netip.MustParseAddrPort("192.0.2.11:1")
-	happy := marshal(t, goosc.NewBundle(time.Time{}))
-	{
-		b := goosc.NewBundle(time.Time{})
-		b.Append(msg(AddrBlendVal, "happy", float32(0.5)))
-		b.Append(msg(AddrBlendApply))
-		happy = marshal(t, b)
-	}
+	hb := goosc.NewBundle(time.Time{})
+	hb.Append(msg(AddrBlendVal, "happy", float32(0.5)))
+	hb.Append(msg(AddrBlendApply))
+	happy := marshal(t, hb)
 	joy := marshal(t, performerBlends(0.8))
 	s.Feed(happy, vrm1, testTime)
 	s.Feed(joy, vrm0, testTime)
