@@ -263,7 +263,8 @@ type Frame struct {
 	// Keys keep their order; a key evicted from a full table (MaxBlendKeys,
 	// EvictAfter) leaves the slice and the keys after it move up one, so
 	// match entries by Name, not by index alone. Keys match
-	// case-insensitively (ASCII); Name is the first spelling seen.
+	// case-insensitively (ASCII); Name is the first spelling seen. At most
+	// [MaxBlendKeys] keys.
 	Blends []Blend
 
 	Camera     Camera
