@@ -1,10 +1,13 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"image"
 	"net"
 	"net/netip"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -572,5 +575,48 @@ func TestListenPortInUse(t *testing.T) {
 	}
 	if msg := listenError("x:1", errors.New("vmc: listen: no such host")); strings.Contains(msg, "in use") {
 		t.Errorf("listenError(other) = %q", msg)
+	}
+}
+
+// TestAutoLoadOneDialogAtATime: a LAN sender announcing 20 avatar files
+// over VMC opens one question, not 20 stacked dialogs.
+func TestAutoLoadOneDialogAtATime(t *testing.T) {
+	u := newTestUI(t)
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.set.autoLoad.Set(true)
+	if err := u.engine.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := u.engine.Addr()
+	s, err := vmc.Dial(context.Background(), addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 20
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("avatar%d.vrm", i))
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.VRM(vmc.VRMInfo{Path: p, Title: "spam"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); u.engine.Status().Receiver.Packets < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d announcements received", u.engine.Status().Receiver.Packets, n)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // let the announcements be handled
+	if got := len(u.win.Canvas().Overlays().List()); got != 1 {
+		t.Errorf("%d dialogs open after %d announcements, want 1", got, n)
+	}
+	// (Which file: the first the engine saw; a slow reader may miss some.)
+	if msg := topOverlayText(t, u); !strings.Contains(msg, filepath.Join(dir, "avatar")) {
+		t.Errorf("the question names no announced file:\n%s", msg)
 	}
 }
