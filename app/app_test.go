@@ -3,8 +3,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fyne.io/fyne/v2/dialog"
+	"fmt"
 	"image"
+	"net"
 	"net/netip"
 	"os"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
@@ -123,6 +125,10 @@ func TestVMCTabShowsStatus(t *testing.T) {
 			t.Errorf("receiving light %v, want on", l.FillColor)
 		}
 	}
+	// Datagrams the kernel dropped under a flood count as errors.
+	st.Errors, st.Receiver.Dropped = 1003, 1000
+	u.live.update(&st)
+	wantText(t, tab, "1003 (1 malformed, 2 rejected, 1000 lost: receive buffer full)")
 	// Several senders at once (oscsend uses a new socket per packet).
 	st.Senders = 3
 	u.live.update(&st)
@@ -621,5 +627,87 @@ func TestDialogKeys(t *testing.T) {
 	key(fyne.KeyEscape)
 	if ok := <-answer; ok {
 		t.Error("Escape answered yes")
+	}
+}
+
+// TestAvatarFailedShowsDefault: when the engine drops an avatar whose
+// drawing panicked, the window names it in an error and goes on with the
+// default avatar.
+func TestAvatarFailedShowsDefault(t *testing.T) {
+	u := newTestUI(t)
+	src := marionette.Source{Path: "/models/crasher.vrm", Name: "crasher.vrm"}
+	u.avatarFailed(src, &marionette.PanicError{Avatar: src.Path, Doing: "drawing", Value: "index out of range [4148] with length 981"})
+	msg := topOverlayText(t, u)
+	for _, want := range []string{"/models/crasher.vrm", "index out of range", "default avatar"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error dialog does not say %q:\n%s", want, msg)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if av, src := u.engine.Avatar(); av != nil && src.Default {
+			return
+		}
+	}
+	t.Error("the default avatar was not loaded")
+}
+
+// TestListenPortInUse: a taken port is explained by the typed error, not by
+// matching the system's message.
+func TestListenPortInUse(t *testing.T) {
+	taken, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	err = newTestUI(t).engine.Listen(taken.LocalAddr().String())
+	msg := listenError(taken.LocalAddr().String(), err)
+	if !strings.Contains(msg, "already in use") || !strings.Contains(msg, "another Marionette") {
+		t.Errorf("listenError = %q", msg)
+	}
+	if msg := listenError("x:1", errors.New("vmc: listen: no such host")); strings.Contains(msg, "in use") {
+		t.Errorf("listenError(other) = %q", msg)
+	}
+}
+
+// TestAutoLoadOneDialogAtATime: a LAN sender announcing 20 avatar files
+// over VMC opens one question, not 20 stacked dialogs.
+func TestAutoLoadOneDialogAtATime(t *testing.T) {
+	u := newTestUI(t)
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.set.autoLoad.Set(true)
+	if err := u.engine.Listen("127.0.0.1:0"); err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := u.engine.Addr()
+	s, err := vmc.Dial(context.Background(), addr.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 20
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("avatar%d.vrm", i))
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.VRM(vmc.VRMInfo{Path: p, Title: "spam"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(10 * time.Second); u.engine.Status().Receiver.Packets < n; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d announcements received", u.engine.Status().Receiver.Packets, n)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // let the announcements be handled
+	if got := len(u.win.Canvas().Overlays().List()); got != 1 {
+		t.Errorf("%d dialogs open after %d announcements, want 1", got, n)
+	}
+	// (Which file: the first the engine saw; a slow reader may miss some.)
+	if msg := topOverlayText(t, u); !strings.Contains(msg, filepath.Join(dir, "avatar")) {
+		t.Errorf("the question names no announced file:\n%s", msg)
 	}
 }

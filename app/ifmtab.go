@@ -338,7 +338,7 @@ func (u *ui) ifmLookForward() {
 func (u *ui) showFetchDialog() {
 	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
 		if err != nil {
-			dialog.ShowError(err, u.win)
+			u.showDialog(dialog.NewError(err, u.win), nil)
 			return
 		}
 		if w == nil {

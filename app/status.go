@@ -160,6 +160,9 @@ func errorsText(st *marionette.Status) string {
 	if r.ReadErrors > 0 {
 		parts = append(parts, fmt.Sprintf("%d read errors", r.ReadErrors))
 	}
+	if r.Dropped > 0 {
+		parts = append(parts, fmt.Sprintf("%d lost: receive buffer full", r.Dropped))
+	}
 	return fmt.Sprintf("%d (%s)", st.Errors, strings.Join(parts, ", "))
 }
 

@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -97,6 +98,7 @@ func newUI(a fyne.App, o Options) *ui {
 		OnLoad:            func(ev marionette.LoadEvent) { fyne.Do(func() { u.loadEvent(ev) }) },
 		OnVRMRequest:      func(path string) { fyne.Do(func() { u.askAutoLoad(path) }) },
 		OnAutoLoadRefused: func(path string, err error) { fyne.Do(func() { u.autoLoadRefused(path, err) }) },
+		OnAvatarFailed:    func(src marionette.Source, err error) { fyne.Do(func() { u.avatarFailed(src, err) }) },
 	})
 	u.view.init(u.engine)
 	u.outSet = newOutputSettings(a.Preferences())
@@ -320,11 +322,11 @@ func (u *ui) boundText() string {
 
 // listenError explains a failed Listen to a user.
 func listenError(addr string, err error) string {
-	msg := fmt.Sprintf("Cannot listen on %s: %v", addr, errors.Unwrap(err))
-	if strings.Contains(err.Error(), "address already in use") {
-		msg += " — another program (another Marionette?) uses this port; close it or choose another port"
+	if errors.Is(err, vmc.ErrPortInUse) {
+		return fmt.Sprintf("Cannot listen on %s: the UDP port is already in use — another program "+
+			"(another Marionette?) uses this port; close it or choose another port", addr)
 	}
-	return msg
+	return fmt.Sprintf("Cannot listen on %s: %v", addr, err)
 }
 
 // open loads a file the user chose.
@@ -384,6 +386,31 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	u.showDialog(dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win), nil)
 	// A missing last VRM at start-up falls back to the default avatar.
 	if av, _ := u.engine.Avatar(); av == nil {
+		u.loadDefault()
+	}
+}
+
+// avatarFailed reports an avatar the engine dropped because posing or
+// drawing it panicked (a bug in Kugutsu, logged with its stack), and shows
+// the default avatar instead (unless the default avatar is the one that
+// failed).
+func (u *ui) avatarFailed(src marionette.Source, err error) {
+	u.shown, u.exprBars = nil, nil
+	u.avatarHolder.Content = makeNoAvatarTab()
+	u.avatarHolder.Refresh()
+	u.live.credit.Set("")
+	u.win.SetTitle("Kugutsu")
+	data, _ := defaultAvatar()
+	next := "Showing the default avatar instead."
+	if src.Default || data == nil {
+		next = "No avatar is shown."
+	}
+	name := src.Path
+	if name == "" {
+		name = src.Name
+	}
+	u.showDialog(dialog.NewError(fmt.Errorf("could not show %s:\n%v\n\n%s", name, err, next), u.win), nil)
+	if !src.Default {
 		u.loadDefault()
 	}
 }

@@ -233,11 +233,31 @@ func onOff(b bool, on, off string) string {
 	return off
 }
 
+// kernelDrops is the datagrams the OS dropped (receive buffer full), or
+// "n/a" where it does not say (vmc.Status.DropsCounted).
+func kernelDrops(st vmc.Status) string {
+	if !st.DropsCounted {
+		return "n/a"
+	}
+	return fmt.Sprint(st.Dropped)
+}
+
 // writeStatus renders the status table.
 func writeStatus(w io.Writer, st vmc.Status, f *vmc.Frame, now time.Time) {
 	fmt.Fprintf(w, "kugutsu monitor — listening on %s — %s\n", st.Listen, now.Format("15:04:05"))
-	fmt.Fprintf(w, "packets %d  messages %d  malformed %d  rejected %d  unknown %d  events dropped %d  read errors %d\n\n",
-		st.Packets, st.Messages, st.Malformed, st.Rejected, st.Unknown, st.EventsDropped, st.ReadErrors)
+	fmt.Fprintf(w, "packets %d  messages %d  malformed %d  rejected %d  unknown %d  events dropped %d  read errors %d  kernel drops %s\n",
+		st.Packets, st.Messages, st.Malformed, st.Rejected, st.Unknown, st.EventsDropped, st.ReadErrors, kernelDrops(st))
+	if len(st.MalformedCauses) > 0 {
+		var parts []string
+		for _, c := range st.MalformedCauses {
+			parts = append(parts, fmt.Sprintf("%s ×%d", c.Cause, c.Count))
+		}
+		fmt.Fprintf(w, "malformed: %s\n", strings.Join(parts, "; "))
+	}
+	if st.BlendKeysEvicted+st.DevicesEvicted > 0 {
+		fmt.Fprintf(w, "evicted stale: %d blend keys, %d devices\n", st.BlendKeysEvicted, st.DevicesEvicted)
+	}
+	fmt.Fprintln(w)
 	if len(st.Senders) == 0 {
 		fmt.Fprintln(w, "waiting for a Performer…")
 		return

@@ -156,9 +156,11 @@ func TestMonitorTable(t *testing.T) {
 		s.Time(3.5)
 		s.Send(vmc.AddrBone, "Hips")         // too few arguments
 		s.Send("/VMC/Ext/Mystery", int32(1)) // unknown
+		s.SendRaw([]byte("hello"))           // not OSC
 	}
 	out := waitOutput(t, stdout, send, "connected", "loaded, calibrated (normal)", "3.500 s",
-		"Root", "Head", "Joy=0.50", "/VMC/Ext/Bone/Pos", "too few args", "/VMC/Ext/Mystery", "unity naming")
+		"Root", "Head", "Joy=0.50", "/VMC/Ext/Bone/Pos", "too few args", "/VMC/Ext/Mystery", "unity naming", "kernel drops ",
+		"malformed: element is neither a message")
 	if err := stop(); err != nil {
 		t.Fatalf("monitor returned %v on cancel", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 )
@@ -106,7 +107,11 @@ func unwrapPathError(err error) error {
 // path that passes CheckAutoLoadPath and that the user approved before is
 // loaded at once; one not yet approved goes to Config.OnVRMRequest, once;
 // one that fails the checks goes to Config.OnAutoLoadRefused, once per
-// path.
+// path. Paths are told apart once cleaned and resolved through symbolic
+// links ("ok.vrm" and "./ok.vrm" are one path). A Performer cannot stack
+// questions: at most one awaits the user's answer, questions and refusals
+// come at most once per AutoLoadAskEvery, and the latest path announced
+// meanwhile is asked about when both allow (see announced).
 func (e *Engine) SetAutoLoad(on bool) {
 	e.mu.Lock()
 	if on == e.autoLoad {
@@ -120,6 +125,9 @@ func (e *Engine) SetAutoLoad(on bool) {
 	if on {
 		sub = e.scene.Subscribe(16)
 		e.sub = sub
+	} else {
+		e.ask.stopTimer()
+		e.ask.deferred = ""
 	}
 	e.mu.Unlock()
 	if old != nil {
@@ -152,49 +160,150 @@ func (e *Engine) AutoLoad() bool {
 	return e.autoLoad
 }
 
+// AutoLoadAskEvery is the least time between two auto-load questions
+// (Config.OnVRMRequest), and between two refusals (Config.OnAutoLoadRefused).
+const AutoLoadAskEvery = 3 * time.Second
+
+// maxAsked bounds the remembered announced paths (a Performer could
+// announce endless names): past it the oldest is forgotten.
+const maxAsked = 256
+
+// askMemory is what the engine remembers of announced paths. It belongs
+// to Engine.mu.
+type askMemory struct {
+	every    time.Duration   // AutoLoadAskEvery (tests shorten it)
+	seen     map[string]bool // asked about or refused (keys from pathKey)
+	order    []string        // seen's keys, oldest first
+	rejected map[string]bool // declined by the user (bounded by the user's answers)
+	pending  string          // the path whose question awaits an answer
+	deferred string          // the latest loadable path held back meanwhile
+	lastAsk  time.Time       // the latest question
+	lastNo   time.Time       // the latest refusal
+	timer    *time.Timer     // brings deferred up when the interval has passed
+}
+
+func newAskMemory() askMemory {
+	return askMemory{every: AutoLoadAskEvery, seen: make(map[string]bool), rejected: make(map[string]bool)}
+}
+
+// remember records key, forgetting the oldest key past maxAsked.
+func (m *askMemory) remember(key string) {
+	if m.seen[key] {
+		return
+	}
+	m.seen[key] = true
+	m.order = append(m.order, key)
+	if len(m.order) > maxAsked {
+		delete(m.seen, m.order[0])
+		m.order = append(m.order[:0], m.order[1:]...)
+	}
+}
+
+func (m *askMemory) stopTimer() {
+	if m.timer != nil {
+		m.timer.Stop()
+		m.timer = nil
+	}
+}
+
+// pathKey is how announced paths are told apart: cleaned, resolved
+// through symbolic links when it names an existing file, and cut to
+// maxPathLen bytes.
+func pathKey(p string) string {
+	if len(p) > maxPathLen {
+		p = p[:maxPathLen]
+	}
+	c := filepath.Clean(p)
+	if filepath.IsAbs(c) {
+		if r, err := filepath.EvalSymlinks(c); err == nil {
+			return r
+		}
+	}
+	return c
+}
+
 // announced handles a path from /VMC/Ext/VRM.
 func (e *Engine) announced(path string) {
 	real, err := CheckAutoLoadPath(path)
+	key := real
+	if err != nil {
+		key = pathKey(path)
+	}
+	now := time.Now()
 	e.mu.Lock()
-	if !e.autoLoad {
-		e.mu.Unlock()
-		return
-	}
-	key := path
-	if err == nil {
-		key = real
-	}
-	if err == nil && e.source.Path == real {
-		e.mu.Unlock()
-		return // already shown
-	}
-	approved, asked := e.approved[key], e.asked[key]
-	if !asked && len(e.asked) < maxAsked {
-		e.asked[key] = true
-	}
-	e.mu.Unlock()
+	m := &e.ask
 	switch {
+	case !e.autoLoad:
+		e.mu.Unlock()
+	case err == nil && e.source.Path == real:
+		e.mu.Unlock() // already shown
+	case err == nil && e.approved[real]:
+		e.mu.Unlock()
+		e.loadAnnounced(real)
+	case m.seen[key], m.rejected[key]:
+		e.mu.Unlock()
 	case err != nil:
-		if !asked && e.cfg.OnAutoLoadRefused != nil {
+		if now.Sub(m.lastNo) < m.every {
+			e.mu.Unlock()
+			return
+		}
+		m.remember(key)
+		m.lastNo = now
+		e.mu.Unlock()
+		if e.cfg.OnAutoLoadRefused != nil {
 			e.cfg.OnAutoLoadRefused(path, err)
 		}
-	case approved:
-		e.loadAnnounced(real)
-	case !asked && e.cfg.OnVRMRequest != nil:
+	case e.cfg.OnVRMRequest == nil:
+		e.mu.Unlock()
+	case m.pending != "" || now.Sub(m.lastAsk) < m.every:
+		// Hold it back: asked when the pending question is answered, or
+		// when the interval has passed.
+		m.deferred = real
+		if m.pending == "" && m.timer == nil {
+			m.timer = time.AfterFunc(m.lastAsk.Add(m.every).Sub(now), e.askDeferred)
+		}
+		e.mu.Unlock()
+	default:
+		m.remember(key)
+		m.pending, m.lastAsk = real, now
+		e.mu.Unlock()
 		e.cfg.OnVRMRequest(real)
 	}
 }
 
-// maxAsked bounds the remembered announced paths (a Performer could
-// announce endless names).
-const maxAsked = 256
+// askDeferred takes up the path held back while a question was pending or
+// too recent.
+func (e *Engine) askDeferred() {
+	e.mu.Lock()
+	e.ask.timer = nil
+	p := e.ask.deferred
+	e.ask.deferred = ""
+	e.mu.Unlock()
+	if p != "" {
+		e.announced(p)
+	}
+}
+
+// answered clears the pending question about path and takes up a path
+// held back meanwhile. The caller holds e.mu.
+func (e *Engine) answered(path string) {
+	m := &e.ask
+	if m.pending != path {
+		return
+	}
+	m.pending = ""
+	if m.deferred != "" && m.timer == nil {
+		m.timer = time.AfterFunc(max(0, time.Until(m.lastAsk.Add(m.every))), e.askDeferred)
+	}
+}
 
 // ApproveVRM records the user's approval of an announced path (as given to
 // OnVRMRequest) and loads it. Later announcements of the same path load
 // without asking.
 func (e *Engine) ApproveVRM(path string) {
 	e.mu.Lock()
-	e.approved[path], e.asked[path] = true, true
+	e.approved[path] = true
+	e.answered(path)
 	e.mu.Unlock()
 	e.loadAnnounced(path)
 }
@@ -203,6 +312,7 @@ func (e *Engine) ApproveVRM(path string) {
 // asked about again in this session.
 func (e *Engine) RejectVRM(path string) {
 	e.mu.Lock()
-	e.asked[path] = true
+	e.ask.rejected[path] = true
+	e.answered(path)
 	e.mu.Unlock()
 }

@@ -1,6 +1,7 @@
 package marionette
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,10 +13,7 @@ import (
 
 func TestCheckAutoLoadPath(t *testing.T) {
 	dir := t.TempDir()
-	godette, err := filepath.Abs(godettePath)
-	if err != nil {
-		t.Fatal(err)
-	}
+	godette := realGodette(t)
 	write := func(name string, data string) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, []byte(data), 0o600); err != nil {
@@ -83,11 +81,17 @@ type autoLoadEngine struct {
 
 func newAutoLoadEngine(t *testing.T) *autoLoadEngine {
 	t.Helper()
-	ae := &autoLoadEngine{requests: make(chan string, 16), refused: make(chan string, 16)}
+	ae := &autoLoadEngine{requests: make(chan string, 512), refused: make(chan string, 512)}
 	ae.testEngine = newTestEngine(t)
 	ae.cfg.OnVRMRequest = func(p string) { ae.requests <- p }
 	ae.cfg.OnAutoLoadRefused = func(p string, err error) { ae.refused <- p }
 	return ae
+}
+
+func (ae *autoLoadEngine) setAskEvery(d time.Duration) {
+	ae.mu.Lock()
+	ae.ask.every = d
+	ae.mu.Unlock()
 }
 
 func (ae *autoLoadEngine) announce(t *testing.T, path string) {
@@ -117,9 +121,23 @@ func expect(t *testing.T, what string, c chan string) string {
 	return ""
 }
 
+// realGodette returns Godette's absolute path with symbolic links resolved
+// (worktrees reach ../shared through one), as CheckAutoLoadPath gives it.
+func realGodette(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.EvalSymlinks(godettePath)
+	if err == nil {
+		p, err = filepath.Abs(p)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestAutoLoadOffByDefault(t *testing.T) {
 	ae := newAutoLoadEngine(t)
-	godette, _ := filepath.Abs(godettePath)
+	godette := realGodette(t)
 	ae.announce(t, godette)
 	expectNone(t, "request with auto-load off", ae.requests)
 	if av, _ := ae.Avatar(); av != nil {
@@ -129,8 +147,10 @@ func TestAutoLoadOffByDefault(t *testing.T) {
 
 func TestAutoLoadAsksOnceThenLoads(t *testing.T) {
 	ae := newAutoLoadEngine(t)
-	godette, _ := filepath.Abs(godettePath)
-	sphere, _ := filepath.Abs("../../shared/models/sphere_vrm0.vrm")
+	ae.setAskEvery(time.Hour) // one question, then none: the sphere waits
+	godette := realGodette(t)
+	sphere, _ := filepath.EvalSymlinks("../../shared/models/sphere_vrm0.vrm")
+	sphere, _ = filepath.Abs(sphere)
 
 	// Announced before auto-load is on: asked about when it is turned on.
 	ae.announce(t, godette)
@@ -141,9 +161,9 @@ func TestAutoLoadAsksOnceThenLoads(t *testing.T) {
 	if got := expect(t, "request", ae.requests); got != godette {
 		t.Fatalf("request %q, want %q", got, godette)
 	}
-	// Asked once: announcing it again (the Performer repeats it) asks nothing.
+	// Asked once: announcing it again (the Performer repeats it) asks
+	// nothing, and nothing else is asked while the question pends.
 	ae.announce(t, sphere) // (a change, so the scene reports VRM again)
-	expect(t, "request for the second file", ae.requests)
 	ae.announce(t, godette)
 	expectNone(t, "second request", ae.requests)
 	if av, _ := ae.Avatar(); av != nil {
@@ -190,5 +210,144 @@ func TestAutoLoadRechecksOpenedFile(t *testing.T) {
 	}
 	if _, _, err := openAutoLoad(p); err == nil || !strings.Contains(err.Error(), "not a regular file") {
 		t.Errorf("openAutoLoad(folder) = %v, want not a regular file", err)
+	}
+}
+
+// vrmFiles makes n small .vrm files (CheckAutoLoadPath reads no content).
+func vrmFiles(t *testing.T, n int) []string {
+	t.Helper()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for i := range n {
+		p := filepath.Join(dir, fmt.Sprintf("avatar%02d.vrm", i))
+		if err := os.WriteFile(p, []byte("x"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// TestAutoLoadOneQuestionAtATime: a LAN sender announcing 20 files gets one
+// question on screen, not 20 stacked dialogs; when the user answers, the
+// latest file announced meanwhile is asked about, and nothing else.
+func TestAutoLoadOneQuestionAtATime(t *testing.T) {
+	ae := newAutoLoadEngine(t)
+	ae.setAskEvery(0)
+	ae.SetAutoLoad(true)
+	files := vrmFiles(t, 20)
+	for _, p := range files {
+		ae.announced(p)
+	}
+	if got := expect(t, "request", ae.requests); got != files[0] {
+		t.Fatalf("request %q, want %q", got, files[0])
+	}
+	expectNone(t, "a second question while one pends", ae.requests)
+	ae.RejectVRM(files[0])
+	if got := expect(t, "request after the answer", ae.requests); got != files[19] {
+		t.Fatalf("request %q, want the latest announced, %q", got, files[19])
+	}
+	ae.RejectVRM(files[19])
+	expectNone(t, "request with nothing held back", ae.requests)
+	// Rejected: never asked again.
+	ae.announced(files[0])
+	expectNone(t, "request for a rejected file", ae.requests)
+}
+
+// TestAutoLoadSpellingsOfOnePath: ok.vrm, ./ok.vrm, a/../ok.vrm and a link
+// to it are one path: one question, one refusal.
+func TestAutoLoadSpellingsOfOnePath(t *testing.T) {
+	ae := newAutoLoadEngine(t)
+	ae.setAskEvery(0)
+	ae.SetAutoLoad(true)
+	ok := vrmFiles(t, 1)[0]
+	dir, name := filepath.Split(ok)
+	link := filepath.Join(t.TempDir(), "link.vrm")
+	if err := os.Symlink(ok, link); err != nil {
+		t.Skipf("symlinks: %v", err)
+	}
+	spellings := []string{ok, dir + "./" + name, dir + "sub/../" + name, dir + "/" + name, link}
+	for range 4 {
+		for _, p := range spellings {
+			ae.announced(p)
+		}
+	}
+	if got := expect(t, "request", ae.requests); got != ok {
+		t.Fatalf("request %q, want %q", got, ok)
+	}
+	ae.RejectVRM(ok)
+	expectNone(t, "another request for the same file", ae.requests)
+
+	for range 10 {
+		ae.announced("ok.vrm")
+		ae.announced("./ok.vrm")
+	}
+	if got := expect(t, "refusal", ae.refused); got != "ok.vrm" {
+		t.Errorf("refused %q", got)
+	}
+	expectNone(t, "a second refusal of the same path", ae.refused)
+}
+
+// TestAutoLoadMemoryKeepsRecording: past maxAsked distinct paths the
+// memory forgets the oldest and keeps recording (it used to stop, and then
+// every announcement was reported again).
+func TestAutoLoadMemoryKeepsRecording(t *testing.T) {
+	ae := newAutoLoadEngine(t)
+	ae.setAskEvery(0)
+	ae.SetAutoLoad(true)
+	n := maxAsked + 44
+	for i := range n {
+		ae.announced(fmt.Sprintf("relative/m%d.vrm", i))
+	}
+	for i := range n {
+		if got, want := expect(t, "refusal", ae.refused), fmt.Sprintf("relative/m%d.vrm", i); got != want {
+			t.Fatalf("refusal %q, want %q", got, want)
+		}
+	}
+	last := fmt.Sprintf("relative/m%d.vrm", n-1)
+	ae.announced(last)
+	ae.announced("./" + last)
+	expectNone(t, "a refusal repeated past maxAsked paths", ae.refused)
+	ae.mu.Lock()
+	kept := len(ae.ask.seen)
+	ae.mu.Unlock()
+	if kept != maxAsked {
+		t.Errorf("remembers %d paths, want %d", kept, maxAsked)
+	}
+}
+
+// TestAutoLoadRateLimit: questions and refusals come at most once per
+// interval; a file announced too soon is asked about when it has passed.
+func TestAutoLoadRateLimit(t *testing.T) {
+	ae := newAutoLoadEngine(t)
+	ae.setAskEvery(time.Hour)
+	ae.SetAutoLoad(true)
+	files := vrmFiles(t, 2)
+	ae.announced("relative/a.vrm")
+	expect(t, "refusal", ae.refused)
+	ae.announced("relative/b.vrm")
+	expectNone(t, "a refusal within the interval", ae.refused)
+
+	ae.announced(files[0])
+	expect(t, "request", ae.requests)
+	ae.RejectVRM(files[0])
+	ae.announced(files[1])
+	expectNone(t, "a question within the interval", ae.requests)
+
+	// Held back, not forgotten: asked once the interval has passed.
+	ae.mu.Lock()
+	held := ae.ask.deferred
+	ae.ask.every = time.Millisecond
+	ae.ask.stopTimer()
+	ae.ask.timer = time.AfterFunc(time.Millisecond, ae.askDeferred)
+	ae.mu.Unlock()
+	if held != files[1] {
+		t.Fatalf("held back %q, want %q", held, files[1])
+	}
+	if got := expect(t, "the held-back request", ae.requests); got != files[1] {
+		t.Errorf("request %q, want %q", got, files[1])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"image"
 	"image/color"
+	"log/slog"
 	"net/netip"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,17 @@ type Config struct {
 	MaxFPS float64
 	// Workers is the renderer's worker count; 0 means GOMAXPROCS.
 	Workers int
+	// OnAvatarFailed is called when posing or drawing the shown avatar
+	// panicked (a bug in package vrm or render that this avatar triggers):
+	// the engine has dropped the avatar, so nothing is shown until the next
+	// load, and err is a *PanicError naming it. The app shows err and loads
+	// the default avatar. A panic while loading is a LoadFailed instead.
+	OnAvatarFailed func(src Source, err error)
+	// Logger receives the engine's log records, such as a caught panic
+	// with its stack; nil means slog.Default().
+	Logger *slog.Logger
+
+	faults faultHooks // tests only
 }
 
 // Engine is Kugutsu's Marionette without its window: it owns the VMC
@@ -104,7 +116,7 @@ type Engine struct {
 	autoLoad   bool
 	sub        *vmc.Subscription
 	approved   map[string]bool
-	asked      map[string]bool // approved or rejected, or waiting for the user
+	ask        askMemory
 	weights    []float32
 	unmatched  []string
 	hidden     bool
@@ -135,7 +147,7 @@ func New(cfg Config) *Engine {
 		mix:       DefaultFaceMix(),
 		frameView: true,
 		approved:  make(map[string]bool),
-		asked:     make(map[string]bool),
+		ask:       newAskMemory(),
 	}
 	e.orbit = render.FrameAvatar(nil, nil, render.DefaultFOV, 1, render.FrameFullBody)
 	go e.run()
@@ -400,7 +412,8 @@ type Status struct {
 	Senders    int
 	PacketRate float64
 	// Errors counts dropped input: malformed OSC elements, rejected
-	// messages, socket read errors.
+	// messages, socket read errors, and datagrams the OS dropped because
+	// the receive buffer was full (vmc.Status.Dropped).
 	Errors uint64
 	// Available is the latest /VMC/Ext/OK; Time the sender's /VMC/Ext/T.
 	Available    vmc.Availability
@@ -430,7 +443,7 @@ func (e *Engine) Status() Status {
 		st.Receiver = e.scene.Status()
 	}
 	rs := &st.Receiver
-	st.Errors = rs.Malformed + rs.Rejected + rs.ReadErrors
+	st.Errors = rs.Malformed + rs.Rejected + rs.ReadErrors + rs.Dropped
 	if len(rs.Senders) > 0 {
 		st.Sender = rs.Senders[0].Addr
 	}
@@ -504,7 +517,7 @@ func (e *Engine) run() {
 		if input {
 			rs.lastInput = last
 		}
-		animating = e.renderFrame(&rs, last)
+		animating = e.renderRecovered(&rs, last)
 		if animating {
 			timer.Reset(interval)
 		}
@@ -541,6 +554,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	av, w, h := e.avatar, e.width, e.height
 	frameView := e.frameView && w > 0 && h > 0
 	e.frameView = e.frameView && !frameView
+	fov := e.orbit.FOV
 	e.last.CopyFrom(&rs.frame)
 	e.mu.Unlock()
 
@@ -588,9 +602,15 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		}
 	}
 
+	// Framing reads the avatar: done outside the lock, so that a panic
+	// there (caught by renderRecovered) cannot leave it held.
+	var framed render.Orbit
+	if frameView {
+		framed = render.FrameAvatar(av, vf, fov, float32(w)/float32(h), render.FrameFullBody)
+	}
 	e.mu.Lock()
 	if frameView {
-		e.orbit = render.FrameAvatar(av, vf, e.orbit.FOV, float32(w)/float32(h), render.FrameFullBody)
+		e.orbit = framed
 	}
 	orbit := e.orbit
 	e.mu.Unlock()
@@ -625,6 +645,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	}
 
 	img := e.images.backImage(view.renderSize(w, h))
+	if e.cfg.faults.render != nil {
+		e.cfg.faults.render(sc.Avatar)
+	}
 	e.renderer.Render(img, sc)
 	took := time.Since(now)
 	e.stats.rendered(took)

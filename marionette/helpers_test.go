@@ -65,10 +65,10 @@ type testEngine struct {
 	sender *vmc.Sender
 }
 
-func newTestEngine(t *testing.T) *testEngine {
+func newTestEngine(t *testing.T, mods ...func(*Config)) *testEngine {
 	t.Helper()
 	te := &testEngine{frames: make(chan struct{}, 1), loads: make(chan LoadEvent, 64)}
-	te.Engine = New(Config{
+	cfg := Config{
 		OnFrame: func() {
 			select {
 			case te.frames <- struct{}{}:
@@ -80,7 +80,11 @@ func newTestEngine(t *testing.T) *testEngine {
 				te.loads <- ev
 			}
 		},
-	})
+	}
+	for _, m := range mods {
+		m(&cfg)
+	}
+	te.Engine = New(cfg)
 	t.Cleanup(te.Close)
 	if err := te.Listen("127.0.0.1:0"); err != nil {
 		t.Fatal(err)

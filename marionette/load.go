@@ -120,6 +120,7 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer e.recoverLoad(src)
 		av, thumb, err := e.load(src, open, lim)
 		if err != nil {
 			e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: err})
@@ -157,6 +158,9 @@ func (e *Engine) load(src Source, open func() (io.ReadCloser, int64, error), lim
 	}}, lim)
 	if err != nil {
 		return nil, nil, err
+	}
+	if e.cfg.faults.load != nil {
+		e.cfg.faults.load(src)
 	}
 	// Build the posing state and scale the thumbnail here, off the render
 	// and UI goroutines, while nobody else holds the avatar. Only the

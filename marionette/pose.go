@@ -57,6 +57,7 @@ type poser struct {
 
 	// Expressions, indexed like av.Expressions.
 	eTarget, eCur []float32
+	eOrder        []uint64  // vmc.Blend.Order of the key setting eTarget this frame
 	fVal          []float32 // the face's weight this frame
 	fSet          []bool    // the face drives this expression this frame
 	eHave         []bool    // eCur has been set (the first value is not smoothed in)
@@ -66,8 +67,9 @@ type poser struct {
 	unmatched     []string
 }
 
-// blendSlot caches the expression index of a Frame.Blends entry: senders
-// keep a key's index for the scene's life (vmc.Frame.Blends).
+// blendSlot caches the expression index of a Frame.Blends entry: a key
+// keeps its index until a full table evicts a key before it
+// (vmc.Frame.Blends), so the name is checked too.
 type blendSlot struct {
 	name string
 	expr int32 // -1: the avatar has no such expression
@@ -81,6 +83,7 @@ func (p *poser) reset(av *vrm.Avatar) {
 	}
 	n := len(av.Expressions)
 	p.eTarget = make([]float32, n)
+	p.eOrder = make([]uint64, n)
 	p.eCur = make([]float32, n)
 	p.fVal = make([]float32, n)
 	p.fSet = make([]bool, n)
@@ -299,6 +302,7 @@ func (p *poser) smoothBones(a float32) (moving bool) {
 // own.
 func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a float32) (moving bool) {
 	clear(p.eTarget)
+	clear(p.eOrder)
 	clear(p.fSet)
 	vmcW, faceW := clamp01(mix.VMCWeight), clamp01(mix.FaceWeight)
 	if f != nil {
@@ -311,7 +315,11 @@ func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a 
 			if o.Mirror {
 				x = p.eMirror[x]
 			}
-			p.eTarget[x] = bl.Value * vmcW
+			// Two keys for one expression (VRM 0.x Joy, VRM 1.0 happy):
+			// the value received last wins.
+			if bl.Order >= p.eOrder[x] {
+				p.eTarget[x], p.eOrder[x] = bl.Value*vmcW, bl.Order
+			}
 		}
 	}
 	if face != nil {

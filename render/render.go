@@ -38,9 +38,11 @@
 package render
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -213,7 +215,27 @@ type Renderer struct {
 
 	fs      frameState
 	scratch []workerScratch
+
+	// fault is the first panic of a helper during the current phase,
+	// re-raised on the caller's goroutine (see run).
+	fault atomic.Pointer[WorkerPanic]
+	// taskHook, if set (tests only), runs before each task with the
+	// worker's id (0 is the caller).
+	taskHook func(id int)
 }
+
+// WorkerPanic is what Render panics with when drawing panicked on one of
+// the Renderer's worker goroutines: the panic is caught there, the frame's
+// other workers finish, and it is raised again on the goroutine that called
+// Render, so that the caller can recover from it (a bug for one avatar must
+// not end the program). Value is the original panic value, Stack the
+// worker's stack when it panicked. The Renderer stays usable.
+type WorkerPanic struct {
+	Value any
+	Stack []byte
+}
+
+func (p *WorkerPanic) Error() string { return fmt.Sprintf("render worker panic: %v", p.Value) }
 
 // New starts a Renderer with its worker goroutines.
 func New(o Options) *Renderer {
@@ -300,7 +322,7 @@ func (r *Renderer) helper(id int) {
 				return
 			}
 		}
-		r.work(id)
+		r.helperWork(id)
 		// Spinning is announced before the phase is reported done, so the
 		// next phase sees either a spinning helper or a parked one.
 		st.Store(helperSpinning)
@@ -325,7 +347,19 @@ func (r *Renderer) run(ph phaseKind, n int) {
 			r.wake[i] <- struct{}{}
 		}
 	}
+	finished := false
+	defer func() {
+		if !finished {
+			// The caller's share panicked: stop handing out tasks and let
+			// the helpers finish before the panic leaves Render, so that no
+			// helper still works on this frame when the next one begins.
+			r.next.Store(r.tasks)
+			r.wg.Wait()
+			r.fault.Store(nil)
+		}
+	}()
 	r.work(0)
+	finished = true
 	if r.pending.Load() > 0 {
 		deadline := time.Now().Add(spinTime)
 		for r.pending.Load() > 0 && time.Now().Before(deadline) {
@@ -333,6 +367,21 @@ func (r *Renderer) run(ph phaseKind, n int) {
 		}
 	}
 	r.wg.Wait()
+	if p := r.fault.Swap(nil); p != nil {
+		panic(p)
+	}
+}
+
+// helperWork runs a helper's share of a phase, catching a panic so that it
+// can be raised on the caller's goroutine (WorkerPanic).
+func (r *Renderer) helperWork(id int) {
+	defer func() {
+		if v := recover(); v != nil {
+			r.next.Store(r.tasks) // the other workers stop taking tasks
+			r.fault.CompareAndSwap(nil, &WorkerPanic{Value: v, Stack: debug.Stack()})
+		}
+	}()
+	r.work(id)
 }
 
 func (r *Renderer) work(id int) {
@@ -342,6 +391,9 @@ func (r *Renderer) work(id int) {
 		t := r.next.Add(1) - 1
 		if t >= r.tasks {
 			return
+		}
+		if r.taskHook != nil {
+			r.taskHook(id)
 		}
 		switch r.phase {
 		case phaseVertex:

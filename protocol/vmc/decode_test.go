@@ -30,6 +30,12 @@ func comparable(f *Frame) Frame {
 	c.Seq, c.Received, c.From = 0, time.Time{}, testSender
 	if len(c.Blends) == 0 {
 		c.Blends = nil
+	} else {
+		// Order counts Vals; tests state the values.
+		c.Blends = append([]Blend(nil), c.Blends...)
+		for i := range c.Blends {
+			c.Blends[i].Order = 0
+		}
 	}
 	if len(c.Devices) == 0 {
 		c.Devices = nil
@@ -145,28 +151,28 @@ func TestDecodeMessages(t *testing.T) {
 		{"Blend Val without Apply", []goosc.Packet{msg(AddrBlendVal, "A", float32(0.5))}, func(*Frame) {}},
 		{"Blend Val then Apply", []goosc.Packet{msg(AddrBlendVal, "A", float32(0.5)),
 			msg(AddrBlendVal, "Blink_L", float32(1)), msg(AddrBlendApply)}, func(f *Frame) {
-			f.Blends = []Blend{{"A", 0.5}, {"Blink_L", 1}}
+			f.Blends = []Blend{{Name: "A", Value: 0.5}, {Name: "Blink_L", Value: 1}}
 		}},
 		{"Blend Val twice before Apply: the last wins", []goosc.Packet{msg(AddrBlendVal, "A", float32(0.5)),
 			msg(AddrBlendVal, "A", float32(0.25)), msg(AddrBlendApply)}, func(f *Frame) {
-			f.Blends = []Blend{{"A", 0.25}}
+			f.Blends = []Blend{{Name: "A", Value: 0.25}}
 		}},
 		{"Blend case-insensitive, first spelling kept", []goosc.Packet{
 			msg(AddrBlendVal, "Joy", float32(0.5)), msg(AddrBlendApply),
 			msg(AddrBlendVal, "JOY", float32(0.75)), msg(AddrBlendApply)}, func(f *Frame) {
-			f.Blends = []Blend{{"Joy", 0.75}}
+			f.Blends = []Blend{{Name: "Joy", Value: 0.75}}
 		}},
 		{"Blend keys not resent keep their value", []goosc.Packet{
 			msg(AddrBlendVal, "A", float32(0.5)), msg(AddrBlendVal, "E", float32(0.5)), msg(AddrBlendApply),
 			msg(AddrBlendVal, "E", float32(0)), msg(AddrBlendApply)}, func(f *Frame) {
-			f.Blends = []Blend{{"A", 0.5}, {"E", 0}}
+			f.Blends = []Blend{{Name: "A", Value: 0.5}, {Name: "E", Value: 0}}
 		}},
 		{"Blend Val after Apply waits for the next Apply", []goosc.Packet{
 			msg(AddrBlendVal, "A", float32(0.5)), msg(AddrBlendApply), msg(AddrBlendVal, "A", float32(1))}, func(f *Frame) {
-			f.Blends = []Blend{{"A", 0.5}}
+			f.Blends = []Blend{{Name: "A", Value: 0.5}}
 		}},
 		{"Blend Japanese name", []goosc.Packet{msg(AddrBlendVal, "まばたき", float32(1)), msg(AddrBlendApply)}, func(f *Frame) {
-			f.Blends = []Blend{{"まばたき", 1}}
+			f.Blends = []Blend{{Name: "まばたき", Value: 1}}
 		}},
 		{"Apply with nothing staged", []goosc.Packet{msg(AddrBlendApply)}, func(*Frame) {}},
 		{"Cam", []goosc.Packet{msg(AddrCamera, pArgs("Camera", float32(35))...)}, func(f *Frame) {
@@ -411,6 +417,18 @@ func TestMalformedElementDropsOnlyItself(t *testing.T) {
 	s.Feed(nil, testSender, testTime)
 	if st := s.Status(); st.Malformed != 4 || st.Packets != 3 {
 		t.Errorf("status %+v", st)
+	}
+	// Counted by cause, most frequent first.
+	causes := map[string]uint64{}
+	for _, c := range s.Status().MalformedCauses {
+		causes[c.Cause] = c.Count
+	}
+	want := map[string]uint64{
+		"unknown type tag": 1, "bundle element size negative or beyond the bundle": 1,
+		"element is neither a message (/…) nor a bundle (#bundle)": 1, "empty packet": 1,
+	}
+	if !reflect.DeepEqual(causes, want) {
+		t.Errorf("causes %v, want %v", causes, want)
 	}
 }
 

@@ -200,7 +200,7 @@ func TestSnapshotConsistency(t *testing.T) {
 		for b := range humanoid.Count {
 			f.Bones[b] = Transform{Vec3{float32(k), float32(b), 0}, Identity}
 		}
-		f.Blends = []Blend{{"A", float32(k)}, {"B", float32(k)}}
+		f.Blends = []Blend{{Name: "A", Value: float32(k)}, {Name: "B", Value: float32(k)}}
 		// One packet holding bones, T and blends.
 		bundle := FrameBundle(f)
 		bundle.Append(blendBundle(f.Blends))

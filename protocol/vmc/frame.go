@@ -222,6 +222,12 @@ type Device struct {
 type Blend struct {
 	Name  string
 	Value float32
+	// Order is when Value was received, as a count of the scene's
+	// Blend/Val messages: of two keys, the one with the larger Order was
+	// received later. A consumer mapping two keys to one expression (VRM
+	// 0.x "Joy" and VRM 1.0 "happy") uses the later one, so that a
+	// Performer that stopped sending one of them leaves no stale weight.
+	Order uint64
 }
 
 // Frame is one consistent view of the scene, as published after a packet.
@@ -252,10 +258,13 @@ type Frame struct {
 	Naming humanoid.Naming
 
 	// Blends are the applied blend values: a key appears at the first
-	// /VMC/Ext/Blend/Apply after its first Val and keeps its index and last
-	// applied value from then on (keys not resent keep their value, as in
-	// EVMC4U). Keys match case-insensitively (ASCII); Name is the first
-	// spelling seen. At most [MaxBlendKeys] keys.
+	// /VMC/Ext/Blend/Apply after its first Val and keeps its last applied
+	// value from then on (keys not resent keep their value, as in EVMC4U).
+	// Keys keep their order; a key evicted from a full table (MaxBlendKeys,
+	// EvictAfter) leaves the slice and the keys after it move up one, so
+	// match entries by Name, not by index alone. Keys match
+	// case-insensitively (ASCII); Name is the first spelling seen. At most
+	// [MaxBlendKeys] keys.
 	Blends []Blend
 
 	Camera     Camera
@@ -268,7 +277,8 @@ type Frame struct {
 	Option     string // /VMC/Ext/Opt (v2.4), the latest option string
 	Config     string // /VMC/Ext/Config (v2.5), the Performer's settings path
 	// Devices are the tracked devices in first-seen order, one per
-	// (kind, local, serial), at most [MaxDevices].
+	// (kind, local, serial), at most [MaxDevices] (a full table evicts
+	// the one heard from least recently once it is EvictAfter old).
 	Devices []Device
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -34,6 +35,18 @@ type ListenConfig struct {
 	ReadBuffer int
 }
 
+// ErrPortInUse is matched (errors.Is) by the error of a Listen whose UDP
+// port another socket holds (EADDRINUSE; Windows' WSAEADDRINUSE): another
+// Marionette, or another copy of this one.
+var ErrPortInUse = errors.New("the UDP port is already in use")
+
+// isAddrInUse reports whether err says the address is taken (EADDRINUSE, or
+// Windows' WSAEADDRINUSE, 10048).
+func isAddrInUse(err error) bool {
+	var errno syscall.Errno
+	return errors.Is(err, syscall.EADDRINUSE) || (errors.As(err, &errno) && errno == 10048)
+}
+
 // Receiver is a VMC Marionette endpoint: one UDP socket and one goroutine
 // that reads datagrams into a buffer large enough for any of them and feeds
 // them to a [Scene].
@@ -43,9 +56,15 @@ type Receiver struct {
 	tap        func([]byte, netip.AddrPort, time.Time)
 	addr       netip.AddrPort
 	readErrors atomic.Uint64
-	done       chan struct{}
-	stop       context.CancelFunc
-	closeOnce  sync.Once
+	// The kernel's drop count (SO_RXQ_OVFL), when this system gives it:
+	// dropped sums its increments, lastDrops is the latest counter value
+	// (read goroutine only).
+	dropsCounted bool
+	dropped      atomic.Uint64
+	lastDrops    uint32
+	done         chan struct{}
+	stop         context.CancelFunc
+	closeOnce    sync.Once
 }
 
 // Listen starts a receiver on addr ("host:port", "" for [DefaultAddr]) with
@@ -64,6 +83,9 @@ func (lc ListenConfig) Listen(ctx context.Context, addr string) (*Receiver, erro
 	var nlc net.ListenConfig
 	pc, err := nlc.ListenPacket(ctx, "udp", addr)
 	if err != nil {
+		if isAddrInUse(err) {
+			return nil, fmt.Errorf("vmc: listen on %s: %w (%w)", addr, ErrPortInUse, err)
+		}
 		return nil, fmt.Errorf("vmc: listen: %w", err)
 	}
 	conn := pc.(*net.UDPConn)
@@ -79,6 +101,7 @@ func (lc ListenConfig) Listen(ctx context.Context, addr string) (*Receiver, erro
 		addr:  conn.LocalAddr().(*net.UDPAddr).AddrPort(),
 		done:  make(chan struct{}),
 	}
+	r.dropsCounted = enableDropCounter(conn)
 	if r.scene == nil {
 		r.scene = NewScene()
 	}
@@ -94,8 +117,21 @@ func (lc ListenConfig) Listen(ctx context.Context, addr string) (*Receiver, erro
 func (r *Receiver) run() {
 	defer close(r.done)
 	buf := make([]byte, maxDatagram)
+	var oob []byte
+	if r.dropsCounted {
+		oob = make([]byte, dropOOBSize)
+	}
 	for {
-		n, from, err := r.conn.ReadFromUDPAddrPort(buf)
+		var (
+			n, oobn int
+			from    netip.AddrPort
+			err     error
+		)
+		if oob != nil {
+			n, oobn, _, from, err = r.conn.ReadMsgUDPAddrPort(buf, oob)
+		} else {
+			n, from, err = r.conn.ReadFromUDPAddrPort(buf)
+		}
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -105,6 +141,12 @@ func (r *Receiver) run() {
 			r.readErrors.Add(1)
 			time.Sleep(time.Millisecond)
 			continue
+		}
+		if oobn > 0 {
+			if c, ok := parseDropCount(oob[:oobn]); ok {
+				r.dropped.Add(uint64(c - r.lastDrops)) // uint32 arithmetic: wraps
+				r.lastDrops = c
+			}
 		}
 		at := time.Now()
 		from = netip.AddrPortFrom(from.Addr().Unmap(), from.Port())
@@ -127,6 +169,7 @@ func (r *Receiver) Status() Status {
 	st := r.scene.Status()
 	st.Listen = r.addr
 	st.ReadErrors = r.readErrors.Load()
+	st.Dropped, st.DropsCounted = r.dropped.Load(), r.dropsCounted
 	return st
 }
 

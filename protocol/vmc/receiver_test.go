@@ -106,7 +106,7 @@ func TestSenderMethods(t *testing.T) {
 			}
 			return s.BlendApply()
 		}, func(f *Frame) bool { v, ok := f.Blend("fun"); return ok && v == 0.5 }},
-		{"Blends", func() error { return s.Blends([]Blend{{"A", 1}, {"I", 0.5}}) },
+		{"Blends", func() error { return s.Blends([]Blend{{Name: "A", Value: 1}, {Name: "I", Value: 0.5}}) },
 			func(f *Frame) bool { v, _ := f.Blend("I"); return v == 0.5 }},
 		{"Camera", func() error { return s.Camera(Camera{Name: "Cam", Transform: tr, FOV: 40}) },
 			func(f *Frame) bool { return f.Camera.FOV == 40 && f.Camera.Name == "Cam" }},
@@ -506,9 +506,9 @@ func TestFlood(t *testing.T) {
 	runtime.GC()
 	var after runtime.MemStats
 	runtime.ReadMemStats(&after)
-	t.Logf("sent %d packets in %v (%.0f/s); received %d (%.0f%%), %d messages; reader saw %d frames; heap %d → %d KiB",
+	t.Logf("sent %d packets in %v (%.0f/s); received %d (%.0f%%), %d messages; kernel dropped %d; reader saw %d frames; heap %d → %d KiB",
 		sent, elapsed.Round(time.Millisecond), float64(sent)/elapsed.Seconds(), st.Packets,
-		100*float64(st.Packets)/float64(sent), st.Messages, frames.Load(), before.HeapInuse>>10, after.HeapInuse>>10)
+		100*float64(st.Packets)/float64(sent), st.Messages, st.Dropped, frames.Load(), before.HeapInuse>>10, after.HeapInuse>>10)
 	if st.Malformed+st.Rejected != 0 {
 		t.Errorf("errors under flood: %+v", st)
 	}

@@ -12,14 +12,18 @@ import (
 
 // Limits that keep a hostile or broken sender from growing memory.
 const (
-	// MaxBlendKeys bounds the distinct blend keys (case-insensitive); Vals
-	// for further keys are dropped and counted (Status.BlendKeysRejected).
-	// A Perfect Sync model has about 70.
+	// MaxBlendKeys bounds the distinct blend keys (case-insensitive). When
+	// the table is full, a new key takes the place of the key received
+	// least recently if that one has not been received for EvictAfter
+	// (Status.BlendKeysEvicted); otherwise its Val is dropped and counted
+	// (Status.BlendKeysRejected). A Perfect Sync model has about 70.
 	MaxBlendKeys = 512
 	// MaxBlendNameLen bounds a blend key's length in bytes; longer keys are
 	// dropped and counted.
 	MaxBlendNameLen = 255
-	// MaxDevices bounds the distinct tracked devices (kind, local, serial).
+	// MaxDevices bounds the distinct tracked devices (kind, local, serial);
+	// a full table evicts as the blend keys' does (Status.DevicesEvicted,
+	// Status.DevicesRejected).
 	MaxDevices = 64
 	// MaxSerialLen bounds a device serial's length in bytes.
 	MaxSerialLen = 255
@@ -37,6 +41,14 @@ const (
 	// maxUnknownAddrLen bounds the length of a remembered unknown address.
 	maxUnknownAddrLen = 128
 )
+
+// EvictAfter is how long a blend key or a device must have gone without a
+// message before a new one may take its place in a full table
+// (MaxBlendKeys, MaxDevices). Performers resend their keys every frame, so
+// only keys of a sender gone silent (or of a one-off burst of names) are
+// that old; keys still being sent are never evicted, and the burst's own
+// keys cannot evict each other.
+const EvictAfter = time.Second
 
 // ConnectedTimeout is how recently a sender must have sent data to count as
 // connected (VMagicMirror's 0.5 s, field notes §1).
@@ -80,12 +92,19 @@ type Scene struct {
 	blendIdx map[string]int32 // lower-cased key → index in keys
 	keys     []blendKey
 	staged   []int32 // keys with a Val since the last Apply
+	vals     uint64  // Blend/Val messages taken: Blend.Order
+	applies  uint64  // Blend/Apply messages taken
 	devIdx   map[string]int32
+	devs     []devSlot // parallel to work.Devices
 	scratch  []byte
+	// No key (device) can be evicted before these times: the least
+	// recently received one is not EvictAfter old until then.
+	blendEvictAt, devEvictAt time.Time
 
 	// Statistics.
 	senders map[netip.AddrPort]*senderState
 	totals  Status
+	causes  [maxCauses]causeCount // malformed OSC elements by error
 	addrs   [numAddrs]AddressStatus
 	unknown map[string]*uint64
 
@@ -119,10 +138,20 @@ type blendSlot struct {
 const fresh = 1 << 8 // in Scene.mid: the middle buffer holds an unread frame
 
 type blendKey struct {
-	name   string  // first spelling seen
-	frame  int32   // index in Frame.Blends, -1 until first applied
-	staged bool    // has a Val since the last Apply
-	value  float32 // the staged value
+	name    string    // first spelling seen
+	low     string    // lower-cased name: the key in Scene.blendIdx
+	frame   int32     // index in Frame.Blends, -1 until first applied
+	staged  bool      // has a Val since the last Apply
+	value   float32   // the staged value
+	order   uint64    // Scene.vals at the staged value (Blend.Order)
+	last    time.Time // arrival of the latest Val
+	applied uint64    // Scene.applies when last applied
+}
+
+// devSlot is the table state of one entry of Frame.Devices.
+type devSlot struct {
+	key  string    // the key in Scene.devIdx
+	last time.Time // arrival of the latest pose
 }
 
 // NewScene returns an empty scene.
@@ -186,6 +215,7 @@ func (s *Scene) Feed(packet []byte, from netip.AddrPort, at time.Time) {
 		if err != nil {
 			s.snd.malformed++
 			s.totals.Malformed++
+			s.countCause(err)
 			continue
 		}
 		s.snd.messages++
@@ -748,7 +778,8 @@ func (s *Scene) blendVal(name []byte, v float32) fault {
 		return faultLimit
 	}
 	k := &s.keys[i]
-	k.value = v
+	s.vals++
+	k.value, k.order, k.last = v, s.vals, s.at
 	if !k.staged {
 		k.staged = true
 		s.staged = append(s.staged, i)
@@ -757,7 +788,8 @@ func (s *Scene) blendVal(name []byte, v float32) fault {
 }
 
 // lookupBlend returns the index of blend key name (ASCII case-insensitive),
-// adding it if there is room. It tries the packet-order cache first.
+// adding it if there is room or a stale key to evict. It tries the
+// packet-order cache first.
 func (s *Scene) lookupBlend(name []byte) (int32, bool) {
 	ord := s.blendOrd
 	s.blendOrd++
@@ -773,12 +805,19 @@ func (s *Scene) lookupBlend(name []byte) (int32, bool) {
 	s.scratch = low
 	i, ok := s.blendIdx[string(low)]
 	if !ok {
-		if len(s.keys) >= MaxBlendKeys {
+		k := blendKey{name: string(name), low: string(low), frame: -1}
+		if len(s.keys) < MaxBlendKeys {
+			i = int32(len(s.keys))
+			s.keys = append(s.keys, k)
+		} else if i, ok = s.evictBlendKey(); ok {
+			// A staged evicted key stays in s.staged: the new key takes its
+			// place there too.
+			k.staged = s.keys[i].staged
+			s.keys[i] = k
+		} else {
 			return 0, false
 		}
-		i = int32(len(s.keys))
-		s.blendIdx[string(low)] = i
-		s.keys = append(s.keys, blendKey{name: string(name), frame: -1})
+		s.blendIdx[k.low] = i
 	}
 	if k := s.keys[i].name; ord < len(s.blendCache) && string(name) == k {
 		s.blendCache[ord] = blendSlot{name: k, key: i}
@@ -786,21 +825,65 @@ func (s *Scene) lookupBlend(name []byte) (int32, bool) {
 	return i, true
 }
 
+// evictBlendKey frees the slot of the blend key received least recently,
+// if that was EvictAfter or more before the current packet, and returns
+// its index. The key leaves Frame.Blends (the keys after it move up one).
+func (s *Scene) evictBlendKey() (int32, bool) {
+	if s.at.Before(s.blendEvictAt) {
+		return 0, false
+	}
+	old := int32(0)
+	for i := range s.keys {
+		if s.keys[i].last.Before(s.keys[old].last) {
+			old = int32(i)
+		}
+	}
+	k := &s.keys[old]
+	if s.at.Sub(k.last) < EvictAfter {
+		s.blendEvictAt = k.last.Add(EvictAfter)
+		return 0, false
+	}
+	delete(s.blendIdx, k.low)
+	if f := k.frame; f >= 0 {
+		s.work.Blends = append(s.work.Blends[:f], s.work.Blends[f+1:]...)
+		for j := range s.keys {
+			if s.keys[j].frame > f {
+				s.keys[j].frame--
+			}
+		}
+		s.dirty = true
+	}
+	for c := range s.blendCache {
+		if s.blendCache[c].key == old {
+			s.blendCache[c] = blendSlot{}
+		}
+	}
+	s.totals.BlendKeysEvicted++
+	return old, true
+}
+
 // blendApply commits the staged values (spec "VRM BlendShapeProxyValue").
+// A key's Order changes with every Val; the frame is republished for that
+// alone when the key comes back after missing an Apply, so that the frame
+// tells which of two keys for one expression was received last.
 func (s *Scene) blendApply() {
+	s.applies++
 	for _, i := range s.staged {
 		k := &s.keys[i]
 		k.staged = false
+		back := k.applied+1 != s.applies
+		k.applied = s.applies
 		if k.frame < 0 {
 			k.frame = int32(len(s.work.Blends))
-			s.work.Blends = append(s.work.Blends, Blend{Name: k.name, Value: k.value})
+			s.work.Blends = append(s.work.Blends, Blend{Name: k.name, Value: k.value, Order: k.order})
 			s.dirty = true
 			continue
 		}
-		if b := &s.work.Blends[k.frame]; b.Value != k.value {
-			b.Value = k.value
+		b := &s.work.Blends[k.frame]
+		if b.Value != k.value || back {
 			s.dirty = true
 		}
+		b.Value, b.Order = k.value, k.order
 	}
 	s.staged = s.staged[:0]
 }
@@ -819,21 +902,52 @@ func (s *Scene) device(kind DeviceKind, local bool, serial []byte, t Transform) 
 	s.scratch = key
 	i, ok := s.devIdx[string(key)]
 	if !ok {
-		if len(s.work.Devices) >= MaxDevices {
+		if len(s.work.Devices) >= MaxDevices && !s.evictDevice() {
 			s.totals.DevicesRejected++
 			return faultLimit
 		}
 		i = int32(len(s.work.Devices))
-		s.devIdx[string(key)] = i
+		k := string(key)
+		s.devIdx[k] = i
+		s.devs = append(s.devs, devSlot{key: k, last: s.at})
 		s.work.Devices = append(s.work.Devices, Device{Kind: kind, Local: local, Serial: string(serial), Transform: t})
 		s.dirty = true
 		return faultNone
 	}
+	s.devs[i].last = s.at
 	if d := &s.work.Devices[i]; d.Transform != t {
 		d.Transform = t
 		s.dirty = true
 	}
 	return faultNone
+}
+
+// evictDevice removes the device heard from least recently from
+// Frame.Devices (the ones after it move up one), if that was EvictAfter or
+// more before the current packet, and reports whether it did.
+func (s *Scene) evictDevice() bool {
+	if s.at.Before(s.devEvictAt) {
+		return false
+	}
+	old := 0
+	for i := range s.devs {
+		if s.devs[i].last.Before(s.devs[old].last) {
+			old = i
+		}
+	}
+	if last := s.devs[old].last; s.at.Sub(last) < EvictAfter {
+		s.devEvictAt = last.Add(EvictAfter)
+		return false
+	}
+	delete(s.devIdx, s.devs[old].key)
+	s.devs = append(s.devs[:old], s.devs[old+1:]...)
+	s.work.Devices = append(s.work.Devices[:old], s.work.Devices[old+1:]...)
+	for j := old; j < len(s.devs); j++ {
+		s.devIdx[s.devs[j].key] = int32(j)
+	}
+	s.dirty = true
+	s.totals.DevicesEvicted++
+	return true
 }
 
 func (s *Scene) countUnknown(addr []byte) {

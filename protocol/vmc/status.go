@@ -1,8 +1,10 @@
 package vmc
 
 import (
+	"errors"
 	"net/netip"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -18,7 +20,9 @@ type Status struct {
 	Messages uint64 // well-formed OSC messages in them
 	// Malformed counts OSC elements dropped as malformed (bad padding,
 	// lengths, type tags…); each drops only itself (package osc).
-	Malformed uint64
+	// MalformedCauses breaks it down by the decoder's error.
+	Malformed       uint64
+	MalformedCauses []MalformedCause
 	// Rejected counts well-formed messages of known addresses that were
 	// dropped: too few or wrong-typed arguments, or a limit reached.
 	Rejected uint64
@@ -27,9 +31,18 @@ type Status struct {
 	Unknown uint64
 
 	BlendKeysRejected uint64 // Blend/Val dropped by MaxBlendKeys or MaxBlendNameLen
+	BlendKeysEvicted  uint64 // stale blend keys dropped for new ones (EvictAfter)
 	DevicesRejected   uint64 // device poses dropped by MaxDevices or MaxSerialLen
+	DevicesEvicted    uint64 // stale devices dropped for new ones (EvictAfter)
 	EventsDropped     uint64 // events dropped: slow subscribers, MaxEventsPerPacket
 	ReadErrors        uint64 // socket read errors (Receiver only)
+	// Dropped counts datagrams the operating system dropped before we could
+	// read them, because the socket's receive buffer was full (a flood, or
+	// a reader too slow). Linux only (SO_RXQ_OVFL, DropsCounted): the count
+	// comes with the next datagram read, so drops after the last one show
+	// when another arrives. Receiver only.
+	Dropped      uint64
+	DropsCounted bool // this system reports Dropped
 
 	// Senders are the senders heard from, most recent first (at most
 	// MaxSenders).
@@ -67,6 +80,40 @@ type AddressStatus struct {
 	WrongType uint64 // dropped: an argument of another type than the spec's
 	Limited   uint64 // dropped: a limit (MaxBlendKeys, MaxDevices, name length)
 }
+
+// MalformedCause counts the OSC elements dropped for one reason.
+type MalformedCause struct {
+	// Cause is package osc's error text without its "osc: " prefix, for
+	// example "missing or nonzero padding after a string or blob".
+	Cause string
+	Count uint64
+}
+
+// maxCauses bounds the distinct malformed-element errors counted apart
+// (package osc has a dozen); others are counted as "other".
+const maxCauses = 16
+
+type causeCount struct {
+	err error
+	n   uint64
+}
+
+// countCause counts a malformed element under its error, without
+// allocating (the decoder's errors are fixed values).
+func (s *Scene) countCause(err error) {
+	for i := range s.causes {
+		c := &s.causes[i]
+		if c.err == err || c.err == nil {
+			c.err = err
+			c.n++
+			return
+		}
+	}
+	s.causes[maxCauses-1].err = errOtherCause
+	s.causes[maxCauses-1].n++
+}
+
+var errOtherCause = errors.New("other")
 
 // UnknownAddress is an address this package does not decode.
 type UnknownAddress struct {
@@ -171,6 +218,15 @@ func (s *Scene) statusAt(now time.Time) Status {
 			st.Addresses = append(st.Addresses, a)
 		}
 	}
+	for _, c := range s.causes {
+		if c.err != nil {
+			st.MalformedCauses = append(st.MalformedCauses, MalformedCause{
+				Cause: strings.TrimPrefix(c.err.Error(), "osc: "), Count: c.n})
+		}
+	}
+	sort.SliceStable(st.MalformedCauses, func(i, j int) bool {
+		return st.MalformedCauses[i].Count > st.MalformedCauses[j].Count
+	})
 	for addr, n := range s.unknown {
 		st.UnknownAddresses = append(st.UnknownAddresses, UnknownAddress{Address: addr, Count: *n})
 	}
