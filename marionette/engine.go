@@ -624,6 +624,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		HideOutlines: !view.Outlines,
 	}
 	sc.Background.A = 0xff
+	if view.Transparent {
+		sc.Background.A = 0
+	}
 	cameraOK := false
 	if fr != nil {
 		if opts.PerformerCamera && fr.Camera.Received {
