@@ -46,6 +46,7 @@ const (
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
+	prefTextureSize   = "view.textureSize"
 	prefLastVRM       = "avatar.last"
 	prefRecent        = "avatar.recent"
 	prefWindowWidth   = "window.width"
@@ -64,6 +65,10 @@ var (
 	// resolutionChoices and resolutionScales: View.RenderScale.
 	resolutionChoices = []string{"Full", "3/4 (faster)", "1/2 (fastest)"}
 	resolutionScales  = []float64{1, 0.75, 0.5}
+	// textureChoices and textureSizes: marionette Engine.SetTextureSize
+	// (vrm.Limits.PreviewTextureSize; -1 keeps full size).
+	textureChoices = []string{"Up to 1024 px (least memory)", "Up to 2048 px", "Up to 4096 px", "Full size (most memory)"}
+	textureSizes   = []int{1024, 2048, 4096, -1}
 )
 
 // settings are the user's choices as data bindings backed by the app's
@@ -94,6 +99,7 @@ type settings struct {
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
+	textureSize          binding.String // one of textureChoices; applies to the next load
 
 	ifm *ifmSettings // the iFacialMocap panel's
 }
@@ -151,6 +157,7 @@ func newSettings(p fyne.Preferences) *settings {
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
+		textureSize: s(prefTextureSize, textureChoices[1]),
 
 		ifm: newIFMSettings(p),
 	}
@@ -225,6 +232,18 @@ func (s *settings) listenAddr() string {
 		h = "[" + h + "]"
 	}
 	return fmt.Sprintf("%s:%d", h, p)
+}
+
+// textureSizePx returns the texture size the binding holds, pixels
+// (negative: full size), for Engine.SetTextureSize.
+func (s *settings) textureSizePx() int {
+	v, _ := s.textureSize.Get()
+	for i, c := range textureChoices {
+		if c == v {
+			return textureSizes[i]
+		}
+	}
+	return textureSizes[1]
 }
 
 // onOptionsChanged calls f after any Marionette option changes, and once
