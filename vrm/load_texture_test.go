@@ -5,6 +5,7 @@ import (
 	"errors"
 	"image"
 	"image/color"
+	goruntime "runtime"
 	"strings"
 	"testing"
 )
@@ -178,5 +179,48 @@ func TestTextureBudget(t *testing.T) {
 	// 64 textures on one 1024² image: charged once (5.3 MiB), not 64 times.
 	if _, err := LoadLimited(bytes.NewReader(data), Limits{MaxDecodedBytes: 20 << 20, PreviewTextureSize: -1}); err != nil {
 		t.Errorf("64 textures on one image over a 20 MiB budget: %v", err)
+	}
+}
+
+// TestHugeSharedImageStaysBounded: one 8192² PNG behind 8 textures (a
+// 262 KB hostile file took 3.2 GB in the window) is decoded once and kept
+// at 2048²: the load allocates about the decode's 256 MiB and the halving
+// steps, not a copy per texture.
+func TestHugeSharedImageStaysBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes an 8192² image")
+	}
+	data := func() []byte {
+		av := synthAvatar(true)
+		img := image.NewNRGBA(image.Rect(0, 0, 8192, 8192))
+		av.Textures = nil
+		for i := 0; i < 8; i++ {
+			av.Textures = append(av.Textures, Texture{Name: "huge", MIMEType: "image/png", Image: img, Sampler: Sampler{WrapS: Wrap(i % 3)}})
+		}
+		av.Materials[0].BaseColorTexture.Texture = 0
+		av.Materials[0].MToon.ShadeTexture.Texture = 7
+		av.Materials[1].BaseColorTexture.Texture = 3
+		return encode(t, av, Version1)
+	}()
+	if len(data) > 1<<20 {
+		t.Fatalf("the file is %d bytes, want a small one", len(data))
+	}
+	goruntime.GC()
+	var before, after goruntime.MemStats
+	goruntime.ReadMemStats(&before)
+	av, err := Load(bytes.NewReader(data))
+	goruntime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, tx := range av.Textures[:8] {
+		if tx.Image != av.Textures[0].Image || tx.Image.Rect.Dx() != 2048 {
+			t.Fatalf("texture %d: %v, want the one shared 2048² image", i, tx.Image.Rect)
+		}
+	}
+	const decode = 8192 * 8192 * 4
+	t.Logf("loading allocated %d MiB", (after.TotalAlloc-before.TotalAlloc)>>20)
+	if got := after.TotalAlloc - before.TotalAlloc; got > decode*3/2 {
+		t.Errorf("loading allocated %d MiB, want about the %d MiB decode", got>>20, decode>>20)
 	}
 }
