@@ -200,8 +200,15 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 		}
 		res := &decodedImage{mime: mime, w: cfg.Width, h: cfg.Height}
 		j.out[i] = res
-		if !eager[i] || l.limits.NoPixels {
+		if l.limits.NoPixels {
 			res.lazy = &lazyImage{data: data, mime: mime, side: side}
+			continue
+		}
+		if !eager[i] {
+			// A copy: the file's buffer (often tens of MB) is garbage
+			// once the avatar is loaded, and a subslice kept for a
+			// thumbnail would keep all of it alive.
+			res.lazy = &lazyImage{data: bytes.Clone(data), mime: mime, side: side}
 			continue
 		}
 		jobs = append(jobs, job{data, res, min(tr, decodeScratchBudget)})

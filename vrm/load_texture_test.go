@@ -224,3 +224,17 @@ func TestHugeSharedImageStaysBounded(t *testing.T) {
 		t.Errorf("loading allocated %d MiB, want about the %d MiB decode", got>>20, decode>>20)
 	}
 }
+
+// TestLoadedAvatarDropsTheFile: an image kept encoded for later (the
+// thumbnail) is a copy, so the file's buffer is not kept alive by it.
+func TestLoadedAvatarDropsTheFile(t *testing.T) {
+	av := loadModel(t, "Godette.vrm")
+	th := &av.Textures[av.Meta.Thumbnail]
+	if th.lazy == nil {
+		t.Fatal("Godette's thumbnail is not kept encoded")
+	}
+	// An allocation of its own is at most a size class larger.
+	if n := len(th.lazy.data); cap(th.lazy.data) > n+n/4 {
+		t.Errorf("the thumbnail's bytes are a %d-byte window into a %d-byte buffer", len(th.lazy.data), cap(th.lazy.data))
+	}
+}
