@@ -264,3 +264,41 @@ func TestBigTextureMemory(t *testing.T) {
 		})
 	}
 }
+
+// rssBreakdown sums a process's resident memory (/proc/PID/smaps) by
+// what it maps, MiB: this binary, the GL stack (Mesa's dri drivers and the
+// libLLVM its software rasteriser links), other shared libraries, and
+// anonymous memory (the Go heap, stacks, and C allocations).
+func rssBreakdown(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return err.Error()
+	}
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	var binary, gl, libs, anon float64
+	var name string
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			name = ""
+			if len(f) >= 6 {
+				name = f[5]
+			}
+		case len(f) >= 2 && f[0] == "Rss:":
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			mib := kb / 1024
+			switch {
+			case name == exe:
+				binary += mib
+			case strings.Contains(name, "/dri/") || strings.Contains(name, "libLLVM") || strings.Contains(name, "libGL"):
+				gl += mib
+			case strings.HasPrefix(name, "/"):
+				libs += mib
+			default:
+				anon += mib
+			}
+		}
+	}
+	return fmt.Sprintf("binary %.0f MiB, GL stack %.0f MiB, other libraries %.0f MiB, anonymous (Go heap, C heap, stacks) %.0f MiB", binary, gl, libs, anon)
+}
