@@ -238,3 +238,37 @@ func TestLoadedAvatarDropsTheFile(t *testing.T) {
 		t.Errorf("the thumbnail's bytes are a %d-byte window into a %d-byte buffer", len(th.lazy.data), cap(th.lazy.data))
 	}
 }
+
+// FuzzScaleDown: any source and target sizes (target within the source)
+// give a tightly packed image of the target size, opaque where the source
+// is.
+func FuzzScaleDown(f *testing.F) {
+	f.Add(uint16(300), uint16(100), uint16(64), false)
+	f.Add(uint16(1), uint16(999), uint16(7), true)
+	f.Fuzz(func(t *testing.T, w, h, side uint16, ycbcr bool) {
+		sw, sh := int(w)%1024+1, int(h)%1024+1
+		tw, th := fitSize(sw, sh, int(side)%1024+1)
+		var src image.Image
+		if ycbcr {
+			src = image.NewYCbCr(image.Rect(0, 0, sw, sh), image.YCbCrSubsampleRatio420)
+		} else {
+			m := image.NewNRGBA(image.Rect(0, 0, sw, sh))
+			for i := 3; i < len(m.Pix); i += 4 {
+				m.Pix[i] = 255
+			}
+			src = m
+		}
+		if tw == sw && th == sh {
+			return
+		}
+		got := scaleDown(src, tw, th)
+		if got.Rect != image.Rect(0, 0, tw, th) || got.Stride != 4*tw {
+			t.Fatalf("%d×%d → %v stride %d, want %d×%d packed", sw, sh, got.Rect, got.Stride, tw, th)
+		}
+		for i := 3; i < len(got.Pix); i += 4 {
+			if got.Pix[i] != 255 {
+				t.Fatalf("%d×%d → %d×%d: texel %d has alpha %d", sw, sh, tw, th, i/4, got.Pix[i])
+			}
+		}
+	})
+}
