@@ -31,7 +31,7 @@ const (
 	inspectPeakTarget = 60
 	renderPeakTarget  = 150
 	// progressiveRenderBound: see TestBigTextureMemory.
-	progressiveRenderBound = 190
+	progressiveRenderBound = 200
 )
 
 // bigJPEGSide is the side of the generated avatars' JPEG texture, pixels.

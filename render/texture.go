@@ -61,7 +61,9 @@ func encodeSRGB(c float32) uint8 {
 // UVs expect (origin top-left). Colour textures are decoded to linear light
 // through srgbToLinear when sampled; data textures (shading shift, outline
 // width, UV animation mask) are read raw (VRMC_materials_mtoon-1.0: "stored
-// in linear colorspace").
+// in linear colorspace"). Level 0 is the vrm.Texture's image itself, and
+// every level's pixels are shared by the textures on one image (newShared-
+// Texture): they are read-only.
 type texture struct {
 	levels       []mipLevel // levels[0] is the image; each next one half the size
 	texels       float32    // level 0 width × height
