@@ -47,6 +47,7 @@ const (
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
+	prefTextureSize   = "view.textureSize"
 	prefLastVRM       = "avatar.last"
 	prefRecent        = "avatar.recent"
 	prefWindowWidth   = "window.width"
@@ -70,6 +71,10 @@ var (
 	// maxPixelChoices: View.MaxPixels, saved by id.
 	maxPixelChoices = []choice{{"720p", "1280 × 720 (recommended)"}, {"1080p", "1920 × 1080"}, {"none", "No limit (slow on HiDPI)"}}
 	maxPixelValues  = map[string]int{"720p": 1280 * 720, "1080p": 1920 * 1080, "none": 0}
+	// textureChoices and textureSizes: marionette Engine.SetTextureSize
+	// (vrm.Limits.PreviewTextureSize; -1 keeps full size).
+	textureChoices = []string{"Up to 1024 px (least memory)", "Up to 2048 px", "Up to 4096 px", "Full size (most memory)"}
+	textureSizes   = []int{1024, 2048, 4096, -1}
 )
 
 // settings are the user's choices as data bindings backed by the app's
@@ -101,6 +106,7 @@ type settings struct {
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
+	textureSize          binding.String // one of textureChoices; applies to the next load
 
 	ifm *ifmSettings // the iFacialMocap panel's
 }
@@ -159,6 +165,7 @@ func newSettings(p fyne.Preferences) *settings {
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
+		textureSize: s(prefTextureSize, textureChoices[1]),
 
 		ifm: newIFMSettings(p),
 	}
@@ -235,6 +242,18 @@ func (s *settings) listenAddr() string {
 		h = "[" + h + "]"
 	}
 	return fmt.Sprintf("%s:%d", h, p)
+}
+
+// textureSizePx returns the texture size the binding holds, pixels
+// (negative: full size), for Engine.SetTextureSize.
+func (s *settings) textureSizePx() int {
+	v, _ := s.textureSize.Get()
+	for i, c := range textureChoices {
+		if c == v {
+			return textureSizes[i]
+		}
+	}
+	return textureSizes[1]
 }
 
 // onOptionsChanged calls f after any Marionette option changes, and once

@@ -124,6 +124,9 @@ func newUI(a fyne.App, o Options) *ui {
 
 	u.set.onOptionsChanged(func() { u.engine.SetOptions(u.set.options()) })
 	u.set.onViewChanged(func() { u.engine.SetView(u.set.view()) })
+	// Set now, before the first load, and on every change (next load).
+	u.engine.SetTextureSize(u.set.textureSizePx())
+	u.set.textureSize.AddListener(binding.NewDataListener(func() { u.engine.SetTextureSize(u.set.textureSizePx()) }))
 	u.set.autoLoad.AddListener(binding.NewDataListener(func() {
 		on, _ := u.set.autoLoad.Get()
 		u.engine.SetAutoLoad(on)

@@ -34,6 +34,8 @@ func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
 				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
 				widget.NewFormItem("Resolution", widget.NewSelectWithData(resolutionChoices, s.resolution)),
 				widget.NewFormItem("Render at most", widget.NewSelectWithData(labels(maxPixelChoices), s.maxPixels)),
+				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(textureChoices, s.textureSize),
+					HintText: "Larger ones are scaled down when an avatar is loaded"},
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
 				widget.NewFormItem("", widget.NewCheckWithData("Show frame rate and latency", s.showFPS)),
@@ -52,6 +54,7 @@ func resetView(s *settings) {
 	s.quality.Set(qualityChoices[0])
 	s.resolution.Set(resolutionChoices[0])
 	s.maxPixels.Set(labelOf(maxPixelChoices, "720p"))
+	s.textureSize.Set(textureChoices[1])
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
 }

@@ -37,6 +37,7 @@ type renderOptions struct {
 	noOutlines  bool
 	time        float64 // seconds, MToon UV animation
 	expressions []vrm.ExpressionWeight
+	maxTexture  int // vrm.Limits.PreviewTextureSize; negative: full size
 }
 
 // cameraSpec is a parsed --camera value.
@@ -66,10 +67,11 @@ func runRender(_ context.Context, env Env, args []string) error {
 	noOutlines := fs.Bool("no-outlines", false, "do not draw MToon outlines")
 	tm := fs.Float64("time", 0, "time in `SECONDS`, for MToon UV animation")
 	exprs := fs.StringArray("expression", nil, "expression weight `NAME=WEIGHT` (0–1); repeatable, applied after the pose file's")
+	maxTex := fs.Int("max-texture", vrm.DefaultLimits.PreviewTextureSize, "downscale textures wider or taller than `PIXELS` at load to fit; 0 keeps every texture at full size")
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	o := renderOptions{out: *out, posePath: *pose, yaw: *yaw, pitch: *pitch, zoom: *zoom, fov: *fov, noOutlines: *noOutlines, time: *tm}
+	o := renderOptions{out: *out, posePath: *pose, yaw: *yaw, pitch: *pitch, zoom: *zoom, fov: *fov, noOutlines: *noOutlines, time: *tm, maxTexture: *maxTex}
 	bad := func(format string, a ...any) error {
 		fmt.Fprintf(env.Stderr, "kugutsu render: "+format+"\n", a...)
 		fs.Usage()
@@ -102,6 +104,12 @@ func runRender(_ context.Context, env Env, args []string) error {
 			return bad("--%s: %v is not a finite number", name, v)
 		}
 	}
+	switch {
+	case o.maxTexture < 0:
+		return bad("--max-texture: %d is negative", o.maxTexture)
+	case o.maxTexture == 0:
+		o.maxTexture = -1 // vrm.Limits: negative keeps full size
+	}
 	if !(o.zoom > 0) {
 		return bad("--zoom: %v is not positive", o.zoom)
 	}
@@ -119,7 +127,9 @@ func runRender(_ context.Context, env Env, args []string) error {
 }
 
 func renderFile(env Env, path string, o *renderOptions) error {
-	av, err := vrm.LoadFile(path)
+	lim := vrm.DefaultLimits
+	lim.PreviewTextureSize = o.maxTexture
+	av, err := loadFile(path, lim)
 	if err != nil {
 		return err
 	}

@@ -94,6 +94,8 @@ type Engine struct {
 	wg       sync.WaitGroup // loads and event readers
 
 	loadGen atomic.Uint64
+	// textureSize is vrm.Limits.PreviewTextureSize for loads (SetTextureSize).
+	textureSize atomic.Int64
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool

@@ -114,8 +114,18 @@ func (e *Engine) loadAnnounced(path string) {
 	}, vrm.Limits{MaxFileSize: MaxAutoLoadSize})
 }
 
+// SetTextureSize sets the size, in pixels, that textures wider or taller
+// are downscaled to fit when an avatar is loaded (vrm.Limits.
+// PreviewTextureSize): 0 for its default (2048), negative to keep every
+// texture at full size. It applies to loads started after the call.
+func (e *Engine) SetTextureSize(px int) { e.textureSize.Store(int64(px)) }
+
+// TextureSize returns what SetTextureSize set (0 when never called).
+func (e *Engine) TextureSize() int { return int(e.textureSize.Load()) }
+
 // startLoad runs one load on its own goroutine.
 func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) {
+	lim.PreviewTextureSize = int(e.textureSize.Load())
 	gen := e.loadGen.Add(1)
 	e.wg.Add(1)
 	go func() {

@@ -65,9 +65,24 @@ type Limits struct {
 	MaxFileSize    int64 // bytes read from the input; default 512 MiB
 	MaxTextureSize int   // largest texture width or height in pixels; default 8192
 	// MaxDecodedBytes bounds the memory of decoded vertex data, indices and
-	// textures (4 bytes per texel) together; default 1 GiB.
+	// textures together, every decoded and derived byte: a texture counts
+	// once per glTF image (however many textures share it) at the size
+	// kept, 4 bytes per texel plus a third for the mipmaps the renderer
+	// derives; default 1 GiB. An image's decoding buffers, freed after,
+	// must fit it too (see startImages).
 	MaxDecodedBytes int64
 	MaxNodes        int // default 65536
+	// PreviewTextureSize: a texture wider or taller than this many pixels
+	// is downscaled at load to fit it, keeping its aspect ratio (a preview
+	// gains nothing from more, and a 4096² image costs 85 MiB with its
+	// mipmaps); default 2048, negative keeps every texture at full size.
+	// Texture.Width and Height keep the size in the file; Encode writes
+	// the images as kept.
+	PreviewTextureSize int
+	// NoPixels decodes no image at load: every texture is only checked
+	// (format, header size, budget) and kept encoded, with a nil Image,
+	// until Avatar.TextureImage decodes it. For tools that report sizes.
+	NoPixels bool
 }
 
 // DefaultLimits are the limits Load and LoadFile use.
@@ -76,6 +91,8 @@ var DefaultLimits = Limits{
 	MaxTextureSize:  8192,
 	MaxDecodedBytes: 1 << 30,
 	MaxNodes:        1 << 16,
+
+	PreviewTextureSize: 2048,
 }
 
 func (l Limits) orDefault() Limits {
@@ -90,6 +107,9 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.MaxNodes <= 0 {
 		l.MaxNodes = DefaultLimits.MaxNodes
+	}
+	if l.PreviewTextureSize == 0 {
+		l.PreviewTextureSize = DefaultLimits.PreviewTextureSize
 	}
 	return l
 }
