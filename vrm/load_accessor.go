@@ -1,6 +1,8 @@
 package vrm
 
 import (
+	"context"
+
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
@@ -8,6 +10,7 @@ import (
 
 // loader holds the state of one Load call.
 type loader struct {
+	ctx      context.Context
 	doc      *gltf.Document
 	limits   Limits
 	decoded  int64 // bytes charged against Limits.MaxDecodedBytes
@@ -16,6 +19,10 @@ type loader struct {
 	vrm0     bool
 	thumb    int // VRM 1.0 thumbnail image, -1 for none
 	images   *imageJobs
+	// exprNames holds the expressions' names (foldName); morphBinds counts
+	// their morph binds.
+	exprNames  map[string]bool
+	morphBinds int
 }
 
 func (l *loader) warnf(format string, args ...any) {
@@ -72,6 +79,9 @@ func checkRange(el string, bvIndex, offset, count, elemSize, stride, n int) erro
 // accessor validates accessor i for use as the given types and charges its
 // decoded size (outSize bytes per element) before anything is read.
 func (l *loader) accessor(i int, outSize int, types []gltf.AccessorType, comps []gltf.ComponentType) (*gltf.Accessor, error) {
+	if err := l.check(); err != nil {
+		return nil, err
+	}
 	el := "accessor " + itoa(i)
 	if i < 0 || i >= len(l.doc.Accessors) || l.doc.Accessors[i] == nil {
 		return nil, errorf(el, "does not exist (%d accessors)", len(l.doc.Accessors))

@@ -26,6 +26,9 @@ func (l *loader) loadMeshes() error {
 		m.TargetNames = targetNames(gm.Extras)
 		maxTargets := 0
 		for pi, gp := range gm.Primitives {
+			if err := l.check(); err != nil {
+				return err
+			}
 			pel := el + " primitive " + itoa(pi)
 			if gp == nil {
 				return errorf(pel, "null")

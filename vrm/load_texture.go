@@ -166,6 +166,10 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 			defer j.wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if err := l.check(); err != nil {
+				jb.res.err = err // cancelled: skip the decode
+				return
+			}
 			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime)
 		}()
 	}
