@@ -121,13 +121,13 @@ func bindBomb(t testing.TB, n int) []byte {
 
 // loadAlloc loads data with lim and returns the error and the bytes the
 // load allocated (goruntime.MemStats.TotalAlloc), the input excluded.
-func loadAlloc(data []byte, lim Limits) (error, uint64) {
+func loadAlloc(data []byte, lim Limits) (uint64, error) {
 	goruntime.GC()
 	var a, b goruntime.MemStats
 	goruntime.ReadMemStats(&a)
 	_, err := LoadLimited(bytes.NewReader(data), lim)
 	goruntime.ReadMemStats(&b)
-	return err, b.TotalAlloc - a.TotalAlloc
+	return b.TotalAlloc - a.TotalAlloc, err
 }
 
 // TestHostileJSONRefusedBeforeDecoding: files whose JSON asks for millions
@@ -166,7 +166,7 @@ func TestHostileJSONRefusedBeforeDecoding(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err, alloc := loadAlloc(tt.data, tt.lim)
+			alloc, err := loadAlloc(tt.data, tt.lim)
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("error %v, want %q", err, tt.want)
 			}
@@ -195,7 +195,7 @@ func TestDataURIDecodedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err, alloc := loadAlloc(j, Limits{})
+	alloc, err := loadAlloc(j, Limits{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +254,7 @@ func TestScanJSON(t *testing.T) {
 // and 12 GB before) is refused at the limit.
 func TestBindBomb(t *testing.T) {
 	data := bindBomb(t, 6000)
-	err, alloc := loadAlloc(data, Limits{})
+	alloc, err := loadAlloc(data, Limits{})
 	if err == nil || !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "morph binds") {
 		t.Fatalf("error %v, want the morph-bind limit", err)
 	}
