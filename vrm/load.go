@@ -43,6 +43,18 @@ var supportedRequired = map[string]bool{
 	"KHR_mesh_quantization": true,
 }
 
+// knownUnsupported describes glTF extensions that real files require and
+// this loader does not read, for the error message.
+var knownUnsupported = map[string]string{
+	"KHR_draco_mesh_compression": "Draco mesh compression",
+	"EXT_meshopt_compression":    "meshoptimizer buffer compression",
+	"KHR_meshopt_compression":    "meshoptimizer buffer compression",
+	"KHR_texture_basisu":         "KTX2 / Basis Universal textures",
+	"EXT_texture_webp":           "WebP textures",
+	"EXT_texture_avif":           "AVIF textures",
+	"KHR_materials_variants":     "material variants",
+}
+
 // LoadLimited is [Load] with explicit limits (zero fields take the defaults).
 func LoadLimited(r io.Reader, lim Limits) (*Avatar, error) {
 	return LoadContext(context.Background(), r, lim)
@@ -147,7 +159,11 @@ func (l *loader) load() error {
 	doc, av := l.doc, l.av
 	for _, e := range doc.ExtensionsRequired {
 		if !supportedRequired[e] {
-			return unsupportedf("extensionsRequired", "%s is not supported", e)
+			what := "an extension Kugutsu does not read"
+			if w, ok := knownUnsupported[e]; ok {
+				what = w
+			}
+			return unsupportedf("extensionsRequired", "%s is not supported (%s): export the model without it", e, what)
 		}
 	}
 	// Detection (field notes §4): VRM 1.0 first, then 0.x.

@@ -125,7 +125,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		return p, false, nil
 	}
 	var err error
-	if p.Positions, err = l.readVec3(pos); err != nil {
+	if p.Positions, err = l.readVec3(pos, attrPosition); err != nil {
 		return p, false, err
 	}
 	n := len(p.Positions)
@@ -141,7 +141,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		return nil
 	}
 	if a, ok := gp.Attributes[gltf.NORMAL]; ok {
-		if p.Normals, err = l.readVec3(a); err != nil {
+		if p.Normals, err = l.readVec3(a, attrNormal); err != nil {
 			return p, false, err
 		}
 		if err := count("NORMAL", len(p.Normals)); err != nil {
@@ -228,7 +228,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		tel := el + " target " + itoa(ti)
 		var mt MorphTarget
 		if a, ok := t[gltf.POSITION]; ok {
-			if mt.Positions, err = l.readVec3(a); err != nil {
+			if mt.Positions, err = l.readVec3(a, attrMorphPosition); err != nil {
 				return p, false, err
 			}
 			if len(mt.Positions) != n {
@@ -236,7 +236,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 			}
 		}
 		if a, ok := t[gltf.NORMAL]; ok {
-			if mt.Normals, err = l.readVec3(a); err != nil {
+			if mt.Normals, err = l.readVec3(a, attrMorphNormal); err != nil {
 				return p, false, err
 			}
 			if len(mt.Normals) != n {
