@@ -81,6 +81,9 @@ type Engine struct {
 	wg       sync.WaitGroup // loads and event readers
 
 	loadGen atomic.Uint64
+	// loadCancel cancels the load in progress (a newer load or Close
+	// does); guarded by mu.
+	loadCancel context.CancelFunc
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool
