@@ -183,6 +183,25 @@ func TestHostileJSONRefusedBeforeDecoding(t *testing.T) {
 	}
 }
 
+// TestDrawLimit: primitives drawn once per node using their mesh are
+// bounded too: 100 nodes each drawing a 50-primitive mesh are 5,000 draws.
+func TestDrawLimit(t *testing.T) {
+	doc, bin := glbParts(t, primitiveBomb(t, 50))
+	nodes := doc["nodes"].([]any)
+	for range 100 {
+		nodes = append(nodes, map[string]any{"mesh": 0})
+	}
+	doc["nodes"] = nodes
+	_, err := Load(bytes.NewReader(makeGLB(t, doc, bin)))
+	if err == nil || !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "more than 4096 primitives drawn") {
+		t.Errorf("error %v, want the draw limit", err)
+	}
+	// 50 primitives drawn by one node load.
+	if _, err := Load(bytes.NewReader(primitiveBomb(t, 50))); err != nil {
+		t.Error(err)
+	}
+}
+
 // TestDataURIDecodedOnce: a data-URI buffer is decoded once, and only as
 // far as its byteLength.
 func TestDataURIDecodedOnce(t *testing.T) {

@@ -63,6 +63,16 @@ func (l *loader) loadMeshes() error {
 			m.TargetNames = nil
 		}
 	}
+	// Each node using a mesh draws all its primitives: bound the draws
+	// (the scan bounded the primitives of the file).
+	draws := 0
+	for i := range av.Nodes {
+		if m := av.Nodes[i].Mesh; m >= 0 {
+			if draws += len(av.Meshes[m].Primitives); draws > l.limits.MaxPrimitives {
+				return limitf("nodes", "more than %d primitives drawn (meshes times the nodes using them), over the limit of %d", l.limits.MaxPrimitives, l.limits.MaxPrimitives)
+			}
+		}
+	}
 	// Nodes without their own default weights take the mesh's.
 	for i := range av.Nodes {
 		n := &av.Nodes[i]
