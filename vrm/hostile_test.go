@@ -9,6 +9,7 @@ import (
 	"errors"
 	"math"
 	goruntime "runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -274,7 +275,9 @@ func TestScanJSON(t *testing.T) {
 // and 12 GB before) is refused at the limit.
 func TestBindBomb(t *testing.T) {
 	data := bindBomb(t, 6000)
-	alloc, err := loadAlloc(data, Limits{})
+	// 6000 nodes drawing the mesh are over the draw limit too: raise it to
+	// reach the binds.
+	alloc, err := loadAlloc(data, Limits{MaxPrimitives: 1 << 20})
 	if err == nil || !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "morph binds") {
 		t.Fatalf("error %v, want the morph-bind limit", err)
 	}
@@ -521,3 +524,91 @@ func TestValidateNamesNonFinite(t *testing.T) {
 }
 
 var synthAvatarValid = synthAvatar(true)
+
+// springChainBomb is the synthetic VRM 1.0 avatar with a chain of n extra
+// nodes and springs springs, each joining the chain's two ends: checking
+// that each joint is below the previous one walked the whole chain per
+// spring.
+func springChainBomb(t testing.TB, n, springs int) []byte {
+	t.Helper()
+	doc, bin := glbParts(t, encode(t, synthAvatar(true), Version1))
+	nodes := doc["nodes"].([]any)
+	first := len(nodes)
+	for k := range n {
+		nd := map[string]any{"name": "c" + strconv.Itoa(k)}
+		if k < n-1 {
+			nd["children"] = []any{first + k + 1}
+		}
+		nodes = append(nodes, nd)
+	}
+	doc["nodes"] = nodes
+	sb := obj(doc, "extensions", "VRMC_springBone").(map[string]any)
+	sp := sb["springs"].([]any)
+	for range springs {
+		sp = append(sp, map[string]any{"joints": []any{map[string]any{"node": first}, map[string]any{"node": first + n - 1}}})
+	}
+	sb["springs"] = sp
+	return makeGLB(t, doc, bin)
+}
+
+// TestSpringChains: spring joints are checked against the hierarchy in
+// constant time each (nodeIntervals), the same answers as walking up.
+func TestSpringChains(t *testing.T) {
+	av, err := Load(bytes.NewReader(springChainBomb(t, 300, 50)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(av.SpringBone.Springs); got != 51 {
+		t.Errorf("%d springs, want 51", got)
+	}
+	iv := av.nodeIntervals()
+	for a := range av.Nodes {
+		for n := range av.Nodes {
+			if iv.isAncestor(a, n) != av.isAncestor(a, n) {
+				t.Fatalf("isAncestor(%d, %d): intervals say %v, the parent walk %v", a, n, iv.isAncestor(a, n), av.isAncestor(a, n))
+			}
+		}
+	}
+}
+
+// TestSpringChainBomb: 20,000 springs across a 60,000-node chain made
+// loading walk 1.2 billion parents (validate and the joint checks) and the
+// simulation keep 1.2 billion path nodes; the nodes springs span are
+// bounded now.
+func TestSpringChainBomb(t *testing.T) {
+	data := springChainBomb(t, 60000, 20000)
+	alloc, err := loadAlloc(data, Limits{})
+	if err == nil || !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "springs span more than 65536 nodes") {
+		t.Fatalf("error %v, want the spring span limit", err)
+	}
+	t.Logf("%d-byte file: %d bytes allocated", len(data), alloc)
+}
+
+// BenchmarkSpringChain: one spring across a 60,000-node chain, loaded,
+// posed and stepped (linear in the chain: a parent walk per node to check
+// for cycles was quadratic).
+func BenchmarkSpringChain(b *testing.B) {
+	data := springChainBomb(b, 60000, 1)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		av, err := Load(bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		av.Update(fullPose(av), 1.0/30)
+	}
+}
+
+// TestValidateCycle: Validate finds a parent cycle with consistent links
+// (nodes 20 → 21 → 22 → 20) in one pass over the nodes.
+func TestValidateCycle(t *testing.T) {
+	av := synthAvatar(true)
+	// Hair1 (20) hangs from Head (5); make it a child of Hair3 (22).
+	av.Nodes[5].Children = slices.DeleteFunc(av.Nodes[5].Children, func(c int) bool { return c == 20 })
+	av.Nodes[20].Parent = 22
+	av.Nodes[22].Children = append(av.Nodes[22].Children, 20)
+	if err := av.Validate(); err == nil || !strings.Contains(err.Error(), "is part of a cycle") {
+		t.Errorf("error %v, want a cycle", err)
+	}
+}

@@ -365,7 +365,55 @@ func (l *loader) checkHumanoid(el string) error {
 	return nil
 }
 
+// nodeIntervals numbers the nodes of a forest in depth-first order: node a
+// is a strict ancestor of node n exactly when n's number falls inside a's
+// interval (in[a] < in[n] ≤ out[a]). Built in linear time, it answers
+// isAncestor in constant time where a parent walk can take as many steps as
+// the hierarchy is deep (a hostile file: springs joining the two ends of a
+// 65,536-node chain). The node links must form a forest (loadNodes and
+// validate check that first).
+// depth is each node's number of ancestors.
+type nodeIntervals struct{ in, out, depth []int32 }
+
+func (av *Avatar) nodeIntervals() nodeIntervals {
+	n := len(av.Nodes)
+	iv := nodeIntervals{in: make([]int32, n), out: make([]int32, n), depth: make([]int32, n)}
+	type item struct{ node, child int }
+	var stack []item
+	next := int32(0)
+	for r := range av.Nodes {
+		if av.Nodes[r].Parent >= 0 {
+			continue
+		}
+		iv.in[r] = next
+		next++
+		stack = append(stack[:0], item{r, 0})
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			ch := av.Nodes[top.node].Children
+			if top.child == len(ch) {
+				iv.out[top.node] = next - 1
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := ch[top.child]
+			top.child++
+			iv.depth[c] = iv.depth[top.node] + 1
+			iv.in[c] = next
+			next++
+			stack = append(stack, item{c, 0})
+		}
+	}
+	return iv
+}
+
 // isAncestor reports whether node a is a strict ancestor of node n.
+func (iv nodeIntervals) isAncestor(a, n int) bool {
+	return iv.in[a] < iv.in[n] && iv.in[n] <= iv.out[a]
+}
+
+// isAncestor reports whether node a is a strict ancestor of node n, by
+// walking up from n.
 func (av *Avatar) isAncestor(a, n int) bool {
 	for p := av.Nodes[n].Parent; p >= 0; p = av.Nodes[p].Parent {
 		if p == a {

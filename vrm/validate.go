@@ -109,14 +109,21 @@ func (av *Avatar) validate() error {
 			}
 		}
 	}
-	// Cycles: with consistent links, every parent chain must reach a root
-	// within nn steps.
+	// Cycles: with consistent links each node has one parent, so a cycle
+	// is a parent chain that loops. Each node is walked once (a walk per
+	// node to its root is quadratic on a deep chain).
+	state := make([]uint8, nn) // 0 unseen, 1 on the current path, 2 done
 	for i := range av.Nodes {
-		steps := 0
-		for p := av.Nodes[i].Parent; p >= 0; p = av.Nodes[p].Parent {
-			if steps++; steps > nn {
-				return errorf("node "+itoa(i), "is part of a cycle")
-			}
+		j := i
+		for j >= 0 && state[j] == 0 {
+			state[j] = 1
+			j = av.Nodes[j].Parent
+		}
+		if j >= 0 && state[j] == 1 {
+			return errorf("node "+itoa(j), "is part of a cycle")
+		}
+		for j = i; j >= 0 && state[j] == 1; j = av.Nodes[j].Parent {
+			state[j] = 2
 		}
 	}
 	for _, r := range av.Scene {
@@ -273,6 +280,10 @@ func (av *Avatar) validate() error {
 			}
 		}
 	}
+	var iv nodeIntervals
+	if len(sb.Springs) > 0 {
+		iv = av.nodeIntervals()
+	}
 	for si, s := range sb.Springs {
 		el := "spring " + itoa(si)
 		if s.Center != -1 && !nodeOK(s.Center) {
@@ -287,7 +298,7 @@ func (av *Avatar) validate() error {
 			if !nodeOK(j.Node) {
 				return errorf(el, "joint %d: node %d does not exist", k, j.Node)
 			}
-			if k > 0 && !av.isAncestor(s.Joints[k-1].Node, j.Node) {
+			if k > 0 && !iv.isAncestor(s.Joints[k-1].Node, j.Node) {
 				return errorf(el, "joint %d (node %d) is not below joint %d", k, j.Node, k-1)
 			}
 		}
