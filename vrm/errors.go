@@ -83,9 +83,9 @@ type Limits struct {
 	// materials, meshes…) and the morph targets of all primitives
 	// together; default 65536.
 	MaxElements int
-	// MaxPrimitives bounds the mesh primitives of the whole file (each is
-	// a separate draw; real avatars have fewer than a few hundred);
-	// default 4096.
+	// MaxPrimitives bounds the mesh primitives of the whole file, and the
+	// primitives drawn (each node using a mesh draws all its primitives);
+	// real avatars have fewer than a few hundred; default 4096.
 	MaxPrimitives int
 	// MaxExpressions bounds the expressions (VRM 1.0 presets and custom
 	// expressions, VRM 0.x blendshape groups); default 4096. Morph binds,

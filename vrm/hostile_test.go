@@ -612,3 +612,41 @@ func TestValidateCycle(t *testing.T) {
 		t.Errorf("error %v, want a cycle", err)
 	}
 }
+
+// TestFirstPersonAnnotationBomb: VRM 0.x annotations name a mesh and apply
+// to every node using it; 6000 annotations of a mesh 6000 nodes use were
+// 36 million map writes. Each mesh's last annotation is applied once.
+func TestFirstPersonAnnotationBomb(t *testing.T) {
+	doc, bin := glbParts(t, encode(t, synthAvatar(false), Version0))
+	nodes := doc["nodes"].([]any)
+	for range 6000 {
+		nodes = append(nodes, map[string]any{"mesh": 0})
+	}
+	doc["nodes"] = nodes
+	fp := obj(doc, "extensions", "VRM", "firstPerson").(map[string]any)
+	ann := make([]any, 6000)
+	for i := range ann {
+		flag := "ThirdPersonOnly"
+		if i == len(ann)-1 {
+			flag = "FirstPersonOnly"
+		}
+		ann[i] = map[string]any{"mesh": 0, "firstPersonFlag": flag}
+	}
+	fp["meshAnnotations"] = ann
+	av, err := LoadLimited(bytes.NewReader(makeGLB(t, doc, bin)), Limits{MaxPrimitives: 1 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for ni, nd := range av.Nodes {
+		if nd.Mesh == 0 {
+			n++
+			if av.FirstPerson.Annotations[ni] != FirstPersonFirstPersonOnly {
+				t.Fatalf("node %d: %v, want the last annotation (first-person only)", ni, av.FirstPerson.Annotations[ni])
+			}
+		}
+	}
+	if n != 6001 {
+		t.Errorf("%d nodes use the mesh, want 6001", n)
+	}
+}

@@ -24,6 +24,7 @@ type loader struct {
 	// their morph binds.
 	exprNames  map[string]bool
 	morphBinds int
+	byMesh     map[int][]int // see meshNodes
 }
 
 func (l *loader) warnf(format string, args ...any) {

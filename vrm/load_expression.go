@@ -82,6 +82,20 @@ func (l *loader) loadExpressions1(x *v1Expressions) error {
 	return nil
 }
 
+// meshNodes returns the nodes using each mesh (VRM 0.x binds and
+// annotations name meshes and apply to every node using them), built once.
+func (l *loader) meshNodes() map[int][]int {
+	if l.byMesh == nil {
+		l.byMesh = make(map[int][]int)
+		for ni, n := range l.av.Nodes {
+			if n.Mesh >= 0 {
+				l.byMesh[n.Mesh] = append(l.byMesh[n.Mesh], ni)
+			}
+		}
+	}
+	return l.byMesh
+}
+
 // foldName is the key under which loaders index expression names:
 // Avatar.ExpressionIndex matches names case-insensitively.
 func foldName(s string) string { return strings.ToLower(s) }
@@ -179,12 +193,7 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 	av := l.av
 	// The nodes using each mesh, and the materials by name (first wins),
 	// so that binds are resolved in constant time.
-	meshNodes := make(map[int][]int)
-	for ni, n := range av.Nodes {
-		if n.Mesh >= 0 {
-			meshNodes[n.Mesh] = append(meshNodes[n.Mesh], ni)
-		}
-	}
+	meshNodes := l.meshNodes()
 	materials := make(map[string]int, len(av.Materials))
 	for mi := len(av.Materials) - 1; mi >= 0; mi-- {
 		materials[av.Materials[mi].Name] = mi
