@@ -8,7 +8,7 @@ import (
 // A glTF document is decoded with encoding/json into Go values that cost
 // far more than their text: "{}" in "nodes" becomes a 400-byte gltf.Node
 // plus decoding temporaries, so 6 MB of JSON can ask for 2 GB. scanJSON
-// walks the text once, allocating nothing, and counts what the decoder
+// walks the text once, allocating next to nothing, and counts what the decoder
 // would build, so that checkCounts can refuse a hostile document before
 // json.Unmarshal allocates anything for it.
 
