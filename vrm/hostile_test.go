@@ -226,6 +226,21 @@ func TestDataURIDecodedOnce(t *testing.T) {
 		t.Errorf("loading a %d-byte file allocated %d bytes, want ≤ %d", len(j), alloc, bound)
 	}
 	t.Logf("%d-byte file: %d bytes allocated", len(j), alloc)
+	// Base64 broken into MIME lines (which Go's decoder skips) still loads.
+	enc := base64Std(bin)
+	var lines strings.Builder
+	for len(enc) > 76 {
+		lines.WriteString(enc[:76] + "\r\n")
+		enc = enc[76:]
+	}
+	lines.WriteString(enc)
+	obj(doc, "buffers", 0).(map[string]any)["uri"] = "data:application/octet-stream;base64," + lines.String()
+	if j, err = json.Marshal(doc); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(bytes.NewReader(j)); err != nil {
+		t.Errorf("base64 in lines: %v", err)
+	}
 }
 
 // TestScanJSON: the counts match what encoding/json would decode: member

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"strings"
+	"unsafe"
 
 	"github.com/qmuntal/gltf"
 )
@@ -123,13 +124,15 @@ func (l *loader) decodeDocument(jsonChunk, bin []byte) (*gltf.Document, error) {
 			if n := base64.StdEncoding.DecodedLen(len(enc)); b.ByteLength > n {
 				return nil, errorf(el, "byteLength %d exceeds its %d decoded bytes", b.ByteLength, n)
 			}
-			// Decode only the whole 4-character groups covering byteLength.
-			enc = enc[:min(len(enc), (b.ByteLength+2)/3*4)]
 			if err := l.charge(el, int64(b.ByteLength)); err != nil {
 				return nil, err
 			}
-			d := make([]byte, base64.StdEncoding.DecodedLen(len(enc)))
-			n, err := base64.StdEncoding.Decode(d, []byte(enc))
+			// Decode only the 4-character groups covering byteLength (and
+			// the whole URI if that prefix falls short: line breaks).
+			d, n, err := decodeBase64(enc[:min(len(enc), (b.ByteLength+2)/3*4)])
+			if (err != nil || n < b.ByteLength) && (b.ByteLength+2)/3*4 < len(enc) {
+				d, n, err = decodeBase64(enc)
+			}
 			if err != nil {
 				return nil, errorf(el, "data URI: %v", err)
 			}
@@ -143,6 +146,13 @@ func (l *loader) decodeDocument(jsonChunk, bin []byte) (*gltf.Document, error) {
 		}
 	}
 	return doc, nil
+}
+
+// decodeBase64 decodes standard base64 without copying s first.
+func decodeBase64(s string) ([]byte, int, error) {
+	d := make([]byte, base64.StdEncoding.DecodedLen(len(s)))
+	n, err := base64.StdEncoding.Decode(d, unsafe.Slice(unsafe.StringData(s), len(s)))
+	return d, n, err
 }
 
 // unmarshal decodes JSON into v, returning early with the context's error
