@@ -96,6 +96,9 @@ type Engine struct {
 	loadGen atomic.Uint64
 	// textureSize is vrm.Limits.PreviewTextureSize for loads (SetTextureSize).
 	textureSize atomic.Int64
+	// loadCancel cancels the load in progress (a newer load or Close
+	// does); guarded by mu.
+	loadCancel context.CancelFunc
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool

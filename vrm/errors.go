@@ -10,6 +10,9 @@ var (
 	// ErrNotVRM: the file is glTF but has neither the VRMC_vrm (1.0) nor the
 	// VRM (0.x) extension.
 	ErrNotVRM = errors.New("not a VRM: no VRMC_vrm or VRM extension")
+	// ErrNotGLTF: the file is not glTF at all: empty, a Git LFS pointer
+	// or a web page saved under the model's name (the message says which).
+	ErrNotGLTF = errors.New("not a glTF or VRM file")
 	// ErrUnsupported: the file needs something this loader does not do (a
 	// required glTF extension such as KHR_draco_mesh_compression, an external
 	// buffer, an image format other than PNG and JPEG).
@@ -83,6 +86,27 @@ type Limits struct {
 	// (format, header size, budget) and kept encoded, with a nil Image,
 	// until Avatar.TextureImage decodes it. For tools that report sizes.
 	NoPixels bool
+	// MaxJSONBytes bounds the glTF JSON (the GLB JSON chunk, or a whole
+	// .gltf with its data URIs); default 64 MiB.
+	MaxJSONBytes int64
+	// MaxJSONValues bounds the values (objects, arrays, strings, numbers,
+	// literals) in the JSON, counted before it is decoded; default 2¹⁹
+	// (real avatars have 1–100 thousand; each value can cost ~250 bytes
+	// once decoded).
+	MaxJSONValues int
+	// MaxElements bounds every other top-level glTF array (accessors,
+	// materials, meshes…) and the morph targets of all primitives
+	// together; default 65536.
+	MaxElements int
+	// MaxPrimitives bounds the mesh primitives of the whole file, and the
+	// primitives drawn (each node using a mesh draws all its primitives);
+	// real avatars have fewer than a few hundred; default 4096.
+	MaxPrimitives int
+	// MaxExpressions bounds the expressions (VRM 1.0 presets and custom
+	// expressions, VRM 0.x blendshape groups); default 4096. Morph binds,
+	// after VRM 0.x mesh binds are expanded to every node using the mesh,
+	// are bounded by MaxElements.
+	MaxExpressions int
 }
 
 // DefaultLimits are the limits Load and LoadFile use.
@@ -93,6 +117,11 @@ var DefaultLimits = Limits{
 	MaxNodes:        1 << 16,
 
 	PreviewTextureSize: 2048,
+	MaxJSONBytes:       64 << 20,
+	MaxJSONValues:      1 << 19,
+	MaxElements:        1 << 16,
+	MaxPrimitives:      4096,
+	MaxExpressions:     4096,
 }
 
 func (l Limits) orDefault() Limits {
@@ -110,6 +139,21 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.PreviewTextureSize == 0 {
 		l.PreviewTextureSize = DefaultLimits.PreviewTextureSize
+	}
+	if l.MaxJSONBytes <= 0 {
+		l.MaxJSONBytes = DefaultLimits.MaxJSONBytes
+	}
+	if l.MaxJSONValues <= 0 {
+		l.MaxJSONValues = DefaultLimits.MaxJSONValues
+	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = DefaultLimits.MaxElements
+	}
+	if l.MaxPrimitives <= 0 {
+		l.MaxPrimitives = DefaultLimits.MaxPrimitives
+	}
+	if l.MaxExpressions <= 0 {
+		l.MaxExpressions = DefaultLimits.MaxExpressions
 	}
 	return l
 }

@@ -221,8 +221,19 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 		j.wg.Add(1)
 		go func() {
 			defer j.wg.Done()
+			defer func() {
+				// A decoder bug must not take the program down: this
+				// goroutine is not the load's, whose recover cannot see it.
+				if r := recover(); r != nil {
+					jb.res.img, jb.res.err = nil, fmt.Errorf("vrm: decoding a %s image panicked: %v", jb.res.mime, r)
+				}
+			}()
 			par <- struct{}{}
 			defer func() { <-par }()
+			if err := l.check(); err != nil {
+				jb.res.err = err // cancelled: skip the decode
+				return
+			}
 			_ = sem.Acquire(context.Background(), jb.weight) // never fails: no deadline
 			defer sem.Release(jb.weight)
 			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, side)
