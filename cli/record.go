@@ -20,10 +20,6 @@ func init() {
 	register("replay", "send a recording to a Marionette at its recorded timing, as a Performer", runReplay)
 }
 
-// defaultMaxSize bounds a recording when --max-size is not given: about
-// 2 hours of a 55-bone 60 fps stream.
-const defaultMaxSize = 1 << 30
-
 // runRecord is `kugutsu record --listen ADDR:PORT --out FILE [--max-size
 // SIZE] [--max-duration D]`: every datagram received, with its arrival
 // time, into a pcapng file (package capture), until Ctrl-C or a limit.
@@ -31,7 +27,7 @@ func runRecord(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "kugutsu record", "--out FILE [--listen ADDR:PORT] [--max-size SIZE] [--max-duration DURATION]")
 	listen := fs.String("listen", vmc.DefaultAddr, "UDP address to receive VMC on, as a Marionette")
 	out := fs.StringP("out", "o", "", "recording `FILE` to create (pcapng); required")
-	maxSize := fs.String("max-size", "1GiB", "stop before the file exceeds `SIZE` bytes (suffixes KiB, MiB, GiB, KB, MB, GB); 0 for no limit")
+	maxSize := fs.String("max-size", "1GiB", "stop before the file exceeds `SIZE` bytes, 1 GiB ≈ 2 hours of a 55-bone 60 fps stream (suffixes KiB, MiB, GiB, KB, MB, GB); 0 for no limit")
 	maxDur := fs.Duration("max-duration", 0, "stop `DURATION` after the first datagram (e.g. 10m); 0 for no limit")
 	quiet := fs.BoolP("quiet", "q", false, "print no progress line")
 	if err := parse(fs, args, 0); err != nil {

@@ -64,7 +64,7 @@ func performance(i int) *vmc.Frame {
 // startRecord runs `kugutsu record` in-process on a free loopback port and
 // returns the address it listens on and a stop function (Ctrl-C) returning
 // its error and standard error.
-func startRecord(t *testing.T, out string, args ...string) (string, func() (error, string)) {
+func startRecord(t *testing.T, out string, args ...string) (string, func() (string, error)) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -75,14 +75,14 @@ func startRecord(t *testing.T, out string, args ...string) (string, func() (erro
 			append([]string{"--listen", "127.0.0.1:0", "--out", out}, args...))
 	}()
 	addr := waitFor(t, stderr, done)
-	return addr, func() (error, string) {
+	return addr, func() (string, error) {
 		cancel()
 		select {
 		case err := <-done:
-			return err, stderr.String()
+			return stderr.String(), err
 		case <-time.After(10 * time.Second):
 			t.Fatal("record did not stop on Ctrl-C")
-			return nil, ""
+			return "", nil
 		}
 	}
 }
@@ -177,7 +177,7 @@ func TestRecordReplayRoundTrip(t *testing.T) {
 	defer s.Close()
 	sent := sendPerformance(t, s, 600)
 	time.Sleep(100 * time.Millisecond) // let the last datagrams land
-	if err, msg := stop(); err != nil {
+	if msg, err := stop(); err != nil {
 		t.Fatalf("record: %v\n%s", err, msg)
 	} else if !strings.Contains(msg, "1200 datagrams") {
 		t.Errorf("record summary: %q", msg)
