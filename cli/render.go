@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register("render", "render a VRM to a PNG with the software renderer (rest pose or a pose file)", runRender)
+	register("render", "render a VRM to a PNG with the software renderer (rest pose, a pose file, or a recording's frames)", runRender)
 }
 
 // renderOptions are `kugutsu render`'s settings after parsing.
