@@ -81,6 +81,9 @@ type Engine struct {
 	wg       sync.WaitGroup // loads and event readers
 
 	loadGen atomic.Uint64
+	// rec is the recording in progress (recording.go), seen by the
+	// receiver's tap.
+	rec atomic.Pointer[engineRecording]
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool
@@ -143,6 +146,7 @@ func New(cfg Config) *Engine {
 // Close stops the receiver, loads in progress and the render goroutine.
 func (e *Engine) Close() {
 	e.StopListening()
+	_, _ = e.StopRecording()
 	e.SetAutoLoad(false)
 	e.cancel()
 	<-e.done
@@ -171,7 +175,7 @@ func (e *Engine) Listen(addr string) error {
 	if addr == "" {
 		addr = vmc.DefaultAddr
 	}
-	r, err := vmc.ListenConfig{Scene: e.scene}.Listen(e.ctx, addr)
+	r, err := vmc.ListenConfig{Scene: e.scene, Tap: e.tap}.Listen(e.ctx, addr)
 	e.mu.Lock()
 	e.recv, e.listenAddr, e.listenErr = r, addr, err
 	e.mu.Unlock()
