@@ -14,7 +14,8 @@ import (
 	"github.com/kugutsu/kugutsu/marionette"
 )
 
-// makeMainMenu returns File (Open VRM…, Open Recent, Quit) and Help
+// makeMainMenu returns File (Open VRM…, Open Recent, Play recording…,
+// Quit) and Help
 // (About).
 func (u *ui) makeMainMenu() *fyne.MainMenu {
 	open := fyne.NewMenuItem("Open VRM…", u.showOpenDialog)
@@ -31,6 +32,7 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 		recent.ChildMenu.Items = append(recent.ChildMenu.Items, fyne.NewMenuItem("Default avatar", u.loadDefault))
 	}
 	recent.Disabled = len(recent.ChildMenu.Items) == 0
+	playRec := fyne.NewMenuItem("Play recording…", u.showPlayRecordingDialog)
 	quit := fyne.NewMenuItem("Quit", func() {
 		u.saveWindowSize()
 		u.app.Quit()
@@ -41,7 +43,7 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 	u.win.Canvas().AddShortcut(open.Shortcut, func(fyne.Shortcut) { u.showOpenDialog() })
 	u.win.Canvas().AddShortcut(quit.Shortcut, func(fyne.Shortcut) { quit.Action() })
 	return fyne.NewMainMenu(
-		fyne.NewMenu("File", open, recent, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu("File", open, recent, playRec, fyne.NewMenuItemSeparator(), quit),
 		fyne.NewMenu("Help", about),
 	)
 }

@@ -49,6 +49,7 @@ type ui struct {
 	loadingBar  binding.Float
 
 	tabs *container.AppTabs
+	recp recordingPanel // Record card and recording player (recording.go)
 
 	// iFacialMocap: the face source attached to the engine, its panel, and
 	// the context its connections live in (cancelled by stop).
@@ -121,7 +122,7 @@ func newUI(a fyne.App, o Options) *ui {
 func (u *ui) makeContent() fyne.CanvasObject {
 	u.avatarHolder = container.NewVScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewVScroll(makeVMCTab(u.set, u.live, u.toggleListening))),
+		container.NewTabItem("VMC", container.NewVScroll(container.NewVBox(makeVMCTab(u.set, u.live, u.toggleListening), u.makeRecordCard()))),
 		container.NewTabItem(ifmTabName, container.NewVScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewVScroll(makeViewTab(u.set, u.win))),
