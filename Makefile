@@ -18,12 +18,13 @@ NODE_PEER := protocol/vmc/testdata/nodepeer
 THREE_REF := testdata/threevrm
 
 # cgo + the X11/GL headers fyne's GLFW driver builds against (field notes §7),
-# a virtual X server and screenshot tools for the window tests, and liblo's
-# oscsend and node for the real-peer VMC tests.
+# a virtual X server and screenshot tools for the window tests, liblo's
+# oscsend and node for the real-peer VMC tests, and tshark (Wireshark) to
+# check that recordings decode.
 APT_PACKAGES := gcc libc6-dev pkg-config \
 	libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
 	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev \
-	xvfb xauth imagemagick xdotool liblo-tools
+	xvfb xauth imagemagick xdotool liblo-tools tshark
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -76,7 +76,7 @@ func (u *ui) startRecording(path string) error {
 	err := u.engine.StartRecording(path, capture.RecorderOptions{
 		WriterOptions: capture.WriterOptions{
 			Application: "kugutsu " + u.opts.Version,
-			Comment:     "VMC Protocol (OSC over UDP) as received by the Kugutsu window. Wireshark: Decode As… UDP port → OSC.",
+			Comment:     "VMC Protocol (OSC over UDP) as received by the Kugutsu window. Wireshark decodes it with the osc_udp heuristic on (Analyze → Enabled Protocols).",
 		},
 		MaxBytes: recordingMaxBytes,
 	})

@@ -59,7 +59,7 @@ func runRecord(ctx context.Context, env Env, args []string) error {
 		WriterOptions: capture.WriterOptions{
 			Application: "kugutsu " + env.Version,
 			Interface:   "vmc " + *listen,
-			Comment:     "VMC Protocol (OSC over UDP) as received by kugutsu record. Wireshark: Decode As… UDP port → OSC.",
+			Comment:     "VMC Protocol (OSC over UDP) as received by kugutsu record. Wireshark decodes it with the osc_udp heuristic on (Analyze → Enabled Protocols).",
 		},
 		MaxBytes:    size,
 		MaxDuration: *maxDur,

@@ -1,8 +1,9 @@
 // Package capture stores UDP datagrams — a Performer's VMC Protocol stream,
 // or an iFacialMocap phone's frames — as pcapng files, the capture format
 // Wireshark and tcpdump read, so a recording is a standard file a network
-// engineer can open (Wireshark's OSC dissector decodes the payloads: Decode
-// As… UDP port 39539 → OSC).
+// engineer can open (Wireshark's OSC dissector decodes the payloads once its
+// osc_udp heuristic is on: Analyze → Enabled Protocols, or tshark
+// --enable-heuristic osc_udp; checked with tshark 4.0).
 //
 // Each datagram is one Enhanced Packet Block (pcapng, IETF draft
 // draft-ietf-opsawg-pcapng §4.3) on one interface of link type
