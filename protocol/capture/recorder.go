@@ -1,6 +1,7 @@
 package capture
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"os"
@@ -39,6 +40,7 @@ type RecorderOptions struct {
 type Recorder struct {
 	opts  RecorderOptions
 	f     *os.File
+	fbuf  *bufio.Writer // between the Writer and f: one write per 64 KiB
 	done  chan struct{}
 	flush chan struct{} // closed by Close to stop the flusher
 	wg    sync.WaitGroup
@@ -64,16 +66,20 @@ func Create(path string, o RecorderOptions) (*Recorder, error) {
 	if err != nil {
 		return nil, err
 	}
-	w, err := NewWriter(f, o.WriterOptions)
+	fbuf := bufio.NewWriterSize(f, 64<<10)
+	w, err := NewWriter(fbuf, o.WriterOptions)
 	if err == nil {
 		err = w.Flush()
+	}
+	if err == nil {
+		err = fbuf.Flush()
 	}
 	if err != nil {
 		f.Close()
 		os.Remove(path)
 		return nil, err
 	}
-	r := &Recorder{opts: o, f: f, w: w, done: make(chan struct{}), flush: make(chan struct{})}
+	r := &Recorder{opts: o, f: f, fbuf: fbuf, w: w, done: make(chan struct{}), flush: make(chan struct{})}
 	r.wg.Add(1)
 	go r.flusher()
 	return r, nil
@@ -92,12 +98,23 @@ func (r *Recorder) flusher() {
 			if !r.stopped && r.opts.MaxDuration > 0 && !r.first.IsZero() && now.Sub(r.first) >= r.opts.MaxDuration {
 				r.stopLocked(ErrMaxDuration)
 			}
-			if err := r.w.Flush(); err != nil && !r.stopped {
+			if err := r.flushLocked(); err != nil && !r.stopped {
 				r.stopLocked(err)
 			}
 			r.mu.Unlock()
 		}
 	}
+}
+
+// flushLocked pushes everything buffered to the file; r.mu is held.
+func (r *Recorder) flushLocked() error {
+	if err := r.w.Flush(); err != nil {
+		return err
+	}
+	if err := r.fbuf.Flush(); err != nil {
+		return fmt.Errorf("capture: %w", err)
+	}
+	return nil
 }
 
 // stopLocked ends the recording with reason; r.mu is held.
@@ -172,7 +189,7 @@ func (r *Recorder) Close() error {
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		r.stopLocked(nil)
-		err := r.w.Flush()
+		err := r.flushLocked()
 		if r.reason != nil && !errors.Is(r.reason, ErrMaxBytes) && !errors.Is(r.reason, ErrMaxDuration) {
 			err = r.reason
 		}
