@@ -90,8 +90,8 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// readRecordingFile reads the datagrams of a recording (those sent to port,
-// when not 0). A recording cut short by a crash is read up to the cut, with
+// readRecordingFile reads the datagrams of a recording: those sent to
+// port, or with port 0 the OSC ones. A recording cut short by a crash is read up to the cut, with
 // a note on stderr.
 func readRecordingFile(env Env, path string, port uint16) ([]capture.Datagram, error) {
 	f, err := os.Open(path)
@@ -105,19 +105,30 @@ func readRecordingFile(env Env, path string, port uint16) ([]capture.Datagram, e
 	} else if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if port != 0 {
-		kept := ds[:0]
-		for _, d := range ds {
-			if d.Dst.Port() == port {
-				kept = append(kept, d)
-			}
+	// Without a port, keep the OSC packets (a message starts with '/', a
+	// bundle with "#bundle"): the VMC stream, not iFacialMocap frames.
+	kept, other := ds[:0], 0
+	for _, d := range ds {
+		if (port != 0 && d.Dst.Port() == port) || (port == 0 && isOSC(d.Payload)) {
+			kept = append(kept, d)
+		} else {
+			other++
 		}
-		ds = kept
+	}
+	ds = kept
+	if port == 0 && other > 0 {
+		fmt.Fprintf(env.Stderr, "kugutsu: %s: %d datagrams that are not OSC (iFacialMocap frames) left out\n", path, other)
 	}
 	if len(ds) == 0 {
 		return nil, fmt.Errorf("%s: no datagrams", path)
 	}
 	return ds, nil
+}
+
+// isOSC reports whether p looks like an OSC packet (OSC 1.0: a message's
+// address pattern starts with '/', a bundle with "#bundle\x00").
+func isOSC(p []byte) bool {
+	return len(p) > 0 && (p[0] == '/' || bytes.HasPrefix(p, []byte("#bundle\x00")))
 }
 
 // loadAvatarOrDoll loads path, or the built-in doll for "".

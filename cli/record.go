@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/capture"
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 )
 
@@ -24,12 +25,15 @@ func init() {
 // SIZE] [--max-duration D]`: every datagram received, with its arrival
 // time, into a pcapng file (package capture), until Ctrl-C or a limit.
 func runRecord(ctx context.Context, env Env, args []string) error {
-	fs := newFlagSet(env, "kugutsu record", "--out FILE [--listen ADDR:PORT] [--max-size SIZE] [--max-duration DURATION]")
+	fs := newFlagSet(env, "kugutsu record", "--out FILE [--listen ADDR:PORT] [--max-size SIZE] [--max-duration DURATION] [--ifm PHONE]")
 	listen := fs.String("listen", vmc.DefaultAddr, "UDP address to receive VMC on, as a Marionette")
 	out := fs.StringP("out", "o", "", "recording `FILE` to create (pcapng); required")
 	maxSize := fs.String("max-size", "1GiB", "stop before the file exceeds `SIZE` bytes, 1 GiB ≈ 2 hours of a 55-bone 60 fps stream (suffixes KiB, MiB, GiB, KB, MB, GB); 0 for no limit")
 	maxDur := fs.Duration("max-duration", 0, "stop `DURATION` after the first datagram (e.g. 10m); 0 for no limit")
 	quiet := fs.BoolP("quiet", "q", false, "print no progress line")
+	ifmPhone := fs.String("ifm", "", "also record the frames of an iPhone running iFacialMocap at `PHONE` (its IP, as with kugutsu ifm)")
+	ifmListen := fs.String("ifm-listen", "", "local address iFacialMocap frames arrive on (default :49983 for UDP, :49986 with --ifm-tcp)")
+	ifmTCP := fs.Bool("ifm-tcp", false, "iFacialMocap TCP mode (each frame is recorded as one datagram from the phone)")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -83,6 +87,16 @@ func runRecord(ctx context.Context, env Env, args []string) error {
 	addr := r.Addr()
 	local.Store(&addr)
 	fmt.Fprintf(env.Stderr, "kugutsu record: listening on %s (UDP), writing %s; Ctrl-C to stop\n", addr, *out)
+	if *ifmPhone != "" {
+		c, err := connectIFMRecording(ctx, rec, *ifmPhone, *ifmListen, *ifmTCP)
+		if err != nil {
+			r.Close()
+			rec.Close()
+			return err
+		}
+		defer c.Close()
+		fmt.Fprintf(env.Stderr, "kugutsu record: asked %s for iFacialMocap frames; receiving on %s\n", c.Phone(), c.LocalAddr())
+	}
 
 	tty := isTerminal(env.Stderr) && !*quiet
 	tick := time.NewTicker(time.Second)
@@ -116,6 +130,33 @@ loop:
 	}
 	fmt.Fprintf(env.Stderr, "kugutsu record: %s: %d datagrams over %s, %s in %s\n", why, n, span.Round(time.Millisecond), byteSize(b), *out)
 	return err
+}
+
+// connectIFMRecording asks the phone for iFacialMocap frames and records
+// each as a datagram from the phone to the local address.
+func connectIFMRecording(ctx context.Context, rec *capture.Recorder, phone, listen string, tcp bool) (*ifacialmocap.Client, error) {
+	var local atomic.Pointer[netip.AddrPort]
+	opts := ifacialmocap.Options{OnData: func(b []byte, from netip.AddrPort, at time.Time) {
+		dst := netip.AddrPortFrom(netip.IPv4Unspecified(), ifacialmocap.DefaultUDPPort)
+		if l := local.Load(); l != nil {
+			dst = *l
+		}
+		rec.Record(capture.Datagram{At: at, Src: netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), Dst: dst, Payload: b})
+	}}
+	if tcp {
+		opts.Mode, opts.ListenTCP = ifacialmocap.ModeTCP, listen
+	} else {
+		opts.ListenUDP = listen
+	}
+	c, err := ifacialmocap.Connect(ctx, phone, opts)
+	if err != nil {
+		return nil, err
+	}
+	if ap, err := netip.ParseAddrPort(c.LocalAddr()); err == nil {
+		ap = netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port())
+		local.Store(&ap)
+	}
+	return c, nil
 }
 
 // runReplay is `kugutsu replay FILE --to HOST:PORT [--speed X] [--loop]`.

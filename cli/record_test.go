@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/capture"
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -335,5 +337,57 @@ func TestParseByteSize(t *testing.T) {
 		if _, err := parseByteSize(in); err == nil {
 			t.Errorf("%q accepted", in)
 		}
+	}
+}
+
+// record --ifm records the phone's iFacialMocap frames beside the VMC
+// stream; export leaves them out.
+func TestRecordIFacialMocapFrames(t *testing.T) {
+	frames := ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames})
+	out := filepath.Join(t.TempDir(), "face.pcapng")
+	addr, stop := startRecord(t, out, "--ifm", phone.Addr(), "--ifm-listen", "127.0.0.1:0")
+	s, err := vmc.Dial(context.Background(), addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sent := sendPerformance(t, s, 30)
+	for deadline := time.Now().Add(10 * time.Second); phone.Sent() < 10; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the phone sent %d frames", phone.Sent())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	if msg, err := stop(); err != nil {
+		t.Fatalf("record: %v\n%s", err, msg)
+	}
+	ds, err := readRecording(t, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var osc, face int
+	phoneAddr := netip.MustParseAddrPort(phone.Addr()).Addr()
+	for _, d := range ds {
+		switch {
+		case isOSC(d.Payload):
+			osc++
+		case d.Src.Addr() == phoneAddr && slices.Contains(frames, string(d.Payload)):
+			face++
+		default:
+			t.Errorf("datagram from %v is neither VMC nor a phone frame: %.40q", d.Src, d.Payload)
+		}
+	}
+	if osc != len(sent) || face < 10 {
+		t.Errorf("%d VMC datagrams (sent %d), %d iFacialMocap frames (want ≥ 10)", osc, len(sent), face)
+	}
+	stderr := &syncBuffer{}
+	vrma := filepath.Join(t.TempDir(), "face.vrma")
+	if err := runExport(context.Background(), Env{Stdout: io.Discard, Stderr: stderr}, []string{out, "--out", vrma}); err != nil {
+		t.Fatalf("export: %v\n%s", err, stderr)
+	}
+	if !strings.Contains(stderr.String(), "not OSC (iFacialMocap frames) left out") {
+		t.Errorf("export did not say it left the phone's frames out: %q", stderr)
 	}
 }
