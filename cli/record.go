@@ -165,7 +165,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 	to := fs.String("to", "127.0.0.1:39539", "Marionette `HOST:PORT` to send to")
 	speed := fs.Float64("speed", 1, "playback speed `X` (2: twice as fast), up to 100")
 	loop := fs.Bool("loop", false, "start again at the end, until Ctrl-C")
-	port := fs.Uint16("port", 0, "send only the datagrams recorded to UDP `PORT` (0: all)")
+	port := fs.Uint16("port", 0, "send the datagrams recorded to UDP `PORT` (e.g. 49983 for iFacialMocap frames); 0: the VMC (OSC) ones")
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	o := capture.PlayOptions{Speed: *speed, Loop: *loop}
+	o := capture.PlayOptions{Speed: *speed, Loop: *loop, Keep: func(d *capture.Datagram) bool { return isOSC(d.Payload) }}
 	if *port != 0 {
 		o.Keep = func(d *capture.Datagram) bool { return d.Dst.Port() == *port }
 	}
