@@ -109,7 +109,7 @@ func readRecordingFile(env Env, path string, port uint16) ([]capture.Datagram, e
 	// bundle with "#bundle"): the VMC stream, not iFacialMocap frames.
 	kept, other := ds[:0], 0
 	for _, d := range ds {
-		if (port != 0 && d.Dst.Port() == port) || (port == 0 && isOSC(d.Payload)) {
+		if (port != 0 && d.Dst.Port() == port) || (port == 0 && capture.IsOSC(d.Payload)) {
 			kept = append(kept, d)
 		} else {
 			other++
@@ -123,12 +123,6 @@ func readRecordingFile(env Env, path string, port uint16) ([]capture.Datagram, e
 		return nil, fmt.Errorf("%s: no datagrams", path)
 	}
 	return ds, nil
-}
-
-// isOSC reports whether p looks like an OSC packet (OSC 1.0: a message's
-// address pattern starts with '/', a bundle with "#bundle\x00").
-func isOSC(p []byte) bool {
-	return len(p) > 0 && (p[0] == '/' || bytes.HasPrefix(p, []byte("#bundle\x00")))
 }
 
 // loadAvatarOrDoll loads path, or the built-in doll for "".

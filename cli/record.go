@@ -184,7 +184,7 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer s.Close()
-	o := capture.PlayOptions{Speed: *speed, Loop: *loop, Keep: func(d *capture.Datagram) bool { return isOSC(d.Payload) }}
+	o := capture.PlayOptions{Speed: *speed, Loop: *loop, Keep: func(d *capture.Datagram) bool { return capture.IsOSC(d.Payload) }}
 	if *port != 0 {
 		o.Keep = func(d *capture.Datagram) bool { return d.Dst.Port() == *port }
 	}

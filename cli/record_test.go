@@ -371,7 +371,7 @@ func TestRecordIFacialMocapFrames(t *testing.T) {
 	phoneAddr := netip.MustParseAddrPort(phone.Addr()).Addr()
 	for _, d := range ds {
 		switch {
-		case isOSC(d.Payload):
+		case capture.IsOSC(d.Payload):
 			osc++
 		case d.Src.Addr() == phoneAddr && slices.Contains(frames, string(d.Payload)):
 			face++

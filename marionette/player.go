@@ -36,8 +36,9 @@ type Player struct {
 	closed bool
 }
 
-// OpenPlayer reads the recording at path (a file cut short is played up to
-// the cut) and returns a paused Player feeding scene.
+// OpenPlayer reads the VMC (OSC) datagrams of the recording at path (a
+// file cut short is played up to the cut) and returns a paused Player
+// feeding scene.
 func OpenPlayer(scene *vmc.Scene, path string) (*Player, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -48,8 +49,14 @@ func OpenPlayer(scene *vmc.Scene, path string) (*Player, error) {
 	if err != nil && !errors.Is(err, capture.ErrTruncated) {
 		return nil, err
 	}
-	if len(ds) == 0 {
-		return nil, fmt.Errorf("%s: no datagrams", path)
+	osc := ds[:0] // the VMC stream, not iFacialMocap frames recorded beside it
+	for _, d := range ds {
+		if capture.IsOSC(d.Payload) {
+			osc = append(osc, d)
+		}
+	}
+	if ds = osc; len(ds) == 0 {
+		return nil, fmt.Errorf("%s: no VMC datagrams", path)
 	}
 	return NewPlayer(scene, ds), nil
 }

@@ -57,3 +57,10 @@ var (
 	netipV4Zero = netip.IPv4Unspecified()
 	netipV6Zero = netip.IPv6Unspecified()
 )
+
+// IsOSC reports whether payload looks like an OSC packet — a VMC datagram,
+// as opposed to an iFacialMocap frame recorded beside it: an OSC 1.0
+// message's address pattern starts with '/', a bundle with "#bundle\x00".
+func IsOSC(payload []byte) bool {
+	return len(payload) > 0 && (payload[0] == '/' || (len(payload) >= 8 && string(payload[:8]) == "#bundle\x00"))
+}

@@ -283,3 +283,14 @@ func TestPlayLoopsUntilCancelled(t *testing.T) {
 		t.Fatalf("stats %+v, err %v", st, err)
 	}
 }
+
+func TestIsOSC(t *testing.T) {
+	for in, want := range map[string]bool{
+		"/VMC/Ext/OK\x00": true, "#bundle\x00\x00\x00\x00\x00\x00\x00\x00\x01": true, "#bundl": false,
+		"trackingStatus-1|mouthSmile_R-0|": false, "": false, "=head#1,2,3|": false,
+	} {
+		if got := IsOSC([]byte(in)); got != want {
+			t.Errorf("IsOSC(%q) = %v", in, got)
+		}
+	}
+}
