@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"path/filepath"
 	"time"
 
@@ -15,7 +16,12 @@ import (
 
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/capture"
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 )
+
+// ifmRecordedDst is the destination recorded for iFacialMocap frames: the
+// PC's frame port (ifacialmocap.DefaultUDPPort) on every interface.
+var ifmRecordedDst = netip.AddrPortFrom(netip.IPv4Unspecified(), ifacialmocap.DefaultUDPPort)
 
 // recordingMaxBytes bounds a recording made from the window, as the
 // command line's default does.

@@ -90,3 +90,12 @@ func (e *Engine) StopRecording() (RecordingStatus, error) {
 	n, b, span := r.rec.Stats()
 	return RecordingStatus{Path: r.path, Datagrams: n, Bytes: b, Span: span, Stopped: r.rec.Err()}, err
 }
+
+// RecordOther adds a datagram that did not come through the VMC receiver —
+// an iFacialMocap frame (ifacialmocap.Options.OnData) — to the recording in
+// progress, if any, as sent from from to local. It does not keep b.
+func (e *Engine) RecordOther(b []byte, from, local netip.AddrPort, at time.Time) {
+	if r := e.rec.Load(); r != nil {
+		r.rec.Record(capture.Datagram{At: at, Src: from, Dst: local, Payload: b})
+	}
+}

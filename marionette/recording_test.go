@@ -133,3 +133,30 @@ func TestPlayerPlaysPausesSeeksAndLoops(t *testing.T) {
 	p.Play()
 	waitScene(t, scene, "looping back to the start", func(v float32) bool { return v < 5 })
 }
+
+// RecordOther adds datagrams from another source (the phone) to the
+// recording in progress, and nothing without one.
+func TestRecordOther(t *testing.T) {
+	e := New(Config{})
+	t.Cleanup(e.Close)
+	phone := netip.MustParseAddrPort("192.168.1.30:49983")
+	local := netip.MustParseAddrPort("0.0.0.0:49983")
+	e.RecordOther([]byte("before|"), phone, local, time.Now()) // not recording: dropped
+	path := filepath.Join(t.TempDir(), "face.pcapng")
+	if err := e.StartRecording(path, capture.RecorderOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	e.RecordOther([]byte("mouthSmile_R-10|"), phone, local, time.Now())
+	if _, err := e.StopRecording(); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ds, err := capture.ReadAll(f, 0)
+	if err != nil || len(ds) != 1 || string(ds[0].Payload) != "mouthSmile_R-10|" || ds[0].Src != phone || ds[0].Dst != local {
+		t.Fatalf("read %+v, %v", ds, err)
+	}
+}
