@@ -245,6 +245,9 @@ func testExportVRMA(t *testing.T, node, dir, avatarPath string) {
 		if len(w.exprs) == 0 && k > 0 {
 			t.Errorf("key %d: no expression weights to compare", k)
 		}
+		if _, ok := av.ExpressionIndex("browInnerUp"); ok && k > 0 && w.exprs["browInnerUp"] == 0 {
+			t.Errorf("key %d: the custom expression browInnerUp is not driven", k)
+		}
 		// lookAt: three-vrm's yaw/pitch from the proxy, ours from the eyes.
 		dir := w.eyes[0].Rotate(mgl32.Vec3{0, 0, 1}).Add(w.eyes[1].Rotate(mgl32.Vec3{0, 0, 1}))
 		yaw := math.Atan2(float64(dir[0]), float64(dir[2])) * 180 / math.Pi

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 
 // performance returns frame i of a synthetic 60 fps performance: all 55
 // bones turning on slow sine waves (Unity coordinates), the root walking,
-// and three blends.
+// and four blends (three presets, one Perfect Sync custom expression).
 func performance(i int) *vmc.Frame {
 	t := float64(i) / 60
 	f := &vmc.Frame{Naming: humanoid.NamingUnity}
@@ -57,6 +57,7 @@ func performance(i int) *vmc.Frame {
 		{Name: "Joy", Value: float32(0.5 + 0.5*math.Sin(t))},
 		{Name: "A", Value: float32(0.5 + 0.5*math.Sin(2*t))},
 		{Name: "Blink", Value: float32(max(0, math.Sin(5*t)))},
+		{Name: "BrowInnerUp", Value: float32(0.5 - 0.5*math.Cos(t))}, // Perfect Sync: a custom expression
 	}
 	f.Available = vmc.Availability{Received: true, Loaded: true}
 	f.Time, f.TimeReceived = float32(t), true
