@@ -49,6 +49,9 @@ var (
 	// block: a recording cut short by a crash. Every datagram before it was
 	// returned.
 	ErrTruncated = errors.New("capture: file ends inside a block (recording cut short)")
+	// ErrNoAddress is returned by Writer.Write for a datagram without a
+	// source address.
+	ErrNoAddress = errors.New("capture: datagram without a source address")
 	// ErrNotUDP is returned for a packet that is not IPv4/IPv6 + UDP.
 	ErrNotUDP = errors.New("capture: packet is not UDP over IPv4 or IPv6")
 )

@@ -294,3 +294,28 @@ func TestIsOSC(t *testing.T) {
 		}
 	}
 }
+
+func TestWriteAddresses(t *testing.T) {
+	var b bytes.Buffer
+	w, err := NewWriter(&b, WriterOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Write(Datagram{Dst: netip.MustParseAddrPort("127.0.0.1:1"), Payload: []byte{1}}); !errors.Is(err, ErrNoAddress) {
+		t.Errorf("no source: %v, want ErrNoAddress", err)
+	}
+	if err := w.Write(Datagram{Src: netip.MustParseAddrPort("127.0.0.1:1"), Payload: make([]byte, MaxPayload+1)}); !errors.Is(err, ErrTooLarge) {
+		t.Errorf("oversized: %v, want ErrTooLarge", err)
+	}
+	// A destination of the other family becomes the source family's
+	// unspecified address.
+	d := Datagram{Src: netip.MustParseAddrPort("[2001:db8::1]:5"), Dst: netip.MustParseAddrPort("192.168.0.1:39539"), Payload: []byte("/x")}
+	if err := w.Write(d); err != nil {
+		t.Fatal(err)
+	}
+	_ = w.Flush()
+	got, err := ReadAll(bytes.NewReader(b.Bytes()), 0)
+	if err != nil || len(got) != 1 || got[0].Dst != netip.MustParseAddrPort("[::]:39539") || got[0].Src != d.Src {
+		t.Fatalf("read %+v, %v", got, err)
+	}
+}

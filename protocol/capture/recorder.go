@@ -147,8 +147,8 @@ func (r *Recorder) Record(d Datagram) {
 		return
 	}
 	if err := r.w.Write(d); err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return // not a UDP datagram anyone can send: skip it
+		if errors.Is(err, ErrTooLarge) || errors.Is(err, ErrNoAddress) {
+			return // not a datagram a socket can receive: skip it
 		}
 		r.stopLocked(err)
 		return

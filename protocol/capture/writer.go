@@ -57,27 +57,24 @@ func NewWriter(w io.Writer, o WriterOptions) (*Writer, error) {
 	return &Writer{ng: ng, buf: gopacket.NewSerializeBuffer(), size: headerSize}, nil
 }
 
-// Write frames d's payload in an IPv4 (both addresses IPv4) or IPv6 header
+// Write frames d's payload in an IPv4 (the source is IPv4) or IPv6 header
 // and a UDP header, with lengths and checksums filled in, and writes it as
-// one Enhanced Packet Block stamped d.At. It returns ErrTooLarge for a
-// payload over MaxPayload and an error for a missing or mixed-family address.
+// one Enhanced Packet Block stamped d.At. A destination of the other family
+// (a dual-stack socket) is written as the unspecified address of the
+// source's. It returns ErrTooLarge for a payload over MaxPayload and
+// ErrNoAddress for a datagram without a source; the file is unchanged then.
 func (w *Writer) Write(d Datagram) error {
 	if len(d.Payload) > MaxPayload {
 		return ErrTooLarge
 	}
 	src, dst := d.Src.Addr().Unmap(), d.Dst.Addr().Unmap()
-	if !src.IsValid() || !dst.IsValid() {
-		return fmt.Errorf("capture: datagram without source or destination address")
+	if !src.IsValid() {
+		return ErrNoAddress
 	}
-	if src.Is4() != dst.Is4() {
-		// A dual-stack socket (::) receiving IPv4: name the destination in
-		// the sender's family.
-		if src.Is4() && dst.IsUnspecified() {
+	if !dst.IsValid() || src.Is4() != dst.Is4() {
+		dst = netipV6Zero
+		if src.Is4() {
 			dst = netipV4Zero
-		} else if !src.Is4() && dst.IsUnspecified() {
-			dst = netipV6Zero
-		} else {
-			return fmt.Errorf("capture: source %v and destination %v are of different families", src, dst)
 		}
 	}
 	udp := &layers.UDP{SrcPort: layers.UDPPort(d.Src.Port()), DstPort: layers.UDPPort(d.Dst.Port())}
