@@ -57,12 +57,14 @@ func NewTimeline(ds []capture.Datagram) *Timeline {
 	return tl
 }
 
-// Duration is the time from the first to the last datagram.
+// Duration is the time from the first datagram to the latest-stamped one
+// (a clock stepped back during the recording does not shorten it below 0).
 func (tl *Timeline) Duration() time.Duration {
-	if len(tl.ds) == 0 {
-		return 0
+	var d time.Duration
+	for i := range tl.ds {
+		d = max(d, tl.ds[i].At.Sub(tl.start))
 	}
-	return tl.ds[len(tl.ds)-1].At.Sub(tl.start)
+	return d
 }
 
 // At feeds the datagrams up to offset t from the first (t must not
