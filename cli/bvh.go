@@ -62,29 +62,28 @@ func newBVH(av *vrm.Avatar, fps float64) *bvhWriter {
 
 // add appends the frame of pose p.
 func (w *bvhWriter) add(_ float32, p *vrm.Pose) error {
-	rootRot := p.RootRotation
-	if rootRot.Len() < 1e-6 {
-		rootRot = mgl32.QuatIdent()
-	}
-	rootRot = rootRot.Normalize()
+	rootRot := unitQuat(p.RootRotation)
 	scale := p.RootScale
-	if !(scale > 0) {
+	if !(scale > 0) || math.IsInf(float64(scale), 0) {
 		scale = 1
 	}
 	hips := w.rest[humanoid.Hips]
-	if p.Positioned.Has(humanoid.Hips) {
+	if p.Positioned.Has(humanoid.Hips) && finiteVec(p.Positions[humanoid.Hips]) {
 		hips = p.Positions[humanoid.Hips]
 	}
-	hips = p.RootPosition.Add(rootRot.Rotate(hips.Mul(scale)))
+	hips = rootRot.Rotate(hips.Mul(scale))
+	if finiteVec(p.RootPosition) {
+		hips = hips.Add(p.RootPosition)
+	}
 	m := &w.motion
 	fmt.Fprintf(m, "%.6f %.6f %.6f", hips[0], hips[1], hips[2])
 	for _, b := range w.order {
 		q := mgl32.QuatIdent()
 		if p.Rotated.Has(b) {
-			q = p.Rotations[b].Normalize()
+			q = unitQuat(p.Rotations[b])
 		}
 		if b == humanoid.Hips {
-			q = rootRot.Mul(q)
+			q = unitQuat(rootRot.Mul(q))
 		}
 		z, x, y := eulerZXY(q)
 		fmt.Fprintf(m, " %.6f %.6f %.6f", z, x, y)
@@ -94,9 +93,23 @@ func (w *bvhWriter) add(_ float32, p *vrm.Pose) error {
 	return nil
 }
 
+// unitQuat returns q normalized, or the identity for a quaternion that is
+// not finite or too short to have a direction.
+func unitQuat(q mgl32.Quat) mgl32.Quat {
+	l := q.Len()
+	if !(l > 1e-6) || math.IsInf(float64(l), 0) {
+		return mgl32.QuatIdent()
+	}
+	return q.Scale(1 / l)
+}
+
+func finiteVec(v mgl32.Vec3) bool {
+	return !math.IsNaN(float64(v[0]+v[1]+v[2])) && !math.IsInf(float64(v[0]+v[1]+v[2]), 0)
+}
+
 // eulerZXY returns the angles, degrees, with q = Rz(z)·Rx(x)·Ry(y).
 func eulerZXY(q mgl32.Quat) (z, x, y float64) {
-	m := q.Normalize().Mat4()
+	m := q.Mat4() // q is a unit quaternion
 	// m.At(row, col); R = Rz·Rx·Ry has R[2][1] = sin x.
 	m21, m22 := float64(m.At(2, 1)), float64(m.At(2, 2))
 	m20, m01, m11, m10, m00 := float64(m.At(2, 0)), float64(m.At(0, 1)), float64(m.At(1, 1)), float64(m.At(1, 0)), float64(m.At(0, 0))

@@ -93,13 +93,9 @@ func (b *Builder) Add(t float32, p *vrm.Pose) error {
 	}
 	k := len(b.times)
 	b.times = append(b.times, t)
-	rootRot := p.RootRotation
-	if rootRot.Len() < 1e-6 {
-		rootRot = mgl32.QuatIdent()
-	}
-	rootRot = rootRot.Normalize()
+	rootRot := unit(p.RootRotation)
 	scale := p.RootScale
-	if !(scale > 0) {
+	if !(scale > 0) || math.IsInf(float64(scale), 0) {
 		scale = 1
 	}
 	for bone := humanoid.Bone(0); bone < humanoid.Count; bone++ {
@@ -108,18 +104,22 @@ func (b *Builder) Add(t float32, p *vrm.Pose) error {
 		}
 		q := mgl32.QuatIdent()
 		if p.Rotated.Has(bone) {
-			q = p.Rotations[bone].Normalize()
+			q = unit(p.Rotations[bone])
 		}
 		if bone == humanoid.Hips {
-			q = rootRot.Mul(q).Normalize()
+			q = unit(rootRot.Mul(q))
 		}
 		b.rot[bone] = append(b.rot[bone], q)
 	}
 	hips := b.rest[humanoid.Hips]
-	if p.Positioned.Has(humanoid.Hips) {
+	if p.Positioned.Has(humanoid.Hips) && finite3(p.Positions[humanoid.Hips]) {
 		hips = p.Positions[humanoid.Hips]
 	}
-	b.hips = append(b.hips, p.RootPosition.Add(rootRot.Rotate(hips.Mul(scale))))
+	hips = rootRot.Rotate(hips.Mul(scale))
+	if finite3(p.RootPosition) {
+		hips = hips.Add(p.RootPosition)
+	}
+	b.hips = append(b.hips, hips)
 
 	for i := range b.exprs {
 		b.exprs[i].weights = append(b.exprs[i].weights, 0)
@@ -131,14 +131,16 @@ func (b *Builder) Add(t float32, p *vrm.Pose) error {
 		}
 		x := &b.av.Expressions[i]
 		j := b.expr(x.Name, x.Preset != vrm.PresetCustom, k)
-		b.exprs[j].weights[k] = min(max(e.Weight, 0), 1)
+		if e.Weight > 0 { // false for NaN
+			b.exprs[j].weights[k] = min(e.Weight, 1)
+		}
 	}
 
 	look := mgl32.QuatIdent()
 	var dir mgl32.Vec3
 	for _, eye := range []humanoid.Bone{humanoid.LeftEye, humanoid.RightEye} {
 		if p.Rotated.Has(eye) {
-			dir = dir.Add(p.Rotations[eye].Normalize().Rotate(mgl32.Vec3{0, 0, 1}))
+			dir = dir.Add(unit(p.Rotations[eye]).Rotate(mgl32.Vec3{0, 0, 1}))
 		}
 	}
 	if dir.Len() > 1e-6 {
@@ -279,6 +281,25 @@ func (b *Builder) Encode(w io.Writer) error {
 		return fmt.Errorf("vrma: %w", err)
 	}
 	return nil
+}
+
+// unit returns q normalized, or the identity for a quaternion that is not
+// finite or too short to have a direction.
+func unit(q mgl32.Quat) mgl32.Quat {
+	l := q.Len()
+	if !(l > 1e-6) || math.IsInf(float64(l), 0) {
+		return mgl32.QuatIdent()
+	}
+	return q.Scale(1 / l)
+}
+
+func finite3(v mgl32.Vec3) bool {
+	for _, x := range v {
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return false
+		}
+	}
+	return true
 }
 
 func vec64(v mgl32.Vec3) [3]float64 {
