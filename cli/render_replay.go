@@ -41,6 +41,9 @@ func renderReplay(ctx context.Context, env Env, path, rec string, fps float64, o
 
 	var sink frameSink
 	if strings.EqualFold(filepath.Ext(o.out), ".webm") {
+		if o.w%2 != 0 || o.h%2 != 0 {
+			return fmt.Errorf("--size %dx%d: VP9 with alpha (yuva420p) needs an even width and height", o.w, o.h)
+		}
 		if sink, err = newFFmpegSink(ctx, o.out, fps); err != nil {
 			return err
 		}
