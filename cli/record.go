@@ -92,6 +92,7 @@ func runRecord(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			r.Close()
 			rec.Close()
+			os.Remove(*out)
 			return err
 		}
 		defer c.Close()
