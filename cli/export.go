@@ -34,7 +34,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	out := fs.StringP("out", "o", "", "output `FILE`; required")
 	avatar := fs.String("vrm", "", "avatar whose skeleton and expressions the take is retargeted to (default: the built-in doll)")
 	fps := fs.Float64("fps", 30, "keyframes per second, 1–240 (VRM Animation suggests 30)")
-	port := fs.Uint16("port", 0, "use only the datagrams recorded to UDP `PORT` (0: all)")
+	port := fs.Uint16("port", 0, "use the datagrams recorded to UDP `PORT`; 0: the VMC (OSC) ones")
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}

@@ -28,7 +28,7 @@ func runRecord(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "kugutsu record", "--out FILE [--listen ADDR:PORT] [--max-size SIZE] [--max-duration DURATION] [--ifm PHONE]")
 	listen := fs.String("listen", vmc.DefaultAddr, "UDP address to receive VMC on, as a Marionette")
 	out := fs.StringP("out", "o", "", "recording `FILE` to create (pcapng); required")
-	maxSize := fs.String("max-size", "1GiB", "stop before the file exceeds `SIZE` bytes, 1 GiB ≈ 2 hours of a 55-bone 60 fps stream (suffixes KiB, MiB, GiB, KB, MB, GB); 0 for no limit")
+	maxSize := fs.String("max-size", "1GiB", "stop before the file exceeds `SIZE` bytes, 1 GiB ≈ 1 hour of a 55-bone 60 fps stream (suffixes KiB, MiB, GiB, KB, MB, GB); 0 for no limit")
 	maxDur := fs.Duration("max-duration", 0, "stop `DURATION` after the first datagram (e.g. 10m); 0 for no limit")
 	quiet := fs.BoolP("quiet", "q", false, "print no progress line")
 	ifmPhone := fs.String("ifm", "", "also record the frames of an iPhone running iFacialMocap at `PHONE` (its IP, as with kugutsu ifm)")
