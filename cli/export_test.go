@@ -70,6 +70,7 @@ type keyPose struct {
 	hips  mgl32.Vec3
 	exprs map[string]float32
 	eyes  [2]mgl32.Quat
+	world [humanoid.Count]mgl32.Vec3 // the avatar's bones as Kugutsu shows them
 }
 
 // expectedKeys runs the same sampling as the export and keeps each pose.
@@ -97,6 +98,10 @@ func expectedKeys(t *testing.T, ds []capture.Datagram, av *vrm.Avatar, fps float
 			k.exprs[e.Name] = e.Weight
 		}
 		k.eyes = [2]mgl32.Quat{k.rot[humanoid.LeftEye], k.rot[humanoid.RightEye]}
+		f := av.Pose(p)
+		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
+			k.world[b], _ = av.BonePosition(f, b)
+		}
 		keys = append(keys, k)
 		return nil
 	})
@@ -207,13 +212,14 @@ func testExportVRMA(t *testing.T, node, dir, avatarPath string) {
 			Hips        []float64
 			Expressions map[string]float64
 			LookAt      []float64
+			World       map[string][]float64
 		}
 	}
 	runNode(t, node, dir, &got, "sample-vrma.mjs", model, out, strings.Join(times, ","))
 	if d := float64(len(want)-1) / fps; math.Abs(got.Duration-d) > 1e-4 {
 		t.Errorf("clip duration %v s, want %v s", got.Duration, d)
 	}
-	worst, compared := 0.0, 0
+	worst, worstMM, compared := 0.0, 0.0, 0
 	for i, k := range keys {
 		s, w := got.Samples[i], want[k]
 		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
@@ -231,6 +237,20 @@ func testExportVRMA(t *testing.T, node, dir, avatarPath string) {
 			compared++
 			if a > 0.1 {
 				t.Errorf("key %d (t=%v s) %s: three-vrm-animation %v, Kugutsu %v: %.3f° apart", k, s.T, b.VRM1Name(), q, wq, a)
+			}
+		}
+		// The whole avatar: three-vrm's raw bones where Kugutsu's rig puts
+		// them (the root folded into the hips, as the export does).
+		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
+			p, ok := s.World[b.VRM1Name()]
+			if !ok || !av.Humanoid.Present.Has(b) {
+				continue
+			}
+			wp := mgl32.Vec3{flip * float32(p[0]), float32(p[1]), flip * float32(p[2])}
+			d := float64(wp.Sub(w.world[b]).Len())
+			worstMM = max(worstMM, d*1000)
+			if d > 1e-3 {
+				t.Errorf("key %d %s: three-vrm at %v, Kugutsu at %v: %.1f mm apart", k, b.VRM1Name(), wp, w.world[b], d*1000)
 			}
 		}
 		hips := mgl32.Vec3{flip * float32(s.Hips[0]), float32(s.Hips[1]), flip * float32(s.Hips[2])}
@@ -256,7 +276,7 @@ func testExportVRMA(t *testing.T, node, dir, avatarPath string) {
 			t.Errorf("key %d lookAt (yaw, pitch) %v, want (%.3f, %.3f)", k, s.LookAt, yaw, pitch)
 		}
 	}
-	t.Logf("largest bone difference %.5f° over %d bone samples", worst, compared)
+	t.Logf("largest normalized-rotation difference %.5f° over %d bone samples; largest bone position difference %.6f mm", worst, compared, worstMM)
 }
 
 // The BVH of a recording, read by three's BVHLoader, holds the same

@@ -2,8 +2,9 @@
 // Animation: loads the avatar with @pixiv/three-vrm and the .vrma with
 // @pixiv/three-vrm-animation, plays the clip with three's AnimationMixer and
 // prints, for each time (seconds), the normalized bone rotations [x,y,z,w],
-// the normalized hips position, the expression weights and the lookAt yaw
-// and pitch (degrees), as one JSON object on standard output.
+// the normalized hips position, the expression weights, the lookAt yaw
+// and pitch (degrees) and, after the humanoid update, every raw bone's
+// world position, as one JSON object on standard output.
 // Images are not decoded (node has no DOM): textures load as missing.
 import { readFileSync } from 'node:fs';
 import * as THREE from 'three';
@@ -62,6 +63,15 @@ for (const t of timesArg.split(',').map(Number)) {
     s.expressions[e.expressionName] = e.weight;
   }
   if (vrm.lookAt) s.lookAt = [vrm.lookAt.yaw, vrm.lookAt.pitch];
+  // The avatar as shown: normalized rig → raw bones, world positions.
+  vrm.humanoid.update();
+  vrm.scene.updateMatrixWorld(true);
+  s.world = {};
+  const v = new THREE.Vector3();
+  for (const name of VRMHumanBoneList) {
+    const node = vrm.humanoid.getRawBoneNode(name);
+    if (node) s.world[name] = node.getWorldPosition(v).toArray();
+  }
   out.samples.push(s);
 }
 process.stdout.write(JSON.stringify(out) + '\n');
