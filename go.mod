@@ -6,6 +6,7 @@ require (
 	fyne.io/fyne/v2 v2.8.1
 	github.com/BurntSushi/toml v1.6.0
 	github.com/go-gl/mathgl v1.2.0
+	github.com/google/gopacket v1.1.19
 	github.com/hypebeast/go-osc v0.0.0-20220308234300-cec5a8a1e5f5
 	github.com/jezek/xgb v1.1.1
 	github.com/qmuntal/gltf v0.29.0

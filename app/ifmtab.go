@@ -262,6 +262,10 @@ func (u *ui) ifmConnect() {
 		return
 	}
 	opts := u.set.ifm.options()
+	// The phone's frames go into a recording in progress too (recording.go).
+	opts.OnData = func(b []byte, from netip.AddrPort, at time.Time) {
+		u.engine.RecordOther(b, netip.AddrPortFrom(from.Addr().Unmap(), from.Port()), ifmRecordedDst, at)
+	}
 	connect := func() error { return u.ifm.Connect(u.ifmCtx, phone, opts) }
 	p.connErr, p.connecting = nil, true
 	u.ifmRefresh()

@@ -50,6 +50,7 @@ type ui struct {
 	loadingBar  binding.Float
 
 	tabs *container.AppTabs
+	recp recordingPanel // Record card and recording player (recording.go)
 
 	dialogs []*keyedDialog // shown dialogs, newest last (showDialog)
 
@@ -148,7 +149,7 @@ func newUI(a fyne.App, o Options) *ui {
 func (u *ui) makeContent() fyne.CanvasObject {
 	u.avatarHolder = container.NewScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
+		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind), u.makeRecordCard()))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),

@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register("render", "render a VRM to a PNG with the software renderer (rest pose or a pose file)", runRender)
+	register("render", "render a VRM to a PNG with the software renderer (rest pose, a pose file, or a recording's frames)", runRender)
 }
 
 // renderOptions are `kugutsu render`'s settings after parsing.
@@ -47,11 +47,12 @@ type cameraSpec struct {
 	fov  float64             // from vmc:…,fov, 0 when absent
 }
 
-const renderSynopsis = "FILE.vrm --out OUT.png [--size WxH] [--pose POSE.json] [--camera VIEW] [options]"
+const renderSynopsis = "FILE.vrm --out OUT.png [--size WxH] [--pose POSE.json] [--camera VIEW] [options]\n" +
+	"       kugutsu render FILE.vrm --replay REC --out DIR/|take.webm [--fps N] [options]"
 
 // runRender loads a VRM, poses it (rest pose, or a pose file in the format
 // of `kugutsu pose`, plus --expression weights) and renders it to a PNG.
-func runRender(_ context.Context, env Env, args []string) error {
+func runRender(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "kugutsu render", renderSynopsis)
 	out := fs.StringP("out", "o", "", "output PNG `FILE` (\"-\" for standard output); required")
 	size := fs.String("size", "1280x720", "image size in pixels, `WIDTHxHEIGHT`")
@@ -68,6 +69,9 @@ func runRender(_ context.Context, env Env, args []string) error {
 	tm := fs.Float64("time", 0, "time in `SECONDS`, for MToon UV animation")
 	exprs := fs.StringArray("expression", nil, "expression weight `NAME=WEIGHT` (0–1); repeatable, applied after the pose file's")
 	maxTex := fs.Int("max-texture", vrm.DefaultLimits.PreviewTextureSize, "downscale textures wider or taller than `PIXELS` at load to fit; 0 keeps every texture at full size")
+	replay := fs.String("replay", "", "render the recording `REC` (kugutsu record) as a PNG sequence into the directory --out "+
+		"(or a VP9 WebM with alpha when --out ends in .webm and ffmpeg is installed); background transparent unless --background")
+	fps := fs.Float64("fps", 60, "frames per second with --replay, 1–240")
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
@@ -122,6 +126,18 @@ func runRender(_ context.Context, env Env, args []string) error {
 			return bad("--expression: %v", err)
 		}
 		o.expressions = append(o.expressions, w)
+	}
+	if *replay != "" {
+		if !(*fps >= 1 && *fps <= 240) {
+			return bad("--fps %v is not between 1 and 240", *fps)
+		}
+		if o.posePath != "" || len(o.expressions) > 0 {
+			return bad("--replay takes its poses from the recording: drop --pose and --expression")
+		}
+		if !fs.Changed("background") {
+			o.background = color.NRGBA{}
+		}
+		return renderReplay(ctx, env, fs.Arg(0), *replay, *fps, &o)
 	}
 	return renderFile(env, fs.Arg(0), &o)
 }

@@ -99,6 +99,9 @@ type Engine struct {
 	// loadCancel cancels the load in progress (a newer load or Close
 	// does); guarded by mu.
 	loadCancel context.CancelFunc
+	// rec is the recording in progress (recording.go), seen by the
+	// receiver's tap.
+	rec atomic.Pointer[engineRecording]
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool
@@ -162,6 +165,7 @@ func New(cfg Config) *Engine {
 // Close stops the receiver, loads in progress and the render goroutine.
 func (e *Engine) Close() {
 	e.StopListening()
+	_, _ = e.StopRecording()
 	e.SetAutoLoad(false)
 	e.cancel()
 	<-e.done
@@ -190,7 +194,7 @@ func (e *Engine) Listen(addr string) error {
 	if addr == "" {
 		addr = vmc.DefaultAddr
 	}
-	r, err := vmc.ListenConfig{Scene: e.scene}.Listen(e.ctx, addr)
+	r, err := vmc.ListenConfig{Scene: e.scene, Tap: e.tap}.Listen(e.ctx, addr)
 	e.mu.Lock()
 	e.recv, e.listenAddr, e.listenErr = r, addr, err
 	e.mu.Unlock()
