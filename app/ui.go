@@ -368,8 +368,8 @@ func (u *ui) loadEvent(ev marionette.LoadEvent) {
 		}
 	case marionette.LoadFailed:
 		u.loading.Hide()
-		if ev.Superseded {
-			return
+		if ev.Superseded || errors.Is(ev.Err, marionette.ErrClosed) {
+			return // a newer load, or the window is closing
 		}
 		u.showLoadError(ev)
 	}
@@ -380,7 +380,7 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	keep := "No avatar is shown."
 	if av, src := u.engine.Avatar(); av != nil {
 		keep = "Still showing " + marionette.DisplayName(av, src) + "."
-	} else if data, _ := defaultAvatar(); data != nil {
+	} else if data, _ := defaultAvatar(); data != nil && !ev.Source.Default {
 		keep = "Showing the default avatar instead." // loaded below
 	}
 	name := ev.Source.Path
@@ -388,8 +388,9 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 		name = ev.Source.Name
 	}
 	u.showDialog(dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win), nil)
-	// A missing last VRM at start-up falls back to the default avatar.
-	if av, _ := u.engine.Avatar(); av == nil {
+	// A missing last VRM at start-up falls back to the default avatar
+	// (unless that is what failed: no retry loop).
+	if av, _ := u.engine.Avatar(); av == nil && !ev.Source.Default {
 		u.loadDefault()
 	}
 }
