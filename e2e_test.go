@@ -20,11 +20,13 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"maps"
 	"math"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,12 +161,18 @@ type e2eStats struct {
 		N             int
 		P50, P99, Max float64
 	} `json:"latency_ms"`
-	Render struct {
-		N             int
-		P50, P99, Max float64
-	} `json:"render_ms"`
-	Packets uint64 `json:"packets"`
-	Avatar  string `json:"avatar"`
+	LatencyShown e2ePercentiles            `json:"latency_shown_ms"`
+	Render       e2ePercentiles            `json:"render_ms"`
+	Breakdown    map[string]e2ePercentiles `json:"breakdown_ms"`
+	Quality      string                    `json:"quality"`
+	Packets      uint64                    `json:"packets"`
+	Avatar       string                    `json:"avatar"`
+}
+
+// e2ePercentiles mirrors app.percentiles (milliseconds).
+type e2ePercentiles struct {
+	N             int
+	P50, P99, Max float64
 }
 
 // startWindow runs the binary on display with args and the given saved
@@ -520,6 +528,53 @@ func procCPU(t *testing.T, pid int) time.Duration {
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
 
+// startPerf, with KUGUTSU_MEASURE_PERF=DIR, records a call-graph profile
+// of the window's process for 8 s with Linux perf into DIR/NAME.perf.data
+// (read it with perf report -i FILE).
+func startPerf(t *testing.T, pid int) {
+	dir := os.Getenv("KUGUTSU_MEASURE_PERF")
+	if dir == "" {
+		return
+	}
+	perf := requireTool(t, "perf")
+	out := filepath.Join(dir, strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())+".perf.data")
+	cmd := exec.Command(perf, "record", "-F", "499", "-g", "-p", strconv.Itoa(pid), "-o", out, "--", "sleep", "8")
+	if err := cmd.Start(); err != nil {
+		t.Errorf("perf: %v", err)
+		return
+	}
+	t.Cleanup(func() { cmd.Wait() })
+	t.Logf("perf profile: %s", out)
+}
+
+// threadCPU returns the CPU time of the process's threads by thread name
+// (Go's threads are all named after the binary; Mesa's llvmpipe names its
+// rasterizer threads llvmpipe-N).
+func threadCPU(t *testing.T, pid int) map[string]time.Duration {
+	t.Helper()
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	m := map[string]time.Duration{}
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread ended
+		}
+		open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		name := string(b[open+1 : end])
+		if i := strings.LastIndexByte(name, '-'); i > 0 && strings.HasPrefix(name, "llvmpipe") {
+			name = name[:i]
+		}
+		f := strings.Fields(string(b[end+2:]))
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		m[name] += time.Duration(ut+st) * time.Second / 100
+	}
+	return m
+}
+
 // procMem returns VmRSS and VmHWM (peak) in MiB.
 func procMem(t *testing.T, pid int) (rss, peak float64) {
 	t.Helper()
@@ -590,22 +645,35 @@ func measure(t *testing.T, name string, args ...string) {
 	tick := time.NewTicker(time.Second / 60)
 	defer tick.Stop()
 	var c1 time.Duration
+	var th1 map[string]time.Duration
 	var measuredFrom time.Time
 	for i := 0; time.Since(start) < 15*time.Second; i++ {
 		<-tick.C
 		frame(i)
 		if measuredFrom.IsZero() && time.Since(start) > 5*time.Second {
-			measuredFrom, c1 = time.Now(), procCPU(t, pid)
+			measuredFrom, c1, th1 = time.Now(), procCPU(t, pid), threadCPU(t, pid)
+			startPerf(t, pid)
 		}
 	}
 	busy := procCPU(t, pid) - c1
 	el := time.Since(measuredFrom)
+	th2 := threadCPU(t, pid)
+	for _, name := range slices.Sorted(maps.Keys(th2)) {
+		t.Logf("  CPU of threads %-16q %5.1f%% of one core", name, 100*(th2[name]-th1[name]).Seconds()/el.Seconds())
+	}
 	rss, peak := procMem(t, pid)
 	s, _ := w.stats()
 	t.Logf("60 fps Performer: CPU %.0f%% of one core (over %.0f s), RSS %.0f MiB, peak RSS %.0f MiB",
 		100*busy.Seconds()/el.Seconds(), el.Seconds(), rss, peak)
 	t.Logf("frames on screen %.1f fps; packet → frame handed to fyne p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d); render p50 %.1f ms, p99 %.1f ms",
 		s.FPS, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Latency.N, s.Render.P50, s.Render.P99)
+	t.Logf("packet → end of the paint showing it p50 %.1f ms, p99 %.1f ms (n=%d); quality in force: %s",
+		s.LatencyShown.P50, s.LatencyShown.P99, s.LatencyShown.N, s.Quality)
+	t.Logf("per-frame breakdown (ms, p50 / p99, n):")
+	for _, k := range slices.Sorted(maps.Keys(s.Breakdown)) {
+		b := s.Breakdown[k]
+		t.Logf("  %-20s %6.2f / %6.2f  (%d)", k, b.P50, b.P99, b.N)
+	}
 	shot := w.screenshot("performing")
 	if vp := viewportRect(shot); vp.Empty() {
 		t.Error("no viewport in the screenshot")

@@ -454,18 +454,22 @@ func (e *Engine) run() {
 		last      time.Time
 		animating bool
 	)
+	rs.quality = *newQualityController(time.Duration(workShare * float64(interval)))
 	for {
+		var ft frameTimes
 		// Back-pressure: the UI has not taken the previous image (it paints
 		// at most 60 times a second, and not at all while the window is
 		// hidden), so another would only be thrown away. Wait; inputs that
 		// arrive meanwhile coalesce and the next image shows the newest.
 		if e.images.unread() {
 			e.busy.Store(animating)
+			t := time.Now()
 			select {
 			case <-e.ctx.Done():
 				return
 			case <-e.consumed:
 			}
+			ft.waitUI = time.Since(t)
 		}
 		e.mu.Lock()
 		var faceC <-chan struct{}
@@ -490,22 +494,30 @@ func (e *Engine) run() {
 		}
 		e.busy.Store(true)
 		if wait := time.Until(last.Add(interval)); wait > 0 {
+			t := time.Now()
 			select {
 			case <-e.ctx.Done():
 				return
 			case <-time.After(wait):
 			}
+			ft.waitPacing = time.Since(t)
 		}
 		last = time.Now()
 		if input {
 			rs.lastInput = last
 		}
-		animating = e.renderFrame(&rs, last)
+		animating = e.renderFrame(&rs, last, &ft)
 		if animating {
 			timer.Reset(interval)
 		}
 	}
 }
+
+// workShare is the part of the frame period (1/MaxFPS) that posing and
+// rendering one image may take for adaptive quality: the rest is the UI's
+// (fyne uploads and paints the image, on two cores with no GPU a software
+// OpenGL on the same cores) and the machine's.
+const workShare = 0.6
 
 // renderState is the render goroutine's own state.
 type renderState struct {
@@ -522,12 +534,16 @@ type renderState struct {
 	uvAnim     bool
 	springs    bool
 	springsSet bool
+	// quality is adaptive quality; adaptive tells whether the previous
+	// image used it.
+	quality  qualityController
+	adaptive bool
 }
 
 // renderFrame poses and renders one image at now and reports whether the
 // engine should keep redrawing without new input (smoothing or spring
 // bones settling, MToon UV animation).
-func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
+func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) bool {
 	if seq := e.scene.Seq(); seq != rs.sceneSeq {
 		e.scene.Snapshot(&rs.frame)
 		rs.sceneSeq = rs.frame.Seq
@@ -550,6 +566,11 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		rs.prevWorld = rs.prevWorld[:0]
 		rs.uvAnim = hasUVAnimation(av)
 		rs.springsSet = false
+		rs.quality.reset()
+	}
+	if view.AdaptiveQuality != rs.adaptive {
+		rs.adaptive = view.AdaptiveQuality
+		rs.quality.reset()
 	}
 	if w <= 0 || h <= 0 {
 		return false
@@ -571,6 +592,8 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		fc = &rs.face
 	}
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
+	tPose := time.Now()
+	ft.pose = tPose.Sub(now)
 
 	var vf *vrm.Frame
 	if av != nil {
@@ -583,6 +606,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 			moving = true
 		}
 	}
+	ft.update = time.Since(tPose)
 
 	e.mu.Lock()
 	if frameView {
@@ -596,7 +620,6 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		Camera: orbit.Camera(), Light: view.light(), Ambient: render.DefaultAmbient,
 		Background:   view.Background,
 		Time:         float32(now.Sub(e.start).Seconds()),
-		AA:           view.AA,
 		HideOutlines: !view.Outlines,
 	}
 	sc.Background.A = 0xff
@@ -620,10 +643,19 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		sc.Avatar, sc.Frame = nil, nil
 	}
 
-	img := e.images.backImage(view.renderSize(w, h))
+	q := view.quality()
+	if view.AdaptiveQuality {
+		q = rs.quality.quality()
+	}
+	sc.AA = q.AA
+	img := e.images.backImage(q.renderSize(w, h))
 	e.renderer.Render(img, sc)
 	took := time.Since(now)
-	e.stats.rendered(took)
+	ft.render = e.renderer.LastTimings()
+	e.stats.rendered(took, ft, q)
+	if view.AdaptiveQuality && !hidden {
+		rs.quality.observe(took)
+	}
 	rs.imageSeq++
 	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took}
 	if rs.sceneSeq != rs.shownSeq {

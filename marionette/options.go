@@ -155,11 +155,26 @@ type View struct {
 	// viewport. Rendering cost falls with its square: a lever for slow
 	// machines and heavy avatars.
 	RenderScale float64
+	// AdaptiveQuality lets the engine choose the anti-aliasing and render
+	// scale (AA and RenderScale are then ignored): when too many images
+	// take longer than the frame budget it steps anti-aliasing and then
+	// the render scale down, and back up when there is headroom (see
+	// Stats.Quality for the quality in force).
+	AdaptiveQuality bool
 }
 
-// renderSize returns the image size for a w×h viewport.
-func (v View) renderSize(w, h int) (int, int) {
+// quality returns the fixed quality v asks for.
+func (v View) quality() Quality {
 	s := v.RenderScale
+	if !(s > 0) || s > 1 {
+		s = 1
+	}
+	return Quality{AA: v.AA, Scale: max(s, 0.25)}
+}
+
+// renderSize returns the image size for a w×h viewport at q.
+func (q Quality) renderSize(w, h int) (int, int) {
+	s := q.Scale
 	if !(s > 0) || s > 1 {
 		return w, h
 	}
@@ -169,8 +184,8 @@ func (v View) renderSize(w, h int) (int, int) {
 
 // DefaultView matches render.DefaultScene: a grey-blue background, a white
 // key light from above the avatar's front right (render.DefaultLight's
-// direction to the nearest degree), 4× anti-aliasing, outlines and spring
-// bones on.
+// direction to the nearest degree), 4× anti-aliasing at full size (adaptive
+// quality off), outlines and spring bones on.
 func DefaultView() View {
 	yaw, pitch := LightAngles(render.DefaultLight.Direction)
 	yaw, pitch = math.Round(yaw), math.Round(pitch)

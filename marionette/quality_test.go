@@ -1,0 +1,153 @@
+package marionette
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kugutsu/kugutsu/render"
+)
+
+// feed gives c n frames of work each and returns how many quality changes
+// it made.
+func feed(c *qualityController, n int, work func(q Quality) time.Duration) int {
+	changes := 0
+	for range n {
+		if c.observe(work(c.quality())) {
+			changes++
+		}
+	}
+	return changes
+}
+
+// costModel is a machine where a frame at q takes full·q.cost()/1.6 (full
+// is the cost at 4× AA, full size).
+func costModel(full time.Duration) func(Quality) time.Duration {
+	return func(q Quality) time.Duration { return time.Duration(float64(full) * q.cost() / 1.6) }
+}
+
+func TestQualityStaysWhenItFits(t *testing.T) {
+	c := newQualityController(10 * time.Millisecond)
+	if n := feed(c, 10000, costModel(6*time.Millisecond)); n != 0 || c.level != 0 {
+		t.Errorf("%d changes, level %d; want the best quality kept", n, c.level)
+	}
+}
+
+func TestQualityStepsDownThenHolds(t *testing.T) {
+	c := newQualityController(10 * time.Millisecond)
+	// 20 ms at the best quality: AA off (12.5 ms) is still too slow, 85 %
+	// (9 ms) fits.
+	work := costModel(20 * time.Millisecond)
+	feed(c, downWindow-1, work)
+	if c.level != 0 {
+		t.Fatalf("stepped down after %d frames, before a whole window", downWindow-1)
+	}
+	feed(c, 1, work)
+	if q := c.quality(); q.AA != render.AAOff || q.Scale != 1 {
+		t.Fatalf("first step %v, want anti-aliasing off at full size", q)
+	}
+	feed(c, downWindow, work)
+	if q := c.quality(); q != (Quality{render.AAOff, 0.85}) {
+		t.Fatalf("second step %v, want 85 %% size", q)
+	}
+	// It fits now, and the better quality would not: no more changes, ever.
+	if n := feed(c, 20000, work); n != 0 {
+		t.Errorf("%d changes at a quality that fits, with no headroom for better", n)
+	}
+}
+
+func TestQualityIgnoresShortSpikes(t *testing.T) {
+	c := newQualityController(10 * time.Millisecond)
+	spiky := 0
+	work := func(Quality) time.Duration {
+		spiky++
+		if spiky%3 == 0 { // a third of the frames are slow: under downMisses
+			return 30 * time.Millisecond
+		}
+		return 5 * time.Millisecond
+	}
+	if n := feed(c, 5000, work); n != 0 {
+		t.Errorf("%d changes for occasional slow frames", n)
+	}
+}
+
+func TestQualityComesBackWithHeadroom(t *testing.T) {
+	c := newQualityController(10 * time.Millisecond)
+	feed(c, 10*downWindow, costModel(40*time.Millisecond)) // a busy machine
+	if c.level != len(qualityLadder)-1 {
+		t.Fatalf("level %d after a long overload, want the lowest (%d)", c.level, len(qualityLadder)-1)
+	}
+	// The machine is quiet again: 5 ms at the best quality.
+	quiet := costModel(5 * time.Millisecond)
+	feed(c, upCalm-1, quiet)
+	if c.level != len(qualityLadder)-1 {
+		t.Fatal("stepped up before upCalm frames of headroom")
+	}
+	feed(c, 1, quiet)
+	if c.level != len(qualityLadder)-2 {
+		t.Fatalf("level %d after upCalm quiet frames, want one step up", c.level)
+	}
+	feed(c, len(qualityLadder)*upCalm, quiet)
+	if c.level != 0 {
+		t.Errorf("level %d after a long quiet time, want the best", c.level)
+	}
+}
+
+// TestQualityBacksOff: when the better quality does not actually fit (the
+// estimate was optimistic), each failed try doubles the wait before the
+// next, so the quality does not flicker.
+func TestQualityBacksOff(t *testing.T) {
+	c := newQualityController(10 * time.Millisecond)
+	// Anti-aliasing costs 4× here, not the 1.6× the controller assumes:
+	// AA off takes 4.5 ms, which predicts 7.2 ms at 4× (within the
+	// headroom of the 10 ms budget), but 4× takes 18 ms.
+	work := func(q Quality) time.Duration {
+		if q.AA == render.AAOff {
+			return 4500 * time.Microsecond
+		}
+		return 18 * time.Millisecond
+	}
+	var ups []int // frame numbers of steps up
+	level := c.level
+	for i := range 40000 {
+		c.observe(work(c.quality()))
+		if c.level < level {
+			ups = append(ups, i)
+		}
+		level = c.level
+	}
+	if len(ups) < 3 {
+		t.Fatalf("tried the better quality %d times in 40000 frames, want retries", len(ups))
+	}
+	for k := 2; k < len(ups); k++ {
+		if gap, prev := ups[k]-ups[k-1], ups[k-1]-ups[k-2]; gap < 2*prev-downWindow && gap < upCalmMax {
+			t.Errorf("retry gaps %d then %d: not backing off (steps up at %v)", prev, gap, ups)
+		}
+	}
+	if c.need != upCalmMax {
+		t.Errorf("wait grew to %d frames, want the cap %d", c.need, upCalmMax)
+	}
+}
+
+func TestQualityReset(t *testing.T) {
+	c := newQualityController(10 * time.Millisecond)
+	feed(c, 5*downWindow, costModel(40*time.Millisecond))
+	c.reset()
+	if c.level != 0 || c.budget != 10*time.Millisecond || c.need != upCalm {
+		t.Errorf("after reset %+v", *c)
+	}
+}
+
+func TestQualityString(t *testing.T) {
+	for _, tc := range []struct {
+		q    Quality
+		want string
+	}{
+		{Quality{render.AA4x, 1}, "4× anti-aliasing, full size"},
+		{Quality{render.AAOff, 0.75}, "no anti-aliasing, 75 % size"},
+		{Quality{}, "4× anti-aliasing, full size"},
+	} {
+		if got := tc.q.String(); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.q, got, tc.want)
+		}
+	}
+}
