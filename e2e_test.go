@@ -157,6 +157,7 @@ type window struct {
 type e2eStats struct {
 	FPS     float64 `json:"fps"`
 	Frames  uint64  `json:"frames"`
+	Dropped uint64  `json:"dropped"`
 	Latency struct {
 		N             int
 		P50, P99, Max float64
@@ -442,8 +443,9 @@ func TestWindowFollowsPerformer(t *testing.T) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
 	// The Performer's camera is a saved option here: it also shows that
-	// preferences load.
-	w := startWindow(t, display, map[string]any{"opt.performerCamera": true},
+	// preferences load. The quality is pinned: adaptive quality could change
+	// it between two screenshots and every pixel with it.
+	w := startWindow(t, display, map[string]any{"opt.performerCamera": true, "view.quality": "Anti-aliased (4×)"},
 		"--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing("Low-Poly Godette")
 	w.settle(1, "Godette at rest")
@@ -597,10 +599,14 @@ func procMem(t *testing.T, pid int) (rss, peak float64) {
 	return rss, peak
 }
 
-// TestMeasure measures the real window with Godette: idle CPU with no
-// packets, then CPU, memory, frame rate and latency under a 60 fps
-// Performer. It runs only with KUGUTSU_MEASURE=1 (it takes half a minute)
-// and reports with t.Log.
+// TestMeasure measures the real window with Godette and with the default
+// avatar: idle CPU with no packets, then CPU (by thread), memory, frame
+// rate, latency, the quality in force and the per-frame breakdown under a
+// 60 fps Performer. It runs only with KUGUTSU_MEASURE=1 (it takes a
+// minute) and reports with t.Log. KUGUTSU_MEASURE_QUALITY pins a quality
+// (a choice of the View tab, e.g. "Anti-aliased (4×)"; adaptive
+// otherwise); KUGUTSU_MEASURE_PERF=DIR records a perf profile of each
+// window.
 func TestMeasure(t *testing.T) {
 	if os.Getenv("KUGUTSU_MEASURE") != "1" {
 		t.Skip("set KUGUTSU_MEASURE=1 to measure")
@@ -612,7 +618,11 @@ func TestMeasure(t *testing.T) {
 func measure(t *testing.T, name string, args ...string) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
-	w := startWindow(t, display, nil, append(args, "--listen", fmt.Sprintf("127.0.0.1:%d", port))...)
+	var prefs map[string]any
+	if q := os.Getenv("KUGUTSU_MEASURE_QUALITY"); q != "" {
+		prefs = map[string]any{"view.quality": q} // a choice of the View tab's Quality
+	}
+	w := startWindow(t, display, prefs, append(args, "--listen", fmt.Sprintf("127.0.0.1:%d", port))...)
 	w.showing(name)
 	w.settle(1, "loaded")
 	pid := w.cmd.Process.Pid
@@ -646,20 +656,28 @@ func measure(t *testing.T, name string, args ...string) {
 	defer tick.Stop()
 	var c1 time.Duration
 	var th1 map[string]time.Duration
+	var s1 e2eStats
 	var measuredFrom time.Time
 	for i := 0; time.Since(start) < 15*time.Second; i++ {
 		<-tick.C
 		frame(i)
 		if measuredFrom.IsZero() && time.Since(start) > 5*time.Second {
 			measuredFrom, c1, th1 = time.Now(), procCPU(t, pid), threadCPU(t, pid)
+			s1, _ = w.stats()
 			startPerf(t, pid)
 		}
 	}
 	busy := procCPU(t, pid) - c1
 	el := time.Since(measuredFrom)
 	th2 := threadCPU(t, pid)
+	s2, _ := w.stats()
+	// CPU per image shown is the work, whatever else the machine runs.
+	frames := float64(max(s2.Frames-s1.Frames, 1))
+	t.Logf("%d images shown over %.1f s (%d drawn but replaced before shown); CPU per image shown: %.1f ms",
+		s2.Frames-s1.Frames, el.Seconds(), s2.Dropped-s1.Dropped, 1e3*(procCPU(t, pid)-c1).Seconds()/frames)
 	for _, name := range slices.Sorted(maps.Keys(th2)) {
-		t.Logf("  CPU of threads %-16q %5.1f%% of one core", name, 100*(th2[name]-th1[name]).Seconds()/el.Seconds())
+		d := th2[name] - th1[name]
+		t.Logf("  CPU of threads %-16q %5.1f%% of one core, %5.1f ms per image", name, 100*d.Seconds()/el.Seconds(), 1e3*d.Seconds()/frames)
 	}
 	rss, peak := procMem(t, pid)
 	s, _ := w.stats()

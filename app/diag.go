@@ -21,6 +21,7 @@ const statsEnv = "KUGUTSU_STATS"
 type statsReport struct {
 	FPS     float64     `json:"fps"`
 	Frames  uint64      `json:"frames"`
+	Dropped uint64      `json:"dropped"`    // images replaced before the UI took them
 	Latency percentiles `json:"latency_ms"` // packet → image taken by the painter
 	// LatencyShown is packet → the end of the paint showing it.
 	LatencyShown percentiles `json:"latency_shown_ms"`
@@ -74,7 +75,7 @@ func writeStats(e *marionette.Engine, ui *uiTimes, path string, stop <-chan stru
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		r := statsReport{
-			FPS: st.Stats.FPS, Frames: st.Stats.Frames,
+			FPS: st.Stats.FPS, Frames: st.Stats.Frames, Dropped: st.Stats.Dropped,
 			Latency: toPercentiles(st.Stats.Latency), RenderTime: toPercentiles(st.Stats.RenderTime),
 			LatencyShown: toPercentiles(ui.Latency.Percentiles()),
 			Breakdown:    breakdownReport(&st.Stats.Breakdown, ui), Quality: st.Stats.Quality.String(),

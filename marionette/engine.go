@@ -61,8 +61,9 @@ type Config struct {
 // steps spring bones, and renders into a triple buffer of tightly packed
 // images — only when the scene, the face, the view or the options changed
 // (or smoothing and spring bones are still settling), at most MaxFPS times
-// a second, and never while the previous image is still waiting for the UI
-// to take it (Latest). Its methods are safe for concurrent use.
+// a second, and — unless the UI has been taking images at that rate — not
+// while the previous image is still waiting for the UI to take it (Latest).
+// Its methods are safe for concurrent use.
 type Engine struct {
 	cfg      Config
 	scene    *vmc.Scene
@@ -81,6 +82,9 @@ type Engine struct {
 	wg       sync.WaitGroup // loads and event readers
 
 	loadGen atomic.Uint64
+	// lastTake (Unix ns) and takeGap (ns) time the UI's takes of new
+	// images (noteTake).
+	lastTake, takeGap atomic.Int64
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool
@@ -366,13 +370,37 @@ func (e *Engine) ExpressionWeights(dst []float32) ([]float32, []string) {
 func (e *Engine) Latest() (*image.RGBA, FrameInfo) {
 	img, info, fresh := e.images.latest()
 	if fresh {
-		e.stats.handed(info, time.Now())
+		now := time.Now()
+		e.noteTake(now)
+		e.stats.handed(info, now)
 		select {
 		case e.consumed <- struct{}{}:
 		default:
 		}
 	}
 	return img, info
+}
+
+// noteTake records the UI taking a new image at now: the mean gap between
+// takes (an exponential moving average over about 8 takes) tells whether
+// the UI keeps up (uiKeepsUp).
+func (e *Engine) noteTake(now time.Time) {
+	if last := e.lastTake.Load(); last != 0 {
+		gap, avg := now.UnixNano()-last, e.takeGap.Load()
+		if avg == 0 {
+			avg = gap
+		}
+		e.takeGap.Store(avg + (gap-avg)/8)
+	}
+	e.lastTake.Store(now.UnixNano())
+}
+
+// uiKeepsUp reports whether the UI has been taking images at about the
+// frame interval (within a quarter) and took one within the last two
+// intervals.
+func (e *Engine) uiKeepsUp(now time.Time, interval time.Duration) bool {
+	last, gap := e.lastTake.Load(), e.takeGap.Load()
+	return last != 0 && gap > 0 && now.UnixNano()-last <= int64(2*interval) && gap <= int64(interval)*5/4
 }
 
 // Stats returns the timing statistics.
@@ -457,17 +485,22 @@ func (e *Engine) run() {
 	rs.quality = *newQualityController(time.Duration(workShare * float64(interval)))
 	for {
 		var ft frameTimes
-		// Back-pressure: the UI has not taken the previous image (it paints
-		// at most 60 times a second, and not at all while the window is
-		// hidden), so another would only be thrown away. Wait; inputs that
-		// arrive meanwhile coalesce and the next image shows the newest.
-		if e.images.unread() {
+		// Back-pressure: the UI has not taken the previous image. While the
+		// UI keeps up with MaxFPS, the next input is drawn at once into the
+		// third buffer (replacing the unread image if the UI is still
+		// busy), so a pose reaches the screen within one display frame plus
+		// the render time. Otherwise (a slow or hidden window) another image
+		// would only be thrown away: wait; inputs that arrive meanwhile
+		// coalesce and the next image shows the newest.
+		if e.images.unread() && !e.uiKeepsUp(time.Now(), interval) {
 			e.busy.Store(animating)
 			t := time.Now()
-			select {
-			case <-e.ctx.Done():
-				return
-			case <-e.consumed:
+			for e.images.unread() {
+				select {
+				case <-e.ctx.Done():
+					return
+				case <-e.consumed:
+				}
 			}
 			ft.waitUI = time.Since(t)
 		}
@@ -662,7 +695,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		info.Received = rs.frame.Received
 		rs.shownSeq = rs.sceneSeq
 	}
-	e.images.publish(info)
+	if e.images.publish(info) {
+		e.stats.dropped()
+	}
 
 	e.mu.Lock()
 	if av == e.avatar {

@@ -151,3 +151,58 @@ func TestQualityString(t *testing.T) {
 		}
 	}
 }
+
+// TestUIKeepsUp: the engine draws ahead of the UI only while the UI takes
+// images at about the frame rate.
+func TestUIKeepsUp(t *testing.T) {
+	const interval = time.Second / 60
+	for _, tc := range []struct {
+		name  string
+		gap   time.Duration // between takes
+		since time.Duration // from the last take to the question
+		want  bool
+	}{
+		{"60 Hz", interval, 5 * time.Millisecond, true},
+		{"jittery 55 Hz", time.Second / 55, interval, true},
+		{"30 Hz", 2 * interval, 5 * time.Millisecond, false},
+		{"60 Hz, stopped", interval, 3 * interval, false},
+	} {
+		e := &Engine{}
+		now := time.Unix(1000, 0)
+		for range 40 {
+			now = now.Add(tc.gap)
+			e.noteTake(now)
+		}
+		if got := e.uiKeepsUp(now.Add(tc.since), interval); got != tc.want {
+			t.Errorf("%s: keeps up %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if (&Engine{}).uiKeepsUp(time.Now(), interval) {
+		t.Error("an engine whose UI never took an image keeps up")
+	}
+}
+
+// TestPublishReplaces: an image published over an unread one replaces it
+// (counted), and inherits its packet arrival time when it shows the same
+// scene frame.
+func TestPublishReplaces(t *testing.T) {
+	b := newImageBuffers()
+	rx := time.Unix(5, 0)
+	if b.publish(FrameInfo{Seq: 1, SceneSeq: 7, Received: rx}) {
+		t.Error("the first image replaced something")
+	}
+	if !b.publish(FrameInfo{Seq: 2, SceneSeq: 7}) {
+		t.Error("an image published over an unread one did not replace it")
+	}
+	_, info, fresh := b.latest()
+	if !fresh || info.Seq != 2 || !info.Received.Equal(rx) {
+		t.Errorf("took %+v (fresh %v), want image 2 with the arrival time of scene 7", info, fresh)
+	}
+	if b.publish(FrameInfo{Seq: 3, SceneSeq: 8}) {
+		t.Error("an image published after the UI took the previous one replaced it")
+	}
+	b.publish(FrameInfo{Seq: 4, SceneSeq: 9})
+	if _, info, _ := b.latest(); info.Seq != 4 || !info.Received.IsZero() {
+		t.Errorf("took %+v, want image 4 with no arrival time (scene 9 is not scene 8)", info)
+	}
+}

@@ -18,8 +18,9 @@ type Stats struct {
 	// FPS is the rate at which new images reached the screen (were taken
 	// by Latest) over about the last second.
 	FPS float64
-	// Frames counts the images taken by Latest since the start.
-	Frames uint64
+	// Frames counts the images taken by Latest since the start; Dropped
+	// the images replaced by a newer one before the UI took them.
+	Frames, Dropped uint64
 	// Latency is packet arrival (the UDP read) → the first image showing
 	// it handed to the UI (Latest), for images made by a new packet.
 	Latency Percentiles
@@ -123,6 +124,7 @@ type stats struct {
 	waited     ring
 	quality    Quality
 	frames     uint64
+	drops      uint64
 	winStart   time.Time
 	winFrames  uint64
 	fps        float64
@@ -140,6 +142,13 @@ func (s *stats) rendered(d time.Duration, ft *frameTimes, q Quality) {
 		s.stages[i].add(v)
 	}
 	s.quality = q
+	s.mu.Unlock()
+}
+
+// dropped counts an image replaced before the UI took it.
+func (s *stats) dropped() {
+	s.mu.Lock()
+	s.drops++
 	s.mu.Unlock()
 }
 
@@ -168,7 +177,7 @@ func (s *stats) handed(info FrameInfo, now time.Time) {
 func (s *stats) snapshot(now time.Time) Stats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	st := Stats{FPS: s.fps, Frames: s.frames, Latency: s.latency.percentiles(), RenderTime: s.render.percentiles(),
+	st := Stats{FPS: s.fps, Frames: s.frames, Dropped: s.drops, Latency: s.latency.percentiles(), RenderTime: s.render.percentiles(),
 		Quality: s.quality, Shown: s.shown}
 	b := &st.Breakdown
 	for i, p := range []*Percentiles{&b.WaitUI, &b.WaitPacing, &b.Pose, &b.Update, &b.RenderSetup, &b.Vertex, &b.Triangles, &b.Raster} {
