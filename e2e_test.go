@@ -605,7 +605,8 @@ func procMem(t *testing.T, pid int) (rss, peak float64) {
 // 60 fps Performer. It runs only with KUGUTSU_MEASURE=1 (it takes a
 // minute) and reports with t.Log. KUGUTSU_MEASURE_QUALITY pins a quality
 // (a choice of the View tab, e.g. "Anti-aliased (4×)"; adaptive
-// otherwise); KUGUTSU_MEASURE_PERF=DIR records a perf profile of each
+// otherwise), KUGUTSU_MEASURE_WINDOW=WIDTHxHEIGHT the window size (default
+// 1280x720); KUGUTSU_MEASURE_PERF=DIR records a perf profile of each
 // window.
 func TestMeasure(t *testing.T) {
 	if os.Getenv("KUGUTSU_MEASURE") != "1" {
@@ -618,9 +619,16 @@ func TestMeasure(t *testing.T) {
 func measure(t *testing.T, name string, args ...string) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
-	var prefs map[string]any
+	prefs := map[string]any{}
 	if q := os.Getenv("KUGUTSU_MEASURE_QUALITY"); q != "" {
-		prefs = map[string]any{"view.quality": q} // a choice of the View tab's Quality
+		prefs["view.quality"] = q // a choice of the View tab's Quality
+	}
+	if ws := os.Getenv("KUGUTSU_MEASURE_WINDOW"); ws != "" {
+		var w, h float64
+		if _, err := fmt.Sscanf(ws, "%gx%g", &w, &h); err != nil {
+			t.Fatalf("KUGUTSU_MEASURE_WINDOW=%q: want WIDTHxHEIGHT", ws)
+		}
+		prefs["window.width"], prefs["window.height"] = w, h
 	}
 	w := startWindow(t, display, prefs, append(args, "--listen", fmt.Sprintf("127.0.0.1:%d", port))...)
 	w.showing(name)
