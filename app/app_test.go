@@ -228,6 +228,25 @@ func TestViewTabReachesTheEngine(t *testing.T) {
 	}
 }
 
+// TestViewTabShowsQuality: with adaptive quality the Resolution choice is
+// the engine's (disabled), and the tab shows the quality in use.
+func TestViewTabShowsQuality(t *testing.T) {
+	u := newTestUI(t)
+	tab := tab(t, u, "View")
+	res := findSelect(t, tab, resolutionChoices)
+	if !res.Disabled() {
+		t.Error("Resolution is enabled with adaptive quality")
+	}
+	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
+	if res.Disabled() {
+		t.Error("Resolution is disabled with a pinned quality")
+	}
+	st := marionette.Status{}
+	st.Stats.Quality = marionette.Quality{AA: render.AAOff, Scale: 0.75}
+	u.live.update(&st)
+	wantText(t, tab, "no anti-aliasing, 75 % size")
+}
+
 func TestStartStop(t *testing.T) {
 	u := newTestUI(t)
 	u.set.host.Set("127.0.0.1")

@@ -206,3 +206,39 @@ func TestPublishReplaces(t *testing.T) {
 		t.Errorf("took %+v, want image 4 with no arrival time (scene 9 is not scene 8)", info)
 	}
 }
+
+// TestEngineReportsBreakdownAndQuality: the stats break each image's time
+// into stages and name the quality it was made at, pinned or adaptive.
+func TestEngineReportsBreakdownAndQuality(t *testing.T) {
+	te := godetteEngine(t, false)
+	st := te.Stats()
+	b := st.Breakdown
+	for name, p := range map[string]Percentiles{"pose": b.Pose, "update": b.Update, "setup": b.RenderSetup,
+		"vertex": b.Vertex, "triangles": b.Triangles, "raster": b.Raster, "waited": b.Waited} {
+		if p.N == 0 {
+			t.Errorf("no %s samples after rendering", name)
+		}
+	}
+	if b.Raster.P50 <= 0 || b.Raster.P50 > st.RenderTime.Max {
+		t.Errorf("raster p50 %v, render time max %v: raster is part of the render", b.Raster.P50, st.RenderTime.Max)
+	}
+	if st.Quality != (Quality{render.AA4x, 1}) {
+		t.Errorf("default view quality %v, want 4× at full size", st.Quality)
+	}
+
+	v := te.View()
+	v.AA, v.RenderScale = render.AAOff, 0.5
+	te.SetView(v)
+	img, _ := te.settled(t, "pinned fast quality")
+	if q := te.Stats().Quality; q != (Quality{render.AAOff, 0.5}) || img.Rect.Dx() != testW/2 {
+		t.Errorf("pinned quality %v (image %v), want no AA at 50 %% size", q, img.Rect)
+	}
+
+	// Adaptive quality ignores the pinned choice and starts at the best.
+	v.AdaptiveQuality = true
+	te.SetView(v)
+	img, _ = te.settled(t, "adaptive quality")
+	if q := te.Stats().Quality; q != qualityLadder[0] || img.Rect.Dx() != testW {
+		t.Errorf("adaptive quality starts at %v (image %v), want %v", q, img.Rect, qualityLadder[0])
+	}
+}
