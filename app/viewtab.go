@@ -31,14 +31,14 @@ func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 		}
 	}))
 	return container.NewVBox(
-		widget.NewCard("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
+		section("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
 			widget.NewForm(
 				widget.NewFormItem("Background", makeColorButton("Background colour", s.background, w)),
 				widget.NewFormItem("Light from", degrees(s.lightYaw, -180, 180)),
 				widget.NewFormItem("Light height", degrees(s.lightPitch, -90, 90)),
 				widget.NewFormItem("Light colour", makeColorButton("Light colour", s.lightColor, w)),
 			)),
-		widget.NewCard("Rendering", "",
+		section("Rendering", "",
 			widget.NewForm(
 				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
 				widget.NewFormItem("Resolution", resolution),

@@ -40,7 +40,7 @@ func makeReceiverCard(s *settings, ls *liveStatus, toggle func()) fyne.CanvasObj
 		widget.NewFormItem("Address", host),
 		widget.NewFormItem("UDP port", port),
 	)
-	return widget.NewCard("Receiver", "Where the Performer sends VMC (its \"Marionette\" address)",
+	return section("Receiver", "Where the Performer sends VMC (its \"Marionette\" address)",
 		container.NewVBox(form, container.NewBorder(nil, nil, nil, button, status)))
 }
 
@@ -57,7 +57,7 @@ func validatePort(s string) error {
 func makePerformerCard(ls *liveStatus) fyne.CanvasObject {
 	hidden := widget.NewLabelWithData(ls.hidden)
 	hidden.Importance = widget.WarningImportance
-	return widget.NewCard("Performer", "",
+	return section("Performer", "",
 		container.NewVBox(
 			widget.NewForm(
 				widget.NewFormItem("Connected", container.NewHBox(ls.newLight(), widget.NewLabelWithData(ls.receiving))),
@@ -89,7 +89,7 @@ func makeOptionsCard(s *settings, ls *liveStatus) fyne.CanvasObject {
 		"on this computer as a regular .vrm file, and only after you have seen its path and said yes once.")
 	autoHelp.Wrapping = fyne.TextWrapWord
 	autoHelp.Importance = widget.LowImportance
-	return widget.NewCard("Options", "How the Performer's motion drives the avatar",
+	return section("Options", "How the Performer's motion drives the avatar",
 		widget.NewForm(
 			widget.NewFormItem("Root", container.NewVBox(
 				check("Apply root position", s.rootPosition),
