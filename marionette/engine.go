@@ -548,10 +548,10 @@ func (e *Engine) run() {
 
 // workShare is the part of the frame period (1/MaxFPS) that posing and
 // rendering one image may take for adaptive quality: the rest is the UI's.
-// With no GPU, fyne paints the window with a software OpenGL (Mesa
-// llvmpipe) on the same cores, about 20 CPU-ms a frame for the default
-// 1280×720 window (measured under Xvfb, TestMeasure): on two cores the
-// render gets about half of each period.
+// With no GPU, fyne paints the whole window with a software OpenGL (Mesa
+// llvmpipe) on the same cores for every image, about 12 CPU-ms for the
+// default 1280×720 window (measured under Xvfb, TestMeasure): on two cores
+// the render gets about half of each period.
 const workShare = 0.5
 
 // renderState is the render goroutine's own state.
