@@ -286,7 +286,7 @@ func (w *window) screenshot(name string) *image.RGBA {
 	}
 	if dir := os.Getenv("KUGUTSU_E2E_SHOTS"); dir != "" {
 		if b, err := os.ReadFile(file); err == nil {
-			os.WriteFile(filepath.Join(dir, w.t.Name()+"-"+filepath.Base(file)), b, 0o644)
+			os.WriteFile(filepath.Join(dir, strings.ReplaceAll(w.t.Name(), "/", "-")+"-"+filepath.Base(file)), b, 0o644)
 		}
 	}
 	f, err := os.Open(file)
