@@ -64,8 +64,11 @@ const maxRecent = 8
 // Choices of the select widgets, in display order.
 var (
 	positionChoices = []string{"Hips only", "All bones (same model as sender)", "None"}
-	qualityChoices  = []string{"Anti-aliased (4×)", "Fast (no anti-aliasing)"}
-	// resolutionChoices and resolutionScales: View.RenderScale.
+	// qualityChoices: adaptive (View.AdaptiveQuality, the default) or a
+	// pinned anti-aliasing (View.AA) at the chosen resolution.
+	qualityChoices = []string{"Adaptive (keeps the frame rate)", "Anti-aliased (4×)", "Fast (no anti-aliasing)"}
+	// resolutionChoices and resolutionScales: View.RenderScale, used with a
+	// pinned quality.
 	resolutionChoices = []string{"Full", "3/4 (faster)", "1/2 (fastest)"}
 	resolutionScales  = []float64{1, 0.75, 0.5}
 	// maxPixelChoices: View.MaxPixels, saved by id.
@@ -217,7 +220,10 @@ func (s *settings) view() marionette.View {
 	}
 	v.LightYaw, _ = s.lightYaw.Get()
 	v.LightPitch, _ = s.lightPitch.Get()
-	if q, _ := s.quality.Get(); q == qualityChoices[1] {
+	switch q, _ := s.quality.Get(); q {
+	case qualityChoices[0]:
+		v.AdaptiveQuality = true
+	case qualityChoices[2]:
 		v.AA = render.AAOff
 	}
 	r, _ := s.resolution.Get()

@@ -25,9 +25,10 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-// pollEvery is how often the status bar, the VMC panel and the expression
-// bars are refreshed from the engine.
-const pollEvery = 100 * time.Millisecond
+// pollEvery is how often the status bar, the VMC panel, the View panel's
+// quality and the expression bars are refreshed from the engine: 4 Hz is
+// plenty to read, and every changed label costs fyne a text texture.
+const pollEvery = 250 * time.Millisecond
 
 // ui is the window and what it shows.
 type ui struct {
@@ -152,7 +153,7 @@ func (u *ui) makeContent() fyne.CanvasObject {
 		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind), u.makeRecordCard()))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.win))),
 		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
 	u.viewArea = u.makeViewportArea()
@@ -213,7 +214,7 @@ func (u *ui) start() {
 	go u.poll()
 	go u.pollIFM()
 	if path := os.Getenv(statsEnv); path != "" {
-		go writeStats(u.engine, path, u.stopPoll)
+		go writeStats(u.engine, &u.view.times, path, u.stopPoll)
 	}
 }
 
