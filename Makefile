@@ -23,8 +23,10 @@ RUN_PACKAGES := gcc libc6-dev pkg-config \
 	libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
 	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev
 # What only the tests need: a virtual X server, screenshot, window-inspection
-# (xwininfo, xprop) and input tools for the window tests, liblo's oscsend and node for the real-peer tests.
-TEST_PACKAGES := xvfb xauth x11-utils imagemagick xdotool liblo-tools
+# (xwininfo, xprop) and input tools for the window tests, liblo's oscsend and
+# node for the real-peer tests, and tshark (Wireshark) to check that
+# recordings decode.
+TEST_PACKAGES := xvfb xauth x11-utils imagemagick xdotool liblo-tools tshark
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

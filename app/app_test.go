@@ -192,7 +192,7 @@ func TestAutoLoadOffByDefault(t *testing.T) {
 func TestSavedOptionsLoad(t *testing.T) {
 	a := test.NewTempApp(t)
 	a.Preferences().SetBool(prefMirror, true)
-	a.Preferences().SetString(prefQuality, qualityChoices[1])
+	a.Preferences().SetString(prefQuality, qualityChoices[2])
 	u := newUI(a, Options{})
 	t.Cleanup(u.stop)
 	if !u.engine.Options().Mirror || u.engine.View().AA != render.AAOff {
@@ -203,19 +203,24 @@ func TestSavedOptionsLoad(t *testing.T) {
 func TestViewTabReachesTheEngine(t *testing.T) {
 	u := newTestUI(t)
 	tab := tab(t, u, "View")
-	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
+	if !u.engine.View().AdaptiveQuality {
+		t.Error("adaptive quality is not the default")
+	}
+	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[2])
 	findSelect(t, tab, resolutionChoices).SetSelected(resolutionChoices[2])
 	test.Tap(findCheck(t, tab, "Outlines (MToon)"))
 	test.Tap(findCheck(t, tab, "Spring bones (hair, cloth)"))
 	u.set.background.Set("#102030")
 	u.set.lightYaw.Set(90)
 	v := u.engine.View()
-	if v.AA != render.AAOff || v.RenderScale != 0.5 || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
+	if v.AA != render.AAOff || v.AdaptiveQuality || v.RenderScale != 0.5 || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
 		t.Errorf("engine view %+v", v)
 	}
 	test.Tap(findButton(t, tab, "Reset view settings"))
-	if v := u.engine.View(); v != marionette.DefaultView() {
-		t.Errorf("after reset %+v, want the defaults %+v", v, marionette.DefaultView())
+	def := marionette.DefaultView()
+	def.AdaptiveQuality = true
+	if v := u.engine.View(); v != def {
+		t.Errorf("after reset %+v, want the defaults %+v", v, def)
 	}
 	// Show FPS shows the overlay.
 	var overlay *widget.Label
@@ -231,6 +236,25 @@ func TestViewTabReachesTheEngine(t *testing.T) {
 	if !overlay.Visible() {
 		t.Error("Show FPS did not show the overlay")
 	}
+}
+
+// TestViewTabShowsQuality: with adaptive quality the Resolution choice is
+// the engine's (disabled), and the tab shows the quality in use.
+func TestViewTabShowsQuality(t *testing.T) {
+	u := newTestUI(t)
+	tab := tab(t, u, "View")
+	res := findSelect(t, tab, resolutionChoices)
+	if !res.Disabled() {
+		t.Error("Resolution is enabled with adaptive quality")
+	}
+	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
+	if res.Disabled() {
+		t.Error("Resolution is disabled with a pinned quality")
+	}
+	st := marionette.Status{}
+	st.Stats.Quality = marionette.Quality{AA: render.AAOff, Scale: 0.75}
+	u.live.update(&st)
+	wantText(t, tab, "no anti-aliasing, 75 % size")
 }
 
 func TestStartStop(t *testing.T) {

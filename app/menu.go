@@ -16,7 +16,8 @@ import (
 	"github.com/kugutsu/kugutsu/marionette"
 )
 
-// makeMainMenu returns File (Open VRM…, Open Recent, Quit) and Help
+// makeMainMenu returns File (Open VRM…, Open Recent, Play recording…,
+// Quit) and Help
 // (About).
 func (u *ui) makeMainMenu() *fyne.MainMenu {
 	open := fyne.NewMenuItem("Open VRM…", u.showOpenDialog)
@@ -33,6 +34,7 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 		recent.ChildMenu.Items = append(recent.ChildMenu.Items, fyne.NewMenuItem("Default avatar", u.loadDefault))
 	}
 	recent.Disabled = len(recent.ChildMenu.Items) == 0
+	playRec := fyne.NewMenuItem("Play recording…", u.showPlayRecordingDialog)
 	quit := fyne.NewMenuItem("Quit", func() {
 		u.saveWindowSize()
 		u.app.Quit()
@@ -46,7 +48,7 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 	u.win.Canvas().AddShortcut(quit.Shortcut, func(fyne.Shortcut) { quit.Action() })
 	u.win.Canvas().AddShortcut(panel.Shortcut, func(fyne.Shortcut) { u.togglePanel() })
 	return fyne.NewMainMenu(
-		fyne.NewMenu("File", open, recent, fyne.NewMenuItemSeparator(), quit),
+		fyne.NewMenu("File", open, recent, playRec, fyne.NewMenuItemSeparator(), quit),
 		fyne.NewMenu("View", panel),
 		fyne.NewMenu("Help", about),
 	)

@@ -48,6 +48,7 @@ const (
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
+	prefTextureSize   = "view.textureSize"
 	prefLastVRM       = "avatar.last"
 	prefRecent        = "avatar.recent"
 	prefWindowWidth   = "window.width"
@@ -64,13 +65,20 @@ const maxRecent = 8
 // Choices of the select widgets, in display order.
 var (
 	positionChoices = []string{"Hips only", "All bones (same model as sender)", "None"}
-	qualityChoices  = []string{"Anti-aliased (4×)", "Fast (no anti-aliasing)"}
-	// resolutionChoices and resolutionScales: View.RenderScale.
+	// qualityChoices: adaptive (View.AdaptiveQuality, the default) or a
+	// pinned anti-aliasing (View.AA) at the chosen resolution.
+	qualityChoices = []string{"Adaptive (keeps the frame rate)", "Anti-aliased (4×)", "Fast (no anti-aliasing)"}
+	// resolutionChoices and resolutionScales: View.RenderScale, used with a
+	// pinned quality.
 	resolutionChoices = []string{"Full", "3/4 (faster)", "1/2 (fastest)"}
 	resolutionScales  = []float64{1, 0.75, 0.5}
 	// maxPixelChoices: View.MaxPixels, saved by id.
 	maxPixelChoices = []choice{{"720p", "1280 × 720 (recommended)"}, {"1080p", "1920 × 1080"}, {"none", "No limit (slow on HiDPI)"}}
 	maxPixelValues  = map[string]int{"720p": 1280 * 720, "1080p": 1920 * 1080, "none": 0}
+	// textureChoices and textureSizes: marionette Engine.SetTextureSize
+	// (vrm.Limits.PreviewTextureSize; -1 keeps full size).
+	textureChoices = []string{"Up to 1024 px (least memory)", "Up to 2048 px", "Up to 4096 px", "Full size (most memory)"}
+	textureSizes   = []int{1024, 2048, 4096, -1}
 )
 
 // settings are the user's choices as data bindings backed by the app's
@@ -103,6 +111,7 @@ type settings struct {
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
+	textureSize          binding.String // one of textureChoices; applies to the next load
 
 	ifm *ifmSettings // the iFacialMocap panel's
 }
@@ -162,6 +171,7 @@ func newSettings(p fyne.Preferences) *settings {
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
+		textureSize: s(prefTextureSize, textureChoices[1]),
 
 		ifm: newIFMSettings(p),
 	}
@@ -214,7 +224,10 @@ func (s *settings) view() marionette.View {
 	v.Transparent, _ = s.transparent.Get()
 	v.LightYaw, _ = s.lightYaw.Get()
 	v.LightPitch, _ = s.lightPitch.Get()
-	if q, _ := s.quality.Get(); q == qualityChoices[1] {
+	switch q, _ := s.quality.Get(); q {
+	case qualityChoices[0]:
+		v.AdaptiveQuality = true
+	case qualityChoices[2]:
 		v.AA = render.AAOff
 	}
 	r, _ := s.resolution.Get()
@@ -239,6 +252,18 @@ func (s *settings) listenAddr() string {
 		h = "[" + h + "]"
 	}
 	return fmt.Sprintf("%s:%d", h, p)
+}
+
+// textureSizePx returns the texture size the binding holds, pixels
+// (negative: full size), for Engine.SetTextureSize.
+func (s *settings) textureSizePx() int {
+	v, _ := s.textureSize.Get()
+	for i, c := range textureChoices {
+		if c == v {
+			return textureSizes[i]
+		}
+	}
+	return textureSizes[1]
 }
 
 // onOptionsChanged calls f after any Marionette option changes, and once

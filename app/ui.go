@@ -27,9 +27,10 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-// pollEvery is how often the status bar, the VMC panel and the expression
-// bars are refreshed from the engine.
-const pollEvery = 100 * time.Millisecond
+// pollEvery is how often the status bar, the VMC panel, the View panel's
+// quality and the expression bars are refreshed from the engine: 4 Hz is
+// plenty to read, and every changed label costs fyne a text texture.
+const pollEvery = 250 * time.Millisecond
 
 // ui is the window and what it shows.
 type ui struct {
@@ -52,6 +53,7 @@ type ui struct {
 	loadingBar  binding.Float
 
 	tabs *container.AppTabs
+	recp recordingPanel // Record card and recording player (recording.go)
 
 	dialogs []*keyedDialog // shown dialogs, newest last (showDialog)
 
@@ -126,6 +128,9 @@ func newUI(a fyne.App, o Options) *ui {
 
 	u.set.onOptionsChanged(func() { u.engine.SetOptions(u.set.options()) })
 	u.set.onViewChanged(func() { u.engine.SetView(u.set.view()) })
+	// Set now, before the first load, and on every change (next load).
+	u.engine.SetTextureSize(u.set.textureSizePx())
+	u.set.textureSize.AddListener(binding.NewDataListener(func() { u.engine.SetTextureSize(u.set.textureSizePx()) }))
 	u.set.autoLoad.AddListener(binding.NewDataListener(func() {
 		on, _ := u.set.autoLoad.Get()
 		u.engine.SetAutoLoad(on)
@@ -147,10 +152,10 @@ func newUI(a fyne.App, o Options) *ui {
 func (u *ui) makeContent() fyne.CanvasObject {
 	u.avatarHolder = container.NewScroll(makeNoAvatarTab())
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
+		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind), u.makeRecordCard()))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.win))),
 		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
 	u.viewArea = u.makeViewportArea()
@@ -211,7 +216,7 @@ func (u *ui) start() {
 	go u.poll()
 	go u.pollIFM()
 	if path := os.Getenv(statsEnv); path != "" {
-		go writeStats(u.engine, path, u.stopPoll)
+		go writeStats(u.engine, &u.view.times, path, u.stopPoll)
 	}
 }
 
@@ -366,8 +371,8 @@ func (u *ui) loadEvent(ev marionette.LoadEvent) {
 		}
 	case marionette.LoadFailed:
 		u.loading.Hide()
-		if ev.Superseded {
-			return
+		if ev.Superseded || errors.Is(ev.Err, marionette.ErrClosed) {
+			return // a newer load, or the window is closing
 		}
 		u.showLoadError(ev)
 	}
@@ -378,7 +383,7 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	keep := "No avatar is shown."
 	if av, src := u.engine.Avatar(); av != nil {
 		keep = "Still showing " + marionette.DisplayName(av, src) + "."
-	} else if data, _ := defaultAvatar(); data != nil {
+	} else if data, _ := defaultAvatar(); data != nil && !ev.Source.Default {
 		keep = "Showing the default avatar instead." // loaded below
 	}
 	name := ev.Source.Path
@@ -386,8 +391,9 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 		name = ev.Source.Name
 	}
 	u.showDialog(dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win), nil)
-	// A missing last VRM at start-up falls back to the default avatar.
-	if av, _ := u.engine.Avatar(); av == nil {
+	// A missing last VRM at start-up falls back to the default avatar
+	// (unless that is what failed: no retry loop).
+	if av, _ := u.engine.Avatar(); av == nil && !ev.Source.Default {
 		u.loadDefault()
 	}
 }

@@ -13,16 +13,25 @@ import (
 	"github.com/kugutsu/kugutsu/marionette"
 )
 
-// makeViewTab returns the View panel: background and light, quality,
-// outlines, spring bones, the FPS overlay.
-func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
+// makeViewTab returns the View panel: background and light, quality (and
+// the quality in force, from ls), outlines, spring bones, the FPS overlay.
+func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 	degrees := func(b binding.Float, lo, hi float64) fyne.CanvasObject {
 		sl := widget.NewSliderWithData(lo, hi, b)
 		sl.Step = 1
 		return container.NewBorder(nil, nil, nil, widget.NewLabelWithData(binding.FloatToStringWithFormat(b, "%.0f°")), sl)
 	}
+	resolution := widget.NewSelectWithData(resolutionChoices, s.resolution)
+	// Adaptive quality chooses the resolution itself.
+	s.quality.AddListener(binding.NewDataListener(func() {
+		if q, _ := s.quality.Get(); q == qualityChoices[0] {
+			resolution.Disable()
+		} else {
+			resolution.Enable()
+		}
+	}))
 	return container.NewVBox(
-		widget.NewCard("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
+		section("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
 			widget.NewForm(
 				widget.NewFormItem("Background", makeColorButton("Background colour", s.background, w)),
 				widget.NewFormItem("", widget.NewCheckWithData("Transparent (a checkerboard here; real alpha in the output window)", s.transparent)),
@@ -30,11 +39,14 @@ func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
 				widget.NewFormItem("Light height", degrees(s.lightPitch, -90, 90)),
 				widget.NewFormItem("Light colour", makeColorButton("Light colour", s.lightColor, w)),
 			)),
-		widget.NewCard("Rendering", "",
+		section("Rendering", "",
 			widget.NewForm(
 				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
-				widget.NewFormItem("Resolution", widget.NewSelectWithData(resolutionChoices, s.resolution)),
+				widget.NewFormItem("Resolution", resolution),
+				widget.NewFormItem("In use", widget.NewLabelWithData(ls.quality)),
 				widget.NewFormItem("Render at most", widget.NewSelectWithData(labels(maxPixelChoices), s.maxPixels)),
+				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(textureChoices, s.textureSize),
+					HintText: "Larger ones are scaled down when an avatar is loaded"},
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
 				widget.NewFormItem("", widget.NewCheckWithData("Show frame rate and latency", s.showFPS)),
@@ -54,6 +66,7 @@ func resetView(s *settings) {
 	s.quality.Set(qualityChoices[0])
 	s.resolution.Set(resolutionChoices[0])
 	s.maxPixels.Set(labelOf(maxPixelChoices, "720p"))
+	s.textureSize.Set(textureChoices[1])
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
 }

@@ -1,6 +1,7 @@
 // Package cli holds kugutsu's command line: the subcommand dispatcher and the
-// headless tools (monitor, inspect, pose, render, ifm). The window itself lives
-// in package app; main wires the two together so this package never needs cgo.
+// headless tools (monitor, inspect, pose, render, ifm, record, replay,
+// export). The window itself lives in package app; main wires the two
+// together so this package never needs cgo.
 package cli
 
 import (

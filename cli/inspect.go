@@ -22,7 +22,10 @@ func runInspect(_ context.Context, env Env, args []string) error {
 		return err
 	}
 	path := fs.Arg(0)
-	av, err := vrm.LoadFile(path)
+	// Sizes come from the image headers: no pixel is decoded.
+	lim := vrm.DefaultLimits
+	lim.NoPixels = true
+	av, err := loadFile(path, lim)
 	if err != nil {
 		return err
 	}
@@ -143,6 +146,8 @@ type inspectChain struct {
 	VirtualTail    float32  `json:"virtualTail,omitempty"`
 }
 
+// inspectTexture is one texture; Width and Height are the image's size in
+// the file (a preview downscales larger ones at load).
 type inspectTexture struct {
 	Name   string `json:"name"`
 	MIME   string `json:"mimeType"`
@@ -257,16 +262,8 @@ func newInspectReport(path string, av *vrm.Avatar) *inspectReport {
 		}
 		r.Constraints = append(r.Constraints, ic)
 	}
-	for i, t := range av.Textures {
-		it := inspectTexture{Name: t.Name, MIME: t.MIMEType}
-		img, err := av.TextureImage(i)
-		if err != nil {
-			r.Warnings = append(r.Warnings, err.Error())
-		}
-		if img != nil {
-			it.Width, it.Height = img.Bounds().Dx(), img.Bounds().Dy()
-		}
-		r.Textures = append(r.Textures, it)
+	for _, t := range av.Textures {
+		r.Textures = append(r.Textures, inspectTexture{Name: t.Name, MIME: t.MIMEType, Width: t.Width, Height: t.Height})
 	}
 	alpha := [...]string{"OPAQUE", "MASK", "BLEND"}
 	for _, mat := range av.Materials {

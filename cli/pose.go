@@ -35,7 +35,9 @@ func runPose(_ context.Context, env Env, args []string) error {
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	av, err := vrm.LoadFile(fs.Arg(0))
+	lim := vrm.DefaultLimits
+	lim.NoPixels = true // a pose needs no texture
+	av, err := loadFile(fs.Arg(0), lim)
 	if err != nil {
 		return err
 	}

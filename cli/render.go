@@ -20,7 +20,7 @@ import (
 )
 
 func init() {
-	register("render", "render a VRM to a PNG with the software renderer (rest pose or a pose file)", runRender)
+	register("render", "render a VRM to a PNG with the software renderer (rest pose, a pose file, or a recording's frames)", runRender)
 }
 
 // renderOptions are `kugutsu render`'s settings after parsing.
@@ -37,6 +37,7 @@ type renderOptions struct {
 	noOutlines  bool
 	time        float64 // seconds, MToon UV animation
 	expressions []vrm.ExpressionWeight
+	maxTexture  int // vrm.Limits.PreviewTextureSize; negative: full size
 }
 
 // cameraSpec is a parsed --camera value.
@@ -46,11 +47,12 @@ type cameraSpec struct {
 	fov  float64             // from vmc:…,fov, 0 when absent
 }
 
-const renderSynopsis = "FILE.vrm --out OUT.png [--size WxH] [--pose POSE.json] [--camera VIEW] [options]"
+const renderSynopsis = "FILE.vrm --out OUT.png [--size WxH] [--pose POSE.json] [--camera VIEW] [options]\n" +
+	"       kugutsu render FILE.vrm --replay REC --out DIR/|take.webm [--fps N] [options]"
 
 // runRender loads a VRM, poses it (rest pose, or a pose file in the format
 // of `kugutsu pose`, plus --expression weights) and renders it to a PNG.
-func runRender(_ context.Context, env Env, args []string) error {
+func runRender(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "kugutsu render", renderSynopsis)
 	out := fs.StringP("out", "o", "", "output PNG `FILE` (\"-\" for standard output); required")
 	size := fs.String("size", "1280x720", "image size in pixels, `WIDTHxHEIGHT`")
@@ -66,10 +68,14 @@ func runRender(_ context.Context, env Env, args []string) error {
 	noOutlines := fs.Bool("no-outlines", false, "do not draw MToon outlines")
 	tm := fs.Float64("time", 0, "time in `SECONDS`, for MToon UV animation")
 	exprs := fs.StringArray("expression", nil, "expression weight `NAME=WEIGHT` (0–1); repeatable, applied after the pose file's")
+	maxTex := fs.Int("max-texture", vrm.DefaultLimits.PreviewTextureSize, "downscale textures wider or taller than `PIXELS` at load to fit; 0 keeps every texture at full size")
+	replay := fs.String("replay", "", "render the recording `REC` (kugutsu record) as a PNG sequence into the directory --out "+
+		"(or a VP9 WebM with alpha when --out ends in .webm and ffmpeg is installed); background transparent unless --background")
+	fps := fs.Float64("fps", 60, "frames per second with --replay, 1–240")
 	if err := parse(fs, args, 1); err != nil {
 		return err
 	}
-	o := renderOptions{out: *out, posePath: *pose, yaw: *yaw, pitch: *pitch, zoom: *zoom, fov: *fov, noOutlines: *noOutlines, time: *tm}
+	o := renderOptions{out: *out, posePath: *pose, yaw: *yaw, pitch: *pitch, zoom: *zoom, fov: *fov, noOutlines: *noOutlines, time: *tm, maxTexture: *maxTex}
 	bad := func(format string, a ...any) error {
 		fmt.Fprintf(env.Stderr, "kugutsu render: "+format+"\n", a...)
 		fs.Usage()
@@ -102,6 +108,12 @@ func runRender(_ context.Context, env Env, args []string) error {
 			return bad("--%s: %v is not a finite number", name, v)
 		}
 	}
+	switch {
+	case o.maxTexture < 0:
+		return bad("--max-texture: %d is negative", o.maxTexture)
+	case o.maxTexture == 0:
+		o.maxTexture = -1 // vrm.Limits: negative keeps full size
+	}
 	if !(o.zoom > 0) {
 		return bad("--zoom: %v is not positive", o.zoom)
 	}
@@ -115,11 +127,25 @@ func runRender(_ context.Context, env Env, args []string) error {
 		}
 		o.expressions = append(o.expressions, w)
 	}
+	if *replay != "" {
+		if !(*fps >= 1 && *fps <= 240) {
+			return bad("--fps %v is not between 1 and 240", *fps)
+		}
+		if o.posePath != "" || len(o.expressions) > 0 {
+			return bad("--replay takes its poses from the recording: drop --pose and --expression")
+		}
+		if !fs.Changed("background") {
+			o.background = color.NRGBA{}
+		}
+		return renderReplay(ctx, env, fs.Arg(0), *replay, *fps, &o)
+	}
 	return renderFile(env, fs.Arg(0), &o)
 }
 
 func renderFile(env Env, path string, o *renderOptions) error {
-	av, err := vrm.LoadFile(path)
+	lim := vrm.DefaultLimits
+	lim.PreviewTextureSize = o.maxTexture
+	av, err := loadFile(path, lim)
 	if err != nil {
 		return err
 	}

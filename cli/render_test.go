@@ -79,6 +79,28 @@ func TestRenderCommand(t *testing.T) {
 	}
 }
 
+// TestRenderMaxTexture: --max-texture downscales textures at load (Godette's
+// are 1024² at most: 0, full size, draws what the default 2048 draws; 8 px
+// textures draw differently).
+func TestRenderMaxTexture(t *testing.T) {
+	godette := filepath.Join(modelsDir, "Godette.vrm")
+	render := func(args ...string) string {
+		t.Helper()
+		code, stdout, errs := run(t, append([]string{"render", godette, "-o", "-", "--size", "96x96", "--camera", "bust"}, args...)...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		return stdout
+	}
+	def := render()
+	if full := render("--max-texture", "0"); full != def {
+		t.Error("--max-texture 0 drew another image than the default for textures under 2048")
+	}
+	if tiny := render("--max-texture", "8"); tiny == def {
+		t.Error("--max-texture 8 drew the same image as full-size textures")
+	}
+}
+
 func TestRenderCommandErrors(t *testing.T) {
 	godette := filepath.Join(modelsDir, "Godette.vrm")
 	out := filepath.Join(t.TempDir(), "x.png")
@@ -97,6 +119,7 @@ func TestRenderCommandErrors(t *testing.T) {
 		{[]string{godette, "-o", out, "--aa", "8x"}, 2, "neither 4x nor off"},
 		{[]string{godette, "-o", out, "--zoom", "0"}, 2, "not positive"},
 		{[]string{godette, "-o", out, "--fov", "180"}, 2, "between 0 and 180"},
+		{[]string{godette, "-o", out, "--max-texture", "-1"}, 2, "negative"},
 		{[]string{godette, "-o", out, "--yaw", "NaN"}, 2, "finite"},
 		{[]string{godette, "-o", out, "--expression", "happy"}, 2, "NAME=WEIGHT"},
 		{[]string{godette, "-o", out, "--expression", "happy=2"}, 2, "0 to 1"},

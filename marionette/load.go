@@ -2,6 +2,7 @@ package marionette
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"io"
@@ -70,6 +71,9 @@ type LoadEvent struct {
 // ErrSuperseded is the LoadFailed error of a load overtaken by a newer one.
 var ErrSuperseded = fmt.Errorf("a newer load replaced this one")
 
+// ErrClosed is the LoadFailed error of a load stopped by Engine.Close.
+var ErrClosed = fmt.Errorf("the Marionette closed before the avatar loaded")
+
 // progressEvery is the least time between two LoadReading events.
 const progressEvery = 50 * time.Millisecond
 
@@ -114,16 +118,44 @@ func (e *Engine) loadAnnounced(path string) {
 	}, vrm.Limits{MaxFileSize: MaxAutoLoadSize})
 }
 
-// startLoad runs one load on its own goroutine.
+// SetTextureSize sets the size, in pixels, that textures wider or taller
+// are downscaled to fit when an avatar is loaded (vrm.Limits.
+// PreviewTextureSize): 0 for its default (2048), negative to keep every
+// texture at full size. It applies to loads started after the call.
+func (e *Engine) SetTextureSize(px int) { e.textureSize.Store(int64(px)) }
+
+// TextureSize returns what SetTextureSize set (0 when never called).
+func (e *Engine) TextureSize() int { return int(e.textureSize.Load()) }
+
+// startLoad runs one load on its own goroutine. It cancels the load in
+// progress, if any: that one stops at the loader's next check (within
+// milliseconds; vrm.LoadContext) and reports LoadFailed with ErrSuperseded.
+// Engine.Close cancels a load in progress the same way.
 func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) {
+	lim.PreviewTextureSize = int(e.textureSize.Load())
+	ctx, cancel := context.WithCancel(e.ctx)
+	e.mu.Lock()
 	gen := e.loadGen.Add(1)
+	if e.loadCancel != nil {
+		e.loadCancel()
+	}
+	e.loadCancel = cancel
+	e.mu.Unlock()
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer cancel()
 		defer e.recoverLoad(src)
-		av, thumb, err := e.load(src, open, lim)
+		av, thumb, err := e.load(ctx, src, open, lim)
 		if err != nil {
-			e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: err})
+			switch {
+			case e.ctx.Err() != nil:
+				e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: ErrClosed})
+			case ctx.Err() != nil:
+				e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: ErrSuperseded, Superseded: true})
+			default:
+				e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: err})
+			}
 			return
 		}
 		if !e.setAvatar(av, thumb, src, gen) {
@@ -143,7 +175,7 @@ const ThumbnailSize = 256
 
 // load reads and decodes one avatar, reporting progress, and returns it with
 // its thumbnail scaled to ThumbnailSize (nil when it has none).
-func (e *Engine) load(src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) (*vrm.Avatar, *image.NRGBA, error) {
+func (e *Engine) load(ctx context.Context, src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) (*vrm.Avatar, *image.NRGBA, error) {
 	e.emitLoad(LoadEvent{Source: src, Stage: LoadReading})
 	rc, size, err := open()
 	if err != nil {
@@ -153,7 +185,7 @@ func (e *Engine) load(src Source, open func() (io.ReadCloser, int64, error), lim
 	pr := &progressReader{r: rc, size: size, report: func(f float64) {
 		e.emitLoad(LoadEvent{Source: src, Stage: LoadReading, Fraction: f})
 	}}
-	av, err := vrm.LoadLimited(&decodingNotifier{pr: pr, decoding: func() {
+	av, err := vrm.LoadContext(ctx, &decodingNotifier{pr: pr, decoding: func() {
 		e.emitLoad(LoadEvent{Source: src, Stage: LoadDecoding, Fraction: 1})
 	}}, lim)
 	if err != nil {
@@ -196,6 +228,10 @@ type decodingNotifier struct {
 	decoding func()
 	done     bool
 }
+
+// Size returns the input's size, so that the loader reads it into one
+// buffer of the right size.
+func (d *decodingNotifier) Size() int64 { return d.pr.size }
 
 func (d *decodingNotifier) Read(b []byte) (int, error) {
 	n, err := d.pr.Read(b)

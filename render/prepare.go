@@ -142,9 +142,10 @@ func (p *prepared) slot(r vrm.TextureRef) texSlot {
 // uses such as Bounds) every texture reads as absent.
 func newPrepared(a *vrm.Avatar, textures bool) *prepared {
 	p := &prepared{avatar: a, textures: make([]*texture, len(a.Textures))}
-	for i := range a.Textures {
-		if textures {
-			p.textures[i] = newTexture(&a.Textures[i])
+	if textures {
+		cache := mipCache{}
+		for i := range a.Textures {
+			p.textures[i] = newSharedTexture(&a.Textures[i], cache)
 		}
 	}
 	p.mats = make([]matStatic, len(a.Materials)+1)

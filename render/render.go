@@ -222,6 +222,7 @@ type Renderer struct {
 	// taskHook, if set (tests only), runs before each task with the
 	// worker's id (0 is the caller).
 	taskHook func(id int)
+	timings  Timings
 }
 
 // WorkerPanic is what Render panics with when drawing panicked on one of
@@ -236,6 +237,19 @@ type WorkerPanic struct {
 }
 
 func (p *WorkerPanic) Error() string { return fmt.Sprintf("render worker panic: %v", p.Value) }
+
+// Timings are the wall-clock durations of the stages of one Render call.
+type Timings struct {
+	// Setup is the caller's part before the workers start: the avatar's
+	// preprocessing lookup, materials and instances (begin), the draw list.
+	Setup time.Duration
+	// Vertex is morphing, skinning and projection; Triangles the triangle
+	// setup and binning; Raster coverage, depth, shading and resolve.
+	Vertex, Triangles, Raster time.Duration
+}
+
+// LastTimings returns the stage durations of the latest Render call.
+func (r *Renderer) LastTimings() Timings { return r.timings }
 
 // New starts a Renderer with its worker goroutines.
 func New(o Options) *Renderer {
@@ -422,16 +436,22 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 	if w > maxViewport || h > maxViewport {
 		return
 	}
+	t0 := time.Now()
 	var p *prepared
 	if scene.Avatar != nil {
 		p = r.prepare(scene.Avatar)
 	}
 	fs := &r.fs
 	fs.begin(dst, &scene, p)
+	var tv, tb time.Duration
 	if fs.nInst > 0 {
+		t := time.Now()
 		r.run(phaseVertex, len(fs.vtasks))
+		tv = time.Since(t)
 		fs.buildDraws()
+		t = time.Now()
 		r.run(phaseSetup, fs.nChunks)
+		tb = time.Since(t)
 	}
 	// A tile can hold every set-up triangle: size the workers' tile buffers
 	// and triangle lists for that up front, so no worker grows them
@@ -443,8 +463,11 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 	for i := range r.scratch {
 		r.scratch[i].reserve(nt)
 	}
+	t1 := time.Now()
 	r.run(phaseRaster, fs.tilesX*fs.tilesY)
+	tr := time.Since(t1)
 	fs.end()
+	r.timings = Timings{Setup: t1.Sub(t0) - tv - tb, Vertex: tv, Triangles: tb, Raster: tr}
 }
 
 // maxViewport bounds the output size in pixels per side: screen coordinates

@@ -1,8 +1,10 @@
 package render
 
 import (
+	"encoding/binary"
 	"image"
 	"math"
+	"unsafe"
 
 	"github.com/kugutsu/kugutsu/vrm"
 )
@@ -59,7 +61,9 @@ func encodeSRGB(c float32) uint8 {
 // UVs expect (origin top-left). Colour textures are decoded to linear light
 // through srgbToLinear when sampled; data textures (shading shift, outline
 // width, UV animation mask) are read raw (VRMC_materials_mtoon-1.0: "stored
-// in linear colorspace").
+// in linear colorspace"). Level 0 is the vrm.Texture's image itself, and
+// every level's pixels are shared by the textures on one image (newShared-
+// Texture): they are read-only.
 type texture struct {
 	levels       []mipLevel // levels[0] is the image; each next one half the size
 	texels       float32    // level 0 width × height
@@ -83,10 +87,23 @@ type mipLevel struct {
 // bound; larger images are ignored (sampled as opaque white).
 const maxTextureTexels = 1 << 26
 
-// newTexture converts a decoded image and builds its mipmaps. A nil or empty
-// image, or one too large, gives nil: materials then sample it as opaque
-// white.
-func newTexture(t *vrm.Texture) *texture {
+// newTexture builds the sampling form of a texture: its image as level 0,
+// sampled in place (no copy, see levelZero), and the mipmaps. A nil or
+// empty image, or one too large, gives nil: materials then sample it as
+// opaque white.
+func newTexture(t *vrm.Texture) *texture { return newSharedTexture(t, nil) }
+
+// mipCache holds the pixels of each image's mipmap chain, so that textures
+// sharing a glTF image (vrm gives them one *image.NRGBA) share one chain:
+// 64 textures on one 2048² image cost one 21 MiB chain, not 64. The chain
+// does not depend on the sampler (wrap and filter modes are applied when
+// sampling), so one form per image serves every texture.
+type mipCache map[*image.NRGBA][][]uint32
+
+// newSharedTexture is newTexture taking the pixels of each level from
+// cache when another texture of the same image built them (cache may be
+// nil).
+func newSharedTexture(t *vrm.Texture, cache mipCache) *texture {
 	img := t.Image
 	if img == nil {
 		return nil
@@ -102,22 +119,58 @@ func newTexture(t *vrm.Texture) *texture {
 		magNearest: t.Sampler.Mag == vrm.FilterNearest,
 		minNearest: t.Sampler.Min == vrm.FilterNearest,
 	}
-	l := tx.newLevel(w, h)
-	copyNRGBA(l.pix, img, w, h)
-	tx.levels = append(tx.levels, l)
-	for w > 1 || h > 1 {
-		prev := &tx.levels[len(tx.levels)-1]
+	pix, ok := cache[img]
+	if !ok {
+		pix = buildMips(img, w, h)
+		if cache != nil {
+			cache[img] = pix
+		}
+	}
+	tx.levels = make([]mipLevel, len(pix))
+	for i, p := range pix {
+		tx.levels[i] = tx.newLevel(w, h, p)
 		w, h = max(w/2, 1), max(h/2, 1)
-		l := tx.newLevel(w, h)
-		downsample(l.pix, w, h, prev)
-		tx.levels = append(tx.levels, l)
 	}
 	return tx
 }
 
-func (tx *texture) newLevel(w, h int) mipLevel {
+// buildMips returns the texels of img's mipmap levels, level 0 first (the
+// image itself), down to 1×1.
+func buildMips(img *image.NRGBA, w, h int) [][]uint32 {
+	pix := [][]uint32{levelZero(img, w, h)}
+	prev := mipLevel{w: int32(w), h: int32(h), pix: pix[0]}
+	for w > 1 || h > 1 {
+		w, h = max(w/2, 1), max(h/2, 1)
+		l := mipLevel{w: int32(w), h: int32(h), pix: make([]uint32, w*h)}
+		downsample(l.pix, w, h, &prev)
+		pix = append(pix, l.pix)
+		prev = l
+	}
+	return pix
+}
+
+// littleEndian: a uint32 read from NRGBA bytes R, G, B, A holds R in its
+// low byte, the texel layout.
+var littleEndian = binary.NativeEndian.Uint16([]byte{1, 0}) == 1
+
+// levelZero returns img's pixels as texels. On a little-endian machine a
+// tightly packed image at the origin (what vrm.Load makes) is the texel
+// layout already: its Pix is used in place, so the avatar and the renderer
+// share one copy of every image. Other images are copied.
+func levelZero(img *image.NRGBA, w, h int) []uint32 {
+	if p := img.Pix; littleEndian && img.Rect.Min == (image.Point{}) && img.Stride == 4*w && len(p) >= 4*w*h &&
+		uintptr(unsafe.Pointer(unsafe.SliceData(p)))%4 == 0 {
+		return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(p))), w*h)
+	}
+	pix := make([]uint32, w*h)
+	copyNRGBA(pix, img, w, h)
+	return pix
+}
+
+// newLevel returns a w×h level of tx over the texels pix.
+func (tx *texture) newLevel(w, h int, pix []uint32) mipLevel {
 	return mipLevel{
-		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h), pix: make([]uint32, w*h),
+		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h), pix: pix,
 		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0,
 	}
 }

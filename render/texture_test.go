@@ -4,7 +4,9 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"runtime"
 	"testing"
+	"unsafe"
 
 	"github.com/go-gl/mathgl/mgl32"
 
@@ -179,5 +181,93 @@ func TestZeroTextureRefIsNoTexture(t *testing.T) {
 	}
 	if msg := golden.Compare(want, renderScene(t, 80, 60, DefaultScene(a, f, c)), tolerance); msg != "" {
 		t.Fatal(msg)
+	}
+}
+
+// TestTexturesShareImageAndMips: textures on one image (vrm gives them one
+// *image.NRGBA) share its pixels as level 0, sampled in place, and one
+// mipmap chain, each keeping its own wrap and filter modes.
+func TestTexturesShareImageAndMips(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 64, 32))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 7)
+	}
+	a := &vrm.Avatar{Textures: []vrm.Texture{
+		{Image: img, Sampler: vrm.Sampler{WrapS: vrm.WrapRepeat, WrapT: vrm.WrapRepeat}},
+		{Image: img, Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapMirror, Mag: vrm.FilterNearest}},
+		{Image: img},
+	}}
+	p := newPrepared(a, true)
+	t0, t1 := p.textures[0], p.textures[1]
+	if t0 == nil || t1 == nil || len(t0.levels) != 7 || len(t1.levels) != 7 {
+		t.Fatalf("textures %v %v, want 7 levels each (64×32 … 1×1)", t0, t1)
+	}
+	if littleEndian && &t0.levels[0].pix[0] != (*uint32)(unsafe.Pointer(&img.Pix[0])) {
+		t.Error("level 0 is a copy of the image, not the image")
+	}
+	for i := range t0.levels {
+		if &t0.levels[i].pix[0] != &t1.levels[i].pix[0] || &t0.levels[i].pix[0] != &p.textures[2].levels[i].pix[0] {
+			t.Errorf("level %d is not shared", i)
+		}
+	}
+	if !t0.levels[0].fastWrap || t1.levels[0].fastWrap || t1.wrapT != vrm.WrapMirror || !t1.magNearest {
+		t.Error("the textures' own sampling modes were lost")
+	}
+	// The shared form is what a texture built alone from a copy holds.
+	own := newTexture(&vrm.Texture{Image: &image.NRGBA{Pix: append([]byte(nil), img.Pix...), Stride: img.Stride, Rect: img.Rect}})
+	for i, l := range own.levels {
+		for j, v := range l.pix {
+			if t0.levels[i].pix[j] != v {
+				t.Fatalf("level %d texel %d: shared %#x, alone %#x", i, j, t0.levels[i].pix[j], v)
+			}
+		}
+	}
+}
+
+// TestLevelZeroCopiesWhatItCannotShare: an image with padding between rows
+// or off the origin is copied into texels, row by row.
+func TestLevelZeroCopiesWhatItCannotShare(t *testing.T) {
+	big := image.NewNRGBA(image.Rect(0, 0, 6, 3))
+	for i := range big.Pix {
+		big.Pix[i] = uint8(i)
+	}
+	sub := big.SubImage(image.Rect(1, 1, 5, 3)).(*image.NRGBA) // 4×2, stride 24
+	tx := newTexture(&vrm.Texture{Image: sub})
+	if tx == nil {
+		t.Fatal("no texture")
+	}
+	for y := 0; y < 2; y++ {
+		for x := 0; x < 4; x++ {
+			c := sub.NRGBAAt(1+x, 1+y)
+			want := uint32(c.R) | uint32(c.G)<<8 | uint32(c.B)<<16 | uint32(c.A)<<24
+			if got := tx.levels[0].pix[y*4+x]; got != want {
+				t.Fatalf("texel (%d,%d) = %#x, want %#x", x, y, got, want)
+			}
+		}
+	}
+}
+
+// TestManyTexturesOnOneImageCostOneChain: 64 textures on one 2048² image
+// (a hostile file's trick: 1.4 GB when each had its own copy and mipmaps)
+// cost the renderer one mipmap chain, 5.3 MiB.
+func TestManyTexturesOnOneImageCostOneChain(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 2048, 2048))
+	a := &vrm.Avatar{}
+	for i := 0; i < 64; i++ {
+		a.Textures = append(a.Textures, vrm.Texture{Image: img, Sampler: vrm.Sampler{WrapS: vrm.Wrap(i % 3)}})
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	p := newPrepared(a, true)
+	runtime.ReadMemStats(&after)
+	if p.textures[63] == nil {
+		t.Fatal("texture 63 not prepared")
+	}
+	chain := int64(2048 * 2048 * 4 / 3) // the mipmaps below level 0
+	if !littleEndian {
+		chain += 2048 * 2048 * 4
+	}
+	if got := int64(after.TotalAlloc - before.TotalAlloc); got > chain+chain/8 {
+		t.Errorf("preparing 64 textures on one 2048² image allocated %d bytes, want about %d", got, chain)
 	}
 }

@@ -10,6 +10,9 @@ var (
 	// ErrNotVRM: the file is glTF but has neither the VRMC_vrm (1.0) nor the
 	// VRM (0.x) extension.
 	ErrNotVRM = errors.New("not a VRM: no VRMC_vrm or VRM extension")
+	// ErrNotGLTF: the file is not glTF at all: empty, a Git LFS pointer
+	// or a web page saved under the model's name (the message says which).
+	ErrNotGLTF = errors.New("not a glTF or VRM file")
 	// ErrUnsupported: the file needs something this loader does not do (a
 	// required glTF extension such as KHR_draco_mesh_compression, an external
 	// buffer, an image format other than PNG and JPEG).
@@ -65,9 +68,45 @@ type Limits struct {
 	MaxFileSize    int64 // bytes read from the input; default 512 MiB
 	MaxTextureSize int   // largest texture width or height in pixels; default 8192
 	// MaxDecodedBytes bounds the memory of decoded vertex data, indices and
-	// textures (4 bytes per texel) together; default 1 GiB.
+	// textures together, every decoded and derived byte: a texture counts
+	// once per glTF image (however many textures share it) at the size
+	// kept, 4 bytes per texel plus a third for the mipmaps the renderer
+	// derives; default 1 GiB. An image's decoding buffers, freed after,
+	// must fit it too (see startImages).
 	MaxDecodedBytes int64
 	MaxNodes        int // default 65536
+	// PreviewTextureSize: a texture wider or taller than this many pixels
+	// is downscaled at load to fit it, keeping its aspect ratio (a preview
+	// gains nothing from more, and a 4096² image costs 85 MiB with its
+	// mipmaps); default 2048, negative keeps every texture at full size.
+	// Texture.Width and Height keep the size in the file; Encode writes
+	// the images as kept.
+	PreviewTextureSize int
+	// NoPixels decodes no image at load: every texture is only checked
+	// (format, header size, budget) and kept encoded, with a nil Image,
+	// until Avatar.TextureImage decodes it. For tools that report sizes.
+	NoPixels bool
+	// MaxJSONBytes bounds the glTF JSON (the GLB JSON chunk, or a whole
+	// .gltf with its data URIs); default 64 MiB.
+	MaxJSONBytes int64
+	// MaxJSONValues bounds the values (objects, arrays, strings, numbers,
+	// literals) in the JSON, counted before it is decoded; default 2¹⁹
+	// (real avatars have 1–100 thousand; each value can cost ~250 bytes
+	// once decoded).
+	MaxJSONValues int
+	// MaxElements bounds every other top-level glTF array (accessors,
+	// materials, meshes…) and the morph targets of all primitives
+	// together; default 65536.
+	MaxElements int
+	// MaxPrimitives bounds the mesh primitives of the whole file, and the
+	// primitives drawn (each node using a mesh draws all its primitives);
+	// real avatars have fewer than a few hundred; default 4096.
+	MaxPrimitives int
+	// MaxExpressions bounds the expressions (VRM 1.0 presets and custom
+	// expressions, VRM 0.x blendshape groups); default 4096. Morph binds,
+	// after VRM 0.x mesh binds are expanded to every node using the mesh,
+	// are bounded by MaxElements.
+	MaxExpressions int
 }
 
 // DefaultLimits are the limits Load and LoadFile use.
@@ -76,6 +115,13 @@ var DefaultLimits = Limits{
 	MaxTextureSize:  8192,
 	MaxDecodedBytes: 1 << 30,
 	MaxNodes:        1 << 16,
+
+	PreviewTextureSize: 2048,
+	MaxJSONBytes:       64 << 20,
+	MaxJSONValues:      1 << 19,
+	MaxElements:        1 << 16,
+	MaxPrimitives:      4096,
+	MaxExpressions:     4096,
 }
 
 func (l Limits) orDefault() Limits {
@@ -90,6 +136,24 @@ func (l Limits) orDefault() Limits {
 	}
 	if l.MaxNodes <= 0 {
 		l.MaxNodes = DefaultLimits.MaxNodes
+	}
+	if l.PreviewTextureSize == 0 {
+		l.PreviewTextureSize = DefaultLimits.PreviewTextureSize
+	}
+	if l.MaxJSONBytes <= 0 {
+		l.MaxJSONBytes = DefaultLimits.MaxJSONBytes
+	}
+	if l.MaxJSONValues <= 0 {
+		l.MaxJSONValues = DefaultLimits.MaxJSONValues
+	}
+	if l.MaxElements <= 0 {
+		l.MaxElements = DefaultLimits.MaxElements
+	}
+	if l.MaxPrimitives <= 0 {
+		l.MaxPrimitives = DefaultLimits.MaxPrimitives
+	}
+	if l.MaxExpressions <= 0 {
+		l.MaxExpressions = DefaultLimits.MaxExpressions
 	}
 	return l
 }

@@ -158,3 +158,58 @@ func lazyImagesDecode(av *Avatar) bool {
 	}
 	return true
 }
+
+// FuzzScanJSON: on valid JSON, scanJSON counts exactly the values
+// encoding/json sees; on anything else it returns without panicking.
+func FuzzScanJSON(f *testing.F) {
+	f.Add([]byte(`{"asset":{"version":"2.0"},"nodes":[{},{"name":"a\"]"}],"n\u006fdes":[1e3,true,null]}`))
+	f.Add([]byte(`[[[]],{"a":{"b":[1,2,{"c":"}"}]}}]`))
+	f.Add([]byte(`{"meshes":[{"primitives":[{"targets":[{},{}]}]}],"extensions":{"VRM":{"blendShapeMaster":{"blendShapeGroups":[{}]}}}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		c, ok := scanJSON(data)
+		if !ok || !json.Valid(data) {
+			return
+		}
+		want, err := countJSONValues(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Values != want {
+			t.Fatalf("scanJSON counted %d values, encoding/json %d", c.Values, want)
+		}
+	})
+}
+
+// countJSONValues counts the values of valid JSON with encoding/json's
+// tokenizer: every scalar and container that is not an object member name.
+func countJSONValues(data []byte) (int, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	type frame struct{ object, key bool }
+	var stack []frame
+	n := 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		if d, ok := tok.(json.Delim); ok && (d == '}' || d == ']') {
+			stack = stack[:len(stack)-1]
+		} else if len(stack) > 0 && stack[len(stack)-1].object && stack[len(stack)-1].key {
+			stack[len(stack)-1].key = false // a member name
+			continue
+		} else {
+			n++
+			if d, ok := tok.(json.Delim); ok {
+				stack = append(stack, frame{object: d == '{', key: d == '{'})
+				continue
+			}
+		}
+		if len(stack) > 0 && stack[len(stack)-1].object {
+			stack[len(stack)-1].key = true
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package vrm
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"os"
@@ -12,41 +13,76 @@ import (
 
 // Load reads a .vrm file (binary glTF 2.0 with the VRMC_vrm 1.0 or VRM 0.x
 // extension) with [DefaultLimits]. Errors are *FormatError values naming the
-// broken element; errors.Is(err, ErrNotVRM) for plain glTF, ErrUnsupported
-// for unsupported required features, ErrLimit for oversized files.
-func Load(r io.Reader) (*Avatar, error) { return LoadLimited(r, DefaultLimits) }
+// broken element; errors.Is(err, ErrNotVRM) for plain glTF, ErrNotGLTF for
+// files that are no glTF at all (a Git LFS pointer, a web page),
+// ErrUnsupported for unsupported required features, ErrLimit for oversized
+// files. What the loader repaired or skipped is in Avatar.Warnings.
+func Load(r io.Reader) (*Avatar, error) {
+	return LoadContext(context.Background(), r, DefaultLimits)
+}
 
 // LoadFile opens and loads a .vrm file; see [Load].
 func LoadFile(path string) (*Avatar, error) {
+	return LoadFileContext(context.Background(), path, DefaultLimits)
+}
+
+// LoadFileContext opens and loads a .vrm file; see [LoadContext].
+func LoadFileContext(ctx context.Context, path string, lim Limits) (*Avatar, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return Load(f)
+	return LoadContext(ctx, f, lim)
 }
 
 // supportedRequired are the glTF extensions a file may require.
 var supportedRequired = map[string]bool{
 	"KHR_materials_unlit":   true,
 	"KHR_texture_transform": true,
+	"KHR_mesh_quantization": true,
+}
+
+// knownUnsupported describes glTF extensions that real files require and
+// this loader does not read, for the error message.
+var knownUnsupported = map[string]string{
+	"KHR_draco_mesh_compression": "Draco mesh compression",
+	"EXT_meshopt_compression":    "meshoptimizer buffer compression",
+	"KHR_meshopt_compression":    "meshoptimizer buffer compression",
+	"KHR_texture_basisu":         "KTX2 / Basis Universal textures",
+	"EXT_texture_webp":           "WebP textures",
+	"EXT_texture_avif":           "AVIF textures",
+	"KHR_materials_variants":     "material variants",
 }
 
 // LoadLimited is [Load] with explicit limits (zero fields take the defaults).
 func LoadLimited(r io.Reader, lim Limits) (*Avatar, error) {
+	return LoadContext(context.Background(), r, lim)
+}
+
+// LoadContext is [Load] with explicit limits (zero fields take the
+// defaults) and a context: when ctx is cancelled the load stops at its next
+// check (between stages, between accessors, primitives, nodes, expressions
+// and images, and while the JSON is decoded or images decode in the
+// background) and returns ctx.Err(). Work that cannot be interrupted (one
+// image or one JSON decode) finishes in the background and is dropped.
+//
+// The JSON is scanned before it is decoded: its size and element counts are
+// checked against lim first, so a small hostile file cannot make the loader
+// allocate for millions of elements before it is refused.
+func LoadContext(ctx context.Context, r io.Reader, lim Limits) (*Avatar, error) {
 	lim = lim.orDefault()
-	data, err := io.ReadAll(io.LimitReader(r, lim.MaxFileSize+1))
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	data, err := readAll(ctx, r, lim.MaxFileSize)
 	if err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > lim.MaxFileSize {
-		return nil, limitf("file", "larger than the %d-byte limit", lim.MaxFileSize)
-	}
-	doc, err := parseContainer(data)
-	if err != nil {
+	l := &loader{ctx: ctx, limits: lim, av: &Avatar{}}
+	if l.doc, err = l.parseContainer(data); err != nil {
 		return nil, err
 	}
-	l := &loader{doc: doc, limits: lim, av: &Avatar{}}
 	if err := l.load(); err != nil {
 		return nil, err
 	}
@@ -54,12 +90,80 @@ func LoadLimited(r io.Reader, lim Limits) (*Avatar, error) {
 	return l.av, nil
 }
 
+// readAll reads r whole, refusing more than limit bytes and stopping when
+// ctx is cancelled. When r tells its size (*os.File, *bytes.Reader, …) the
+// buffer is allocated once.
+func readAll(ctx context.Context, r io.Reader, limit int64) ([]byte, error) {
+	var size int64 = -1
+	switch s := r.(type) {
+	case interface{ Stat() (os.FileInfo, error) }:
+		if fi, err := s.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = fi.Size()
+		}
+	case interface{ Len() int }:
+		size = int64(s.Len())
+	case interface{ Size() int64 }:
+		size = s.Size()
+	}
+	if size > limit {
+		return nil, limitf("file", "larger than the %d-byte limit", limit)
+	}
+	buf := make([]byte, 0, max(512, min(size+1, limit+1)))
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)] // grow
+		}
+		chunk := buf[len(buf):min(cap(buf), len(buf)+1<<20)]
+		n, err := r.Read(chunk)
+		buf = buf[:len(buf)+n]
+		if int64(len(buf)) > limit {
+			return nil, limitf("file", "larger than the %d-byte limit", limit)
+		}
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+}
+
+// check returns the context's error once the load is cancelled.
+func (l *loader) check() error { return l.ctx.Err() }
+
+// waitImages waits for the background image decodes started by
+// startTextures, or for the load to be cancelled (the decodes running then
+// finish in the background; those not started yet are skipped).
+func (l *loader) waitImages() error {
+	if l.images == nil || l.ctx.Done() == nil {
+		return nil
+	}
+	done := make(chan struct{})
+	go func() {
+		l.images.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-l.ctx.Done():
+		return l.ctx.Err()
+	}
+}
+
 // load fills l.av from l.doc.
 func (l *loader) load() error {
 	doc, av := l.doc, l.av
 	for _, e := range doc.ExtensionsRequired {
 		if !supportedRequired[e] {
-			return unsupportedf("extensionsRequired", "%s is not supported", e)
+			what := "an extension Kugutsu does not read"
+			if w, ok := knownUnsupported[e]; ok {
+				what = w
+			}
+			return unsupportedf("extensionsRequired", "%s is not supported (%s): export the model without it", e, what)
 		}
 	}
 	// Detection (field notes §4): VRM 1.0 first, then 0.x.
@@ -80,7 +184,7 @@ func (l *loader) load() error {
 		av.Version = Version0
 		l.vrm0 = true
 	} else {
-		return &FormatError{Err: ErrNotVRM, Msg: ErrNotVRM.Error()}
+		return &FormatError{Err: ErrNotVRM, Msg: ErrNotVRM.Error() + ": this is a plain glTF model; convert it to VRM first (UniVRM in Unity, or the VRM Add-on for Blender)"}
 	}
 	if av.Version == Version1 {
 		l.thumb = -1
@@ -107,12 +211,18 @@ func (l *loader) load() error {
 			}
 			return nil
 		},
-		l.startTextures, l.loadNodes, l.loadSkins, l.loadMeshes, l.finishTextures,
+		l.startTextures, l.loadNodes, l.loadSkins, l.loadMeshes, l.waitImages, l.finishTextures,
 	}
 	for _, step := range steps {
+		if err := l.check(); err != nil {
+			return err
+		}
 		if err := step(); err != nil {
 			return err
 		}
+	}
+	if err := l.check(); err != nil {
+		return err
 	}
 	if l.vrm0 {
 		if err := l.loadHumanoid0(&v0.Humanoid); err != nil {
@@ -256,7 +366,55 @@ func (l *loader) checkHumanoid(el string) error {
 	return nil
 }
 
+// nodeIntervals numbers the nodes of a forest in depth-first order: node a
+// is a strict ancestor of node n exactly when n's number falls inside a's
+// interval (in[a] < in[n] ≤ out[a]). Built in linear time, it answers
+// isAncestor in constant time where a parent walk can take as many steps as
+// the hierarchy is deep (a hostile file: springs joining the two ends of a
+// 65,536-node chain). The node links must form a forest (loadNodes and
+// validate check that first).
+// depth is each node's number of ancestors.
+type nodeIntervals struct{ in, out, depth []int32 }
+
+func (av *Avatar) nodeIntervals() nodeIntervals {
+	n := len(av.Nodes)
+	iv := nodeIntervals{in: make([]int32, n), out: make([]int32, n), depth: make([]int32, n)}
+	type item struct{ node, child int }
+	var stack []item
+	next := int32(0)
+	for r := range av.Nodes {
+		if av.Nodes[r].Parent >= 0 {
+			continue
+		}
+		iv.in[r] = next
+		next++
+		stack = append(stack[:0], item{r, 0})
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			ch := av.Nodes[top.node].Children
+			if top.child == len(ch) {
+				iv.out[top.node] = next - 1
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			c := ch[top.child]
+			top.child++
+			iv.depth[c] = iv.depth[top.node] + 1
+			iv.in[c] = next
+			next++
+			stack = append(stack, item{c, 0})
+		}
+	}
+	return iv
+}
+
 // isAncestor reports whether node a is a strict ancestor of node n.
+func (iv nodeIntervals) isAncestor(a, n int) bool {
+	return iv.in[a] < iv.in[n] && iv.in[n] <= iv.out[a]
+}
+
+// isAncestor reports whether node a is a strict ancestor of node n, by
+// walking up from n.
 func (av *Avatar) isAncestor(a, n int) bool {
 	for p := av.Nodes[n].Parent; p >= 0; p = av.Nodes[p].Parent {
 		if p == a {

@@ -1,6 +1,9 @@
 package vrm
 
 import (
+	"context"
+	"unsafe"
+
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
@@ -8,6 +11,7 @@ import (
 
 // loader holds the state of one Load call.
 type loader struct {
+	ctx      context.Context
 	doc      *gltf.Document
 	limits   Limits
 	decoded  int64 // bytes charged against Limits.MaxDecodedBytes
@@ -16,6 +20,11 @@ type loader struct {
 	vrm0     bool
 	thumb    int // VRM 1.0 thumbnail image, -1 for none
 	images   *imageJobs
+	// exprNames holds the expressions' names (foldName); morphBinds counts
+	// their morph binds.
+	exprNames  map[string]bool
+	morphBinds int
+	byMesh     map[int][]int // see meshNodes
 }
 
 func (l *loader) warnf(format string, args ...any) {
@@ -72,6 +81,9 @@ func checkRange(el string, bvIndex, offset, count, elemSize, stride, n int) erro
 // accessor validates accessor i for use as the given types and charges its
 // decoded size (outSize bytes per element) before anything is read.
 func (l *loader) accessor(i int, outSize int, types []gltf.AccessorType, comps []gltf.ComponentType) (*gltf.Accessor, error) {
+	if err := l.check(); err != nil {
+		return nil, err
+	}
 	el := "accessor " + itoa(i)
 	if i < 0 || i >= len(l.doc.Accessors) || l.doc.Accessors[i] == nil {
 		return nil, errorf(el, "does not exist (%d accessors)", len(l.doc.Accessors))
@@ -163,30 +175,153 @@ func wrapAccessor(i int, err error) error {
 	return &FormatError{Element: "accessor " + itoa(i), Msg: err.Error()}
 }
 
-// readVec3 reads a float VEC3 accessor (positions, normals, morph deltas).
-func (l *loader) readVec3(i int) ([]mgl32.Vec3, error) {
-	a, err := l.accessor(i, 12, vec3Only, floatOnly)
-	if err != nil {
-		return nil, err
-	}
-	v, err := modeler.ReadPosition(l.doc, a, nil)
-	if err != nil {
-		return nil, wrapAccessor(i, err)
-	}
-	return castVec3(v), nil
+// vertexAttr names a vertex attribute whose accessor may be quantized.
+type vertexAttr uint8
+
+const (
+	attrPosition      vertexAttr = iota // POSITION
+	attrNormal                          // NORMAL
+	attrTexcoord                        // TEXCOORD_n
+	attrMorphPosition                   // a morph target's POSITION
+	attrMorphNormal                     // a morph target's NORMAL
+)
+
+func (a vertexAttr) String() string {
+	return [...]string{"POSITION", "NORMAL", "TEXCOORD", "morph target POSITION", "morph target NORMAL"}[a]
 }
 
-// readVec2 reads a TEXCOORD accessor (float or normalized integers).
-func (l *loader) readVec2(i int) ([]mgl32.Vec2, error) {
-	a, err := l.accessor(i, 8, vec2Only, normComps)
+// attrComps are the component types any vertex attribute may have;
+// attrAllowed then checks the combination.
+var attrComps = []gltf.ComponentType{gltf.ComponentByte, gltf.ComponentUbyte, gltf.ComponentShort, gltf.ComponentUshort, gltf.ComponentFloat}
+
+// attrAllowed reports whether attribute a may be stored with component
+// type c (normalized or not): float always; the integer forms glTF 2.0
+// §3.7.2.1 allows (TEXCOORD as normalized unsigned byte or short) and those
+// KHR_mesh_quantization adds (its "Extending Mesh Attributes" and "Extending
+// Morph Target Attributes" tables). Like three.js, we accept them whether
+// or not the file lists the extension.
+func attrAllowed(a vertexAttr, c gltf.ComponentType, normalized bool) bool {
+	if c == gltf.ComponentFloat {
+		return !normalized
+	}
+	switch a {
+	case attrPosition, attrTexcoord:
+		return true // byte, ubyte, short, ushort; normalized or not
+	case attrNormal, attrMorphNormal:
+		return normalized && (c == gltf.ComponentByte || c == gltf.ComponentShort)
+	case attrMorphPosition:
+		return c == gltf.ComponentByte || c == gltf.ComponentShort
+	}
+	return false
+}
+
+// dequantize converts integer components to float32: normalized ones as
+// glTF 2.0 §3.11 says (c/127 clamped to -1 for signed bytes, c/255,
+// c/32767 clamped to -1, c/65535), the others by value.
+func dequantize[T int8 | uint8 | int16 | uint16](src []T, dst []float32, normalized bool) {
+	if !normalized {
+		for k, v := range src {
+			dst[k] = float32(v)
+		}
+		return
+	}
+	var d float32
+	switch any(src).(type) {
+	case []int8:
+		d = 127
+	case []uint8:
+		d = 255
+	case []int16:
+		d = 32767
+	case []uint16:
+		d = 65535
+	}
+	for k, v := range src {
+		dst[k] = max(float32(v)/d, -1)
+	}
+}
+
+// flat3 and flat2 view the elements of a [][n]T as one []T.
+func flat3[T any](v [][3]T) []T {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice(&v[0][0], 3*len(v))
+}
+
+func flat2[T any](v [][2]T) []T {
+	if len(v) == 0 {
+		return nil
+	}
+	return unsafe.Slice(&v[0][0], 2*len(v))
+}
+
+// readFloats reads accessor i, of type typ, for attribute a: float or
+// quantized integers (attrAllowed), sparse or not, into n×components
+// float32 values.
+func (l *loader) readFloats(i int, a vertexAttr, typ []gltf.AccessorType, outSize int) ([]float32, error) {
+	acc, err := l.accessor(i, outSize, typ, attrComps)
 	if err != nil {
 		return nil, err
 	}
-	v, err := modeler.ReadTextureCoord(l.doc, a, nil)
+	if !attrAllowed(a, acc.ComponentType, acc.Normalized) {
+		norm := ""
+		if acc.Normalized {
+			norm = "normalized "
+		}
+		return nil, errorf("accessor "+itoa(i), "%s%v components not allowed for %v (glTF 2.0 §3.7.2.1, KHR_mesh_quantization)", norm, acc.ComponentType, a)
+	}
+	data, err := modeler.ReadAccessor(l.doc, acc, nil)
 	if err != nil {
 		return nil, wrapAccessor(i, err)
 	}
-	return castVec2(v), nil
+	switch d := data.(type) {
+	case [][3]float32:
+		return flat3(d), nil
+	case [][2]float32:
+		return flat2(d), nil
+	}
+	out := make([]float32, acc.Count*acc.Type.Components())
+	switch d := data.(type) {
+	case [][3]int8:
+		dequantize(flat3(d), out, acc.Normalized)
+	case [][2]int8:
+		dequantize(flat2(d), out, acc.Normalized)
+	case [][3]uint8:
+		dequantize(flat3(d), out, acc.Normalized)
+	case [][2]uint8:
+		dequantize(flat2(d), out, acc.Normalized)
+	case [][3]int16:
+		dequantize(flat3(d), out, acc.Normalized)
+	case [][2]int16:
+		dequantize(flat2(d), out, acc.Normalized)
+	case [][3]uint16:
+		dequantize(flat3(d), out, acc.Normalized)
+	case [][2]uint16:
+		dequantize(flat2(d), out, acc.Normalized)
+	default:
+		return nil, errorf("accessor "+itoa(i), "unexpected data %T", data)
+	}
+	return out, nil
+}
+
+// readVec3 reads a VEC3 vertex attribute (positions, normals, morph
+// deltas), float or quantized (attrAllowed).
+func (l *loader) readVec3(i int, a vertexAttr) ([]mgl32.Vec3, error) {
+	f, err := l.readFloats(i, a, vec3Only, 12)
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*mgl32.Vec3)(unsafe.Pointer(unsafe.SliceData(f))), len(f)/3), nil
+}
+
+// readVec2 reads a TEXCOORD accessor, float or quantized (attrAllowed).
+func (l *loader) readVec2(i int) ([]mgl32.Vec2, error) {
+	f, err := l.readFloats(i, attrTexcoord, vec2Only, 8)
+	if err != nil {
+		return nil, err
+	}
+	return unsafe.Slice((*mgl32.Vec2)(unsafe.Pointer(unsafe.SliceData(f))), len(f)/2), nil
 }
 
 // readColor reads COLOR_0 as linear RGBA floats.

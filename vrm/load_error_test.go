@@ -89,7 +89,7 @@ func TestLoadErrors(t *testing.T) {
 		want string // in the message
 		is   error  // errors.Is target, or nil
 	}{
-		{"empty", nil, Limits{}, "GLB header", nil},
+		{"empty", nil, Limits{}, "the file is empty", ErrNotGLTF},
 		{"wrong magic", append([]byte("glTX"), good[4:]...), Limits{}, `wrong magic "glTX"`, nil},
 		{"truncated", good[:len(good)/2], Limits{}, "truncated", nil},
 		{"truncated JSON chunk", good[:30], Limits{}, "truncated", nil},

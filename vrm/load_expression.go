@@ -57,7 +57,9 @@ func (l *loader) loadExpressions1(x *v1Expressions) error {
 			continue
 		}
 		e := x.Preset[byPreset[p]]
-		l.addExpression1("VRMC_vrm.expressions.preset."+byPreset[p], p.String(), p, &e)
+		if err := l.addExpression1("VRMC_vrm.expressions.preset."+byPreset[p], p.String(), p, &e); err != nil {
+			return err
+		}
 	}
 	customs := make([]string, 0, len(x.Custom))
 	for name := range x.Custom {
@@ -65,17 +67,55 @@ func (l *loader) loadExpressions1(x *v1Expressions) error {
 	}
 	slices.Sort(customs)
 	for _, name := range customs {
-		if _, ok := l.av.exprIndexExact(name); ok {
+		if err := l.check(); err != nil {
+			return err
+		}
+		if l.exprNames[foldName(name)] {
 			l.warnf("VRMC_vrm.expressions.custom.%s: name already used; ignored", name)
 			continue
 		}
 		e := x.Custom[name]
-		l.addExpression1("VRMC_vrm.expressions.custom."+name, name, PresetCustom, &e)
+		if err := l.addExpression1("VRMC_vrm.expressions.custom."+name, name, PresetCustom, &e); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (l *loader) addExpression1(el, name string, p Preset, e *v1Expression) {
+// meshNodes returns the nodes using each mesh (VRM 0.x binds and
+// annotations name meshes and apply to every node using them), built once.
+func (l *loader) meshNodes() map[int][]int {
+	if l.byMesh == nil {
+		l.byMesh = make(map[int][]int)
+		for ni, n := range l.av.Nodes {
+			if n.Mesh >= 0 {
+				l.byMesh[n.Mesh] = append(l.byMesh[n.Mesh], ni)
+			}
+		}
+	}
+	return l.byMesh
+}
+
+// foldName is the key under which loaders index expression names:
+// Avatar.ExpressionIndex matches names case-insensitively.
+func foldName(s string) string { return strings.ToLower(s) }
+
+// addedExpression records an expression's name and checks the morph binds
+// of all expressions together against Limits.MaxElements.
+func (l *loader) addedExpression(x *Expression) error {
+	if l.exprNames == nil {
+		l.exprNames = map[string]bool{}
+	}
+	l.exprNames[foldName(x.Name)] = true
+	l.morphBinds += len(x.MorphBinds)
+	if l.morphBinds > l.limits.MaxElements {
+		return limitf("expressions", "more than %d morph binds in all expressions", l.limits.MaxElements)
+	}
+	l.av.Expressions = append(l.av.Expressions, *x)
+	return nil
+}
+
+func (l *loader) addExpression1(el, name string, p Preset, e *v1Expression) error {
 	av := l.av
 	x := Expression{Name: name, Preset: p, IsBinary: e.IsBinary}
 	var ok bool
@@ -88,29 +128,31 @@ func (l *loader) addExpression1(el, name string, p Preset, e *v1Expression) {
 			l.warnf("%s.%s: %q unknown; using none", el, o.key, o.s)
 		}
 	}
+	if len(e.MorphTargetBinds) > l.limits.MaxElements {
+		return limitf(el, "%d morph target binds, over the limit of %d", len(e.MorphTargetBinds), l.limits.MaxElements)
+	}
 	for i, b := range e.MorphTargetBinds {
-		if !l.validMorph(sprintf("%s.morphTargetBinds[%d]", el, i), b.Node, b.Index) {
+		if why := l.invalidMorph(b.Node, b.Index); why != "" {
+			l.warnf("%s.morphTargetBinds[%d]: %s; ignored", el, i, why)
 			continue
 		}
 		x.MorphBinds = append(x.MorphBinds, MorphBind{Node: b.Node, Index: b.Index, Weight: clamp32(b.Weight, 0, 1)})
 	}
 	for i, b := range e.MaterialColorBinds {
-		bel := sprintf("%s.materialColorBinds[%d]", el, i)
 		if b.Material < 0 || b.Material >= len(av.Materials) {
-			l.warnf("%s: material %d does not exist; ignored", bel, b.Material)
+			l.warnf("%s.materialColorBinds[%d]: material %d does not exist; ignored", el, i, b.Material)
 			continue
 		}
 		t, ok := colorBindTypes[b.Type]
 		if !ok {
-			l.warnf("%s: type %q unknown; ignored", bel, b.Type)
+			l.warnf("%s.materialColorBinds[%d]: type %q unknown; ignored", el, i, b.Type)
 			continue
 		}
 		x.ColorBinds = append(x.ColorBinds, ColorBind{Material: b.Material, Type: t, Target: mgl32.Vec4(b.TargetValue)})
 	}
 	for i, b := range e.TextureTransformBinds {
-		bel := sprintf("%s.textureTransformBinds[%d]", el, i)
 		if b.Material < 0 || b.Material >= len(av.Materials) {
-			l.warnf("%s: material %d does not exist; ignored", bel, b.Material)
+			l.warnf("%s.textureTransformBinds[%d]: material %d does not exist; ignored", el, i, b.Material)
 			continue
 		}
 		tb := TextureTransformBind{Material: b.Material, Scale: mgl32.Vec2{1, 1}}
@@ -122,21 +164,20 @@ func (l *loader) addExpression1(el, name string, p Preset, e *v1Expression) {
 		}
 		x.TextureBinds = append(x.TextureBinds, tb)
 	}
-	av.Expressions = append(av.Expressions, x)
+	return l.addedExpression(&x)
 }
 
-// validMorph checks a morph bind's node and target, warning when invalid.
-func (l *loader) validMorph(el string, node, index int) bool {
+// invalidMorph says what is wrong with a morph bind's node and target, or
+// "" when both exist.
+func (l *loader) invalidMorph(node, index int) string {
 	av := l.av
 	if node < 0 || node >= len(av.Nodes) || av.Nodes[node].Mesh < 0 {
-		l.warnf("%s: node %d has no mesh; ignored", el, node)
-		return false
+		return sprintf("node %d has no mesh", node)
 	}
 	if n := len(av.Meshes[av.Nodes[node].Mesh].TargetNames); index < 0 || index >= n {
-		l.warnf("%s: morph target %d does not exist (node %d has %d); ignored", el, index, node, n)
-		return false
+		return sprintf("morph target %d does not exist (node %d has %d)", index, node, n)
 	}
-	return true
+	return ""
 }
 
 // loadExpressions0 reads VRM.blendShapeMaster.blendShapeGroups: presets are
@@ -150,7 +191,17 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 		return nil
 	}
 	av := l.av
+	// The nodes using each mesh, and the materials by name (first wins),
+	// so that binds are resolved in constant time.
+	meshNodes := l.meshNodes()
+	materials := make(map[string]int, len(av.Materials))
+	for mi := len(av.Materials) - 1; mi >= 0; mi-- {
+		materials[av.Materials[mi].Name] = mi
+	}
 	for gi, g := range bs.BlendShapeGroups {
+		if err := l.check(); err != nil {
+			return err
+		}
 		el := "VRM.blendShapeMaster.blendShapeGroups[" + itoa(gi) + "]"
 		x := Expression{Name: g.Name, IsBinary: g.IsBinary}
 		if p, ok := ParseVRM0Preset(g.PresetName); ok {
@@ -162,41 +213,38 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 			l.warnf("%s: no name; ignored", el)
 			continue
 		}
-		if _, dup := av.exprIndexExact(x.Name); dup {
+		if l.exprNames[foldName(x.Name)] {
 			l.warnf("%s: %q defined twice; keeping the first", el, x.Name)
 			continue
 		}
 		for bi, b := range g.Binds {
-			bel := sprintf("%s.binds[%d]", el, bi)
-			found := false
-			for ni, n := range av.Nodes {
-				if n.Mesh == b.Mesh && b.Mesh >= 0 {
-					found = true
-					if l.validMorph(bel, ni, b.Index) {
-						x.MorphBinds = append(x.MorphBinds, MorphBind{Node: ni, Index: b.Index, Weight: clamp32(b.Weight/100, 0, 1)})
-					}
-				}
+			nodes := meshNodes[b.Mesh]
+			if len(nodes) == 0 {
+				l.warnf("%s.binds[%d]: no node uses mesh %d; ignored", el, bi, b.Mesh)
+				continue
 			}
-			if !found {
-				l.warnf("%s: no node uses mesh %d; ignored", bel, b.Mesh)
+			// A mesh bind applies to every node using the mesh.
+			if l.morphBinds+len(x.MorphBinds)+len(nodes) > l.limits.MaxElements {
+				return limitf(el, "binds[%d]: more than %d morph binds in all expressions (mesh %d is used by %d nodes)", bi, l.limits.MaxElements, b.Mesh, len(nodes))
+			}
+			for _, ni := range nodes {
+				if why := l.invalidMorph(ni, b.Index); why != "" {
+					l.warnf("%s.binds[%d]: %s; ignored", el, bi, why)
+					continue
+				}
+				x.MorphBinds = append(x.MorphBinds, MorphBind{Node: ni, Index: b.Index, Weight: clamp32(b.Weight/100, 0, 1)})
 			}
 		}
 		for vi, mv := range g.MaterialValues {
-			vel := sprintf("%s.materialValues[%d]", el, vi)
-			mat := -1
-			for mi := range av.Materials {
-				if av.Materials[mi].Name == mv.MaterialName {
-					mat = mi
-					break
-				}
-			}
-			if mat < 0 {
-				l.warnf("%s: material %q not found; ignored", vel, mv.MaterialName)
+			vel := func() string { return el + ".materialValues[" + itoa(vi) + "]" }
+			mat, ok := materials[mv.MaterialName]
+			if !ok {
+				l.warnf("%s: material %q not found; ignored", vel(), mv.MaterialName)
 				continue
 			}
 			v := mv.TargetValue
 			if len(v) < 4 {
-				l.warnf("%s: targetValue has %d values, want 4; ignored", vel, len(v))
+				l.warnf("%s: targetValue has %d values, want 4; ignored", vel(), len(v))
 				continue
 			}
 			gamma := mgl32.Vec4{srgbToLinear(v[0]), srgbToLinear(v[1]), srgbToLinear(v[2]), v[3]}
@@ -220,11 +268,13 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 					Offset:   mgl32.Vec2{v[2], 1 - v[1] - v[3]},
 				})
 			default:
-				l.warnf("%s: property %q not supported; ignored", vel, mv.PropertyName)
+				l.warnf("%s: property %q not supported; ignored", vel(), mv.PropertyName)
 			}
 		}
 		// 0.x has no overrides; UniVRM's migration leaves them none.
-		av.Expressions = append(av.Expressions, x)
+		if err := l.addedExpression(&x); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -101,21 +101,28 @@ func (l *loader) loadFirstPerson0(x *v0FirstPerson) error {
 	if x == nil {
 		x = &v0FirstPerson{}
 	}
+	last := map[int]FirstPersonType{}
+	var meshes []int // in order of first annotation
 	for i, a := range x.MeshAnnotations {
 		el := "VRM.firstPerson.meshAnnotations[" + itoa(i) + "]"
 		t, ok := firstPersonTypes[lowerFirstASCII(a.FirstPersonFlag)]
 		if !ok {
 			l.warnf("%s: firstPersonFlag %q unknown; using auto", el, a.FirstPersonFlag)
 		}
-		found := false
-		for ni, n := range l.av.Nodes {
-			if n.Mesh == a.Mesh && a.Mesh >= 0 {
-				l.annotate(ni, t)
-				found = true
-			}
-		}
-		if !found {
+		if len(l.meshNodes()[a.Mesh]) == 0 {
 			l.warnf("%s: no node uses mesh %d; ignored", el, a.Mesh)
+			continue
+		}
+		// A later annotation of the same mesh wins: apply each mesh's
+		// last one once (annotations × nodes was quadratic).
+		if _, ok := last[a.Mesh]; !ok {
+			meshes = append(meshes, a.Mesh)
+		}
+		last[a.Mesh] = t
+	}
+	for _, m := range meshes {
+		for _, ni := range l.meshNodes()[m] {
+			l.annotate(ni, last[m])
 		}
 	}
 	def := float32(10)

@@ -26,6 +26,9 @@ func (l *loader) loadMeshes() error {
 		m.TargetNames = targetNames(gm.Extras)
 		maxTargets := 0
 		for pi, gp := range gm.Primitives {
+			if err := l.check(); err != nil {
+				return err
+			}
 			pel := el + " primitive " + itoa(pi)
 			if gp == nil {
 				return errorf(pel, "null")
@@ -58,6 +61,16 @@ func (l *loader) loadMeshes() error {
 		}
 		if maxTargets == 0 {
 			m.TargetNames = nil
+		}
+	}
+	// Each node using a mesh draws all its primitives: bound the draws
+	// (the scan bounded the primitives of the file).
+	draws := 0
+	for i := range av.Nodes {
+		if m := av.Nodes[i].Mesh; m >= 0 {
+			if draws += len(av.Meshes[m].Primitives); draws > l.limits.MaxPrimitives {
+				return limitf("nodes", "more than %d primitives drawn (meshes times the nodes using them), over the limit of %d", l.limits.MaxPrimitives, l.limits.MaxPrimitives)
+			}
 		}
 	}
 	// Nodes without their own default weights take the mesh's.
@@ -122,7 +135,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		return p, false, nil
 	}
 	var err error
-	if p.Positions, err = l.readVec3(pos); err != nil {
+	if p.Positions, err = l.readVec3(pos, attrPosition); err != nil {
 		return p, false, err
 	}
 	n := len(p.Positions)
@@ -138,7 +151,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		return nil
 	}
 	if a, ok := gp.Attributes[gltf.NORMAL]; ok {
-		if p.Normals, err = l.readVec3(a); err != nil {
+		if p.Normals, err = l.readVec3(a, attrNormal); err != nil {
 			return p, false, err
 		}
 		if err := count("NORMAL", len(p.Normals)); err != nil {
@@ -225,7 +238,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		tel := el + " target " + itoa(ti)
 		var mt MorphTarget
 		if a, ok := t[gltf.POSITION]; ok {
-			if mt.Positions, err = l.readVec3(a); err != nil {
+			if mt.Positions, err = l.readVec3(a, attrMorphPosition); err != nil {
 				return p, false, err
 			}
 			if len(mt.Positions) != n {
@@ -233,7 +246,7 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 			}
 		}
 		if a, ok := t[gltf.NORMAL]; ok {
-			if mt.Normals, err = l.readVec3(a); err != nil {
+			if mt.Normals, err = l.readVec3(a, attrMorphNormal); err != nil {
 				return p, false, err
 			}
 			if len(mt.Normals) != n {

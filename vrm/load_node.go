@@ -18,6 +18,11 @@ func (l *loader) loadNodes() error {
 	}
 	for i, gn := range doc.Nodes {
 		el := "node " + itoa(i)
+		if i%1024 == 0 {
+			if err := l.check(); err != nil {
+				return err
+			}
+		}
 		if gn == nil {
 			return errorf(el, "null")
 		}

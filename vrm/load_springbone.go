@@ -64,7 +64,11 @@ func (l *loader) loadSpringBone1(x *v1SpringBone) error {
 		}
 		sb.ColliderGroups = append(sb.ColliderGroups, cg)
 	}
-	total := 0
+	total, span := 0, 0
+	var iv nodeIntervals
+	if len(x.Springs) > 0 {
+		iv = av.nodeIntervals()
+	}
 	for i, s := range x.Springs {
 		el := "VRMC_springBone.springs[" + itoa(i) + "]"
 		sp := Spring{Name: s.Name, Center: -1}
@@ -87,9 +91,17 @@ func (l *loader) loadSpringBone1(x *v1SpringBone) error {
 				l.warnf("%s.joints[%d]: node %d does not exist; chain cut there", el, k, j.Node)
 				break
 			}
-			if len(sp.Joints) > 0 && !av.isAncestor(sp.Joints[len(sp.Joints)-1].Node, j.Node) {
-				l.warnf("%s.joints[%d]: node %d is not below the previous joint; chain cut there", el, k, j.Node)
-				break
+			if len(sp.Joints) > 0 {
+				prev := sp.Joints[len(sp.Joints)-1].Node
+				if !iv.isAncestor(prev, j.Node) {
+					l.warnf("%s.joints[%d]: node %d is not below the previous joint; chain cut there", el, k, j.Node)
+					break
+				}
+				// The simulation walks the nodes between two joints every
+				// step: bound them all together.
+				if span += int(iv.depth[j.Node] - iv.depth[prev]); span > maxSpringJoints {
+					return limitf("VRMC_springBone", "springs span more than %d nodes in all", maxSpringJoints)
+				}
 			}
 			jt := SpringJoint{
 				Node:         j.Node,

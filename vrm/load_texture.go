@@ -2,6 +2,8 @@ package vrm
 
 import (
 	"bytes"
+	"cmp"
+	"context"
 	"encoding/base64"
 	"fmt"
 	"image"
@@ -15,6 +17,7 @@ import (
 
 	"github.com/qmuntal/gltf"
 	xdraw "golang.org/x/image/draw"
+	"golang.org/x/sync/semaphore"
 )
 
 // imageBytes returns the encoded bytes and MIME type of glTF image i.
@@ -61,6 +64,7 @@ func (l *loader) imageBytes(i int) ([]byte, string, error) {
 type decodedImage struct {
 	img  *image.NRGBA
 	mime string
+	w, h int // size in the file
 	err  error
 	lazy *lazyImage
 }
@@ -70,6 +74,7 @@ type lazyImage struct {
 	mu   sync.Mutex
 	data []byte
 	mime string
+	side int  // PreviewTextureSize it is downscaled to fit (≤ 0: none)
 	done bool // get has decoded data into img/err
 	img  *image.NRGBA
 	err  error
@@ -81,7 +86,7 @@ func (z *lazyImage) get() (*image.NRGBA, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if !z.done {
-		z.img, z.err = decodeNRGBA(z.data, z.mime)
+		z.img, z.err = decodeNRGBA(z.data, z.mime, z.side)
 		if z.err != nil {
 			z.img = whiteImage()
 		}
@@ -99,7 +104,7 @@ func (z *lazyImage) peek() (*image.NRGBA, error) {
 	if done {
 		return img, err
 	}
-	return decodeNRGBA(z.data, z.mime)
+	return decodeNRGBA(z.data, z.mime, z.side)
 }
 
 // imageJobs is a set of images being decoded in the background.
@@ -108,17 +113,62 @@ type imageJobs struct {
 	wg  sync.WaitGroup
 }
 
+// decodeScratchBudget bounds the decoding buffers of the images decoded at
+// once, bytes: a decode whose buffers (transientBytes) would push the sum
+// over it waits for others to finish; one larger than it runs alone. With
+// the one-image limit (MaxDecodedBytes) this bounds the peak of a load.
+const decodeScratchBudget = 192 << 20
+
+// collectAfter is the least estimated decode memory (transientBytes) after
+// which the loader runs the garbage collector at once.
+const collectAfter = 64 << 20
+
+// fitSize returns the size a w×h image is kept at: scaled down to fit
+// side×side keeping its aspect ratio (at least 1 pixel a side), or as it is
+// when it fits or side ≤ 0.
+func fitSize(w, h, side int) (int, int) {
+	if side <= 0 || (w <= side && h <= side) {
+		return w, h
+	}
+	if w >= h {
+		return side, max(1, int(int64(h)*int64(side)/int64(w)))
+	}
+	return max(1, int(int64(w)*int64(side)/int64(h))), side
+}
+
+// keptBytes is what a w×h image costs once loaded: 4 bytes a texel for the
+// image the renderer samples in place, and a third more for its mipmaps.
+func keptBytes(w, h int) int64 { return int64(w) * int64(h) * 16 / 3 }
+
+// transientBytes estimates the memory a decode of a w×h image needs while
+// it runs, bytes: the decoder's result and buffers (a progressive JPEG
+// keeps every DCT coefficient, 4 bytes each: up to 12 bytes a pixel, plus
+// 3 for the YCbCr result; a 16-bit PNG decodes to 8 bytes a pixel before it
+// is converted to 4), plus the kept image.
+func transientBytes(w, h int, mime string, kw, kh int) int64 {
+	perPixel := int64(12)
+	if mime == "image/jpeg" {
+		perPixel = 15
+	}
+	return int64(w)*int64(h)*perPixel + keptBytes(kw, kh)
+}
+
 // startImages checks the images in need (indices into doc.Images) — format,
-// DecodeConfig size against the limits — and starts decoding each eager one
-// once, in parallel, while the rest of the file is read; the others are
-// kept encoded for decoding on demand. wait returns the results.
+// DecodeConfig size against the limits, budget — and starts decoding each
+// eager one once, in parallel, while the rest of the file is read; the
+// others are kept encoded for decoding on demand. wait returns the results.
+// Each glTF image is decoded and charged once, however many textures use
+// it; an image over Limits.PreviewTextureSize is charged at its downscaled
+// size, and its decode must fit the budget on its own.
 func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error) {
 	j := &imageJobs{out: make(map[int]*decodedImage, len(need))}
 	type job struct {
-		data []byte
-		res  *decodedImage
+		data   []byte
+		res    *decodedImage
+		weight int64
 	}
 	var jobs []job
+	side := l.limits.PreviewTextureSize
 	for _, i := range need {
 		if _, ok := j.out[i]; ok {
 			continue
@@ -140,33 +190,60 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 		if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width > l.limits.MaxTextureSize || cfg.Height > l.limits.MaxTextureSize {
 			return nil, limitf(el, "%d×%d pixels, over the %d×%d limit", cfg.Width, cfg.Height, l.limits.MaxTextureSize, l.limits.MaxTextureSize)
 		}
-		// The NRGBA result plus the decoder's own buffers (a progressive
-		// JPEG keeps every DCT coefficient: about 12 bytes a pixel more).
-		perPixel := int64(8)
-		if mime == "image/jpeg" {
-			perPixel = 20
+		kw, kh := fitSize(cfg.Width, cfg.Height, side)
+		tr := transientBytes(cfg.Width, cfg.Height, mime, kw, kh)
+		if tr > l.limits.MaxDecodedBytes {
+			return nil, limitf(el, "decoding this %d×%d %s needs about %d bytes, over the %d-byte limit", cfg.Width, cfg.Height, mime, tr, l.limits.MaxDecodedBytes)
 		}
-		if err := l.charge(el, int64(cfg.Width)*int64(cfg.Height)*perPixel); err != nil {
+		if err := l.charge(el, keptBytes(kw, kh)); err != nil {
 			return nil, err
 		}
-		res := &decodedImage{mime: mime}
+		res := &decodedImage{mime: mime, w: cfg.Width, h: cfg.Height}
 		j.out[i] = res
-		if !eager[i] {
-			res.lazy = &lazyImage{data: data, mime: mime}
+		if l.limits.NoPixels {
+			res.lazy = &lazyImage{data: data, mime: mime, side: side}
 			continue
 		}
-		jobs = append(jobs, job{data, res})
+		if !eager[i] {
+			// A copy: the file's buffer (often tens of MB) is garbage
+			// once the avatar is loaded, and a subslice kept for a
+			// thumbnail would keep all of it alive.
+			res.lazy = &lazyImage{data: bytes.Clone(data), mime: mime, side: side}
+			continue
+		}
+		jobs = append(jobs, job{data, res, min(tr, decodeScratchBudget)})
 	}
 	// Largest first, so the longest decode starts at once.
-	slices.SortStableFunc(jobs, func(a, b job) int { return len(b.data) - len(a.data) })
-	sem := make(chan struct{}, max(2, goruntime.GOMAXPROCS(0)))
+	slices.SortStableFunc(jobs, func(a, b job) int { return cmp.Compare(b.weight, a.weight) })
+	sem := semaphore.NewWeighted(decodeScratchBudget)
+	par := make(chan struct{}, max(2, goruntime.GOMAXPROCS(0)))
 	for _, jb := range jobs {
 		j.wg.Add(1)
 		go func() {
 			defer j.wg.Done()
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime)
+			defer func() {
+				// A decoder bug must not take the program down: this
+				// goroutine is not the load's, whose recover cannot see it.
+				if r := recover(); r != nil {
+					jb.res.img, jb.res.err = nil, fmt.Errorf("vrm: decoding a %s image panicked: %v", jb.res.mime, r)
+				}
+			}()
+			par <- struct{}{}
+			defer func() { <-par }()
+			if err := l.check(); err != nil {
+				jb.res.err = err // cancelled: skip the decode
+				return
+			}
+			_ = sem.Acquire(context.Background(), jb.weight) // never fails: no deadline
+			defer sem.Release(jb.weight)
+			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, side)
+			if jb.weight >= collectAfter {
+				// The decoder's buffers are garbage now, but with the heap
+				// just grown by them the next collection would come only
+				// at twice this size: collect now, so what is allocated
+				// next (the renderer's buffers) reuses their memory.
+				goruntime.GC()
+			}
 		}()
 	}
 	return j, nil
@@ -189,8 +266,10 @@ func (j *imageJobs) wait() (map[int]*decodedImage, error) {
 }
 
 // decodeNRGBA decodes PNG or JPEG data into sRGB, non-premultiplied RGBA
-// with bounds starting at (0, 0).
-func decodeNRGBA(data []byte, mime string) (*image.NRGBA, error) {
+// with bounds starting at (0, 0), downscaled to fit side×side (side > 0)
+// straight from the decoder's result, so no full-size RGBA copy of a big
+// image is ever made.
+func decodeNRGBA(data []byte, mime string, side int) (*image.NRGBA, error) {
 	var (
 		m   image.Image
 		err error
@@ -203,7 +282,34 @@ func decodeNRGBA(data []byte, mime string) (*image.NRGBA, error) {
 	if err != nil {
 		return nil, err
 	}
+	b := m.Bounds()
+	if w, h := fitSize(b.Dx(), b.Dy(), side); w != b.Dx() || h != b.Dy() {
+		return scaleDown(m, w, h), nil
+	}
 	return toNRGBA(m), nil
+}
+
+// scaleDown resamples m to w×h (smaller on both axes) with x/image/draw's
+// ApproxBiLinear, in halving steps while m is more than twice the target
+// (each step then averages 2×2 texels: a box filter, no aliasing), and
+// returns non-premultiplied pixels. (draw's kernel scalers, Catmull-Rom,
+// would need a float64 buffer of w × m's height × 32 bytes: 256 MiB for
+// 4096²→2048².) Filtering runs on premultiplied alpha, so transparent
+// texels do not bleed their colour.
+func scaleDown(m image.Image, w, h int) *image.NRGBA {
+	cur := m
+	for {
+		b := cur.Bounds()
+		if b.Dx() <= 2*w && b.Dy() <= 2*h {
+			break
+		}
+		half := image.NewRGBA(image.Rect(0, 0, max(w, (b.Dx()+1)/2), max(h, (b.Dy()+1)/2)))
+		xdraw.ApproxBiLinear.Scale(half, half.Rect, cur, b, xdraw.Src, nil)
+		cur = half
+	}
+	dst := image.NewRGBA(image.Rect(0, 0, w, h))
+	xdraw.ApproxBiLinear.Scale(dst, dst.Rect, cur, cur.Bounds(), xdraw.Src, nil)
+	return toNRGBA(dst)
 }
 
 // toNRGBA converts any image to *image.NRGBA, with fast paths for what PNG
@@ -335,6 +441,7 @@ func (l *loader) finishTextures() error {
 		if t.Source != nil && imgs[*t.Source] != nil {
 			d := imgs[*t.Source]
 			tex.Image, tex.MIMEType, tex.lazy = d.img, d.mime, d.lazy
+			tex.Width, tex.Height = d.w, d.h
 			if tex.Name == "" {
 				tex.Name = doc.Images[*t.Source].Name
 			}
@@ -344,6 +451,7 @@ func (l *loader) finishTextures() error {
 			}
 			tex.Image = whiteImage()
 			tex.MIMEType = "image/png"
+			tex.Width, tex.Height = 1, 1
 		}
 		if t.Sampler != nil {
 			if *t.Sampler < 0 || *t.Sampler >= len(doc.Samplers) || doc.Samplers[*t.Sampler] == nil {
@@ -363,7 +471,8 @@ func (l *loader) finishTextures() error {
 		}
 		if av.Meta.Thumbnail < 0 {
 			av.Meta.Thumbnail = len(av.Textures)
-			av.Textures = append(av.Textures, Texture{Name: doc.Images[th].Name, MIMEType: imgs[th].mime, Image: imgs[th].img, lazy: imgs[th].lazy})
+			d := imgs[th]
+			av.Textures = append(av.Textures, Texture{Name: doc.Images[th].Name, MIMEType: d.mime, Image: d.img, Width: d.w, Height: d.h, lazy: d.lazy})
 		}
 	}
 	return nil

@@ -234,15 +234,21 @@ type Sampler struct {
 }
 
 // Texture is a decoded image with its sampler. Image holds sRGB-encoded,
-// non-premultiplied RGBA; Bounds().Min is (0, 0). Load decodes the images
-// of every texture a material uses; a texture no material uses (typically
-// the meta thumbnail) keeps a nil Image until Avatar.TextureImage decodes
-// it, so loading does not pay for pictures that are never drawn.
+// non-premultiplied RGBA; Bounds().Min is (0, 0). Load decodes each glTF
+// image once, into the form the renderer samples in place (package render
+// reads Image's pixels without copying them; do not modify them once the
+// avatar has been rendered): textures sharing a glTF image share one Image.
+// An image larger than Limits.PreviewTextureSize is downscaled at load;
+// Width and Height keep its size in the file. A texture no material uses
+// (typically the meta thumbnail), or every texture with Limits.NoPixels,
+// keeps a nil Image until Avatar.TextureImage decodes it, so loading does
+// not pay for pictures that are never drawn.
 type Texture struct {
-	Name     string
-	MIMEType string // "image/png" or "image/jpeg"
-	Image    *image.NRGBA
-	Sampler  Sampler
+	Name          string
+	MIMEType      string // "image/png" or "image/jpeg"
+	Image         *image.NRGBA
+	Width, Height int // the image's size in the file, pixels (0 for an avatar built in code)
+	Sampler       Sampler
 
 	lazy *lazyImage // the encoded image when Image is decoded on demand
 }

@@ -49,13 +49,9 @@ type springState struct {
 
 func (s *springState) init(av *Avatar, rt *runtime) {
 	sb := &av.SpringBone
-	depth := func(n int) int {
-		d := 0
-		for p := av.Nodes[n].Parent; p >= 0; p = av.Nodes[p].Parent {
-			d++
-		}
-		return d
-	}
+	// Node depths, computed once (a parent walk per comparison is
+	// quadratic on deep hierarchies).
+	depth := av.nodeIntervals().depth
 	for si := range sb.Springs {
 		sp := &sb.Springs[si]
 		var ch springChain
@@ -135,7 +131,7 @@ func (s *springState) init(av *Avatar, rt *runtime) {
 	// Parents before children: a chain hanging from another's joint must
 	// see that joint already moved.
 	sort.SliceStable(s.chains, func(a, b int) bool {
-		return depth(int(s.chains[a].first)) < depth(int(s.chains[b].first))
+		return depth[s.chains[a].first] < depth[s.chains[b].first]
 	})
 }
 

@@ -4,29 +4,12 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"unsafe"
 
 	"github.com/go-gl/mathgl/mgl32"
 )
 
 func itoa(i int) string                      { return strconv.Itoa(i) }
 func sprintf(format string, a ...any) string { return fmt.Sprintf(format, a...) }
-
-// castVec3 reinterprets [][3]float32 as []mgl32.Vec3 (identical layout).
-func castVec3(v [][3]float32) []mgl32.Vec3 {
-	if len(v) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*mgl32.Vec3)(unsafe.Pointer(&v[0])), len(v))
-}
-
-// castVec2 reinterprets [][2]float32 as []mgl32.Vec2 (identical layout).
-func castVec2(v [][2]float32) []mgl32.Vec2 {
-	if len(v) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*mgl32.Vec2)(unsafe.Pointer(&v[0])), len(v))
-}
 
 // finite32 reports whether x is neither NaN nor infinite.
 func finite32(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }

@@ -10,33 +10,43 @@ import (
 )
 
 // checkFinite walks v (structs, arrays, slices, maps, *MToon) and reports
-// the first float that is NaN or infinite.
+// the first float that is NaN or infinite, naming it by its path from el
+// ("materials[2].MToon.ShadeColor[0]"). The path is built only then.
 func checkFinite(el string, v reflect.Value) error {
+	if path, bad := nonFinite(v); bad {
+		return errorf(el+path, "value is not finite")
+	}
+	return nil
+}
+
+// nonFinite returns the path within v of its first non-finite float.
+func nonFinite(v reflect.Value) (string, bool) {
 	switch v.Kind() {
 	case reflect.Float32, reflect.Float64:
 		if f := v.Float(); math.IsNaN(f) || math.IsInf(f, 0) {
-			return errorf(el, "value is not finite")
+			return "", true
 		}
 	case reflect.Struct:
+		t := v.Type()
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
-				if err := checkFinite(el+"."+v.Type().Field(i).Name, v.Field(i)); err != nil {
-					return err
+			if t.Field(i).IsExported() {
+				if p, bad := nonFinite(v.Field(i)); bad {
+					return "." + t.Field(i).Name + p, true
 				}
 			}
 		}
 	case reflect.Array, reflect.Slice:
 		for i := 0; i < v.Len(); i++ {
-			if err := checkFinite(el+"["+itoa(i)+"]", v.Index(i)); err != nil {
-				return err
+			if p, bad := nonFinite(v.Index(i)); bad {
+				return "[" + itoa(i) + "]" + p, true
 			}
 		}
 	case reflect.Pointer:
 		if !v.IsNil() && v.Type() == reflect.TypeOf((*MToon)(nil)) {
-			return checkFinite(el, v.Elem())
+			return nonFinite(v.Elem())
 		}
 	}
-	return nil
+	return "", false
 }
 
 func finiteVecs3(v []mgl32.Vec3) bool {
@@ -261,6 +271,10 @@ func (av *Avatar) validate() error {
 			}
 		}
 	}
+	var iv nodeIntervals
+	if len(sb.Springs) > 0 {
+		iv = av.nodeIntervals()
+	}
 	for si, s := range sb.Springs {
 		el := "spring " + itoa(si)
 		if s.Center != -1 && !nodeOK(s.Center) {
@@ -275,7 +289,7 @@ func (av *Avatar) validate() error {
 			if !nodeOK(j.Node) {
 				return errorf(el, "joint %d: node %d does not exist", k, j.Node)
 			}
-			if k > 0 && !av.isAncestor(s.Joints[k-1].Node, j.Node) {
+			if k > 0 && !iv.isAncestor(s.Joints[k-1].Node, j.Node) {
 				return errorf(el, "joint %d (node %d) is not below joint %d", k, j.Node, k-1)
 			}
 		}

@@ -59,6 +59,12 @@ type Options struct {
 	// keep f (which is reused) and must not call Close (which waits for that
 	// goroutine).
 	OnFrame func(f *Frame)
+	// OnData, when set, is called on the network goroutine with each frame's
+	// bytes as they arrived — a UDP datagram from the phone, or one TCP frame
+	// without its ___iFacialMocap terminator — with the sender and arrival
+	// time, before parsing (malformed frames too): for recording. It must
+	// return quickly and must not keep b.
+	OnData func(b []byte, from netip.AddrPort, at time.Time)
 	// Logger receives connection events; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -475,6 +481,9 @@ func (c *Client) udpLoop() {
 			c.mu.Unlock()
 			continue
 		}
+		if c.opts.OnData != nil {
+			c.opts.OnData(buf[:n], from, time.Now())
+		}
 		c.handle(r, buf[:n])
 	}
 }
@@ -536,10 +545,17 @@ func (c *Client) tcpLoop(conn *net.TCPConn) {
 	defer conn.Close()
 	sr := NewStreamReader(conn, c.opts.MaxFrame)
 	r := newReceiver(c.opts.MaxFrame)
+	var peer netip.AddrPort
+	if a, ok := conn.RemoteAddr().(*net.TCPAddr); ok {
+		peer = a.AddrPort()
+	}
 	for {
 		frame, err := sr.Next()
 		switch {
 		case err == nil:
+			if c.opts.OnData != nil {
+				c.opts.OnData(frame, peer, time.Now())
+			}
 			c.handle(r, frame)
 		case errors.Is(err, ErrFrameTooLong):
 			c.mu.Lock()
