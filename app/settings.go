@@ -38,6 +38,7 @@ const (
 	prefPerfCamera    = "opt.performerCamera"
 	prefAutoLoad      = "opt.autoLoadVRM"
 	prefBackground    = "view.background"
+	prefTransparent   = "view.transparent"
 	prefLightYaw      = "view.lightYaw"
 	prefLightPitch    = "view.lightPitch"
 	prefLightColor    = "view.lightColor"
@@ -101,6 +102,7 @@ type settings struct {
 	autoLoad                            binding.Bool
 
 	background           binding.String // #rrggbb
+	transparent          binding.Bool
 	lightYaw, lightPitch binding.Float  // degrees
 	lightColor           binding.String // #rrggbb
 	quality              binding.String // one of qualityChoices
@@ -159,8 +161,9 @@ func newSettings(p fyne.Preferences) *settings {
 		perfCamera: b(prefPerfCamera, o.PerformerCamera),
 		autoLoad:   b(prefAutoLoad, false),
 
-		background: s(prefBackground, hexColor(v.Background)),
-		lightYaw:   f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
+		background:  s(prefBackground, hexColor(v.Background)),
+		transparent: b(prefTransparent, false),
+		lightYaw:    f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
 		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
 		quality:     s(prefQuality, qualityChoices[0]),
 		resolution:  s(prefResolution, resolutionChoices[0]),
@@ -218,6 +221,7 @@ func (s *settings) view() marionette.View {
 			v.LightColor = c
 		}
 	}
+	v.Transparent, _ = s.transparent.Get()
 	v.LightYaw, _ = s.lightYaw.Get()
 	v.LightPitch, _ = s.lightPitch.Get()
 	switch q, _ := s.quality.Get(); q {
@@ -274,7 +278,7 @@ func (s *settings) onOptionsChanged(f func()) {
 
 // onViewChanged calls f after any view setting changes, and once now.
 func (s *settings) onViewChanged(f func()) {
-	for _, it := range []binding.DataItem{s.background, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
+	for _, it := range []binding.DataItem{s.background, s.transparent, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
 		s.resolution, s.maxPixels, s.outlines, s.springBones} {
 		it.AddListener(binding.NewDataListener(f))
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/canvas"
+	"image/color"
 	"net"
 	"os"
 	"path/filepath"
@@ -540,7 +542,15 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 	// The toolbar sits above the picture, never over it: the image is what
 	// a streamer captures.
 	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(makeViewportToolbar(u.engine, u.set), u.panelButton), fps)
-	return container.NewBorder(toolbar, nil, nil, nil, container.NewStack(u.view, u.loading))
+	checker := newCheckerboard()
+	u.set.transparent.AddListener(binding.NewDataListener(func() {
+		if on, _ := u.set.transparent.Get(); on {
+			checker.Show()
+		} else {
+			checker.Hide()
+		}
+	}))
+	return container.NewBorder(toolbar, nil, nil, nil, container.NewStack(checker, u.view, u.loading))
 }
 
 // fileName returns the last element of a path for menus.
@@ -556,4 +566,16 @@ func (u *ui) outputOpenChanged() {
 	case !on && u.output.isOpen():
 		u.output.close()
 	}
+}
+
+// newCheckerboard returns the checkerboard shown under a transparent
+// viewport: 16 px squares of two greys, as image editors show alpha.
+func newCheckerboard() *canvas.Raster {
+	light, dark := color.NRGBA{0xcc, 0xcc, 0xcc, 0xff}, color.NRGBA{0x99, 0x99, 0x99, 0xff}
+	return canvas.NewRasterWithPixels(func(x, y, _, _ int) color.Color {
+		if (x/16+y/16)%2 == 0 {
+			return light
+		}
+		return dark
+	})
 }

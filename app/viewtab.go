@@ -34,6 +34,7 @@ func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 		section("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
 			widget.NewForm(
 				widget.NewFormItem("Background", makeColorButton("Background colour", s.background, w)),
+				widget.NewFormItem("", widget.NewCheckWithData("Transparent (a checkerboard here; real alpha in the output window)", s.transparent)),
 				widget.NewFormItem("Light from", degrees(s.lightYaw, -180, 180)),
 				widget.NewFormItem("Light height", degrees(s.lightPitch, -90, 90)),
 				widget.NewFormItem("Light colour", makeColorButton("Light colour", s.lightColor, w)),
@@ -58,6 +59,7 @@ func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 func resetView(s *settings) {
 	v := marionette.DefaultView()
 	s.background.Set(hexColor(v.Background))
+	s.transparent.Set(false)
 	s.lightYaw.Set(v.LightYaw)
 	s.lightPitch.Set(v.LightPitch)
 	s.lightColor.Set(hexColor(v.LightColor))

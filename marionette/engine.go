@@ -691,6 +691,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		HideOutlines: !view.Outlines,
 	}
 	sc.Background.A = 0xff
+	if view.Transparent {
+		sc.Background.A = 0
+	}
 	cameraOK := false
 	if fr != nil {
 		if opts.PerformerCamera && fr.Camera.Received {

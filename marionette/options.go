@@ -134,9 +134,13 @@ func DefaultOptions() Options {
 
 // View is how the viewport draws, independent of the Performer.
 type View struct {
-	// Background is the colour behind the avatar, sRGB (alpha ignored: the
-	// window is opaque).
+	// Background is the colour behind the avatar, sRGB (its alpha is
+	// ignored: see Transparent).
 	Background color.NRGBA
+	// Transparent renders the viewport's images with alpha 0 behind the
+	// avatar (premultiplied; the UI shows a checkerboard under them); the
+	// Performer's background, when in use, is opaque.
+	Transparent bool
 	// LightYaw and LightPitch aim the key light, degrees: the light comes
 	// from yaw degrees about +Y from the avatar's front (positive from its
 	// left, +X) and pitch degrees above the horizon.
