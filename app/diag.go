@@ -32,8 +32,13 @@ type statsReport struct {
 	Quality   string                 `json:"quality"` // in force (marionette.Quality)
 	Packets   uint64                 `json:"packets"`
 	Avatar    string                 `json:"avatar"` // meta name of the avatar in the latest image on screen
-	HeapInuse uint64                 `json:"go_heap_inuse_bytes"`
-	GoSys     uint64                 `json:"go_sys_bytes"`
+	// ImageSize is the latest image's size in pixels, ViewportSize the
+	// viewport's (larger when the render scale or the pixel cap shrank the
+	// image, which the UI stretches).
+	ImageSize    [2]int `json:"image_size"`
+	ViewportSize [2]int `json:"viewport_size"`
+	HeapInuse    uint64 `json:"go_heap_inuse_bytes"`
+	GoSys        uint64 `json:"go_sys_bytes"`
 }
 
 // breakdownReport names the stages of an image, engine and UI.
@@ -84,6 +89,8 @@ func writeStats(e *marionette.Engine, ui *uiTimes, path string, stop <-chan stru
 		if av := st.Stats.Shown.Avatar; av != nil {
 			r.Avatar = av.Meta.Name
 		}
+		sh := &st.Stats.Shown
+		r.ImageSize, r.ViewportSize = [2]int{sh.Width, sh.Height}, [2]int{sh.ViewWidth, sh.ViewHeight}
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			continue

@@ -731,7 +731,8 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		rs.quality.observe(took)
 	}
 	rs.imageSeq++
-	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took}
+	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took,
+		Width: img.Rect.Dx(), Height: img.Rect.Dy(), ViewWidth: w, ViewHeight: h}
 	if rs.sceneSeq != rs.shownSeq {
 		info.Received = rs.frame.Received
 		rs.shownSeq = rs.sceneSeq

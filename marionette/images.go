@@ -21,6 +21,12 @@ type FrameInfo struct {
 	// Avatar is the avatar drawn (nil for none; drawn hidden while
 	// uncalibrated still names it).
 	Avatar *vrm.Avatar
+	// Width and Height are the image's size in pixels; ViewWidth and
+	// ViewHeight the viewport's (Resize) it was made for — larger when the
+	// render scale or View.MaxPixels shrank the image, which the UI
+	// stretches.
+	Width, Height         int
+	ViewWidth, ViewHeight int
 	// Rendered is when the image was finished; RenderTime how long posing
 	// and rendering took.
 	Rendered   time.Time
