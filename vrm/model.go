@@ -147,9 +147,20 @@ type Material struct {
 	EmissiveTexture  TextureRef
 	NormalTexture    TextureRef
 	NormalScale      float32 // normalTexture.scale (glTF default 1)
-	Unlit            bool    // KHR_materials_unlit, or an unlit VRM 0.x shader
-	MToon            *MToon  // nil when the material is not MToon
-	RenderQueue      int     // relative draw order within its alpha mode (MToon renderQueueOffsetNumber, VRM 0.x renderQueue)
+	// glTF 2.0 pbrMetallicRoughness (§3.9.2, appendix B): Metallic and
+	// Roughness are the factors, 0–1; glTF's defaults are 1 and 1, also when
+	// a material omits pbrMetallicRoughness (fully metallic). The texture's
+	// B channel scales metalness and G roughness, stored linear.
+	Metallic                 float32
+	Roughness                float32
+	MetallicRoughnessTexture TextureRef
+	// OcclusionTexture's R channel darkens indirect (ambient) light,
+	// OcclusionStrength (0–1, glTF default 1) scaling its effect.
+	OcclusionTexture  TextureRef
+	OcclusionStrength float32
+	Unlit             bool   // KHR_materials_unlit, or an unlit VRM 0.x shader
+	MToon             *MToon // nil when the material is not MToon
+	RenderQueue       int    // relative draw order within its alpha mode (MToon renderQueueOffsetNumber, VRM 0.x renderQueue)
 }
 
 // TextureRef points at a texture as a material uses it.
