@@ -58,7 +58,7 @@ type morphTarget struct {
 type matKind uint8
 
 const (
-	kindLit   matKind = iota // glTF PBR reduced to Lambert + ambient
+	kindPBR   matKind = iota // glTF 2.0 metallic-roughness (appendix B), see triShader.pbr
 	kindUnlit                // KHR_materials_unlit
 	kindMToon                // VRMC_materials_mtoon (takes precedence over unlit)
 )
@@ -118,6 +118,9 @@ type matStatic struct {
 
 	base, emissive texSlot
 
+	// Metallic-roughness only (nil textures otherwise).
+	metalRough, occlusion, normal texSlot
+
 	// MToon only.
 	shade, shift, rim, matcap, animMask texSlot
 	rimPow                              *[rimLUTSize + 1]float32
@@ -151,7 +154,8 @@ func newPrepared(a *vrm.Avatar, textures bool) *prepared {
 	for i := range a.Materials {
 		p.mats[i] = p.material(&a.Materials[i])
 	}
-	p.mats[len(a.Materials)] = matStatic{kind: kindLit, cutoff: 0.5, base: texSlot{m: identityUV}, emissive: texSlot{m: identityUV}}
+	none := texSlot{m: identityUV}
+	p.mats[len(a.Materials)] = matStatic{kind: kindPBR, cutoff: 0.5, base: none, emissive: none, metalRough: none, occlusion: none, normal: none}
 	p.collect()
 	return p
 }
@@ -165,7 +169,7 @@ func finiteOr(x, def float32) float32 {
 
 func (p *prepared) material(m *vrm.Material) matStatic {
 	s := matStatic{
-		src: m, kind: kindLit, alpha: m.AlphaMode, cutoff: finiteOr(m.AlphaCutoff, 0.5),
+		src: m, kind: kindPBR, alpha: m.AlphaMode, cutoff: finiteOr(m.AlphaCutoff, 0.5),
 		doubleSided: m.DoubleSided, queue: m.RenderQueue,
 		base: p.slot(m.BaseColorTexture), emissive: p.slot(m.EmissiveTexture),
 	}
@@ -174,6 +178,13 @@ func (p *prepared) material(m *vrm.Material) matStatic {
 	}
 	if m.Unlit {
 		s.kind = kindUnlit
+	}
+	if m.MToon == nil && !m.Unlit {
+		s.metalRough = p.slot(m.MetallicRoughnessTexture)
+		s.occlusion = p.slot(m.OcclusionTexture)
+		s.normal = p.slot(m.NormalTexture)
+	} else {
+		s.metalRough, s.occlusion, s.normal = texSlot{m: identityUV}, texSlot{m: identityUV}, texSlot{m: identityUV}
 	}
 	if mt := m.MToon; mt != nil {
 		s.kind = kindMToon

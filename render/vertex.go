@@ -148,9 +148,14 @@ func skin(pal []mgl32.Mat4, j [4]uint16, w [4]float32, p, n mgl32.Vec3, f *instF
 
 // outlineClip returns the clip position of drawn vertex k's outline copy: pushed
 // along its normal by the outline width, in metres in view space (world
-// coordinates mode; the view is rigid) or as a fraction of the screen height
-// in screen space (screen coordinates mode) (VRMC_materials_mtoon-1.0
-// "Outline Width").
+// coordinates mode; the view is rigid), or in screen coordinates mode by
+// width·H/w pixels on a screen H pixels high at view depth w metres: the
+// offset of the reference implementations, 2·width along the normal's unit
+// direction in clip space before the perspective divide (three-vrm's
+// mtoon.vert OUTLINE_WIDTH_SCREEN; UniVRM MToon10 in strict mode, the
+// VRMC_materials_mtoon-1.0 "Outline Width" rule without UniVRM's distance
+// multiplier, which its source marks as outside the specification). The
+// width is then the stated fraction of the screen height at 1 m.
 func (fs *frameState) outlineClip(in *instance, k int, pv, nv [3]float32, clip [4]float32) [4]float32 {
 	width := in.outlineWidth[k]
 	if width == 0 || nv == [3]float32{} {
@@ -161,14 +166,15 @@ func (fs *frameState) outlineClip(in *instance, k int, pv, nv [3]float32, clip [
 		return fs.project([3]float32{pv[0] + nv[0]*width, pv[1] + nv[1]*width, pv[2] + nv[2]*width})
 	}
 	// Screen mode: the normal's direction on screen, in pixels, then an
-	// offset of width·height pixels along it, expressed in clip units.
+	// offset of width·H/w pixels along it, expressed in clip units (NDC
+	// spans W and H pixels over 2 units; clip is NDC times w).
 	dx := fs.px * nv[0] * float32(fs.w)
 	dy := fs.py * nv[1] * float32(fs.h)
 	l := float32(math.Sqrt(float64(dx*dx + dy*dy)))
 	if !(l > 1e-12) {
 		return clip
 	}
-	f := 2 * width * clip[3] / l
+	f := 2 * width / l
 	clip[0] += dx * f * float32(fs.h) / float32(fs.w)
 	clip[1] += dy * f
 	return clip
