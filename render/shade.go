@@ -259,6 +259,11 @@ type triShader struct {
 	uv0d, uv1d uvGrad
 	// g0, g1: the current fragment's TEXCOORD_0 and _1 derivatives.
 	g0, g1 uvGrad
+	// lamFixed: spanToon uses lam, the base texture's level of detail at
+	// the centroid of a triangle whose bounding box is at most smallTri
+	// pixels across.
+	lamFixed bool
+	lam      float32
 
 	// With a normal texture, the triangle's view-space ∂P/∂u and ∂P/∂v in
 	// the normal texture's UVs (see tangentFrame).
@@ -282,7 +287,27 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 	d := &fs.draws[t.draw]
 	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d.outline)
 	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest && !sh.m.baseTex.t.minNearest && !genericShadingOnly
+	// A small triangle's level of detail barely changes across it: one
+	// evaluation at its centroid serves all its pixels in spanToon.
+	sh.lamFixed = false
+	if sh.toonFast && t.x1-t.x0 <= smallTri && t.y1-t.y0 <= smallTri {
+		va, vb, vc := sh.va, sh.vb, sh.vc
+		p0, p1, p2 := t.iw[0], t.iw[1], t.iw[2]
+		k := 1 / (p0 + p1 + p2)
+		u := (p0*va.uv0[0] + p1*vb.uv0[0] + p2*vc.uv0[0]) * k
+		v := (p0*va.uv0[1] + p1*vb.uv0[1] + p2*vc.uv0[1]) * k
+		d, dx, dy := &sh.uv0d, sh.dD[0], sh.dD[1]
+		k *= 3 // 1/D at the centroid, where each barycentric is ⅓
+		g := uvGrad{(d.dudx - u*dx) * k, (d.dvdx - v*dx) * k, (d.dudy - u*dy) * k, (d.dvdy - v*dy) * k}
+		g = sh.m.baseTex.grad(&g, &g)
+		sh.lam = sh.m.baseTex.t.lod(&g)
+		sh.lamFixed = true
+	}
 }
+
+// smallTri is the size in pixels up to which spanToon takes a level of
+// detail per triangle, and per span beyond (see triShader.lamFixed).
+const smallTri = 8
 
 // genericShadingOnly turns the specialised span shaders off (tests compare
 // them with the generic shader).
@@ -391,35 +416,86 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			n = min(n, len(state))
 		}
 	}
-	for i := 0; i < n; i++ {
+	// The level of detail (texture.lod) at the span's first and last
+	// pixels, interpolated linearly between them: it changes slowly along
+	// a row, and two evaluations per span keep its cost off the pixels.
+	lodAt := func(D, nu, nv float32) float32 {
 		k := 1 / D
-
-		// Base colour: the texture, trilinear with mask wrapping, at the
-		// level of detail of the pixel's UV derivatives (texture.lod).
 		u, v := nu*k, nv*k
 		gux, gvx := (dN[0]-u*dD)*k, (dN[1]-v*dD)*k
 		guy, gvy := (gy[0]-u*dDy)*k, (gy[1]-v*dDy)*k
 		if !ident {
-			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
 			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
 			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
 		}
-		lam := lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
-		var tr, tg, tb float32
+		return lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
+	}
+	var lam, dLam float32
+	switch {
+	case sh.lamFixed:
+		lam = sh.lam
+	case n <= smallTri:
+		lam = lodAt(D, nu, nv)
+	default:
+		lam = lodAt(D, nu, nv)
+		e := float32(n - 1)
+		dLam = (lodAt(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
+	}
+	lut := &srgbToLinear
+	for i := 0; i < n; i++ {
+		k := 1 / D
+
+		// Base colour: the texture, trilinear with mask wrapping
+		// (bilinear on levels j and j+1, weights 1 − f and f).
+		u, v := nu*k, nv*k
+		if !ident {
+			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
+		}
+		j, f := 0, float32(0)
 		switch {
 		case !(lam > 0):
-			tr, tg, tb = l0.bilinearMasked(u, v, 1)
 		case lam >= last:
-			tr, tg, tb = levels[len(levels)-1].bilinearMasked(u, v, 1)
+			j = len(levels) - 1
 		default:
-			j := int(lam)
-			f := lam - float32(j)
-			tr, tg, tb = levels[j].bilinearMasked(u, v, 1-f)
-			if f >= 1.0/512 {
-				r2, g2, b2 := levels[j+1].bilinearMasked(u, v, f)
-				tr, tg, tb = tr+r2, tg+g2, tb+b2
-			}
+			j = int(lam)
+			f = lam - float32(j)
 		}
+		lv := &levels[j]
+		x0, fx := texelCoord(u*lv.fw - 0.5)
+		y0, fy := texelCoord(v*lv.fh - 0.5)
+		wm, hm := lv.w-1, lv.h-1
+		xl, xr := x0&wm, (x0+1)&wm
+		ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
+		pix := lv.pix
+		q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+		c := 1 - f
+		fy *= c
+		b11 := fx * fy
+		b10 := fx*c - b11
+		b01 := fy - b11
+		b00 := c - fx*c - b01
+		tr := b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
+		tg := b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
+		tb := b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
+		if f >= 1.0/512 {
+			lv := &levels[j+1]
+			x0, fx := texelCoord(u*lv.fw - 0.5)
+			y0, fy := texelCoord(v*lv.fh - 0.5)
+			wm, hm := lv.w-1, lv.h-1
+			xl, xr := x0&wm, (x0+1)&wm
+			ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
+			pix := lv.pix
+			q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+			fy *= f
+			b11 := fx * fy
+			b10 := fx*f - b11
+			b01 := fy - b11
+			b00 := f - fx*f - b01
+			tr += b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
+			tg += b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
+			tb += b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
+		}
+		lam += dLam
 
 		// Normal (flipped on the back of a double-sided surface), the toon
 		// ramp and the lit colour.

@@ -337,7 +337,8 @@ func (t *texture) sampleRaw(u, v, rho2 float32) (r, g, b, a float32) {
 const lodBias = 0
 
 // maxAniso is the largest footprint anisotropy (ratio of the squared
-// derivative lengths) that lowers the level of detail (see lodOf): up to it
+// derivative lengths) that lowers the level of detail (see lodOf, which
+// assumes its value 4): up to it
 // the level follows the footprint's area, as an anisotropic GPU filter with
 // √maxAniso probes along the long axis would, with one probe.
 const maxAniso = 4
@@ -375,15 +376,10 @@ func (t *texture) lod(g *uvGrad) float32 {
 // axis's detail away — plus lodBias.
 func lodOf(x, y float32) float32 {
 	hi, lo := max(x, y), min(x, y)
-	lam := 0.5 * fastLog2(hi)
-	if hi > lo && lo > 0 {
-		if hi >= maxAniso*lo {
-			lam -= 0.25 * fastLog2(maxAniso)
-		} else {
-			lam = 0.25 * (fastLog2(hi) + fastLog2(lo))
-		}
+	if hi >= maxAniso*lo {
+		return 0.5*fastLog2(hi*0.5) + lodBias // ½·log2(hi) − ¼·log2(maxAniso)
 	}
-	return lam + lodBias
+	return 0.25*fastLog2(hi*lo) + lodBias
 }
 
 // taps returns the texels and weights that filter t at (u, v) for level of
@@ -473,26 +469,4 @@ func (t *texture) sampleGradRaw(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 	}
 	const s = 1.0 / 255
 	return r * s, gr * s, b * s, a * s
-}
-
-// bilinearMasked returns level l's bilinear colour at (u, v), linear RGB,
-// times k, for a level that wraps by masking (fastWrap).
-func (l *mipLevel) bilinearMasked(u, v, k float32) (r, g, b float32) {
-	x0, fx := texelCoord(u*l.fw - 0.5)
-	y0, fy := texelCoord(v*l.fh - 0.5)
-	wm, hm := l.w-1, l.h-1
-	xl, xr := x0&wm, (x0+1)&wm
-	ra, rb := (y0&hm)*l.w, ((y0+1)&hm)*l.w
-	pix := l.pix
-	q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
-	fy *= k
-	b11 := fx * fy
-	b10 := fx*k - b11
-	b01 := fy - b11
-	b00 := k - fx*k - b01
-	lut := &srgbToLinear
-	r = b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
-	g = b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
-	b = b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
-	return r, g, b
 }
