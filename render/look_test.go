@@ -22,6 +22,13 @@ import (
 // one frame; the result is linear RGB in the renderer's units (π folded
 // into the light colours).
 func refBRDF(base [3]float64, metal, rough float64, n, v, l [3]float64, lc, amb float64) [3]float64 {
+	return refBRDFAO(base, metal, rough, n, v, l, lc, amb, 1)
+}
+
+// refBRDFAO is refBRDF with ambient occlusion ao (0–1) darkening the
+// environment term: its diffuse part by ao, its specular part by Lagarde's
+// specular occlusion.
+func refBRDFAO(base [3]float64, metal, rough float64, n, v, l [3]float64, lc, amb, ao float64) [3]float64 {
 	dot := func(a, b [3]float64) float64 { return a[0]*b[0] + a[1]*b[1] + a[2]*b[2] }
 	rough = math.Max(rough, minRoughness)
 	nv := math.Max(dot(n, v), 1e-4)
@@ -43,8 +50,12 @@ func refBRDF(base [3]float64, metal, rough float64, n, v, l [3]float64, lc, amb 
 		cd := base[c] * (1 - metal)
 		f0 := 0.04 + (base[c]-0.04)*metal
 		s := math.Max(f0*ea+eb, 0)
-		out[c] = amb * (cd * (1 - s))
-		out[c] += amb * s
+		so := 1.0
+		if ao < 1 {
+			so = math.Min(math.Max(math.Pow(nv+ao, math.Exp2(-16*rough-1))-1+ao, 0), 1)
+		}
+		out[c] = amb * (cd * (1 - s) * ao)
+		out[c] += amb * s * so
 		if nl > 0 {
 			F := f0 + (1-f0)*math.Pow(1-vh, 5)
 			out[c] += lc * nl * ((1-F)*cd/math.Pi + F*D*Vis) * math.Pi
@@ -166,6 +177,54 @@ func TestPBRSpheresFormula(t *testing.T) {
 		}
 		st.check(t, []string{"metal sphere", "rough dielectric"}[i], 8, 0.6)
 	}
+}
+
+// TestOcclusionEmissiveFormula renders a rough red dielectric sphere with
+// a uniform occlusion texture (R = 64, strength 0.8) and an emissive factor,
+// and compares it with refBRDFAO plus the emission.
+func TestOcclusionEmissiveFormula(t *testing.T) {
+	a := newAvatar()
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	for i := 0; i < len(img.Pix); i += 4 {
+		img.Pix[i], img.Pix[i+1], img.Pix[i+2], img.Pix[i+3] = 64, 0, 0, 255
+	}
+	occ := addTexture(a, img, vrm.Sampler{})
+	base := [3]float64{0.7, 0.2, 0.1}
+	emis := [3]float64{0.05, 0.02, 0}
+	mat := addMaterial(a, vrm.Material{Name: "occluded", BaseColor: mgl32.Vec4{0.7, 0.2, 0.1, 1}, Roughness: 0.6,
+		OcclusionTexture: texRef(occ), OcclusionStrength: 0.8, Emissive: mgl32.Vec3{0.05, 0.02, 0}})
+	const r = 0.4
+	addMeshNode(a, "ball", uvSphere(mgl32.Vec3{}, r, 64, 128, mat))
+	c := frontCamera(mgl32.Vec3{}, 2, 30)
+	const w, h = 160, 120
+	out := renderScene(t, w, h, DefaultScene(a, poseFrame(a, nil, nil), c))
+	ao := 1 + 0.8*(64.0/255-1)
+	l := viewLight(c)
+	cv := c.View.Mul4x1(mgl32.Vec4{0, 0, 0, 1}).Vec3()
+	cc := [3]float64{float64(cv[0]), float64(cv[1]), float64(cv[2])}
+	var st formulaStats
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			d := pixelRay(x, y, w, h, float64(c.FOV))
+			b := d[0]*cc[0] + d[1]*cc[1] + d[2]*cc[2]
+			q := b*b - (cc[0]*cc[0] + cc[1]*cc[1] + cc[2]*cc[2] - r*r)
+			if q <= 0 {
+				continue
+			}
+			tt := b - math.Sqrt(q)
+			n := [3]float64{(tt*d[0] - cc[0]) / r, (tt*d[1] - cc[1]) / r, (tt*d[2] - cc[2]) / r}
+			v := [3]float64{-d[0], -d[1], -d[2]}
+			if n[0]*v[0]+n[1]*v[1]+n[2]*v[2] < 0.25 {
+				continue
+			}
+			want := refBRDFAO(base, 0, 0.6, n, v, l, DefaultLightIntensity, DefaultAmbientIntensity, ao)
+			for k := range want {
+				want[k] += emis[k]
+			}
+			st.add(pixelError(out, x, y, want))
+		}
+	}
+	st.check(t, "occluded emissive sphere", 4, 0.6)
 }
 
 // normalTexture returns a 32×32 normal texture: the left half tilts the
