@@ -336,13 +336,6 @@ func (t *texture) sampleRaw(u, v, rho2 float32) (r, g, b, a float32) {
 // for an isotropic footprint (OpenGL 4.6 §8.14.1, no LOD bias).
 const lodBias = 0
 
-// maxAniso is the largest footprint anisotropy (ratio of the squared
-// derivative lengths) that lowers the level of detail (see lodOf, which
-// assumes its value 4): up to it
-// the level follows the footprint's area, as an anisotropic GPU filter with
-// √maxAniso probes along the long axis would, with one probe.
-const maxAniso = 4
-
 // uvGrad holds the screen-space derivatives of a texture coordinate pair,
 // UV units per pixel: ∂u/∂x, ∂v/∂x, ∂u/∂y, ∂v/∂y (x right, y down).
 type uvGrad struct{ dudx, dvdx, dudy, dvdy float32 }
@@ -370,16 +363,10 @@ func (t *texture) lod(g *uvGrad) float32 {
 // lodOf returns the level of detail for squared texel-space derivative
 // lengths x = |∂(u·W, v·H)/∂x|² and y = |∂(u·W, v·H)/∂y|² (W×H the level-0
 // size): log2 of the longer, as GPUs compute it (OpenGL 4.6 §8.14.1, scale
-// factor ρ = max of the two lengths), lowered for an anisotropic footprint
-// by half the log2 of its anisotropy up to maxAniso — so that up to that
-// ratio λ = ¼·log2(x·y), the footprint's area, instead of blurring the long
-// axis's detail away — plus lodBias.
+// factor ρ = max of the two lengths; what three.js gets without anisotropic
+// filtering), plus lodBias.
 func lodOf(x, y float32) float32 {
-	hi, lo := max(x, y), min(x, y)
-	if hi >= maxAniso*lo {
-		return 0.5*fastLog2(hi*0.5) + lodBias // ½·log2(hi) − ¼·log2(maxAniso)
-	}
-	return 0.25*fastLog2(hi*lo) + lodBias
+	return 0.5*fastLog2(max(x, y)) + lodBias
 }
 
 // taps returns the texels and weights that filter t at (u, v) for level of
