@@ -248,8 +248,6 @@ type triShader struct {
 	outline    bool
 
 	matcap sampler // level 0: matcap UVs come from the normal
-	// base: the base texture's level-0 addressing, for spanToon's mask test.
-	base sampler
 
 	// Derivative planes: with p_i the barycentric of vertex i over its w
 	// and D = Σ p_i, dD = ∂D/∂(x, y) per pixel and uv0d, uv1d the
@@ -286,7 +284,14 @@ type triShader struct {
 func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 	d := &fs.draws[t.draw]
 	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d.outline)
-	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest && !sh.m.baseTex.t.minNearest && !genericShadingOnly
+	m := sh.m
+	if m.toonFast {
+		// spanToon wraps by masking and filters bilinearly on every level.
+		bt := m.baseTex.t
+		sh.toonFast = bt.levels[0].fastWrap && !bt.magNearest && !bt.minNearest && !genericShadingOnly
+	} else {
+		sh.toonFast = false
+	}
 	// A small triangle's level of detail barely changes across it: one
 	// evaluation at its centroid serves all its pixels in spanToon.
 	sh.lamFixed = false
@@ -298,9 +303,15 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 		v := (p0*va.uv0[1] + p1*vb.uv0[1] + p2*vc.uv0[1]) * k
 		d, dx, dy := &sh.uv0d, sh.dD[0], sh.dD[1]
 		k *= 3 // 1/D at the centroid, where each barycentric is ⅓
-		g := uvGrad{(d.dudx - u*dx) * k, (d.dvdx - v*dx) * k, (d.dudy - u*dy) * k, (d.dvdy - v*dy) * k}
-		g = sh.m.baseTex.grad(&g, &g)
-		sh.lam = sh.m.baseTex.t.lod(&g)
+		gux, gvx, guy, gvy := (d.dudx-u*dx)*k, (d.dvdx-v*dx)*k, (d.dudy-u*dy)*k, (d.dvdy-v*dy)*k
+		if !m.uvIdentity {
+			tm := &m.baseTex.m
+			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
+			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
+		}
+		l0 := &m.baseTex.t.levels[0]
+		w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
+		sh.lam = lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
 		sh.lamFixed = true
 	}
 }
@@ -572,24 +583,19 @@ func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tr
 	}
 	// Derivative planes: barycentric i changes by a_i·subOne/(2·area) per
 	// pixel along x (b_i along y).
-	var qx, qy [3]float32
-	for i := 0; i < 3; i++ {
-		qx[i] = float32(t.a[i]) * subOne * t.invA * t.iw[i]
-		qy[i] = float32(t.b[i]) * subOne * t.invA * t.iw[i]
+	s := float32(subOne) * t.invA
+	qx0, qx1, qx2 := float32(t.a[0])*s*t.iw[0], float32(t.a[1])*s*t.iw[1], float32(t.a[2])*s*t.iw[2]
+	qy0, qy1, qy2 := float32(t.b[0])*s*t.iw[0], float32(t.b[1])*s*t.iw[1], float32(t.b[2])*s*t.iw[2]
+	sh.dD = [2]float32{qx0 + qx1 + qx2, qy0 + qy1 + qy2}
+	sh.uv0d = uvGrad{
+		qx0*va.uv0[0] + qx1*vb.uv0[0] + qx2*vc.uv0[0], qx0*va.uv0[1] + qx1*vb.uv0[1] + qx2*vc.uv0[1],
+		qy0*va.uv0[0] + qy1*vb.uv0[0] + qy2*vc.uv0[0], qy0*va.uv0[1] + qy1*vb.uv0[1] + qy2*vc.uv0[1],
 	}
-	sh.dD = [2]float32{qx[0] + qx[1] + qx[2], qy[0] + qy[1] + qy[2]}
-	plane := func(a, b, c [2]float32) uvGrad {
-		return uvGrad{
-			qx[0]*a[0] + qx[1]*b[0] + qx[2]*c[0], qx[0]*a[1] + qx[1]*b[1] + qx[2]*c[1],
-			qy[0]*a[0] + qy[1]*b[0] + qy[2]*c[0], qy[0]*a[1] + qy[1]*b[1] + qy[2]*c[1],
-		}
-	}
-	sh.uv0d = plane(va.uv0, vb.uv0, vc.uv0)
 	if m.needUV1 {
-		sh.uv1d = plane(va.uv1, vb.uv1, vc.uv1)
-	}
-	if t := m.baseTex.t; t != nil {
-		sh.base.bind(t, 0)
+		sh.uv1d = uvGrad{
+			qx0*va.uv1[0] + qx1*vb.uv1[0] + qx2*vc.uv1[0], qx0*va.uv1[1] + qx1*vb.uv1[1] + qx2*vc.uv1[1],
+			qy0*va.uv1[0] + qy1*vb.uv1[0] + qy2*vc.uv1[0], qy0*va.uv1[1] + qy1*vb.uv1[1] + qy2*vc.uv1[1],
+		}
 	}
 	if m.kind == kindPBR && m.nrmTex.t != nil {
 		sh.tangentFrame(fs)
