@@ -451,3 +451,18 @@ func BenchmarkRenderPBR720p(b *testing.B) {
 	}
 	reportFrameMetrics(b, triangles(a), 1280, 720)
 }
+
+// TestFastLog2Exp2 bounds the approximations the level of detail and the
+// split-sum fit use.
+func TestFastLog2Exp2(t *testing.T) {
+	for x := 1e-6; x < 1e6; x *= 1.07 {
+		if d := math.Abs(float64(fastLog2(float32(x))) - math.Log2(x)); d > 0.01 {
+			t.Fatalf("fastLog2(%g) off by %g", x, d)
+		}
+	}
+	for x := -40.0; x <= 0; x += 0.01 {
+		if d := math.Abs(float64(fastExp2(float32(x)))/math.Exp2(x) - 1); d > 0.004 {
+			t.Fatalf("fastExp2(%g) off by %.4f", x, d)
+		}
+	}
+}

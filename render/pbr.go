@@ -26,9 +26,24 @@ func envBRDF(nv, rough float32) (a, b float32) {
 	r1 := -0.0275*rough + 0.0425
 	r2 := -0.572*rough + 1.04
 	r3 := 0.022*rough - 0.04
-	e := float32(math.Exp2(float64(-9.28 * nv)))
+	e := fastExp2(-9.28 * nv)
 	a004 := min(r0*r0, e)*r0 + r1
 	return -1.04*a004 + r2, 1.04*a004 + r3
+}
+
+// fastExp2 returns 2^x for −126 < x ≤ 0 to about 0.3 % (a quadratic on
+// the fraction), 0 below.
+func fastExp2(x float32) float32 {
+	if !(x > -126) {
+		return 0
+	}
+	i := int32(x)
+	if float32(i) > x {
+		i--
+	}
+	f := x - float32(i) // 0…1
+	p := 1 + f*(0.6565+0.3435*f)
+	return math.Float32frombits(uint32(i+127)<<23) * p
 }
 
 // pbr shades a metallic-roughness fragment of base colour R, G, B (linear,

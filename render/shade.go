@@ -318,7 +318,7 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 
 // smallTri is the size in pixels up to which spanToon takes a level of
 // detail per triangle, and per span beyond (see triShader.lamFixed).
-const smallTri = 8
+const smallTri = 16
 
 // genericShadingOnly turns the specialised span shaders off (tests compare
 // them with the generic shader).
@@ -446,7 +446,8 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	case sh.lamFixed:
 		lam = sh.lam
 	case n <= smallTri:
-		lam = lodAt(D, nu, nv)
+		h := float32(n-1) * 0.5 // the span's middle
+		lam = lodAt(D+dD*h, nu+dN[0]*h, nv+dN[1]*h)
 	default:
 		lam = lodAt(D, nu, nv)
 		e := float32(n - 1)
