@@ -375,10 +375,12 @@ func TestMipLevelReceding(t *testing.T) {
 	if worstLam > 0.1 {
 		t.Errorf("level of detail off by up to %.3f levels, want ≤ 0.1", worstLam)
 	}
-	// The formula on its own: log2 of the longer derivative, in texels.
+	// The formula on its own: log2 of the longer derivative, in texels,
+	// plus the bias.
 	for _, tc := range []struct{ x, y, want float32 }{
 		{4, 4, 1}, {16, 16, 2}, {1, 1, 0}, {16, 4, 2}, {1, 64, 3}, {0.25, 0.0625, -1},
 	} {
+		tc.want += lodBias
 		if got := lodOf(tc.x, tc.y); math.Abs(float64(got-tc.want)) > 0.01 {
 			t.Errorf("lodOf(%v, %v) = %v, want %v", tc.x, tc.y, got, tc.want)
 		}
