@@ -385,6 +385,13 @@ func (e *encoder) mesh(m *Mesh) {
 		if len(p.Normals) > 0 {
 			gp.Attributes[gltf.NORMAL] = modeler.WriteNormal(doc, e.vecs(p.Normals))
 		}
+		if len(p.Tangents) > 0 {
+			t := make([][4]float32, len(p.Tangents))
+			for i, v := range p.Tangents {
+				t[i] = e.vec(v.Vec3()).Vec4(v[3])
+			}
+			gp.Attributes[gltf.TANGENT] = modeler.WriteTangent(doc, t)
+		}
 		if len(p.UV0) > 0 {
 			gp.Attributes[gltf.TEXCOORD_0] = modeler.WriteTextureCoord(doc, vec2s(p.UV0))
 		}

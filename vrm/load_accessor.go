@@ -176,6 +176,23 @@ func (l *loader) readVec3(i int) ([]mgl32.Vec3, error) {
 	return castVec3(v), nil
 }
 
+// readTangent reads a TANGENT accessor (float VEC4, glTF 2.0 §3.7.2.1).
+func (l *loader) readTangent(i int) ([]mgl32.Vec4, error) {
+	a, err := l.accessor(i, 16, vec4Only, floatOnly)
+	if err != nil {
+		return nil, err
+	}
+	v, err := modeler.ReadTangent(l.doc, a, nil)
+	if err != nil {
+		return nil, wrapAccessor(i, err)
+	}
+	out := make([]mgl32.Vec4, len(v))
+	for k, t := range v {
+		out[k] = mgl32.Vec4(t)
+	}
+	return out, nil
+}
+
 // readVec2 reads a TEXCOORD accessor (float or normalized integers).
 func (l *loader) readVec2(i int) ([]mgl32.Vec2, error) {
 	a, err := l.accessor(i, 8, vec2Only, normComps)

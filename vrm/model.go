@@ -98,14 +98,18 @@ type Mesh struct {
 type Primitive struct {
 	Positions []mgl32.Vec3 // metres, mesh space
 	Normals   []mgl32.Vec3 // unit length; generated at load when the file has none
-	UV0       []mgl32.Vec2 // TEXCOORD_0, glTF convention (origin top-left); nil if absent
-	UV1       []mgl32.Vec2 // TEXCOORD_1; nil if absent
-	Colors    []mgl32.Vec4 // COLOR_0, linear RGBA; nil if absent
-	Joints    [][4]uint16  // JOINTS_0: indices into the node's Skin.Joints; nil if unskinned
-	Weights   [][4]float32 // WEIGHTS_0, normalised to sum 1; nil if unskinned
-	Indices   []uint32     // three per triangle, every value < len(Positions)
-	Targets   []MorphTarget
-	Material  int // index into Avatar.Materials, -1 for the glTF default material
+	// Tangents is TANGENT (glTF 2.0 §3.7.2.1): xyz the tangent (toward
+	// increasing u), w = ±1 the sign of the bitangent cross(normal,
+	// tangent)·w; nil if absent.
+	Tangents []mgl32.Vec4
+	UV0      []mgl32.Vec2 // TEXCOORD_0, glTF convention (origin top-left); nil if absent
+	UV1      []mgl32.Vec2 // TEXCOORD_1; nil if absent
+	Colors   []mgl32.Vec4 // COLOR_0, linear RGBA; nil if absent
+	Joints   [][4]uint16  // JOINTS_0: indices into the node's Skin.Joints; nil if unskinned
+	Weights  [][4]float32 // WEIGHTS_0, normalised to sum 1; nil if unskinned
+	Indices  []uint32     // three per triangle, every value < len(Positions)
+	Targets  []MorphTarget
+	Material int // index into Avatar.Materials, -1 for the glTF default material
 }
 
 // MorphTarget holds one morph target's per-vertex displacements (same length
