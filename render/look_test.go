@@ -248,42 +248,71 @@ func normalTexture() *image.NRGBA {
 
 // TestNormalMapFormula renders a normal-mapped grey plane facing the camera
 // (u along +X, v down −Y) and compares it with refBRDF at the decoded,
-// normalised texture normals: tangent space +X is world +X, +Y world +Y.
+// normalised texture normals: without TANGENT the frame comes from the UVs
+// (tangent +X, bitangent +Y); with TANGENT (t, w) it is t and
+// cross(N, t)·w — checked with the frame the UVs give, a tangent turned to
+// +Y, and a mirrored one (w = −1).
 func TestNormalMapFormula(t *testing.T) {
-	a := newAvatar()
-	tex := addTexture(a, normalTexture(), vrm.Sampler{Mag: vrm.FilterNearest, Min: vrm.FilterNearest})
-	mat := addMaterial(a, vrm.Material{Name: "bumpy", BaseColor: mgl32.Vec4{0.6, 0.6, 0.6, 1}, Roughness: 0.5, NormalTexture: texRef(tex), NormalScale: 1})
-	addMeshNode(a, "plane", quad(mgl32.Vec3{}, 1, 1, mat))
-	c := frontCamera(mgl32.Vec3{}, 2.2, 30)
-	const w, h = 160, 120
-	img := renderScene(t, w, h, DefaultScene(a, poseFrame(a, nil, nil), c))
-	checkGolden(t, "normal_plane", img)
-	l := viewLight(c)
 	dec := func(b uint8) float64 { return float64(b)/255*2 - 1 }
 	enc := func(x float64) uint8 { return uint8(math.Round((x + 1) / 2 * 255)) }
-	norm := func(x, y, z float64) [3]float64 {
-		k := math.Sqrt(x*x + y*y + z*z)
-		return [3]float64{x / k, y / k, z / k}
+	left := [3]float64{dec(enc(0.5)), dec(enc(0)), dec(enc(0.866))}
+	right := [3]float64{dec(enc(0)), dec(enc(0.5)), dec(enc(0.866))}
+	cases := []struct {
+		name    string
+		tangent *mgl32.Vec4
+		T, B    [3]float64 // the tangent frame the texture's x and y map to
+	}{
+		{"derived", nil, [3]float64{1, 0, 0}, [3]float64{0, 1, 0}},
+		{"tangent_x", &mgl32.Vec4{1, 0, 0, 1}, [3]float64{1, 0, 0}, [3]float64{0, 1, 0}},
+		{"tangent_y", &mgl32.Vec4{0, 1, 0, 1}, [3]float64{0, 1, 0}, [3]float64{-1, 0, 0}},
+		{"mirrored", &mgl32.Vec4{1, 0, 0, -1}, [3]float64{1, 0, 0}, [3]float64{0, -1, 0}},
 	}
-	left := norm(dec(enc(0.5)), dec(enc(0)), dec(enc(0.866)))
-	right := norm(dec(enc(0)), dec(enc(0.5)), dec(enc(0.866)))
-	base := [3]float64{0.6, 0.6, 0.6}
-	var st formulaStats
-	// The quad spans ±0.5 m at 2.2 m: about ±51 px around the centre.
-	for y := h/2 - 40; y < h/2+40; y++ {
-		for x := w/2 - 40; x < w/2+40; x++ {
-			if x >= w/2-2 && x <= w/2+1 {
-				continue // the seam between the halves
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			a := newAvatar()
+			tex := addTexture(a, normalTexture(), vrm.Sampler{Mag: vrm.FilterNearest, Min: vrm.FilterNearest})
+			mat := addMaterial(a, vrm.Material{Name: "bumpy", BaseColor: mgl32.Vec4{0.6, 0.6, 0.6, 1}, Roughness: 0.5, NormalTexture: texRef(tex), NormalScale: 1})
+			p := quad(mgl32.Vec3{}, 1, 1, mat)
+			if tc.tangent != nil {
+				p.Tangents = []mgl32.Vec4{*tc.tangent, *tc.tangent, *tc.tangent, *tc.tangent}
 			}
-			n := left
-			if x >= w/2 {
-				n = right
+			addMeshNode(a, "plane", p)
+			c := frontCamera(mgl32.Vec3{}, 2.2, 30)
+			const w, h = 160, 120
+			img := renderScene(t, w, h, DefaultScene(a, poseFrame(a, nil, nil), c))
+			if tc.tangent == nil {
+				checkGolden(t, "normal_plane", img)
 			}
-			d := pixelRay(x, y, w, h, float64(c.FOV))
-			st.add(pixelError(img, x, y, refBRDF(base, 0, 0.5, n, [3]float64{-d[0], -d[1], -d[2]}, l, DefaultLightIntensity, DefaultAmbientIntensity)))
-		}
+			l := viewLight(c)
+			frame := func(m [3]float64) [3]float64 {
+				var n [3]float64
+				for k := 0; k < 3; k++ {
+					n[k] = tc.T[k]*m[0] + tc.B[k]*m[1]
+				}
+				n[2] += m[2] // N = +Z
+				q := math.Sqrt(n[0]*n[0] + n[1]*n[1] + n[2]*n[2])
+				return [3]float64{n[0] / q, n[1] / q, n[2] / q}
+			}
+			nl, nr := frame(left), frame(right)
+			base := [3]float64{0.6, 0.6, 0.6}
+			var st formulaStats
+			// The quad spans ±0.5 m at 2.2 m: about ±51 px around the centre.
+			for y := h/2 - 40; y < h/2+40; y++ {
+				for x := w/2 - 40; x < w/2+40; x++ {
+					if x >= w/2-2 && x <= w/2+1 {
+						continue // the seam between the halves
+					}
+					n := nl
+					if x >= w/2 {
+						n = nr
+					}
+					d := pixelRay(x, y, w, h, float64(c.FOV))
+					st.add(pixelError(img, x, y, refBRDF(base, 0, 0.5, n, [3]float64{-d[0], -d[1], -d[2]}, l, DefaultLightIntensity, DefaultAmbientIntensity)))
+				}
+			}
+			st.check(t, "normal-mapped plane, "+tc.name, 3, 0.5)
+		})
 	}
-	st.check(t, "normal-mapped plane", 3, 0.5)
 }
 
 // TestMipLevelReceding draws an unlit plane receding from the camera with a

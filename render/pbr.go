@@ -79,7 +79,7 @@ func (sh *triShader) pbr(R, G, B, nx, ny, nz, w0, w1, w2, u0, v0, u1, v1 float32
 		ao = 1 + m.occlStrength*(r-1)
 	}
 	if m.nrmTex.t != nil {
-		nx, ny, nz = sh.normalMap(nx, ny, nz, u0, v0, u1, v1)
+		nx, ny, nz = sh.normalMap(nx, ny, nz, w0, w1, w2, u0, v0, u1, v1)
 	}
 	rough = max(rough, minRoughness)
 
@@ -173,6 +173,40 @@ func (sh *triShader) tangentFrame(fs *frameState) {
 	}
 }
 
+// tangentNormal is normalMap with the vertices' TANGENTs (glTF 2.0
+// §3.7.2.1): the interpolated tangent made orthogonal to the (unflipped)
+// normal N, the bitangent cross(N, T)·w, and n = T·x + B·y + N·z, flipped
+// with the normal on a back face.
+func (sh *triShader) tangentNormal(nx, ny, nz, w0, w1, w2, tx, ty, tz float32) (float32, float32, float32) {
+	f := sh.flip
+	a, b, c := &sh.tan[0], &sh.tan[1], &sh.tan[2]
+	Tx := w0*a[0] + w1*b[0] + w2*c[0]
+	Ty := w0*a[1] + w1*b[1] + w2*c[1]
+	Tz := w0*a[2] + w1*b[2] + w2*c[2]
+	p := Tx*nx + Ty*ny + Tz*nz
+	Tx, Ty, Tz = Tx-nx*p, Ty-ny*p, Tz-nz*p
+	l2 := Tx*Tx + Ty*Ty + Tz*Tz
+	if !(l2 > 1e-12) {
+		return nx * f, ny * f, nz * f
+	}
+	k := 1 / float32(math.Sqrt(float64(l2)))
+	Tx, Ty, Tz = Tx*k, Ty*k, Tz*k
+	hand := a[3]
+	if hand == 0 {
+		hand = 1
+	}
+	Bx, By, Bz := (ny*Tz-nz*Ty)*hand, (nz*Tx-nx*Tz)*hand, (nx*Ty-ny*Tx)*hand
+	x := Tx*tx + Bx*ty + nx*tz
+	y := Ty*tx + By*ty + ny*tz
+	z := Tz*tx + Bz*ty + nz*tz
+	l2 = x*x + y*y + z*z
+	if !(l2 > 1e-12) {
+		return nx * f, ny * f, nz * f
+	}
+	inv := f / float32(math.Sqrt(float64(l2)))
+	return x * inv, y * inv, z * inv
+}
+
 // normalMap perturbs the unit normal (nx, ny, nz) by the normal texture
 // (glTF 2.0 §3.9.3 normalTexture: tangent-space, +X toward increasing u,
 // +Y toward decreasing v — up in the image —, X and Y scaled by
@@ -180,13 +214,16 @@ func (sh *triShader) tangentFrame(fs *frameState) {
 // orthogonal to the normal and scaled together by the longer one's length
 // (three.js's derivative frame); on a back face the whole frame flips with
 // the normal.
-func (sh *triShader) normalMap(nx, ny, nz, u0, v0, u1, v1 float32) (float32, float32, float32) {
+func (sh *triShader) normalMap(nx, ny, nz, w0, w1, w2, u0, v0, u1, v1 float32) (float32, float32, float32) {
 	m := sh.m
 	u, v := m.nrmTex.uv(u0, v0, u1, v1)
 	r, g, b, _ := sh.sampleRaw(&m.nrmTex, u, v)
 	tx, ty, tz := (2*r-1)*m.nrmScale, (2*g-1)*m.nrmScale, 2*b-1
 	f := sh.flip
 	nx, ny, nz = nx*f, ny*f, nz*f
+	if sh.hasTan {
+		return sh.tangentNormal(nx, ny, nz, w0, w1, w2, tx, ty, tz)
+	}
 	du, dv := &sh.dpdu, &sh.dpdv
 	pu := du[0]*nx + du[1]*ny + du[2]*nz
 	pv := dv[0]*nx + dv[1]*ny + dv[2]*nz

@@ -18,19 +18,23 @@ type prepared struct {
 	mats      []matStatic // per Avatar.Materials, then the glTF default material
 	instances []instance  // in scene order: depth-first from the scene roots, primitives in order
 	maxVerts  int         // largest instance vertex count
+	tangents  bool        // some instance has tangents
 }
 
 // instance is one primitive of one mesh node, as drawn.
 type instance struct {
-	node    int
-	skin    int // index into Avatar.Skins when skinned, else −1
-	mat     int // index into prepared.mats
-	fp      vrm.FirstPersonType
-	pos     []mgl32.Vec3
-	nrm     []mgl32.Vec3 // nil: no normals (shaded as facing the viewer)
-	uv0     []mgl32.Vec2
-	uv1     []mgl32.Vec2
-	col     []mgl32.Vec4
+	node int
+	skin int // index into Avatar.Skins when skinned, else −1
+	mat  int // index into prepared.mats
+	fp   vrm.FirstPersonType
+	pos  []mgl32.Vec3
+	nrm  []mgl32.Vec3 // nil: no normals (shaded as facing the viewer)
+	uv0  []mgl32.Vec2
+	uv1  []mgl32.Vec2
+	col  []mgl32.Vec4
+	// tan: TANGENT, kept only for a metallic-roughness material with a
+	// normal texture (nil: the tangent frame comes from the UVs).
+	tan     []mgl32.Vec4
 	joints  [][4]uint16
 	weights [][4]float32
 	targets []morphTarget // one per mesh morph target; empty slices when unusable
@@ -302,6 +306,10 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 	}
 	in.indices, in.nverts = idx, n
 	in.compact()
+	if m := &p.mats[in.mat]; m.kind == kindPBR && m.normal.t != nil && len(pr.Tangents) == n && in.nrm != nil {
+		in.tan = pr.Tangents
+		p.tangents = true
+	}
 	if m := &p.mats[in.mat]; m.outline && in.nrm != nil {
 		mt := m.src.MToon
 		in.outlineWidth = make([]float32, in.nverts)

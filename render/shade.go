@@ -264,8 +264,11 @@ type triShader struct {
 	lam      float32
 
 	// With a normal texture, the triangle's view-space ∂P/∂u and ∂P/∂v in
-	// the normal texture's UVs (see tangentFrame).
+	// the normal texture's UVs (see tangentFrame), or with hasTan the
+	// vertices' view-space tangents and handedness.
 	dpdu, dpdv [3]float32
+	hasTan     bool
+	tan        [3][4]float32
 
 	// The triangle's edge functions and 1/w per vertex (see tri), for at.
 	ea, eb [3]int64
@@ -283,7 +286,7 @@ type triShader struct {
 // bindTri prepares sh for set-up triangle t of chunk c.
 func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 	d := &fs.draws[t.draw]
-	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d.outline)
+	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d)
 	m := sh.m
 	if m.toonFast {
 		// spanToon wraps by masking and filters bilinearly on every level.
@@ -569,9 +572,10 @@ func (sh *triShader) weightsAt(x, y int) (w0, w1, w2 float32) {
 	return p0 * k, p1 * k, p2 * k
 }
 
-// bind prepares sh for set-up triangle t of material m with vertices va,
-// vb, vc (t's vertex order).
-func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tri, outline bool) {
+// bind prepares sh for set-up triangle t of draw d, material m, with
+// vertices va, vb, vc (t's vertex order).
+func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tri, d *draw) {
+	outline := d.outline
 	sh.fs, sh.m, sh.va, sh.vb, sh.vc, sh.outline = fs, m, va, vb, vc, outline
 	for i := 0; i < 3; i++ {
 		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
@@ -599,7 +603,15 @@ func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tr
 		}
 	}
 	if m.kind == kindPBR && m.nrmTex.t != nil {
-		sh.tangentFrame(fs)
+		// The vertices' TANGENTs when the primitive has them (and the
+		// triangle was not clipped), else the frame from the UVs.
+		sh.hasTan = false
+		if fs.prep.instances[d.inst].tan != nil && (t.v[0]|t.v[1]|t.v[2])&clipBit == 0 {
+			sh.hasTan = true
+			sh.tan = [3][4]float32{fs.tans[t.v[0]], fs.tans[t.v[1]], fs.tans[t.v[2]]}
+		} else {
+			sh.tangentFrame(fs)
+		}
 	}
 	if m.kind == kindMToon && m.needRim && m.matcapTex != nil {
 		sh.matcap.bind(m.matcapTex, 0)

@@ -81,6 +81,9 @@ func (fs *frameState) vertexTask(t int) {
 		} else {
 			v.col = [4]float32{1, 1, 1, 1}
 		}
+		if in.tan != nil {
+			fs.tans[f.vbase+uint32(k)] = fs.viewTangent(in.tan[i], palette, in, i, f)
+		}
 		if outl != nil {
 			o := &outl[k]
 			*o = *v
@@ -88,6 +91,40 @@ func (fs *frameState) vertexTask(t int) {
 			fs.toScreen(o)
 		}
 	}
+}
+
+// viewTangent returns a TANGENT in view space: its xyz through the
+// vertex's skinning blend (or the node's view·world matrix), normalised,
+// with the handedness w kept.
+func (fs *frameState) viewTangent(t mgl32.Vec4, palette []mgl32.Mat4, in *instance, i int, f *instFrame) [4]float32 {
+	var d [3]float32
+	if palette != nil {
+		j, w := in.joints[i], in.weights[i]
+		total := float32(0)
+		for k := 0; k < 4; k++ {
+			wk := w[k]
+			if wk == 0 || int(j[k]) >= len(palette) || !finite(wk) {
+				continue
+			}
+			q := &palette[j[k]]
+			total += wk
+			d[0] += wk * (q[0]*t[0] + q[4]*t[1] + q[8]*t[2])
+			d[1] += wk * (q[1]*t[0] + q[5]*t[1] + q[9]*t[2])
+			d[2] += wk * (q[2]*t[0] + q[6]*t[1] + q[10]*t[2])
+		}
+		if total == 0 {
+			palette = nil
+		}
+	}
+	if palette == nil {
+		m := &f.m
+		d = [3]float32{m[0]*t[0] + m[4]*t[1] + m[8]*t[2], m[1]*t[0] + m[5]*t[1] + m[9]*t[2], m[2]*t[0] + m[6]*t[1] + m[10]*t[2]}
+	}
+	if l2 := d[0]*d[0] + d[1]*d[1] + d[2]*d[2]; l2 > 1e-20 && finite(l2) {
+		inv := 1 / float32(math.Sqrt(float64(l2)))
+		return [4]float32{d[0] * inv, d[1] * inv, d[2] * inv, t[3]}
+	}
+	return [4]float32{}
 }
 
 // project maps a view-space point to clip space (reverse-Z).
