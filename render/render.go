@@ -21,7 +21,8 @@
 //     then each pixel is shaded once per visible surface at its centre —
 //     neighbouring triangles of one mesh count as one surface, as GPU
 //     multisampling shades them — with perspective-correct interpolation and
-//     mipmapped bilinear textures, and resolved into the destination in sRGB.
+//     trilinear mipmapped textures (the level of detail from each pixel's UV
+//     derivatives, texture.lod), and resolved into the destination in sRGB.
 //     Blended triangles are then shaded per fragment and composited per
 //     sample in draw order.
 //
@@ -29,6 +30,10 @@
 // then outlines, then BLEND with transparentWithZWrite, then BLEND, the
 // blended groups sorted back to front per primitive (view-space depth of the
 // primitive's vertex centroid) after the material's render queue offset.
+//
+// Shading: VRMC_materials_mtoon-1.0 for MToon materials, KHR_materials_unlit,
+// and otherwise glTF 2.0's metallic-roughness model (appendix B; see pbr.go)
+// lit by the key light and a uniform environment of the ambient colour.
 //
 // Colour: textures and the destination are sRGB; lighting and blending are
 // done in linear light with premultiplied alpha.
@@ -147,7 +152,7 @@ type Scene struct {
 
 	Camera  Camera
 	Light   Light
-	Ambient mgl32.Vec3 // linear RGB ambient light (MToon's global illumination)
+	Ambient mgl32.Vec3 // linear RGB ambient light: MToon's global illumination, and the uniform environment lighting metallic-roughness materials
 
 	// Background is the colour behind the avatar, sRGB, not premultiplied;
 	// A = 0 gives a transparent background (the output then carries the
