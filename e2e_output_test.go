@@ -17,6 +17,8 @@ import (
 
 	"github.com/jezek/xgb"
 	"github.com/jezek/xgb/xproto"
+
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 // findWindow waits for a window titled name on display and returns its id.
@@ -186,4 +188,76 @@ func changedPixels(a, b *image.RGBA) int {
 		}
 	}
 	return n
+}
+
+// windowSize returns a window's size in pixels (xdotool getwindowgeometry).
+func windowSize(t *testing.T, display string, win uint32) (int, int) {
+	t.Helper()
+	cmd := exec.Command(requireTool(t, "xdotool"), "getwindowgeometry", fmt.Sprint(win))
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("xdotool getwindowgeometry: %v\n%s", err, out)
+	}
+	m := regexp.MustCompile(`Geometry: (\d+)x(\d+)`).FindSubmatch(out)
+	if m == nil {
+		t.Fatalf("no geometry in %q", out)
+	}
+	w, _ := strconv.Atoi(string(m[1]))
+	h, _ := strconv.Atoi(string(m[2]))
+	return w, h
+}
+
+// TestWindowNarrowAndHiDPI: the main window opens at 640 px wide (nothing
+// forces it wider); at FYNE_SCALE=2 a saved size that no longer fits the
+// screen is shrunk to fit, and on a screen where it fits the viewport
+// renders at most 1280×720 pixels, stretched, instead of its full
+// physical size.
+func TestWindowNarrowAndHiDPI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real window")
+	}
+	t.Run("640px", func(t *testing.T) {
+		display := startXvfb(t)
+		w := startWindow(t, display, map[string]any{"window.width": 640.0, "window.height": 480.0},
+			"--listen", fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t)))
+		w.showing("Kugutsu")
+		w.settle(1, "the doll at 640 px")
+		win := findWindow(t, display, "Kugutsu")
+		if ww, wh := windowSize(t, display, win); ww != 640 || wh != 480 {
+			t.Errorf("window %dx%d, want 640x480 (its content must fit)", ww, wh)
+		}
+		w.screenshot("narrow-640")
+	})
+	t.Run("scale2-shrunk", func(t *testing.T) {
+		display := startXvfb(t) // 1280×800: 1280×720 at scale 2 does not fit
+		t.Setenv("FYNE_SCALE", "2")
+		w := startWindow(t, display, nil, "--listen", fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t)))
+		w.showing("Kugutsu")
+		w.settle(1, "the doll at scale 2")
+		win := findWindow(t, display, "Kugutsu")
+		if ww, wh := windowSize(t, display, win); ww > 1280 || wh > 800 {
+			t.Errorf("window %dx%d at scale 2 on a 1280x800 screen: not shrunk to fit", ww, wh)
+		}
+		w.screenshot("scale2-shrunk")
+	})
+	t.Run("scale2-capped", func(t *testing.T) {
+		display := testutil.StartXvfbScreen(t, 2560, 1600)
+		t.Setenv("FYNE_SCALE", "2")
+		w := startWindow(t, display, nil, "--listen", fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t)))
+		w.showing("Kugutsu")
+		s := w.settle(1, "the doll at scale 2")
+		vw, vh := s.ViewportSize[0], s.ViewportSize[1]
+		iw, ih := s.ImageSize[0], s.ImageSize[1]
+		t.Logf("viewport %dx%d px, image %dx%d px", vw, vh, iw, ih)
+		if vw*vh <= 1280*720 {
+			t.Fatalf("viewport %dx%d px at scale 2: the test needs one larger than 1280×720", vw, vh)
+		}
+		if iw*ih > 1280*720 || iw == 0 {
+			t.Errorf("image %dx%d px for a %dx%d viewport: not capped at 1280×720", iw, ih, vw, vh)
+		}
+		if r, want := float64(iw)/float64(ih), float64(vw)/float64(vh); r < want*0.98 || r > want*1.02 {
+			t.Errorf("image aspect %.3f, viewport %.3f", r, want)
+		}
+	})
 }

@@ -131,6 +131,8 @@ type e2eStats struct {
 	Quality      string                    `json:"quality"`
 	Packets      uint64                    `json:"packets"`
 	Avatar       string                    `json:"avatar"`
+	ImageSize    [2]int                    `json:"image_size"`    // the latest image, pixels
+	ViewportSize [2]int                    `json:"viewport_size"` // the viewport it was made for
 }
 
 // e2ePercentiles mirrors app.percentiles (milliseconds).

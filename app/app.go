@@ -39,6 +39,7 @@ func Run(o Options) error {
 	a.SetIcon(appIcon())
 	u := newUI(a, o)
 	u.start()
+	a.Lifecycle().SetOnStarted(u.fitScreen)
 	u.win.ShowAndRun()
 	u.stop()
 	return nil

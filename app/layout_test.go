@@ -80,3 +80,21 @@ func TestTransparentBackgroundChoice(t *testing.T) {
 		t.Errorf("after the check: engine transparent %v, checkerboard shown %v", u.engine.View().Transparent, checker.Visible())
 	}
 }
+
+func TestFitWindow(t *testing.T) {
+	for _, tc := range []struct {
+		size   fyne.Size
+		sw, sh int
+		scale  float32
+		want   fyne.Size
+	}{
+		{fyne.NewSize(1280, 720), 1920, 1080, 1, fyne.NewSize(1280, 720)},
+		{fyne.NewSize(1280, 720), 1280, 800, 2, fyne.NewSize(608, 360)},
+		{fyne.NewSize(3000, 400), 1920, 1080, 1, fyne.NewSize(1824, 400)},
+		{fyne.NewSize(1280, 720), 0, 0, 1, fyne.NewSize(1280, 720)},
+	} {
+		if got := fitWindow(tc.size, tc.sw, tc.sh, tc.scale); got != tc.want {
+			t.Errorf("fit %v on %dx%d at scale %v: %v, want %v", tc.size, tc.sw, tc.sh, tc.scale, got, tc.want)
+		}
+	}
+}

@@ -10,7 +10,6 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/marionette"
@@ -218,7 +217,12 @@ func creditLine(av *vrm.Avatar, src marionette.Source) string {
 // makeStatusBar returns the bar under the window: receiving light, state,
 // sender, fps, packets/s, and the avatar's credit.
 func makeStatusBar(ls *liveStatus) fyne.CanvasObject {
-	return container.NewHBox(
+	// The credit takes the room left and is cut with an ellipsis, so the
+	// status bar never makes the window wider (it fits 640 px).
+	credit := widget.NewLabelWithData(ls.credit)
+	credit.Truncation = fyne.TextTruncateEllipsis
+	credit.Alignment = fyne.TextAlignTrailing
+	return container.NewBorder(nil, nil, container.NewHBox(
 		ls.newLight(),
 		widget.NewLabelWithData(ls.receiving),
 		widget.NewSeparator(),
@@ -227,7 +231,5 @@ func makeStatusBar(ls *liveStatus) fyne.CanvasObject {
 		widget.NewLabelWithData(ls.packetRate),
 		widget.NewSeparator(),
 		widget.NewLabelWithData(ls.fps),
-		layout.NewSpacer(),
-		widget.NewLabelWithData(ls.credit),
-	)
+	), nil, credit)
 }
