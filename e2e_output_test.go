@@ -1,7 +1,6 @@
 package main
 
 import (
-	bo "encoding/binary"
 	"fmt"
 	"image"
 	"image/png"
@@ -15,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/xproto"
-
 	"github.com/kugutsu/kugutsu/internal/testutil"
+	"github.com/kugutsu/kugutsu/output"
 )
 
 // findWindow waits for a window titled name on display and returns its id.
@@ -40,31 +37,16 @@ func findWindow(t *testing.T, display, name string) uint32 {
 	return 0
 }
 
-// windowImage reads a depth-32 window's pixels over X11 (GetImage) as
-// premultiplied RGBA.
+// windowImage reads a depth-32 window's pixels over X11 as premultiplied
+// RGBA.
 func windowImage(t *testing.T, display string, win uint32) *image.RGBA {
 	t.Helper()
-	c, err := xgb.NewConnDisplay(display)
+	img, depth, err := output.ReadWindow(display, win)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	g, err := xproto.GetGeometry(c, xproto.Drawable(win)).Reply()
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, h := int(g.Width), int(g.Height)
-	r, err := xproto.GetImage(c, xproto.ImageFormatZPixmap, xproto.Drawable(win), 0, 0, uint16(w), uint16(h), 0xffffffff).Reply()
-	if err != nil {
-		t.Fatalf("GetImage: %v", err)
-	}
-	if r.Depth != 32 {
-		t.Fatalf("the output window has depth %d, want 32", r.Depth)
-	}
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := 0; i < w*h; i++ {
-		p := bo.LittleEndian.Uint32(r.Data[4*i:])
-		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = byte(p>>16), byte(p>>8), byte(p), byte(p>>24)
+	if depth != 32 {
+		t.Fatalf("the output window has depth %d, want 32", depth)
 	}
 	return img
 }

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"image"
@@ -10,9 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-
-	"github.com/jezek/xgb"
-	"github.com/jezek/xgb/xproto"
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 )
@@ -30,25 +26,15 @@ func testImage(w, h int) *image.RGBA {
 	return img
 }
 
-// readBack reads the window's pixels over X11 (GetImage, ZPixmap) as RGBA.
+// readBack reads the window's pixels over X11 as RGBA.
 func readBack(t *testing.T, display string, win uint32, w, h int) *image.RGBA {
 	t.Helper()
-	c, err := xgb.NewConnDisplay(display)
+	img, depth, err := ReadWindow(display, win)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	r, err := xproto.GetImage(c, xproto.ImageFormatZPixmap, xproto.Drawable(win), 0, 0, uint16(w), uint16(h), 0xffffffff).Reply()
-	if err != nil {
-		t.Fatalf("GetImage: %v", err)
-	}
-	if r.Depth != 32 {
-		t.Fatalf("GetImage depth %d, want 32", r.Depth)
-	}
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for i := 0; i < w*h; i++ {
-		p := binary.LittleEndian.Uint32(r.Data[4*i:])
-		img.Pix[4*i], img.Pix[4*i+1], img.Pix[4*i+2], img.Pix[4*i+3] = byte(p>>16), byte(p>>8), byte(p), byte(p>>24)
+	if depth != 32 || img.Rect.Dx() != w || img.Rect.Dy() != h {
+		t.Fatalf("read back %v at depth %d, want %dx%d at 32", img.Rect, depth, w, h)
 	}
 	return img
 }
