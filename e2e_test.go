@@ -268,6 +268,24 @@ func (w *window) screenshot(name string) *image.RGBA {
 	return rgba
 }
 
+// restShot waits for the avatar to settle, takes a screenshot and finds
+// the viewport and the avatar in it.
+func (w *window) restShot(name, what string) (shot *image.RGBA, vp, body image.Rectangle) {
+	w.t.Helper()
+	w.settle(1, what)
+	shot = w.screenshot(name)
+	vp = viewportRect(shot)
+	if vp.Dx() < 200 || vp.Dy() < 200 {
+		w.t.Fatalf("no viewport found (background-coloured area %v)", vp)
+	}
+	body = avatarRect(shot, vp)
+	if body.Dx() < vp.Dx()/4 || body.Dy() < vp.Dy()/2 {
+		w.t.Fatalf("no avatar in the viewport %v (non-background area %v)", vp, body)
+	}
+	w.t.Logf("viewport %v, avatar %v", vp, body)
+	return shot, vp, body
+}
+
 // viewportRect finds the viewport: the bounding box of the default
 // background colour.
 func viewportRect(img *image.RGBA) image.Rectangle {
@@ -413,17 +431,7 @@ func TestWindowFollowsPerformer(t *testing.T) {
 	w := startWindow(t, display, map[string]any{"opt.performerCamera": true, "view.quality": "Anti-aliased (4×)"},
 		"--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing("Low-Poly Godette")
-	w.settle(1, "Godette at rest")
-	rest := w.screenshot("rest")
-	vp := viewportRect(rest)
-	if vp.Dx() < 200 || vp.Dy() < 200 {
-		t.Fatalf("no viewport found (background-coloured area %v)", vp)
-	}
-	body := avatarRect(rest, vp)
-	if body.Dx() < vp.Dx()/4 || body.Dy() < vp.Dy()/2 {
-		t.Fatalf("no avatar in the viewport %v (non-background area %v)", vp, body)
-	}
-	t.Logf("viewport %v, avatar %v", vp, body)
+	rest, vp, body := w.restShot("rest", "Godette at rest")
 
 	p := newPerformer(t, port)
 	p.bone(humanoid.LeftUpperArm, unityRotation(-80, 0, 0, 1)) // raise the left arm (T-pose → up)
