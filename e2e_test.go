@@ -131,6 +131,7 @@ type e2eStats struct {
 	Quality      string                    `json:"quality"`
 	Packets      uint64                    `json:"packets"`
 	Avatar       string                    `json:"avatar"`
+	OutputFPS    float64                   `json:"output_fps"`    // the output window's images shown a second
 	ImageSize    [2]int                    `json:"image_size"`    // the latest image, pixels
 	ViewportSize [2]int                    `json:"viewport_size"` // the viewport it was made for
 }
@@ -588,6 +589,11 @@ func TestMeasure(t *testing.T) {
 	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette) })
 	t.Run("default avatar", func(t *testing.T) { measure(t, "Kugutsu") })
 	t.Run("VRoid layout", func(t *testing.T) { measure(t, vroidName, "--vrm", vroidFile(t)) })
+	// The output window (1280×720) beside the main window: the engine draws
+	// both views of each pose.
+	t.Run("Godette with the output window", func(t *testing.T) {
+		measure(t, "Low-Poly Godette", "--vrm", godette, "--output")
+	})
 }
 
 func measure(t *testing.T, name string, args ...string) {
@@ -670,6 +676,9 @@ func measure(t *testing.T, name string, args ...string) {
 		s.FPS, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Latency.N, s.Render.P50, s.Render.P99)
 	t.Logf("packet → end of the paint showing it p50 %.1f ms, p99 %.1f ms (n=%d); quality in force: %s",
 		s.LatencyShown.P50, s.LatencyShown.P99, s.LatencyShown.N, s.Quality)
+	if s.OutputFPS > 0 {
+		t.Logf("output window: %.1f fps shown", s.OutputFPS)
+	}
 	t.Logf("per-frame breakdown (ms, p50 / p99, n):")
 	for _, k := range slices.Sorted(maps.Keys(s.Breakdown)) {
 		b := s.Breakdown[k]

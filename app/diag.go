@@ -37,6 +37,9 @@ type statsReport struct {
 	// image, which the UI stretches).
 	ImageSize    [2]int `json:"image_size"`
 	ViewportSize [2]int `json:"viewport_size"`
+	// OutputFPS is the output window's rate of images shown (0 when it is
+	// closed).
+	OutputFPS float64 `json:"output_fps"`
 	HeapInuse    uint64 `json:"go_heap_inuse_bytes"`
 	GoSys        uint64 `json:"go_sys_bytes"`
 }
@@ -67,7 +70,7 @@ func toPercentiles(p marionette.Percentiles) percentiles {
 }
 
 // writeStats writes the report to path every 250 ms until stop closes.
-func writeStats(e *marionette.Engine, ui *uiTimes, path string, stop <-chan struct{}) {
+func writeStats(e *marionette.Engine, ui *uiTimes, out *outputWindow, path string, stop <-chan struct{}) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -88,6 +91,9 @@ func writeStats(e *marionette.Engine, ui *uiTimes, path string, stop <-chan stru
 		}
 		if av := st.Stats.Shown.Avatar; av != nil {
 			r.Avatar = av.Meta.Name
+		}
+		if out != nil {
+			r.OutputFPS = out.fps()
 		}
 		sh := &st.Stats.Shown
 		r.ImageSize, r.ViewportSize = [2]int{sh.Width, sh.Height}, [2]int{sh.ViewWidth, sh.ViewHeight}

@@ -402,6 +402,17 @@ func (o *outputWindow) followPerformer() {
 	}
 }
 
+// fps returns the rate of images shown over the last second (0 when
+// closed).
+func (o *outputWindow) fps() float64 {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.stop == nil {
+		return 0
+	}
+	return o.rate
+}
+
 // status describes the output window for the Output tab.
 func (o *outputWindow) status() string {
 	o.mu.Lock()

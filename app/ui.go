@@ -216,7 +216,7 @@ func (u *ui) start() {
 	go u.poll()
 	go u.pollIFM()
 	if path := os.Getenv(statsEnv); path != "" {
-		go writeStats(u.engine, &u.view.times, path, u.stopPoll)
+		go writeStats(u.engine, &u.view.times, u.output, path, u.stopPoll)
 	}
 }
 
