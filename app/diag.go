@@ -40,8 +40,8 @@ type statsReport struct {
 	// OutputFPS is the output window's rate of images shown (0 when it is
 	// closed).
 	OutputFPS float64 `json:"output_fps"`
-	HeapInuse    uint64 `json:"go_heap_inuse_bytes"`
-	GoSys        uint64 `json:"go_sys_bytes"`
+	HeapInuse uint64  `json:"go_heap_inuse_bytes"`
+	GoSys     uint64  `json:"go_sys_bytes"`
 }
 
 // breakdownReport names the stages of an image, engine and UI.
