@@ -109,6 +109,9 @@ type Engine struct {
 	unmatched  []string
 	hidden     bool
 	last       vmc.Frame // scene frame of the latest render, for Status
+	playout    PlayoutStatus
+	pose       vrm.Pose  // pose of the latest render, for Pose
+	poseAt     time.Time // when it was computed
 	cameraOK   bool      // the Performer's camera is in use
 }
 
@@ -526,6 +529,7 @@ type renderState struct {
 	uvAnim     bool
 	springs    bool
 	springsSet bool
+	alive      aliveState
 }
 
 // renderFrame poses and renders one image at now and reports whether the
@@ -550,6 +554,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		}
 		rs.avatar = av
 		rs.poser.reset(av)
+		rs.alive.reset(av, uint64(now.UnixNano()))
 		rs.lastUpdate = time.Time{}
 		rs.prevWorld = rs.prevWorld[:0]
 		rs.uvAnim = hasUVAnimation(av)
@@ -574,7 +579,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	} else if av != nil && face.Face(av, &rs.face) {
 		fc = &rs.face
 	}
+	fr, playing := rs.alive.input(fr, opts, now)
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
+	idling := rs.alive.finish(&rs.poser, opts, dt)
 
 	var vf *vrm.Frame
 	if av != nil {
@@ -643,11 +650,14 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		e.unmatched = append(e.unmatched[:0], rs.poser.Unmatched()...)
 	}
 	e.hidden, e.cameraOK = hidden, cameraOK
+	e.playout = rs.alive.jb.status(opts.Jitter.On)
+	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.pose.Expressions...)
+	e.pose, e.poseAt = copyPose(&rs.poser.pose, e.pose.Expressions), now
 	e.mu.Unlock()
 	if e.cfg.OnFrame != nil {
 		e.cfg.OnFrame()
 	}
-	if rs.uvAnim && !hidden {
+	if (rs.uvAnim || idling) && !hidden || playing {
 		return true
 	}
 	return moving && now.Sub(rs.lastInput) < settleTimeout

@@ -1,0 +1,160 @@
+package marionette
+
+import (
+	"time"
+
+	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// aliveState is the render goroutine's idle layer and jitter buffer, put
+// around the poser: input chooses the frame to pose (the newest, or the
+// jitter buffer's playout), finish lays the idle motion and automatic
+// blinks over the posed result.
+type aliveState struct {
+	pres     presence
+	jb       playout
+	jbOn     bool
+	played   vmc.Frame
+	seq      uint64 // scene seq last seen
+	fresh    Parts  // parts with new data this step
+	blinkKey bool   // the newest frame carries a blink blend key
+	lastKey  float64
+	av       *vrm.Avatar
+	blink    int // index of the blink expression; -1: none
+}
+
+// reset starts over for av with the idle motion seeded by seed.
+func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
+	a.pres.reset(seed)
+	a.jb.reset()
+	a.seq, a.fresh, a.blinkKey, a.lastKey, a.av, a.blink = 0, 0, false, presenceNever, av, -1
+	if av != nil {
+		for i := range av.Expressions {
+			if av.Expressions[i].Preset == vrm.PresetBlink {
+				a.blink = i
+				break
+			}
+		}
+	}
+}
+
+// input takes the scene frame fr (nil: nothing received yet) at now and
+// returns the frame to pose and whether the jitter buffer still holds
+// frames to play (the engine should redraw soon).
+func (a *aliveState) input(fr *vmc.Frame, o Options, now time.Time) (*vmc.Frame, bool) {
+	a.fresh = 0
+	if fr != nil && fr.Seq != a.seq {
+		a.seq = fr.Seq
+		a.fresh = framedParts(fr, o)
+		a.blinkKey = a.fresh.Has(PartFace) && a.sendsBlink(fr)
+		if o.Jitter.On {
+			at := fr.Received
+			if at.IsZero() {
+				at = now
+			}
+			a.jb.push(fr, at)
+		}
+	}
+	if !o.Jitter.On {
+		if a.jbOn {
+			a.jb.reset()
+			a.jbOn = false
+		}
+		return fr, false
+	}
+	a.jbOn = true
+	ok, pending := a.jb.sample(&a.played, now, o.Jitter)
+	if !ok {
+		return fr, false
+	}
+	return &a.played, pending
+}
+
+// framedParts returns the parts frame f carries data for under options o
+// (cut regions and a root that is not applied carry none).
+func framedParts(f *vmc.Frame, o Options) Parts {
+	var s Parts
+	if f.Root.Received && (o.RootPosition || o.RootRotation) {
+		s = s.With(PartRoot)
+	}
+	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
+		if f.BonesReceived.Has(b) && !o.Cut.Has(b) {
+			s = s.With(PartOf(b))
+		}
+	}
+	if len(f.Blends) > 0 {
+		s = s.With(PartFace)
+	}
+	return s
+}
+
+// sendsBlink reports whether f has a blend key for one of the avatar's
+// blink expressions.
+func (a *aliveState) sendsBlink(f *vmc.Frame) bool {
+	if a.av == nil {
+		return false
+	}
+	for _, bl := range f.Blends {
+		if x, ok := a.av.ExpressionIndex(bl.Name); ok && isBlink(&a.av.Expressions[x]) {
+			return true
+		}
+	}
+	return false
+}
+
+// finish advances the idle layer by dt seconds and lays it over the
+// poser's pose. It reports whether the idle layer is animating (the
+// engine should keep redrawing).
+func (a *aliveState) finish(p *poser, o Options, dt float64) bool {
+	if p.av == nil {
+		return false
+	}
+	faceBlink := false
+	for i, set := range p.fSet {
+		if set && isBlink(&p.av.Expressions[i]) {
+			faceBlink = true
+			break
+		}
+	}
+	if a.blinkKey {
+		a.lastKey = a.pres.t + dt
+	}
+	blinkDriven := faceBlink || a.pres.t+dt-a.lastKey <= PresenceSilence
+	a.pres.step(dt, a.fresh, blinkDriven, o.Presence)
+	name, recv := "", float32(-1)
+	if a.blink >= 0 {
+		name, recv = p.av.Expressions[a.blink].Name, p.eCur[a.blink]
+	}
+	a.pres.apply(&p.pose, o.Presence, name, recv)
+	return o.Presence.Active()
+}
+
+// Playout returns the jitter buffer's status as of the latest render.
+func (e *Engine) Playout() PlayoutStatus {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.playout
+}
+
+// Pose copies into dst the pose given to the shown avatar at the latest
+// render (received motion, smoothing, face and idle layer applied; VRM 1.0
+// frame, see vrm.Pose), reusing dst's expression slice, and returns the
+// render's time.
+func (e *Engine) Pose(dst *vrm.Pose) time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	x := append(dst.Expressions[:0], e.pose.Expressions...)
+	*dst = e.pose
+	dst.Expressions = x
+	return e.poseAt
+}
+
+// copyPose returns a copy of p whose expressions are x (a copy of
+// p.Expressions the caller made).
+func copyPose(p *vrm.Pose, x []vrm.ExpressionWeight) vrm.Pose {
+	c := *p
+	c.Expressions = x
+	return c
+}
