@@ -17,9 +17,10 @@ type aliveState struct {
 	jb       playout
 	jbOn     bool
 	played   vmc.Frame
-	seq      uint64 // scene seq last seen
-	fresh    Parts  // parts with new data this step
-	blinkKey bool   // the newest frame carries a blink blend key
+	seq      uint64  // scene seq last seen
+	fresh    Parts   // parts the scene carries
+	age      float64 // seconds since the scene's latest packet
+	blinkKey bool    // the newest frame carries a blink blend key
 	lastKey  float64
 	av       *vrm.Avatar
 	blink    int // index of the blink expression; -1: none
@@ -40,15 +41,21 @@ func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
 	}
 }
 
-// input takes the scene frame fr (nil: nothing received yet) at now and
-// returns the frame to pose and whether the jitter buffer still holds
-// frames to play (the engine should redraw soon).
-func (a *aliveState) input(fr *vmc.Frame, o Options, now time.Time) (*vmc.Frame, bool) {
-	a.fresh = 0
+// input takes the scene frame fr (nil: nothing received yet) at now,
+// the scene's latest packet having arrived at lastPacket, and returns the
+// frame to pose and whether the jitter buffer still holds frames to play
+// (the engine should redraw soon). The parts fr carries count as driven
+// as of lastPacket: a Performer repeating an unchanged pose still drives
+// them.
+func (a *aliveState) input(fr *vmc.Frame, o Options, now, lastPacket time.Time) (*vmc.Frame, bool) {
+	a.fresh, a.age = 0, 0
+	if fr != nil && !lastPacket.IsZero() {
+		a.fresh = framedParts(fr, o)
+		a.age = now.Sub(lastPacket).Seconds()
+	}
 	if fr != nil && fr.Seq != a.seq {
 		a.seq = fr.Seq
-		a.fresh = framedParts(fr, o)
-		a.blinkKey = a.fresh.Has(PartFace) && a.sendsBlink(fr)
+		a.blinkKey = len(fr.Blends) > 0 && a.sendsBlink(fr)
 		if o.Jitter.On {
 			at := fr.Received
 			if at.IsZero() {
@@ -118,11 +125,11 @@ func (a *aliveState) finish(p *poser, o Options, dt float64) bool {
 			break
 		}
 	}
-	if a.blinkKey {
-		a.lastKey = a.pres.t + dt
+	if a.blinkKey && a.fresh != 0 {
+		a.lastKey = max(a.lastKey, a.pres.t+dt-a.age)
 	}
 	blinkDriven := faceBlink || a.pres.t+dt-a.lastKey <= PresenceSilence
-	a.pres.step(dt, a.fresh, blinkDriven, o.Presence)
+	a.pres.step(dt, a.fresh, a.age, blinkDriven, o.Presence)
 	name, recv := "", float32(-1)
 	if a.blink >= 0 {
 		name, recv = p.av.Expressions[a.blink].Name, p.eCur[a.blink]

@@ -579,7 +579,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	} else if av != nil && face.Face(av, &rs.face) {
 		fc = &rs.face
 	}
-	fr, playing := rs.alive.input(fr, opts, now)
+	fr, playing := rs.alive.input(fr, opts, now, e.scene.LastPacket())
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
 	idling := rs.alive.finish(&rs.poser, opts, dt)
 

@@ -172,19 +172,23 @@ func (s *presence) gap() float64 { return blinkMinGap + s.rng.Float64()*(blinkMa
 func (s *presence) driven(p Part) bool { return s.t-s.last[p] <= PresenceSilence }
 
 // step advances the layer by dt seconds. fresh holds the parts a source
-// sent new data for since the previous step; blinkDriven says a source
-// (the Performer's blends or the face source) is sending blinks now.
-func (s *presence) step(dt float64, fresh Parts, blinkDriven bool, o Presence) {
+// sent data for, age seconds before the end of this step (0: just now);
+// blinkDriven says a source (the Performer's blends or the face source)
+// is sending blinks now.
+func (s *presence) step(dt float64, fresh Parts, age float64, blinkDriven bool, o Presence) {
 	if s.rng == nil {
 		s.reset(1)
 	}
 	if !(dt > 0) {
 		dt = 0
 	}
+	if !(age > 0) {
+		age = 0
+	}
 	s.t += dt
 	for p := Part(0); p < PartCount; p++ {
 		if fresh.Has(p) {
-			s.last[p] = s.t
+			s.last[p] = max(s.last[p], s.t-age)
 		}
 	}
 	a := float32(dt / PresenceBlend)

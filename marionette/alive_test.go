@@ -1,0 +1,135 @@
+package marionette
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
+)
+
+// posedSample is one render's pose as the engine reports it.
+type posedSample struct {
+	at    time.Time
+	pose  vrm.Pose
+	blink float32
+}
+
+// watchPoses takes images as the UI does (the engine waits for each to be
+// taken) and records the pose of every new render until stop returns
+// true or the deadline passes.
+func (te *testEngine) watchPoses(t *testing.T, what string, limit time.Duration, stop func([]posedSample) bool) []posedSample {
+	t.Helper()
+	var out []posedSample
+	deadline := time.Now().Add(limit)
+	var last time.Time
+	for time.Now().Before(deadline) {
+		te.Latest()
+		var p vrm.Pose
+		at := te.Pose(&p)
+		if at.After(last) {
+			last = at
+			s := posedSample{at: at, pose: p}
+			for _, x := range p.Expressions {
+				if x.Name == "Blink" || x.Name == "blink" {
+					s.blink = max(s.blink, x.Weight)
+				}
+			}
+			out = append(out, s)
+			if stop(out) {
+				return out
+			}
+		}
+		select {
+		case <-te.frames:
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	t.Fatalf("%s: not seen within %v (%d renders)", what, limit, len(out))
+	return nil
+}
+
+// armDown reports how far the left upper arm of pose p points down (1:
+// straight down, 0: level, as in the T-pose).
+func armDown(p *vrm.Pose) float32 {
+	if !p.Rotated.Has(humanoid.LeftUpperArm) {
+		return 0
+	}
+	return -p.Rotations[humanoid.LeftUpperArm].Rotate(mgl32.Vec3{1, 0, 0})[1]
+}
+
+// TestEnginePresenceOverUDP: a Performer streams a raised left arm and a
+// straight chest, then stops. Within 1 s the arms go down and the chest
+// breathes; the avatar blinks by itself; when the Performer resumes, the
+// arm blends back without jumping faster than the 0.3 s blend allows.
+func TestEnginePresenceOverUDP(t *testing.T) {
+	te := godetteEngine(t, false)
+	o := te.Options()
+	o.Presence = DefaultPresence()
+	te.SetOptions(o)
+	// Godette (VRM 0.x) names its blink "Blink".
+	av, _ := te.Avatar()
+	if _, ok := av.ExpressionIndex("blink"); !ok {
+		t.Skip("no blink expression")
+	}
+	bones := map[humanoid.Bone]vmc.Transform{
+		humanoid.LeftUpperArm: rot(raisedLeftArm),
+		humanoid.Spine:        rot(vmc.Identity), humanoid.Chest: rot(vmc.Identity),
+	}
+	stream := func(d time.Duration) {
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			te.sendPose(t, bones, vmc.Blend{Name: "Blink", Value: 0})
+			te.Latest()
+			time.Sleep(time.Second / 60)
+		}
+	}
+	stream(700 * time.Millisecond)
+	raised := te.watchPoses(t, "the raised arm", 5*time.Second, func(s []posedSample) bool {
+		return armDown(&s[len(s)-1].pose) < -0.9
+	})
+	stopped := raised[len(raised)-1].at
+
+	// Stopped: the arm comes down and the chest breathes within 1 s.
+	ss := te.watchPoses(t, "arm down after the Performer stopped", 5*time.Second, func(s []posedSample) bool {
+		return armDown(&s[len(s)-1].pose) > 0.85
+	})
+	if took := ss[len(ss)-1].at.Sub(stopped); took > time.Second {
+		t.Errorf("arm down %v after the Performer stopped, want within 1 s", took)
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	te.watchPoses(t, "breathing", 5*time.Second, func(s []posedSample) bool {
+		p := &s[len(s)-1].pose
+		a := angleDeg(p.Rotations[humanoid.Chest], mgl32.QuatIdent())
+		lo, hi = math.Min(lo, a), math.Max(hi, a)
+		return hi-lo > 0.5
+	})
+
+	// At least one automatic blink within 10 s (one every 2–6 s).
+	te.watchPoses(t, "an automatic blink", 10*time.Second, func(s []posedSample) bool {
+		return s[len(s)-1].blink > 0.5
+	})
+
+	// Resume: the arm returns to the raised pose, no faster than the blend.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		stream(1500 * time.Millisecond)
+	}()
+	back := te.watchPoses(t, "the arm raised again", 5*time.Second, func(s []posedSample) bool {
+		return armDown(&s[len(s)-1].pose) < -0.9
+	})
+	<-done
+	total := angleDeg(back[0].pose.Rotations[humanoid.LeftUpperArm], back[len(back)-1].pose.Rotations[humanoid.LeftUpperArm])
+	for i := 1; i < len(back); i++ {
+		a, b := &back[i-1], &back[i]
+		step := angleDeg(a.pose.Rotations[humanoid.LeftUpperArm], b.pose.Rotations[humanoid.LeftUpperArm])
+		dt := min(b.at.Sub(a.at), maxStep).Seconds()
+		if allow := total*dt/PresenceBlend + 1; step > allow {
+			t.Errorf("arm turned %.1f° in %.0f ms on resuming, the blend allows %.1f°", step, dt*1000, allow)
+		}
+	}
+}
