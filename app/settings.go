@@ -102,7 +102,8 @@ type settings struct {
 	springBones          binding.Bool
 	showFPS              binding.Bool
 
-	ifm *ifmSettings // the iFacialMocap panel's
+	ifm   *ifmSettings   // the iFacialMocap panel's
+	alive *aliveSettings // idle layer and jitter buffer
 }
 
 // preferenceBinders returns functions that bind a bool, float or string
@@ -160,7 +161,8 @@ func newSettings(p fyne.Preferences) *settings {
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
 
-		ifm: newIFMSettings(p),
+		ifm:   newIFMSettings(p),
+		alive: newAliveSettings(p),
 	}
 }
 
@@ -177,6 +179,7 @@ func (s *settings) options() marionette.Options {
 		Mirror: get(s.mirror), HideUncalibrated: get(s.hideUncalibrated),
 		PerformerLight: get(s.perfLight), PerformerBackground: get(s.perfBackground), PerformerCamera: get(s.perfCamera),
 	}
+	s.alive.apply(&o)
 	pos, _ := s.positions.Get()
 	for i, c := range positionChoices {
 		if c == pos {
@@ -243,6 +246,9 @@ func (s *settings) onOptionsChanged(f func()) {
 	for _, it := range []binding.DataItem{s.rootPosition, s.rootRotation, s.mrScale, s.positions, s.boneSmooth,
 		s.blendSmooth, s.mirror, s.cutHead, s.cutArms, s.cutFingers, s.cutLegs, s.cutEyes, s.hideUncalibrated,
 		s.perfLight, s.perfBackground, s.perfCamera} {
+		it.AddListener(binding.NewDataListener(f))
+	}
+	for _, it := range s.alive.items() {
 		it.AddListener(binding.NewDataListener(f))
 	}
 }

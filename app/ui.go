@@ -141,7 +141,7 @@ func newUI(a fyne.App, o Options) *ui {
 // bottom. Each panel scrolls both ways, so the window can be as narrow as
 // 640 px without clipping anything.
 func (u *ui) makeContent() fyne.CanvasObject {
-	u.avatarHolder = container.NewScroll(makeNoAvatarTab())
+	u.avatarHolder = container.NewScroll(container.NewVBox(makeNoAvatarTab(), makePresenceCard(u.set.alive)))
 	u.tabs = container.NewAppTabs(
 		container.NewTabItem("VMC", container.NewScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
@@ -408,7 +408,7 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	if cur, _ := u.engine.Avatar(); cur != av {
 		thumb = av.ThumbnailImage(marionette.ThumbnailSize)
 	}
-	u.avatarHolder.Content = makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched)
+	u.avatarHolder.Content = container.NewVBox(makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched), makePresenceCard(u.set.alive))
 	u.avatarHolder.Refresh()
 	u.live.credit.Set(creditLine(av, src))
 	u.ifmAvatarChanged()
@@ -459,6 +459,7 @@ func (u *ui) poll() {
 			continue // the previous update has not run yet
 		}
 		st := u.engine.Status()
+		playout := u.engine.Playout()
 		var unmatched []string
 		u.weights, unmatched = u.engine.ExpressionWeights(u.weights)
 		weights := append([]float32(nil), u.weights...)
@@ -467,6 +468,7 @@ func (u *ui) poll() {
 		fyne.Do(func() {
 			u.polling.Store(false)
 			u.live.update(&st)
+			u.set.alive.showPlayout(playout)
 			if av == u.shown && len(weights) == len(u.exprBars) && u.tabs.Selected().Text == "Avatar" {
 				for i, w := range weights {
 					u.exprBars[i].Set(float64(w))

@@ -18,6 +18,7 @@ func makeVMCTab(a fyne.App, s *settings, ls *liveStatus, toggle, rebind func()) 
 		makeReceiverCard(a, s, ls, toggle, rebind),
 		makePerformerCard(ls),
 		makeOptionsCard(s, ls),
+		makeJitterCard(s.alive),
 	)
 }
 
