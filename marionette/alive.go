@@ -17,10 +17,9 @@ type aliveState struct {
 	jb       playout
 	jbOn     bool
 	played   vmc.Frame
-	seq      uint64  // scene seq last seen
-	fresh    Parts   // parts the scene carries
-	age      float64 // seconds since the scene's latest packet
-	blinkKey bool    // the newest frame carries a blink blend key
+	seq      uint64             // scene seq last seen
+	ages     [PartCount]float64 // see input
+	blinkKey bool               // the newest frame carries a blink blend key
 	lastKey  float64
 	av       *vrm.Avatar
 	blink    int // index of the blink expression; -1: none
@@ -30,7 +29,7 @@ type aliveState struct {
 func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
 	a.pres.reset(seed)
 	a.jb.reset()
-	a.seq, a.fresh, a.blinkKey, a.lastKey, a.av, a.blink = 0, 0, false, presenceNever, av, -1
+	a.seq, a.blinkKey, a.lastKey, a.av, a.blink = 0, false, presenceNever, av, -1
 	if av != nil {
 		for i := range av.Expressions {
 			if av.Expressions[i].Preset == vrm.PresetBlink {
@@ -41,18 +40,14 @@ func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
 	}
 }
 
-// input takes the scene frame fr (nil: nothing received yet) at now,
-// the scene's latest packet having arrived at lastPacket, and returns the
-// frame to pose and whether the jitter buffer still holds frames to play
-// (the engine should redraw soon). The parts fr carries count as driven
-// as of lastPacket: a Performer repeating an unchanged pose still drives
-// them.
-func (a *aliveState) input(fr *vmc.Frame, o Options, now, lastPacket time.Time) (*vmc.Frame, bool) {
-	a.fresh, a.age = 0, 0
-	if fr != nil && !lastPacket.IsZero() {
-		a.fresh = framedParts(fr, o)
-		a.age = now.Sub(lastPacket).Seconds()
-	}
+// input takes the frame fr to show (nil: nothing received yet) at now and
+// ages, per part, the seconds since a source last sent data for it
+// (negative: none has); it returns the frame to pose and whether the
+// jitter buffer still holds frames to play (the engine should redraw
+// soon). A Performer repeating an unchanged pose still drives its parts:
+// ages count packets, not changes.
+func (a *aliveState) input(fr *vmc.Frame, o Options, now time.Time, ages *[PartCount]float64) (*vmc.Frame, bool) {
+	a.ages = *ages
 	if fr != nil && fr.Seq != a.seq {
 		a.seq = fr.Seq
 		a.blinkKey = len(fr.Blends) > 0 && a.sendsBlink(fr)
@@ -125,11 +120,11 @@ func (a *aliveState) finish(p *poser, o Options, dt float64) bool {
 			break
 		}
 	}
-	if a.blinkKey && a.fresh != 0 {
-		a.lastKey = max(a.lastKey, a.pres.t+dt-a.age)
+	if f := a.ages[PartFace]; a.blinkKey && f >= 0 {
+		a.lastKey = max(a.lastKey, a.pres.t+dt-f)
 	}
 	blinkDriven := faceBlink || a.pres.t+dt-a.lastKey <= PresenceSilence
-	a.pres.step(dt, a.fresh, a.age, blinkDriven, o.Presence)
+	a.pres.step(dt, &a.ages, blinkDriven, o.Presence)
 	name, recv := "", float32(-1)
 	if a.blink >= 0 {
 		name, recv = p.av.Expressions[a.blink].Name, p.eCur[a.blink]

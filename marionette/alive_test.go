@@ -114,6 +114,8 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 	})
 
 	// Resume: the arm returns to the raised pose, no faster than the blend.
+	var before vrm.Pose
+	te.Pose(&before)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -123,7 +125,7 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		return armDown(&s[len(s)-1].pose) < -0.9
 	})
 	<-done
-	total := angleDeg(back[0].pose.Rotations[humanoid.LeftUpperArm], back[len(back)-1].pose.Rotations[humanoid.LeftUpperArm])
+	total := angleDeg(before.Rotations[humanoid.LeftUpperArm], back[len(back)-1].pose.Rotations[humanoid.LeftUpperArm])
 	for i := 1; i < len(back); i++ {
 		a, b := &back[i-1], &back[i]
 		step := angleDeg(a.pose.Rotations[humanoid.LeftUpperArm], b.pose.Rotations[humanoid.LeftUpperArm])

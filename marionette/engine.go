@@ -110,6 +110,7 @@ type Engine struct {
 	hidden     bool
 	last       vmc.Frame // scene frame of the latest render, for Status
 	playout    PlayoutStatus
+	extra      extraReceivers
 	pose       vrm.Pose  // pose of the latest render, for Pose
 	poseAt     time.Time // when it was computed
 	cameraOK   bool      // the Performer's camera is in use
@@ -148,6 +149,7 @@ func New(cfg Config) *Engine {
 // Close stops the receiver, loads in progress and the render goroutine.
 func (e *Engine) Close() {
 	e.StopListening()
+	e.stopExtra()
 	e.SetAutoLoad(false)
 	e.cancel()
 	<-e.done
@@ -530,6 +532,7 @@ type renderState struct {
 	springs    bool
 	springsSet bool
 	alive      aliveState
+	merge      mergeState
 }
 
 // renderFrame poses and renders one image at now and reports whether the
@@ -579,7 +582,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	} else if av != nil && face.Face(av, &rs.face) {
 		fc = &rs.face
 	}
-	fr, playing := rs.alive.input(fr, opts, now, e.scene.LastPacket())
+	fr, playing := e.aliveInput(rs, fr, opts, now)
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
 	idling := rs.alive.finish(&rs.poser, opts, dt)
 

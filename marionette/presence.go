@@ -171,24 +171,21 @@ func (s *presence) gap() float64 { return blinkMinGap + s.rng.Float64()*(blinkMa
 // driven reports whether part p had data within PresenceSilence.
 func (s *presence) driven(p Part) bool { return s.t-s.last[p] <= PresenceSilence }
 
-// step advances the layer by dt seconds. fresh holds the parts a source
-// sent data for, age seconds before the end of this step (0: just now);
-// blinkDriven says a source (the Performer's blends or the face source)
-// is sending blinks now.
-func (s *presence) step(dt float64, fresh Parts, age float64, blinkDriven bool, o Presence) {
+// step advances the layer by dt seconds. ages holds, per part, how many
+// seconds before the end of this step a source last sent data for it (0:
+// just now; negative: no source has it); blinkDriven says a source (the
+// Performer's blends or the face source) is sending blinks now.
+func (s *presence) step(dt float64, ages *[PartCount]float64, blinkDriven bool, o Presence) {
 	if s.rng == nil {
 		s.reset(1)
 	}
 	if !(dt > 0) {
 		dt = 0
 	}
-	if !(age > 0) {
-		age = 0
-	}
 	s.t += dt
 	for p := Part(0); p < PartCount; p++ {
-		if fresh.Has(p) {
-			s.last[p] = max(s.last[p], s.t-age)
+		if a := ages[p]; a >= 0 {
+			s.last[p] = max(s.last[p], s.t-a)
 		}
 	}
 	a := float32(dt / PresenceBlend)

@@ -12,6 +12,9 @@ import (
 
 const step60 = 1.0 / 60
 
+// none: no part has a source.
+var none = [PartCount]float64{-1, -1, -1, -1, -1, -1, -1, -1}
+
 // angleDeg returns the angle between rotations a and b, degrees.
 func angleDeg(a, b mgl32.Quat) float64 {
 	d := math.Min(1, math.Abs(float64(a.Dot(b))))
@@ -23,7 +26,7 @@ func TestPresenceArmsRestDownWhenUndriven(t *testing.T) {
 	s.reset(7)
 	o := DefaultPresence()
 	for range 30 { // 0.5 s: past the 0.3 s blend
-		s.step(step60, 0, 0, false, o)
+		s.step(step60, &none, false, o)
 	}
 	if w := s.Weight(PartArms); w != 1 {
 		t.Fatalf("arms idle weight %v after 0.5 s undriven, want 1", w)
@@ -53,7 +56,7 @@ func TestPresenceBreathes(t *testing.T) {
 	o := DefaultPresence()
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for range 60 * 8 { // two breaths
-		s.step(step60, 0, 0, false, o)
+		s.step(step60, &none, false, o)
 		var ps vrm.Pose
 		ps.Reset()
 		s.apply(&ps, o, "", -1)
@@ -65,7 +68,7 @@ func TestPresenceBreathes(t *testing.T) {
 	}
 	o.Breathing.On = false
 	for range 60 {
-		s.step(step60, 0, 0, false, o)
+		s.step(step60, &none, false, o)
 	}
 	if w := s.Weight(PartTorso); w != 0 {
 		t.Errorf("torso idle weight %v with breathing off", w)
@@ -79,7 +82,7 @@ func TestPresenceBlinks(t *testing.T) {
 	var starts []float64
 	closed := false
 	for i := range 60 * 30 {
-		s.step(step60, 0, 0, false, o)
+		s.step(step60, &none, false, o)
 		b := s.Blink()
 		if b < 0 || b > 1 {
 			t.Fatalf("blink weight %v", b)
@@ -99,7 +102,7 @@ func TestPresenceBlinks(t *testing.T) {
 	}
 	// Never while a source sends blinks.
 	for range 60 * 20 {
-		s.step(step60, 0, 0, true, o)
+		s.step(step60, &none, true, o)
 		if s.Blink() != 0 {
 			t.Fatal("automatic blink while the source sends blinks")
 		}
@@ -112,8 +115,8 @@ func TestPresenceSameSeedSameMotion(t *testing.T) {
 	b.reset(11)
 	o := DefaultPresence()
 	for range 600 {
-		a.step(step60, 0, 0, false, o)
-		b.step(step60, 0, 0, false, o)
+		a.step(step60, &none, false, o)
+		b.step(step60, &none, false, o)
 		qa, _ := a.idleRotation(humanoid.Head, o)
 		qb, _ := b.idleRotation(humanoid.Head, o)
 		if qa != qb || a.Blink() != b.Blink() {
@@ -128,9 +131,10 @@ func TestPresenceHandOver(t *testing.T) {
 	var s presence
 	s.reset(5)
 	o := DefaultPresence()
-	arms := Parts(0).With(PartArms)
+	arms := none
+	arms[PartArms] = 0
 	for range 60 {
-		s.step(step60, arms, 0, false, o)
+		s.step(step60, &arms, false, o)
 	}
 	if w := s.Weight(PartArms); w != 0 {
 		t.Fatalf("idle weight %v while driven", w)
@@ -138,7 +142,7 @@ func TestPresenceHandOver(t *testing.T) {
 	// Silence: nothing for 0.5 s, then a 0.3 s blend.
 	var ws []float32
 	for range 60 {
-		s.step(step60, 0, 0, false, o)
+		s.step(step60, &none, false, o)
 		ws = append(ws, s.Weight(PartArms))
 	}
 	for i, w := range ws {
@@ -156,7 +160,7 @@ func TestPresenceHandOver(t *testing.T) {
 	// Resume: the source takes over in 0.3 s, no faster.
 	prev := s.Weight(PartArms)
 	for i := range 30 {
-		s.step(step60, arms, 0, false, o)
+		s.step(step60, &arms, false, o)
 		w := s.Weight(PartArms)
 		if prev-w > float32(step60/PresenceBlend)+1e-6 {
 			t.Fatalf("idle weight drops %v in one step", prev-w)
@@ -172,7 +176,7 @@ func TestPresenceHandOver(t *testing.T) {
 	// A layer switched off never moves its part.
 	o.Arms.On = false
 	for range 120 {
-		s.step(step60, 0, 0, false, o)
+		s.step(step60, &none, false, o)
 	}
 	if w := s.Weight(PartArms); w != 0 {
 		t.Fatalf("idle weight %v with the arms layer off", w)
