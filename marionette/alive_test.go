@@ -121,11 +121,12 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		defer close(done)
 		stream(1500 * time.Millisecond)
 	}()
+	raisedQ := vrm.FromUnityRotation(raisedLeftArm.Array())
 	back := te.watchPoses(t, "the arm raised again", 5*time.Second, func(s []posedSample) bool {
-		return armDown(&s[len(s)-1].pose) < -0.9
+		return angleDeg(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raisedQ) < 0.05
 	})
 	<-done
-	total := angleDeg(before.Rotations[humanoid.LeftUpperArm], back[len(back)-1].pose.Rotations[humanoid.LeftUpperArm])
+	total := angleDeg(before.Rotations[humanoid.LeftUpperArm], raisedQ)
 	for i := 1; i < len(back); i++ {
 		a, b := &back[i-1], &back[i]
 		step := angleDeg(a.pose.Rotations[humanoid.LeftUpperArm], b.pose.Rotations[humanoid.LeftUpperArm])
