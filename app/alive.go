@@ -42,6 +42,7 @@ type aliveSettings struct {
 	auto     binding.Bool
 	delay    binding.Float // milliseconds
 	playout  binding.String
+	extra    *extraSettings
 }
 
 func newAliveSettings(p fyne.Preferences) *aliveSettings {
@@ -49,7 +50,7 @@ func newAliveSettings(p fyne.Preferences) *aliveSettings {
 	def := marionette.DefaultPresence()
 	a := &aliveSettings{
 		jitterOn: b(prefJitterOn, false), auto: b(prefJitterAuto, true), delay: f(prefJitterDelay, 30),
-		playout: binding.NewString(),
+		playout: binding.NewString(), extra: newExtraSettings(p),
 	}
 	for _, l := range presenceLayers {
 		d := *l.field(&def)

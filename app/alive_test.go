@@ -46,3 +46,30 @@ func TestPlayoutText(t *testing.T) {
 		t.Errorf("on: %q", s)
 	}
 }
+
+// TestExtraReceiversConfigs: only receivers switched on with a valid
+// port listen, on the main receiver's host, with their parts; the
+// settings persist.
+func TestExtraReceiversConfigs(t *testing.T) {
+	a := test.NewTempApp(t)
+	x := newExtraSettings(a.Preferences())
+	if c := x.configs("0.0.0.0"); len(c) != 0 {
+		t.Fatalf("receivers on by default: %+v", c)
+	}
+	x.on[1].Set(true)
+	x.port[1].Set(40000)
+	x.parts[1].Set(int(marionette.Parts(0).With(marionette.PartArms).With(marionette.PartHands)))
+	x.on[2].Set(true)
+	x.port[2].Set(0) // invalid: skipped
+	want := []marionette.ReceiverConfig{{Addr: "[::1]:40000", Parts: marionette.Parts(0).With(marionette.PartArms).With(marionette.PartHands)}}
+	if c := x.configs("::1"); len(c) != 1 || c[0] != want[0] {
+		t.Errorf("configs %+v, want %+v", c, want)
+	}
+	if c := newExtraSettings(a.Preferences()).configs("::1"); len(c) != 1 || c[0] != want[0] {
+		t.Errorf("not persisted: %+v", c)
+	}
+	x.showStatus([]marionette.ReceiverStatus{{Listening: true}})
+	if s, _ := x.status[1].Get(); !strings.Contains(s, "no data") {
+		t.Errorf("status line %q", s)
+	}
+}

@@ -122,6 +122,7 @@ func newUI(a fyne.App, o Options) *ui {
 
 	u.set.onOptionsChanged(func() { u.engine.SetOptions(u.set.options()) })
 	u.set.onViewChanged(func() { u.engine.SetView(u.set.view()) })
+	u.applyReceivers()
 	u.set.autoLoad.AddListener(binding.NewDataListener(func() {
 		on, _ := u.set.autoLoad.Get()
 		u.engine.SetAutoLoad(on)
@@ -143,7 +144,8 @@ func newUI(a fyne.App, o Options) *ui {
 func (u *ui) makeContent() fyne.CanvasObject {
 	u.avatarHolder = container.NewScroll(container.NewVBox(makeNoAvatarTab(), makePresenceCard(u.set.alive)))
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewScroll(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind))),
+		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind),
+			makeJitterCard(u.set.alive), makeExtraReceiversCard(u.set.alive.extra, u.applyReceivers)))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),
@@ -459,7 +461,7 @@ func (u *ui) poll() {
 			continue // the previous update has not run yet
 		}
 		st := u.engine.Status()
-		playout := u.engine.Playout()
+		playout, recvs := u.engine.Playout(), u.engine.Receivers()
 		var unmatched []string
 		u.weights, unmatched = u.engine.ExpressionWeights(u.weights)
 		weights := append([]float32(nil), u.weights...)
@@ -469,6 +471,7 @@ func (u *ui) poll() {
 			u.polling.Store(false)
 			u.live.update(&st)
 			u.set.alive.showPlayout(playout)
+			u.set.alive.extra.showStatus(recvs)
 			if av == u.shown && len(weights) == len(u.exprBars) && u.tabs.Selected().Text == "Avatar" {
 				for i, w := range weights {
 					u.exprBars[i].Set(float64(w))

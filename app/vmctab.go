@@ -18,7 +18,6 @@ func makeVMCTab(a fyne.App, s *settings, ls *liveStatus, toggle, rebind func()) 
 		makeReceiverCard(a, s, ls, toggle, rebind),
 		makePerformerCard(ls),
 		makeOptionsCard(s, ls),
-		makeJitterCard(s.alive),
 	)
 }
 
