@@ -19,6 +19,7 @@ type aliveState struct {
 	played   vmc.Frame
 	seq      uint64             // scene seq last seen
 	ages     [PartCount]float64 // see input
+	hand     []string           // expressions on by hand
 	blinkKey bool               // the newest frame carries a blink blend key
 	lastKey  float64
 	av       *vrm.Avatar
@@ -130,7 +131,23 @@ func (a *aliveState) finish(p *poser, o Options, dt float64) bool {
 		name, recv = p.av.Expressions[a.blink].Name, p.eCur[a.blink]
 	}
 	a.pres.apply(&p.pose, o.Presence, name, recv)
+	for _, n := range a.hand {
+		p.pose.Expressions = append(p.pose.Expressions, vrm.ExpressionWeight{Name: n, Weight: 1})
+	}
 	return o.Presence.Active()
+}
+
+// SetHandExpressions sets the expressions on by hand (names as in
+// Avatar.Expressions; HandExpressions.Active): each is given weight 1 over
+// whatever is received, the automatic blink included. The avatar's own
+// override rules (VRM overrideBlink / overrideMouth / overrideLookAt: an
+// emotion that blocks blinking keeps the eyes open) apply after, in
+// vrm.Avatar.
+func (e *Engine) SetHandExpressions(names []string) {
+	e.mu.Lock()
+	e.extra.hand = append(e.extra.hand[:0:0], names...)
+	e.mu.Unlock()
+	e.poke()
 }
 
 // Playout returns the jitter buffer's status as of the latest render.

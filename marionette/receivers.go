@@ -43,6 +43,7 @@ type ReceiverStatus struct {
 type extraReceivers struct {
 	list []*extraReceiver
 	wg   sync.WaitGroup
+	hand []string // expressions on by hand (SetHandExpressions)
 }
 
 type extraReceiver struct {
@@ -152,6 +153,7 @@ type mergeState struct {
 func (e *Engine) aliveInput(rs *renderState, fr *vmc.Frame, o Options, now time.Time) (*vmc.Frame, bool) {
 	e.mu.Lock()
 	list := e.extra.list
+	rs.alive.hand = append(rs.alive.hand[:0], e.extra.hand...)
 	e.mu.Unlock()
 	var ages [PartCount]float64
 	for i := range ages {
