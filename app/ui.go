@@ -76,6 +76,7 @@ type ui struct {
 
 	polling  atomic.Bool // a status update is queued with fyne.Do
 	stopPoll chan struct{}
+	hand     *handState // expressions by hand (handexpr.go)
 	stopOnce sync.Once
 	weights  []float32 // poller's buffer
 }
@@ -91,6 +92,7 @@ func newUI(a fyne.App, o Options) *ui {
 		loadingText: binding.NewString(),
 		loadingBar:  binding.NewFloat(),
 		stopPoll:    make(chan struct{}),
+		hand:        &handState{},
 	}
 	u.engine = marionette.New(marionette.Config{
 		OnFrame:           u.view.frameReady,
@@ -112,6 +114,7 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.SetOnDropped(u.dropped)
 	next := u.win.Canvas().OnTypedKey()
 	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.dialogKey(ev, next) })
+	u.hookWindowKeys()
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
 		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
@@ -208,6 +211,7 @@ func (u *ui) start() {
 	u.outSet.open.AddListener(binding.NewDataListener(u.outputOpenChanged))
 	go u.poll()
 	go u.pollIFM()
+	u.startHandEvents()
 	if path := os.Getenv(statsEnv); path != "" {
 		go writeStats(u.engine, path, u.stopPoll)
 	}
@@ -410,7 +414,9 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	if cur, _ := u.engine.Avatar(); cur != av {
 		thumb = av.ThumbnailImage(marionette.ThumbnailSize)
 	}
-	u.avatarHolder.Content = container.NewVBox(makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched), makePresenceCard(u.set.alive))
+	u.handAvatarShown(av, src)
+	u.avatarHolder.Content = container.NewVBox(makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched),
+		makePresenceCard(u.set.alive), u.makeHandCard(av))
 	u.avatarHolder.Refresh()
 	u.live.credit.Set(creditLine(av, src))
 	u.ifmAvatarChanged()
