@@ -14,9 +14,8 @@ import (
 // blinks over the posed result.
 type aliveState struct {
 	pres     presence
-	jb       playout
-	jbOn     bool
-	played   vmc.Frame
+	played   vmc.Frame          // the jitter buffer's output
+	playout  PlayoutStatus      // the jitter buffer's status at the latest sample
 	seq      uint64             // scene seq last seen
 	ages     [PartCount]float64 // see input
 	hand     []string           // expressions on by hand
@@ -29,7 +28,6 @@ type aliveState struct {
 // reset starts over for av with the idle motion seeded by seed.
 func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
 	a.pres.reset(seed)
-	a.jb.reset()
 	a.seq, a.blinkKey, a.lastKey, a.av, a.blink = 0, false, presenceNever, av, -1
 	if av != nil {
 		for i := range av.Expressions {
@@ -43,36 +41,16 @@ func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
 
 // input takes the frame fr to show (nil: nothing received yet) at now and
 // ages, per part, the seconds since a source last sent data for it
-// (negative: none has); it returns the frame to pose and whether the
-// jitter buffer still holds frames to play (the engine should redraw
-// soon). A Performer repeating an unchanged pose still drives its parts:
-// ages count packets, not changes.
-func (a *aliveState) input(fr *vmc.Frame, o Options, now time.Time, ages *[PartCount]float64) (*vmc.Frame, bool) {
+// (negative: none has), and returns the frame to pose. A Performer
+// repeating an unchanged pose still drives its parts: ages count packets,
+// not changes.
+func (a *aliveState) input(fr *vmc.Frame, ages *[PartCount]float64) *vmc.Frame {
 	a.ages = *ages
 	if fr != nil && fr.Seq != a.seq {
 		a.seq = fr.Seq
 		a.blinkKey = len(fr.Blends) > 0 && a.sendsBlink(fr)
-		if o.Jitter.On {
-			at := fr.Received
-			if at.IsZero() {
-				at = now
-			}
-			a.jb.push(fr, at)
-		}
 	}
-	if !o.Jitter.On {
-		if a.jbOn {
-			a.jb.reset()
-			a.jbOn = false
-		}
-		return fr, false
-	}
-	a.jbOn = true
-	ok, pending := a.jb.sample(&a.played, now, o.Jitter)
-	if !ok {
-		return fr, false
-	}
-	return &a.played, pending
+	return fr
 }
 
 // framedParts returns the parts frame f carries data for under options o

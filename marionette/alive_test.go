@@ -136,3 +136,41 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineJitterBufferOverUDP: with the buffer on, a 60 fps stream over
+// UDP is played the set delay late, and the status shows the measured
+// interval, jitter and delay.
+func TestEngineJitterBufferOverUDP(t *testing.T) {
+	te := godetteEngine(t, false)
+	o := te.Options()
+	o.Jitter = Jitter{On: true, Delay: 40 * time.Millisecond}
+	te.SetOptions(o)
+	start := time.Now()
+	var last vmc.Quat
+	for i := 0; time.Since(start) < time.Second; i++ {
+		last = armAt(float64(i) / 60)
+		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(last)})
+		te.Latest()
+		time.Sleep(time.Second / 60)
+	}
+	want := vrm.FromUnityRotation(last.Array())
+	te.watchPoses(t, "the last frame played", 5*time.Second, func(s []posedSample) bool {
+		return quatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], want, 1e-4)
+	})
+	st := te.Playout()
+	t.Logf("playout over loopback UDP: %+v", st)
+	if !st.On || st.Delay != 40*time.Millisecond || st.Interval < 10*time.Millisecond || st.Interval > 40*time.Millisecond || st.Buffered == 0 {
+		t.Errorf("playout status %+v", st)
+	}
+	// Off again: frames show as they arrive.
+	o.Jitter.On = false
+	te.SetOptions(o)
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	raised := vrm.FromUnityRotation(raisedLeftArm.Array())
+	te.watchPoses(t, "the frame shown without the buffer", 5*time.Second, func(s []posedSample) bool {
+		return quatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raised, 1e-4)
+	})
+	if st := te.Playout(); st.On {
+		t.Errorf("status %+v after turning the buffer off", st)
+	}
+}

@@ -653,7 +653,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		e.unmatched = append(e.unmatched[:0], rs.poser.Unmatched()...)
 	}
 	e.hidden, e.cameraOK = hidden, cameraOK
-	e.playout = rs.alive.jb.status(opts.Jitter.On)
+	e.playout = rs.alive.playout
 	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.pose.Expressions...)
 	e.pose, e.poseAt = copyPose(&rs.poser.pose, e.pose.Expressions), now
 	e.mu.Unlock()

@@ -2,6 +2,7 @@ package marionette
 
 import (
 	"math"
+	"sync"
 	"time"
 
 	"github.com/go-gl/mathgl/mgl32"
@@ -220,4 +221,42 @@ func slerpQ(a, b vmc.Quat, u float32) vmc.Quat {
 	}
 	q := mgl32.QuatSlerp(qa, qb, u)
 	return vmc.Quat{X: q.V[0], Y: q.V[1], Z: q.V[2], W: q.W}
+}
+
+// jitterFeed fills the jitter buffer with every frame the main scene
+// publishes, on the receiver's goroutine (vmc.Scene.SetOnPublish), so
+// that none is lost to the render goroutine coalescing frames; the render
+// goroutine samples it.
+type jitterFeed struct {
+	mu sync.Mutex
+	on bool
+	pb playout
+}
+
+// push adds a published frame while the buffer is on.
+func (j *jitterFeed) push(f *vmc.Frame) {
+	j.mu.Lock()
+	if j.on {
+		j.pb.push(f, f.Received)
+	}
+	j.mu.Unlock()
+}
+
+// sample writes the frame to show at now into dst when the buffer is on
+// (cfg.On) and holds a frame, and reports whether it did, whether frames
+// are still waiting to be played, and the buffer's status. Turning the
+// buffer off empties it.
+func (j *jitterFeed) sample(dst *vmc.Frame, now time.Time, cfg Jitter) (ok, pending bool, st PlayoutStatus) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !cfg.On {
+		if j.on {
+			j.on = false
+			j.pb.reset()
+		}
+		return false, false, PlayoutStatus{}
+	}
+	j.on = true
+	ok, pending = j.pb.sample(dst, now, cfg)
+	return ok, pending, j.pb.status(true)
 }

@@ -44,6 +44,8 @@ type extraReceivers struct {
 	list []*extraReceiver
 	wg   sync.WaitGroup
 	hand []string // expressions on by hand (SetHandExpressions)
+	jit  jitterFeed
+	tap  sync.Once // installs jit.push as the main scene's publish hook
 }
 
 type extraReceiver struct {
@@ -143,14 +145,27 @@ func (e *Engine) Receivers() []ReceiverStatus {
 type mergeState struct {
 	frames []vmc.Frame
 	seqs   []uint64
+	srcs   []partSource
 	merged vmc.Frame
 }
 
-// aliveInput merges the extra receivers' frames into the main scene's
-// frame fr by part, then hands the result to the idle layer and the jitter
-// buffer (aliveState.input), and returns the frame to pose and whether the
-// jitter buffer has frames still to play.
+// aliveInput plays the main scene's frame fr through the jitter buffer
+// (when on), merges the extra receivers' frames into it by part, hands the
+// result to the idle layer (aliveState.input), and returns the frame to
+// pose and whether the jitter buffer has frames still to play.
 func (e *Engine) aliveInput(rs *renderState, fr *vmc.Frame, o Options, now time.Time) (*vmc.Frame, bool) {
+	e.extra.tap.Do(func() { e.scene.SetOnPublish(e.extra.jit.push) })
+	ok, playing, st := e.extra.jit.sample(&rs.alive.played, now, o.Jitter)
+	rs.alive.playout = st
+	if ok {
+		fr = &rs.alive.played
+	}
+	return e.mergeInput(rs, fr, o, now), playing
+}
+
+// mergeInput merges the extra receivers' frames into fr by part and hands
+// the result to the idle layer.
+func (e *Engine) mergeInput(rs *renderState, fr *vmc.Frame, o Options, now time.Time) *vmc.Frame {
 	e.mu.Lock()
 	list := e.extra.list
 	rs.alive.hand = append(rs.alive.hand[:0], e.extra.hand...)
@@ -173,13 +188,14 @@ func (e *Engine) aliveInput(rs *renderState, fr *vmc.Frame, o Options, now time.
 				ages[p] = a
 			}
 		}
-		return rs.alive.input(fr, o, now, &ages)
+		return rs.alive.input(fr, &ages)
 	}
 	for len(ms.frames) < len(list) {
 		ms.frames = append(ms.frames, vmc.Frame{})
 		ms.seqs = append(ms.seqs, 0)
 	}
-	srcs := make([]partSource, 0, len(list)+1)
+	srcs := ms.srcs[:0]
+	defer func() { ms.srcs = srcs[:0] }()
 	claimed := Parts(0)
 	for i, x := range list {
 		if s := x.scene.Seq(); s != ms.seqs[i] {
@@ -196,7 +212,7 @@ func (e *Engine) aliveInput(rs *renderState, fr *vmc.Frame, o Options, now time.
 		srcs = append(srcs, partSource{f: fr, parts: AllParts &^ claimed, last: e.scene.LastPacket()})
 	}
 	if len(srcs) == 0 {
-		return rs.alive.input(nil, o, now, &ages)
+		return rs.alive.input(nil, &ages)
 	}
 	mergeFrames(&ms.merged, srcs)
 	for _, s := range srcs {
@@ -207,7 +223,7 @@ func (e *Engine) aliveInput(rs *renderState, fr *vmc.Frame, o Options, now time.
 			}
 		}
 	}
-	return rs.alive.input(&ms.merged, o, now, &ages)
+	return rs.alive.input(&ms.merged, &ages)
 }
 
 // partSource is one receiver's frame and the parts it drives.

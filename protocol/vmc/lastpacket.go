@@ -11,3 +11,15 @@ func (s *Scene) LastPacket() time.Time {
 	defer s.mu.Unlock()
 	return s.at
 }
+
+// SetOnPublish sets f (nil: none) to be called with every frame the scene
+// publishes, on the feeding goroutine with the scene locked, so that a
+// consumer that must see every frame (a jitter buffer) misses none that a
+// slower reader of Snapshot would coalesce. f must return quickly, must
+// not retain the frame (copy it with Frame.CopyFrom) and must not call
+// back into the scene.
+func (s *Scene) SetOnPublish(f func(*Frame)) {
+	s.mu.Lock()
+	s.onPublish = f
+	s.mu.Unlock()
+}
