@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -98,11 +99,17 @@ func (u *ui) startHandEvents() {
 	}()
 	go func() {
 		for ev := range sub.C {
-			if t, pressed, ok := marionette.TriggerFromEvent(&ev); ok {
-				fyne.Do(func() { u.handInput(t, pressed) })
-			}
+			fyne.Do(func() { u.handEvent(&ev) })
 		}
 	}()
+}
+
+// handEvent applies one of the Performer's events to the bindings (UI
+// goroutine).
+func (u *ui) handEvent(ev *vmc.Event) {
+	if t, pressed, ok := marionette.TriggerFromEvent(ev); ok {
+		u.handInput(t, pressed)
+	}
 }
 
 // hookWindowKeys routes keys typed in the window (with no widget focused)

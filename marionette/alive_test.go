@@ -174,3 +174,30 @@ func TestEngineJitterBufferOverUDP(t *testing.T) {
 		t.Errorf("status %+v after turning the buffer off", st)
 	}
 }
+
+// TestEngineHandExpressions: expressions on by hand reach the pose at
+// weight 1, over the received value, and go when switched off.
+func TestEngineHandExpressions(t *testing.T) {
+	te := godetteEngine(t, false)
+	av, _ := te.Avatar()
+	x, ok := av.ExpressionIndex("happy")
+	if !ok {
+		t.Fatal("Godette has no happy expression")
+	}
+	name := av.Expressions[x].Name
+	weight := func(p *vrm.Pose) float32 {
+		w := float32(0)
+		for _, e := range p.Expressions {
+			if e.Name == name {
+				w = e.Weight // a later entry wins (vrm.Pose.Expressions)
+			}
+		}
+		return w
+	}
+	te.sendPose(t, nil, vmc.Blend{Name: name, Value: 0.2})
+	te.watchPoses(t, "the received weight", 5*time.Second, func(s []posedSample) bool { return weight(&s[len(s)-1].pose) == 0.2 })
+	te.SetHandExpressions([]string{name})
+	te.watchPoses(t, "the hand weight", 5*time.Second, func(s []posedSample) bool { return weight(&s[len(s)-1].pose) == 1 })
+	te.SetHandExpressions(nil)
+	te.watchPoses(t, "the received weight again", 5*time.Second, func(s []posedSample) bool { return weight(&s[len(s)-1].pose) == 0.2 })
+}
