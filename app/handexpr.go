@@ -87,9 +87,9 @@ func (u *ui) handInput(t marionette.Trigger, pressed bool) bool {
 	return true
 }
 
-// startHandEvents feeds the Performer's input events (/VMC/Ext/Key,
-// /VMC/Ext/Midi/Note, /VMC/Ext/Midi/CC/Bit, /VMC/Ext/Con) to the bindings
-// until stop, and window keys (typed; released where the driver reports
+// startHandEvents feeds the Performers' input events (/VMC/Ext/Key,
+// /VMC/Ext/Midi/Note, /VMC/Ext/Midi/CC/Bit, /VMC/Ext/Con; main and extra
+// receivers) to the bindings until stop, and window keys (typed; released where the driver reports
 // key-up) too.
 func (u *ui) startHandEvents() {
 	sub := u.engine.Scene().Subscribe(64)
@@ -100,6 +100,17 @@ func (u *ui) startHandEvents() {
 	go func() {
 		for ev := range sub.C {
 			fyne.Do(func() { u.handEvent(&ev) })
+		}
+	}()
+	extra := u.engine.ExtraEvents()
+	go func() {
+		for {
+			select {
+			case <-u.stopPoll:
+				return
+			case ev := <-extra:
+				fyne.Do(func() { u.handEvent(&ev) })
+			}
 		}
 	}()
 }

@@ -46,6 +46,21 @@ type extraReceivers struct {
 	hand []string // expressions on by hand (SetHandExpressions)
 	jit  jitterFeed
 	tap  sync.Once // installs jit.push as the main scene's publish hook
+	// events carries the extra receivers' events (ExtraEvents).
+	events     chan vmc.Event
+	eventsOnce sync.Once
+}
+
+// extraEventBuffer is the queue length of ExtraEvents.
+const extraEventBuffer = 64
+
+// ExtraEvents returns a channel of the extra receivers' events (keys,
+// MIDI, controllers… as vmc.Scene.Subscribe delivers them for the main
+// scene), for one consumer. When the consumer falls behind, events are
+// dropped rather than delaying the receivers. The channel is never closed.
+func (e *Engine) ExtraEvents() <-chan vmc.Event {
+	e.extra.eventsOnce.Do(func() { e.extra.events = make(chan vmc.Event, extraEventBuffer) })
+	return e.extra.events
 }
 
 type extraReceiver struct {
@@ -79,14 +94,23 @@ func (e *Engine) SetReceivers(cfgs []ReceiverConfig) error {
 		}
 		list = append(list, x)
 		e.extra.wg.Add(1)
-		go func() { // wake the render goroutine on this scene's frames
+		e.ExtraEvents()
+		events := e.extra.events
+		sub := x.scene.Subscribe(extraEventBuffer)
+		go func() { // wake the render goroutine on this scene's frames; forward its events
 			defer e.extra.wg.Done()
+			defer sub.Close()
 			for {
 				select {
 				case <-x.stop:
 					return
 				case <-x.scene.Changed():
 					e.poke()
+				case ev := <-sub.C:
+					select {
+					case events <- ev:
+					default:
+					}
 				}
 			}
 		}()

@@ -69,6 +69,18 @@ func TestEngineTwoPerformers(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// The second Performer's input events arrive too.
+	if err := second.MidiNote(vmc.MidiNote{Active: 1, Note: 61}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case ev := <-te.ExtraEvents():
+		if ev.Kind != vmc.EventMidiNote || ev.MidiNote.Note != 61 {
+			t.Errorf("event %+v", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("no event from the second receiver")
+	}
 	if rs := te.Receivers(); !rs[0].Connected || rs[0].Packets == 0 {
 		t.Errorf("second receiver status %+v", rs[0])
 	}
