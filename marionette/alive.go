@@ -86,11 +86,23 @@ func (a *aliveState) sendsBlink(f *vmc.Frame) bool {
 }
 
 // finish advances the idle layer by dt seconds and lays it over the
-// poser's pose. It reports whether the idle layer is animating (the
-// engine should keep redrawing).
-func (a *aliveState) finish(p *poser, o Options, dt float64) bool {
+// poser's pose. The face source's frame fc (nil: none) mixed by mix
+// drives the parts of the bones it turns (head; torso with its follow)
+// and the face, like a receiver. It reports whether the idle layer is
+// animating (the engine should keep redrawing).
+func (a *aliveState) finish(p *poser, o Options, dt float64, fc *Face, mix FaceMix) bool {
 	if p.av == nil {
 		return false
+	}
+	if fc != nil {
+		for _, fb := range fc.Bones {
+			if fb.Bone.Valid() && mix.overrides(fb.Bone) {
+				a.ages[PartOf(fb.Bone)] = 0
+			}
+		}
+		if len(fc.Slots)+len(fc.Expressions) > 0 {
+			a.ages[PartFace] = 0
+		}
 	}
 	faceBlink := false
 	for i, set := range p.fSet {

@@ -201,3 +201,33 @@ func TestEngineHandExpressions(t *testing.T) {
 	te.SetHandExpressions(nil)
 	te.watchPoses(t, "the received weight again", 5*time.Second, func(s []posedSample) bool { return weight(&s[len(s)-1].pose) == 0.2 })
 }
+
+// TestEnginePresenceLeavesTheFaceSourcesHead: with the phone turning the
+// head, the idle head sway stays out of it.
+func TestEnginePresenceLeavesTheFaceSourcesHead(t *testing.T) {
+	te := godetteEngine(t, false)
+	o := te.Options()
+	o.Presence = DefaultPresence()
+	te.SetOptions(o)
+	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan Face, 1)}
+	te.SetFaceSource(ff, DefaultFaceMix())
+	head := mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})
+	ff.face <- Face{Bones: []BoneRotation{{humanoid.Head, head}}}
+	ff.c <- struct{}{}
+	n := 0
+	te.watchPoses(t, "the face's head held for 30 renders", 10*time.Second, func(s []posedSample) bool {
+		p := &s[len(s)-1].pose
+		if !quatNear(p.Rotations[humanoid.Head], head, 1e-5) {
+			n = 0
+			return false
+		}
+		n++
+		return n >= 30
+	})
+	// The arms, which nothing drives, rest down meanwhile.
+	var p vrm.Pose
+	te.Pose(&p)
+	if armDown(&p) < 0.85 {
+		t.Errorf("arm down %.2f with only the face source", armDown(&p))
+	}
+}

@@ -584,7 +584,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 	}
 	fr, playing := e.aliveInput(rs, fr, opts, now)
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
-	idling := rs.alive.finish(&rs.poser, opts, dt)
+	idling := rs.alive.finish(&rs.poser, opts, dt, fc, mix)
 
 	var vf *vrm.Frame
 	if av != nil {
