@@ -168,3 +168,43 @@ func TestJitterDelayClamped(t *testing.T) {
 		t.Errorf("delay %v s, want 0", d)
 	}
 }
+
+// TestJitterBufferOddTimes: arrivals out of order, repeated, far apart or
+// at the zero time, and garbage rotations, never break the buffer: every
+// sample is a frame that was pushed or a unit-length interpolation.
+func TestJitterBufferOddTimes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	var jb playout
+	var f, out vmc.Frame
+	base := time.Unix(10, 0)
+	j := Jitter{On: true, Auto: true}
+	for i := range 5000 {
+		var at time.Time
+		switch rng.IntN(6) {
+		case 0:
+			at = time.Time{}
+		case 1:
+			at = base.Add(-time.Duration(rng.IntN(1e9)))
+		default:
+			at = base.Add(time.Duration(i)*time.Millisecond*time.Duration(rng.IntN(40)) + time.Duration(rng.IntN(5))*time.Second)
+		}
+		f.Seq++
+		q := unityAxisAngle(rng.Float64()*360, 0, 1, 0)
+		if rng.IntN(20) == 0 {
+			q = vmc.Quat{X: float32(math.NaN())}
+		}
+		f.Bones[humanoid.Head] = rot(q)
+		f.BonesReceived = f.BonesReceived.With(humanoid.Head)
+		jb.push(&f, at)
+		if ok, _ := jb.sample(&out, base.Add(time.Duration(rng.IntN(1e10))), j); !ok {
+			t.Fatal("nothing to sample after a push")
+		}
+		r := out.Bones[humanoid.Head].Rotation
+		if n := math.Sqrt(float64(r.X*r.X + r.Y*r.Y + r.Z*r.Z + r.W*r.W)); !math.IsNaN(n) && math.Abs(n-1) > 1e-3 {
+			t.Fatalf("sample %d: rotation %v of length %v", i, r, n)
+		}
+		if d := jb.delayFor(j); d < 0 || d > MaxJitterDelay.Seconds() || math.IsNaN(d) {
+			t.Fatalf("delay %v", d)
+		}
+	}
+}
