@@ -147,8 +147,12 @@ func TestVMCTabShowsStatus(t *testing.T) {
 func TestOptionsReachTheEngine(t *testing.T) {
 	u := newTestUI(t)
 	tab := u.tabs.Items[0].Content
-	if o := u.engine.Options(); o != marionette.DefaultOptions() {
-		t.Fatalf("initial options %+v, want the defaults %+v", o, marionette.DefaultOptions())
+	// The app's defaults: the engine's, with the idle layer on (issue 15).
+	def := marionette.DefaultOptions()
+	def.Presence = marionette.DefaultPresence()
+	def.Jitter = marionette.Jitter{Auto: true, Delay: 30 * time.Millisecond}
+	if o := u.engine.Options(); o != def {
+		t.Fatalf("initial options %+v, want the defaults %+v", o, def)
 	}
 	for _, label := range []string{"Mirror the Performer", "Apply root position", "Apply MR scale and offset", "Fingers", "Eyes",
 		"Hide the avatar while uncalibrated", "Use the Performer's light", "Use the Performer's camera"} {
@@ -157,7 +161,7 @@ func TestOptionsReachTheEngine(t *testing.T) {
 	findSelect(t, tab, positionChoices).SetSelected(positionChoices[2])
 	u.set.boneSmooth.Set(120)
 	o := u.engine.Options()
-	want := marionette.DefaultOptions()
+	want := def
 	want.Mirror, want.RootPosition, want.MRScaleOffset = true, false, true
 	want.Cut = marionette.CutFingers | marionette.CutEyes
 	want.HideUncalibrated, want.PerformerLight, want.PerformerCamera = true, false, true

@@ -113,7 +113,8 @@ type settings struct {
 	showFPS              binding.Bool
 	textureSize          binding.String // one of textureChoices; applies to the next load
 
-	ifm *ifmSettings // the iFacialMocap panel's
+	ifm   *ifmSettings   // the iFacialMocap panel's
+	alive *aliveSettings // idle layer and jitter buffer
 }
 
 // preferenceBinders returns functions that bind a bool, float or string
@@ -173,7 +174,8 @@ func newSettings(p fyne.Preferences) *settings {
 		showFPS:     b(prefShowFPS, false),
 		textureSize: s(prefTextureSize, textureChoices[1]),
 
-		ifm: newIFMSettings(p),
+		ifm:   newIFMSettings(p),
+		alive: newAliveSettings(p),
 	}
 }
 
@@ -190,6 +192,7 @@ func (s *settings) options() marionette.Options {
 		Mirror: get(s.mirror), HideUncalibrated: get(s.hideUncalibrated),
 		PerformerLight: get(s.perfLight), PerformerBackground: get(s.perfBackground), PerformerCamera: get(s.perfCamera),
 	}
+	s.alive.apply(&o)
 	pos, _ := s.positions.Get()
 	for i, c := range positionChoices {
 		if c == pos {
@@ -272,6 +275,9 @@ func (s *settings) onOptionsChanged(f func()) {
 	for _, it := range []binding.DataItem{s.rootPosition, s.rootRotation, s.mrScale, s.positions, s.boneSmooth,
 		s.blendSmooth, s.mirror, s.cutHead, s.cutArms, s.cutFingers, s.cutLegs, s.cutEyes, s.hideUncalibrated,
 		s.perfLight, s.perfBackground, s.perfCamera} {
+		it.AddListener(binding.NewDataListener(f))
+	}
+	for _, it := range s.alive.items() {
 		it.AddListener(binding.NewDataListener(f))
 	}
 }

@@ -81,6 +81,7 @@ type ui struct {
 
 	polling  atomic.Bool // a status update is queued with fyne.Do
 	stopPoll chan struct{}
+	hand     *handState // expressions by hand (handexpr.go)
 	stopOnce sync.Once
 	weights  []float32 // poller's buffer
 }
@@ -96,6 +97,7 @@ func newUI(a fyne.App, o Options) *ui {
 		loadingText: binding.NewString(),
 		loadingBar:  binding.NewFloat(),
 		stopPoll:    make(chan struct{}),
+		hand:        &handState{},
 	}
 	u.engine = marionette.New(marionette.Config{
 		OnFrame:           u.view.frameReady,
@@ -118,6 +120,7 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.SetOnDropped(u.dropped)
 	next := u.win.Canvas().OnTypedKey()
 	u.win.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) { u.dialogKey(ev, next) })
+	u.hookWindowKeys()
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
 		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
@@ -131,6 +134,7 @@ func newUI(a fyne.App, o Options) *ui {
 	// Set now, before the first load, and on every change (next load).
 	u.engine.SetTextureSize(u.set.textureSizePx())
 	u.set.textureSize.AddListener(binding.NewDataListener(func() { u.engine.SetTextureSize(u.set.textureSizePx()) }))
+	u.applyReceivers()
 	u.set.autoLoad.AddListener(binding.NewDataListener(func() {
 		on, _ := u.set.autoLoad.Get()
 		u.engine.SetAutoLoad(on)
@@ -150,9 +154,10 @@ func newUI(a fyne.App, o Options) *ui {
 // bottom. Each panel scrolls both ways, so the window can be as narrow as
 // 640 px without clipping anything.
 func (u *ui) makeContent() fyne.CanvasObject {
-	u.avatarHolder = container.NewScroll(makeNoAvatarTab())
+	u.avatarHolder = container.NewScroll(container.NewVBox(makeNoAvatarTab(), makePresenceCard(u.set.alive)))
 	u.tabs = container.NewAppTabs(
-		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind), u.makeRecordCard()))),
+		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind),
+			u.makeRecordCard(), makeJitterCard(u.set.alive), makeExtraReceiversCard(u.set.alive.extra, u.applyReceivers)))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
 		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.win))),
@@ -215,6 +220,7 @@ func (u *ui) start() {
 	u.outSet.open.AddListener(binding.NewDataListener(u.outputOpenChanged))
 	go u.poll()
 	go u.pollIFM()
+	u.startHandEvents()
 	if path := os.Getenv(statsEnv); path != "" {
 		go writeStats(u.engine, &u.view.times, u.output, path, u.stopPoll)
 	}
@@ -443,7 +449,9 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	if cur, _ := u.engine.Avatar(); cur != av {
 		thumb = av.ThumbnailImage(marionette.ThumbnailSize)
 	}
-	u.avatarHolder.Content = makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched)
+	u.handAvatarShown(av, src)
+	u.avatarHolder.Content = container.NewVBox(makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched),
+		makePresenceCard(u.set.alive), u.makeHandCard(av))
 	u.avatarHolder.Refresh()
 	u.live.credit.Set(creditLine(av, src))
 	u.ifmAvatarChanged()
@@ -494,6 +502,7 @@ func (u *ui) poll() {
 			continue // the previous update has not run yet
 		}
 		st := u.engine.Status()
+		playout, recvs := u.engine.Playout(), u.engine.Receivers()
 		var unmatched []string
 		u.weights, unmatched = u.engine.ExpressionWeights(u.weights)
 		weights := append([]float32(nil), u.weights...)
@@ -502,6 +511,8 @@ func (u *ui) poll() {
 		fyne.Do(func() {
 			u.polling.Store(false)
 			u.live.update(&st)
+			u.set.alive.showPlayout(playout)
+			u.set.alive.extra.showStatus(recvs)
 			if av == u.shown && len(weights) == len(u.exprBars) && u.tabs.Selected().Text == "Avatar" {
 				for i, w := range weights {
 					u.exprBars[i].Set(float64(w))

@@ -133,6 +133,10 @@ type Engine struct {
 	unmatched  []string
 	hidden     bool
 	last       vmc.Frame // scene frame of the latest render, for Status
+	playout    PlayoutStatus
+	extra      extraReceivers
+	pose       vrm.Pose  // pose of the latest render, for Pose
+	poseAt     time.Time // when it was computed
 	cameraOK   bool      // the Performer's camera is in use
 }
 
@@ -170,6 +174,7 @@ func New(cfg Config) *Engine {
 func (e *Engine) Close() {
 	e.StopListening()
 	_, _ = e.StopRecording()
+	e.stopExtra()
 	e.SetAutoLoad(false)
 	e.cancel()
 	<-e.done
@@ -567,7 +572,11 @@ func (e *Engine) run() {
 		}
 		animating = e.renderRecovered(&rs, last, &ft)
 		if animating {
-			timer.Reset(interval)
+			if rs.idleOnly {
+				timer.Reset(2 * interval)
+			} else {
+				timer.Reset(interval)
+			}
 		}
 	}
 }
@@ -599,6 +608,11 @@ type renderState struct {
 	// image used it.
 	quality  qualityController
 	adaptive bool
+	alive    aliveState
+	merge    mergeState
+	// idleOnly: the latest frame moved only by the idle layer (presence),
+	// which the run loop redraws at half the frame rate.
+	idleOnly bool
 }
 
 // renderFrame poses and renders one image at now and reports whether the
@@ -624,6 +638,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		}
 		rs.avatar = av
 		rs.poser.reset(av)
+		rs.alive.reset(av, uint64(now.UnixNano()))
 		rs.lastUpdate = time.Time{}
 		rs.prevWorld = rs.prevWorld[:0]
 		rs.uvAnim = hasUVAnimation(av)
@@ -653,7 +668,9 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	} else if av != nil && face.Face(av, &rs.face) {
 		fc = &rs.face
 	}
+	fr, playing := e.aliveInput(rs, fr, opts, now)
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
+	idling := rs.alive.finish(&rs.poser, opts, dt, fc, mix)
 	tPose := time.Now()
 	ft.pose = tPose.Sub(now)
 
@@ -748,14 +765,21 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		e.unmatched = append(e.unmatched[:0], rs.poser.Unmatched()...)
 	}
 	e.hidden, e.cameraOK = hidden, cameraOK
+	e.playout = rs.alive.playout
+	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.pose.Expressions...)
+	e.pose, e.poseAt = copyPose(&rs.poser.pose, e.pose.Expressions), now
 	e.mu.Unlock()
 	if e.cfg.OnFrame != nil {
 		e.cfg.OnFrame()
 	}
-	if rs.uvAnim && !hidden {
+	settling := moving && now.Sub(rs.lastInput) < settleTimeout
+	// Idle motion alone (breathing, sway, blinks) is slow: half the frame
+	// rate shows it smoothly at half the cost.
+	rs.idleOnly = idling && !hidden && !rs.uvAnim && !playing && !settling
+	if (rs.uvAnim || idling) && !hidden || playing {
 		return true
 	}
-	return moving && now.Sub(rs.lastInput) < settleTimeout
+	return settling
 }
 
 // worldChanged compares the node world matrices with the previous frame's

@@ -119,11 +119,19 @@ type Options struct {
 	// PerformerCamera views the scene through /VMC/Ext/Cam (pose and FOV),
 	// once received, instead of the orbit camera.
 	PerformerCamera bool
+	// Presence is the idle layer under everything received (breathing,
+	// resting arms, head sway, automatic blinks). While any of it is on the
+	// engine redraws continuously.
+	Presence Presence
+	// Jitter is the playout buffer for irregular delivery.
+	Jitter Jitter
 }
 
 // DefaultOptions are EVMC4U's defaults: root position and rotation applied,
 // hips position only, no smoothing, nothing cut, the Performer's light and
-// background used, the orbit camera.
+// background used, the orbit camera; no idle layer (it redraws
+// continuously: the app turns it on, see DefaultPresence) and no jitter
+// buffer.
 func DefaultOptions() Options {
 	return Options{
 		RootPosition: true, RootRotation: true,

@@ -78,6 +78,8 @@ type Scene struct {
 		t   Transform
 	}
 	events []Event
+	// onPublish sees every published frame (SetOnPublish, lastpacket.go).
+	onPublish func(*Frame)
 
 	// Name caches by a message's ordinal among the packet's Bone/Pos (or
 	// Blend/Val) messages: Performers send the same names in the same order
@@ -247,6 +249,9 @@ func (s *Scene) publish() {
 	s.back = int(s.mid.Swap(uint32(s.back)|fresh) &^ fresh)
 	s.seq.Store(s.work.Seq)
 	s.dirty = false
+	if s.onPublish != nil {
+		s.onPublish(&s.work)
+	}
 	select {
 	case s.changed <- struct{}{}:
 	default:
