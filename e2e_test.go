@@ -147,6 +147,17 @@ type e2ePercentiles struct {
 func startWindow(t *testing.T, display string, prefs map[string]any, args ...string) *window {
 	t.Helper()
 	dir := t.TempDir()
+	// The idle layer (breathing, arms down, sway, blinks) moves the avatar
+	// all the time: off unless a test asks for it, so windows settle and
+	// screenshots compare.
+	if prefs == nil {
+		prefs = map[string]any{}
+	}
+	for _, l := range []string{"breathing", "arms", "head", "blink"} {
+		if _, ok := prefs["alive."+l+".on"]; !ok {
+			prefs["alive."+l+".on"] = false
+		}
+	}
 	if prefs != nil {
 		pdir := filepath.Join(dir, "fyne", "io.github.kugutsu")
 		if err := os.MkdirAll(pdir, 0o700); err != nil {
