@@ -35,7 +35,12 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-const godette = "../shared/models/Godette.vrm"
+// godette returns the path of ../shared/models/Godette.vrm, or skips the
+// test when the sample models are missing (testutil.SharedModel).
+func godette(t testing.TB) string {
+	t.Helper()
+	return testutil.SharedModel(t, "Godette.vrm")
+}
 
 // viewportBackground is the default view background (marionette.DefaultView).
 var viewportBackground = color.RGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff}
@@ -399,7 +404,7 @@ func TestWindowFollowsPerformer(t *testing.T) {
 	// The Performer's camera is a saved option here: it also shows that
 	// preferences load.
 	w := startWindow(t, display, map[string]any{"opt.performerCamera": true},
-		"--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+		"--vrm", godette(t), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing("Low-Poly Godette")
 	w.settle(1, "Godette at rest")
 	rest := w.screenshot("rest")
@@ -513,7 +518,7 @@ func TestMeasure(t *testing.T) {
 	if os.Getenv("KUGUTSU_MEASURE") != "1" {
 		t.Skip("set KUGUTSU_MEASURE=1 to measure")
 	}
-	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette) })
+	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette(t)) })
 	t.Run("default avatar", func(t *testing.T) { measure(t, "Kugutsu") })
 	t.Run("VRoid layout", func(t *testing.T) { measure(t, vroidName, "--vrm", vroidFile(t)) })
 }

@@ -22,13 +22,19 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-const godettePath = "../../shared/models/Godette.vrm"
+// godettePath returns the path of ../shared/models/Godette.vrm, or skips
+// the test when the sample models are missing (testutil.SharedModel).
+func godettePath(t testing.TB) string {
+	t.Helper()
+	return testutil.SharedModel(t, "Godette.vrm")
+}
 
 // newTestUI builds the window on a test app. Nothing runs in the
 // background: start (poller, loads) is not called.
@@ -310,11 +316,12 @@ func TestListenFlag(t *testing.T) {
 
 func TestAvatarTabShowsMeta(t *testing.T) {
 	u := newTestUI(t)
-	av, err := vrm.LoadFile(godettePath)
+	godette := godettePath(t)
+	av, err := vrm.LoadFile(godette)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.avatarShown(av, marionette.Source{Path: godettePath, Name: "Godette.vrm"})
+	u.avatarShown(av, marionette.Source{Path: godette, Name: "Godette.vrm"})
 	tab := u.avatarHolder.Content
 	// Meta prominently, every licence field; CC-BY credit in the status bar.
 	wantText(t, tab, "Low-Poly Godette", "by SirRichard94", "Version 0.21", "CC-BY",
@@ -522,7 +529,7 @@ func TestDropNonVRM(t *testing.T) {
 
 func TestDropVRMOpensIt(t *testing.T) {
 	u := newTestUI(t)
-	path, err := filepath.Abs(godettePath)
+	path, err := filepath.Abs(godettePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -26,7 +27,7 @@ func godetteEngine(t *testing.T, springs bool) *testEngine {
 	v.SpringBones = springs
 	te.SetView(v)
 	te.Resize(testW, testH)
-	if ev := te.load(t, godettePath); ev.Stage != LoadDone {
+	if ev := te.load(t, godettePath(t)); ev.Stage != LoadDone {
 		t.Fatalf("load: %v", ev.Err)
 	}
 	if _, info := te.settled(t, "Godette loaded"); info.Avatar == nil {
@@ -339,8 +340,9 @@ func TestEngineLoadFailureKeepsAvatar(t *testing.T) {
 
 func TestEngineLoadSupersedes(t *testing.T) {
 	te := newTestEngine(t)
-	te.LoadFile(godettePath)
-	te.LoadFile("../../shared/models/sphere_vrm0.vrm")
+	godette, sphere := godettePath(t), testutil.SharedModel(t, "sphere_vrm0.vrm")
+	te.LoadFile(godette)
+	te.LoadFile(sphere)
 	var done []LoadEvent
 	for len(done) < 2 {
 		select {

@@ -9,19 +9,25 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-const godettePath = "../../shared/models/Godette.vrm"
+// godettePath returns the path of ../shared/models/Godette.vrm, or skips
+// the test when the sample models are missing (testutil.SharedModel).
+func godettePath(t testing.TB) string {
+	t.Helper()
+	return testutil.SharedModel(t, "Godette.vrm")
+}
 
 // loadGodette loads a fresh copy of Godette (VRM 0.x, CC-BY 3.0
 // "Low-Poly Godette" by SirRichard94, VRM by Lyuma).
 func loadGodette(t testing.TB) *vrm.Avatar {
 	t.Helper()
-	av, err := vrm.LoadFile(godettePath)
+	av, err := vrm.LoadFile(godettePath(t))
 	if err != nil {
 		t.Fatalf("load Godette: %v", err)
 	}
