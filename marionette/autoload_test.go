@@ -155,9 +155,7 @@ func TestAutoLoadAsksOnceThenLoads(t *testing.T) {
 
 	// Announced before auto-load is on: asked about when it is turned on.
 	ae.announce(t, godette)
-	for ae.Scene().Seq() == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, "the announcement received", func() bool { return ae.Scene().Seq() != 0 })
 	ae.SetAutoLoad(true)
 	if got := expect(t, "request", ae.requests); got != godette {
 		t.Fatalf("request %q, want %q", got, godette)

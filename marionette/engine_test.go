@@ -117,9 +117,7 @@ func TestEngineRaisedArmOverUDP(t *testing.T) {
 	}
 
 	te.sendPose(t, arm)
-	for deadline := time.Now().Add(5 * time.Second); te.Status().Receiver.Packets < 2 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, "2 packets received", func() bool { return te.Status().Receiver.Packets >= 2 })
 	st := te.Status()
 	if !st.Connected || st.Receiver.Packets == 0 || st.Sender.Port() == 0 {
 		t.Errorf("status %+v: want a connected sender", st)
@@ -429,10 +427,8 @@ func TestEngineWaitsForTheUI(t *testing.T) {
 		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(float64(i), 0, 1, 0))})
 		time.Sleep(10 * time.Millisecond)
 	}
-	for deadline := time.Now().Add(5 * time.Second); te.Status().Receiver.Packets < 20 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
+	testutil.Eventually(t, "20 packets received", func() bool { return te.Status().Receiver.Packets >= 20 })
+	time.Sleep(200 * time.Millisecond) // time to draw more, were it to
 	if n := te.Stats().RenderTime.N - before; n != 1 {
 		t.Errorf("%d images drawn while the UI took none, want 1", n)
 	}
@@ -480,30 +476,26 @@ func TestEngineStatusSumsSenders(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		senders = append(senders, s)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	var st Status
+	testutil.Eventually(t, "3 connected senders", func() bool {
 		for i, s := range senders {
 			if err := s.Time(float32(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		st := te.Status()
-		if st.Senders == 3 && st.Connected && st.PacketRate > 0 {
-			var sum float64
-			for _, s := range st.Receiver.Senders {
-				sum += s.PacketRate
-			}
-			if st.PacketRate != sum {
-				t.Fatalf("packet rate %v, want the senders' sum %v", st.PacketRate, sum)
-			}
-			if st.Sender != st.Receiver.Senders[0].Addr {
-				t.Errorf("sender %v, want the most recent %v", st.Sender, st.Receiver.Senders[0].Addr)
-			}
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+		st = te.Status()
+		return st.Senders == 3 && st.Connected && st.PacketRate > 0
+	})
+	var sum float64
+	for _, s := range st.Receiver.Senders {
+		sum += s.PacketRate
 	}
-	t.Fatalf("status %+v: want 3 connected senders", te.Status())
+	if st.PacketRate != sum {
+		t.Fatalf("packet rate %v, want the senders' sum %v", st.PacketRate, sum)
+	}
+	if st.Sender != st.Receiver.Senders[0].Addr {
+		t.Errorf("sender %v, want the most recent %v", st.Sender, st.Receiver.Senders[0].Addr)
+	}
 }
 
 // TestRenderSizeCap: a HiDPI viewport renders at most MaxPixels, with the

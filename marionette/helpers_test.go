@@ -150,19 +150,17 @@ func (te *testEngine) idle() bool {
 // smoothing at rest, every input drawn) and returns the final image.
 func (te *testEngine) settled(t *testing.T, what string) (*image.RGBA, FrameInfo) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for quiet := 0; quiet < 3; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: the engine kept redrawing for 20 s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var quietSince time.Time // zero while the engine works
+	testutil.Eventually(t, what+": the engine at rest for 60 ms", func() bool {
 		te.Latest() // as the UI does: the engine waits for each image to be taken
-		if te.idle() {
-			quiet++
-		} else {
-			quiet = 0
+		switch {
+		case !te.idle():
+			quietSince = time.Time{}
+		case quietSince.IsZero():
+			quietSince = time.Now()
 		}
-	}
+		return !quietSince.IsZero() && time.Since(quietSince) >= 60*time.Millisecond
+	})
 	img, info := te.Latest()
 	if img == nil {
 		t.Fatalf("%s: no image", what)
