@@ -718,3 +718,22 @@ func TestAutoLoadOneDialogAtATime(t *testing.T) {
 		t.Errorf("the question names no announced file:\n%s", msg)
 	}
 }
+
+// TestStopWhileLoadingTheDefault: closing the window while the default
+// avatar loads (no avatar shown yet) returns. The cancelled load reports
+// marionette.ErrClosed; taking it for a failed load would load the default
+// avatar again, which Engine.Close waits for and which fails the same way.
+func TestStopWhileLoadingTheDefault(t *testing.T) {
+	u := newUI(test.NewTempApp(t), Options{})
+	u.loadDefault()
+	stopped := make(chan struct{})
+	go func() {
+		u.stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(testutil.WaitLimit):
+		t.Fatal("stop did not return: the closing engine kept being asked to load")
+	}
+}

@@ -368,7 +368,10 @@ func (u *ui) loadEvent(ev marionette.LoadEvent) {
 		}
 	case marionette.LoadFailed:
 		u.loading.Hide()
-		if ev.Superseded {
+		// Superseded: the newer load reports. Closed: the window is going
+		// away, and loading the default avatar again would start a load
+		// Engine.Close waits for, which fails the same way, for ever.
+		if ev.Superseded || errors.Is(ev.Err, marionette.ErrClosed) {
 			return
 		}
 		u.showLoadError(ev)
