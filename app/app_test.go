@@ -160,7 +160,7 @@ func TestOptionsReachTheEngine(t *testing.T) {
 		"Hide the avatar while uncalibrated", "Use the Performer's light", "Use the Performer's camera"} {
 		test.Tap(findCheck(t, tab, label))
 	}
-	findSelect(t, tab, positionChoices).SetSelected(positionChoices[2])
+	findSelect(t, tab, labels(positionChoices)).SetSelected(positionChoices[2].label)
 	u.set.boneSmooth.Set(120)
 	o := u.engine.Options()
 	want := marionette.DefaultOptions()
@@ -174,7 +174,7 @@ func TestOptionsReachTheEngine(t *testing.T) {
 	}
 	// They persist.
 	p := u.app.Preferences()
-	if !p.Bool(prefMirror) || p.Bool(prefRootPosition) || p.String(prefPositions) != positionChoices[2] || p.Float(prefBoneSmooth) != 120 {
+	if !p.Bool(prefMirror) || p.Bool(prefRootPosition) || p.String(prefPositions) != "none" || p.Float(prefBoneSmooth) != 120 {
 		t.Error("options not saved in the preferences")
 	}
 	// The toolbar's camera toggle is the same option.
@@ -198,7 +198,7 @@ func TestAutoLoadOffByDefault(t *testing.T) {
 func TestSavedOptionsLoad(t *testing.T) {
 	a := test.NewTempApp(t)
 	a.Preferences().SetBool(prefMirror, true)
-	a.Preferences().SetString(prefQuality, qualityChoices[1])
+	a.Preferences().SetString(prefQuality, "fast")
 	u := newUI(a, Options{})
 	t.Cleanup(u.stop)
 	if !u.engine.Options().Mirror || u.engine.View().AA != render.AAOff {
@@ -209,8 +209,8 @@ func TestSavedOptionsLoad(t *testing.T) {
 func TestViewTabReachesTheEngine(t *testing.T) {
 	u := newTestUI(t)
 	tab := tab(t, u, "View")
-	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
-	findSelect(t, tab, resolutionChoices).SetSelected(resolutionChoices[2])
+	findSelect(t, tab, labels(qualityChoices)).SetSelected(qualityChoices[1].label)
+	findSelect(t, tab, labels(resolutionChoices)).SetSelected(resolutionChoices[2].label)
 	test.Tap(findCheck(t, tab, "Outlines (MToon)"))
 	test.Tap(findCheck(t, tab, "Spring bones (hair, cloth)"))
 	u.set.background.Set("#102030")

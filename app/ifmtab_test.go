@@ -253,7 +253,7 @@ func TestIFMOptionsReachTheSource(t *testing.T) {
 		"Smile and surprise drive happy and surprised", "Eyes"} {
 		test.Tap(findCheck(t, tb, label))
 	}
-	findSelect(t, tb, mappingChoices).SetSelected(mappingChoices[2])
+	findSelect(t, tb, labels(mappingChoices)).SetSelected(mappingChoices[2].label)
 	findSelectByOptions(t, tb, transportChoices).SetSelected("TCP")
 	u.set.ifm.smoothing.Set(120)
 	u.set.ifm.faceWeight.Set(70)
@@ -301,7 +301,7 @@ func TestIFMShowsWhatAutoChose(t *testing.T) {
 	}
 	u.avatarShown(godette, marionette.Source{Path: godettePath, Name: "Godette.vrm"})
 	wantText(t, tb, "Automatic chose VRM presets (blinks, aa/ih/ou/ee/oh, happy, surprised) for this avatar: it has no ARKit expressions.")
-	findSelect(t, tb, mappingChoices).SetSelected(mappingChoices[1])
+	findSelect(t, tb, labels(mappingChoices)).SetSelected(mappingChoices[1].label)
 	wantText(t, tb, "Perfect Sync for this avatar (it has no ARKit expressions). Only the head and eyes will move.")
 }
 

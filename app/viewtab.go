@@ -31,10 +31,10 @@ func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
 			)),
 		widget.NewCard("Rendering", "",
 			widget.NewForm(
-				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
-				widget.NewFormItem("Resolution", widget.NewSelectWithData(resolutionChoices, s.resolution)),
+				widget.NewFormItem("Quality", widget.NewSelectWithData(labels(qualityChoices), s.quality)),
+				widget.NewFormItem("Resolution", widget.NewSelectWithData(labels(resolutionChoices), s.resolution)),
 				widget.NewFormItem("Render at most", widget.NewSelectWithData(labels(maxPixelChoices), s.maxPixels)),
-				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(textureChoices, s.textureSize),
+				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(labels(textureChoices), s.textureSize),
 					HintText: "Larger ones are scaled down when an avatar is loaded"},
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
@@ -51,10 +51,10 @@ func resetView(s *settings) {
 	s.lightYaw.Set(v.LightYaw)
 	s.lightPitch.Set(v.LightPitch)
 	s.lightColor.Set(hexColor(v.LightColor))
-	s.quality.Set(qualityChoices[0])
-	s.resolution.Set(resolutionChoices[0])
+	s.quality.Set(labelOf(qualityChoices, "aa4x"))
+	s.resolution.Set(labelOf(resolutionChoices, "full"))
 	s.maxPixels.Set(labelOf(maxPixelChoices, "720p"))
-	s.textureSize.Set(textureChoices[1])
+	s.textureSize.Set(labelOf(textureChoices, "2048"))
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
 }
