@@ -83,12 +83,18 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck ./...
 
-# The protocol packages run under the race detector (network goroutines);
-# KUGUTSU_REQUIRE_TOOLS makes tests that need oscsend, node or Xvfb fail
-# rather than skip when a tool is missing.
+# The protocol and marionette packages run under the race detector (network,
+# load and render goroutines); render's worker pool runs its -short tests
+# under it too (its full sweep is slow under the detector), then everything
+# else, render's full tests included, without it. KUGUTSU_REQUIRE_TOOLS makes
+# tests that need oscsend, node or Xvfb fail rather than skip when a tool is
+# missing. Tests needing ../shared skip without it (a fresh clone) unless
+# KUGUTSU_REQUIRE_MODELS=1 (.ci/run sets it).
+RACE_PKGS := ./protocol/... ./marionette/...
 gotest:
-	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -race ./protocol/...
-	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test $$($(GO) list ./... | grep -v '/protocol/')
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -race $(RACE_PKGS)
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -race -short ./render/...
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test $$($(GO) list ./... | grep -v -e '/protocol/' -e '/marionette')
 
 test: test-deps fmt-check vet staticcheck gotest
 
