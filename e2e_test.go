@@ -19,11 +19,13 @@ import (
 	"image/color"
 	"image/draw"
 	"image/png"
+	"maps"
 	"math"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -123,16 +125,23 @@ type window struct {
 type e2eStats struct {
 	FPS     float64 `json:"fps"`
 	Frames  uint64  `json:"frames"`
+	Dropped uint64  `json:"dropped"`
 	Latency struct {
 		N             int
 		P50, P99, Max float64
 	} `json:"latency_ms"`
-	Render struct {
-		N             int
-		P50, P99, Max float64
-	} `json:"render_ms"`
-	Packets uint64 `json:"packets"`
-	Avatar  string `json:"avatar"`
+	LatencyShown e2ePercentiles            `json:"latency_shown_ms"`
+	Render       e2ePercentiles            `json:"render_ms"`
+	Breakdown    map[string]e2ePercentiles `json:"breakdown_ms"`
+	Quality      string                    `json:"quality"`
+	Packets      uint64                    `json:"packets"`
+	Avatar       string                    `json:"avatar"`
+}
+
+// e2ePercentiles mirrors app.percentiles (milliseconds).
+type e2ePercentiles struct {
+	N             int
+	P50, P99, Max float64
 }
 
 // startWindow runs the binary on display with args and the given saved
@@ -245,7 +254,7 @@ func (w *window) screenshot(name string) *image.RGBA {
 	}
 	if dir := os.Getenv("KUGUTSU_E2E_SHOTS"); dir != "" {
 		if b, err := os.ReadFile(file); err == nil {
-			os.WriteFile(filepath.Join(dir, w.t.Name()+"-"+filepath.Base(file)), b, 0o644)
+			os.WriteFile(filepath.Join(dir, strings.ReplaceAll(w.t.Name(), "/", "-")+"-"+filepath.Base(file)), b, 0o644)
 		}
 	}
 	f, err := os.Open(file)
@@ -402,8 +411,9 @@ func TestWindowFollowsPerformer(t *testing.T) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
 	// The Performer's camera is a saved option here: it also shows that
-	// preferences load.
-	w := startWindow(t, display, map[string]any{"opt.performerCamera": true},
+	// preferences load. The quality is pinned: adaptive quality could change
+	// it between two screenshots and every pixel with it.
+	w := startWindow(t, display, map[string]any{"opt.performerCamera": true, "view.quality": "aa4x"},
 		"--vrm", godette(t), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing("Low-Poly Godette")
 	w.settle(1, "Godette at rest")
@@ -488,6 +498,53 @@ func procCPU(t *testing.T, pid int) time.Duration {
 	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
 }
 
+// startPerf, with KUGUTSU_MEASURE_PERF=DIR, records a call-graph profile
+// of the window's process for 8 s with Linux perf into DIR/NAME.perf.data
+// (read it with perf report -i FILE).
+func startPerf(t *testing.T, pid int) {
+	dir := os.Getenv("KUGUTSU_MEASURE_PERF")
+	if dir == "" {
+		return
+	}
+	perf := requireTool(t, "perf")
+	out := filepath.Join(dir, strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())+".perf.data")
+	cmd := exec.Command(perf, "record", "-F", "499", "-g", "-p", strconv.Itoa(pid), "-o", out, "--", "sleep", "8")
+	if err := cmd.Start(); err != nil {
+		t.Errorf("perf: %v", err)
+		return
+	}
+	t.Cleanup(func() { cmd.Wait() })
+	t.Logf("perf profile: %s", out)
+}
+
+// threadCPU returns the CPU time of the process's threads by thread name
+// (Go's threads are all named after the binary; Mesa's llvmpipe names its
+// rasterizer threads llvmpipe-N).
+func threadCPU(t *testing.T, pid int) map[string]time.Duration {
+	t.Helper()
+	tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/stat", pid))
+	m := map[string]time.Duration{}
+	for _, p := range tasks {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue // the thread ended
+		}
+		open, end := bytes.IndexByte(b, '('), bytes.LastIndexByte(b, ')')
+		if open < 0 || end < open {
+			continue
+		}
+		name := string(b[open+1 : end])
+		if i := strings.LastIndexByte(name, '-'); i > 0 && strings.HasPrefix(name, "llvmpipe") {
+			name = name[:i]
+		}
+		f := strings.Fields(string(b[end+2:]))
+		ut, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		m[name] += time.Duration(ut+st) * time.Second / 100
+	}
+	return m
+}
+
 // procMem returns VmRSS and VmHWM (peak) in MiB.
 func procMem(t *testing.T, pid int) (rss, peak float64) {
 	t.Helper()
@@ -510,10 +567,15 @@ func procMem(t *testing.T, pid int) (rss, peak float64) {
 	return rss, peak
 }
 
-// TestMeasure measures the real window with Godette: idle CPU with no
-// packets, then CPU, memory, frame rate and latency under a 60 fps
-// Performer. It runs only with KUGUTSU_MEASURE=1 (it takes half a minute)
-// and reports with t.Log.
+// TestMeasure measures the real window with Godette and with the default
+// avatar: idle CPU with no packets, then CPU (by thread), memory, frame
+// rate, latency, the quality in force and the per-frame breakdown under a
+// 60 fps Performer. It runs only with KUGUTSU_MEASURE=1 (it takes a
+// minute) and reports with t.Log. KUGUTSU_MEASURE_QUALITY pins a quality
+// (the id of a choice of the View tab: aa4x or fast; adaptive
+// otherwise), KUGUTSU_MEASURE_WINDOW=WIDTHxHEIGHT the window size (default
+// 1280x720); KUGUTSU_MEASURE_PERF=DIR records a perf profile of each
+// window.
 func TestMeasure(t *testing.T) {
 	if os.Getenv("KUGUTSU_MEASURE") != "1" {
 		t.Skip("set KUGUTSU_MEASURE=1 to measure")
@@ -526,7 +588,18 @@ func TestMeasure(t *testing.T) {
 func measure(t *testing.T, name string, args ...string) {
 	display := startXvfb(t)
 	port := freeUDPPort(t)
-	w := startWindow(t, display, nil, append(args, "--listen", fmt.Sprintf("127.0.0.1:%d", port))...)
+	prefs := map[string]any{}
+	if q := os.Getenv("KUGUTSU_MEASURE_QUALITY"); q != "" {
+		prefs["view.quality"] = q // the id of a choice of the View tab's Quality
+	}
+	if ws := os.Getenv("KUGUTSU_MEASURE_WINDOW"); ws != "" {
+		var w, h float64
+		if _, err := fmt.Sscanf(ws, "%gx%g", &w, &h); err != nil {
+			t.Fatalf("KUGUTSU_MEASURE_WINDOW=%q: want WIDTHxHEIGHT", ws)
+		}
+		prefs["window.width"], prefs["window.height"] = w, h
+	}
+	w := startWindow(t, display, prefs, append(args, "--listen", fmt.Sprintf("127.0.0.1:%d", port))...)
 	w.showing(name)
 	w.settle(1, "loaded")
 	pid := w.cmd.Process.Pid
@@ -559,16 +632,30 @@ func measure(t *testing.T, name string, args ...string) {
 	tick := time.NewTicker(time.Second / 60)
 	defer tick.Stop()
 	var c1 time.Duration
+	var th1 map[string]time.Duration
+	var s1 e2eStats
 	var measuredFrom time.Time
 	for i := 0; time.Since(start) < 15*time.Second; i++ {
 		<-tick.C
 		frame(i)
 		if measuredFrom.IsZero() && time.Since(start) > 5*time.Second {
-			measuredFrom, c1 = time.Now(), procCPU(t, pid)
+			measuredFrom, c1, th1 = time.Now(), procCPU(t, pid), threadCPU(t, pid)
+			s1, _ = w.stats()
+			startPerf(t, pid)
 		}
 	}
 	busy := procCPU(t, pid) - c1
 	el := time.Since(measuredFrom)
+	th2 := threadCPU(t, pid)
+	s2, _ := w.stats()
+	// CPU per image shown is the work, whatever else the machine runs.
+	frames := float64(max(s2.Frames-s1.Frames, 1))
+	t.Logf("%d images shown over %.1f s (%d drawn but replaced before shown); CPU per image shown: %.1f ms",
+		s2.Frames-s1.Frames, el.Seconds(), s2.Dropped-s1.Dropped, 1e3*(procCPU(t, pid)-c1).Seconds()/frames)
+	for _, name := range slices.Sorted(maps.Keys(th2)) {
+		d := th2[name] - th1[name]
+		t.Logf("  CPU of threads %-16q %5.1f%% of one core, %5.1f ms per image", name, 100*d.Seconds()/el.Seconds(), 1e3*d.Seconds()/frames)
+	}
 	rss, peak := procMem(t, pid)
 	s, _ := w.stats()
 	t.Logf("60 fps Performer: CPU %.0f%% of one core (over %.0f s), RSS %.0f MiB, peak RSS %.0f MiB",
@@ -576,6 +663,13 @@ func measure(t *testing.T, name string, args ...string) {
 	t.Logf("resident: %s", rssBreakdown(pid))
 	t.Logf("frames on screen %.1f fps; packet → frame handed to fyne p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d); render p50 %.1f ms, p99 %.1f ms",
 		s.FPS, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Latency.N, s.Render.P50, s.Render.P99)
+	t.Logf("packet → end of the paint showing it p50 %.1f ms, p99 %.1f ms (n=%d); quality in force: %s",
+		s.LatencyShown.P50, s.LatencyShown.P99, s.LatencyShown.N, s.Quality)
+	t.Logf("per-frame breakdown (ms, p50 / p99, n):")
+	for _, k := range slices.Sorted(maps.Keys(s.Breakdown)) {
+		b := s.Breakdown[k]
+		t.Logf("  %-20s %6.2f / %6.2f  (%d)", k, b.P50, b.P99, b.N)
+	}
 	shot := w.screenshot("performing")
 	if vp := viewportRect(shot); vp.Empty() {
 		t.Error("no viewport in the screenshot")

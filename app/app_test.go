@@ -209,19 +209,24 @@ func TestSavedOptionsLoad(t *testing.T) {
 func TestViewTabReachesTheEngine(t *testing.T) {
 	u := newTestUI(t)
 	tab := tab(t, u, "View")
-	findSelect(t, tab, labels(qualityChoices)).SetSelected(qualityChoices[1].label)
+	if !u.engine.View().AdaptiveQuality {
+		t.Error("adaptive quality is not the default")
+	}
+	findSelect(t, tab, labels(qualityChoices)).SetSelected(labelOf(qualityChoices, "fast"))
 	findSelect(t, tab, labels(resolutionChoices)).SetSelected(resolutionChoices[2].label)
 	test.Tap(findCheck(t, tab, "Outlines (MToon)"))
 	test.Tap(findCheck(t, tab, "Spring bones (hair, cloth)"))
 	u.set.background.Set("#102030")
 	u.set.lightYaw.Set(90)
 	v := u.engine.View()
-	if v.AA != render.AAOff || v.RenderScale != 0.5 || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
+	if v.AA != render.AAOff || v.AdaptiveQuality || v.RenderScale != 0.5 || v.Outlines || v.SpringBones || v.Background.R != 0x10 || v.Background.B != 0x30 || v.LightYaw != 90 {
 		t.Errorf("engine view %+v", v)
 	}
 	test.Tap(findButton(t, tab, "Reset view settings"))
-	if v := u.engine.View(); v != marionette.DefaultView() {
-		t.Errorf("after reset %+v, want the defaults %+v", v, marionette.DefaultView())
+	def := marionette.DefaultView()
+	def.AdaptiveQuality = true
+	if v := u.engine.View(); v != def {
+		t.Errorf("after reset %+v, want the defaults %+v", v, def)
 	}
 	// Show FPS shows the overlay.
 	var overlay *widget.Label
@@ -237,6 +242,25 @@ func TestViewTabReachesTheEngine(t *testing.T) {
 	if !overlay.Visible() {
 		t.Error("Show FPS did not show the overlay")
 	}
+}
+
+// TestViewTabShowsQuality: with adaptive quality the Resolution choice is
+// the engine's (disabled), and the tab shows the quality in use.
+func TestViewTabShowsQuality(t *testing.T) {
+	u := newTestUI(t)
+	tab := tab(t, u, "View")
+	res := findSelect(t, tab, labels(resolutionChoices))
+	if !res.Disabled() {
+		t.Error("Resolution is enabled with adaptive quality")
+	}
+	findSelect(t, tab, labels(qualityChoices)).SetSelected(labelOf(qualityChoices, "aa4x"))
+	if res.Disabled() {
+		t.Error("Resolution is disabled with a pinned quality")
+	}
+	st := marionette.Status{}
+	st.Stats.Quality = marionette.Quality{AA: render.AAOff, Scale: 0.75}
+	u.live.update(&st)
+	wantText(t, tab, "no anti-aliasing, 75 % size")
 }
 
 func TestStartStop(t *testing.T) {

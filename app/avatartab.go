@@ -118,7 +118,7 @@ func makeLicenceCard(m *vrm.Meta) fyne.CanvasObject {
 		row("VRM 0.x: commercial use", v0.CommercialUssageName)
 		link("VRM 0.x: other permissions", v0.OtherPermissionURL)
 	}
-	return widget.NewCard("Licence", "What the author allows you to do with this avatar", form)
+	return section("Licence", "What the author allows you to do with this avatar", form)
 }
 
 // licenceName names the avatar's licence: the VRM 0.x licence name, else
@@ -235,7 +235,7 @@ func makeExpressionsCard(av *vrm.Avatar, bars []binding.Float, unmatched binding
 	um.Wrapping = fyne.TextWrapWord
 	um.Importance = widget.WarningImportance
 	sub := fmt.Sprintf("%d expressions, live", len(av.Expressions))
-	return widget.NewCard("Expressions", sub, container.NewVBox(grid, um))
+	return section("Expressions", sub, container.NewVBox(grid, um))
 }
 
 // makeBonesCard lists the humanoid bones the model maps.
@@ -247,7 +247,7 @@ func makeBonesCard(av *vrm.Avatar) fyne.CanvasObject {
 	l := widget.NewLabel(strings.Join(names, ", "))
 	l.Wrapping = fyne.TextWrapWord
 	sub := fmt.Sprintf("%d of %d humanoid bones", av.Humanoid.Present.Len(), humanoid.Count)
-	return widget.NewCard("Humanoid", sub, l)
+	return section("Humanoid", sub, l)
 }
 
 // makeWarningsCard lists what the loader skipped or repaired.
@@ -257,5 +257,5 @@ func makeWarningsCard(av *vrm.Avatar) fyne.CanvasObject {
 	}
 	l := widget.NewLabel(strings.Join(av.Warnings, "\n"))
 	l.Wrapping = fyne.TextWrapWord
-	return widget.NewCard("Loader warnings", "", l)
+	return section("Loader warnings", "", l)
 }

@@ -19,14 +19,41 @@ const statsEnv = "KUGUTSU_STATS"
 // statsReport is the JSON written to $KUGUTSU_STATS. Durations are in
 // milliseconds.
 type statsReport struct {
-	FPS        float64     `json:"fps"`
-	Frames     uint64      `json:"frames"`
-	Latency    percentiles `json:"latency_ms"`
-	RenderTime percentiles `json:"render_ms"`
-	Packets    uint64      `json:"packets"`
-	Avatar     string      `json:"avatar"` // meta name of the avatar in the latest image on screen
-	HeapInuse  uint64      `json:"go_heap_inuse_bytes"`
-	GoSys      uint64      `json:"go_sys_bytes"`
+	FPS     float64     `json:"fps"`
+	Frames  uint64      `json:"frames"`
+	Dropped uint64      `json:"dropped"`    // images replaced before the UI took them
+	Latency percentiles `json:"latency_ms"` // packet → image taken by the painter
+	// LatencyShown is packet → the end of the paint showing it.
+	LatencyShown percentiles `json:"latency_shown_ms"`
+	RenderTime   percentiles `json:"render_ms"` // pose and render
+	// Breakdown is where each image's time went (marionette.Breakdown and
+	// the viewport's uiTimes), stage by stage in order.
+	Breakdown map[string]percentiles `json:"breakdown_ms"`
+	Quality   string                 `json:"quality"` // in force (marionette.Quality)
+	Packets   uint64                 `json:"packets"`
+	Avatar    string                 `json:"avatar"` // meta name of the avatar in the latest image on screen
+	// ImageSize is the latest image's size in pixels, ViewportSize the
+	// viewport's (larger when the render scale or the pixel cap shrank the
+	// image, which the UI stretches).
+	ImageSize    [2]int `json:"image_size"`
+	ViewportSize [2]int `json:"viewport_size"`
+	HeapInuse    uint64 `json:"go_heap_inuse_bytes"`
+	GoSys        uint64 `json:"go_sys_bytes"`
+}
+
+// breakdownReport names the stages of an image, engine and UI.
+func breakdownReport(b *marionette.Breakdown, ui *uiTimes) map[string]percentiles {
+	m := map[string]percentiles{}
+	for name, p := range map[string]marionette.Percentiles{
+		"1_wait_ui": b.WaitUI, "2_wait_pacing": b.WaitPacing, "3_pose": b.Pose, "4_update": b.Update,
+		"5_render_setup": b.RenderSetup, "6_render_vertex": b.Vertex, "7_render_triangles": b.Triangles,
+		"8_render_raster": b.Raster, "9_waited_for_ui": b.Waited,
+		"a_ui_queued": ui.Queued.Percentiles(), "b_ui_wait_paint": ui.WaitPaint.Percentiles(),
+		"c_ui_paint": ui.Paint.Percentiles(),
+	} {
+		m[name] = toPercentiles(p)
+	}
+	return m
 }
 
 type percentiles struct {
@@ -40,7 +67,7 @@ func toPercentiles(p marionette.Percentiles) percentiles {
 }
 
 // writeStats writes the report to path every 250 ms until stop closes.
-func writeStats(e *marionette.Engine, path string, stop <-chan struct{}) {
+func writeStats(e *marionette.Engine, ui *uiTimes, path string, stop <-chan struct{}) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -53,13 +80,17 @@ func writeStats(e *marionette.Engine, path string, stop <-chan struct{}) {
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
 		r := statsReport{
-			FPS: st.Stats.FPS, Frames: st.Stats.Frames,
+			FPS: st.Stats.FPS, Frames: st.Stats.Frames, Dropped: st.Stats.Dropped,
 			Latency: toPercentiles(st.Stats.Latency), RenderTime: toPercentiles(st.Stats.RenderTime),
+			LatencyShown: toPercentiles(ui.Latency.Percentiles()),
+			Breakdown:    breakdownReport(&st.Stats.Breakdown, ui), Quality: st.Stats.Quality.String(),
 			Packets: st.Receiver.Packets, HeapInuse: m.HeapInuse, GoSys: m.Sys,
 		}
 		if av := st.Stats.Shown.Avatar; av != nil {
 			r.Avatar = av.Meta.Name
 		}
+		sh := &st.Stats.Shown
+		r.ImageSize, r.ViewportSize = [2]int{sh.Width, sh.Height}, [2]int{sh.ViewWidth, sh.ViewHeight}
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
 			continue

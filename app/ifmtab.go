@@ -114,7 +114,7 @@ func (u *ui) makeIFMPhoneCard() fyne.CanvasObject {
 	// The buttons sit above every line whose text comes and goes or wraps,
 	// so they never move under the pointer (a status line appearing once
 	// moved Calibrate by 20–40 px).
-	return widget.NewCard("Phone", "An iPhone running iFacialMocap on this network",
+	return section("Phone", "An iPhone running iFacialMocap on this network",
 		container.NewVBox(
 			widget.NewForm(
 				widget.NewFormItem("Phone IP", phone),
@@ -145,7 +145,7 @@ func (u *ui) makeIFMMappingCard() fyne.CanvasObject {
 	for i, a := range invertAxes {
 		inverts = append(inverts, check(a.label, s.invert[i]))
 	}
-	return widget.NewCard("Mapping", "How the face drives this avatar",
+	return section("Mapping", "How the face drives this avatar",
 		widget.NewForm(
 			widget.NewFormItem("Mode", container.NewVBox(widget.NewSelectWithData(labels(mappingChoices), s.mode), chose)),
 			widget.NewFormItem("Presets", check("Smile and surprise drive happy and surprised", s.emotions)),
@@ -170,7 +170,7 @@ func (u *ui) makeIFMMixCard() fyne.CanvasObject {
 		"weighted as set here; everything else keeps coming from the Performer (VMC tab).")
 	help.Wrapping = fyne.TextWrapWord
 	help.Importance = widget.LowImportance
-	return widget.NewCard("Mixing with VMC", "",
+	return section("Mixing with VMC", "",
 		container.NewVBox(
 			widget.NewForm(
 				widget.NewFormItem("iFacialMocap", percent(s.faceWeight)),
@@ -184,7 +184,7 @@ func (u *ui) makeIFMMixCard() fyne.CanvasObject {
 }
 
 func (u *ui) makeIFMBarsCard() fyne.CanvasObject {
-	return widget.NewCard("Blendshapes", "The 52 ARKit values the phone sends (the user's own left and right)", u.ifmp.bars)
+	return section("Blendshapes", "The 52 ARKit values the phone sends (the user's own left and right)", u.ifmp.bars)
 }
 
 // wrappingLabel is a label bound to b that wraps rather than widening the

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/test"
 )
@@ -56,5 +57,26 @@ func TestNarrowWindowAndPanel(t *testing.T) {
 	u2.togglePanel()
 	if !u2.panelShown || u2.split.Offset != 0.55 {
 		t.Errorf("panel %v, split %.2f after showing it again, want the saved 0.55", u2.panelShown, u2.split.Offset)
+	}
+}
+
+// TestTransparentBackgroundChoice: the View tab's transparent check reaches
+// the engine and shows the checkerboard under the picture.
+func TestTransparentBackgroundChoice(t *testing.T) {
+	u := newTestUI(t)
+	u.tabs.SelectIndex(3)
+	check := findCheck(t, tab(t, u, "View"), "Transparent (a checkerboard here; real alpha in the output window)")
+	var checker fyne.CanvasObject
+	for _, o := range objects(u.viewArea) {
+		if r, ok := o.(*canvas.Raster); ok && r != u.view.raster {
+			checker = r
+		}
+	}
+	if checker == nil || checker.Visible() {
+		t.Fatalf("checkerboard %v: want one, hidden while opaque", checker)
+	}
+	test.Tap(check)
+	if !u.engine.View().Transparent || !checker.Visible() {
+		t.Errorf("after the check: engine transparent %v, checkerboard shown %v", u.engine.View().Transparent, checker.Visible())
 	}
 }

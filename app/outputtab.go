@@ -83,13 +83,13 @@ func (u *ui) makeOutputTab() fyne.CanvasObject {
 	help.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(
 		container.NewVBox(openBtn, status),
-		widget.NewCard("Picture", "The avatar alone, at the size you capture",
+		section("Picture", "The avatar alone, at the size you capture",
 			widget.NewForm(
 				widget.NewFormItem("Size", container.NewVBox(sizeSel, custom)),
 				widget.NewFormItem("Camera", container.NewVBox(widget.NewSelectWithData(labels(outputCameras), s.camera), takeView)),
 				widget.NewFormItem("Background", container.NewVBox(widget.NewSelectWithData(labels(outputBackgrounds), s.background), colour)),
 			)),
-		widget.NewCard("Window", "",
+		section("Window", "",
 			widget.NewForm(
 				widget.NewFormItem("", widget.NewCheckWithData("Always on top", s.alwaysOnTop)),
 				widget.NewFormItem("", widget.NewCheckWithData("Click-through", s.clickThrough)),

@@ -51,7 +51,7 @@ func (u *ui) makeRecordCard() fyne.CanvasObject {
 		}
 		u.showRecordDialog()
 	})
-	return widget.NewCard("Recording", "", container.NewBorder(nil, nil, nil, rp.button, rp.state))
+	return section("Recording", "", container.NewBorder(nil, nil, nil, rp.button, rp.state))
 }
 
 // showRecordDialog asks where to save a recording and starts it.

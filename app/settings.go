@@ -38,6 +38,7 @@ const (
 	prefPerfCamera    = "opt.performerCamera"
 	prefAutoLoad      = "opt.autoLoadVRM"
 	prefBackground    = "view.background"
+	prefTransparent   = "view.transparent"
 	prefLightYaw      = "view.lightYaw"
 	prefLightPitch    = "view.lightPitch"
 	prefLightColor    = "view.lightColor"
@@ -69,10 +70,13 @@ var (
 	positionModes   = map[string]marionette.BonePositionMode{
 		"hips": marionette.PositionsHips, "all": marionette.PositionsAll, "none": marionette.PositionsNone,
 	}
-	// qualityChoices: View.AA.
-	qualityChoices = []choice{{"aa4x", "Anti-aliased (4×)"}, {"fast", "Fast (no anti-aliasing)"}}
-	qualityAA      = map[string]render.AA{"aa4x": render.AA4x, "fast": render.AAOff}
-	// resolutionChoices and resolutionScales: View.RenderScale.
+	// qualityChoices: adaptive (View.AdaptiveQuality, the default) or a
+	// pinned anti-aliasing (View.AA) at the chosen resolution.
+	qualityChoices = []choice{{"adaptive", "Adaptive (keeps the frame rate)"}, {"aa4x", "Anti-aliased (4×)"},
+		{"fast", "Fast (no anti-aliasing)"}}
+	qualityAA = map[string]render.AA{"adaptive": render.AA4x, "aa4x": render.AA4x, "fast": render.AAOff}
+	// resolutionChoices and resolutionScales: View.RenderScale, used with a
+	// pinned quality.
 	resolutionChoices = []choice{{"full", "Full"}, {"3/4", "3/4 (faster)"}, {"1/2", "1/2 (fastest)"}}
 	resolutionScales  = map[string]float64{"full": 1, "3/4": 0.75, "1/2": 0.5}
 	// maxPixelChoices: View.MaxPixels.
@@ -89,8 +93,9 @@ var (
 // saved before its preferences held ids to those ids: bindChoice rewrites
 // such a value once. Frozen: rewording a label today needs no entry here.
 var savedLabels = map[string]map[string]string{
-	prefPositions:  {"Hips only": "hips", "All bones (same model as sender)": "all", "None": "none"},
-	prefQuality:    {"Anti-aliased (4×)": "aa4x", "Fast (no anti-aliasing)": "fast"},
+	prefPositions: {"Hips only": "hips", "All bones (same model as sender)": "all", "None": "none"},
+	prefQuality: {"Adaptive (keeps the frame rate)": "adaptive", "Anti-aliased (4×)": "aa4x",
+		"Fast (no anti-aliasing)": "fast"},
 	prefResolution: {"Full": "full", "3/4 (faster)": "3/4", "1/2 (fastest)": "1/2"},
 	prefTextureSize: {"Up to 1024 px (least memory)": "1024", "Up to 2048 px": "2048", "Up to 4096 px": "4096",
 		"Full size (most memory)": "full"},
@@ -118,6 +123,7 @@ type settings struct {
 	autoLoad                            binding.Bool
 
 	background           binding.String // #rrggbb
+	transparent          binding.Bool
 	lightYaw, lightPitch binding.Float  // degrees
 	lightColor           binding.String // #rrggbb
 	quality              binding.String // label of qualityChoices
@@ -176,10 +182,11 @@ func newSettings(p fyne.Preferences) *settings {
 		perfCamera: b(prefPerfCamera, o.PerformerCamera),
 		autoLoad:   b(prefAutoLoad, false),
 
-		background: s(prefBackground, hexColor(v.Background)),
-		lightYaw:   f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
+		background:  s(prefBackground, hexColor(v.Background)),
+		transparent: b(prefTransparent, false),
+		lightYaw:    f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
 		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
-		quality:     bindChoice(p, prefQuality, qualityChoices, "aa4x"),
+		quality:     bindChoice(p, prefQuality, qualityChoices, "adaptive"),
 		resolution:  bindChoice(p, prefResolution, resolutionChoices, "full"),
 		maxPixels:   bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
 		outlines:    b(prefOutlines, v.Outlines),
@@ -231,9 +238,11 @@ func (s *settings) view() marionette.View {
 			v.LightColor = c
 		}
 	}
+	v.Transparent, _ = s.transparent.Get()
 	v.LightYaw, _ = s.lightYaw.Get()
 	v.LightPitch, _ = s.lightPitch.Get()
 	q, _ := s.quality.Get()
+	v.AdaptiveQuality = idOf(qualityChoices, q) == "adaptive"
 	v.AA = qualityAA[idOf(qualityChoices, q)]
 	r, _ := s.resolution.Get()
 	v.RenderScale = resolutionScales[idOf(resolutionChoices, r)]
@@ -274,7 +283,7 @@ func (s *settings) onOptionsChanged(f func()) {
 
 // onViewChanged calls f after any view setting changes, and once now.
 func (s *settings) onViewChanged(f func()) {
-	for _, it := range []binding.DataItem{s.background, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
+	for _, it := range []binding.DataItem{s.background, s.transparent, s.lightYaw, s.lightPitch, s.lightColor, s.quality,
 		s.resolution, s.maxPixels, s.outlines, s.springBones} {
 		it.AddListener(binding.NewDataListener(f))
 	}

@@ -45,6 +45,7 @@ type liveStatus struct {
 	autoLoad   binding.String // auto-load messages
 	unmatched  binding.String // blend keys the avatar lacks
 	hidden     binding.String
+	quality    binding.String // the rendering quality in force
 
 	lights    []*canvas.Circle
 	listening bool
@@ -55,7 +56,7 @@ func newLiveStatus() *liveStatus {
 	s := binding.NewString
 	ls := &liveStatus{
 		receiving: s(), listen: s(), sendTo: s(), firewall: s(), button: s(), sender: s(), packetRate: s(), errors: s(), ok: s(), senderTime: s(),
-		fps: s(), overlay: s(), credit: s(), autoLoad: s(), unmatched: s(), hidden: s(),
+		fps: s(), overlay: s(), credit: s(), autoLoad: s(), unmatched: s(), hidden: s(), quality: s(),
 	}
 	ls.update(&marionette.Status{})
 	return ls
@@ -137,6 +138,7 @@ func (ls *liveStatus) update(st *marionette.Status) {
 	}
 	ls.fps.Set(fmt.Sprintf("%.0f fps", st.Stats.FPS))
 	ls.overlay.Set(overlayText(&st.Stats))
+	ls.quality.Set(st.Stats.Quality.String())
 	if st.Hidden {
 		ls.hidden.Set("The avatar is hidden until the Performer is calibrated.")
 	} else {

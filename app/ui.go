@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"fyne.io/fyne/v2/canvas"
+	"image/color"
 	"net"
 	"os"
 	"path/filepath"
@@ -25,9 +27,10 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-// pollEvery is how often the status bar, the VMC panel and the expression
-// bars are refreshed from the engine.
-const pollEvery = 100 * time.Millisecond
+// pollEvery is how often the status bar, the VMC panel, the View panel's
+// quality and the expression bars are refreshed from the engine: 4 Hz is
+// plenty to read, and every changed label costs fyne a text texture.
+const pollEvery = 250 * time.Millisecond
 
 // ui is the window and what it shows.
 type ui struct {
@@ -152,7 +155,7 @@ func (u *ui) makeContent() fyne.CanvasObject {
 		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind), u.makeRecordCard()))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.win))),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.win))),
 		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
 	u.viewArea = u.makeViewportArea()
@@ -213,7 +216,7 @@ func (u *ui) start() {
 	go u.poll()
 	go u.pollIFM()
 	if path := os.Getenv(statsEnv); path != "" {
-		go writeStats(u.engine, path, u.stopPoll)
+		go writeStats(u.engine, &u.view.times, path, u.stopPoll)
 	}
 }
 
@@ -368,11 +371,8 @@ func (u *ui) loadEvent(ev marionette.LoadEvent) {
 		}
 	case marionette.LoadFailed:
 		u.loading.Hide()
-		// Superseded: the newer load reports. Closed: the window is going
-		// away, and loading the default avatar again would start a load
-		// Engine.Close waits for, which fails the same way, for ever.
 		if ev.Superseded || errors.Is(ev.Err, marionette.ErrClosed) {
-			return
+			return // a newer load, or the window is closing
 		}
 		u.showLoadError(ev)
 	}
@@ -383,7 +383,7 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 	keep := "No avatar is shown."
 	if av, src := u.engine.Avatar(); av != nil {
 		keep = "Still showing " + marionette.DisplayName(av, src) + "."
-	} else if data, _ := defaultAvatar(); data != nil {
+	} else if data, _ := defaultAvatar(); data != nil && !ev.Source.Default {
 		keep = "Showing the default avatar instead." // loaded below
 	}
 	name := ev.Source.Path
@@ -391,8 +391,9 @@ func (u *ui) showLoadError(ev marionette.LoadEvent) {
 		name = ev.Source.Name
 	}
 	u.showDialog(dialog.NewError(fmt.Errorf("could not open %s:\n%v\n\n%s", name, ev.Err, keep), u.win), nil)
-	// A missing last VRM at start-up falls back to the default avatar.
-	if av, _ := u.engine.Avatar(); av == nil {
+	// A missing last VRM at start-up falls back to the default avatar
+	// (unless that is what failed: no retry loop).
+	if av, _ := u.engine.Avatar(); av == nil && !ev.Source.Default {
 		u.loadDefault()
 	}
 }
@@ -541,7 +542,15 @@ func (u *ui) makeViewportArea() fyne.CanvasObject {
 	// The toolbar sits above the picture, never over it: the image is what
 	// a streamer captures.
 	toolbar := container.NewBorder(nil, nil, nil, container.NewHBox(makeViewportToolbar(u.engine, u.set), u.panelButton), fps)
-	return container.NewBorder(toolbar, nil, nil, nil, container.NewStack(u.view, u.loading))
+	checker := newCheckerboard()
+	u.set.transparent.AddListener(binding.NewDataListener(func() {
+		if on, _ := u.set.transparent.Get(); on {
+			checker.Show()
+		} else {
+			checker.Hide()
+		}
+	}))
+	return container.NewBorder(toolbar, nil, nil, nil, container.NewStack(checker, u.view, u.loading))
 }
 
 // fileName returns the last element of a path for menus.
@@ -557,4 +566,16 @@ func (u *ui) outputOpenChanged() {
 	case !on && u.output.isOpen():
 		u.output.close()
 	}
+}
+
+// newCheckerboard returns the checkerboard shown under a transparent
+// viewport: 16 px squares of two greys, as image editors show alpha.
+func newCheckerboard() *canvas.Raster {
+	light, dark := color.NRGBA{0xcc, 0xcc, 0xcc, 0xff}, color.NRGBA{0x99, 0x99, 0x99, 0xff}
+	return canvas.NewRasterWithPixels(func(x, y, _, _ int) color.Color {
+		if (x/16+y/16)%2 == 0 {
+			return light
+		}
+		return dark
+	})
 }

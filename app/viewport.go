@@ -4,6 +4,7 @@ import (
 	"image"
 	"math"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -33,6 +34,12 @@ type viewport struct {
 
 	pending atomic.Bool // a refresh is queued with fyne.Do
 
+	// The UI's part of each image's time (see uiTimes); refreshed and
+	// shownSeq belong to the UI goroutine.
+	times     uiTimes
+	refreshed time.Time // when the latest raster refresh ran
+	shownSeq  uint64    // FrameInfo.Seq of the image on screen
+
 	button   desktop.MouseButton // held since MouseDown
 	modifier fyne.KeyModifier
 	last     fyne.Position // previous pointer position of a secondary drag
@@ -59,10 +66,47 @@ func (v *viewport) MinSize() fyne.Size { return fyne.NewSize(240, 180) }
 // stretches it).
 func (v *viewport) generate(w, h int) image.Image {
 	v.engine.Resize(w, h)
-	if img, _ := v.engine.Latest(); img != nil {
-		return img
+	img, info := v.engine.Latest()
+	if img == nil {
+		return v.blank
 	}
-	return v.blank
+	if info.Seq != v.shownSeq {
+		v.shownSeq = info.Seq
+		v.timeImage(info)
+	}
+	return img
+}
+
+// uiTimes are the UI's part of each new image's time, from the engine
+// publishing it to fyne having painted the window with it.
+type uiTimes struct {
+	// Queued is from the image published to the raster refresh running on
+	// the UI goroutine (fyne.Do); WaitPaint from there to fyne's painter
+	// asking for the image (its next frame tick, and the paint of what
+	// lies under the viewport); Paint from there to the end of that paint
+	// (texture upload, the rest of the window, buffer swap — the end is
+	// when the UI goroutine next runs queued work, which on a busy window
+	// may be after one more paint).
+	Queued, WaitPaint, Paint marionette.Samples
+	// Latency is packet arrival to the end of the paint showing it, for
+	// images made by a new packet (Stats.Latency stops at Latest).
+	Latency marionette.Samples
+}
+
+// timeImage records the UI's times of a new image taken by the painter.
+func (v *viewport) timeImage(info marionette.FrameInfo) {
+	now := time.Now()
+	if !v.refreshed.IsZero() && !info.Rendered.IsZero() {
+		v.times.Queued.Add(max(v.refreshed.Sub(info.Rendered), 0))
+		v.times.WaitPaint.Add(now.Sub(v.refreshed))
+	}
+	fyne.Do(func() {
+		end := time.Now()
+		v.times.Paint.Add(end.Sub(now))
+		if !info.Received.IsZero() {
+			v.times.Latency.Add(end.Sub(info.Received))
+		}
+	})
 }
 
 // frameReady asks fyne to repaint with the engine's new image. It may be
@@ -71,6 +115,7 @@ func (v *viewport) frameReady() {
 	if v.pending.CompareAndSwap(false, true) {
 		fyne.Do(func() {
 			v.pending.Store(false)
+			v.refreshed = time.Now()
 			v.raster.Refresh()
 		})
 	}

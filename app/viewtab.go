@@ -13,26 +13,37 @@ import (
 	"github.com/kugutsu/kugutsu/marionette"
 )
 
-// makeViewTab returns the View panel: background and light, quality,
-// outlines, spring bones, the FPS overlay.
-func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
+// makeViewTab returns the View panel: background and light, quality (and
+// the quality in force, from ls), outlines, spring bones, the FPS overlay.
+func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 	degrees := func(b binding.Float, lo, hi float64) fyne.CanvasObject {
 		sl := widget.NewSliderWithData(lo, hi, b)
 		sl.Step = 1
 		return container.NewBorder(nil, nil, nil, widget.NewLabelWithData(binding.FloatToStringWithFormat(b, "%.0f°")), sl)
 	}
+	resolution := widget.NewSelectWithData(labels(resolutionChoices), s.resolution)
+	// Adaptive quality chooses the resolution itself.
+	s.quality.AddListener(binding.NewDataListener(func() {
+		if q, _ := s.quality.Get(); idOf(qualityChoices, q) == "adaptive" {
+			resolution.Disable()
+		} else {
+			resolution.Enable()
+		}
+	}))
 	return container.NewVBox(
-		widget.NewCard("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
+		section("Scene", "Used unless the Performer's light or background is in use (VMC tab)",
 			widget.NewForm(
 				widget.NewFormItem("Background", makeColorButton("Background colour", s.background, w)),
+				widget.NewFormItem("", widget.NewCheckWithData("Transparent (a checkerboard here; real alpha in the output window)", s.transparent)),
 				widget.NewFormItem("Light from", degrees(s.lightYaw, -180, 180)),
 				widget.NewFormItem("Light height", degrees(s.lightPitch, -90, 90)),
 				widget.NewFormItem("Light colour", makeColorButton("Light colour", s.lightColor, w)),
 			)),
-		widget.NewCard("Rendering", "",
+		section("Rendering", "",
 			widget.NewForm(
 				widget.NewFormItem("Quality", widget.NewSelectWithData(labels(qualityChoices), s.quality)),
-				widget.NewFormItem("Resolution", widget.NewSelectWithData(labels(resolutionChoices), s.resolution)),
+				widget.NewFormItem("Resolution", resolution),
+				widget.NewFormItem("In use", widget.NewLabelWithData(ls.quality)),
 				widget.NewFormItem("Render at most", widget.NewSelectWithData(labels(maxPixelChoices), s.maxPixels)),
 				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(labels(textureChoices), s.textureSize),
 					HintText: "Larger ones are scaled down when an avatar is loaded"},
@@ -48,10 +59,11 @@ func makeViewTab(s *settings, w fyne.Window) fyne.CanvasObject {
 func resetView(s *settings) {
 	v := marionette.DefaultView()
 	s.background.Set(hexColor(v.Background))
+	s.transparent.Set(false)
 	s.lightYaw.Set(v.LightYaw)
 	s.lightPitch.Set(v.LightPitch)
 	s.lightColor.Set(hexColor(v.LightColor))
-	s.quality.Set(labelOf(qualityChoices, "aa4x"))
+	s.quality.Set(labelOf(qualityChoices, "adaptive"))
 	s.resolution.Set(labelOf(resolutionChoices, "full"))
 	s.maxPixels.Set(labelOf(maxPixelChoices, "720p"))
 	s.textureSize.Set(labelOf(textureChoices, "2048"))

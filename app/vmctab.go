@@ -52,7 +52,7 @@ func makeReceiverCard(a fyne.App, s *settings, ls *liveStatus, toggle, rebind fu
 		widget.NewFormItem("Listen on", host),
 		widget.NewFormItem("UDP port", port),
 	)
-	return widget.NewCard("Receiver", "Type the \"Send to\" address into the Performer (its Marionette / VMC destination)",
+	return section("Receiver", "Type the \"Send to\" address into the Performer (its Marionette / VMC destination)",
 		container.NewVBox(form, container.NewBorder(nil, nil, nil, button, status), hint))
 }
 
@@ -80,7 +80,7 @@ func validatePort(s string) error {
 func makePerformerCard(ls *liveStatus) fyne.CanvasObject {
 	hidden := widget.NewLabelWithData(ls.hidden)
 	hidden.Importance = widget.WarningImportance
-	return widget.NewCard("Performer", "",
+	return section("Performer", "",
 		container.NewVBox(
 			widget.NewForm(
 				widget.NewFormItem("Connected", container.NewHBox(ls.newLight(), widget.NewLabelWithData(ls.receiving))),
@@ -112,7 +112,7 @@ func makeOptionsCard(s *settings, ls *liveStatus) fyne.CanvasObject {
 		"on this computer as a regular .vrm file, and only after you have seen its path and said yes once.")
 	autoHelp.Wrapping = fyne.TextWrapWord
 	autoHelp.Importance = widget.LowImportance
-	return widget.NewCard("Options", "How the Performer's motion drives the avatar",
+	return section("Options", "How the Performer's motion drives the avatar",
 		widget.NewForm(
 			widget.NewFormItem("Root", container.NewVBox(
 				check("Apply root position", s.rootPosition),

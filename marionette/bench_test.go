@@ -63,13 +63,13 @@ func BenchmarkFrame(b *testing.B) {
 	now := time.Now()
 	for range 3 { // every buffer of the triple buffer allocated once
 		now = now.Add(time.Second / 60)
-		e.renderFrame(&rs, now)
+		e.renderFrame(&rs, now, &frameTimes{})
 		e.Latest()
 	}
 	b.ReportAllocs()
 	for b.Loop() {
 		now = now.Add(time.Second / 60)
-		e.renderFrame(&rs, now)
+		e.renderFrame(&rs, now, &frameTimes{})
 		e.Latest()
 	}
 }

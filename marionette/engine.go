@@ -73,8 +73,9 @@ type Config struct {
 // steps spring bones, and renders into a triple buffer of tightly packed
 // images — only when the scene, the face, the view or the options changed
 // (or smoothing and spring bones are still settling), at most MaxFPS times
-// a second, and never while the previous image is still waiting for the UI
-// to take it (Latest). Its methods are safe for concurrent use.
+// a second, and — unless the UI has been taking images at that rate — not
+// while the previous image is still waiting for the UI to take it (Latest).
+// Its methods are safe for concurrent use.
 type Engine struct {
 	cfg      Config
 	scene    *vmc.Scene
@@ -102,6 +103,9 @@ type Engine struct {
 	// rec is the recording in progress (recording.go), seen by the
 	// receiver's tap.
 	rec atomic.Pointer[engineRecording]
+	// lastTake (Unix ns) and takeGap (ns) time the UI's takes of new
+	// images (noteTake).
+	lastTake, takeGap atomic.Int64
 	// busy is set while the render goroutine has work: from a wake-up
 	// until it goes back to waiting for input.
 	busy atomic.Bool
@@ -389,13 +393,37 @@ func (e *Engine) ExpressionWeights(dst []float32) ([]float32, []string) {
 func (e *Engine) Latest() (*image.RGBA, FrameInfo) {
 	img, info, fresh := e.images.latest()
 	if fresh {
-		e.stats.handed(info, time.Now())
+		now := time.Now()
+		e.noteTake(now)
+		e.stats.handed(info, now)
 		select {
 		case e.consumed <- struct{}{}:
 		default:
 		}
 	}
 	return img, info
+}
+
+// noteTake records the UI taking a new image at now: the mean gap between
+// takes (an exponential moving average over about 8 takes) tells whether
+// the UI keeps up (uiKeepsUp).
+func (e *Engine) noteTake(now time.Time) {
+	if last := e.lastTake.Load(); last != 0 {
+		gap, avg := now.UnixNano()-last, e.takeGap.Load()
+		if avg == 0 {
+			avg = gap
+		}
+		e.takeGap.Store(avg + (gap-avg)/8)
+	}
+	e.lastTake.Store(now.UnixNano())
+}
+
+// uiKeepsUp reports whether the UI has been taking images at about the
+// frame interval (within a quarter) and took one within the last two
+// intervals.
+func (e *Engine) uiKeepsUp(now time.Time, interval time.Duration) bool {
+	last, gap := e.lastTake.Load(), e.takeGap.Load()
+	return last != 0 && gap > 0 && now.UnixNano()-last <= int64(2*interval) && gap <= int64(interval)*5/4
 }
 
 // Stats returns the timing statistics.
@@ -478,20 +506,29 @@ func (e *Engine) run() {
 		last      time.Time
 		animating bool
 	)
+	rs.quality = *newQualityController(time.Duration(workShare * float64(interval)))
 	for {
-		// Back-pressure: the UI has not taken the previous image (it paints
-		// at most 60 times a second, and not at all while the window is
-		// hidden), so another would only be thrown away. Wait; inputs that
-		// arrive meanwhile coalesce and the next image shows the newest.
-		// With an output view, its own consumer sets the pace: the
-		// viewport may be hidden while the output window is captured.
-		if active, outUnread := e.outputWaiting(); e.images.unread() && (!active || outUnread) {
+		var ft frameTimes
+		// Back-pressure: the UI has not taken the previous image. While the
+		// UI keeps up with MaxFPS, the next input is drawn at once into the
+		// third buffer (replacing the unread image if the UI is still
+		// busy), so a pose reaches the screen within one display frame plus
+		// the render time. Otherwise (a slow or hidden window) another image
+		// would only be thrown away: wait; inputs that arrive meanwhile
+		// coalesce and the next image shows the newest. With an output
+		// view, its own consumer sets the pace: the viewport may be hidden
+		// while the output window is captured.
+		if e.images.unread() && !e.uiKeepsUp(time.Now(), interval) && e.outputLets() {
 			e.busy.Store(animating)
-			select {
-			case <-e.ctx.Done():
-				return
-			case <-e.consumed:
+			t := time.Now()
+			for e.images.unread() && e.outputLets() {
+				select {
+				case <-e.ctx.Done():
+					return
+				case <-e.consumed:
+				}
 			}
+			ft.waitUI = time.Since(t)
 		}
 		e.mu.Lock()
 		var faceC <-chan struct{}
@@ -516,22 +553,32 @@ func (e *Engine) run() {
 		}
 		e.busy.Store(true)
 		if wait := time.Until(last.Add(interval)); wait > 0 {
+			t := time.Now()
 			select {
 			case <-e.ctx.Done():
 				return
 			case <-time.After(wait):
 			}
+			ft.waitPacing = time.Since(t)
 		}
 		last = time.Now()
 		if input {
 			rs.lastInput = last
 		}
-		animating = e.renderRecovered(&rs, last)
+		animating = e.renderRecovered(&rs, last, &ft)
 		if animating {
 			timer.Reset(interval)
 		}
 	}
 }
+
+// workShare is the part of the frame period (1/MaxFPS) that posing and
+// rendering one image may take for adaptive quality: the rest is the UI's.
+// With no GPU, fyne paints the whole window with a software OpenGL (Mesa
+// llvmpipe) on the same cores for every image, about 12 CPU-ms for the
+// default 1280×720 window (measured under Xvfb, TestMeasure): on two cores
+// the render gets about half of each period.
+const workShare = 0.5
 
 // renderState is the render goroutine's own state.
 type renderState struct {
@@ -548,12 +595,16 @@ type renderState struct {
 	uvAnim     bool
 	springs    bool
 	springsSet bool
+	// quality is adaptive quality; adaptive tells whether the previous
+	// image used it.
+	quality  qualityController
+	adaptive bool
 }
 
 // renderFrame poses and renders one image at now and reports whether the
 // engine should keep redrawing without new input (smoothing or spring
 // bones settling, MToon UV animation).
-func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
+func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) bool {
 	if seq := e.scene.Seq(); seq != rs.sceneSeq {
 		e.scene.Snapshot(&rs.frame)
 		rs.sceneSeq = rs.frame.Seq
@@ -577,6 +628,11 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		rs.prevWorld = rs.prevWorld[:0]
 		rs.uvAnim = hasUVAnimation(av)
 		rs.springsSet = false
+		rs.quality.reset()
+	}
+	if view.AdaptiveQuality != rs.adaptive {
+		rs.adaptive = view.AdaptiveQuality
+		rs.quality.reset()
 	}
 	if w <= 0 || h <= 0 {
 		return false
@@ -598,6 +654,8 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		fc = &rs.face
 	}
 	moving := rs.poser.update(fr, opts, fc, mix, dt)
+	tPose := time.Now()
+	ft.pose = tPose.Sub(now)
 
 	var vf *vrm.Frame
 	if av != nil {
@@ -610,6 +668,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 			moving = true
 		}
 	}
+	ft.update = time.Since(tPose)
 
 	// Framing reads the avatar: done outside the lock, so that a panic
 	// there (caught by renderRecovered) cannot leave it held.
@@ -629,10 +688,12 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		Camera: orbit.Camera(), Light: view.light(), Ambient: render.DefaultAmbient,
 		Background:   view.Background,
 		Time:         float32(now.Sub(e.start).Seconds()),
-		AA:           view.AA,
 		HideOutlines: !view.Outlines,
 	}
 	sc.Background.A = 0xff
+	if view.Transparent {
+		sc.Background.A = 0
+	}
 	cameraOK := false
 	if fr != nil {
 		if opts.PerformerCamera && fr.Camera.Received {
@@ -653,20 +714,32 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time) bool {
 		sc.Avatar, sc.Frame = nil, nil
 	}
 
-	img := e.images.backImage(view.renderSize(w, h))
+	q := view.quality()
+	if view.AdaptiveQuality {
+		q = rs.quality.quality()
+	}
+	sc.AA = q.AA
+	img := e.images.backImage(q.renderSize(w, h, view.MaxPixels))
 	if e.cfg.faults.render != nil {
 		e.cfg.faults.render(sc.Avatar)
 	}
 	e.renderer.Render(img, sc)
 	took := time.Since(now)
-	e.stats.rendered(took)
+	ft.render = e.renderer.LastTimings()
+	e.stats.rendered(took, ft, q)
+	if view.AdaptiveQuality && !hidden {
+		rs.quality.observe(took)
+	}
 	rs.imageSeq++
-	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took}
+	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took,
+		Width: img.Rect.Dx(), Height: img.Rect.Dy(), ViewWidth: w, ViewHeight: h}
 	if rs.sceneSeq != rs.shownSeq {
 		info.Received = rs.frame.Received
 		rs.shownSeq = rs.sceneSeq
 	}
-	e.images.publish(info)
+	if e.images.publish(info) {
+		e.stats.dropped()
+	}
 	e.renderOutput(sc, info)
 
 	e.mu.Lock()

@@ -453,8 +453,7 @@ func TestEngineRenderScale(t *testing.T) {
 		scale        float64
 		w, h, rw, rh int
 	}{{0, 100, 50, 100, 50}, {1, 100, 50, 100, 50}, {0.75, 100, 50, 75, 38}, {0.1, 100, 50, 25, 13}, {2, 100, 50, 100, 50}, {0.5, 1, 1, 1, 1}} {
-		// (no MaxPixels here; see TestRenderSizeCap)
-		if rw, rh := (View{RenderScale: tc.scale}).renderSize(tc.w, tc.h); rw != tc.rw || rh != tc.rh {
+		if rw, rh := (View{RenderScale: tc.scale}).quality().renderSize(tc.w, tc.h, 0); rw != tc.rw || rh != tc.rh {
 			t.Errorf("scale %v of %dx%d: %dx%d, want %dx%d", tc.scale, tc.w, tc.h, rw, rh, tc.rw, tc.rh)
 		}
 	}
@@ -514,7 +513,7 @@ func TestRenderSizeCap(t *testing.T) {
 		{1, 0, 2560, 1440, 2560, 1440},
 		{1, 100, 1000, 10, 100, 1},
 	} {
-		rw, rh := (View{RenderScale: tc.scale, MaxPixels: tc.max}).renderSize(tc.w, tc.h)
+		rw, rh := (View{RenderScale: tc.scale}).quality().renderSize(tc.w, tc.h, tc.max)
 		if rw != tc.rw || rh != tc.rh {
 			t.Errorf("scale %v, cap %d, %dx%d: %dx%d, want %dx%d", tc.scale, tc.max, tc.w, tc.h, rw, rh, tc.rw, tc.rh)
 		}

@@ -21,6 +21,12 @@ type FrameInfo struct {
 	// Avatar is the avatar drawn (nil for none; drawn hidden while
 	// uncalibrated still names it).
 	Avatar *vrm.Avatar
+	// Width and Height are the image's size in pixels; ViewWidth and
+	// ViewHeight the viewport's (Resize) it was made for — larger when the
+	// render scale or View.MaxPixels shrank the image, which the UI
+	// stretches.
+	Width, Height         int
+	ViewWidth, ViewHeight int
 	// Rendered is when the image was finished; RenderTime how long posing
 	// and rendering took.
 	Rendered   time.Time
@@ -56,13 +62,23 @@ func (b *imageBuffers) backImage(w, h int) *image.RGBA {
 	return m
 }
 
-// publish makes the back buffer the newest finished image.
-func (b *imageBuffers) publish(info FrameInfo) {
+// publish makes the back buffer the newest finished image and reports
+// whether it replaced one the UI never took. A replaced image that was the
+// first to show its scene frame hands its packet arrival time on to the new
+// image when that shows the same frame.
+func (b *imageBuffers) publish(info FrameInfo) (replaced bool) {
 	b.mu.Lock()
+	if b.fresh {
+		replaced = true
+		if old := b.info[b.mid]; info.Received.IsZero() && old.SceneSeq == info.SceneSeq {
+			info.Received = old.Received
+		}
+	}
 	b.info[b.back] = info
 	b.back, b.mid = b.mid, b.back
 	b.fresh = true
 	b.mu.Unlock()
+	return replaced
 }
 
 // latest returns the newest finished image (nil before the first) and

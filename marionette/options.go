@@ -134,9 +134,13 @@ func DefaultOptions() Options {
 
 // View is how the viewport draws, independent of the Performer.
 type View struct {
-	// Background is the colour behind the avatar, sRGB (alpha ignored: the
-	// window is opaque).
+	// Background is the colour behind the avatar, sRGB (its alpha is
+	// ignored: see Transparent).
 	Background color.NRGBA
+	// Transparent renders the viewport's images with alpha 0 behind the
+	// avatar (premultiplied; the UI shows a checkerboard under them); the
+	// Performer's background, when in use, is opaque.
+	Transparent bool
 	// LightYaw and LightPitch aim the key light, degrees: the light comes
 	// from yaw degrees about +Y from the avatar's front (positive from its
 	// left, +X) and pitch degrees above the horizon.
@@ -156,26 +160,41 @@ type View struct {
 	// machines and heavy avatars.
 	RenderScale float64
 	// MaxPixels caps the rendered image at this many pixels (width ×
-	// height, after RenderScale), keeping the aspect ratio; the UI
+	// height, after the render scale), keeping the aspect ratio; the UI
 	// stretches the image to the viewport. It keeps a HiDPI viewport
 	// (FYNE_SCALE=2: four times the pixels) costing about what scale 1
 	// does. 0: no cap. DefaultMaxPixels is 1280×720.
 	MaxPixels int
+	// AdaptiveQuality lets the engine choose the anti-aliasing and render
+	// scale (AA and RenderScale are then ignored): when too many images
+	// take longer than the frame budget it steps anti-aliasing and then
+	// the render scale down, and back up when there is headroom (see
+	// Stats.Quality for the quality in force).
+	AdaptiveQuality bool
 }
 
 // DefaultMaxPixels is View.MaxPixels by default: 1280×720.
 const DefaultMaxPixels = 1280 * 720
 
-// renderSize returns the image size for a w×h viewport.
-func (v View) renderSize(w, h int) (int, int) {
+// quality returns the fixed quality v asks for.
+func (v View) quality() Quality {
 	s := v.RenderScale
 	if !(s > 0) || s > 1 {
 		s = 1
 	}
-	s = max(s, 0.25)
-	if v.MaxPixels > 0 {
-		if n := float64(w) * float64(h) * s * s; n > float64(v.MaxPixels) {
-			s *= math.Sqrt(float64(v.MaxPixels) / n)
+	return Quality{AA: v.AA, Scale: max(s, 0.25)}
+}
+
+// renderSize returns the image size for a w×h viewport at q, at most
+// maxPixels pixels (0: no cap).
+func (q Quality) renderSize(w, h, maxPixels int) (int, int) {
+	s := q.Scale
+	if !(s > 0) || s > 1 {
+		s = 1
+	}
+	if maxPixels > 0 {
+		if n := float64(w) * float64(h) * s * s; n > float64(maxPixels) {
+			s *= math.Sqrt(float64(maxPixels) / n)
 		}
 	}
 	if s == 1 {
@@ -186,8 +205,8 @@ func (v View) renderSize(w, h int) (int, int) {
 
 // DefaultView matches render.DefaultScene: a grey-blue background, a white
 // key light from above the avatar's front right (render.DefaultLight's
-// direction to the nearest degree), 4× anti-aliasing, outlines and spring
-// bones on.
+// direction to the nearest degree), 4× anti-aliasing at full size (adaptive
+// quality off), outlines and spring bones on.
 func DefaultView() View {
 	yaw, pitch := LightAngles(render.DefaultLight.Direction)
 	yaw, pitch = math.Round(yaw), math.Round(pitch)

@@ -95,6 +95,14 @@ func (e *Engine) LatestOutput() (*image.RGBA, FrameInfo, bool) {
 	return img, info, fresh
 }
 
+// outputLets reports whether the output view lets the render goroutine wait
+// for the viewport's consumer: there is no output view, or its newest image
+// has not been taken either (when it has, its consumer sets the pace).
+func (e *Engine) outputLets() bool {
+	active, unread := e.outputWaiting()
+	return !active || unread
+}
+
 // outputWaiting reports whether an output view exists and its newest image
 // has not been taken yet.
 func (e *Engine) outputWaiting() (active, unread bool) {

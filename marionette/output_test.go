@@ -79,3 +79,29 @@ func TestEngineOutput(t *testing.T) {
 		t.Error("the output view is still on after SetOutput(nil)")
 	}
 }
+
+// TestEngineTransparentViewport: View.Transparent draws the viewport's
+// images with alpha 0 behind the avatar and 255 on it.
+func TestEngineTransparentViewport(t *testing.T) {
+	te := godetteEngine(t, false)
+	v := te.View()
+	v.Transparent = true
+	te.SetView(v)
+	img, _ := te.waitImage(t, "transparent", func(img *image.RGBA, _ FrameInfo) bool { return img.RGBAAt(0, 0).A == 0 })
+	if opaque := countAlpha(img, 255); opaque < len(img.Pix)/4/50 {
+		t.Errorf("%d opaque pixels: no avatar on the transparent background", opaque)
+	}
+	v.Transparent = false
+	te.SetView(v)
+	te.waitImage(t, "opaque again", func(img *image.RGBA, _ FrameInfo) bool { return img.RGBAAt(0, 0).A == 255 })
+}
+
+func countAlpha(img *image.RGBA, a uint8) int {
+	n := 0
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] == a {
+			n++
+		}
+	}
+	return n
+}

@@ -76,14 +76,14 @@ func (e *Engine) recoverLoad(src Source) {
 // renderRecovered is renderFrame with a panic caught: the avatar being
 // drawn is dropped (nothing is shown until the next load) and reported to
 // Config.OnAvatarFailed, and the render goroutine goes on.
-func (e *Engine) renderRecovered(rs *renderState, now time.Time) (animating bool) {
+func (e *Engine) renderRecovered(rs *renderState, now time.Time, ft *frameTimes) (animating bool) {
 	defer func() {
 		if v := recover(); v != nil {
 			e.renderPanicked(rs, v, debug.Stack())
 			animating = false
 		}
 	}()
-	return e.renderFrame(rs, now)
+	return e.renderFrame(rs, now, ft)
 }
 
 func (e *Engine) renderPanicked(rs *renderState, v any, stack []byte) {

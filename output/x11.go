@@ -346,3 +346,15 @@ func (w *Window) events() {
 }
 
 func clamp(v, lo, hi int) int { return max(lo, min(v, hi)) }
+
+// ScreenSize returns the size in pixels of the X display's default screen
+// ("" for $DISPLAY), for keeping windows on it. Errors: ErrNoX11.
+func ScreenSize(display string) (width, height int, err error) {
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: %v", ErrNoX11, err)
+	}
+	defer conn.Close()
+	s := xproto.Setup(conn).DefaultScreen(conn)
+	return int(s.WidthInPixels), int(s.HeightInPixels), nil
+}

@@ -73,8 +73,11 @@ type frameState struct {
 	palettes [][]mgl32.Mat4 // per skin, view space: View · JointPalette
 	morphs   []activeMorph
 	verts    []vertex
-	vtasks   []vtask
-	nInst    int
+	// tans: view-space unit tangent and handedness per vertex of verts, for
+	// instances with tangents (see instance.tan).
+	tans   [][4]float32
+	vtasks []vtask
+	nInst  int
 
 	draws     []draw
 	triTotal  int
@@ -359,6 +362,12 @@ func (fs *frameState) setupInstances(s *Scene) {
 		fs.verts = make([]vertex, nv)
 	}
 	fs.verts = fs.verts[:nv]
+	if fs.prep.tangents {
+		if cap(fs.tans) < nv {
+			fs.tans = make([][4]float32, nv)
+		}
+		fs.tans = fs.tans[:nv]
+	}
 }
 
 // normalMatrix returns the inverse transpose of m's upper 3×3, for normals

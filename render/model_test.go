@@ -55,6 +55,12 @@ func TestGoldenModels(t *testing.T) {
 	const w, h = 320, 240
 	godette := loadModel(t, "Godette.vrm")
 	mtoon := loadModel(t, "mtoon_uv_animation_vrm1.vrm")
+	sphere := loadModel(t, "sphere_vrm0.vrm")              // metallic-roughness: metallic 0.5, roughness 0.5
+	windows := loadModel(t, "isBinary_Overrides_vrm1.vrm") // textured, fully metallic by glTF's defaults
+	framed := func(a *vrm.Avatar) Scene {
+		f := a.Pose(nil)
+		return DefaultScene(a, f, FrameAvatar(a, f, 30, w/float32(h), FrameFullBody).Camera())
+	}
 	cases := []struct {
 		name  string
 		build func() Scene
@@ -79,6 +85,8 @@ func TestGoldenModels(t *testing.T) {
 			cam := FrameAvatar(godette, godette.Pose(nil), 30, w/float32(h), FrameFullBody).Camera()
 			return DefaultScene(godette, godette.Pose(godetteArmPose()), cam)
 		}},
+		{"pbr_sphere_vrm0", func() Scene { return framed(sphere) }},
+		{"pbr_metal_windows", func() Scene { return framed(windows) }},
 		{"mtoon_sample", func() Scene {
 			f := mtoon.Pose(nil)
 			o := FrameAvatar(mtoon, f, 30, w/float32(h), FrameFullBody)

@@ -18,19 +18,23 @@ type prepared struct {
 	mats      []matStatic // per Avatar.Materials, then the glTF default material
 	instances []instance  // in scene order: depth-first from the scene roots, primitives in order
 	maxVerts  int         // largest instance vertex count
+	tangents  bool        // some instance has tangents
 }
 
 // instance is one primitive of one mesh node, as drawn.
 type instance struct {
-	node    int
-	skin    int // index into Avatar.Skins when skinned, else −1
-	mat     int // index into prepared.mats
-	fp      vrm.FirstPersonType
-	pos     []mgl32.Vec3
-	nrm     []mgl32.Vec3 // nil: no normals (shaded as facing the viewer)
-	uv0     []mgl32.Vec2
-	uv1     []mgl32.Vec2
-	col     []mgl32.Vec4
+	node int
+	skin int // index into Avatar.Skins when skinned, else −1
+	mat  int // index into prepared.mats
+	fp   vrm.FirstPersonType
+	pos  []mgl32.Vec3
+	nrm  []mgl32.Vec3 // nil: no normals (shaded as facing the viewer)
+	uv0  []mgl32.Vec2
+	uv1  []mgl32.Vec2
+	col  []mgl32.Vec4
+	// tan: TANGENT, kept only for a metallic-roughness material with a
+	// normal texture (nil: the tangent frame comes from the UVs).
+	tan     []mgl32.Vec4
 	joints  [][4]uint16
 	weights [][4]float32
 	targets []morphTarget // one per mesh morph target; empty slices when unusable
@@ -58,7 +62,7 @@ type morphTarget struct {
 type matKind uint8
 
 const (
-	kindLit   matKind = iota // glTF PBR reduced to Lambert + ambient
+	kindPBR   matKind = iota // glTF 2.0 metallic-roughness (appendix B), see triShader.pbr
 	kindUnlit                // KHR_materials_unlit
 	kindMToon                // VRMC_materials_mtoon (takes precedence over unlit)
 )
@@ -118,6 +122,9 @@ type matStatic struct {
 
 	base, emissive texSlot
 
+	// Metallic-roughness only (nil textures otherwise).
+	metalRough, occlusion, normal texSlot
+
 	// MToon only.
 	shade, shift, rim, matcap, animMask texSlot
 	rimPow                              *[rimLUTSize + 1]float32
@@ -152,7 +159,8 @@ func newPrepared(a *vrm.Avatar, textures bool) *prepared {
 	for i := range a.Materials {
 		p.mats[i] = p.material(&a.Materials[i])
 	}
-	p.mats[len(a.Materials)] = matStatic{kind: kindLit, cutoff: 0.5, base: texSlot{m: identityUV}, emissive: texSlot{m: identityUV}}
+	none := texSlot{m: identityUV}
+	p.mats[len(a.Materials)] = matStatic{kind: kindPBR, cutoff: 0.5, base: none, emissive: none, metalRough: none, occlusion: none, normal: none}
 	p.collect()
 	return p
 }
@@ -166,7 +174,7 @@ func finiteOr(x, def float32) float32 {
 
 func (p *prepared) material(m *vrm.Material) matStatic {
 	s := matStatic{
-		src: m, kind: kindLit, alpha: m.AlphaMode, cutoff: finiteOr(m.AlphaCutoff, 0.5),
+		src: m, kind: kindPBR, alpha: m.AlphaMode, cutoff: finiteOr(m.AlphaCutoff, 0.5),
 		doubleSided: m.DoubleSided, queue: m.RenderQueue,
 		base: p.slot(m.BaseColorTexture), emissive: p.slot(m.EmissiveTexture),
 	}
@@ -175,6 +183,13 @@ func (p *prepared) material(m *vrm.Material) matStatic {
 	}
 	if m.Unlit {
 		s.kind = kindUnlit
+	}
+	if m.MToon == nil && !m.Unlit {
+		s.metalRough = p.slot(m.MetallicRoughnessTexture)
+		s.occlusion = p.slot(m.OcclusionTexture)
+		s.normal = p.slot(m.NormalTexture)
+	} else {
+		s.metalRough, s.occlusion, s.normal = texSlot{m: identityUV}, texSlot{m: identityUV}, texSlot{m: identityUV}
 	}
 	if mt := m.MToon; mt != nil {
 		s.kind = kindMToon
@@ -294,6 +309,10 @@ func (p *prepared) addInstance(node int, pr *vrm.Primitive) {
 	// A blended draw is sorted by the centroid of its drawn vertices, which
 	// must not include vertices of a shared buffer it does not use.
 	in.compact(p.mats[in.mat].alpha == vrm.AlphaBlend)
+	if m := &p.mats[in.mat]; m.kind == kindPBR && m.normal.t != nil && len(pr.Tangents) == n && in.nrm != nil {
+		in.tan = pr.Tangents
+		p.tangents = true
+	}
 	if m := &p.mats[in.mat]; m.outline && in.nrm != nil {
 		mt := m.src.MToon
 		in.outlineWidth = make([]float32, in.nverts)

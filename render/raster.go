@@ -684,7 +684,7 @@ func (f *fragment) weights() (float32, float32, float32) {
 func (ws *workerScratch) maskFragments(fs *frameState, m *matFrame, d *draw, t *tri, va, vb, vc *vertex, zoff *[maxSamples]float32) {
 	S := fs.samples
 	sh := &ws.sh
-	sh.bind(fs, m, va, vb, vc, t.rho2, t.back, d.outline)
+	sh.bind(fs, m, va, vb, vc, t, d)
 	id := uint32(len(ws.tris))
 	depth, ids := ws.depth, ws.ids
 	for i := range ws.frags {
@@ -710,7 +710,7 @@ func (ws *workerScratch) shadeFragments(fs *frameState, m *matFrame, d *draw, t 
 	zwrite := d.zwrite
 	color, depth, state := ws.color, ws.depth, ws.state
 	sh := &ws.sh
-	sh.bind(fs, m, va, vb, vc, t.rho2, t.back, d.outline)
+	sh.bind(fs, m, va, vb, vc, t, d)
 	for i := range ws.frags {
 		f := &ws.frags[i]
 		r, g, b, a, keep := sh.shade(f.weights())

@@ -21,7 +21,8 @@
 //     then each pixel is shaded once per visible surface at its centre —
 //     neighbouring triangles of one mesh count as one surface, as GPU
 //     multisampling shades them — with perspective-correct interpolation and
-//     mipmapped bilinear textures, and resolved into the destination in sRGB.
+//     trilinear mipmapped textures (the level of detail from each pixel's UV
+//     derivatives, texture.lod), and resolved into the destination in sRGB.
 //     Blended triangles are then shaded per fragment and composited per
 //     sample in draw order.
 //
@@ -29,6 +30,10 @@
 // then outlines, then BLEND with transparentWithZWrite, then BLEND, the
 // blended groups sorted back to front per primitive (view-space depth of the
 // primitive's vertex centroid) after the material's render queue offset.
+//
+// Shading: VRMC_materials_mtoon-1.0 for MToon materials, KHR_materials_unlit,
+// and otherwise glTF 2.0's metallic-roughness model (appendix B; see pbr.go)
+// lit by the key light and a uniform environment of the ambient colour.
 //
 // Colour: textures and the destination are sRGB; lighting and blending are
 // done in linear light with premultiplied alpha.
@@ -147,7 +152,7 @@ type Scene struct {
 
 	Camera  Camera
 	Light   Light
-	Ambient mgl32.Vec3 // linear RGB ambient light (MToon's global illumination)
+	Ambient mgl32.Vec3 // linear RGB ambient light: MToon's global illumination, and the uniform environment lighting metallic-roughness materials
 
 	// Background is the colour behind the avatar, sRGB, not premultiplied;
 	// A = 0 gives a transparent background (the output then carries the
@@ -222,6 +227,7 @@ type Renderer struct {
 	// taskHook, if set (tests only), runs before each task with the
 	// worker's id (0 is the caller).
 	taskHook func(id int)
+	timings  Timings
 }
 
 // WorkerPanic is what Render panics with when drawing panicked on one of
@@ -236,6 +242,19 @@ type WorkerPanic struct {
 }
 
 func (p *WorkerPanic) Error() string { return fmt.Sprintf("render worker panic: %v", p.Value) }
+
+// Timings are the wall-clock durations of the stages of one Render call.
+type Timings struct {
+	// Setup is the caller's part before the workers start: the avatar's
+	// preprocessing lookup, materials and instances (begin), the draw list.
+	Setup time.Duration
+	// Vertex is morphing, skinning and projection; Triangles the triangle
+	// setup and binning; Raster coverage, depth, shading and resolve.
+	Vertex, Triangles, Raster time.Duration
+}
+
+// LastTimings returns the stage durations of the latest Render call.
+func (r *Renderer) LastTimings() Timings { return r.timings }
 
 // New starts a Renderer with its worker goroutines.
 func New(o Options) *Renderer {
@@ -422,16 +441,22 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 	if w > maxViewport || h > maxViewport {
 		return
 	}
+	t0 := time.Now()
 	var p *prepared
 	if scene.Avatar != nil {
 		p = r.prepare(scene.Avatar)
 	}
 	fs := &r.fs
 	fs.begin(dst, &scene, p)
+	var tv, tb time.Duration
 	if fs.nInst > 0 {
+		t := time.Now()
 		r.run(phaseVertex, len(fs.vtasks))
+		tv = time.Since(t)
 		fs.buildDraws()
+		t = time.Now()
 		r.run(phaseSetup, fs.nChunks)
+		tb = time.Since(t)
 	}
 	// A tile can hold every set-up triangle: size the workers' tile buffers
 	// and triangle lists for that up front, so no worker grows them
@@ -443,8 +468,11 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 	for i := range r.scratch {
 		r.scratch[i].reserve(nt)
 	}
+	t1 := time.Now()
 	r.run(phaseRaster, fs.tilesX*fs.tilesY)
+	tr := time.Since(t1)
 	fs.end()
+	r.timings = Timings{Setup: t1.Sub(t0) - tv - tb, Vertex: tv, Triangles: tb, Raster: tr}
 }
 
 // maxViewport bounds the output size in pixels per side: screen coordinates

@@ -53,7 +53,16 @@ func addMaterial(a *vrm.Avatar, m vrm.Material) int {
 	if m.AlphaCutoff == 0 {
 		m.AlphaCutoff = 0.5
 	}
-	for _, r := range []*vrm.TextureRef{&m.BaseColorTexture, &m.EmissiveTexture, &m.NormalTexture} {
+	if m.Roughness == 0 {
+		m.Roughness = 1 // a rough dielectric unless a test says otherwise
+	}
+	if m.OcclusionStrength == 0 {
+		m.OcclusionStrength = 1
+	}
+	if m.NormalScale == 0 {
+		m.NormalScale = 1
+	}
+	for _, r := range []*vrm.TextureRef{&m.BaseColorTexture, &m.EmissiveTexture, &m.NormalTexture, &m.MetallicRoughnessTexture, &m.OcclusionTexture} {
 		if r.Scale == (mgl32.Vec2{}) {
 			*r = noTexture()
 		}

@@ -25,6 +25,14 @@ type matFrame struct {
 	hasEmissive bool
 	shadeIsBase bool // the shade texture is the base texture, sampled the same way
 
+	// Metallic-roughness (glTF 2.0 §3.9.2): factors 0–1, the texture's B
+	// (metalness) and G (roughness), occlusion (R) with its strength, and
+	// the normal texture with its scale.
+	metallic, roughness    float32
+	metalRoughTex, occlTex texSlot
+	occlStrength, nrmScale float32
+	nrmTex                 texSlot
+
 	// MToon.
 	shade           [3]float32
 	shadeTex        texSlot
@@ -98,6 +106,8 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	}
 	src := ms.src
 	if src == nil {
+		// The glTF default material: white, fully metallic and rough.
+		m.metallic, m.roughness = 1, 1
 		return m
 	}
 	st := vrm.MaterialState{BaseColor: src.BaseColor, Emissive: src.Emissive}
@@ -139,6 +149,11 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 				m.animMask.m = khrTransform(st.TextureTransform(ms.animMask.ref))
 			}
 			m.animMask.det = uvDet(m.animMask.m)
+			if m.animMask.uv1 {
+				// The mask is sampled per pixel on TEXCOORD_1: its
+				// coordinates and derivatives must be interpolated.
+				m.needUV1 = true
+			}
 			m.animScroll = [2]float32{sx, sy}
 			m.animRot = rot
 		} else {
@@ -161,6 +176,15 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	}
 	m.baseTex = slot(ms.base)
 	m.emisTex = slot(ms.emissive)
+	if ms.kind == kindPBR {
+		m.metallic = clampf(finiteOr(src.Metallic, 1), 0, 1)
+		m.roughness = clampf(finiteOr(src.Roughness, 1), 0, 1)
+		m.metalRoughTex = slot(ms.metalRough)
+		m.occlTex = slot(ms.occlusion)
+		m.occlStrength = clampf(finiteOr(src.OcclusionStrength, 1), 0, 1)
+		m.nrmTex = slot(ms.normal)
+		m.nrmScale = clampf(finiteOr(src.NormalScale, 1), -100, 100)
+	}
 	if mt == nil {
 		return m
 	}
@@ -218,17 +242,38 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 }
 
 // triShader shades fragments of one triangle: the material, the three
-// vertices and each texture bound at the mipmap level the triangle's
-// footprint picks, so the per-fragment work is arithmetic and texel fetches.
+// vertices, and the planes that give each pixel's texture coordinate
+// derivatives, from which every texture sample picks its mipmap levels
+// (texture.lod).
 type triShader struct {
 	fs         *frameState
 	m          *matFrame
 	va, vb, vc *vertex
-	rho2       float32 // TEXCOORD_0 area per screen area, UV² per pixel²
 	flip       float32 // −1 on the back of a double-sided surface
 	outline    bool
 
-	base, emis, shadeTx, shift, rim, matcap, animMask sampler
+	matcap sampler // level 0: matcap UVs come from the normal
+
+	// Derivative planes: with p_i the barycentric of vertex i over its w
+	// and D = Σ p_i, dD = ∂D/∂(x, y) per pixel and uv0d, uv1d the
+	// derivatives of Σ p_i·uv_i ((∂u/∂x, ∂v/∂x, ∂u/∂y, ∂v/∂y) layout), so
+	// that ∂u/∂x = (uv0d.dudx − u·dD[0])/D.
+	dD         [2]float32
+	uv0d, uv1d uvGrad
+	// g0, g1: the current fragment's TEXCOORD_0 and _1 derivatives.
+	g0, g1 uvGrad
+	// lamFixed: spanToon uses lam, the base texture's level of detail at
+	// the centroid of a triangle whose bounding box is at most smallTri
+	// pixels across.
+	lamFixed bool
+	lam      float32
+
+	// With a normal texture, the triangle's view-space ∂P/∂u and ∂P/∂v in
+	// the normal texture's UVs (see tangentFrame), or with hasTan the
+	// vertices' view-space tangents and handedness.
+	dpdu, dpdv [3]float32
+	hasTan     bool
+	tan        [3][4]float32
 
 	// The triangle's edge functions and 1/w per vertex (see tri), for at.
 	ea, eb [3]int64
@@ -246,13 +291,42 @@ type triShader struct {
 // bindTri prepares sh for set-up triangle t of chunk c.
 func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 	d := &fs.draws[t.draw]
-	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t.rho2, t.back, d.outline)
-	for i := 0; i < 3; i++ {
-		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
+	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d)
+	m := sh.m
+	if m.toonFast {
+		// spanToon wraps by masking and filters bilinearly on every level.
+		bt := m.baseTex.t
+		sh.toonFast = bt.levels[0].fastWrap && !bt.magNearest && !bt.minNearest && !genericShadingOnly
+	} else {
+		sh.toonFast = false
 	}
-	sh.invA, sh.iw = t.invA, t.iw
-	sh.toonFast = sh.m.toonFast && sh.base.fast && !sh.base.nearest && !genericShadingOnly
+	// A small triangle's level of detail barely changes across it: one
+	// evaluation at its centroid serves all its pixels in spanToon.
+	sh.lamFixed = false
+	if sh.toonFast && t.x1-t.x0 <= smallTri && t.y1-t.y0 <= smallTri {
+		va, vb, vc := sh.va, sh.vb, sh.vc
+		p0, p1, p2 := t.iw[0], t.iw[1], t.iw[2]
+		k := 1 / (p0 + p1 + p2)
+		u := (p0*va.uv0[0] + p1*vb.uv0[0] + p2*vc.uv0[0]) * k
+		v := (p0*va.uv0[1] + p1*vb.uv0[1] + p2*vc.uv0[1]) * k
+		d, dx, dy := &sh.uv0d, sh.dD[0], sh.dD[1]
+		k *= 3 // 1/D at the centroid, where each barycentric is ⅓
+		gux, gvx, guy, gvy := (d.dudx-u*dx)*k, (d.dvdx-v*dx)*k, (d.dudy-u*dy)*k, (d.dvdy-v*dy)*k
+		if !m.uvIdentity {
+			tm := &m.baseTex.m
+			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
+			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
+		}
+		l0 := &m.baseTex.t.levels[0]
+		w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
+		sh.lam = lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
+		sh.lamFixed = true
+	}
 }
+
+// smallTri is the size in pixels up to which spanToon takes a level of
+// detail per triangle, and per span beyond (see triShader.lamFixed).
+const smallTri = 16
 
 // genericShadingOnly turns the specialised span shaders off (tests compare
 // them with the generic shader).
@@ -331,27 +405,25 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	// camera; the vertices' view vectors interpolate to nearly the same).
 	fs := sh.fs
 	vx, dvx, vy := fs.vx0+fs.dvx*float32(xa), fs.dvx, fs.vy0+fs.dvy*float32(y)
-	// Their change per pixel along the row (barycentric i changes by
-	// a_i·256/(2·area)).
-	var dD float32
-	var dN [5]float32
+	// Their change per pixel along the row (the derivative planes).
+	dD := sh.dD[0]
+	dN := [5]float32{sh.uv0d.dudx, sh.uv0d.dvdx, 0, 0, 0}
 	if xb-xa > 1 {
 		q0 := float32(sh.ea[0]<<subBits) * sh.invA * sh.iw[0]
 		q1 := float32(sh.ea[1]<<subBits) * sh.invA * sh.iw[1]
 		q2 := float32(sh.ea[2]<<subBits) * sh.invA * sh.iw[2]
-		dD = q0 + q1 + q2
-		dN = [5]float32{
-			q0*va.uv0[0] + q1*vb.uv0[0] + q2*vc.uv0[0],
-			q0*va.uv0[1] + q1*vb.uv0[1] + q2*vc.uv0[1],
-			q0*va.n[0] + q1*vb.n[0] + q2*vc.n[0],
-			q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1],
-			q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2],
-		}
+		dN[2] = q0*va.n[0] + q1*vb.n[0] + q2*vc.n[0]
+		dN[3] = q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1]
+		dN[4] = q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2]
 	}
+	dDy, gy := sh.dD[1], [2]float32{sh.uv0d.dudy, sh.uv0d.dvdy}
 	tm := &m.baseTex.m
 	ident := m.uvIdentity
-	tx := &sh.base
-	lut := &srgbToLinear
+	tex := m.baseTex.t
+	levels := tex.levels
+	last := float32(len(levels) - 1)
+	l0 := &levels[0]
+	w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
 	tl := &m.toonL
 	hasRim := m.rim != [3]float32{}
 	n := xb - xa
@@ -363,28 +435,87 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			n = min(n, len(state))
 		}
 	}
+	// The level of detail (texture.lod) at the span's first and last
+	// pixels, interpolated linearly between them: it changes slowly along
+	// a row, and two evaluations per span keep its cost off the pixels.
+	lodAt := func(D, nu, nv float32) float32 {
+		k := 1 / D
+		u, v := nu*k, nv*k
+		gux, gvx := (dN[0]-u*dD)*k, (dN[1]-v*dD)*k
+		guy, gvy := (gy[0]-u*dDy)*k, (gy[1]-v*dDy)*k
+		if !ident {
+			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
+			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
+		}
+		return lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
+	}
+	var lam, dLam float32
+	switch {
+	case sh.lamFixed:
+		lam = sh.lam
+	case n <= smallTri:
+		h := float32(n-1) * 0.5 // the span's middle
+		lam = lodAt(D+dD*h, nu+dN[0]*h, nv+dN[1]*h)
+	default:
+		lam = lodAt(D, nu, nv)
+		e := float32(n - 1)
+		dLam = (lodAt(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
+	}
+	lut := &srgbToLinear
 	for i := 0; i < n; i++ {
 		k := 1 / D
 
-		// Base colour: the texture, bilinear with mask wrapping.
+		// Base colour: the texture, trilinear with mask wrapping
+		// (bilinear on levels j and j+1, weights 1 − f and f).
 		u, v := nu*k, nv*k
 		if !ident {
 			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
 		}
-		x0, fx := texelCoord(u*tx.fw - 0.5)
-		y0, fy := texelCoord(v*tx.fh - 0.5)
-		wm, hm := tx.w-1, tx.h-1
+		j, f := 0, float32(0)
+		switch {
+		case !(lam > 0):
+		case lam >= last:
+			j = len(levels) - 1
+		default:
+			j = int(lam)
+			f = lam - float32(j)
+		}
+		lv := &levels[j]
+		x0, fx := texelCoord(u*lv.fw - 0.5)
+		y0, fy := texelCoord(v*lv.fh - 0.5)
+		wm, hm := lv.w-1, lv.h-1
 		xl, xr := x0&wm, (x0+1)&wm
-		ra, rb := (y0&hm)*tx.w, ((y0+1)&hm)*tx.w
-		pix := tx.pix
+		ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
+		pix := lv.pix
 		q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+		c := 1 - f
+		fy *= c
 		b11 := fx * fy
-		b10 := fx - b11
+		b10 := fx*c - b11
 		b01 := fy - b11
-		b00 := 1 - fx - b01
+		b00 := c - fx*c - b01
 		tr := b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
 		tg := b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
 		tb := b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
+		if f >= 1.0/512 {
+			lv := &levels[j+1]
+			x0, fx := texelCoord(u*lv.fw - 0.5)
+			y0, fy := texelCoord(v*lv.fh - 0.5)
+			wm, hm := lv.w-1, lv.h-1
+			xl, xr := x0&wm, (x0+1)&wm
+			ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
+			pix := lv.pix
+			q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+			fy *= f
+			b11 := fx * fy
+			b10 := fx*f - b11
+			b01 := fy - b11
+			b00 := f - fx*f - b01
+			tr += b00*lut[q00&0xff] + b10*lut[q10&0xff] + b01*lut[q01&0xff] + b11*lut[q11&0xff]
+			tg += b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
+			tb += b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
+		}
+		lam += dLam
 
 		// Normal (flipped on the back of a double-sided surface), the toon
 		// ramp and the lit colour.
@@ -446,45 +577,88 @@ func (sh *triShader) weightsAt(x, y int) (w0, w1, w2 float32) {
 	return p0 * k, p1 * k, p2 * k
 }
 
-// bind prepares sh for a triangle of material m with vertices va, vb, vc;
-// back says it faces away from the camera, rho2 is its TEXCOORD_0 area per
-// screen area (UV² per pixel²), which picks mipmap levels.
-func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, rho2 float32, back, outline bool) {
-	sh.fs, sh.m, sh.va, sh.vb, sh.vc, sh.rho2, sh.outline = fs, m, va, vb, vc, rho2, outline
+// bind prepares sh for set-up triangle t of draw d, material m, with
+// vertices va, vb, vc (t's vertex order).
+func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tri, d *draw) {
+	outline := d.outline
+	sh.fs, sh.m, sh.va, sh.vb, sh.vc, sh.outline = fs, m, va, vb, vc, outline
+	for i := 0; i < 3; i++ {
+		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
+	}
+	sh.invA, sh.iw = t.invA, t.iw
 	// Normal flipped on the back of a double-sided surface (glTF 2.0 §3.9.2).
 	sh.flip = 1
-	if back && !outline {
+	if t.back && !outline {
 		sh.flip = -1
 	}
-	if t := m.animMask.t; t != nil {
-		sh.animMask.bind(t, rho2*m.animMask.det)
+	// Derivative planes: barycentric i changes by a_i·subOne/(2·area) per
+	// pixel along x (b_i along y).
+	s := float32(subOne) * t.invA
+	qx0, qx1, qx2 := float32(t.a[0])*s*t.iw[0], float32(t.a[1])*s*t.iw[1], float32(t.a[2])*s*t.iw[2]
+	qy0, qy1, qy2 := float32(t.b[0])*s*t.iw[0], float32(t.b[1])*s*t.iw[1], float32(t.b[2])*s*t.iw[2]
+	sh.dD = [2]float32{qx0 + qx1 + qx2, qy0 + qy1 + qy2}
+	sh.uv0d = uvGrad{
+		qx0*va.uv0[0] + qx1*vb.uv0[0] + qx2*vc.uv0[0], qx0*va.uv0[1] + qx1*vb.uv0[1] + qx2*vc.uv0[1],
+		qy0*va.uv0[0] + qy1*vb.uv0[0] + qy2*vc.uv0[0], qy0*va.uv0[1] + qy1*vb.uv0[1] + qy2*vc.uv0[1],
 	}
-	if t := m.baseTex.t; t != nil {
-		sh.base.bind(t, rho2*m.baseTex.det)
-	}
-	if m.kind == kindUnlit {
-		return
-	}
-	if t := m.emisTex.t; t != nil && m.hasEmissive {
-		sh.emis.bind(t, rho2*m.emisTex.det)
-	}
-	if m.kind != kindMToon {
-		return
-	}
-	if t := m.shiftTex.t; t != nil {
-		sh.shift.bind(t, rho2*m.shiftTex.det)
-	}
-	if t := m.shadeTex.t; t != nil && !m.shadeIsBase {
-		sh.shadeTx.bind(t, rho2*m.shadeTex.det)
-	}
-	if m.needRim {
-		if t := m.rimTex.t; t != nil {
-			sh.rim.bind(t, rho2*m.rimTex.det)
-		}
-		if m.matcapTex != nil {
-			sh.matcap.bind(m.matcapTex, 0)
+	if m.needUV1 {
+		sh.uv1d = uvGrad{
+			qx0*va.uv1[0] + qx1*vb.uv1[0] + qx2*vc.uv1[0], qx0*va.uv1[1] + qx1*vb.uv1[1] + qx2*vc.uv1[1],
+			qy0*va.uv1[0] + qy1*vb.uv1[0] + qy2*vc.uv1[0], qy0*va.uv1[1] + qy1*vb.uv1[1] + qy2*vc.uv1[1],
 		}
 	}
+	if m.kind == kindPBR && m.nrmTex.t != nil {
+		// The vertices' TANGENTs when the primitive has them (and the
+		// triangle was not clipped), else the frame from the UVs.
+		sh.hasTan = false
+		if fs.prep.instances[d.inst].tan != nil && (t.v[0]|t.v[1]|t.v[2])&clipBit == 0 {
+			sh.hasTan = true
+			sh.tan = [3][4]float32{fs.tans[t.v[0]], fs.tans[t.v[1]], fs.tans[t.v[2]]}
+		} else {
+			sh.tangentFrame(fs)
+		}
+	}
+	if m.kind == kindMToon && m.needRim && m.matcapTex != nil {
+		sh.matcap.bind(m.matcapTex, 0)
+	}
+}
+
+// grads sets sh.g0 (and sh.g1) to the derivatives of the interpolated
+// texture coordinates (u0, v0) and (u1, v1) at a fragment of perspective-
+// correct weights w0, w1, w2 (1/D is the interpolated clip w).
+func (sh *triShader) grads(w0, w1, w2, u0, v0, u1, v1 float32) {
+	k := w0*sh.va.clip[3] + w1*sh.vb.clip[3] + w2*sh.vc.clip[3]
+	dx, dy := sh.dD[0], sh.dD[1]
+	d := &sh.uv0d
+	sh.g0 = uvGrad{(d.dudx - u0*dx) * k, (d.dvdx - v0*dx) * k, (d.dudy - u0*dy) * k, (d.dvdy - v0*dy) * k}
+	if sh.m.needUV1 {
+		d := &sh.uv1d
+		sh.g1 = uvGrad{(d.dudx - u1*dx) * k, (d.dvdx - v1*dx) * k, (d.dudy - u1*dy) * k, (d.dvdy - v1*dy) * k}
+	}
+}
+
+// grad returns the derivatives of the slot's coordinates given those of
+// TEXCOORD_0 and _1: its transform's linear part applied to them.
+func (s *texSlot) grad(g0, g1 *uvGrad) uvGrad {
+	g := g0
+	if s.uv1 {
+		g = g1
+	}
+	m := &s.m
+	return uvGrad{m[0]*g.dudx + m[1]*g.dvdx, m[3]*g.dudx + m[4]*g.dvdx, m[0]*g.dudy + m[1]*g.dvdy, m[3]*g.dudy + m[4]*g.dvdy}
+}
+
+// sample samples the slot's texture at the fragment's (u, v) for the
+// fragment's derivatives (see triShader.grads).
+func (sh *triShader) sample(s *texSlot, u, v float32) (r, g, b, a float32) {
+	d := s.grad(&sh.g0, &sh.g1)
+	return s.t.sampleGrad(u, v, &d)
+}
+
+// sampleRaw is sample for data textures.
+func (sh *triShader) sampleRaw(s *texSlot, u, v float32) (r, g, b, a float32) {
+	d := s.grad(&sh.g0, &sh.g1)
+	return s.t.sampleGradRaw(u, v, &d)
 }
 
 // shade shades the fragment with perspective-correct barycentric weights
@@ -509,9 +683,10 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 		u1 = w0*va.uv1[0] + w1*vb.uv1[0] + w2*vc.uv1[0]
 		v1 = w0*va.uv1[1] + w1*vb.uv1[1] + w2*vc.uv1[1]
 	}
+	sh.grads(w0, w1, w2, u0, v0, u1, v1)
 	if m.animMask.t != nil {
 		u, v := m.animMask.uv(u0, v0, u1, v1)
-		_, _, k, _ := sh.animMask.sampleRaw(u, v)
+		_, _, k, _ := sh.sampleRaw(&m.animMask, u, v)
 		u0, v0 = animUV(u0, v0, m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
 		if m.needUV1 {
 			u1, v1 = animUV(u1, v1, m.animRot*k, m.animScroll[0]*k, m.animScroll[1]*k)
@@ -522,7 +697,7 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 	var tr, tg, tb float32
 	if m.baseTex.t != nil {
 		u, v := m.baseTex.uv(u0, v0, u1, v1)
-		r, g, b, a := sh.base.sample(u, v)
+		r, g, b, a := sh.sample(&m.baseTex, u, v)
 		tr, tg, tb = r, g, b
 		R, G, B, A = m.base[0]*r, m.base[1]*g, m.base[2]*b, m.base[3]*a
 	} else {
@@ -566,16 +741,10 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 	fs := sh.fs
 	ld, lc, am := &fs.lightDir, &fs.lightCol, &fs.ambient
 
-	if m.kind == kindLit {
-		d := max(nx*ld[0]+ny*ld[1]+nz*ld[2], 0)
-		R *= lc[0]*d + am[0]
-		G *= lc[1]*d + am[1]
-		B *= lc[2]*d + am[2]
+	if m.kind == kindPBR {
+		R, G, B = sh.pbr(R, G, B, nx, ny, nz, w0, w1, w2, u0, v0, u1, v1)
 		if m.hasEmissive {
 			R, G, B = sh.emission(R, G, B, u0, v0, u1, v1)
-		}
-		if sh.outline {
-			R, G, B = m.outline[0], m.outline[1], m.outline[2]
 		}
 		return
 	}
@@ -585,7 +754,7 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 	s := nx*ld[0] + ny*ld[1] + nz*ld[2] + m.shift
 	if m.shiftTex.t != nil {
 		u, v := m.shiftTex.uv(u0, v0, u1, v1)
-		r, _, _, _ := sh.shift.sampleRaw(u, v)
+		r, _, _, _ := sh.sampleRaw(&m.shiftTex, u, v)
 		s += r * m.shiftScale
 	}
 	s = clampf((s-m.toonLo)*m.toonMul, 0, 1)
@@ -594,7 +763,7 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 		tr, tg, tb = m.shade[0]*tr, m.shade[1]*tg, m.shade[2]*tb
 	case m.shadeTex.t != nil:
 		u, v := m.shadeTex.uv(u0, v0, u1, v1)
-		r, g, b, _ := sh.shadeTx.sample(u, v)
+		r, g, b, _ := sh.sample(&m.shadeTex, u, v)
 		tr, tg, tb = m.shade[0]*r, m.shade[1]*g, m.shade[2]*b
 	default:
 		tr, tg, tb = m.shade[0], m.shade[1], m.shade[2]
@@ -627,7 +796,7 @@ func (sh *triShader) emission(R, G, B, u0, v0, u1, v1 float32) (float32, float32
 		return R + m.emissive[0], G + m.emissive[1], B + m.emissive[2]
 	}
 	u, v := m.emisTex.uv(u0, v0, u1, v1)
-	r, g, b, _ := sh.emis.sample(u, v)
+	r, g, b, _ := sh.sample(&m.emisTex, u, v)
 	return R + m.emissive[0]*r, G + m.emissive[1]*g, B + m.emissive[2]*b
 }
 
@@ -673,7 +842,7 @@ func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1
 	}
 	if m.rimTex.t != nil {
 		u, v := m.rimTex.uv(u0, v0, u1, v1)
-		tr, tg, tb, _ := sh.rim.sample(u, v)
+		tr, tg, tb, _ := sh.sample(&m.rimTex, u, v)
 		rr, rg, rb = rr*tr, rg*tg, rb*tb
 	}
 	lc, am, mix := &sh.fs.lightCol, &sh.fs.ambient, m.rimMix

@@ -81,6 +81,9 @@ func (fs *frameState) vertexTask(t int) {
 		} else {
 			v.col = [4]float32{1, 1, 1, 1}
 		}
+		if in.tan != nil {
+			fs.tans[f.vbase+uint32(k)] = fs.viewTangent(in.tan[i], palette, in, i, f)
+		}
 		if outl != nil {
 			o := &outl[k]
 			*o = *v
@@ -88,6 +91,40 @@ func (fs *frameState) vertexTask(t int) {
 			fs.toScreen(o)
 		}
 	}
+}
+
+// viewTangent returns a TANGENT in view space: its xyz through the
+// vertex's skinning blend (or the node's view·world matrix), normalised,
+// with the handedness w kept.
+func (fs *frameState) viewTangent(t mgl32.Vec4, palette []mgl32.Mat4, in *instance, i int, f *instFrame) [4]float32 {
+	var d [3]float32
+	if palette != nil {
+		j, w := in.joints[i], in.weights[i]
+		total := float32(0)
+		for k := 0; k < 4; k++ {
+			wk := w[k]
+			if wk == 0 || int(j[k]) >= len(palette) || !finite(wk) {
+				continue
+			}
+			q := &palette[j[k]]
+			total += wk
+			d[0] += wk * (q[0]*t[0] + q[4]*t[1] + q[8]*t[2])
+			d[1] += wk * (q[1]*t[0] + q[5]*t[1] + q[9]*t[2])
+			d[2] += wk * (q[2]*t[0] + q[6]*t[1] + q[10]*t[2])
+		}
+		if total == 0 {
+			palette = nil
+		}
+	}
+	if palette == nil {
+		m := &f.m
+		d = [3]float32{m[0]*t[0] + m[4]*t[1] + m[8]*t[2], m[1]*t[0] + m[5]*t[1] + m[9]*t[2], m[2]*t[0] + m[6]*t[1] + m[10]*t[2]}
+	}
+	if l2 := d[0]*d[0] + d[1]*d[1] + d[2]*d[2]; l2 > 1e-20 && finite(l2) {
+		inv := 1 / float32(math.Sqrt(float64(l2)))
+		return [4]float32{d[0] * inv, d[1] * inv, d[2] * inv, t[3]}
+	}
+	return [4]float32{}
 }
 
 // project maps a view-space point to clip space (reverse-Z).
@@ -148,9 +185,14 @@ func skin(pal []mgl32.Mat4, j [4]uint16, w [4]float32, p, n mgl32.Vec3, f *instF
 
 // outlineClip returns the clip position of drawn vertex k's outline copy: pushed
 // along its normal by the outline width, in metres in view space (world
-// coordinates mode; the view is rigid) or as a fraction of the screen height
-// in screen space (screen coordinates mode) (VRMC_materials_mtoon-1.0
-// "Outline Width").
+// coordinates mode; the view is rigid), or in screen coordinates mode by
+// width·H/w pixels on a screen H pixels high at view depth w metres: the
+// offset of the reference implementations, 2·width along the normal's unit
+// direction in clip space before the perspective divide (three-vrm's
+// mtoon.vert OUTLINE_WIDTH_SCREEN; UniVRM MToon10 in strict mode, the
+// VRMC_materials_mtoon-1.0 "Outline Width" rule without UniVRM's distance
+// multiplier, which its source marks as outside the specification). The
+// width is then the stated fraction of the screen height at 1 m.
 func (fs *frameState) outlineClip(in *instance, k int, pv, nv [3]float32, clip [4]float32) [4]float32 {
 	width := in.outlineWidth[k]
 	if width == 0 || nv == [3]float32{} {
@@ -161,14 +203,15 @@ func (fs *frameState) outlineClip(in *instance, k int, pv, nv [3]float32, clip [
 		return fs.project([3]float32{pv[0] + nv[0]*width, pv[1] + nv[1]*width, pv[2] + nv[2]*width})
 	}
 	// Screen mode: the normal's direction on screen, in pixels, then an
-	// offset of width·height pixels along it, expressed in clip units.
+	// offset of width·H/w pixels along it, expressed in clip units (NDC
+	// spans W and H pixels over 2 units; clip is NDC times w).
 	dx := fs.px * nv[0] * float32(fs.w)
 	dy := fs.py * nv[1] * float32(fs.h)
 	l := float32(math.Sqrt(float64(dx*dx + dy*dy)))
 	if !(l > 1e-12) {
 		return clip
 	}
-	f := 2 * width * clip[3] / l
+	f := 2 * width / l
 	clip[0] += dx * f * float32(fs.h) / float32(fs.w)
 	clip[1] += dy * f
 	return clip

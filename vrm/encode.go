@@ -302,14 +302,15 @@ func (e *encoder) jsonTextureInfo(r TextureRef) *v1TextureInfo {
 
 func (e *encoder) material(m *Material) *gltf.Material {
 	bc := [4]float64{f64(m.BaseColor[0]), f64(m.BaseColor[1]), f64(m.BaseColor[2]), f64(m.BaseColor[3])}
-	metallic, rough := 0.0, 1.0
+	metallic, rough := f64(m.Metallic), f64(m.Roughness)
 	gm := &gltf.Material{
 		Name: m.Name,
 		PBRMetallicRoughness: &gltf.PBRMetallicRoughness{
-			BaseColorFactor:  &bc,
-			BaseColorTexture: e.textureInfo(m.BaseColorTexture),
-			MetallicFactor:   &metallic,
-			RoughnessFactor:  &rough,
+			BaseColorFactor:          &bc,
+			BaseColorTexture:         e.textureInfo(m.BaseColorTexture),
+			MetallicFactor:           &metallic,
+			RoughnessFactor:          &rough,
+			MetallicRoughnessTexture: e.textureInfo(m.MetallicRoughnessTexture),
 		},
 		EmissiveFactor:  [3]float64{f64(m.Emissive[0]), f64(m.Emissive[1]), f64(m.Emissive[2])},
 		EmissiveTexture: e.textureInfo(m.EmissiveTexture),
@@ -320,6 +321,13 @@ func (e *encoder) material(m *Material) *gltf.Material {
 		gm.NormalTexture = &gltf.NormalTexture{Index: gltf.Index(m.NormalTexture.Texture), TexCoord: m.NormalTexture.TexCoord, Scale: &sc}
 		if k := e.khrTransform(m.NormalTexture); k != nil {
 			gm.NormalTexture.Extensions = gltf.Extensions{"KHR_texture_transform": k}
+		}
+	}
+	if m.OcclusionTexture.Valid() {
+		st := f64(m.OcclusionStrength)
+		gm.OcclusionTexture = &gltf.OcclusionTexture{Index: gltf.Index(m.OcclusionTexture.Texture), TexCoord: m.OcclusionTexture.TexCoord, Strength: &st}
+		if k := e.khrTransform(m.OcclusionTexture); k != nil {
+			gm.OcclusionTexture.Extensions = gltf.Extensions{"KHR_texture_transform": k}
 		}
 	}
 	switch m.AlphaMode {
@@ -406,6 +414,13 @@ func (e *encoder) mesh(m *Mesh) {
 		gp.Attributes[gltf.POSITION] = e.shared("POSITION", &p.Positions[0], n, func() int { return modeler.WritePosition(doc, e.vecs(p.Positions)) })
 		if len(p.Normals) > 0 {
 			gp.Attributes[gltf.NORMAL] = e.shared("NORMAL", &p.Normals[0], n, func() int { return modeler.WriteNormal(doc, e.vecs(p.Normals)) })
+		}
+		if len(p.Tangents) > 0 {
+			t := make([][4]float32, len(p.Tangents))
+			for i, v := range p.Tangents {
+				t[i] = e.vec(v.Vec3()).Vec4(v[3])
+			}
+			gp.Attributes[gltf.TANGENT] = modeler.WriteTangent(doc, t)
 		}
 		if len(p.UV0) > 0 {
 			gp.Attributes[gltf.TEXCOORD_0] = e.shared("TEXCOORD_0", &p.UV0[0], n, func() int { return modeler.WriteTextureCoord(doc, vec2s(p.UV0)) })

@@ -190,6 +190,23 @@ func (a vertexAttr) String() string {
 	return [...]string{"POSITION", "NORMAL", "TEXCOORD", "morph target POSITION", "morph target NORMAL"}[a]
 }
 
+// readTangent reads a TANGENT accessor (float VEC4, glTF 2.0 §3.7.2.1).
+func (l *loader) readTangent(i int) ([]mgl32.Vec4, error) {
+	a, err := l.accessor(i, 16, vec4Only, floatOnly)
+	if err != nil {
+		return nil, err
+	}
+	v, err := modeler.ReadTangent(l.doc, a, nil)
+	if err != nil {
+		return nil, wrapAccessor(i, err)
+	}
+	out := make([]mgl32.Vec4, len(v))
+	for k, t := range v {
+		out[k] = mgl32.Vec4(t)
+	}
+	return out, nil
+}
+
 // attrComps are the component types any vertex attribute may have;
 // attrAllowed then checks the combination.
 var attrComps = []gltf.ComponentType{gltf.ComponentByte, gltf.ComponentUbyte, gltf.ComponentShort, gltf.ComponentUshort, gltf.ComponentFloat}

@@ -101,7 +101,8 @@ func (l *loader) loadMaterials() error {
 		m.Name = gm.Name
 		m.BaseColor = mgl32.Vec4{1, 1, 1, 1}
 		m.BaseColorTexture, m.EmissiveTexture, m.NormalTexture = noTexture, noTexture, noTexture
-		m.NormalScale = 1
+		m.MetallicRoughnessTexture, m.OcclusionTexture = noTexture, noTexture
+		m.NormalScale, m.Metallic, m.Roughness, m.OcclusionStrength = 1, 1, 1, 1
 		var err error
 		if pbr := gm.PBRMetallicRoughness; pbr != nil {
 			f := pbr.BaseColorFactorOrDefault()
@@ -109,6 +110,18 @@ func (l *loader) loadMaterials() error {
 			if m.BaseColorTexture, err = l.gltfTextureRef(el+" baseColorTexture", pbr.BaseColorTexture); err != nil {
 				return err
 			}
+			m.Metallic = float32(pbr.MetallicFactorOrDefault())
+			m.Roughness = float32(pbr.RoughnessFactorOrDefault())
+			if m.MetallicRoughnessTexture, err = l.gltfTextureRef(el+" metallicRoughnessTexture", pbr.MetallicRoughnessTexture); err != nil {
+				return err
+			}
+		}
+		if ot := gm.OcclusionTexture; ot != nil && ot.Index != nil {
+			khr, _ := extJSON(ot.Extensions, "KHR_texture_transform")
+			if m.OcclusionTexture, err = l.textureRef(el+" occlusionTexture", *ot.Index, ot.TexCoord, khr); err != nil {
+				return err
+			}
+			m.OcclusionStrength = float32(ot.StrengthOrDefault())
 		}
 		if m.EmissiveTexture, err = l.gltfTextureRef(el+" emissiveTexture", gm.EmissiveTexture); err != nil {
 			return err

@@ -158,6 +158,21 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 			return p, false, err
 		}
 	}
+	if a, ok := gp.Attributes[gltf.TANGENT]; ok {
+		if p.Tangents, err = l.readTangent(a); err != nil {
+			return p, false, err
+		}
+		if err := count("TANGENT", len(p.Tangents)); err != nil {
+			return p, false, err
+		}
+		for _, t := range p.Tangents {
+			if !finiteVec3(t.Vec3()) || !(t[3] == 1 || t[3] == -1) {
+				l.warnf("%s: TANGENT has a value that is not finite or a w other than ±1; tangents ignored", el)
+				p.Tangents = nil
+				break
+			}
+		}
+	}
 	if a, ok := gp.Attributes[gltf.TEXCOORD_0]; ok {
 		if p.UV0, err = l.readVec2(a); err != nil {
 			return p, false, err

@@ -532,6 +532,10 @@ func (av *Avatar) materialTextures() []int {
 		add(m.BaseColorTexture)
 		add(m.EmissiveTexture)
 		add(m.NormalTexture)
+		if m.MToon == nil && !m.Unlit { // only metallic-roughness shading reads them
+			add(m.MetallicRoughnessTexture)
+			add(m.OcclusionTexture)
+		}
 		if t := m.MToon; t != nil {
 			for _, r := range []TextureRef{t.ShadeTexture, t.ShadingShiftTex, t.RimTexture, t.MatcapTexture, t.OutlineWidthTex, t.UVAnimMaskTexture} {
 				add(r)

@@ -101,14 +101,18 @@ type Mesh struct {
 type Primitive struct {
 	Positions []mgl32.Vec3 // metres, mesh space
 	Normals   []mgl32.Vec3 // unit length; generated at load when the file has none
-	UV0       []mgl32.Vec2 // TEXCOORD_0, glTF convention (origin top-left); nil if absent
-	UV1       []mgl32.Vec2 // TEXCOORD_1; nil if absent
-	Colors    []mgl32.Vec4 // COLOR_0, linear RGBA; nil if absent
-	Joints    [][4]uint16  // JOINTS_0: indices into the node's Skin.Joints; nil if unskinned
-	Weights   [][4]float32 // WEIGHTS_0, normalised to sum 1; nil if unskinned
-	Indices   []uint32     // three per triangle, every value < len(Positions)
-	Targets   []MorphTarget
-	Material  int // index into Avatar.Materials, -1 for the glTF default material
+	// Tangents is TANGENT (glTF 2.0 §3.7.2.1): xyz the tangent (toward
+	// increasing u), w = ±1 the sign of the bitangent cross(normal,
+	// tangent)·w; nil if absent.
+	Tangents []mgl32.Vec4
+	UV0      []mgl32.Vec2 // TEXCOORD_0, glTF convention (origin top-left); nil if absent
+	UV1      []mgl32.Vec2 // TEXCOORD_1; nil if absent
+	Colors   []mgl32.Vec4 // COLOR_0, linear RGBA; nil if absent
+	Joints   [][4]uint16  // JOINTS_0: indices into the node's Skin.Joints; nil if unskinned
+	Weights  [][4]float32 // WEIGHTS_0, normalised to sum 1; nil if unskinned
+	Indices  []uint32     // three per triangle, every value < len(Positions)
+	Targets  []MorphTarget
+	Material int // index into Avatar.Materials, -1 for the glTF default material
 }
 
 // MorphTarget holds one morph target's per-vertex displacements (same length
@@ -150,9 +154,20 @@ type Material struct {
 	EmissiveTexture  TextureRef
 	NormalTexture    TextureRef
 	NormalScale      float32 // normalTexture.scale (glTF default 1)
-	Unlit            bool    // KHR_materials_unlit, or an unlit VRM 0.x shader
-	MToon            *MToon  // nil when the material is not MToon
-	RenderQueue      int     // relative draw order within its alpha mode (MToon renderQueueOffsetNumber, VRM 0.x renderQueue)
+	// glTF 2.0 pbrMetallicRoughness (§3.9.2, appendix B): Metallic and
+	// Roughness are the factors, 0–1; glTF's defaults are 1 and 1, also when
+	// a material omits pbrMetallicRoughness (fully metallic). The texture's
+	// B channel scales metalness and G roughness, stored linear.
+	Metallic                 float32
+	Roughness                float32
+	MetallicRoughnessTexture TextureRef
+	// OcclusionTexture's R channel darkens indirect (ambient) light,
+	// OcclusionStrength (0–1, glTF default 1) scaling its effect.
+	OcclusionTexture  TextureRef
+	OcclusionStrength float32
+	Unlit             bool   // KHR_materials_unlit, or an unlit VRM 0.x shader
+	MToon             *MToon // nil when the material is not MToon
+	RenderQueue       int    // relative draw order within its alpha mode (MToon renderQueueOffsetNumber, VRM 0.x renderQueue)
 }
 
 // TextureRef points at a texture as a material uses it.

@@ -134,6 +134,7 @@ func synthAvatar(rotated bool) *Avatar {
 			Name: "skin", BaseColor: mgl32.Vec4{1, 0.9, 0.8, 1}, AlphaCutoff: 0.5, NormalScale: 1,
 			BaseColorTexture: TextureRef{Texture: 0, Scale: mgl32.Vec2{0.5, 0.5}, Offset: mgl32.Vec2{0.25, 0}},
 			EmissiveTexture:  noTexture, NormalTexture: noTexture,
+			Roughness: 1, MetallicRoughnessTexture: noTexture, OcclusionTexture: noTexture, OcclusionStrength: 1,
 			MToon: &MToon{
 				ShadeColor: mgl32.Vec3{0.6, 0.5, 0.5}, ShadeTexture: TextureRef{Texture: 0, Scale: mgl32.Vec2{0.5, 0.5}, Offset: mgl32.Vec2{0.25, 0}},
 				ShadingShift: -0.05, ShadingToony: 0.95, GIEqualization: 0.9, RimFresnelPower: 1,
@@ -142,7 +143,9 @@ func synthAvatar(rotated bool) *Avatar {
 			},
 		},
 		{Name: "eyes", BaseColor: mgl32.Vec4{1, 1, 1, 1}, AlphaMode: AlphaMask, AlphaCutoff: 0.3, Unlit: true, NormalScale: 1,
-			BaseColorTexture: TextureRef{Texture: 0, Scale: mgl32.Vec2{1, 1}}, EmissiveTexture: noTexture, NormalTexture: noTexture},
+			BaseColorTexture: TextureRef{Texture: 0, Scale: mgl32.Vec2{1, 1}}, EmissiveTexture: noTexture, NormalTexture: noTexture,
+			Metallic: 0.5, Roughness: 0.25, MetallicRoughnessTexture: TextureRef{Texture: 0, Scale: mgl32.Vec2{1, 1}},
+			OcclusionTexture: TextureRef{Texture: 0, TexCoord: 0, Scale: mgl32.Vec2{1, 1}}, OcclusionStrength: 0.75},
 	}
 	av.Expressions = []Expression{
 		{Name: "happy", Preset: PresetHappy, MorphBinds: []MorphBind{{Node: meshNode, Index: 0, Weight: 1}},

@@ -211,7 +211,7 @@ func (av *Avatar) validate() error {
 	}
 	for mi, m := range av.Materials {
 		el := "material " + itoa(mi)
-		refs := []TextureRef{m.BaseColorTexture, m.EmissiveTexture, m.NormalTexture}
+		refs := []TextureRef{m.BaseColorTexture, m.EmissiveTexture, m.NormalTexture, m.MetallicRoughnessTexture, m.OcclusionTexture}
 		if t := m.MToon; t != nil {
 			refs = append(refs, t.ShadeTexture, t.ShadingShiftTex, t.RimTexture, t.MatcapTexture, t.OutlineWidthTex, t.UVAnimMaskTexture)
 		}

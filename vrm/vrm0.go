@@ -52,6 +52,9 @@ func turnVRM0(av *Avatar) {
 			p := &av.Meshes[mi].Primitives[pi]
 			turnVecs(p.Positions)
 			turnVecs(p.Normals)
+			for k, t := range p.Tangents { // a rotation: w (handedness) stays
+				p.Tangents[k] = turnVec(t.Vec3()).Vec4(t[3])
+			}
 			for ti := range p.Targets {
 				turnVecs(p.Targets[ti].Positions)
 				turnVecs(p.Targets[ti].Normals)

@@ -33,13 +33,19 @@ func RequireTool(t testing.TB, name string) string {
 // the test ends, and returns its DISPLAY value.
 func StartXvfb(t testing.TB) string {
 	t.Helper()
+	return StartXvfbScreen(t, 1280, 800)
+}
+
+// StartXvfbScreen is StartXvfb with a screen of width×height pixels.
+func StartXvfbScreen(t testing.TB, width, height int) string {
+	t.Helper()
 	xvfb := RequireTool(t, "Xvfb")
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer r.Close()
-	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", "1280x800x24", "-nolisten", "tcp", "-noreset")
+	cmd := exec.Command(xvfb, "-displayfd", "3", "-screen", "0", strconv.Itoa(width)+"x"+strconv.Itoa(height)+"x24", "-nolisten", "tcp", "-noreset")
 	cmd.ExtraFiles = []*os.File{w}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -42,6 +42,11 @@ func toon(name string, tex int, shade rgb, outline float32, outlineColour rgb) v
 		AlphaCutoff:      0.5,
 		EmissiveTexture:  noTex,
 		NormalTexture:    noTex,
+		// The glTF fallback for viewers without MToon: a rough dielectric.
+		Roughness:                1,
+		MetallicRoughnessTexture: noTex,
+		OcclusionTexture:         noTex,
+		OcclusionStrength:        1,
 		MToon: &vrm.MToon{
 			ShadeColor:        shade.linear(),
 			ShadeTexture:      texRef(tex),
