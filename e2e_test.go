@@ -62,7 +62,7 @@ var (
 )
 
 // buildTags are the tags the Makefile builds the app with (GOTAGS there).
-const buildTags = "no_emoji"
+const buildTags = "no_emoji,gles"
 
 // binary builds the kugutsu binary once per test run, as `make build` does.
 func binary(t *testing.T) string {
