@@ -37,7 +37,12 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-const godette = "../shared/models/Godette.vrm"
+// godette returns the path of ../shared/models/Godette.vrm, or skips the
+// test when the sample models are missing (testutil.SharedModel).
+func godette(t testing.TB) string {
+	t.Helper()
+	return testutil.SharedModel(t, "Godette.vrm")
+}
 
 // viewportBackground is the default view background (marionette.DefaultView).
 var viewportBackground = color.RGBA{R: 0x50, G: 0x58, B: 0x64, A: 0xff}
@@ -57,7 +62,7 @@ var (
 )
 
 // buildTags are the tags the Makefile builds the app with (GOTAGS there).
-const buildTags = "no_emoji"
+const buildTags = "no_emoji,gles"
 
 // binary builds the kugutsu binary once per test run, as `make build` does.
 func binary(t *testing.T) string {
@@ -440,8 +445,8 @@ func TestWindowFollowsPerformer(t *testing.T) {
 	// The Performer's camera is a saved option here: it also shows that
 	// preferences load. The quality is pinned: adaptive quality could change
 	// it between two screenshots and every pixel with it.
-	w := startWindow(t, display, map[string]any{"opt.performerCamera": true, "view.quality": "Anti-aliased (4×)"},
-		"--vrm", godette, "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+	w := startWindow(t, display, map[string]any{"opt.performerCamera": true, "view.quality": "aa4x"},
+		"--vrm", godette(t), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing("Low-Poly Godette")
 	rest, vp, body := w.restShot("rest", "Godette at rest")
 
@@ -589,7 +594,7 @@ func procMem(t *testing.T, pid int) (rss, peak float64) {
 // rate, latency, the quality in force and the per-frame breakdown under a
 // 60 fps Performer. It runs only with KUGUTSU_MEASURE=1 (it takes a
 // minute) and reports with t.Log. KUGUTSU_MEASURE_QUALITY pins a quality
-// (a choice of the View tab, e.g. "Anti-aliased (4×)"; adaptive
+// (the id of a choice of the View tab: aa4x or fast; adaptive
 // otherwise), KUGUTSU_MEASURE_WINDOW=WIDTHxHEIGHT the window size (default
 // 1280x720); KUGUTSU_MEASURE_PERF=DIR records a perf profile of each
 // window.
@@ -597,7 +602,7 @@ func TestMeasure(t *testing.T) {
 	if os.Getenv("KUGUTSU_MEASURE") != "1" {
 		t.Skip("set KUGUTSU_MEASURE=1 to measure")
 	}
-	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette) })
+	t.Run("Godette", func(t *testing.T) { measure(t, "Low-Poly Godette", "--vrm", godette(t)) })
 	t.Run("default avatar", func(t *testing.T) { measure(t, "Kugutsu") })
 	t.Run("VRoid layout", func(t *testing.T) { measure(t, vroidName, "--vrm", vroidFile(t)) })
 	// The output window (1280×720) beside the main window: the engine draws
@@ -612,7 +617,7 @@ func measure(t *testing.T, name string, args ...string) {
 	port := freeUDPPort(t)
 	prefs := map[string]any{}
 	if q := os.Getenv("KUGUTSU_MEASURE_QUALITY"); q != "" {
-		prefs["view.quality"] = q // a choice of the View tab's Quality
+		prefs["view.quality"] = q // the id of a choice of the View tab's Quality
 	}
 	if ws := os.Getenv("KUGUTSU_MEASURE_WINDOW"); ws != "" {
 		var w, h float64

@@ -22,13 +22,19 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-const godettePath = "../../shared/models/Godette.vrm"
+// godettePath returns the path of ../shared/models/Godette.vrm, or skips
+// the test when the sample models are missing (testutil.SharedModel).
+func godettePath(t testing.TB) string {
+	t.Helper()
+	return testutil.SharedModel(t, "Godette.vrm")
+}
 
 // newTestUI builds the window on a test app. Nothing runs in the
 // background: start (poller, loads) is not called.
@@ -158,7 +164,7 @@ func TestOptionsReachTheEngine(t *testing.T) {
 		"Hide the avatar while uncalibrated", "Use the Performer's light", "Use the Performer's camera"} {
 		test.Tap(findCheck(t, tab, label))
 	}
-	findSelect(t, tab, positionChoices).SetSelected(positionChoices[2])
+	findSelect(t, tab, labels(positionChoices)).SetSelected(positionChoices[2].label)
 	u.set.boneSmooth.Set(120)
 	o := u.engine.Options()
 	want := def
@@ -172,7 +178,7 @@ func TestOptionsReachTheEngine(t *testing.T) {
 	}
 	// They persist.
 	p := u.app.Preferences()
-	if !p.Bool(prefMirror) || p.Bool(prefRootPosition) || p.String(prefPositions) != positionChoices[2] || p.Float(prefBoneSmooth) != 120 {
+	if !p.Bool(prefMirror) || p.Bool(prefRootPosition) || p.String(prefPositions) != "none" || p.Float(prefBoneSmooth) != 120 {
 		t.Error("options not saved in the preferences")
 	}
 	// The toolbar's camera toggle is the same option.
@@ -196,7 +202,7 @@ func TestAutoLoadOffByDefault(t *testing.T) {
 func TestSavedOptionsLoad(t *testing.T) {
 	a := test.NewTempApp(t)
 	a.Preferences().SetBool(prefMirror, true)
-	a.Preferences().SetString(prefQuality, qualityChoices[2])
+	a.Preferences().SetString(prefQuality, "fast")
 	u := newUI(a, Options{})
 	t.Cleanup(u.stop)
 	if !u.engine.Options().Mirror || u.engine.View().AA != render.AAOff {
@@ -210,8 +216,8 @@ func TestViewTabReachesTheEngine(t *testing.T) {
 	if !u.engine.View().AdaptiveQuality {
 		t.Error("adaptive quality is not the default")
 	}
-	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[2])
-	findSelect(t, tab, resolutionChoices).SetSelected(resolutionChoices[2])
+	findSelect(t, tab, labels(qualityChoices)).SetSelected(labelOf(qualityChoices, "fast"))
+	findSelect(t, tab, labels(resolutionChoices)).SetSelected(resolutionChoices[2].label)
 	test.Tap(findCheck(t, tab, "Outlines (MToon)"))
 	test.Tap(findCheck(t, tab, "Spring bones (hair, cloth)"))
 	u.set.background.Set("#102030")
@@ -247,11 +253,11 @@ func TestViewTabReachesTheEngine(t *testing.T) {
 func TestViewTabShowsQuality(t *testing.T) {
 	u := newTestUI(t)
 	tab := tab(t, u, "View")
-	res := findSelect(t, tab, resolutionChoices)
+	res := findSelect(t, tab, labels(resolutionChoices))
 	if !res.Disabled() {
 		t.Error("Resolution is enabled with adaptive quality")
 	}
-	findSelect(t, tab, qualityChoices).SetSelected(qualityChoices[1])
+	findSelect(t, tab, labels(qualityChoices)).SetSelected(labelOf(qualityChoices, "aa4x"))
 	if res.Disabled() {
 		t.Error("Resolution is disabled with a pinned quality")
 	}
@@ -338,11 +344,12 @@ func TestListenFlag(t *testing.T) {
 
 func TestAvatarTabShowsMeta(t *testing.T) {
 	u := newTestUI(t)
-	av, err := vrm.LoadFile(godettePath)
+	godette := godettePath(t)
+	av, err := vrm.LoadFile(godette)
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.avatarShown(av, marionette.Source{Path: godettePath, Name: "Godette.vrm"})
+	u.avatarShown(av, marionette.Source{Path: godette, Name: "Godette.vrm"})
 	tab := u.avatarHolder.Content
 	// Meta prominently, every licence field; CC-BY credit in the status bar.
 	wantText(t, tab, "Low-Poly Godette", "by SirRichard94", "Version 0.21", "CC-BY",
@@ -550,7 +557,7 @@ func TestDropNonVRM(t *testing.T) {
 
 func TestDropVRMOpensIt(t *testing.T) {
 	u := newTestUI(t)
-	path, err := filepath.Abs(godettePath)
+	path, err := filepath.Abs(godettePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -737,5 +744,24 @@ func TestAutoLoadOneDialogAtATime(t *testing.T) {
 	// (Which file: the first the engine saw; a slow reader may miss some.)
 	if msg := topOverlayText(t, u); !strings.Contains(msg, filepath.Join(dir, "avatar")) {
 		t.Errorf("the question names no announced file:\n%s", msg)
+	}
+}
+
+// TestStopWhileLoadingTheDefault: closing the window while the default
+// avatar loads (no avatar shown yet) returns. The cancelled load reports
+// marionette.ErrClosed; taking it for a failed load would load the default
+// avatar again, which Engine.Close waits for and which fails the same way.
+func TestStopWhileLoadingTheDefault(t *testing.T) {
+	u := newUI(test.NewTempApp(t), Options{})
+	u.loadDefault()
+	stopped := make(chan struct{})
+	go func() {
+		u.stop()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+	case <-time.After(testutil.WaitLimit):
+		t.Fatal("stop did not return: the closing engine kept being asked to load")
 	}
 }

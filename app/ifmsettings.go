@@ -20,7 +20,7 @@ const (
 	prefIFMListenUDP    = "ifm.listenUDP"
 	prefIFMListenTCP    = "ifm.listenTCP"
 	prefIFMListenBake   = "ifm.listenBake"
-	prefIFMMode         = "ifm.mode"
+	prefIFMMode         = "ifm.mode" // a mappingChoices id
 	prefIFMEmotions     = "ifm.emotions"
 	prefIFMSmoothing    = "ifm.smoothingMs"
 	prefIFMMirror       = "ifm.mirror"
@@ -42,8 +42,12 @@ const chestFollowShare = 0.15
 var (
 	transportChoices = []string{"UDP", "TCP"}
 	formatChoices    = []string{"v1", "v2"}
-	// mappingChoices are ifacialmocap.MappingMode's, in its order.
-	mappingChoices = []string{"Automatic", "Perfect Sync (52 ARKit expressions)", "VRM presets"}
+	// mappingChoices and mappingModes: ifacialmocap.Settings.Mode, saved by
+	// id (bindChoice).
+	mappingChoices = []choice{{"auto", "Automatic"}, {"perfectSync", "Perfect Sync (52 ARKit expressions)"}, {"presets", "VRM presets"}}
+	mappingModes   = map[string]ifacialmocap.MappingMode{
+		"auto": ifacialmocap.MappingAuto, "perfectSync": ifacialmocap.MappingPerfectSync, "presets": ifacialmocap.MappingPresets,
+	}
 )
 
 // invertAxes are the per-axis invert switches: preference key, label, and
@@ -73,7 +77,7 @@ type ifmSettings struct {
 	connected                       binding.Bool
 	listenUDP, listenTCP, listenBak binding.String // "" for the standard ports
 
-	mode                      binding.String // one of mappingChoices
+	mode                      binding.String // label of mappingChoices
 	emotions                  binding.Bool
 	smoothing                 binding.Float // milliseconds
 	mirror                    binding.Bool
@@ -98,7 +102,7 @@ func newIFMSettings(p fyne.Preferences) *ifmSettings {
 		connected: b(prefIFMConnected, false),
 		listenUDP: s(prefIFMListenUDP, ""), listenTCP: s(prefIFMListenTCP, ""), listenBak: s(prefIFMListenBake, ""),
 
-		mode:         s(prefIFMMode, mappingChoices[d.Mode]),
+		mode:         bindChoice(p, prefIFMMode, mappingChoices, "auto"),
 		emotions:     b(prefIFMEmotions, d.Emotions),
 		smoothing:    f(prefIFMSmoothing, float64(d.Smoothing*1000)),
 		mirror:       b(prefIFMMirror, d.Mirror),
@@ -121,11 +125,7 @@ func (s *ifmSettings) mapping() ifacialmocap.Settings {
 	get := func(b binding.Bool) bool { v, _ := b.Get(); return v }
 	st := ifacialmocap.DefaultSettings()
 	m, _ := s.mode.Get()
-	for i, c := range mappingChoices {
-		if c == m {
-			st.Mode = ifacialmocap.MappingMode(i)
-		}
-	}
+	st.Mode = mappingModes[idOf(mappingChoices, m)]
 	st.Emotions, st.Mirror = get(s.emotions), get(s.mirror)
 	ms, _ := s.smoothing.Get()
 	st.Smoothing = float32(max(ms, 0) / 1000)

@@ -147,7 +147,7 @@ func (u *ui) makeIFMMappingCard() fyne.CanvasObject {
 	}
 	return section("Mapping", "How the face drives this avatar",
 		widget.NewForm(
-			widget.NewFormItem("Mode", container.NewVBox(widget.NewSelectWithData(mappingChoices, s.mode), chose)),
+			widget.NewFormItem("Mode", container.NewVBox(widget.NewSelectWithData(labels(mappingChoices), s.mode), chose)),
 			widget.NewFormItem("Presets", check("Smile and surprise drive happy and surprised", s.emotions)),
 			widget.NewFormItem("Smoothing", container.NewBorder(nil, nil, nil,
 				widget.NewLabelWithData(binding.FloatToStringWithFormat(s.smoothing, "%.0f ms")), smoothing)),

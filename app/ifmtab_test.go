@@ -19,14 +19,13 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/kugutsu/kugutsu/assets"
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
-
-const ifmFixtures = "../../shared/fixtures/ifacialmocap/"
 
 // tab returns the content of the tab titled name.
 func tab(t *testing.T, u *ui, name string) fyne.CanvasObject {
@@ -40,9 +39,12 @@ func tab(t *testing.T, u *ui, name string) fyne.CanvasObject {
 	return nil
 }
 
+// ifmFixture returns a real iFacialMocap frame from
+// ../shared/fixtures/ifacialmocap (its final newline dropped), or skips the
+// test when the folder is missing (testutil.SharedFixtures).
 func ifmFixture(t *testing.T, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(ifmFixtures + name)
+	b, err := os.ReadFile(filepath.Join(testutil.SharedFixtures(t, "ifacialmocap"), name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +253,7 @@ func TestIFMOptionsReachTheSource(t *testing.T) {
 		"Smile and surprise drive happy and surprised", "Eyes"} {
 		test.Tap(findCheck(t, tb, label))
 	}
-	findSelect(t, tb, mappingChoices).SetSelected(mappingChoices[2])
+	findSelect(t, tb, labels(mappingChoices)).SetSelected(mappingChoices[2].label)
 	findSelectByOptions(t, tb, transportChoices).SetSelected("TCP")
 	u.set.ifm.smoothing.Set(120)
 	u.set.ifm.faceWeight.Set(70)
@@ -292,13 +294,14 @@ func TestIFMShowsWhatAutoChose(t *testing.T) {
 	}
 	u.avatarShown(def, marionette.Source{Name: "default", Default: true})
 	wantText(t, tb, "Automatic chose Perfect Sync for this avatar: it has 52 of the 52 ARKit expressions.")
+	godettePath := godettePath(t)
 	godette, err := vrm.LoadFile(godettePath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	u.avatarShown(godette, marionette.Source{Path: godettePath, Name: "Godette.vrm"})
 	wantText(t, tb, "Automatic chose VRM presets (blinks, aa/ih/ou/ee/oh, happy, surprised) for this avatar: it has no ARKit expressions.")
-	findSelect(t, tb, mappingChoices).SetSelected(mappingChoices[1])
+	findSelect(t, tb, labels(mappingChoices)).SetSelected(mappingChoices[1].label)
 	wantText(t, tb, "Perfect Sync for this avatar (it has no ARKit expressions). Only the head and eyes will move.")
 }
 

@@ -102,10 +102,17 @@ type outputSettings struct {
 	skipTaskbar, performerWindow binding.Bool
 }
 
-// bindChoice binds a select's label to a preference that stores the id.
+// bindChoice binds a select's label to a preference that stores the id
+// (def when never saved; an unknown id reads as the first choice). A label
+// saved before preferences held ids (savedLabels) is rewritten as its id.
 func bindChoice(p fyne.Preferences, key string, cs []choice, def string) binding.String {
 	b := binding.NewString()
-	b.Set(labelOf(cs, p.StringWithFallback(key, def)))
+	saved := p.StringWithFallback(key, def)
+	if id, ok := savedLabels[key][saved]; ok {
+		saved = id
+		p.SetString(key, id)
+	}
+	b.Set(labelOf(cs, saved))
 	b.AddListener(binding.NewDataListener(func() {
 		l, _ := b.Get()
 		p.SetString(key, idOf(cs, l))

@@ -23,7 +23,7 @@ const (
 	prefRootPosition  = "opt.rootPosition"
 	prefRootRotation  = "opt.rootRotation"
 	prefMRScale       = "opt.mrScaleOffset"
-	prefPositions     = "opt.bonePositions"
+	prefPositions     = "opt.bonePositions" // a positionChoices id
 	prefBoneSmooth    = "opt.boneSmoothingMs"
 	prefBlendSmooth   = "opt.blendSmoothingMs"
 	prefMirror        = "opt.mirror"
@@ -42,13 +42,13 @@ const (
 	prefLightYaw      = "view.lightYaw"
 	prefLightPitch    = "view.lightPitch"
 	prefLightColor    = "view.lightColor"
-	prefQuality       = "view.quality"
-	prefResolution    = "view.resolution"
-	prefMaxPixels     = "view.maxPixels" // a maxPixelChoices id
+	prefQuality       = "view.quality"    // a qualityChoices id
+	prefResolution    = "view.resolution" // a resolutionChoices id
+	prefMaxPixels     = "view.maxPixels"  // a maxPixelChoices id
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
-	prefTextureSize   = "view.textureSize"
+	prefTextureSize   = "view.textureSize" // a textureChoices id
 	prefLastVRM       = "avatar.last"
 	prefRecent        = "avatar.recent"
 	prefWindowWidth   = "window.width"
@@ -62,24 +62,45 @@ const (
 // maxRecent is how many recently opened files File → Open Recent lists.
 const maxRecent = 8
 
-// Choices of the select widgets, in display order.
+// Choices of the select widgets, in display order. Preferences hold the
+// ids, which never change; a label may be reworded freely (bindChoice).
 var (
-	positionChoices = []string{"Hips only", "All bones (same model as sender)", "None"}
+	// positionChoices: Options.Positions, ids as BonePositionMode.String.
+	positionChoices = []choice{{"hips", "Hips only"}, {"all", "All bones (same model as sender)"}, {"none", "None"}}
+	positionModes   = map[string]marionette.BonePositionMode{
+		"hips": marionette.PositionsHips, "all": marionette.PositionsAll, "none": marionette.PositionsNone,
+	}
 	// qualityChoices: adaptive (View.AdaptiveQuality, the default) or a
 	// pinned anti-aliasing (View.AA) at the chosen resolution.
-	qualityChoices = []string{"Adaptive (keeps the frame rate)", "Anti-aliased (4×)", "Fast (no anti-aliasing)"}
+	qualityChoices = []choice{{"adaptive", "Adaptive (keeps the frame rate)"}, {"aa4x", "Anti-aliased (4×)"},
+		{"fast", "Fast (no anti-aliasing)"}}
+	qualityAA = map[string]render.AA{"adaptive": render.AA4x, "aa4x": render.AA4x, "fast": render.AAOff}
 	// resolutionChoices and resolutionScales: View.RenderScale, used with a
 	// pinned quality.
-	resolutionChoices = []string{"Full", "3/4 (faster)", "1/2 (fastest)"}
-	resolutionScales  = []float64{1, 0.75, 0.5}
-	// maxPixelChoices: View.MaxPixels, saved by id.
+	resolutionChoices = []choice{{"full", "Full"}, {"3/4", "3/4 (faster)"}, {"1/2", "1/2 (fastest)"}}
+	resolutionScales  = map[string]float64{"full": 1, "3/4": 0.75, "1/2": 0.5}
+	// maxPixelChoices: View.MaxPixels.
 	maxPixelChoices = []choice{{"720p", "1280 × 720 (recommended)"}, {"1080p", "1920 × 1080"}, {"none", "No limit (slow on HiDPI)"}}
 	maxPixelValues  = map[string]int{"720p": 1280 * 720, "1080p": 1920 * 1080, "none": 0}
 	// textureChoices and textureSizes: marionette Engine.SetTextureSize
 	// (vrm.Limits.PreviewTextureSize; -1 keeps full size).
-	textureChoices = []string{"Up to 1024 px (least memory)", "Up to 2048 px", "Up to 4096 px", "Full size (most memory)"}
-	textureSizes   = []int{1024, 2048, 4096, -1}
+	textureChoices = []choice{{"1024", "Up to 1024 px (least memory)"}, {"2048", "Up to 2048 px"}, {"4096", "Up to 4096 px"},
+		{"full", "Full size (most memory)"}}
+	textureSizes = map[string]int{"1024": 1024, "2048": 2048, "4096": 4096, "full": -1}
 )
+
+// savedLabels maps, per preference key, the display labels that Kugutsu
+// saved before its preferences held ids to those ids: bindChoice rewrites
+// such a value once. Frozen: rewording a label today needs no entry here.
+var savedLabels = map[string]map[string]string{
+	prefPositions: {"Hips only": "hips", "All bones (same model as sender)": "all", "None": "none"},
+	prefQuality: {"Adaptive (keeps the frame rate)": "adaptive", "Anti-aliased (4×)": "aa4x",
+		"Fast (no anti-aliasing)": "fast"},
+	prefResolution: {"Full": "full", "3/4 (faster)": "3/4", "1/2 (fastest)": "1/2"},
+	prefTextureSize: {"Up to 1024 px (least memory)": "1024", "Up to 2048 px": "2048", "Up to 4096 px": "4096",
+		"Full size (most memory)": "full"},
+	prefIFMMode: {"Automatic": "auto", "Perfect Sync (52 ARKit expressions)": "perfectSync", "VRM presets": "presets"},
+}
 
 // settings are the user's choices as data bindings backed by the app's
 // Preferences: widgets bind to them, and every change flows to the engine.
@@ -91,7 +112,7 @@ type settings struct {
 	listening binding.Bool
 
 	rootPosition, rootRotation, mrScale binding.Bool
-	positions                           binding.String // one of positionChoices
+	positions                           binding.String // label of positionChoices
 	boneSmooth, blendSmooth             binding.Float  // milliseconds
 	mirror                              binding.Bool
 	cutHead, cutArms, cutFingers        binding.Bool
@@ -105,13 +126,13 @@ type settings struct {
 	transparent          binding.Bool
 	lightYaw, lightPitch binding.Float  // degrees
 	lightColor           binding.String // #rrggbb
-	quality              binding.String // one of qualityChoices
-	resolution           binding.String // one of resolutionChoices
+	quality              binding.String // label of qualityChoices
+	resolution           binding.String // label of resolutionChoices
 	maxPixels            binding.String // label of maxPixelChoices
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
-	textureSize          binding.String // one of textureChoices; applies to the next load
+	textureSize          binding.String // label of textureChoices; applies to the next load
 
 	ifm   *ifmSettings   // the iFacialMocap panel's
 	alive *aliveSettings // idle layer and jitter buffer
@@ -151,7 +172,7 @@ func newSettings(p fyne.Preferences) *settings {
 
 		rootPosition: b(prefRootPosition, o.RootPosition), rootRotation: b(prefRootRotation, o.RootRotation),
 		mrScale:     b(prefMRScale, o.MRScaleOffset),
-		positions:   s(prefPositions, positionChoices[o.Positions]),
+		positions:   bindChoice(p, prefPositions, positionChoices, o.Positions.String()),
 		boneSmooth:  f(prefBoneSmooth, float64(o.BoneSmoothing.Milliseconds())),
 		blendSmooth: f(prefBlendSmooth, float64(o.BlendSmoothing.Milliseconds())),
 		mirror:      b(prefMirror, o.Mirror),
@@ -166,13 +187,13 @@ func newSettings(p fyne.Preferences) *settings {
 		transparent: b(prefTransparent, false),
 		lightYaw:    f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
 		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
-		quality:     s(prefQuality, qualityChoices[0]),
-		resolution:  s(prefResolution, resolutionChoices[0]),
+		quality:     bindChoice(p, prefQuality, qualityChoices, "adaptive"),
+		resolution:  bindChoice(p, prefResolution, resolutionChoices, "full"),
 		maxPixels:   bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
 		outlines:    b(prefOutlines, v.Outlines),
 		springBones: b(prefSpringBones, v.SpringBones),
 		showFPS:     b(prefShowFPS, false),
-		textureSize: s(prefTextureSize, textureChoices[1]),
+		textureSize: bindChoice(p, prefTextureSize, textureChoices, "2048"),
 
 		ifm:   newIFMSettings(p),
 		alive: newAliveSettings(p),
@@ -194,11 +215,7 @@ func (s *settings) options() marionette.Options {
 	}
 	s.alive.apply(&o)
 	pos, _ := s.positions.Get()
-	for i, c := range positionChoices {
-		if c == pos {
-			o.Positions = marionette.BonePositionMode(i)
-		}
-	}
+	o.Positions = positionModes[idOf(positionChoices, pos)]
 	for _, c := range []struct {
 		b   binding.Bool
 		cut marionette.Cut
@@ -227,18 +244,11 @@ func (s *settings) view() marionette.View {
 	v.Transparent, _ = s.transparent.Get()
 	v.LightYaw, _ = s.lightYaw.Get()
 	v.LightPitch, _ = s.lightPitch.Get()
-	switch q, _ := s.quality.Get(); q {
-	case qualityChoices[0]:
-		v.AdaptiveQuality = true
-	case qualityChoices[2]:
-		v.AA = render.AAOff
-	}
+	q, _ := s.quality.Get()
+	v.AdaptiveQuality = idOf(qualityChoices, q) == "adaptive"
+	v.AA = qualityAA[idOf(qualityChoices, q)]
 	r, _ := s.resolution.Get()
-	for i, c := range resolutionChoices {
-		if c == r {
-			v.RenderScale = resolutionScales[i]
-		}
-	}
+	v.RenderScale = resolutionScales[idOf(resolutionChoices, r)]
 	mp, _ := s.maxPixels.Get()
 	v.MaxPixels = maxPixelValues[idOf(maxPixelChoices, mp)]
 	v.Outlines, _ = s.outlines.Get()
@@ -261,12 +271,7 @@ func (s *settings) listenAddr() string {
 // (negative: full size), for Engine.SetTextureSize.
 func (s *settings) textureSizePx() int {
 	v, _ := s.textureSize.Get()
-	for i, c := range textureChoices {
-		if c == v {
-			return textureSizes[i]
-		}
-	}
-	return textureSizes[1]
+	return textureSizes[idOf(textureChoices, v)]
 }
 
 // onOptionsChanged calls f after any Marionette option changes, and once

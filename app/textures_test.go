@@ -10,13 +10,13 @@ import (
 // the first load, and the View tab's choice changes it for the next load.
 func TestTextureSizeSetting(t *testing.T) {
 	a := test.NewTempApp(t)
-	a.Preferences().SetString(prefTextureSize, textureChoices[0])
+	a.Preferences().SetString(prefTextureSize, "1024")
 	u := newUI(a, Options{})
 	t.Cleanup(u.stop)
 	if got := u.engine.TextureSize(); got != 1024 {
 		t.Errorf("saved texture size: engine has %d, want 1024", got)
 	}
-	findSelect(t, tab(t, u, "View"), textureChoices).SetSelected(textureChoices[3])
+	findSelect(t, tab(t, u, "View"), labels(textureChoices)).SetSelected(textureChoices[3].label)
 	if got := u.engine.TextureSize(); got >= 0 {
 		t.Errorf("Full size chosen: engine has %d, want negative (full size)", got)
 	}

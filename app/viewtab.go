@@ -21,10 +21,10 @@ func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 		sl.Step = 1
 		return container.NewBorder(nil, nil, nil, widget.NewLabelWithData(binding.FloatToStringWithFormat(b, "%.0f°")), sl)
 	}
-	resolution := widget.NewSelectWithData(resolutionChoices, s.resolution)
+	resolution := widget.NewSelectWithData(labels(resolutionChoices), s.resolution)
 	// Adaptive quality chooses the resolution itself.
 	s.quality.AddListener(binding.NewDataListener(func() {
-		if q, _ := s.quality.Get(); q == qualityChoices[0] {
+		if q, _ := s.quality.Get(); idOf(qualityChoices, q) == "adaptive" {
 			resolution.Disable()
 		} else {
 			resolution.Enable()
@@ -41,11 +41,11 @@ func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 			)),
 		section("Rendering", "",
 			widget.NewForm(
-				widget.NewFormItem("Quality", widget.NewSelectWithData(qualityChoices, s.quality)),
+				widget.NewFormItem("Quality", widget.NewSelectWithData(labels(qualityChoices), s.quality)),
 				widget.NewFormItem("Resolution", resolution),
 				widget.NewFormItem("In use", widget.NewLabelWithData(ls.quality)),
 				widget.NewFormItem("Render at most", widget.NewSelectWithData(labels(maxPixelChoices), s.maxPixels)),
-				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(textureChoices, s.textureSize),
+				&widget.FormItem{Text: "Textures", Widget: widget.NewSelectWithData(labels(textureChoices), s.textureSize),
 					HintText: "Larger ones are scaled down when an avatar is loaded"},
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
@@ -63,10 +63,10 @@ func resetView(s *settings) {
 	s.lightYaw.Set(v.LightYaw)
 	s.lightPitch.Set(v.LightPitch)
 	s.lightColor.Set(hexColor(v.LightColor))
-	s.quality.Set(qualityChoices[0])
-	s.resolution.Set(resolutionChoices[0])
+	s.quality.Set(labelOf(qualityChoices, "adaptive"))
+	s.resolution.Set(labelOf(resolutionChoices, "full"))
 	s.maxPixels.Set(labelOf(maxPixelChoices, "720p"))
-	s.textureSize.Set(textureChoices[1])
+	s.textureSize.Set(labelOf(textureChoices, "2048"))
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
 }

@@ -118,7 +118,7 @@ func makeOptionsCard(s *settings, ls *liveStatus) fyne.CanvasObject {
 				check("Apply root position", s.rootPosition),
 				check("Apply root rotation", s.rootRotation),
 				check("Apply MR scale and offset", s.mrScale))),
-			widget.NewFormItem("Bone positions", widget.NewSelectWithData(positionChoices, s.positions)),
+			widget.NewFormItem("Bone positions", widget.NewSelectWithData(labels(positionChoices), s.positions)),
 			widget.NewFormItem("Bone smoothing", smoothing(s.boneSmooth)),
 			widget.NewFormItem("Blend smoothing", smoothing(s.blendSmooth)),
 			widget.NewFormItem("Mirror", check("Mirror the Performer", s.mirror)),

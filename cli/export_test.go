@@ -17,6 +17,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
@@ -162,12 +163,8 @@ func runNode(t *testing.T, node, dir string, v any, args ...string) {
 // own frame (x and z negated).
 func TestExportVRMAMatchesThreeVRMAnimation(t *testing.T) {
 	node, dir := threeVRM(t)
-	for _, tc := range []struct{ name, path string }{
-		{"doll", ""},
-		{"Godette", filepath.Join("..", "..", "shared", "models", "Godette.vrm")},
-	} {
-		t.Run(tc.name, func(t *testing.T) { testExportVRMA(t, node, dir, tc.path) })
-	}
+	t.Run("doll", func(t *testing.T) { testExportVRMA(t, node, dir, "") })
+	t.Run("Godette", func(t *testing.T) { testExportVRMA(t, node, dir, testutil.SharedModel(t, "Godette.vrm")) })
 }
 
 func testExportVRMA(t *testing.T, node, dir, avatarPath string) {

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 )
@@ -53,7 +54,7 @@ func runIFMUntil(t *testing.T, args []string, done func(stdout string) bool) (st
 func countLines(s string) int { return strings.Count(s, "\n") }
 
 func TestIFMJSON(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	for _, mode := range []string{"udp", "tcp", "udp-v2"} {
 		t.Run(mode, func(t *testing.T) {
 			port := ifmtest.FreeTCPPort(t)
@@ -128,7 +129,7 @@ func waitForCLI(t *testing.T, what string, cond func() bool, state func() string
 }
 
 func TestIFMStatusLines(t *testing.T) {
-	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))})
 	out, _, err := runIFMUntil(t, []string{"--phone", phone.Addr(), "--listen", "127.0.0.1:0"},
 		func(s string) bool { return strings.Contains(s, "connected") && strings.Contains(s, "tracking ok") })
 	if err != nil {
@@ -143,7 +144,7 @@ func TestIFMStatusLines(t *testing.T) {
 }
 
 func TestIFMBake(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	port := ifmtest.FreeTCPPort(t)
 	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, BakePort: port})
 	file := filepath.Join(t.TempDir(), "take1.json")

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 // TestInspectRealWorldFiles: what users end up with instead of a model gets
@@ -29,7 +31,7 @@ func TestInspectRealWorldFiles(t *testing.T) {
 	}
 
 	// Godette with 8 bytes more in its BIN chunk than buffers[0] declares.
-	data, err := os.ReadFile(filepath.Join(modelsDir, "Godette.vrm"))
+	data, err := os.ReadFile(testutil.SharedModel(t, "Godette.vrm"))
 	if err != nil {
 		t.Fatal(err)
 	}

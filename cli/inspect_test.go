@@ -7,9 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-)
 
-const modelsDir = "../../shared/models"
+	"github.com/kugutsu/kugutsu/internal/testutil"
+)
 
 // run runs kugutsu with args and returns its exit code, stdout and stderr.
 func run(t *testing.T, args ...string) (int, string, string) {
@@ -20,7 +20,7 @@ func run(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestInspectText(t *testing.T) {
-	code, out, errs := run(t, "inspect", filepath.Join(modelsDir, "Godette.vrm"))
+	code, out, errs := run(t, "inspect", testutil.SharedModel(t, "Godette.vrm"))
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -37,7 +37,7 @@ func TestInspectText(t *testing.T) {
 }
 
 func TestInspectJSON(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join(modelsDir, "*.vrm"))
+	files, _ := filepath.Glob(testutil.SharedModel(t, "*.vrm"))
 	if len(files) == 0 {
 		t.Fatal("no models")
 	}

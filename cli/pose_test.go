@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -28,7 +29,7 @@ func poseBones(t *testing.T, args ...string) map[string][3]float64 {
 }
 
 func TestPoseCommand(t *testing.T) {
-	model := filepath.Join(modelsDir, "debug_robot_vrm1.vrm")
+	model := testutil.SharedModel(t, "debug_robot_vrm1.vrm")
 	rest := poseBones(t, model)
 	if len(rest) != 53 {
 		t.Errorf("%d bones, want 53", len(rest))
@@ -49,7 +50,7 @@ func TestPoseCommand(t *testing.T) {
 		t.Errorf("hips %v, want [0 0.5 0]", h)
 	}
 	// A VRM 0.x model is turned to face +Z: its left hand is on +X.
-	g := poseBones(t, filepath.Join(modelsDir, "Godette.vrm"))
+	g := poseBones(t, testutil.SharedModel(t, "Godette.vrm"))
 	if g["leftHand"][0] <= 0 {
 		t.Errorf("Godette left hand at %v", g["leftHand"])
 	}
@@ -90,7 +91,7 @@ func poseNodes(t *testing.T, args ...string) nodeOutput {
 // mesh aims at the (constrained) head mesh.
 func constrainedRobot(t *testing.T) string {
 	t.Helper()
-	av, err := vrm.LoadFile(filepath.Join(modelsDir, "debug_robot_vrm1.vrm"))
+	av, err := vrm.LoadFile(testutil.SharedModel(t, "debug_robot_vrm1.vrm"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +125,7 @@ const robotPose = `{"hips": [0.05, 0.7, 0.02], "bones": {
 // TestPoseNodes: --nodes prints every node, keyed as documented, with the
 // world transform after node constraints.
 func TestPoseNodes(t *testing.T) {
-	g := poseNodes(t, filepath.Join(modelsDir, "Godette.vrm"))
+	g := poseNodes(t, testutil.SharedModel(t, "Godette.vrm"))
 	if len(g.Nodes) != 71 || len(g.Bones) == 0 {
 		t.Errorf("Godette: %d nodes (want 71), %d bones", len(g.Nodes), len(g.Bones))
 	}
@@ -142,7 +143,7 @@ func TestPoseNodes(t *testing.T) {
 	pf := filepath.Join(t.TempDir(), "pose.json")
 	os.WriteFile(pf, []byte(robotPose), 0o644)
 	got := poseNodes(t, robot, "--pose", pf)
-	plain := poseNodes(t, filepath.Join(modelsDir, "debug_robot_vrm1.vrm"), "--pose", pf)
+	plain := poseNodes(t, testutil.SharedModel(t, "debug_robot_vrm1.vrm"), "--pose", pf)
 	for _, name := range []string{"LowerArm.L", "UpperArm.R", "Head", "Hand.L"} {
 		if got.Nodes[name].Rotation == plain.Nodes[name].Rotation {
 			t.Errorf("constrained node %s did not move", name)

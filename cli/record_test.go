@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
@@ -344,7 +345,7 @@ func TestParseByteSize(t *testing.T) {
 // record --ifm records the phone's iFacialMocap frames beside the VMC
 // stream; export leaves them out.
 func TestRecordIFacialMocapFrames(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames})
 	out := filepath.Join(t.TempDir(), "face.pcapng")
 	addr, stop := startRecord(t, out, "--ifm", phone.Addr(), "--ifm-listen", "127.0.0.1:0")

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 func decodePNG(t *testing.T, b []byte) image.Image {
@@ -21,7 +23,7 @@ func decodePNG(t *testing.T, b []byte) image.Image {
 }
 
 func TestRenderCommand(t *testing.T) {
-	godette := filepath.Join(modelsDir, "Godette.vrm")
+	godette := testutil.SharedModel(t, "Godette.vrm")
 	dir := t.TempDir()
 	out := filepath.Join(dir, "front.png")
 	code, _, errs := run(t, "render", godette, "--out", out, "--size", "160x120")
@@ -83,7 +85,7 @@ func TestRenderCommand(t *testing.T) {
 // are 1024² at most: 0, full size, draws what the default 2048 draws; 8 px
 // textures draw differently).
 func TestRenderMaxTexture(t *testing.T) {
-	godette := filepath.Join(modelsDir, "Godette.vrm")
+	godette := testutil.SharedModel(t, "Godette.vrm")
 	render := func(args ...string) string {
 		t.Helper()
 		code, stdout, errs := run(t, append([]string{"render", godette, "-o", "-", "--size", "96x96", "--camera", "bust"}, args...)...)
@@ -102,8 +104,9 @@ func TestRenderMaxTexture(t *testing.T) {
 }
 
 func TestRenderCommandErrors(t *testing.T) {
-	godette := filepath.Join(modelsDir, "Godette.vrm")
-	out := filepath.Join(t.TempDir(), "x.png")
+	godette := filepath.Join("..", "assets", "default.vrm") // the doll: the errors are the flags'
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "x.png")
 	cases := []struct {
 		args []string
 		code int
@@ -123,8 +126,8 @@ func TestRenderCommandErrors(t *testing.T) {
 		{[]string{godette, "-o", out, "--yaw", "NaN"}, 2, "finite"},
 		{[]string{godette, "-o", out, "--expression", "happy"}, 2, "NAME=WEIGHT"},
 		{[]string{godette, "-o", out, "--expression", "happy=2"}, 2, "0 to 1"},
-		{[]string{filepath.Join(modelsDir, "nosuch.vrm"), "-o", out}, 1, "nosuch.vrm"},
-		{[]string{godette, "-o", out, "--pose", filepath.Join(modelsDir, "nosuch.json")}, 1, "nosuch.json"},
+		{[]string{filepath.Join(tmp, "nosuch.vrm"), "-o", out}, 1, "nosuch.vrm"},
+		{[]string{godette, "-o", out, "--pose", filepath.Join(tmp, "nosuch.json")}, 1, "nosuch.json"},
 		{[]string{godette, "-o", filepath.Join(t.TempDir(), "missing", "dir", "x.png")}, 1, "x.png"},
 	}
 	for _, c := range cases {

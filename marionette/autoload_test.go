@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 )
 
@@ -125,7 +126,7 @@ func expect(t *testing.T, what string, c chan string) string {
 // (worktrees reach ../shared through one), as CheckAutoLoadPath gives it.
 func realGodette(t *testing.T) string {
 	t.Helper()
-	p, err := filepath.EvalSymlinks(godettePath)
+	p, err := filepath.EvalSymlinks(godettePath(t))
 	if err == nil {
 		p, err = filepath.Abs(p)
 	}
@@ -149,14 +150,12 @@ func TestAutoLoadAsksOnceThenLoads(t *testing.T) {
 	ae := newAutoLoadEngine(t)
 	ae.setAskEvery(time.Hour) // one question, then none: the sphere waits
 	godette := realGodette(t)
-	sphere, _ := filepath.EvalSymlinks("../../shared/models/sphere_vrm0.vrm")
+	sphere, _ := filepath.EvalSymlinks(testutil.SharedModel(t, "sphere_vrm0.vrm"))
 	sphere, _ = filepath.Abs(sphere)
 
 	// Announced before auto-load is on: asked about when it is turned on.
 	ae.announce(t, godette)
-	for ae.Scene().Seq() == 0 {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, "the announcement received", func() bool { return ae.Scene().Seq() != 0 })
 	ae.SetAutoLoad(true)
 	if got := expect(t, "request", ae.requests); got != godette {
 		t.Fatalf("request %q, want %q", got, godette)

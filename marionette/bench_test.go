@@ -51,7 +51,7 @@ func BenchmarkFrame(b *testing.B) {
 			done <- ev
 		}
 	}
-	e.LoadFile(godettePath)
+	e.LoadFile(godettePath(b))
 	if ev := <-done; ev.Err != nil {
 		b.Fatal(ev.Err)
 	}

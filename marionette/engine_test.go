@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -26,7 +27,7 @@ func godetteEngine(t *testing.T, springs bool) *testEngine {
 	v.SpringBones = springs
 	te.SetView(v)
 	te.Resize(testW, testH)
-	if ev := te.load(t, godettePath); ev.Stage != LoadDone {
+	if ev := te.load(t, godettePath(t)); ev.Stage != LoadDone {
 		t.Fatalf("load: %v", ev.Err)
 	}
 	if _, info := te.settled(t, "Godette loaded"); info.Avatar == nil {
@@ -116,9 +117,7 @@ func TestEngineRaisedArmOverUDP(t *testing.T) {
 	}
 
 	te.sendPose(t, arm)
-	for deadline := time.Now().Add(5 * time.Second); te.Status().Receiver.Packets < 2 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, "2 packets received", func() bool { return te.Status().Receiver.Packets >= 2 })
 	st := te.Status()
 	if !st.Connected || st.Receiver.Packets == 0 || st.Sender.Port() == 0 {
 		t.Errorf("status %+v: want a connected sender", st)
@@ -339,8 +338,9 @@ func TestEngineLoadFailureKeepsAvatar(t *testing.T) {
 
 func TestEngineLoadSupersedes(t *testing.T) {
 	te := newTestEngine(t)
-	te.LoadFile(godettePath)
-	te.LoadFile("../../shared/models/sphere_vrm0.vrm")
+	godette, sphere := godettePath(t), testutil.SharedModel(t, "sphere_vrm0.vrm")
+	te.LoadFile(godette)
+	te.LoadFile(sphere)
 	var done []LoadEvent
 	for len(done) < 2 {
 		select {
@@ -427,10 +427,8 @@ func TestEngineWaitsForTheUI(t *testing.T) {
 		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(float64(i), 0, 1, 0))})
 		time.Sleep(10 * time.Millisecond)
 	}
-	for deadline := time.Now().Add(5 * time.Second); te.Status().Receiver.Packets < 20 && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
-	time.Sleep(200 * time.Millisecond)
+	testutil.Eventually(t, "20 packets received", func() bool { return te.Status().Receiver.Packets >= 20 })
+	time.Sleep(200 * time.Millisecond) // time to draw more, were it to
 	if n := te.Stats().RenderTime.N - before; n != 1 {
 		t.Errorf("%d images drawn while the UI took none, want 1", n)
 	}
@@ -477,30 +475,26 @@ func TestEngineStatusSumsSenders(t *testing.T) {
 		t.Cleanup(func() { s.Close() })
 		senders = append(senders, s)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
+	var st Status
+	testutil.Eventually(t, "3 connected senders", func() bool {
 		for i, s := range senders {
 			if err := s.Time(float32(i)); err != nil {
 				t.Fatal(err)
 			}
 		}
-		st := te.Status()
-		if st.Senders == 3 && st.Connected && st.PacketRate > 0 {
-			var sum float64
-			for _, s := range st.Receiver.Senders {
-				sum += s.PacketRate
-			}
-			if st.PacketRate != sum {
-				t.Fatalf("packet rate %v, want the senders' sum %v", st.PacketRate, sum)
-			}
-			if st.Sender != st.Receiver.Senders[0].Addr {
-				t.Errorf("sender %v, want the most recent %v", st.Sender, st.Receiver.Senders[0].Addr)
-			}
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
+		st = te.Status()
+		return st.Senders == 3 && st.Connected && st.PacketRate > 0
+	})
+	var sum float64
+	for _, s := range st.Receiver.Senders {
+		sum += s.PacketRate
 	}
-	t.Fatalf("status %+v: want 3 connected senders", te.Status())
+	if st.PacketRate != sum {
+		t.Fatalf("packet rate %v, want the senders' sum %v", st.PacketRate, sum)
+	}
+	if st.Sender != st.Receiver.Senders[0].Addr {
+		t.Errorf("sender %v, want the most recent %v", st.Sender, st.Receiver.Senders[0].Addr)
+	}
 }
 
 // TestRenderSizeCap: a HiDPI viewport renders at most MaxPixels, with the

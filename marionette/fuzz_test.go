@@ -60,7 +60,7 @@ func FuzzMirrorName(f *testing.F) {
 // unnormalised quaternions, any options — give a finite pose and finite
 // node matrices.
 func FuzzPoser(f *testing.F) {
-	av, err := vrm.LoadFile(godettePath)
+	av, err := vrm.LoadFile(godettePath(f))
 	if err != nil {
 		f.Fatal(err)
 	}

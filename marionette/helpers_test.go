@@ -9,19 +9,25 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-const godettePath = "../../shared/models/Godette.vrm"
+// godettePath returns the path of ../shared/models/Godette.vrm, or skips
+// the test when the sample models are missing (testutil.SharedModel).
+func godettePath(t testing.TB) string {
+	t.Helper()
+	return testutil.SharedModel(t, "Godette.vrm")
+}
 
 // loadGodette loads a fresh copy of Godette (VRM 0.x, CC-BY 3.0
 // "Low-Poly Godette" by SirRichard94, VRM by Lyuma).
 func loadGodette(t testing.TB) *vrm.Avatar {
 	t.Helper()
-	av, err := vrm.LoadFile(godettePath)
+	av, err := vrm.LoadFile(godettePath(t))
 	if err != nil {
 		t.Fatalf("load Godette: %v", err)
 	}
@@ -144,19 +150,17 @@ func (te *testEngine) idle() bool {
 // smoothing at rest, every input drawn) and returns the final image.
 func (te *testEngine) settled(t *testing.T, what string) (*image.RGBA, FrameInfo) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for quiet := 0; quiet < 3; {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: the engine kept redrawing for 20 s", what)
-		}
-		time.Sleep(20 * time.Millisecond)
+	var quietSince time.Time // zero while the engine works
+	testutil.Eventually(t, what+": the engine at rest for 60 ms", func() bool {
 		te.Latest() // as the UI does: the engine waits for each image to be taken
-		if te.idle() {
-			quiet++
-		} else {
-			quiet = 0
+		switch {
+		case !te.idle():
+			quietSince = time.Time{}
+		case quietSince.IsZero():
+			quietSince = time.Now()
 		}
-	}
+		return !quietSince.IsZero() && time.Since(quietSince) >= 60*time.Millisecond
+	})
 	img, info := te.Latest()
 	if img == nil {
 		t.Fatalf("%s: no image", what)

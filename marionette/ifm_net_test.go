@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/assets"
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
@@ -39,16 +40,6 @@ func testOptions() ifacialmocap.Options {
 	return ifacialmocap.Options{
 		ListenUDP: "127.0.0.1:0", ResendInterval: 100 * time.Millisecond, NoDataTimeout: 300 * time.Millisecond,
 		BakeWait: 5 * time.Second, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-	}
-}
-
-// waitUntil polls cond for up to 10 s.
-func waitUntil(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !cond(); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
 	}
 }
 
@@ -84,7 +75,7 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(src.Disconnect)
-	waitUntil(t, "a live face", func() bool { return src.Face(av, &f) })
+	testutil.Eventually(t, "a live face", func() bool { return src.Face(av, &f) })
 	jaw := exprIndex(t, av, "jawOpen")
 	found := false
 	for _, s := range f.Slots {
@@ -120,7 +111,7 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 	if err := src.LookForward(); err != nil {
 		t.Error(err)
 	}
-	waitUntil(t, "the lookForward command", func() bool { return phone.Count(ifacialmocap.CommandLookForward) == 1 })
+	testutil.Eventually(t, "the lookForward command", func() bool { return phone.Count(ifacialmocap.CommandLookForward) == 1 })
 
 	// The recorded animation comes through the open connection.
 	var rec bytes.Buffer
@@ -142,7 +133,7 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 	if !signalled(src, 2*time.Second) {
 		t.Error("no Changed signal when the phone went silent")
 	}
-	waitUntil(t, "the face to stop", func() bool { return !src.Face(av, &f) })
+	testutil.Eventually(t, "the face to stop", func() bool { return !src.Face(av, &f) })
 	// Calibrating now would take an old face as the neutral one: refused,
 	// and the calibration in use stays.
 	var stale *StaleFrameError
@@ -153,13 +144,13 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 		t.Error("a refused calibration changed the one in use")
 	}
 	phone.Return() // the client re-sends the start command
-	waitUntil(t, "the face back", func() bool { return src.Face(av, &f) })
+	testutil.Eventually(t, "the face back", func() bool { return src.Face(av, &f) })
 
 	src.Disconnect()
 	if src.Face(av, &f) || src.Connected() {
 		t.Error("a face after Disconnect")
 	}
-	waitUntil(t, "the stop command", func() bool { return phone.Count(ifacialmocap.CommandStop) >= 1 })
+	testutil.Eventually(t, "the stop command", func() bool { return phone.Count(ifacialmocap.CommandStop) >= 1 })
 	if _, ok := src.Status(); ok {
 		t.Error("a status after Disconnect")
 	}
@@ -181,9 +172,9 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 			src := connectFreezing(t, phone)
 			av := defaultAvatar(t)
 			var f Face
-			waitUntil(t, "a face", func() bool { return src.Face(av, &f) })
+			testutil.Eventually(t, "a face", func() bool { return src.Face(av, &f) })
 			start := time.Now()
-			waitUntil(t, "the face to stop", func() bool { return !src.Face(av, &f) })
+			testutil.Eventually(t, "the face to stop", func() bool { return !src.Face(av, &f) })
 			if el := time.Since(start); el < trackingGrace/2 {
 				t.Errorf("the face stopped %v after the tracking was lost, want about %v", el, trackingGrace)
 			}
@@ -197,7 +188,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 	src := connectFreezing(t, phone)
 	av := defaultAvatar(t)
 	var f Face
-	waitUntil(t, "a face", func() bool { return src.Face(av, &f) })
+	testutil.Eventually(t, "a face", func() bool { return src.Face(av, &f) })
 	time.Sleep(trackingGrace + 300*time.Millisecond)
 	if !src.Face(av, &f) {
 		st, _ := src.Status()
@@ -280,7 +271,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 	jaw := exprIndex(t, av, "jawOpen")
 	blink := exprIndex(t, av, "eyeBlinkLeft")
 	var w []float32
-	waitUntil(t, "the face on the avatar", func() bool {
+	testutil.Eventually(t, "the face on the avatar", func() bool {
 		te.Latest()
 		w, _ = te.ExpressionWeights(w)
 		return len(w) > blink && near(w[jaw], 0.9, 1e-3) && near(w[blink], 1, 1e-3)
@@ -310,7 +301,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 
 	// Silent phone: the face goes back to rest (the Performer sends none).
 	phone.GoSilent()
-	waitUntil(t, "the face to leave", func() bool {
+	testutil.Eventually(t, "the face to leave", func() bool {
 		te.Latest()
 		w, _ = te.ExpressionWeights(w)
 		return w[jaw] == 0

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,19 +13,19 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/assets"
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-const fixtureDir = "../../shared/fixtures/ifacialmocap/"
-
 // fixture returns a real iFacialMocap frame (one frame per file, the final
-// newline not part of it).
+// newline not part of it) from ../shared/fixtures/ifacialmocap, or skips the
+// test when the folder is missing (testutil.SharedFixtures).
 func fixture(t testing.TB, name string) string {
 	t.Helper()
-	b, err := os.ReadFile(fixtureDir + name)
+	b, err := os.ReadFile(filepath.Join(testutil.SharedFixtures(t, "ifacialmocap"), name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -19,7 +20,7 @@ import (
 // takes seconds.
 func slowVRM(t testing.TB, targets, copies int) string {
 	t.Helper()
-	data, err := os.ReadFile(godettePath)
+	data, err := os.ReadFile(godettePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +77,7 @@ func slowVRM(t testing.TB, targets, copies int) string {
 // is logged).
 func TestLoadCancelled(t *testing.T) {
 	slow := slowVRM(t, 1000, 15)
+	sphere := testutil.SharedModel(t, "sphere_vrm0.vrm")
 	t.Run("another load", func(t *testing.T) {
 		te := newTestEngine(t)
 		decoding := make(chan struct{}, 1)
@@ -91,7 +93,7 @@ func TestLoadCancelled(t *testing.T) {
 		<-decoding
 		time.Sleep(50 * time.Millisecond) // well into decoding
 		start := time.Now()
-		te.LoadFile("../../shared/models/sphere_vrm0.vrm")
+		te.LoadFile(sphere)
 		// Two results, in either order: the slow load superseded, the
 		// newer one shown.
 		for range 2 {

@@ -6,8 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -39,12 +41,7 @@ func TestEngineRecordsReceivedDatagrams(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for deadline := time.Now().Add(10 * time.Second); e.Recording().Datagrams < 10; {
-		if time.Now().After(deadline) {
-			t.Fatalf("recorded %d of 10 datagrams", e.Recording().Datagrams)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.Eventually(t, "10 datagrams recorded", func() bool { return e.Recording().Datagrams >= 10 })
 	st, err := e.StopRecording()
 	if err != nil || st.Datagrams != 10 || e.Recording().Active {
 		t.Fatalf("stop: %+v, %v", st, err)
@@ -87,51 +84,67 @@ func sceneTime(s *vmc.Scene) float32 {
 	return f.Time
 }
 
-func waitScene(t *testing.T, s *vmc.Scene, what string, ok func(float32) bool) {
-	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); !ok(sceneTime(s)); {
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: scene time %v", what, sceneTime(s))
-		}
-		time.Sleep(2 * time.Millisecond)
-	}
-}
-
 // A Player feeds the scene at the recorded offsets, pauses, seeks and
-// loops.
+// loops. It runs in a synctest bubble: time is the bubble's fake clock, so
+// every step is exact.
 func TestPlayerPlaysPausesSeeksAndLoops(t *testing.T) {
-	scene := vmc.NewScene()
-	p := NewPlayer(scene, playerRecording(t, 50)) // 0.49 s
-	t.Cleanup(p.Close)
-	if !p.Paused() || scene.Seq() != 0 {
-		t.Fatal("a new player is not paused")
-	}
-	p.Play()
-	waitScene(t, scene, "playing to the end", func(v float32) bool { return v == 49 })
-	waitScene(t, scene, "ended", func(float32) bool { return p.Paused() })
-	if pos := p.Position(); pos != p.Duration() {
-		t.Errorf("position %v at the end, want %v", pos, p.Duration())
-	}
+	synctest.Test(t, func(t *testing.T) {
+		scene := vmc.NewScene()
+		p := NewPlayer(scene, playerRecording(t, 50)) // 0.49 s
+		t.Cleanup(p.Close)
+		synctest.Wait()
+		if !p.Paused() || scene.Seq() != 0 {
+			t.Fatal("a new player is not paused")
+		}
+		p.Play()
+		time.Sleep(p.Duration() - time.Millisecond)
+		synctest.Wait()
+		if v := sceneTime(scene); v != 48 || p.Paused() {
+			t.Errorf("1 ms before the end: T %v, paused %v; want 48, playing", v, p.Paused())
+		}
+		time.Sleep(time.Millisecond)
+		synctest.Wait()
+		if v := sceneTime(scene); v != 49 || !p.Paused() {
+			t.Errorf("at the end: T %v, paused %v; want 49, paused", v, p.Paused())
+		}
+		if pos := p.Position(); pos != p.Duration() {
+			t.Errorf("position %v at the end, want %v", pos, p.Duration())
+		}
 
-	p.Seek(200 * time.Millisecond)
-	seq := scene.Seq()
-	p.Play()
-	waitScene(t, scene, "after seeking to 0.2 s", func(v float32) bool { return scene.Seq() > seq })
-	if v := sceneTime(scene); v < 20 || v > 49 {
-		t.Errorf("first datagram after seeking to 0.2 s is T %v, want ≥ 20", v)
-	}
-	p.Pause()
-	seq = scene.Seq()
-	at := p.Position()
-	time.Sleep(50 * time.Millisecond)
-	if scene.Seq() != seq || p.Position() != at {
-		t.Errorf("paused playback moved: seq %d→%d, position %v→%v", seq, scene.Seq(), at, p.Position())
-	}
+		p.Seek(200 * time.Millisecond)
+		p.Play()
+		synctest.Wait()
+		if v := sceneTime(scene); v != 20 {
+			t.Errorf("first datagram after seeking to 0.2 s is T %v, want 20", v)
+		}
+		time.Sleep(15 * time.Millisecond)
+		synctest.Wait()
+		if v := sceneTime(scene); v != 21 {
+			t.Errorf("15 ms after seeking to 0.2 s: T %v, want 21", v)
+		}
+		p.Pause()
+		seq, at := scene.Seq(), p.Position()
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if scene.Seq() != seq || p.Position() != at {
+			t.Errorf("paused playback moved: seq %d→%d, position %v→%v", seq, scene.Seq(), at, p.Position())
+		}
 
-	p.SetLoop(true)
-	p.Seek(400 * time.Millisecond)
-	p.Play()
-	waitScene(t, scene, "looping back to the start", func(v float32) bool { return v < 5 })
+		// Looping: T 49 at 0.49 s, then T 0 one mean gap (10 ms) later.
+		p.SetLoop(true)
+		p.Seek(400 * time.Millisecond)
+		p.Play()
+		time.Sleep(95 * time.Millisecond)
+		synctest.Wait()
+		if v := sceneTime(scene); v != 49 {
+			t.Errorf("looping, 0.495 s: T %v, want 49", v)
+		}
+		time.Sleep(10 * time.Millisecond)
+		synctest.Wait()
+		if v := sceneTime(scene); v != 0 || p.Paused() {
+			t.Errorf("looping, 0.505 s: T %v, paused %v; want 0 (the start again), playing", v, p.Paused())
+		}
+	})
 }
 
 // RecordOther adds datagrams from another source (the phone) to the

@@ -41,7 +41,7 @@ func loggingTo(buf *syncBuffer) func(*Config) {
 
 func readGodette(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile(godettePath)
+	data, err := os.ReadFile(godettePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

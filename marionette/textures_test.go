@@ -9,7 +9,7 @@ func TestTextureSizeAppliesToLoads(t *testing.T) {
 	largest := func(size int) (kept, inFile int) {
 		t.Helper()
 		te.SetTextureSize(size)
-		ev := te.load(t, godettePath)
+		ev := te.load(t, godettePath(t))
 		if ev.Stage != LoadDone {
 			t.Fatalf("load: %v", ev.Err)
 		}

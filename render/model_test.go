@@ -3,12 +3,12 @@ package render
 import (
 	"image"
 	"math"
-	"path/filepath"
 	"sync"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -21,8 +21,9 @@ var (
 	modelCache = map[string]*vrm.Avatar{}
 )
 
-// loadModel loads ../shared/models/name once per test binary; tests that
-// pose it must not run in parallel.
+// loadModel loads ../shared/models/name once per test binary, or skips the
+// test when the folder is missing (testutil.SharedModel); tests that pose it
+// must not run in parallel.
 func loadModel(t testing.TB, name string) *vrm.Avatar {
 	t.Helper()
 	modelMu.Lock()
@@ -30,7 +31,7 @@ func loadModel(t testing.TB, name string) *vrm.Avatar {
 	if a, ok := modelCache[name]; ok {
 		return a
 	}
-	a, err := vrm.LoadFile(filepath.Join("..", "..", "shared", "models", name))
+	a, err := vrm.LoadFile(testutil.SharedModel(t, name))
 	if err != nil {
 		t.Fatalf("loading %s: %v", name, err)
 	}

@@ -25,25 +25,32 @@ func maxChannelDiff(a, b *image.RGBA) int {
 // span shader and with the generic per-fragment shader: they regroup the
 // same lighting, so no channel may differ by more than 2.
 func TestSpanShaderMatchesGeneric(t *testing.T) {
-	godette := loadModel(t, "Godette.vrm")
-	f := godette.Pose(nil)
-	a, c := sceneMToon()
-	scenes := map[string]Scene{
-		"godette": DefaultScene(godette, f, FrameAvatar(godette, f, 30, 4.0/3, FrameBust).Camera()),
-		"mtoon":   DefaultScene(a, poseFrame(a, nil, nil), c),
+	scenes := map[string]func(t *testing.T) Scene{
+		"godette": func(t *testing.T) Scene {
+			godette := loadModel(t, "Godette.vrm")
+			f := godette.Pose(nil)
+			return DefaultScene(godette, f, FrameAvatar(godette, f, 30, 4.0/3, FrameBust).Camera())
+		},
+		"mtoon": func(*testing.T) Scene {
+			a, c := sceneMToon()
+			return DefaultScene(a, poseFrame(a, nil, nil), c)
+		},
 	}
 	defer func() { genericShadingOnly = false }()
-	for name, s := range scenes {
-		for _, aa := range []AA{AA4x, AAOff} {
-			s.AA = aa
-			genericShadingOnly = false
-			fast := renderScene(t, 200, 150, s)
-			genericShadingOnly = true
-			generic := renderScene(t, 200, 150, s)
-			if d := maxChannelDiff(fast, generic); d > 2 {
-				t.Errorf("%s %v: span shader differs from the generic one by %d", name, aa, d)
+	for name, scene := range scenes {
+		t.Run(name, func(t *testing.T) {
+			s := scene(t)
+			for _, aa := range []AA{AA4x, AAOff} {
+				s.AA = aa
+				genericShadingOnly = false
+				fast := renderScene(t, 200, 150, s)
+				genericShadingOnly = true
+				generic := renderScene(t, 200, 150, s)
+				if d := maxChannelDiff(fast, generic); d > 2 {
+					t.Errorf("%v: span shader differs from the generic one by %d", aa, d)
+				}
 			}
-		}
+		})
 	}
 }
 

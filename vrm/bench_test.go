@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"io"
 	"os"
-	"path/filepath"
 	"testing"
+
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 // BenchmarkLoadGodette: parse, check and decode everything, textures
 // included (target ≤ 30 ms).
 func BenchmarkLoadGodette(b *testing.B) {
-	data, err := os.ReadFile(filepath.Join(modelsDir, "Godette.vrm"))
+	data, err := os.ReadFile(testutil.SharedModel(b, "Godette.vrm"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,15 +7,15 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-const modelsDir = "../../shared/models"
-
-// loadModel loads one of the shared sample models.
+// loadModel loads one of the sample models in ../shared/models, or skips
+// the test when the folder is missing (testutil.SharedModel).
 func loadModel(t testing.TB, name string) *Avatar {
 	t.Helper()
-	av, err := LoadFile(filepath.Join(modelsDir, name))
+	av, err := LoadFile(testutil.SharedModel(t, name))
 	if err != nil {
 		t.Fatalf("LoadFile(%s): %v", name, err)
 	}
@@ -57,6 +57,7 @@ func TestModelsLoad(t *testing.T) {
 		{"isBinary_Overridden_vrm1.vrm", Version1, 8, 22, 0, 0, 2, 0, 3, "isBinary overridden", -1},
 		{"mtoon_uv_animation_vrm1.vrm", Version1, 6, 53, 0, 0, 0, 0, 3, "VRMC_materials_mtoon UV Animation Test", -1},
 	}
+	modelsDir := testutil.SharedModels(t)
 	files, err := filepath.Glob(filepath.Join(modelsDir, "*.vrm"))
 	if err != nil || len(files) != len(tests) {
 		t.Fatalf("%d models in %s, the table has %d (%v)", len(files), modelsDir, len(tests), err)

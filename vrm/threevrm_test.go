@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -210,9 +211,8 @@ func TestNodesMatchThreeVRMOnModels(t *testing.T) {
 	}
 	for _, name := range []string{"debug_robot_vrm1.vrm", "Godette.vrm", "sphere_vrm0.vrm", "isBinary_Overrides_vrm1.vrm", "mtoon_uv_animation_vrm1.vrm"} {
 		t.Run(name, func(t *testing.T) {
-			model := filepath.Join(modelsDir, name)
+			abs := testutil.SharedModel(t, name)
 			av := loadModel(t, name)
-			abs, _ := filepath.Abs(model)
 			e := compareWithThreeVRM(t, av, av.Pose(p), threeVRMNodes(t, node, abs, pose))
 			t.Logf("max error: %.2g m, %.2g° (%s)", e.pos, e.rot, e.worstRot)
 		})

@@ -1,5 +1,6 @@
 // Package testutil holds helpers shared by tests of several packages: outside
-// tools that may be missing, and a virtual X server.
+// tools that may be missing, a virtual X server, the sample inputs in
+// ../shared that a fresh clone lacks, and waiting for a condition.
 package testutil
 
 import (

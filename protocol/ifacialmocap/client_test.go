@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
@@ -95,7 +96,7 @@ func checkFrames(t *testing.T, c *ifacialmocap.Client, frames []string, wantForm
 }
 
 func TestClientUDP(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	for _, v2 := range []bool{false, true} {
 		t.Run("v2="+strconv.FormatBool(v2), func(t *testing.T) {
 			phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames})
@@ -139,7 +140,7 @@ func TestClientUDP(t *testing.T) {
 }
 
 func TestClientTCP(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	for _, v2 := range []bool{false, true} {
 		t.Run("v2="+strconv.FormatBool(v2), func(t *testing.T) {
 			port := ifmtest.FreeTCPPort(t)
@@ -167,7 +168,7 @@ func TestClientTCP(t *testing.T) {
 // it (not connected, then a NoDataError naming the usual causes) and keeps
 // re-sending the start command until the phone is back and streaming again.
 func TestClientReconnect(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	for _, mode := range []ifacialmocap.Mode{ifacialmocap.ModeUDP, ifacialmocap.ModeTCP} {
 		t.Run(mode.String(), func(t *testing.T) {
 			port := ifmtest.FreeTCPPort(t)
@@ -212,7 +213,7 @@ func TestClientReconnect(t *testing.T) {
 // TestClientPortInUse: a taken local port fails Connect at once with an
 // error that names the port and the likely culprit.
 func TestClientPortInUse(t *testing.T) {
-	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))})
 	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)
@@ -249,7 +250,7 @@ func TestClientPortInUse(t *testing.T) {
 
 // TestClientIgnoresOtherSenders: only the phone's address may feed frames.
 func TestClientIgnoresOtherSenders(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	// The "phone" is at 127.0.0.1 but never started; a stranger on 127.0.0.2
 	// sends a valid frame.
 	stranger, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 2)})
@@ -278,7 +279,7 @@ func TestClientIgnoresOtherSenders(t *testing.T) {
 // TestClientBadFrames: malformed frames are counted and skipped, good ones
 // keep flowing; trackingStatus-0 and a frozen stream mark tracking as lost.
 func TestClientBadFrames(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	lost := strings.Replace(frames[len(frames)-1], "trackingStatus-1", "trackingStatus-0", 1)
 	if lost == frames[len(frames)-1] {
 		t.Fatal("the last fixture should be the trackingStatus one")
@@ -310,7 +311,7 @@ func TestClientBadFrames(t *testing.T) {
 // TestClientContextCancel: cancelling the context stops the client, sending
 // the stop command (what Ctrl-C does in `kugutsu ifm`).
 func TestClientContextCancel(t *testing.T) {
-	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))})
 	ctx, cancel := context.WithCancel(context.Background())
 	c := connect(t, ctx, phone, fast(ifacialmocap.Options{}))
 	waitFor(t, "connected", func() bool { return c.Status().Connected }, c.Status().String)
@@ -326,7 +327,7 @@ func TestClientContextCancel(t *testing.T) {
 // TestClientDropped: a consumer that reads less often than frames arrive
 // sees the newest frame, and the skipped ones are counted.
 func TestClientDropped(t *testing.T) {
-	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap"), Interval: time.Millisecond})
+	phone := ifmtest.StartT(t, ifmtest.Config{Frames: ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap")), Interval: time.Millisecond})
 	c := connect(t, context.Background(), phone, fast(ifacialmocap.Options{}))
 	var f ifacialmocap.Frame
 	var first uint64
@@ -339,7 +340,7 @@ func TestClientDropped(t *testing.T) {
 }
 
 func TestFetchRecording(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	recording := append(append([]string(nil), frames...), frames...)
 	port := ifmtest.FreeTCPPort(t)
 	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames, BakePort: port, Recording: recording})
@@ -453,7 +454,7 @@ func TestParseCommand(t *testing.T) {
 // UDP socket plays the phone: the fake phone allocates, and AllocsPerRun
 // counts every goroutine.)
 func TestClientSteadyStateAllocations(t *testing.T) {
-	frames := ifmtest.Fixtures(t, "../../../shared/fixtures/ifacialmocap")
+	frames := ifmtest.Fixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 	raw, err := net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		t.Fatal(err)

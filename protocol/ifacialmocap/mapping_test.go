@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -526,7 +527,7 @@ func glbExpressionNames(t *testing.T, path string) (names, presets []string) {
 // the expected weights from a known frame (the developer page's sample),
 // through a name table as thin as the glue will be.
 func TestPresetModelGodette(t *testing.T) {
-	names, presets := glbExpressionNames(t, "../../../shared/models/Godette.vrm")
+	names, presets := glbExpressionNames(t, testutil.SharedModel(t, "Godette.vrm"))
 	if len(names) != 17 {
 		t.Fatalf("Godette has %d expressions, want 17", len(names))
 	}

@@ -12,10 +12,9 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
-
-const fixtureDir = "../../../shared/fixtures/ifacialmocap"
 
 // fixture is one real frame from ../shared/fixtures/ifacialmocap.
 type fixture struct {
@@ -23,10 +22,12 @@ type fixture struct {
 	frame string
 }
 
-// loadFixtures reads every real frame; each file holds one frame and its
+// loadFixtures reads every real frame (skipping the test when
+// ../shared/fixtures/ifacialmocap is missing); each file holds one frame and its
 // final newline is not part of it (fixtures README).
 func loadFixtures(t testing.TB) []fixture {
 	t.Helper()
+	fixtureDir := testutil.SharedFixtures(t, "ifacialmocap")
 	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.txt"))
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +141,7 @@ func TestParseFixtures(t *testing.T) {
 // TestParseOfficialSample pins values of the developer page's sample frame,
 // typed from the text by hand.
 func TestParseOfficialSample(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(fixtureDir, "v1_official_sample.txt"))
+	b, err := os.ReadFile(filepath.Join(testutil.SharedFixtures(t, "ifacialmocap"), "v1_official_sample.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,10 +34,10 @@ func FreeTCPPort(tb testing.TB) int {
 }
 
 // Fixtures returns the real iFacialMocap frames in dir — the repository's
-// ../shared/fixtures/ifacialmocap, relative to the calling test's package —
+// ../shared/fixtures/ifacialmocap, as testutil.SharedFixtures(tb,
+// "ifacialmocap") gives it (skipping the test when the folder is missing) —
 // one per *.txt file in name order, without the trailing newline. It fails
-// the test if there are none (the shared directory must sit beside the
-// repository).
+// the test if dir holds none.
 func Fixtures(tb testing.TB, dir string) []string {
 	tb.Helper()
 	paths, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
