@@ -608,7 +608,7 @@ func TestMeasure(t *testing.T) {
 	// The output window (1280×720) beside the main window: the engine draws
 	// both views of each pose.
 	t.Run("Godette with the output window", func(t *testing.T) {
-		measure(t, "Low-Poly Godette", "--vrm", godette, "--output")
+		measure(t, "Low-Poly Godette", "--vrm", godette(t), "--output")
 	})
 }
 

@@ -54,11 +54,12 @@ func TestHandExpressionBindings(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { perf.Close() })
-	av, err := vrm.LoadFile(godettePath)
+	godette := godettePath(t)
+	av, err := vrm.LoadFile(godette)
 	if err != nil {
 		t.Fatal(err)
 	}
-	src := marionette.Source{Path: godettePath, Name: "Godette.vrm"}
+	src := marionette.Source{Path: godette, Name: "Godette.vrm"}
 	u.avatarShown(av, src)
 	happy, ok := av.ExpressionIndex("happy")
 	sad, ok2 := av.ExpressionIndex("sad")
