@@ -88,21 +88,19 @@ vet:
 staticcheck:
 	$(GO) tool staticcheck -tags $(GOTAGS) ./...
 
-# The protocol and marionette packages run under the race detector (network,
-# load and render goroutines); render's worker pool runs its -short tests
-# under it too (its full sweep is slow under the detector), then everything
-# else, render's full tests included, without it. KUGUTSU_REQUIRE_TOOLS makes
-# tests that need oscsend, node or Xvfb fail rather than skip when a tool is
-# missing. Tests needing ../shared skip without it (a fresh clone) unless
-# KUGUTSU_REQUIRE_MODELS=1 (.ci/run sets it). The detector slows the code
-# 5–10×: on two busy cores marionette took 7.5 min under it (the VRoid-layout
-# engine test 3.3 min of it) and render's -short tests 4.6 min, hence the
-# longer time-out.
-RACE_PKGS := ./protocol/... ./marionette/...
+# The protocol, marionette and render packages run under the race detector
+# (network, load, render and worker goroutines), then everything else
+# without it. KUGUTSU_REQUIRE_TOOLS makes tests that need oscsend, node or
+# Xvfb fail rather than skip when a tool is missing. Tests needing ../shared
+# skip without it (a fresh clone) unless KUGUTSU_REQUIRE_MODELS=1 (.ci/run
+# sets it). The detector slows the code 5–10×: on two busy cores marionette
+# took 7.5 min under it (the VRoid-layout engine test 3.3 min of it) and
+# render 4.8 min (4.6 min with -short, so it runs in full), hence the longer
+# time-out.
+RACE_PKGS := ./protocol/... ./marionette/... ./render/...
 gotest:
 	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) -race -timeout 30m $(RACE_PKGS)
-	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) -race -timeout 30m -short ./render/...
-	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) $$($(GO) list ./... | grep -v -e '/protocol/' -e '/marionette')
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) $$($(GO) list ./... | grep -v -e '/protocol/' -e '/marionette' -e '/render')
 
 test: test-deps fmt-check vet staticcheck gotest
 

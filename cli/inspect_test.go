@@ -37,7 +37,7 @@ func TestInspectText(t *testing.T) {
 }
 
 func TestInspectJSON(t *testing.T) {
-	files, _ := filepath.Glob(testutil.SharedModel(t, "*.vrm"))
+	files, _ := filepath.Glob(filepath.Join(testutil.SharedModels(t), "*.vrm"))
 	if len(files) == 0 {
 		t.Fatal("no models")
 	}
