@@ -18,7 +18,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/protocol/capture"
-	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -43,7 +43,7 @@ func writeTestRecording(t *testing.T, path string, n int) []capture.Datagram {
 	var ds []capture.Datagram
 	for i := range n {
 		fr := performance(i)
-		fb, err := vmc.FrameBundle(fr).MarshalBinary()
+		fb, err := vmctest.FrameBundle(fr).MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -469,9 +470,9 @@ func TestEngineStatusSumsSenders(t *testing.T) {
 	te := newTestEngine(t)
 	bound, _ := te.Addr()
 	addr := bound.String()
-	var senders []*vmc.Sender
+	var senders []*vmctest.Sender
 	for range 3 {
-		s, err := vmc.Dial(context.Background(), addr)
+		s, err := vmctest.Dial(context.Background(), addr)
 		if err != nil {
 			t.Fatal(err)
 		}

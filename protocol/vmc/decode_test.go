@@ -393,7 +393,7 @@ func TestExtraArgumentsIgnored(t *testing.T) {
 
 func TestMalformedElementDropsOnlyItself(t *testing.T) {
 	f := fullFrame(1, 3)
-	frame := FrameBundle(f)
+	frame := frameBundle(f)
 	good := marshal(t, frame)
 	// Append a broken element (a message with an unknown type tag) and a
 	// bundle element whose size overruns: the real frame must survive.
@@ -495,7 +495,7 @@ func TestAllBonesBothNamings(t *testing.T) {
 		f := fullFrame(3, 0)
 		f.Naming = n
 		s := NewScene()
-		s.Feed(marshal(t, FrameBundle(f)), testSender, testTime)
+		s.Feed(marshal(t, frameBundle(f)), testSender, testTime)
 		got := snapshot(s)
 		if got.Bones != f.Bones || got.BonesReceived != humanoid.All || got.Naming != n {
 			t.Errorf("%v: bones differ (received %d)", n, got.BonesReceived.Len())
