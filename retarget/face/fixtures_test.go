@@ -1,0 +1,35 @@
+package face
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// fixtureDir holds real iFacialMocap frames (../shared beside the repository).
+const fixtureDir = "../../../shared/fixtures/ifacialmocap"
+
+// fixture is one real frame: its file name and text.
+type fixture struct{ name, frame string }
+
+// loadFixtures reads every frame in fixtureDir.
+func loadFixtures(t testing.TB) []fixture {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) == 0 {
+		t.Fatalf("no fixtures in %s (the shared directory must sit beside the repository)", fixtureDir)
+	}
+	var fs []fixture
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fs = append(fs, fixture{filepath.Base(p), strings.TrimSuffix(string(b), "\n")})
+	}
+	return fs
+}
