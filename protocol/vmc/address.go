@@ -44,7 +44,8 @@ const (
 	addrThruStatistics = "/VMC/Thru/*" // the name Thru errors are counted under
 )
 
-// addrID numbers the Marionette-bound addresses for per-address counters.
+// addrID numbers the Marionette-bound addresses: the index of the handlers
+// table (decode.go) and of the per-address counters.
 type addrID uint8
 
 const (
@@ -77,77 +78,3 @@ const (
 	idThru
 	numAddrs
 )
-
-var addrNames = [numAddrs]string{
-	idOK: AddrOK, idTime: AddrTime, idRoot: AddrRoot, idBone: AddrBone,
-	idBlendVal: AddrBlendVal, idBlendApply: AddrBlendApply, idCamera: AddrCamera,
-	idController: AddrController, idKey: AddrKey, idMidiNote: AddrMidiNote,
-	idMidiCCValue: AddrMidiCCValue, idMidiCCBit: AddrMidiCCBit,
-	idHMD: AddrHMDPos, idCon: AddrControllerPos, idTracker: AddrTrackerPos,
-	idHMDLocal: AddrHMDPosLocal, idConLocal: AddrControllerPosLocal, idTrackerLocal: AddrTrackerPosLocal,
-	idReceive: AddrReceive, idLight: AddrLight, idVRM: AddrVRM, idRemote: AddrRemote,
-	idOption: AddrOption, idBackground: AddrBackground, idWindow: AddrWindow,
-	idConfig: AddrConfig, idThru: addrThruStatistics,
-}
-
-// lookupAddr maps a Marionette-bound address to its id.
-func lookupAddr(a []byte) (addrID, bool) {
-	switch string(a) {
-	case AddrBone:
-		return idBone, true
-	case AddrBlendVal:
-		return idBlendVal, true
-	case AddrBlendApply:
-		return idBlendApply, true
-	case AddrRoot:
-		return idRoot, true
-	case AddrOK:
-		return idOK, true
-	case AddrTime:
-		return idTime, true
-	case AddrCamera:
-		return idCamera, true
-	case AddrController:
-		return idController, true
-	case AddrKey:
-		return idKey, true
-	case AddrMidiNote:
-		return idMidiNote, true
-	case AddrMidiCCValue:
-		return idMidiCCValue, true
-	case AddrMidiCCBit:
-		return idMidiCCBit, true
-	case AddrHMDPos:
-		return idHMD, true
-	case AddrControllerPos:
-		return idCon, true
-	case AddrTrackerPos:
-		return idTracker, true
-	case AddrHMDPosLocal:
-		return idHMDLocal, true
-	case AddrControllerPosLocal:
-		return idConLocal, true
-	case AddrTrackerPosLocal:
-		return idTrackerLocal, true
-	case AddrReceive:
-		return idReceive, true
-	case AddrLight:
-		return idLight, true
-	case AddrVRM:
-		return idVRM, true
-	case AddrRemote:
-		return idRemote, true
-	case AddrOption:
-		return idOption, true
-	case AddrBackground:
-		return idBackground, true
-	case AddrWindow:
-		return idWindow, true
-	case AddrConfig:
-		return idConfig, true
-	}
-	if len(a) > len(AddrThruPrefix) && string(a[:len(AddrThruPrefix)]) == AddrThruPrefix {
-		return idThru, true
-	}
-	return 0, false
-}
