@@ -149,7 +149,7 @@ func (s *Scene) decodeVRM(addrID) fault {
 	return faultNone
 }
 
-// decodeRemote applies /VMC/Ext/Remote (v2.5): service, JSON; an
+// decodeRemote applies /VMC/Ext/Remote (v3.0): service, JSON; an
 // EventRemote when it changes.
 func (s *Scene) decodeRemote(addrID) fault {
 	r := &s.args
@@ -170,7 +170,7 @@ func (s *Scene) decodeRemote(addrID) fault {
 	return faultNone
 }
 
-// decodeOption applies /VMC/Ext/Opt (v2.5); an EventOption every time.
+// decodeOption applies /VMC/Ext/Opt (v2.4); an EventOption every time.
 func (s *Scene) decodeOption(addrID) fault {
 	opt := s.args.str()
 	if f := s.args.fault(); f != faultNone {
