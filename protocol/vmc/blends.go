@@ -143,9 +143,14 @@ func (s *Scene) blendApply() {
 // decodeBlendVal stages /VMC/Ext/Blend/Val: a blend key and its value
 // (nominally 0–1).
 func (s *Scene) decodeBlendVal(addrID) fault {
-	name, v := s.args.str(), s.args.f32()
-	if f := s.args.fault(); f != faultNone {
-		return f
+	a := s.msg.Args()
+	name, err := a.Str()
+	if err != nil {
+		return faultOf(err)
+	}
+	v, err := a.Float32()
+	if err != nil {
+		return faultOf(err)
 	}
 	return s.blendVal(name, v)
 }

@@ -102,9 +102,10 @@ func (s *Scene) resolveThumbs() {
 
 // decodeBone applies /VMC/Ext/Bone/Pos: a humanoid bone's local pose.
 func (s *Scene) decodeBone(addrID) fault {
-	name, t := s.args.pose()
-	if f := s.args.fault(); f != faultNone {
-		return f
+	a := s.msg.Args()
+	name, t, err := readPose(&a)
+	if err != nil {
+		return faultOf(err)
 	}
 	s.bone(name, t)
 	return faultNone

@@ -12,9 +12,11 @@ import (
 //  2. the one validation layer, check, compares the message's type tags with
 //     the entry's signature: a mismatch drops the message whole and is
 //     counted under its address (AddressStatus.ShortArgs, WrongType);
-//  3. the entry's decode function reads the arguments through an argReader,
-//     which cannot fail on a message that passed check, and applies them to
-//     the scene (or queues an event).
+//  3. the entry's decode function reads the arguments, which cannot fail on
+//     a message that passed check (an argReader, whose first failure sticks;
+//     on the per-frame path — Bone/Pos, Blend/Val, device poses — osc.Args
+//     directly, each error returned), and only then applies them to the
+//     scene (or queues an event).
 //
 // Extra arguments beyond the signature are ignored (spec: "too many arguments
 // should be ignored"), except where a later version of the message adds them
@@ -46,9 +48,9 @@ type handler struct {
 	// sig is the type tags every version of the message starts with (spec
 	// "Marionette"); check drops a message that does not start with them.
 	sig string
-	// decode applies the message in Scene.msg, whose tags start with sig,
-	// reading its arguments from Scene.args. It reports faultLimit when a
-	// table is full (nothing is applied then).
+	// decode applies the message in Scene.msg, whose tags start with sig.
+	// It reports faultLimit when a table is full, or the fault of a failed
+	// argument read; nothing is applied then.
 	decode func(s *Scene, id addrID) fault
 }
 
@@ -84,22 +86,16 @@ var handlers = [numAddrs]handler{
 	idThru:         {addrThruStatistics, "", (*Scene).decodeThru},
 }
 
-// addrIDs maps every exact address of handlers to its id (Thru is matched by
-// prefix in lookupAddr).
-var addrIDs = func() map[string]addrID {
-	m := make(map[string]addrID, numAddrs)
-	for id, h := range handlers {
-		if addrID(id) != idThru {
-			m[h.addr] = addrID(id)
-		}
-	}
-	return m
-}()
-
-// lookupAddr maps a Marionette-bound address to its id.
+// lookupAddr maps a Marionette-bound address to its id: the handlers entry
+// of that address, or idThru for any /VMC/Thru/… address. A scan comparing
+// lengths first costs about what a map lookup's hashing does, for 27
+// entries, and it runs only when the address differs from the previous
+// message's.
 func lookupAddr(a []byte) (addrID, bool) {
-	if id, ok := addrIDs[string(a)]; ok {
-		return id, true
+	for id := range idThru {
+		if h := &handlers[id]; len(h.addr) == len(a) && h.addr == string(a) {
+			return id, true
+		}
 	}
 	if len(a) > len(AddrThruPrefix) && string(a[:len(AddrThruPrefix)]) == AddrThruPrefix {
 		return idThru, true
@@ -125,7 +121,6 @@ func (s *Scene) handle() {
 	h := &handlers[id]
 	f := check(m.Tags, h.sig)
 	if f == faultNone {
-		s.args = argReader{a: m.Args()}
 		f = h.decode(s, id)
 	}
 	switch f {
@@ -166,59 +161,74 @@ func has(tags []byte, off int, sig string) bool {
 // has checked the argument data against the tags and check the tags against
 // the signature, so its reads cannot fail; if one did all the same (a
 // signature in handlers shorter than what its decode function reads), the
-// first error sticks, later reads return zero values, and decode functions
-// return fault() before applying anything.
+// first failure sticks, later reads return zero values, and decode functions
+// return fault() before applying anything. It lives on the decode
+// function's stack (Scene.argReader returns it by value): no write to the
+// Scene per message.
 type argReader struct {
-	a   osc.Args
-	err error
+	a osc.Args
+	f fault // of the first failed read
 }
 
+// argReader returns a reader of the arguments of the message being decoded.
+func (s *Scene) argReader() argReader { return argReader{a: s.msg.Args()} }
+
 // fault returns the fault of the first failed read: faultShort for a
-// missing argument, faultType for any other error, faultNone if none failed.
-func (r *argReader) fault() fault {
-	switch r.err {
-	case nil:
-		return faultNone
-	case osc.ErrMissingArg:
-		return faultShort
+// missing argument, faultType for any other, faultNone if none failed.
+func (r *argReader) fault() fault { return r.f }
+
+// fail records the first failed read's fault.
+func (r *argReader) fail(err error) {
+	if err == osc.ErrMissingArg {
+		r.f = faultShort
+	} else {
+		r.f = faultType
 	}
-	return faultType
 }
 
 // str reads an 's' argument: a view into the packet.
 func (r *argReader) str() []byte {
-	if r.err != nil {
+	if r.f != faultNone {
 		return nil
 	}
 	b, err := r.a.Str()
-	r.err = err
+	if err != nil {
+		r.fail(err)
+	}
 	return b
 }
 
 // i32 reads an 'i' argument.
 func (r *argReader) i32() int32 {
-	if r.err != nil {
+	if r.f != faultNone {
 		return 0
 	}
 	v, err := r.a.Int32()
-	r.err = err
+	if err != nil {
+		r.fail(err)
+	}
 	return v
 }
 
 // f32 reads an 'f' argument.
 func (r *argReader) f32() float32 {
-	if r.err != nil {
+	if r.f != faultNone {
 		return 0
 	}
 	v, err := r.a.Float32()
-	r.err = err
+	if err != nil {
+		r.fail(err)
+	}
 	return v
 }
 
 // floats reads len(dst) 'f' arguments into dst.
 func (r *argReader) floats(dst []float32) {
-	if r.err == nil {
-		r.err = r.a.Float32s(dst)
+	if r.f != faultNone {
+		return
+	}
+	if err := r.a.Float32s(dst); err != nil {
+		r.fail(err)
 	}
 }
 
@@ -257,4 +267,27 @@ func setString(dst *string, b []byte) bool {
 	}
 	*dst = string(b)
 	return true
+}
+
+// faultOf is the fault of a failed osc.Args read: faultShort for a missing
+// argument, faultType for any other.
+func faultOf(err error) fault {
+	if err == osc.ErrMissingArg {
+		return faultShort
+	}
+	return faultType
+}
+
+// readPose reads the "sfffffff" of a pose message: a name or serial (a view
+// into the packet) and a Unity transform.
+func readPose(a *osc.Args) ([]byte, Transform, error) {
+	name, err := a.Str()
+	if err != nil {
+		return nil, Transform{}, err
+	}
+	var v [7]float32
+	if err := a.Float32s(v[:]); err != nil {
+		return nil, Transform{}, err
+	}
+	return name, Transform{Vec3{v[0], v[1], v[2]}, Quat{v[3], v[4], v[5], v[6]}}, nil
 }

@@ -759,7 +759,7 @@ func TestArgReaderFaults(t *testing.T) {
 			r := argReader{a: m.Args()}
 			tc.read(&r)
 			if got := r.fault(); got != tc.want {
-				t.Errorf("fault %d, want %d (err %v)", got, tc.want, r.err)
+				t.Errorf("fault %d, want %d", got, tc.want)
 			}
 			if tc.want != faultNone && (r.i32() != 0 || r.f32() != 0 || r.str() != nil || r.fault() != tc.want) {
 				t.Error("a read after a failed one returned a value or changed the fault")
@@ -770,17 +770,38 @@ func TestArgReaderFaults(t *testing.T) {
 
 // TestDecodeGuardsItsReads: were a handler's signature shorter than what its
 // decode function reads, the message is dropped and counted, not applied
-// with zero values.
+// with zero values (through an argReader and through readPose alike).
 func TestDecodeGuardsItsReads(t *testing.T) {
-	saved := handlers[idCamera].sig
-	t.Cleanup(func() { handlers[idCamera].sig = saved })
-	handlers[idCamera].sig = sigPose // one float short of what decodeCamera reads
-	s := NewScene()
-	feed(t, s, msg(AddrCamera, pArgs("Cam")...))
-	if f := snapshot(s); f.Seq != 0 || f.Camera.Received {
-		t.Errorf("camera applied: %+v", f.Camera)
-	}
-	if st := s.Status(); st.Rejected != 1 || len(st.Addresses) != 1 || st.Addresses[0].ShortArgs != 1 {
-		t.Errorf("status %+v", st)
+	for _, tc := range []struct {
+		id   addrID
+		sig  string // shorter than what the decode function reads
+		args []any
+	}{
+		{idCamera, sigPose, pArgs("Cam")},
+		{idBone, "s", []any{"Hips"}},
+		{idBlendVal, "s", []any{"A"}},
+		{idHMD, "s", []any{"LHR-1"}},
+	} {
+		h := &handlers[tc.id]
+		t.Run(h.addr, func(t *testing.T) {
+			saved := h.sig
+			t.Cleanup(func() { h.sig = saved })
+			h.sig = tc.sig
+			s := NewScene()
+			feed(t, s, msg(h.addr, tc.args...), msg(AddrBlendApply))
+			if f := snapshot(s); f.Seq != 0 {
+				t.Errorf("applied: %+v", f)
+			}
+			st := s.Status()
+			short := uint64(0)
+			for _, a := range st.Addresses {
+				if a.Address == h.addr {
+					short = a.ShortArgs
+				}
+			}
+			if st.Rejected != 1 || short != 1 {
+				t.Errorf("status %+v", st)
+			}
+		})
 	}
 }

@@ -74,9 +74,10 @@ func (s *Scene) evictDevice() bool {
 // a tracked device's serial and pose. The id gives the kind and whether the
 // pose is in the device's raw scale (Local).
 func (s *Scene) decodeDevice(id addrID) fault {
-	serial, t := s.args.pose()
-	if f := s.args.fault(); f != faultNone {
-		return f
+	a := s.msg.Args()
+	serial, t, err := readPose(&a)
+	if err != nil {
+		return faultOf(err)
 	}
 	return s.device(DeviceKind((id-idHMD)%3), id >= idHMDLocal, serial, t)
 }

@@ -11,7 +11,7 @@ import "github.com/kugutsu/kugutsu/protocol/osc"
 // decodeOK applies /VMC/Ext/OK: loaded (v1), calibration state and mode
 // (v2.5), tracking status (v2.7).
 func (s *Scene) decodeOK(addrID) fault {
-	r, tags := &s.args, s.msg.Tags
+	r, tags := s.argReader(), s.msg.Tags
 	av := Availability{Loaded: r.flag(), Received: true}
 	if has(tags, 1, "ii") {
 		av.Calibration, av.Mode, av.HasCalibration = CalibrationState(r.i32()), CalibrationMode(r.i32()), true
@@ -31,8 +31,9 @@ func (s *Scene) decodeOK(addrID) fault {
 
 // decodeTime applies /VMC/Ext/T: the Performer's time in seconds.
 func (s *Scene) decodeTime(addrID) fault {
-	v := s.args.f32()
-	if f := s.args.fault(); f != faultNone {
+	r := s.argReader()
+	v := r.f32()
+	if f := r.fault(); f != faultNone {
 		return f
 	}
 	if !s.work.TimeReceived || v != s.work.Time {
@@ -45,7 +46,7 @@ func (s *Scene) decodeTime(addrID) fault {
 // decodeRoot applies /VMC/Ext/Root/Pos: the root pose (v2.0), with scale and
 // offset (v2.1, MR).
 func (s *Scene) decodeRoot(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	_, t := r.pose()
 	root := Root{Transform: t, Scale: Vec3{1, 1, 1}, Received: true}
 	if has(s.msg.Tags, len(sigPose), sigMR) {
@@ -65,7 +66,7 @@ func (s *Scene) decodeRoot(addrID) fault {
 // decodeCamera applies /VMC/Ext/Cam (v2.1): name, pose, field of view in
 // degrees.
 func (s *Scene) decodeCamera(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	name, t := r.pose()
 	fov := r.f32()
 	if f := r.fault(); f != faultNone {
@@ -82,7 +83,7 @@ func (s *Scene) decodeCamera(addrID) fault {
 
 // decodeLight applies /VMC/Ext/Light (v2.4): name, pose, colour.
 func (s *Scene) decodeLight(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	name, t := r.pose()
 	col := r.color()
 	if f := r.fault(); f != faultNone {
@@ -100,7 +101,7 @@ func (s *Scene) decodeLight(addrID) fault {
 // decodeReceive applies /VMC/Ext/Rcv (v2.4): enable, port, IP (v2.7); an
 // EventReceive when it changes.
 func (s *Scene) decodeReceive(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	enable, port := r.flag(), r.i32()
 	var ip []byte
 	hasIP := has(s.msg.Tags, 2, "s")
@@ -125,7 +126,7 @@ func (s *Scene) decodeReceive(addrID) fault {
 // decodeVRM applies /VMC/Ext/VRM (v2.4): path, title, hash (v2.7); an
 // EventVRM when it changes.
 func (s *Scene) decodeVRM(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	path, title := r.str(), r.str()
 	var hash []byte
 	hasHash := has(s.msg.Tags, 2, "s")
@@ -152,7 +153,7 @@ func (s *Scene) decodeVRM(addrID) fault {
 // decodeRemote applies /VMC/Ext/Remote (v3.0): service, JSON; an
 // EventRemote when it changes.
 func (s *Scene) decodeRemote(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	service, json := r.str(), r.str()
 	if f := r.fault(); f != faultNone {
 		return f
@@ -172,8 +173,9 @@ func (s *Scene) decodeRemote(addrID) fault {
 
 // decodeOption applies /VMC/Ext/Opt (v2.4); an EventOption every time.
 func (s *Scene) decodeOption(addrID) fault {
-	opt := s.args.str()
-	if f := s.args.fault(); f != faultNone {
+	r := s.argReader()
+	opt := r.str()
+	if f := r.fault(); f != faultNone {
 		return f
 	}
 	if setString(&s.work.Option, opt) {
@@ -188,8 +190,9 @@ func (s *Scene) decodeOption(addrID) fault {
 // decodeConfig applies /VMC/Ext/Config (v2.5); an EventConfig when it
 // changes.
 func (s *Scene) decodeConfig(addrID) fault {
-	path := s.args.str()
-	if f := s.args.fault(); f != faultNone {
+	r := s.argReader()
+	path := r.str()
+	if f := r.fault(); f != faultNone {
 		return f
 	}
 	if setString(&s.work.Config, path) {
@@ -204,8 +207,9 @@ func (s *Scene) decodeConfig(addrID) fault {
 // decodeBackground applies /VMC/Ext/Setting/Color (v2.4); an
 // EventBackground when it changes.
 func (s *Scene) decodeBackground(addrID) fault {
-	bg := Background{Color: s.args.color(), Received: true}
-	if f := s.args.fault(); f != faultNone {
+	r := s.argReader()
+	bg := Background{Color: r.color(), Received: true}
+	if f := r.fault(); f != faultNone {
 		return f
 	}
 	if bg != s.work.Background {
@@ -221,7 +225,7 @@ func (s *Scene) decodeBackground(addrID) fault {
 // decodeWindow applies /VMC/Ext/Setting/Win (v2.4): four flags; an
 // EventWindow when it changes.
 func (s *Scene) decodeWindow(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	w := Window{Received: true}
 	w.TopMost = r.flag()
 	w.Transparent = r.flag()
@@ -242,7 +246,7 @@ func (s *Scene) decodeWindow(addrID) fault {
 
 // decodeController queues an EventController (/VMC/Ext/Con, v2.1).
 func (s *Scene) decodeController(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	var c ControllerInput
 	c.Active = r.i32()
 	name := r.str()
@@ -262,7 +266,7 @@ func (s *Scene) decodeController(addrID) fault {
 
 // decodeKey queues an EventKey (/VMC/Ext/Key, v2.1).
 func (s *Scene) decodeKey(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	var k KeyInput
 	k.Active = r.i32()
 	name := r.str()
@@ -279,7 +283,7 @@ func (s *Scene) decodeKey(addrID) fault {
 
 // decodeMidiNote queues an EventMidiNote (/VMC/Ext/Midi/Note, v2.2).
 func (s *Scene) decodeMidiNote(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	var n MidiNote
 	n.Active = r.i32()
 	n.Channel = r.i32()
@@ -296,7 +300,7 @@ func (s *Scene) decodeMidiNote(addrID) fault {
 
 // decodeMidiCCValue queues an EventMidiCCValue (/VMC/Ext/Midi/CC/Val, v2.2).
 func (s *Scene) decodeMidiCCValue(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	var c MidiCC
 	c.Knob = r.i32()
 	c.Value = r.f32()
@@ -311,7 +315,7 @@ func (s *Scene) decodeMidiCCValue(addrID) fault {
 
 // decodeMidiCCBit queues an EventMidiCCBit (/VMC/Ext/Midi/CC/Bit, v2.2).
 func (s *Scene) decodeMidiCCBit(addrID) fault {
-	r := &s.args
+	r := s.argReader()
 	var c MidiCC
 	c.Knob = r.i32()
 	c.Active = r.i32()
@@ -326,9 +330,10 @@ func (s *Scene) decodeMidiCCBit(addrID) fault {
 
 // decodeThru queues an EventThru (/VMC/Thru/…, v2.6) with any arguments.
 func (s *Scene) decodeThru(addrID) fault {
+	r := s.argReader()
 	if ev := s.newEvent(EventThru); ev != nil {
 		ev.Thru.Address = string(s.msg.Address)
-		ev.Thru.Args = thruArgs(&s.args.a)
+		ev.Thru.Args = thruArgs(&r.a)
 	}
 	return faultNone
 }

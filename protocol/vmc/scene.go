@@ -65,7 +65,6 @@ type Scene struct {
 	mu   sync.Mutex // serialises Feed and guards the writer state below
 	r    osc.Reader
 	msg  osc.Message // the message being decoded
-	args argReader   // its arguments, once they passed check
 	work Frame       // the writer's current state
 
 	// Per-packet context.
