@@ -34,6 +34,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -387,13 +388,13 @@ func unityRotation(deg float64, x, y, z float32) vmc.Quat {
 // performer is a VMC sender playing VirtualMotionCapture's part.
 type performer struct {
 	t *testing.T
-	s *vmc.Sender
+	s *vmctest.Sender
 	f vmc.Frame
 }
 
 func newPerformer(t *testing.T, port int) *performer {
 	t.Helper()
-	s, err := vmc.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port))
+	s, err := vmctest.Dial(context.Background(), fmt.Sprintf("127.0.0.1:%d", port))
 	if err != nil {
 		t.Fatal(err)
 	}

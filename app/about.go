@@ -25,7 +25,7 @@ var libraries = []library{
 	{"go-gl/glfw, go-gl/mathgl", "BSD-3-Clause"},
 	{"go-gl/gl", "MIT"},
 	{"qmuntal/gltf", "BSD-2-Clause"},
-	{"hypebeast/go-osc", "MIT"},
+	{"google/gopacket, jezek/xgb", "BSD-3-Clause"},
 	{"spf13/pflag", "BSD-3-Clause"},
 	{"go-text/typesetting, go-text/render", "BSD-3-Clause or Unlicense"},
 	{"srwiley/oksvg, srwiley/rasterx", "BSD-3-Clause"},
@@ -34,7 +34,7 @@ var libraries = []library{
 	{"BurntSushi/toml, yuin/goldmark, nicksnyder/go-i18n, jeandeaual/go-locale, mattn/go-runewidth, " +
 		"clipperhouse/uax29, anthonynsimon/bild, jsummers/gobmp, FyshOS/fancyfs", "MIT"},
 	{"nfnt/resize", "ISC"},
-	{"golang.org/x/image, x/net, x/sys, x/text; the Go standard library", "BSD-3-Clause"},
+	{"golang.org/x/image, x/net, x/sync, x/sys, x/text; the Go standard library", "BSD-3-Clause"},
 }
 
 // aboutText is the About box's text: version, credits and licences.

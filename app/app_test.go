@@ -25,6 +25,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 )
@@ -485,7 +486,7 @@ func TestDropAndRecent(t *testing.T) {
 func TestAboutCredits(t *testing.T) {
 	s := aboutText("1.2.3", "Shown now: Low-Poly Godette by SirRichard94 · CC-BY")
 	for _, want := range []string{"Kugutsu 1.2.3", "MIT", "CC0", "Kugutsu project", "Low-Poly Godette by SirRichard94",
-		"Fyne", "BSD-3-Clause", "qmuntal/gltf", "hypebeast/go-osc"} {
+		"Fyne", "BSD-3-Clause", "qmuntal/gltf", "google/gopacket"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("About does not mention %q:\n%s", want, s)
 		}
@@ -717,7 +718,7 @@ func TestAutoLoadOneDialogAtATime(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr, _ := u.engine.Addr()
-	s, err := vmc.Dial(context.Background(), addr.String())
+	s, err := vmctest.Dial(context.Background(), addr.String())
 	if err != nil {
 		t.Fatal(err)
 	}

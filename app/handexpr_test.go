@@ -11,6 +11,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -49,7 +50,7 @@ func TestHandExpressionBindings(t *testing.T) {
 		}
 	}
 	addr, _ := u.engine.Addr()
-	perf, err := vmc.Dial(context.Background(), addr.String())
+	perf, err := vmctest.Dial(context.Background(), addr.String())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget/face"
 )
 
 // Preference keys of the iFacialMocap panel.
@@ -35,35 +36,35 @@ const (
 )
 
 // chestFollowShare is the share of the head rotation the chest takes when
-// "the chest follows the head" is on (ifacialmocap.Settings.ChestShare).
+// "the chest follows the head" is on (face.Settings.ChestShare).
 const chestFollowShare = 0.15
 
 // Choices of the iFacialMocap panel's selectors, in display order.
 var (
 	transportChoices = []string{"UDP", "TCP"}
 	formatChoices    = []string{"v1", "v2"}
-	// mappingChoices and mappingModes: ifacialmocap.Settings.Mode, saved by
+	// mappingChoices and mappingModes: face.Settings.Mode, saved by
 	// id (bindChoice).
 	mappingChoices = []choice{{"auto", "Automatic"}, {"perfectSync", "Perfect Sync (52 ARKit expressions)"}, {"presets", "VRM presets"}}
-	mappingModes   = map[string]ifacialmocap.MappingMode{
-		"auto": ifacialmocap.MappingAuto, "perfectSync": ifacialmocap.MappingPerfectSync, "presets": ifacialmocap.MappingPresets,
+	mappingModes   = map[string]face.MappingMode{
+		"auto": face.MappingAuto, "perfectSync": face.MappingPerfectSync, "presets": face.MappingPresets,
 	}
 )
 
 // invertAxes are the per-axis invert switches: preference key, label, and
-// the field of ifacialmocap.Invert.
+// the field of face.Invert.
 var invertAxes = []struct {
 	key, label string
-	field      func(*ifacialmocap.Invert) *bool
+	field      func(*face.Invert) *bool
 }{
-	{"headPitch", "Head pitch", func(i *ifacialmocap.Invert) *bool { return &i.HeadPitch }},
-	{"headYaw", "Head yaw", func(i *ifacialmocap.Invert) *bool { return &i.HeadYaw }},
-	{"headRoll", "Head roll", func(i *ifacialmocap.Invert) *bool { return &i.HeadRoll }},
-	{"eyePitch", "Eye pitch", func(i *ifacialmocap.Invert) *bool { return &i.EyePitch }},
-	{"eyeYaw", "Eye yaw", func(i *ifacialmocap.Invert) *bool { return &i.EyeYaw }},
-	{"positionX", "Position X", func(i *ifacialmocap.Invert) *bool { return &i.PositionX }},
-	{"positionY", "Position Y", func(i *ifacialmocap.Invert) *bool { return &i.PositionY }},
-	{"positionZ", "Position Z", func(i *ifacialmocap.Invert) *bool { return &i.PositionZ }},
+	{"headPitch", "Head pitch", func(i *face.Invert) *bool { return &i.HeadPitch }},
+	{"headYaw", "Head yaw", func(i *face.Invert) *bool { return &i.HeadYaw }},
+	{"headRoll", "Head roll", func(i *face.Invert) *bool { return &i.HeadRoll }},
+	{"eyePitch", "Eye pitch", func(i *face.Invert) *bool { return &i.EyePitch }},
+	{"eyeYaw", "Eye yaw", func(i *face.Invert) *bool { return &i.EyeYaw }},
+	{"positionX", "Position X", func(i *face.Invert) *bool { return &i.PositionX }},
+	{"positionY", "Position Y", func(i *face.Invert) *bool { return &i.PositionY }},
+	{"positionZ", "Position Z", func(i *face.Invert) *bool { return &i.PositionZ }},
 }
 
 // ifmSettings are the iFacialMocap panel's choices as bindings backed by
@@ -89,10 +90,10 @@ type ifmSettings struct {
 }
 
 // newIFMSettings binds every setting to p, writing the defaults of
-// settings never saved (ifacialmocap.DefaultSettings,
+// settings never saved (face.DefaultSettings,
 // marionette.DefaultFaceMix).
 func newIFMSettings(p fyne.Preferences) *ifmSettings {
-	d, mix := ifacialmocap.DefaultSettings(), marionette.DefaultFaceMix()
+	d, mix := face.DefaultSettings(), marionette.DefaultFaceMix()
 	b, f, s := preferenceBinders(p)
 	is := &ifmSettings{
 		prefs:     p,
@@ -121,9 +122,9 @@ func newIFMSettings(p fyne.Preferences) *ifmSettings {
 }
 
 // mapping returns the mapping settings the bindings hold.
-func (s *ifmSettings) mapping() ifacialmocap.Settings {
+func (s *ifmSettings) mapping() face.Settings {
 	get := func(b binding.Bool) bool { v, _ := b.Get(); return v }
-	st := ifacialmocap.DefaultSettings()
+	st := face.DefaultSettings()
 	m, _ := s.mode.Get()
 	st.Mode = mappingModes[idOf(mappingChoices, m)]
 	st.Emotions, st.Mirror = get(s.emotions), get(s.mirror)
@@ -187,20 +188,20 @@ func (s *ifmSettings) onMixChanged(f func()) {
 
 // calibration returns the saved calibration (Valid false for none or a
 // malformed entry).
-func (s *ifmSettings) calibration() ifacialmocap.Calibration {
+func (s *ifmSettings) calibration() face.Calibration {
 	l := s.prefs.StringList(prefIFMCalibration)
 	if len(l) != 12 {
-		return ifacialmocap.Calibration{}
+		return face.Calibration{}
 	}
 	var v [12]float32
 	for i, x := range l {
 		f, err := strconv.ParseFloat(x, 32)
 		if err != nil {
-			return ifacialmocap.Calibration{}
+			return face.Calibration{}
 		}
 		v[i] = float32(f)
 	}
-	c := ifacialmocap.Calibration{Valid: true}
+	c := face.Calibration{Valid: true}
 	copy(c.HeadRotation[:], v[0:3])
 	copy(c.HeadPosition[:], v[3:6])
 	copy(c.RightEye[:], v[6:9])
@@ -209,7 +210,7 @@ func (s *ifmSettings) calibration() ifacialmocap.Calibration {
 }
 
 // saveCalibration keeps c (the zero value removes the saved one).
-func (s *ifmSettings) saveCalibration(c ifacialmocap.Calibration) {
+func (s *ifmSettings) saveCalibration(c face.Calibration) {
 	if !c.Valid {
 		s.prefs.RemoveValue(prefIFMCalibration)
 		return

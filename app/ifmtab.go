@@ -19,6 +19,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
@@ -323,8 +324,8 @@ func (u *ui) ifmCalibrate() {
 
 // ifmForgetCalibration goes back to the phone's own neutral pose.
 func (u *ui) ifmForgetCalibration() {
-	u.ifm.SetCalibration(ifacialmocap.Calibration{})
-	u.set.ifm.saveCalibration(ifacialmocap.Calibration{})
+	u.ifm.SetCalibration(face.Calibration{})
+	u.set.ifm.saveCalibration(face.Calibration{})
 	u.ifmp.note.Set("Calibration forgotten: the phone's own neutral pose is used.")
 }
 
@@ -406,7 +407,7 @@ func (u *ui) ifmAvatarChanged() {
 }
 
 // mappingText says which mapping av gets in mode and why.
-func mappingText(av *vrm.Avatar, mode ifacialmocap.MappingMode) string {
+func mappingText(av *vrm.Avatar, mode face.MappingMode) string {
 	if av == nil {
 		return "No avatar yet."
 	}
@@ -416,14 +417,14 @@ func mappingText(av *vrm.Avatar, mode ifacialmocap.MappingMode) string {
 		has = "it has no ARKit expressions"
 	}
 	name := "VRM presets (blinks, aa/ih/ou/ee/oh, happy, surprised)"
-	if resolved == ifacialmocap.MappingPerfectSync {
+	if resolved == face.MappingPerfectSync {
 		name = "Perfect Sync"
 	}
-	if mode == ifacialmocap.MappingAuto {
+	if mode == face.MappingAuto {
 		return fmt.Sprintf("Automatic chose %s for this avatar: %s.", name, has)
 	}
 	t := fmt.Sprintf("%s for this avatar (%s).", name, has)
-	if resolved == ifacialmocap.MappingPerfectSync && found == 0 {
+	if resolved == face.MappingPerfectSync && found == 0 {
 		t += " Only the head and eyes will move."
 	}
 	return t

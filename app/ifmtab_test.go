@@ -23,6 +23,7 @@ import (
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
@@ -245,8 +246,8 @@ func findSelectByOptions(t *testing.T, root fyne.CanvasObject, choices []string)
 func TestIFMOptionsReachTheSource(t *testing.T) {
 	u := newTestUI(t)
 	tb := tab(t, u, ifmTabName)
-	if st := u.ifm.Settings(); st != ifacialmocap.DefaultSettings() {
-		t.Fatalf("initial settings %+v, want the defaults %+v", st, ifacialmocap.DefaultSettings())
+	if st := u.ifm.Settings(); st != face.DefaultSettings() {
+		t.Fatalf("initial settings %+v, want the defaults %+v", st, face.DefaultSettings())
 	}
 	for _, label := range []string{"Mirror the face (move like my reflection)", "Head yaw", "Eye pitch", "Position Z",
 		"The chest follows the head a little", "Head position moves the upper body (calibrate first)",
@@ -259,8 +260,8 @@ func TestIFMOptionsReachTheSource(t *testing.T) {
 	u.set.ifm.faceWeight.Set(70)
 	u.set.ifm.vmcWeight.Set(40)
 
-	want := ifacialmocap.DefaultSettings()
-	want.Mode, want.Mirror, want.Emotions = ifacialmocap.MappingPresets, true, false
+	want := face.DefaultSettings()
+	want.Mode, want.Mirror, want.Emotions = face.MappingPresets, true, false
 	want.Invert.HeadYaw, want.Invert.EyePitch, want.Invert.PositionZ = true, true, true
 	want.ChestShare, want.HeadPositionScale, want.Smoothing = chestFollowShare, 1, 0.12
 	if st := u.ifm.Settings(); st != want {

@@ -7,8 +7,8 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/kugutsu/kugutsu/marionette"
-	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget/face"
 )
 
 // savedChoices are the selects whose choice is saved: preference key,
@@ -99,7 +99,7 @@ func TestSavedLabelsMigrate(t *testing.T) {
 	if got := s.textureSizePx(); got >= 0 {
 		t.Errorf("texture size %d, want full size (negative)", got)
 	}
-	if got := s.ifm.mapping().Mode; got != ifacialmocap.MappingPresets {
+	if got := s.ifm.mapping().Mode; got != face.MappingPresets {
 		t.Errorf("mapping %v, want presets", got)
 	}
 

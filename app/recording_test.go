@@ -13,7 +13,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/capture"
-	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 )
 
 // The VMC tab's Record card records what the receiver gets until Stop,
@@ -30,7 +30,7 @@ func TestRecordCardAndPlayer(t *testing.T) {
 		t.Fatal(err)
 	}
 	stop := findButton(t, u.win.Content(), "Stop recording")
-	s, err := vmc.Dial(context.Background(), addr.String())
+	s, err := vmctest.Dial(context.Background(), addr.String())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -19,7 +19,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/capture"
-	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -44,7 +44,7 @@ func writeTestRecording(t *testing.T, path string, n int) []capture.Datagram {
 	var ds []capture.Datagram
 	for i := range n {
 		fr := performance(i)
-		fb, err := vmc.FrameBundle(fr).MarshalBinary()
+		fb, err := vmctest.FrameBundle(fr).MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -11,8 +11,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-gl/mathgl/mgl32"
-
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
@@ -31,13 +29,13 @@ type ifmFrame struct {
 	Format      string             `json:"format"`
 	Blendshapes map[string]float32 `json:"blendshapes"`
 	Head        *ifmHead           `json:"head,omitempty"`
-	RightEye    *mgl32.Vec3        `json:"rightEye,omitempty"`
-	LeftEye     *mgl32.Vec3        `json:"leftEye,omitempty"`
+	RightEye    *[3]float32        `json:"rightEye,omitempty"`
+	LeftEye     *[3]float32        `json:"leftEye,omitempty"`
 }
 
 type ifmHead struct {
-	Rotation mgl32.Vec3  `json:"rotation"`
-	Position *mgl32.Vec3 `json:"position,omitempty"`
+	Rotation [3]float32  `json:"rotation"`
+	Position *[3]float32 `json:"position,omitempty"`
 }
 
 func newIFMFrame(seq uint64, t time.Time, f *ifacialmocap.Frame) ifmFrame {

@@ -11,13 +11,14 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
 // startMonitor runs `kugutsu monitor args…` in-process on a free loopback
 // port and returns a sender to it, the output buffers, and a stop function
 // that cancels the context (as Ctrl-C does) and returns the command's error.
-func startMonitor(t *testing.T, args ...string) (*vmc.Sender, *syncBuffer, *syncBuffer, func() error) {
+func startMonitor(t *testing.T, args ...string) (*vmctest.Sender, *syncBuffer, *syncBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
@@ -41,7 +42,7 @@ func startMonitor(t *testing.T, args ...string) (*vmc.Sender, *syncBuffer, *sync
 			t.Fatalf("monitor did not announce its address: %q", stderr)
 		}
 	}
-	s, err := vmc.Dial(context.Background(), addr)
+	s, err := vmctest.Dial(context.Background(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}

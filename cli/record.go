@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/netip"
 	"os"
 	"strconv"
@@ -180,18 +181,20 @@ func runReplay(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	s, err := vmc.Dial(ctx, *to)
+	var d net.Dialer
+	s, err := d.DialContext(ctx, "udp", *to)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	send := func(b []byte) error { _, err := s.Write(b); return err }
 	o := capture.PlayOptions{Speed: *speed, Loop: *loop, Keep: func(d *capture.Datagram) bool { return capture.IsOSC(d.Payload) }}
 	if *port != 0 {
 		o.Keep = func(d *capture.Datagram) bool { return d.Dst.Port() == *port }
 	}
 	fmt.Fprintf(env.Stderr, "kugutsu replay: sending %s to %s from %s\n", fs.Arg(0), *to, s.LocalAddr())
 	start := time.Now()
-	st, err := capture.Play(ctx, f, s.SendRaw, o)
+	st, err := capture.Play(ctx, f, send, o)
 	if st.Truncated {
 		fmt.Fprintf(env.Stderr, "kugutsu replay: %s ends inside a block (a recording cut short): played up to there\n", fs.Arg(0))
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -113,14 +114,14 @@ func waitFor(t *testing.T, stderr *syncBuffer, done <-chan error) string {
 
 // sendPerformance sends frames [0, n) at 60 fps (frame bundle + blend
 // bundle each) and returns the datagrams sent, in order.
-func sendPerformance(t *testing.T, s *vmc.Sender, n int) [][]byte {
+func sendPerformance(t *testing.T, s *vmctest.Sender, n int) [][]byte {
 	t.Helper()
 	var sent [][]byte
 	tick := time.NewTicker(time.Second / 60)
 	defer tick.Stop()
 	for i := range n {
 		f := performance(i)
-		fb, err := vmc.FrameBundle(f).MarshalBinary()
+		fb, err := vmctest.FrameBundle(f).MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -149,7 +150,7 @@ func blendDatagram(t *testing.T, blends []vmc.Blend) []byte {
 		n, _ := s.Read(buf)
 		got <- buf[:n]
 	}()
-	if err := vmc.NewSender(c).Blends(blends); err != nil {
+	if err := vmctest.NewSender(c).Blends(blends); err != nil {
 		t.Fatal(err)
 	}
 	return <-got
@@ -174,7 +175,7 @@ func TestRecordReplayRoundTrip(t *testing.T) {
 	}
 	out := filepath.Join(t.TempDir(), "take.pcapng")
 	addr, stop := startRecord(t, out)
-	s, err := vmc.Dial(context.Background(), addr)
+	s, err := vmctest.Dial(context.Background(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -285,7 +286,7 @@ func TestRecordSurvivesCrashAndStopsOnInterrupt(t *testing.T) {
 			if addr == "" {
 				t.Fatal("the recorder did not start")
 			}
-			s, err := vmc.Dial(context.Background(), addr)
+			s, err := vmctest.Dial(context.Background(), addr)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -349,7 +350,7 @@ func TestRecordIFacialMocapFrames(t *testing.T) {
 	phone := ifmtest.StartT(t, ifmtest.Config{Frames: frames})
 	out := filepath.Join(t.TempDir(), "face.pcapng")
 	addr, stop := startRecord(t, out, "--ifm", phone.Addr(), "--ifm-listen", "127.0.0.1:0")
-	s, err := vmc.Dial(context.Background(), addr)
+	s, err := vmctest.Dial(context.Background(), addr)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,8 +4,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -81,22 +81,22 @@ func BenchmarkFrame(b *testing.B) {
 // bones. Target: ≤ 5 µs and 0 allocs.
 func BenchmarkIFacialMocapFace(b *testing.B) {
 	f := parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt"))
-	st := ifacialmocap.DefaultSettings()
+	st := face.DefaultSettings()
 	st.ChestShare, st.HeadPositionScale = 0.1, 1
-	cal := ifacialmocap.Calibrate(f)
+	cal := face.Calibrate(f)
 	for _, m := range []struct {
 		name string
 		av   *vrm.Avatar
 	}{{"PerfectSync", defaultAvatar(b)}, {"Presets", loadGodette(b)}} {
 		b.Run(m.name, func(b *testing.B) {
 			src := NewIFacialMocap(st)
-			var face Face
+			var fc Face
 			now := time.Unix(1000, 0)
-			src.mapFace(m.av, f, st, cal, now, &face)
+			src.mapFace(m.av, f, st, cal, now, &fc)
 			b.ReportAllocs()
 			for b.Loop() {
 				now = now.Add(time.Second / 60)
-				src.mapFace(m.av, f, st, cal, now, &face)
+				src.mapFace(m.av, f, st, cal, now, &fc)
 			}
 		})
 	}
@@ -106,17 +106,17 @@ func BenchmarkIFacialMocapFace(b *testing.B) {
 // avatar's Perfect Sync face mixed in (70 expressions, head, eyes).
 func BenchmarkPoserUpdateWithFace(b *testing.B) {
 	av := defaultAvatar(b)
-	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
-	var face Face
-	src.mapFace(av, parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt")), src.Settings(), ifacialmocap.Calibration{}, time.Now(), &face)
+	src := NewIFacialMocap(face.DefaultSettings())
+	var fc Face
+	src.mapFace(av, parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt")), src.Settings(), face.Calibration{}, time.Now(), &fc)
 	p := &poser{}
 	p.reset(av)
 	fr := fullBodyFrame()
 	o := DefaultOptions()
 	o.BoneSmoothing, o.BlendSmoothing = 50*time.Millisecond, 50*time.Millisecond
-	p.update(fr, o, &face, DefaultFaceMix(), 0)
+	p.update(fr, o, &fc, DefaultFaceMix(), 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		p.update(fr, o, &face, DefaultFaceMix(), 1.0/60)
+		p.update(fr, o, &fc, DefaultFaceMix(), 1.0/60)
 	}
 }

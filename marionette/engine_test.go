@@ -12,6 +12,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -466,9 +467,9 @@ func TestEngineStatusSumsSenders(t *testing.T) {
 	te := newTestEngine(t)
 	bound, _ := te.Addr()
 	addr := bound.String()
-	var senders []*vmc.Sender
+	var senders []*vmctest.Sender
 	for range 3 {
-		s, err := vmc.Dial(context.Background(), addr)
+		s, err := vmctest.Dial(context.Background(), addr)
 		if err != nil {
 			t.Fatal(err)
 		}

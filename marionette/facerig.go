@@ -5,7 +5,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
-	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -42,7 +42,7 @@ type faceRig struct {
 	av          *vrm.Avatar
 	arkit       [arkit.Count]int32 // expression index per ARKit shape, −1 when absent
 	found       int                // ARKit shapes found
-	perfectSync bool               // ifacialmocap.HasPerfectSync of the names
+	perfectSync bool               // face.HasPerfectSync of the names
 	preset      [len(facePresets)]int32
 	look        [4]int32
 	fiveVowels  bool // the avatar has ee and oh (else VowelsAIU)
@@ -52,7 +52,7 @@ type faceRig struct {
 }
 
 // newFaceRig builds the tables for av. Perfect Sync expressions are found by
-// name, any case, camelCase or PascalCase (ifacialmocap.MatchPerfectSync,
+// name, any case, camelCase or PascalCase (face.MatchPerfectSync,
 // field notes §6); presets by their VRM preset (VRM 0.x names were mapped by
 // the loader, field notes §4). An expression that is both is driven as the
 // ARKit shape.
@@ -62,8 +62,8 @@ func newFaceRig(av *vrm.Avatar) *faceRig {
 	for i := range av.Expressions {
 		names[i] = av.Expressions[i].Name
 	}
-	m, found := ifacialmocap.MatchPerfectSync(names)
-	r.found, r.perfectSync = found, ifacialmocap.HasPerfectSync(names)
+	m, found := face.MatchPerfectSync(names)
+	r.found, r.perfectSync = found, face.HasPerfectSync(names)
 	isShape := make([]bool, len(names))
 	for s, x := range m {
 		r.arkit[s] = int32(x)
@@ -122,10 +122,10 @@ func restBonePosition(av *vrm.Avatar, b humanoid.Bone) (mgl32.Vec3, bool) {
 
 // settingsFor returns s adapted to this avatar: whether it has Perfect Sync
 // (for MappingAuto), and the three-vowel formula when it lacks ee or oh.
-func (r *faceRig) settingsFor(s ifacialmocap.Settings) ifacialmocap.Settings {
+func (r *faceRig) settingsFor(s face.Settings) face.Settings {
 	s.ModelHasPerfectSync = r.perfectSync
 	if !r.fiveVowels {
-		s.Vowels = ifacialmocap.VowelsAIU
+		s.Vowels = face.VowelsAIU
 	}
 	return s
 }
@@ -143,13 +143,13 @@ func (r *faceRig) settingsFor(s ifacialmocap.Settings) ifacialmocap.Settings {
 //     vrm.LookAtAngles does) in preset mode; 0 in Perfect Sync mode, where
 //     the eyeLook shapes move the eyes.
 //   - Bones: chest (or spine), neck and head from mf, folded onto the bones
-//     the avatar has (ifacialmocap.Face.BoneRotations); for a lookAt of type
+//     the avatar has (face.Face.BoneRotations); for a lookAt of type
 //     bone, both eyes turned by mf.Gaze through the range maps; with a head
 //     offset, a lean of the spine that moves the head by it (see lean).
-func (r *faceRig) fill(mf *ifacialmocap.Face, s *ifacialmocap.Settings, out *Face) {
+func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 	out.Slots, out.Gaze, out.Bones = out.Slots[:0], out.Gaze[:0], out.Bones[:0]
 	out.Expressions = out.Expressions[:0]
-	ps := mf.Mode == ifacialmocap.MappingPerfectSync
+	ps := mf.Mode == face.MappingPerfectSync
 	for sh, x := range r.arkit {
 		if x < 0 {
 			continue
@@ -222,7 +222,7 @@ func (r *faceRig) fill(mf *ifacialmocap.Face, s *ifacialmocap.Settings, out *Fac
 			if yaw < 0 {
 				h = -inner.Map(yaw)
 			}
-			out.Bones = append(out.Bones, BoneRotation{eye, ifacialmocap.EyeRotation(vert, h)})
+			out.Bones = append(out.Bones, BoneRotation{eye, face.EyeRotation(vert, h)})
 		}
 	}
 }
@@ -264,17 +264,17 @@ func (r *faceRig) lean(off mgl32.Vec3, out *Face) {
 
 // FaceMapping returns the mapping mode an iFacialMocap face would use on av
 // with mode (MappingAuto resolves to Perfect Sync when the avatar has
-// ifacialmocap.HasPerfectSync expressions, else presets) and how many of
+// face.HasPerfectSync expressions, else presets) and how many of
 // the 52 ARKit shapes av has expressions for — what a panel shows as "auto
 // chose … for this avatar". A nil av has none.
-func FaceMapping(av *vrm.Avatar, mode ifacialmocap.MappingMode) (ifacialmocap.MappingMode, int) {
+func FaceMapping(av *vrm.Avatar, mode face.MappingMode) (face.MappingMode, int) {
 	if av == nil {
-		return ifacialmocap.ResolveMode(mode, false), 0
+		return face.ResolveMode(mode, false), 0
 	}
 	names := make([]string, len(av.Expressions))
 	for i := range av.Expressions {
 		names[i] = av.Expressions[i].Name
 	}
-	_, found := ifacialmocap.MatchPerfectSync(names)
-	return ifacialmocap.ResolveMode(mode, ifacialmocap.HasPerfectSync(names)), found
+	_, found := face.MatchPerfectSync(names)
+	return face.ResolveMode(mode, face.HasPerfectSync(names)), found
 }

@@ -10,8 +10,8 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
-	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -151,8 +151,8 @@ func FuzzIFacialMocapFace(f *testing.F) {
 		for s := range fr.Blendshapes {
 			fr.Blendshapes[s] = clamp01(blend * float32(s%7) / 6)
 		}
-		st := ifacialmocap.DefaultSettings()
-		st.Mode = ifacialmocap.MappingMode(flags % 3)
+		st := face.DefaultSettings()
+		st.Mode = face.MappingMode(flags % 3)
 		st.Mirror, st.Emotions = flags&4 != 0, flags&8 != 0
 		st.Invert.HeadYaw, st.Invert.EyePitch = flags&16 != 0, flags&32 != 0
 		st.Smoothing = smoothing
@@ -162,26 +162,26 @@ func FuzzIFacialMocapFace(f *testing.F) {
 		if flags&128 != 0 {
 			st.HeadPositionScale = 1
 		}
-		var cal ifacialmocap.Calibration
+		var cal face.Calibration
 		if flags&256 != 0 {
-			cal = ifacialmocap.Calibrate(base)
+			cal = face.Calibrate(base)
 		}
 		src := NewIFacialMocap(st)
 		p := &poser{}
 		p.reset(av)
-		var face Face
+		var fc Face
 		now := time.Unix(1000, 0)
 		for range 3 {
-			src.mapFace(av, &fr, st, cal, now, &face)
-			p.update(nil, DefaultOptions(), &face, DefaultFaceMix(), 1.0/60)
+			src.mapFace(av, &fr, st, cal, now, &fc)
+			p.update(nil, DefaultOptions(), &fc, DefaultFaceMix(), 1.0/60)
 			now = now.Add(time.Second / 60)
 		}
-		for _, s := range append(face.Slots, face.Gaze...) {
+		for _, s := range append(fc.Slots, fc.Gaze...) {
 			if !(s.Weight >= 0 && s.Weight <= 1) || int(s.Index) >= len(av.Expressions) {
 				t.Fatalf("slot %+v", s)
 			}
 		}
-		for _, b := range face.Bones {
+		for _, b := range fc.Bones {
 			q := b.Rotation
 			if l := q.Len(); !(math.Abs(float64(l)-1) < 1e-3) {
 				t.Fatalf("%v rotation %v (length %v)", b.Bone, q, l)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -68,7 +69,7 @@ type testEngine struct {
 	*Engine
 	frames chan struct{}
 	loads  chan LoadEvent
-	sender *vmc.Sender
+	sender *vmctest.Sender
 }
 
 func newTestEngine(t *testing.T, mods ...func(*Config)) *testEngine {
@@ -96,7 +97,7 @@ func newTestEngine(t *testing.T, mods ...func(*Config)) *testEngine {
 		t.Fatal(err)
 	}
 	addr, _ := te.Addr()
-	s, err := vmc.Dial(context.Background(), addr.String())
+	s, err := vmctest.Dial(context.Background(), addr.String())
 	if err != nil {
 		t.Fatal(err)
 	}

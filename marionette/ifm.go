@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -48,7 +49,7 @@ func (e *StaleFrameError) Error() string {
 
 // IFacialMocap is a FaceSource driven by an iPhone running iFacialMocap
 // (protocol/ifacialmocap; field notes §6). It owns the client and an
-// ifacialmocap.Mapper, and adapts the mapped face to the avatar the engine
+// face.Mapper, and adapts the mapped face to the avatar the engine
 // draws: Perfect Sync when the avatar has ARKit-named expressions (any
 // case, camelCase or PascalCase) or VRM presets, per Settings.Mode; the head
 // rotation split over neck and head (folded onto the bones the avatar has)
@@ -72,8 +73,8 @@ type IFacialMocap struct {
 	client   *ifacialmocap.Client
 	stop     chan struct{} // stops the current client's forwarder
 	fwd      sync.WaitGroup
-	settings ifacialmocap.Settings
-	calib    ifacialmocap.Calibration
+	settings face.Settings
+	calib    face.Calibration
 	raw      ifacialmocap.Frame // the newest frame as received
 	rawSeq   uint64
 	arrival  time.Time // of the newest frame
@@ -82,17 +83,17 @@ type IFacialMocap struct {
 
 	// The render goroutine's own state.
 	cur       *ifacialmocap.Client // the client the mapper's state belongs to
-	mapper    ifacialmocap.Mapper
+	mapper    face.Mapper
 	frame     ifacialmocap.Frame
-	mapped    ifacialmocap.Face
+	mapped    face.Face
 	rig       *faceRig
 	last      time.Time
 	lostSince time.Time
 }
 
 // NewIFacialMocap returns a disconnected source with settings s (start from
-// ifacialmocap.DefaultSettings; ModelHasPerfectSync is decided per avatar).
-func NewIFacialMocap(s ifacialmocap.Settings) *IFacialMocap {
+// face.DefaultSettings; ModelHasPerfectSync is decided per avatar).
+func NewIFacialMocap(s face.Settings) *IFacialMocap {
 	return &IFacialMocap{changed: make(chan struct{}, 1), settings: s}
 }
 
@@ -234,7 +235,7 @@ func (s *IFacialMocap) Latest(dst *ifacialmocap.Frame) uint64 {
 }
 
 // Settings returns the mapping settings.
-func (s *IFacialMocap) Settings() ifacialmocap.Settings {
+func (s *IFacialMocap) Settings() face.Settings {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.settings
@@ -242,7 +243,7 @@ func (s *IFacialMocap) Settings() ifacialmocap.Settings {
 
 // SetSettings replaces the mapping settings (ModelHasPerfectSync is
 // ignored: it is decided per avatar). They apply from the next frame.
-func (s *IFacialMocap) SetSettings(st ifacialmocap.Settings) {
+func (s *IFacialMocap) SetSettings(st face.Settings) {
 	s.mu.Lock()
 	s.settings = st
 	s.mu.Unlock()
@@ -250,21 +251,21 @@ func (s *IFacialMocap) SetSettings(st ifacialmocap.Settings) {
 }
 
 // Calibrate makes the newest frame the neutral face and pose ("this is my
-// neutral face and pose"; ifacialmocap.Calibrate) and returns the
+// neutral face and pose"; face.Calibrate) and returns the
 // calibration, for the caller to keep. ErrNoFrame before the first frame;
 // a *StaleFrameError when the newest frame is stale or the face is lost
 // (the calibration in use is kept).
-func (s *IFacialMocap) Calibrate() (ifacialmocap.Calibration, error) {
+func (s *IFacialMocap) Calibrate() (face.Calibration, error) {
 	s.mu.Lock()
 	if s.rawSeq == 0 {
 		s.mu.Unlock()
-		return ifacialmocap.Calibration{}, ErrNoFrame
+		return face.Calibration{}, ErrNoFrame
 	}
 	if age := time.Since(s.arrival); age > ifacialmocap.ConnectedWithin || s.lost.Load() {
 		s.mu.Unlock()
-		return ifacialmocap.Calibration{}, &StaleFrameError{Age: age, Lost: s.lost.Load()}
+		return face.Calibration{}, &StaleFrameError{Age: age, Lost: s.lost.Load()}
 	}
-	s.calib = ifacialmocap.Calibrate(&s.raw)
+	s.calib = face.Calibrate(&s.raw)
 	c := s.calib
 	s.mu.Unlock()
 	s.signal()
@@ -272,7 +273,7 @@ func (s *IFacialMocap) Calibrate() (ifacialmocap.Calibration, error) {
 }
 
 // Calibration returns the calibration in use (Valid false for none).
-func (s *IFacialMocap) Calibration() ifacialmocap.Calibration {
+func (s *IFacialMocap) Calibration() face.Calibration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.calib
@@ -280,7 +281,7 @@ func (s *IFacialMocap) Calibration() ifacialmocap.Calibration {
 
 // SetCalibration replaces the calibration (a saved one; the zero value
 // clears it).
-func (s *IFacialMocap) SetCalibration(c ifacialmocap.Calibration) {
+func (s *IFacialMocap) SetCalibration(c face.Calibration) {
 	s.mu.Lock()
 	s.calib = c
 	s.mu.Unlock()
@@ -351,7 +352,7 @@ func (s *IFacialMocap) Face(av *vrm.Avatar, out *Face) bool {
 // mapFace maps frame f at now with settings st and calibration cal, and
 // adapts the result to av into out: Face's work once it has a live frame.
 // It belongs to the render goroutine.
-func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st ifacialmocap.Settings, cal ifacialmocap.Calibration, now time.Time, out *Face) {
+func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *Face) {
 	if s.rig == nil || s.rig.av != av {
 		s.rig = newFaceRig(av)
 	}

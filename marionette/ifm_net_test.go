@@ -19,6 +19,7 @@ import (
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -57,7 +58,7 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 	frame := withValues(t, fixture(t, "v1_trackingstatus_hapihapi.txt"), map[string]string{"jawOpen": "60"})
 	bake := ifmtest.FreeTCPPort(t)
 	phone := startPhone(t, ifmtest.Config{Frames: []string{frame, unfrozen(frame)}, BakePort: bake, Recording: []string{frame}})
-	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+	src := NewIFacialMocap(face.DefaultSettings())
 	av := defaultAvatar(t)
 	var f Face
 	if src.Face(av, &f) || src.Connected() {
@@ -200,7 +201,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 // 100 ms FrozenAfter, for the tracking-lost tests.
 func connectFreezing(t *testing.T, phone *ifmtest.Phone) *IFacialMocap {
 	t.Helper()
-	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+	src := NewIFacialMocap(face.DefaultSettings())
 	opts := testOptions()
 	opts.FrozenAfter = 100 * time.Millisecond
 	if err := src.Connect(context.Background(), phone.Addr(), opts); err != nil {
@@ -225,7 +226,7 @@ func TestIFacialMocapPortInUse(t *testing.T) {
 	defer held.Close()
 	opts := testOptions()
 	opts.ListenUDP = held.LocalAddr().String()
-	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+	src := NewIFacialMocap(face.DefaultSettings())
 	err = src.Connect(context.Background(), "127.0.0.1:9", opts)
 	var inUse *ifacialmocap.PortInUseError
 	if !errors.As(err, &inUse) || src.Connected() {
@@ -253,7 +254,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 	if ev := <-te.loads; ev.Stage != LoadDone {
 		t.Fatalf("load: %v", ev.Err)
 	}
-	src := NewIFacialMocap(ifacialmocap.DefaultSettings())
+	src := NewIFacialMocap(face.DefaultSettings())
 	te.SetFaceSource(src, DefaultFaceMix())
 	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)}
 	te.sendPose(t, arm)

@@ -15,6 +15,7 @@ import (
 	"github.com/kugutsu/kugutsu/assets"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -105,7 +106,7 @@ type faceResult struct {
 // through runs frames through the real glue (IFacialMocap.mapFace: mapper,
 // adaptation to av), the engine's poser with mix and no VMC stream, and
 // the avatar's own evaluation, 1/60 s apart, and returns the last result.
-func through(t testing.TB, av *vrm.Avatar, st ifacialmocap.Settings, cal ifacialmocap.Calibration, mix FaceMix, frames ...*ifacialmocap.Frame) faceResult {
+func through(t testing.TB, av *vrm.Avatar, st face.Settings, cal face.Calibration, mix FaceMix, frames ...*ifacialmocap.Frame) faceResult {
 	t.Helper()
 	src := NewIFacialMocap(st)
 	p := &poser{}
@@ -153,10 +154,10 @@ func TestFaceRigFindsPerfectSync(t *testing.T) {
 		if !r.fiveVowels || r.leanHeight < 0.2 || r.leanHeight > 1 {
 			t.Errorf("%s: five vowels %v, spine→head %.3f m", tc.name, r.fiveVowels, r.leanHeight)
 		}
-		mode, found := FaceMapping(tc.av, ifacialmocap.MappingAuto)
-		want := ifacialmocap.MappingPresets
+		mode, found := FaceMapping(tc.av, face.MappingAuto)
+		want := face.MappingPresets
 		if tc.perfectSync {
-			want = ifacialmocap.MappingPerfectSync
+			want = face.MappingPerfectSync
 		}
 		if mode != want || found != tc.found {
 			t.Errorf("%s: FaceMapping auto → %v (%d shapes), want %v", tc.name, mode, found, want)
@@ -189,9 +190,9 @@ func TestPerfectSyncWeights(t *testing.T) {
 		t.Fatal("test set-up: unexpected fixture values")
 	}
 	for _, mirror := range []bool{false, true} {
-		st := ifacialmocap.DefaultSettings()
+		st := face.DefaultSettings()
 		st.Mirror = mirror
-		r := through(t, av, st, ifacialmocap.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), f)
 		for s := arkit.Shape(0); s < arkit.Count; s++ {
 			name := s.String()
 			if mirror {
@@ -231,7 +232,7 @@ func TestPresetWeights(t *testing.T) {
 		// VRM 0.x: no overrides; lookAt type expression with the model's
 		// range maps (outer 90° → 7.1, down 90° → 3.9).
 		av := loadGodette(t)
-		r := through(t, av, ifacialmocap.DefaultSettings(), ifacialmocap.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, face.DefaultSettings(), face.Calibration{}, DefaultFaceMix(), f)
 		for name, w := range want {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("%s = %v, want %v", name, got, w)
@@ -264,7 +265,7 @@ func TestPresetWeights(t *testing.T) {
 		// doll's overrides: happy (0.8) blocks the blinks and blends the
 		// mouth (ee × 0.2).
 		av := presetOnlyAvatar(t)
-		r := through(t, av, ifacialmocap.DefaultSettings(), ifacialmocap.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, face.DefaultSettings(), face.Calibration{}, DefaultFaceMix(), f)
 		for name, w := range want {
 			if got := r.input[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("input %s = %v, want %v", name, got, w)
@@ -277,9 +278,9 @@ func TestPresetWeights(t *testing.T) {
 			}
 		}
 		// Without the emotions the face leaves happy alone: the wink shows.
-		st := ifacialmocap.DefaultSettings()
+		st := face.DefaultSettings()
 		st.Emotions = false
-		r = through(t, av, st, ifacialmocap.Calibration{}, DefaultFaceMix(), f)
+		r = through(t, av, st, face.Calibration{}, DefaultFaceMix(), f)
 		for name, w := range map[string]float32{"happy": 0, "blinkLeft": 1, "ee": 1} {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("no emotions: %s = %v, want %v", name, got, w)
@@ -289,9 +290,9 @@ func TestPresetWeights(t *testing.T) {
 
 	t.Run("presets forced on a Perfect Sync avatar", func(t *testing.T) {
 		av := defaultAvatar(t)
-		st := ifacialmocap.DefaultSettings()
-		st.Mode, st.Emotions = ifacialmocap.MappingPresets, false
-		r := through(t, av, st, ifacialmocap.Calibration{}, DefaultFaceMix(), f)
+		st := face.DefaultSettings()
+		st.Mode, st.Emotions = face.MappingPresets, false
+		r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), f)
 		for name, w := range map[string]float32{"blinkLeft": 1, "ee": 1, "eyeBlinkLeft": 0, "jawOpen": 0, "mouthSmileLeft": 0} {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("%s = %v, want %v", name, got, w)
@@ -353,14 +354,14 @@ func TestHeadTurnsTheRightWay(t *testing.T) {
 			{"roll", 0, 0, 25, false, up, 0, -1, true},
 			{"roll mirrored", 0, 0, 25, true, up, 0, +1, true},
 		} {
-			st := ifacialmocap.DefaultSettings()
+			st := face.DefaultSettings()
 			st.Mirror = tc.mirror
-			r := through(t, av, st, ifacialmocap.Calibration{}, DefaultFaceMix(), headFrame(t, tc.x, tc.y, tc.z, 0))
+			r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), headFrame(t, tc.x, tc.y, tc.z, 0))
 			d := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Head, tc.dir)
 			if d[tc.axis]*tc.sign < 0.3 {
 				t.Errorf("%s, %s: the head's %v points to %v", m.name, tc.name, tc.dir, d)
 			}
-			// The neck takes half (ifacialmocap.DefaultSettings); the chest
+			// The neck takes half (face.DefaultSettings); the chest
 			// stays without a chest follow.
 			nd := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Neck, tc.dir)
 			if nd[tc.axis]*tc.sign < 0.1 || nd[tc.axis]*tc.sign > d[tc.axis]*tc.sign {
@@ -377,16 +378,16 @@ func TestHeadTurnsTheRightWay(t *testing.T) {
 			}
 		}
 		// The chest follow turns the chest a little, the same way.
-		st := ifacialmocap.DefaultSettings()
+		st := face.DefaultSettings()
 		st.ChestShare = 0.2
-		r := through(t, av, st, ifacialmocap.Calibration{}, DefaultFaceMix(), headFrame(t, 0, 30, 0, 0))
+		r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), headFrame(t, 0, 30, 0, 0))
 		if cd := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Chest, fwd); cd[0] < 0.05 || cd[0] > 0.2 {
 			t.Errorf("%s: with a 20%% chest follow of a 30° turn the chest faces %v", m.name, cd)
 		}
 		// Head override off: the face leaves the head alone.
 		mix := DefaultFaceMix()
 		mix.Head = false
-		r = through(t, av, ifacialmocap.DefaultSettings(), ifacialmocap.Calibration{}, mix, headFrame(t, 0, 30, 0, 0))
+		r = through(t, av, face.DefaultSettings(), face.Calibration{}, mix, headFrame(t, 0, 30, 0, 0))
 		if d := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Head, fwd); d.Sub(fwd).Len() > 1e-4 {
 			t.Errorf("%s: head override off, the head turned to %v", m.name, d)
 		}
@@ -402,7 +403,7 @@ func TestEyesFollowTheGaze(t *testing.T) {
 	s := fixture(t, "v1_trackingstatus_hapihapi.txt")
 	s = s[:strings.Index(s, "=head#")] + "=head#0,0,0,0,-0.08,-0.4|rightEye#0,20,0|leftEye#0,20,0|"
 	f := parse(t, s)
-	r := through(t, av, ifacialmocap.DefaultSettings(), ifacialmocap.Calibration{}, DefaultFaceMix(), f)
+	r := through(t, av, face.DefaultSettings(), face.Calibration{}, DefaultFaceMix(), f)
 	la := av.LookAt
 	for _, eye := range []humanoid.Bone{humanoid.LeftEye, humanoid.RightEye} {
 		m := la.HorizontalOuter
@@ -417,7 +418,7 @@ func TestEyesFollowTheGaze(t *testing.T) {
 	}
 	mix := DefaultFaceMix()
 	mix.Eyes = false
-	r = through(t, av, ifacialmocap.DefaultSettings(), ifacialmocap.Calibration{}, mix, f)
+	r = through(t, av, face.DefaultSettings(), face.Calibration{}, mix, f)
 	if d := boneTurn(av, rest, r.frame.NodeWorld, humanoid.LeftEye, mgl32.Vec3{0, 0, 1}); d.Sub(mgl32.Vec3{0, 0, 1}).Len() > 1e-4 {
 		t.Errorf("eyes override off, the left eye turned to %v", d)
 	}
@@ -430,8 +431,8 @@ func TestHeadPositionLeans(t *testing.T) {
 	av := defaultAvatar(t)
 	rest := append([]mgl32.Mat4(nil), av.Pose(nil).NodeWorld...)
 	restHead, _ := av.BonePosition(av.Pose(nil), humanoid.Head)
-	cal := ifacialmocap.Calibrate(headFrame(t, 0, 0, 0, 0))
-	st := ifacialmocap.DefaultSettings()
+	cal := face.Calibrate(headFrame(t, 0, 0, 0, 0))
+	st := face.DefaultSettings()
 	st.HeadPositionScale = 1
 	r := through(t, av, st, cal, DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
 	h, _ := av.BonePosition(r.frame, humanoid.Head)
@@ -442,7 +443,7 @@ func TestHeadPositionLeans(t *testing.T) {
 		t.Errorf("leaning turned the head to %v", d)
 	}
 	// Without the scale (the default) nothing moves.
-	r = through(t, av, ifacialmocap.DefaultSettings(), cal, DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
+	r = through(t, av, face.DefaultSettings(), cal, DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
 	if h, _ := av.BonePosition(r.frame, humanoid.Head); h.Sub(restHead).Len() > 1e-4 {
 		t.Errorf("head position off, the head moved to %v from %v", h, restHead)
 	}

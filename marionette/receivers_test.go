@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -40,7 +41,7 @@ func TestEngineTwoPerformers(t *testing.T) {
 	if len(rs) != 1 || !rs[0].Listening {
 		t.Fatalf("receivers %+v", rs)
 	}
-	second, err := vmc.Dial(context.Background(), rs[0].Bound.String())
+	second, err := vmctest.Dial(context.Background(), rs[0].Bound.String())
 	if err != nil {
 		t.Fatal(err)
 	}

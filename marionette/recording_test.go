@@ -12,6 +12,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -24,7 +25,7 @@ func TestEngineRecordsReceivedDatagrams(t *testing.T) {
 		t.Fatal(err)
 	}
 	addr, _ := e.Addr()
-	s, err := vmc.Dial(context.Background(), addr.String())
+	s, err := vmctest.Dial(context.Background(), addr.String())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func playerRecording(t *testing.T, n int) []capture.Datagram {
 	var ds []capture.Datagram
 	for i := range n {
 		f := &vmc.Frame{Time: float32(i), TimeReceived: true, Naming: humanoid.NamingUnity}
-		b, err := vmc.FrameBundle(f).MarshalBinary()
+		b, err := vmctest.FrameBundle(f).MarshalBinary()
 		if err != nil {
 			t.Fatal(err)
 		}

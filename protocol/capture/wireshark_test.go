@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -28,7 +29,7 @@ func TestWiresharkDecodesVMC(t *testing.T) {
 	f.Root.Received, f.Root.Rotation = true, vmc.Identity
 	f.Bones[humanoid.Head] = vmc.Transform{Rotation: vmc.Identity}
 	f.BonesReceived = f.BonesReceived.With(humanoid.Head)
-	payload, err := vmc.FrameBundle(f).MarshalBinary()
+	payload, err := vmctest.FrameBundle(f).MarshalBinary()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,6 +81,7 @@ type PortInUseError struct {
 	Err     error  // the underlying error
 }
 
+// Error says which port is taken and what to do about it, for people.
 func (e *PortInUseError) Error() string {
 	port := e.Addr
 	if _, p, err := net.SplitHostPort(e.Addr); err == nil {
@@ -91,6 +92,7 @@ func (e *PortInUseError) Error() string {
 		"kugutsu; close it or choose another port", e.Network, port)
 }
 
+// Unwrap returns the socket error.
 func (e *PortInUseError) Unwrap() error { return e.Err }
 
 // isAddrInUse reports whether err says the address is taken (EADDRINUSE, or
@@ -117,6 +119,8 @@ type NoDataError struct {
 	For   time.Duration // how long nothing has arrived
 }
 
+// Error says that nothing has arrived from the phone and what to check, for
+// people.
 func (e *NoDataError) Error() string {
 	host := e.Phone
 	if h, _, err := net.SplitHostPort(e.Phone); err == nil {

@@ -1,7 +1,8 @@
 // Package ifacialmocap talks to an iPhone running iFacialMocap directly, with
 // no PC companion software: it parses the app's face-tracking frames, runs the
-// start/stop/lookForward/bake command protocol over UDP and TCP, and maps a
-// frame onto a VRM avatar's expressions, head, neck and eyes.
+// start/stop/lookForward/bake command protocol over UDP and TCP. It is wire
+// only: mapping a frame onto a VRM avatar's expressions, head, neck and eyes
+// is package retarget/face.
 //
 // Sources: the developer page ../shared/spec/ifacialmocap-communication.txt
 // ("spec") and ../shared/docs/field-notes.md §6 ("field notes"), checked
@@ -48,7 +49,7 @@
 // y ≈ −0.08…−0.10 m, have it pitched up toward the phone, X ≈ −16…−21°; the
 // one with the head level with the phone has X ≈ −1.7°). That frame
 // is the VRM 1.0 world frame of an avatar (it faces +Z, its left is +X), so
-// the [Mapper] uses the angles as they come when not mirrored; its
+// retarget/face's Mapper uses the angles as they come when not mirrored; its
 // Settings.Invert flips single axes for phones or app settings that differ
 // (field notes §6).
 //

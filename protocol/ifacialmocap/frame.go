@@ -3,8 +3,6 @@ package ifacialmocap
 import (
 	"errors"
 
-	"github.com/go-gl/mathgl/mgl32"
-
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
 
@@ -21,15 +19,15 @@ type Frame struct {
 	// described in the package comment: X pitch (+ looks down), Y yaw (+ turns
 	// toward the user's own left), Z roll (+ tips the top of the head toward
 	// the user's right).
-	HeadRotation mgl32.Vec3
+	HeadRotation [3]float32
 	// HeadPosition is the head's position in metres relative to the phone's
 	// camera, in the same axes as HeadRotation (z is negative: the face is in
 	// front of the camera, typically −0.4 to −0.66).
-	HeadPosition mgl32.Vec3
+	HeadPosition [3]float32
 	// RightEye and LeftEye are the user's right and left eye rotations relative
 	// to the head, Euler angles in degrees: X + looks down, Y + looks toward
 	// the user's own left, Z is a small roll.
-	RightEye, LeftEye mgl32.Vec3
+	RightEye, LeftEye [3]float32
 
 	// TrackingOK is false when the frame says "trackingStatus-0" (the phone
 	// lost the face and keeps re-sending the last values); true when it says

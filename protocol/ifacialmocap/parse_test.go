@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/go-gl/mathgl/mgl32"
-
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
@@ -76,7 +74,7 @@ func textValues(t *testing.T, frame string) (shapes map[string]float64, vecs map
 	return shapes, vecs
 }
 
-func checkVec(t *testing.T, what string, got mgl32.Vec3, want []float64) {
+func checkVec(t *testing.T, what string, got [3]float32, want []float64) {
 	t.Helper()
 	for i := range 3 {
 		if got[i] != float32(want[i]) {
@@ -162,16 +160,16 @@ func TestParseOfficialSample(t *testing.T) {
 			t.Errorf("%v = %v, want %v", c.s, f.Blendshapes[c.s], c.want)
 		}
 	}
-	if want := (mgl32.Vec3{-21.488958, -6.038993, -6.6019735}); f.HeadRotation != want {
+	if want := ([3]float32{-21.488958, -6.038993, -6.6019735}); f.HeadRotation != want {
 		t.Errorf("head rotation %v, want %v", f.HeadRotation, want)
 	}
-	if want := (mgl32.Vec3{-0.030653415, -0.10287084, -0.6584072}); f.HeadPosition != want {
+	if want := ([3]float32{-0.030653415, -0.10287084, -0.6584072}); f.HeadPosition != want {
 		t.Errorf("head position %v, want %v", f.HeadPosition, want)
 	}
-	if want := (mgl32.Vec3{6.0297494, 2.4403017, 0.25649446}); f.RightEye != want {
+	if want := ([3]float32{6.0297494, 2.4403017, 0.25649446}); f.RightEye != want {
 		t.Errorf("right eye %v, want %v", f.RightEye, want)
 	}
-	if want := (mgl32.Vec3{6.034903, -1.6660284, -0.17520553}); f.LeftEye != want {
+	if want := ([3]float32{6.034903, -1.6660284, -0.17520553}); f.LeftEye != want {
 		t.Errorf("left eye %v, want %v", f.LeftEye, want)
 	}
 	if f.Present&PresentTrackingStatus != 0 || !f.TrackingOK {
@@ -190,7 +188,7 @@ func TestFixtureEyeSigns(t *testing.T) {
 		}
 		for _, e := range []struct {
 			name      string
-			rot       mgl32.Vec3
+			rot       [3]float32
 			down      arkit.Shape
 			in, out   arkit.Shape
 			leftIsOut bool // for this eye, looking to the user's left is "out"
@@ -260,7 +258,7 @@ func TestParseV2(t *testing.T) {
 	if f.Blendshapes[arkit.MouthSmileLeft] != 0 || f.Blendshapes[arkit.JawOpen] != 1 || f.Blendshapes[arkit.EyeBlinkRight] != 0.125 {
 		t.Errorf("clamping: %v %v %v", f.Blendshapes[arkit.MouthSmileLeft], f.Blendshapes[arkit.JawOpen], f.Blendshapes[arkit.EyeBlinkRight])
 	}
-	if f.Present&PresentHeadPosition != 0 || f.HeadRotation != (mgl32.Vec3{1, -2, 3}) {
+	if f.Present&PresentHeadPosition != 0 || f.HeadRotation != ([3]float32{1, -2, 3}) {
 		t.Errorf("head with 3 values: %+v", f)
 	}
 }
@@ -272,18 +270,18 @@ func TestParseGrammar(t *testing.T) {
 	}{
 		{"key order free", "=leftEye#1,2,3|head#4,5,6,0.1,0.2,-0.5|rightEye#7,8,9|",
 			func(f *Frame) bool {
-				return f.LeftEye == mgl32.Vec3{1, 2, 3} && f.RightEye == mgl32.Vec3{7, 8, 9} && f.HeadPosition[2] == -0.5
+				return f.LeftEye == [3]float32{1, 2, 3} && f.RightEye == [3]float32{7, 8, 9} && f.HeadPosition[2] == -0.5
 			}},
 		{"unknown keys ignored, values unread", "hapihapi-xyz|futureKey&!!|jawOpen-50|=head#0,0,0|neck#not,numbers|",
 			func(f *Frame) bool { return f.Blendshapes[arkit.JawOpen] == 0.5 && f.Shapes == 1<<arkit.JawOpen }},
 		{"v1 negative value", "jawOpen--5|=head#0,0,0|", func(f *Frame) bool { return f.Blendshapes[arkit.JawOpen] == 0 }},
 		{"signed and exponent numbers", "jawOpen-+2.5e1|=head#-1.5E+1,+2,.5,3.,1e-3,-0|",
 			func(f *Frame) bool {
-				return f.Blendshapes[arkit.JawOpen] == 0.25 && f.HeadRotation == mgl32.Vec3{-15, 2, 0.5} &&
-					f.HeadPosition == mgl32.Vec3{3, 0.001, 0}
+				return f.Blendshapes[arkit.JawOpen] == 0.25 && f.HeadRotation == [3]float32{-15, 2, 0.5} &&
+					f.HeadPosition == [3]float32{3, 0.001, 0}
 			}},
 		{"spaces around names and numbers", " jawOpen - 40 |= head # 1 , 2 , 3 |", func(f *Frame) bool {
-			return f.Blendshapes[arkit.JawOpen] == 0.4 && f.HeadRotation == mgl32.Vec3{1, 2, 3}
+			return f.Blendshapes[arkit.JawOpen] == 0.4 && f.HeadRotation == [3]float32{1, 2, 3}
 		}},
 		{"trailing newline", "jawOpen-40|=head#1,2,3|\r\n", func(f *Frame) bool { return f.Blendshapes[arkit.JawOpen] == 0.4 }},
 		{"ARKit and odd-case spellings", "EyeBlinkLeft-10|eyeblink_r-20|JAWLEFT-30|=", func(f *Frame) bool {

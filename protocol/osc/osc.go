@@ -18,8 +18,11 @@
 // bad message inside a bundle never loses the good messages beside it
 // (field notes §1: go-osc and the Rust vmc crate lose whole packets).
 //
-// Encoding is not this package's job: Kugutsu's senders and tests use
-// github.com/hypebeast/go-osc to build packets.
+// Encoding is not this package's job: no product feature sends OSC (kugutsu
+// replay sends recorded datagrams as they are), and the tests and the test
+// Performer (protocol/vmc/vmctest) build packets with
+// github.com/hypebeast/go-osc, a second implementation to check this one
+// against.
 package osc
 
 import (

@@ -1,50 +1,55 @@
 package vmc
 
-// OSC addresses of the VMC Protocol. Marionette-bound messages (spec
-// "Marionette") are decoded by [Scene]; Performer-bound ones (spec
-// "Performer") are only sent, by [Sender].
+// OSC addresses of the VMC Protocol (../shared/spec, VMC EN; field notes
+// §1), with their argument types and the version that added each form.
+// Marionette-bound messages (spec "Marionette") are decoded by [Scene] (the
+// handlers table in decode.go holds their signatures); Performer-bound ones
+// (spec "Performer") are never decoded here, only sent by the test
+// Performer/Assistant in package vmctest.
 const (
-	AddrOK                 = "/VMC/Ext/OK"
-	AddrTime               = "/VMC/Ext/T"
-	AddrRoot               = "/VMC/Ext/Root/Pos"
-	AddrBone               = "/VMC/Ext/Bone/Pos"
-	AddrBlendVal           = "/VMC/Ext/Blend/Val"
-	AddrBlendApply         = "/VMC/Ext/Blend/Apply"
-	AddrCamera             = "/VMC/Ext/Cam"
-	AddrController         = "/VMC/Ext/Con"
-	AddrKey                = "/VMC/Ext/Key"
-	AddrMidiNote           = "/VMC/Ext/Midi/Note"
-	AddrMidiCCValue        = "/VMC/Ext/Midi/CC/Val"
-	AddrMidiCCBit          = "/VMC/Ext/Midi/CC/Bit"
-	AddrHMDPos             = "/VMC/Ext/Hmd/Pos"
-	AddrControllerPos      = "/VMC/Ext/Con/Pos"
-	AddrTrackerPos         = "/VMC/Ext/Tra/Pos"
-	AddrHMDPosLocal        = "/VMC/Ext/Hmd/Pos/Local"
-	AddrControllerPosLocal = "/VMC/Ext/Con/Pos/Local"
-	AddrTrackerPosLocal    = "/VMC/Ext/Tra/Pos/Local"
-	AddrReceive            = "/VMC/Ext/Rcv"
-	AddrLight              = "/VMC/Ext/Light"
-	AddrVRM                = "/VMC/Ext/VRM"
-	AddrRemote             = "/VMC/Ext/Remote"
-	AddrOption             = "/VMC/Ext/Opt"
-	AddrBackground         = "/VMC/Ext/Setting/Color"
-	AddrWindow             = "/VMC/Ext/Setting/Win"
-	AddrConfig             = "/VMC/Ext/Config"
+	AddrOK                 = "/VMC/Ext/OK"            // i loaded [ii calibration state, mode (v2.5) [i tracking (v2.7)]]
+	AddrTime               = "/VMC/Ext/T"             // f Performer time, seconds
+	AddrRoot               = "/VMC/Ext/Root/Pos"      // s name, fff position, ffff rotation [fff scale, fff offset (v2.1)]
+	AddrBone               = "/VMC/Ext/Bone/Pos"      // s bone name, fff position, ffff rotation (local, Unity)
+	AddrBlendVal           = "/VMC/Ext/Blend/Val"     // s blend key, f value
+	AddrBlendApply         = "/VMC/Ext/Blend/Apply"   // no arguments: commit the staged values
+	AddrCamera             = "/VMC/Ext/Cam"           // s name, fff position, ffff rotation, f FOV degrees (v2.1)
+	AddrController         = "/VMC/Ext/Con"           // i active, s name, iii left/touch/axis, fff axis (v2.1)
+	AddrKey                = "/VMC/Ext/Key"           // i active, s name, i key code (v2.1)
+	AddrMidiNote           = "/VMC/Ext/Midi/Note"     // i active, i channel, i note, f velocity (v2.2)
+	AddrMidiCCValue        = "/VMC/Ext/Midi/CC/Val"   // i knob, f value (v2.2)
+	AddrMidiCCBit          = "/VMC/Ext/Midi/CC/Bit"   // i knob, i active (v2.2)
+	AddrHMDPos             = "/VMC/Ext/Hmd/Pos"       // s serial, fff position, ffff rotation (v2.2)
+	AddrControllerPos      = "/VMC/Ext/Con/Pos"       // as AddrHMDPos (v2.2)
+	AddrTrackerPos         = "/VMC/Ext/Tra/Pos"       // as AddrHMDPos (v2.2)
+	AddrHMDPosLocal        = "/VMC/Ext/Hmd/Pos/Local" // as AddrHMDPos, the device's raw scale (v2.3)
+	AddrControllerPosLocal = "/VMC/Ext/Con/Pos/Local" // as AddrHMDPosLocal (v2.3)
+	AddrTrackerPosLocal    = "/VMC/Ext/Tra/Pos/Local" // as AddrHMDPosLocal (v2.3)
+	AddrReceive            = "/VMC/Ext/Rcv"           // i enable, i port (v2.4) [s IP (v2.7)]
+	AddrLight              = "/VMC/Ext/Light"         // s name, fff position, ffff rotation, ffff colour (v2.4)
+	AddrVRM                = "/VMC/Ext/VRM"           // s path, s title (v2.4) [s hash (v2.7)]
+	AddrRemote             = "/VMC/Ext/Remote"        // s service, s JSON (v3.0)
+	AddrOption             = "/VMC/Ext/Opt"           // s option string (v2.4)
+	AddrBackground         = "/VMC/Ext/Setting/Color" // ffff background colour (v2.4)
+	AddrWindow             = "/VMC/Ext/Setting/Win"   // iiii top-most, transparent, click-through, hide border (v2.4)
+	AddrConfig             = "/VMC/Ext/Config"        // s configuration file path (v2.5)
 	// AddrThruPrefix starts every /VMC/Thru/… address (v2.6): vendor
 	// messages an Assistant sends through the Performer.
 	AddrThruPrefix = "/VMC/Thru/"
 
-	AddrSetPeriod      = "/VMC/Ext/Set/Period"
-	AddrSetEye         = "/VMC/Ext/Set/Eye"
-	AddrSetReq         = "/VMC/Ext/Set/Req"
-	AddrSetRes         = "/VMC/Ext/Set/Res"
-	AddrSetCalibReady  = "/VMC/Ext/Set/Calib/Ready"
-	AddrSetCalibExec   = "/VMC/Ext/Set/Calib/Exec"
-	AddrSetConfig      = "/VMC/Ext/Set/Config"
-	addrThruStatistics = "/VMC/Thru/*" // the name Thru errors are counted under
+	// Performer-bound.
+	AddrSetPeriod      = "/VMC/Ext/Set/Period"      // iiiiii send intervals in frames (v2.3; vmctest.Period)
+	AddrSetEye         = "/VMC/Ext/Set/Eye"         // i enable, fff eye target (v2.3; head-relative from v2.8)
+	AddrSetReq         = "/VMC/Ext/Set/Req"         // no arguments: request immediate transmission (v2.4)
+	AddrSetRes         = "/VMC/Ext/Set/Res"         // s response (v2.4)
+	AddrSetCalibReady  = "/VMC/Ext/Set/Calib/Ready" // no arguments: prepare calibration (v2.5)
+	AddrSetCalibExec   = "/VMC/Ext/Set/Calib/Exec"  // i calibration mode (v2.5)
+	AddrSetConfig      = "/VMC/Ext/Set/Config"      // s configuration file path (v2.5)
+	addrThruStatistics = "/VMC/Thru/*"              // the name Thru messages are counted under
 )
 
-// addrID numbers the Marionette-bound addresses for per-address counters.
+// addrID numbers the Marionette-bound addresses: the index of the handlers
+// table (decode.go) and of the per-address counters.
 type addrID uint8
 
 const (
@@ -77,77 +82,3 @@ const (
 	idThru
 	numAddrs
 )
-
-var addrNames = [numAddrs]string{
-	idOK: AddrOK, idTime: AddrTime, idRoot: AddrRoot, idBone: AddrBone,
-	idBlendVal: AddrBlendVal, idBlendApply: AddrBlendApply, idCamera: AddrCamera,
-	idController: AddrController, idKey: AddrKey, idMidiNote: AddrMidiNote,
-	idMidiCCValue: AddrMidiCCValue, idMidiCCBit: AddrMidiCCBit,
-	idHMD: AddrHMDPos, idCon: AddrControllerPos, idTracker: AddrTrackerPos,
-	idHMDLocal: AddrHMDPosLocal, idConLocal: AddrControllerPosLocal, idTrackerLocal: AddrTrackerPosLocal,
-	idReceive: AddrReceive, idLight: AddrLight, idVRM: AddrVRM, idRemote: AddrRemote,
-	idOption: AddrOption, idBackground: AddrBackground, idWindow: AddrWindow,
-	idConfig: AddrConfig, idThru: addrThruStatistics,
-}
-
-// lookupAddr maps a Marionette-bound address to its id.
-func lookupAddr(a []byte) (addrID, bool) {
-	switch string(a) {
-	case AddrBone:
-		return idBone, true
-	case AddrBlendVal:
-		return idBlendVal, true
-	case AddrBlendApply:
-		return idBlendApply, true
-	case AddrRoot:
-		return idRoot, true
-	case AddrOK:
-		return idOK, true
-	case AddrTime:
-		return idTime, true
-	case AddrCamera:
-		return idCamera, true
-	case AddrController:
-		return idController, true
-	case AddrKey:
-		return idKey, true
-	case AddrMidiNote:
-		return idMidiNote, true
-	case AddrMidiCCValue:
-		return idMidiCCValue, true
-	case AddrMidiCCBit:
-		return idMidiCCBit, true
-	case AddrHMDPos:
-		return idHMD, true
-	case AddrControllerPos:
-		return idCon, true
-	case AddrTrackerPos:
-		return idTracker, true
-	case AddrHMDPosLocal:
-		return idHMDLocal, true
-	case AddrControllerPosLocal:
-		return idConLocal, true
-	case AddrTrackerPosLocal:
-		return idTrackerLocal, true
-	case AddrReceive:
-		return idReceive, true
-	case AddrLight:
-		return idLight, true
-	case AddrVRM:
-		return idVRM, true
-	case AddrRemote:
-		return idRemote, true
-	case AddrOption:
-		return idOption, true
-	case AddrBackground:
-		return idBackground, true
-	case AddrWindow:
-		return idWindow, true
-	case AddrConfig:
-		return idConfig, true
-	}
-	if len(a) > len(AddrThruPrefix) && string(a[:len(AddrThruPrefix)]) == AddrThruPrefix {
-		return idThru, true
-	}
-	return 0, false
-}

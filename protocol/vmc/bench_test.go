@@ -99,7 +99,7 @@ func BenchmarkLoopbackLatency(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer r.Close()
-	snd, err := Dial(ctx, r.Addr().String())
+	snd, err := dialPerformer(ctx, r.Addr().String())
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 
 	goosc "github.com/hypebeast/go-osc/osc"
 
+	"github.com/kugutsu/kugutsu/protocol/osc"
+
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -260,15 +262,55 @@ func TestDecodeMessages(t *testing.T) {
 	}
 }
 
-// signatures are the minimum argument types of every Marionette-bound
-// message (spec "Marionette").
-var signatures = map[string]string{
+// specSignatures are the minimum argument types of every Marionette-bound
+// message with arguments, as the spec lists them (spec "Marionette"),
+// written out independently of the handlers table.
+var specSignatures = map[string]string{
 	AddrOK: "i", AddrTime: "f", AddrRoot: sigPose, AddrBone: sigPose, AddrBlendVal: "sf",
 	AddrCamera: sigPose + "f", AddrController: "isiiifff", AddrKey: "isi", AddrMidiNote: "iiif",
 	AddrMidiCCValue: "if", AddrMidiCCBit: "ii", AddrHMDPos: sigPose, AddrControllerPos: sigPose,
 	AddrTrackerPos: sigPose, AddrHMDPosLocal: sigPose, AddrControllerPosLocal: sigPose,
 	AddrTrackerPosLocal: sigPose, AddrReceive: "ii", AddrLight: sigPose + sigColor, AddrVRM: "ss",
 	AddrRemote: "ss", AddrOption: "s", AddrBackground: sigColor, AddrWindow: "iiii", AddrConfig: "s",
+}
+
+// signatures returns the signature of every handler that has one (all but
+// Blend/Apply and Thru), by address: the table the tests below derive their
+// messages from.
+func signatures() map[string]string {
+	out := make(map[string]string)
+	for _, h := range handlers {
+		if h.sig != "" {
+			out[h.addr] = h.sig
+		}
+	}
+	return out
+}
+
+// TestHandlerSignatures checks the handlers table against the spec: every
+// Marionette-bound message has a handler with the spec's signature, and no
+// handler has an address or a signature the spec does not.
+func TestHandlerSignatures(t *testing.T) {
+	got := signatures()
+	if !reflect.DeepEqual(got, specSignatures) {
+		t.Errorf("handler signatures %v\nspec %v", got, specSignatures)
+	}
+	for id, h := range handlers {
+		if h.decode == nil || h.addr == "" {
+			t.Errorf("handler %d has no address or decode function", id)
+		}
+		if got, ok := lookupAddr([]byte(h.addr)); addrID(id) != idThru && (!ok || got != addrID(id)) {
+			t.Errorf("lookupAddr(%q) = %d, %v; want %d", h.addr, got, ok, id)
+		}
+	}
+	if id, ok := lookupAddr([]byte("/VMC/Thru/x")); !ok || id != idThru {
+		t.Errorf("lookupAddr(/VMC/Thru/x) = %d, %v", id, ok)
+	}
+	for _, a := range []string{"/VMC/Thru/", "/VMC/Thru", "/VMC/Ext/Set/Req", "/VMC/Ext/Bone/Pos/"} {
+		if id, ok := lookupAddr([]byte(a)); ok {
+			t.Errorf("lookupAddr(%q) = %d, want unknown", a, id)
+		}
+	}
 }
 
 // argsFor returns valid arguments for a signature ("Hips" for strings, so
@@ -305,7 +347,7 @@ func wrongFor(tag byte) []any {
 // dropped whole, counted under its address, and leave the scene and the
 // event stream untouched.
 func TestMalformedArguments(t *testing.T) {
-	for addr, sig := range signatures {
+	for addr, sig := range signatures() {
 		valid := argsFor(sig)
 		var cases []struct {
 			name  string
@@ -361,7 +403,7 @@ func TestMalformedArguments(t *testing.T) {
 // decodes exactly like the message without them (spec: "too many arguments
 // should be ignored").
 func TestExtraArgumentsIgnored(t *testing.T) {
-	for addr, sig := range signatures {
+	for addr, sig := range signatures() {
 		t.Run(addr, func(t *testing.T) {
 			plain, extra := NewScene(), NewScene()
 			evPlain, evExtra := plain.Subscribe(4), extra.Subscribe(4)
@@ -393,7 +435,7 @@ func TestExtraArgumentsIgnored(t *testing.T) {
 
 func TestMalformedElementDropsOnlyItself(t *testing.T) {
 	f := fullFrame(1, 3)
-	frame := FrameBundle(f)
+	frame := frameBundle(f)
 	good := marshal(t, frame)
 	// Append a broken element (a message with an unknown type tag) and a
 	// bundle element whose size overruns: the real frame must survive.
@@ -495,7 +537,7 @@ func TestAllBonesBothNamings(t *testing.T) {
 		f := fullFrame(3, 0)
 		f.Naming = n
 		s := NewScene()
-		s.Feed(marshal(t, FrameBundle(f)), testSender, testTime)
+		s.Feed(marshal(t, frameBundle(f)), testSender, testTime)
 		got := snapshot(s)
 		if got.Bones != f.Bones || got.BonesReceived != humanoid.All || got.Naming != n {
 			t.Errorf("%v: bones differ (received %d)", n, got.BonesReceived.Len())
@@ -689,5 +731,77 @@ func TestFeedDoesNotAllocate(t *testing.T) {
 	}
 	if f.BonesReceived != humanoid.All || len(f.Blends) != 60 {
 		t.Errorf("frame incomplete")
+	}
+}
+
+// TestArgReaderFaults: a read that fails (which check makes impossible for
+// the table's own messages) sticks, later reads return zero values, and the
+// fault names the first failure.
+func TestArgReaderFaults(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []any
+		read func(r *argReader)
+		want fault
+	}{
+		{"all read", []any{int32(7), "x"}, func(r *argReader) { r.i32(); r.str() }, faultNone},
+		{"missing", []any{int32(7)}, func(r *argReader) { r.i32(); r.f32() }, faultShort},
+		{"wrong type", []any{"x", float32(1)}, func(r *argReader) { r.i32(); r.f32() }, faultType},
+		{"missing floats", []any{float32(1)}, func(r *argReader) { r.vec3() }, faultShort},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var or osc.Reader
+			var m osc.Message
+			or.Reset(marshal(t, msg("/a", tc.args...)))
+			if err := or.Next(&m); err != nil {
+				t.Fatal(err)
+			}
+			r := argReader{a: m.Args()}
+			tc.read(&r)
+			if got := r.fault(); got != tc.want {
+				t.Errorf("fault %d, want %d", got, tc.want)
+			}
+			if tc.want != faultNone && (r.i32() != 0 || r.f32() != 0 || r.str() != nil || r.fault() != tc.want) {
+				t.Error("a read after a failed one returned a value or changed the fault")
+			}
+		})
+	}
+}
+
+// TestDecodeGuardsItsReads: were a handler's signature shorter than what its
+// decode function reads, the message is dropped and counted, not applied
+// with zero values (through an argReader and through readPose alike).
+func TestDecodeGuardsItsReads(t *testing.T) {
+	for _, tc := range []struct {
+		id   addrID
+		sig  string // shorter than what the decode function reads
+		args []any
+	}{
+		{idCamera, sigPose, pArgs("Cam")},
+		{idBone, "s", []any{"Hips"}},
+		{idBlendVal, "s", []any{"A"}},
+		{idHMD, "s", []any{"LHR-1"}},
+	} {
+		h := &handlers[tc.id]
+		t.Run(h.addr, func(t *testing.T) {
+			saved := h.sig
+			t.Cleanup(func() { h.sig = saved })
+			h.sig = tc.sig
+			s := NewScene()
+			feed(t, s, msg(h.addr, tc.args...), msg(AddrBlendApply))
+			if f := snapshot(s); f.Seq != 0 {
+				t.Errorf("applied: %+v", f)
+			}
+			st := s.Status()
+			short := uint64(0)
+			for _, a := range st.Addresses {
+				if a.Address == h.addr {
+					short = a.ShortArgs
+				}
+			}
+			if st.Rejected != 1 || short != 1 {
+				t.Errorf("status %+v", st)
+			}
+		})
 	}
 }

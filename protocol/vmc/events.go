@@ -37,6 +37,8 @@ var eventNames = [...]string{
 	EventWindow: "window", EventBackground: "background", EventReceive: "receive",
 }
 
+// String returns the kind in lower case ("key", "midi note", "thru"…), or
+// "event N" for a kind this package does not define.
 func (k EventKind) String() string {
 	if int(k) < len(eventNames) && eventNames[k] != "" {
 		return eventNames[k]

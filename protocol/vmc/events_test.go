@@ -202,7 +202,7 @@ func TestSnapshotConsistency(t *testing.T) {
 		}
 		f.Blends = []Blend{{Name: "A", Value: float32(k)}, {Name: "B", Value: float32(k)}}
 		// One packet holding bones, T and blends.
-		bundle := FrameBundle(f)
+		bundle := frameBundle(f)
 		bundle.Append(blendBundle(f.Blends))
 		pkts[k] = marshal(t, bundle)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -23,7 +24,7 @@ func Example() {
 	events := r.Scene().Subscribe(0)
 	defer events.Close()
 
-	performer, _ := vmc.Dial(ctx, r.Addr().String())
+	performer, _ := vmctest.Dial(ctx, r.Addr().String())
 	defer performer.Close()
 	performer.Bone(humanoid.Head, humanoid.NamingUnity, vmc.Transform{Rotation: vmc.Quat{Y: 0.7071068, W: 0.7071068}})
 	performer.Key(vmc.KeyInput{Active: 1, Name: "Space", KeyCode: 32})

@@ -81,6 +81,8 @@ const (
 	Calibrated            CalibrationState = 3
 )
 
+// String returns "uncalibrated", "waiting for calibration", "calibrating",
+// "calibrated", or "calibration state N" for a value the spec does not define.
 func (c CalibrationState) String() string {
 	switch c {
 	case Uncalibrated:
@@ -106,6 +108,8 @@ const (
 	CalibrationMRFloorFix CalibrationMode = 2
 )
 
+// String returns "normal", "MR normal", "MR floor fix", or "calibration
+// mode N" for a value the spec does not define.
 func (m CalibrationMode) String() string {
 	switch m {
 	case CalibrationNormal:
@@ -197,6 +201,8 @@ const (
 	DeviceTracker
 )
 
+// String returns the kind as it appears in the address ("Hmd", "Con",
+// "Tra"), or "device kind N" for a value this package does not define.
 func (k DeviceKind) String() string {
 	switch k {
 	case DeviceHMD:

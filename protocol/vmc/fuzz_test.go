@@ -118,7 +118,7 @@ var genAddrs = []string{AddrOK, AddrTime, AddrRoot, AddrBlendVal, AddrBlendApply
 // message generates one message: exact, truncated, with extras, or random.
 func (g *gen) message() *goosc.Message {
 	addr := genAddrs[int(g.byte())%len(genAddrs)]
-	sig := signatures[addr]
+	sig := specSignatures[addr]
 	var tags string
 	switch g.byte() % 4 {
 	case 0: // exactly the signature, with a later version's tail
@@ -179,7 +179,7 @@ func tagsOf(m *goosc.Message) string {
 }
 
 func (md *model) apply(m *goosc.Message) {
-	sig, known := signatures[m.Address]
+	sig, known := specSignatures[m.Address]
 	if m.Address == AddrBlendApply {
 		for _, k := range md.pending {
 			if _, ok := md.applied[k]; !ok {

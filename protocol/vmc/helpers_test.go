@@ -50,6 +50,10 @@ func fullFrame(k int, nBlends int) *Frame {
 	return f
 }
 
+// msg builds a go-osc message (go-osc is the second OSC implementation the
+// tests check our decoder against).
+func msg(address string, args ...any) *goosc.Message { return goosc.NewMessage(address, args...) }
+
 // marshal encodes a go-osc packet.
 func marshal(t testing.TB, p goosc.Packet) []byte {
 	t.Helper()
@@ -60,11 +64,39 @@ func marshal(t testing.TB, p goosc.Packet) []byte {
 	return b
 }
 
+// TestPerformer is the part of vmctest.Sender these tests use. vmctest imports
+// this package, so its internal tests cannot import vmctest; the external
+// test file vmctest_link_test.go installs it with [LinkVMCTest] before any
+// test runs.
+type TestPerformer interface {
+	Close() error
+	SendRaw(b []byte) error
+	SendPacket(p goosc.Packet) error
+	SendFrame(f *Frame) error
+	SendLowFrequency(f *Frame) error
+	Time(t float32) error
+	Option(opt string) error
+}
+
+// The vmctest functions the internal tests use, set by [LinkVMCTest].
+var (
+	dialPerformer func(ctx context.Context, addr string) (TestPerformer, error)
+	frameBundle   func(f *Frame) *goosc.Bundle
+	blendBundle   func(blends []Blend) *goosc.Bundle
+)
+
+// LinkVMCTest hands this package's internal tests vmctest's Dial,
+// FrameBundle and BlendBundle (test-only; see TestPerformer).
+func LinkVMCTest(dial func(ctx context.Context, addr string) (TestPerformer, error),
+	frame func(*Frame) *goosc.Bundle, blends func([]Blend) *goosc.Bundle) {
+	dialPerformer, frameBundle, blendBundle = dial, frame, blends
+}
+
 // framePackets encodes f as VirtualMotionCapture would send it: the frame
 // bundle and the blend bundle.
 func framePackets(t testing.TB, f *Frame) [][]byte {
 	t.Helper()
-	pkts := [][]byte{marshal(t, FrameBundle(f))}
+	pkts := [][]byte{marshal(t, frameBundle(f))}
 	if len(f.Blends) > 0 {
 		pkts = append(pkts, marshal(t, blendBundle(f.Blends)))
 	}
@@ -111,10 +143,11 @@ func listen(t *testing.T, addr string, lc ListenConfig) *Receiver {
 	return r
 }
 
-// dial returns a sender to r for the test's lifetime.
-func dial(t *testing.T, r *Receiver) *Sender {
+// dial returns a Performer (a vmctest.Sender) sending to r for the test's
+// lifetime.
+func dial(t *testing.T, r *Receiver) TestPerformer {
 	t.Helper()
-	s, err := Dial(context.Background(), r.Addr().String())
+	s, err := dialPerformer(context.Background(), r.Addr().String())
 	if err != nil {
 		t.Fatal(err)
 	}

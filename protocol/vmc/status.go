@@ -214,7 +214,7 @@ func (s *Scene) statusAt(now time.Time) Status {
 	})
 	for id, a := range s.addrs {
 		if a.Messages > 0 {
-			a.Address = addrNames[id]
+			a.Address = handlers[id].addr
 			st.Addresses = append(st.Addresses, a)
 		}
 	}
@@ -238,4 +238,23 @@ func (s *Scene) statusAt(now time.Time) Status {
 		return a.Address < b.Address
 	})
 	return st
+}
+
+// countUnknown counts a message of an address this package does not decode
+// and remembers the address (at most MaxUnknownAddresses of them, each cut
+// to 128 bytes).
+func (s *Scene) countUnknown(addr []byte) {
+	s.snd.unknown++
+	s.totals.Unknown++
+	if len(addr) > maxUnknownAddrLen {
+		addr = addr[:maxUnknownAddrLen]
+	}
+	if n := s.unknown[string(addr)]; n != nil {
+		*n++
+		return
+	}
+	if len(s.unknown) < MaxUnknownAddresses {
+		n := uint64(1)
+		s.unknown[string(addr)] = &n
+	}
 }

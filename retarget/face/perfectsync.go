@@ -1,4 +1,4 @@
-package ifacialmocap
+package face
 
 import "github.com/kugutsu/kugutsu/vrm/arkit"
 

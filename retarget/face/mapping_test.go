@@ -1,4 +1,4 @@
-package ifacialmocap
+package face
 
 import (
 	"encoding/binary"
@@ -11,6 +11,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -26,25 +27,25 @@ func nearVec(a, b mgl32.Vec3, eps float32) bool {
 	return near(a[0], b[0], eps) && near(a[1], b[1], eps) && near(a[2], b[2], eps)
 }
 
-func fixtureFrame(t *testing.T, name string) Frame {
+func fixtureFrame(t *testing.T, name string) ifacialmocap.Frame {
 	t.Helper()
 	for _, fx := range loadFixtures(t) {
 		if fx.name == name {
-			var f Frame
-			if err := ParseString(fx.frame, &f); err != nil {
+			var f ifacialmocap.Frame
+			if err := ifacialmocap.ParseString(fx.frame, &f); err != nil {
 				t.Fatal(err)
 			}
 			return f
 		}
 	}
 	t.Fatalf("no fixture %s", name)
-	return Frame{}
+	return ifacialmocap.Frame{}
 }
 
 // headWorld is the head's world rotation: chest·neck·head.
 func headWorld(f *Face) mgl32.Quat { return f.Chest.Mul(f.Neck).Mul(f.Head) }
 
-func mapOnce(s Settings, cal Calibration, f *Frame) Face {
+func mapOnce(s Settings, cal Calibration, f *ifacialmocap.Frame) Face {
 	m := Mapper{Settings: s, Calibration: cal}
 	var out Face
 	m.Map(f, 0, &out)
@@ -75,7 +76,7 @@ func TestHeadDirection(t *testing.T) {
 		for _, mirror := range []bool{false, true} {
 			s := DefaultSettings()
 			s.Mirror = mirror
-			f := Frame{HeadRotation: c.rot, TrackingOK: true}
+			f := ifacialmocap.Frame{HeadRotation: c.rot, TrackingOK: true}
 			out := mapOnce(s, Calibration{}, &f)
 			v := headWorld(&out).Rotate(c.probe)
 			want := c.sign
@@ -94,14 +95,14 @@ func TestHeadDirection(t *testing.T) {
 	// Invert flips one axis: an inverted yaw turns the other way.
 	s := DefaultSettings()
 	s.Invert.HeadYaw = true
-	f := Frame{HeadRotation: mgl32.Vec3{0, 30, 0}, TrackingOK: true}
+	f := ifacialmocap.Frame{HeadRotation: mgl32.Vec3{0, 30, 0}, TrackingOK: true}
 	out := mapOnce(s, Calibration{}, &f)
 	if headWorld(&out).Rotate(forward)[0] >= 0 {
 		t.Error("Invert.HeadYaw did not reverse the turn")
 	}
 	s = DefaultSettings()
 	s.Invert.HeadPitch, s.Invert.HeadRoll = true, true
-	f = Frame{HeadRotation: mgl32.Vec3{20, 0, 20}, TrackingOK: true}
+	f = ifacialmocap.Frame{HeadRotation: mgl32.Vec3{20, 0, 20}, TrackingOK: true}
 	out = mapOnce(s, Calibration{}, &f)
 	if v := headWorld(&out).Rotate(forward); v[1] <= 0 {
 		t.Errorf("Invert.HeadPitch: %v", v)
@@ -162,8 +163,8 @@ func TestInvertEyesAndPosition(t *testing.T) {
 	if out.Presets.LookRight == 0 || out.Presets.LookLeft != 0 || out.Presets.LookUp == 0 || out.Gaze.Yaw >= 0 || out.Gaze.Pitch >= 0 {
 		t.Errorf("inverted eyes: gaze %+v presets %+v", out.Gaze, out.Presets)
 	}
-	cal := Calibrate(&Frame{HeadPosition: mgl32.Vec3{0, 0, -0.5}})
-	g := Frame{TrackingOK: true, HeadPosition: mgl32.Vec3{0.01, 0.02, -0.47}}
+	cal := Calibrate(&ifacialmocap.Frame{HeadPosition: mgl32.Vec3{0, 0, -0.5}})
+	g := ifacialmocap.Frame{TrackingOK: true, HeadPosition: mgl32.Vec3{0.01, 0.02, -0.47}}
 	s = DefaultSettings()
 	s.HeadPositionScale = 2
 	s.Invert.PositionX, s.Invert.PositionZ = true, true
@@ -197,7 +198,7 @@ func TestMirrorShapes(t *testing.T) {
 	if swapped != 2*20 { // 20 left/right pairs among the 52
 		t.Errorf("%d shapes swap, want 40", swapped)
 	}
-	var f Frame
+	var f ifacialmocap.Frame
 	f.TrackingOK = true
 	f.Blendshapes[arkit.MouthSmileLeft] = 0.8
 	f.Blendshapes[arkit.JawLeft] = 0.3
@@ -268,7 +269,7 @@ func TestCalibration(t *testing.T) {
 	// Moving toward the user's left by 5 cm moves the avatar's head 5 cm to
 	// its left (−5 cm mirrored); the phone's tilt is taken out.
 	g = f
-	g.HeadPosition = f.HeadPosition.Add(HeadRotation(f.HeadRotation).Rotate(mgl32.Vec3{0.05, 0, 0}))
+	g.HeadPosition = mgl32.Vec3(f.HeadPosition).Add(HeadRotation(f.HeadRotation).Rotate(mgl32.Vec3{0.05, 0, 0}))
 	out = mapOnce(s, cal, &g)
 	if !nearVec(out.HeadOffset, mgl32.Vec3{0.05, 0, 0}, 1e-6) {
 		t.Errorf("offset %v, want (0.05, 0, 0)", out.HeadOffset)
@@ -378,7 +379,7 @@ func TestEmotionsAndBlink(t *testing.T) {
 	}
 
 	// Preset blink: mapClamp(eyeBlink, 0.2, 0.8), split into both + one side.
-	f := Frame{TrackingOK: true}
+	f := ifacialmocap.Frame{TrackingOK: true}
 	f.Blendshapes[arkit.EyeBlinkLeft], f.Blendshapes[arkit.EyeBlinkRight] = 0.8, 0.5
 	out := mapOnce(DefaultSettings(), Calibration{}, &f)
 	p := out.Presets
@@ -396,7 +397,7 @@ func TestBlinkSpeedLimits(t *testing.T) {
 	for _, fps := range []float32{30, 60, 144} {
 		m := Mapper{Settings: DefaultSettings()}
 		var out Face
-		open, shut := Frame{TrackingOK: true}, Frame{TrackingOK: true}
+		open, shut := ifacialmocap.Frame{TrackingOK: true}, ifacialmocap.Frame{TrackingOK: true}
 		shut.Blendshapes[arkit.EyeBlinkLeft], shut.Blendshapes[arkit.EyeBlinkRight] = 1, 1
 		dt := 1 / fps
 		m.Map(&open, 0, &out)
@@ -428,7 +429,7 @@ func TestBlinkSpeedLimits(t *testing.T) {
 // step is covered after the same time at any frame rate — and converges.
 func TestSmoothingConvergence(t *testing.T) {
 	const tau = 0.1
-	step := Frame{TrackingOK: true, HeadRotation: mgl32.Vec3{0, 40, 0}}
+	step := ifacialmocap.Frame{TrackingOK: true, HeadRotation: mgl32.Vec3{0, 40, 0}}
 	step.Blendshapes[arkit.JawOpen] = 1
 	var results []float32
 	for _, fps := range []int{30, 60, 120, 240} {
@@ -436,7 +437,7 @@ func TestSmoothingConvergence(t *testing.T) {
 		s.Smoothing = tau
 		m := Mapper{Settings: s}
 		var out Face
-		rest := Frame{TrackingOK: true}
+		rest := ifacialmocap.Frame{TrackingOK: true}
 		m.Map(&rest, 0, &out)
 		dt := float32(1) / float32(fps)
 		for range fps / 10 { // 0.1 s = τ
@@ -465,7 +466,7 @@ func TestSmoothingConvergence(t *testing.T) {
 	// No smoothing: the target at once.
 	m := Mapper{Settings: Settings{}}
 	var out Face
-	m.Map(&Frame{TrackingOK: true}, 0, &out)
+	m.Map(&ifacialmocap.Frame{TrackingOK: true}, 0, &out)
 	m.Map(&step, 1.0/60, &out)
 	if out.ARKit[arkit.JawOpen] != 1 {
 		t.Errorf("unsmoothed: %v", out.ARKit[arkit.JawOpen])
@@ -479,7 +480,7 @@ func TestTrackingLostHolds(t *testing.T) {
 	m := Mapper{Settings: DefaultSettings()}
 	var before, after Face
 	m.Map(&f, 0, &before)
-	lost := Frame{TrackingOK: false, Present: PresentTrackingStatus}
+	lost := ifacialmocap.Frame{TrackingOK: false, Present: ifacialmocap.PresentTrackingStatus}
 	for range 30 {
 		m.Map(&lost, 1.0/60, &after)
 	}

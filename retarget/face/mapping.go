@@ -1,19 +1,21 @@
-package ifacialmocap
+package face
 
 import (
 	"math"
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// This file maps a Frame onto a VRM avatar: expression weights (Perfect Sync
-// or VRM presets), head/neck/chest rotations, eye rotations, lookAt and a
-// head offset. It is pure computation on caller-owned values: no I/O, no
-// allocation. The glue that writes the result into a vrm.Pose lives with the
-// VRM code (this package imports only vrm/arkit).
+// This file maps an ifacialmocap.Frame onto a VRM avatar: expression weights
+// (Perfect Sync or VRM presets), head/neck/chest rotations, eye rotations,
+// lookAt and a head offset. It is pure computation on caller-owned values: no
+// I/O, no allocation. The glue that writes the result into a vrm.Pose lives
+// with the engine (marionette/facerig.go; this package imports only vrm's
+// vocabulary packages, vrm/arkit and vrm/humanoid).
 //
 // Coordinate frame of every output: the VRM 1.0 world frame — metres, +Y up,
 // the avatar faces +Z, the avatar's left is +X (field notes §3). Rotations
@@ -146,15 +148,15 @@ func DefaultSettings() Settings {
 // means "the phone's own neutral" for rotations and no head offset.
 type Calibration struct {
 	Valid             bool
-	HeadRotation      mgl32.Vec3 // degrees, as Frame.HeadRotation
-	HeadPosition      mgl32.Vec3 // metres, as Frame.HeadPosition
-	RightEye, LeftEye mgl32.Vec3 // degrees, as Frame.RightEye/LeftEye
+	HeadRotation      mgl32.Vec3 // degrees, as ifacialmocap.Frame.HeadRotation
+	HeadPosition      mgl32.Vec3 // metres, as ifacialmocap.Frame.HeadPosition
+	RightEye, LeftEye mgl32.Vec3 // degrees, as ifacialmocap.Frame.RightEye/LeftEye
 }
 
 // Calibrate returns the calibration that makes f the neutral pose. Raw
 // values are kept, so changing Invert or Mirror later needs no new
 // calibration.
-func Calibrate(f *Frame) Calibration {
+func Calibrate(f *ifacialmocap.Frame) Calibration {
 	return Calibration{Valid: true, HeadRotation: f.HeadRotation, HeadPosition: f.HeadPosition,
 		RightEye: f.RightEye, LeftEye: f.LeftEye}
 }
@@ -319,7 +321,7 @@ func (m *Mapper) Reset() { m.primed = false }
 // Map computes the face for frame f, dt seconds after the previous call
 // (dt ≤ 0 on the first call is fine; later it means no time passed). It does
 // not allocate. See Face, Presets and Settings for the formulas.
-func (m *Mapper) Map(f *Frame, dt float32, out *Face) {
+func (m *Mapper) Map(f *ifacialmocap.Frame, dt float32, out *Face) {
 	s := &m.Settings
 	if f.TrackingOK || !m.primed {
 		m.target = m.computeTarget(f)
@@ -388,7 +390,7 @@ func (m *Mapper) Map(f *Frame, dt float32, out *Face) {
 }
 
 // computeTarget applies invert, calibration and mirror to a frame.
-func (m *Mapper) computeTarget(f *Frame) target {
+func (m *Mapper) computeTarget(f *ifacialmocap.Frame) target {
 	s, cal := &m.Settings, &m.Calibration
 	var t target
 
@@ -438,7 +440,7 @@ func (m *Mapper) computeTarget(f *Frame) target {
 	// phone camera's axes into the neutral face's (the phone may look up at
 	// the face: q0⁻¹ undoes that tilt).
 	if cal.Valid && s.HeadPositionScale != 0 {
-		d := invertVec(f.HeadPosition.Sub(cal.HeadPosition), s.Invert.PositionX, s.Invert.PositionY, s.Invert.PositionZ)
+		d := invertVec(mgl32.Vec3(f.HeadPosition).Sub(cal.HeadPosition), s.Invert.PositionX, s.Invert.PositionY, s.Invert.PositionZ)
 		d = q0inv.Rotate(d).Mul(s.HeadPositionScale)
 		if s.Mirror {
 			d[0] = -d[0]
@@ -614,3 +616,15 @@ var mirrorShape = func() (m [arkit.Count]arkit.Shape) {
 	}
 	return m
 }()
+
+// clamp01 limits v to [0, 1]; NaN passes through (as in the parser, which
+// never produces one).
+func clamp01(v float32) float32 {
+	switch {
+	case v < 0:
+		return 0
+	case v > 1:
+		return 1
+	}
+	return v
+}

@@ -1,4 +1,11 @@
-package vmc
+// Package vmctest is the Performer side of the VMC protocol for tests and
+// test tools: a [Sender] that encodes every Marionette-bound message of the
+// VMC spec (and the Performer-bound Set/… messages) with
+// github.com/hypebeast/go-osc, a second OSC implementation next to our
+// decoder in protocol/osc. It lives apart from protocol/vmc so that the
+// shipped binary links no go-osc (issue 12); product code sends raw
+// datagrams (kugutsu replay) and never needs it.
+package vmctest
 
 import (
 	"context"
@@ -9,6 +16,7 @@ import (
 	goosc "github.com/hypebeast/go-osc/osc"
 
 	"github.com/kugutsu/kugutsu/protocol/osc"
+	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -27,7 +35,7 @@ func Dial(ctx context.Context, addr string) (*Sender, error) {
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "udp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("vmc: dial: %w", err)
+		return nil, fmt.Errorf("vmctest: dial: %w", err)
 	}
 	return &Sender{conn: c}, nil
 }
@@ -53,7 +61,7 @@ func (s *Sender) SendRaw(b []byte) error {
 func (s *Sender) SendPacket(p goosc.Packet) error {
 	b, err := p.MarshalBinary()
 	if err != nil {
-		return fmt.Errorf("vmc: encode: %w", err)
+		return fmt.Errorf("vmctest: encode: %w", err)
 	}
 	return s.SendRaw(b)
 }
@@ -80,7 +88,7 @@ func newMessage(address string, args ...any) (*goosc.Message, error) {
 			a = *goosc.NewTimetagFromTimetag(uint64(v))
 		case int32, float32, string, []byte, int64, float64, bool, nil, goosc.Timetag:
 		default:
-			return nil, fmt.Errorf("vmc: argument type %T has no OSC type", a)
+			return nil, fmt.Errorf("vmctest: argument type %T has no OSC type", a)
 		}
 		m.Append(a)
 	}
@@ -96,13 +104,13 @@ func b2i(b bool) int32 {
 	return 0
 }
 
-func poseArgs(name string, t Transform, more ...any) []any {
+func poseArgs(name string, t vmc.Transform, more ...any) []any {
 	p, q := t.Position, t.Rotation
 	return append([]any{name, p.X, p.Y, p.Z, q.X, q.Y, q.Z, q.W}, more...)
 }
 
-func msgOK(a Availability) *goosc.Message {
-	m := msg(AddrOK, b2i(a.Loaded))
+func msgOK(a vmc.Availability) *goosc.Message {
+	m := msg(vmc.AddrOK, b2i(a.Loaded))
 	if a.HasCalibration || a.HasTracking {
 		m.Append(int32(a.Calibration), int32(a.Mode))
 	}
@@ -112,49 +120,51 @@ func msgOK(a Availability) *goosc.Message {
 	return m
 }
 
-func msgRoot(r Root) *goosc.Message {
-	m := msg(AddrRoot, poseArgs("root", r.Transform)...)
+func msgRoot(r vmc.Root) *goosc.Message {
+	m := msg(vmc.AddrRoot, poseArgs("root", r.Transform)...)
 	if r.MR {
 		m.Append(r.Scale.X, r.Scale.Y, r.Scale.Z, r.Offset.X, r.Offset.Y, r.Offset.Z)
 	}
 	return m
 }
 
-func msgBone(name string, t Transform) *goosc.Message { return msg(AddrBone, poseArgs(name, t)...) }
-
-func msgCamera(c Camera) *goosc.Message {
-	return msg(AddrCamera, poseArgs(c.Name, c.Transform, c.FOV)...)
+func msgBone(name string, t vmc.Transform) *goosc.Message {
+	return msg(vmc.AddrBone, poseArgs(name, t)...)
 }
 
-func msgDevice(d Device) *goosc.Message {
+func msgCamera(c vmc.Camera) *goosc.Message {
+	return msg(vmc.AddrCamera, poseArgs(c.Name, c.Transform, c.FOV)...)
+}
+
+func msgDevice(d vmc.Device) *goosc.Message {
 	addr := [2][3]string{
-		{AddrHMDPos, AddrControllerPos, AddrTrackerPos},
-		{AddrHMDPosLocal, AddrControllerPosLocal, AddrTrackerPosLocal},
+		{vmc.AddrHMDPos, vmc.AddrControllerPos, vmc.AddrTrackerPos},
+		{vmc.AddrHMDPosLocal, vmc.AddrControllerPosLocal, vmc.AddrTrackerPosLocal},
 	}[b2i(d.Local)][d.Kind%3]
 	return msg(addr, poseArgs(d.Serial, d.Transform)...)
 }
 
-func msgLight(l Light) *goosc.Message {
+func msgLight(l vmc.Light) *goosc.Message {
 	c := l.Color
-	return msg(AddrLight, poseArgs(l.Name, l.Transform, c.R, c.G, c.B, c.A)...)
+	return msg(vmc.AddrLight, poseArgs(l.Name, l.Transform, c.R, c.G, c.B, c.A)...)
 }
 
-func msgBackground(c Color) *goosc.Message { return msg(AddrBackground, c.R, c.G, c.B, c.A) }
+func msgBackground(c vmc.Color) *goosc.Message { return msg(vmc.AddrBackground, c.R, c.G, c.B, c.A) }
 
-func msgWindow(w Window) *goosc.Message {
-	return msg(AddrWindow, b2i(w.TopMost), b2i(w.Transparent), b2i(w.ClickThrough), b2i(w.HideBorder))
+func msgWindow(w vmc.Window) *goosc.Message {
+	return msg(vmc.AddrWindow, b2i(w.TopMost), b2i(w.Transparent), b2i(w.ClickThrough), b2i(w.HideBorder))
 }
 
-func msgVRM(v VRMInfo) *goosc.Message {
-	m := msg(AddrVRM, v.Path, v.Title)
+func msgVRM(v vmc.VRMInfo) *goosc.Message {
+	m := msg(vmc.AddrVRM, v.Path, v.Title)
 	if v.HasHash {
 		m.Append(v.Hash)
 	}
 	return m
 }
 
-func msgReceive(r ReceiveInfo) *goosc.Message {
-	m := msg(AddrReceive, b2i(r.Enable), r.Port)
+func msgReceive(r vmc.ReceiveInfo) *goosc.Message {
+	m := msg(vmc.AddrReceive, b2i(r.Enable), r.Port)
 	if r.HasIP {
 		m.Append(r.IP)
 	}
@@ -163,114 +173,117 @@ func msgReceive(r ReceiveInfo) *goosc.Message {
 
 // OK sends /VMC/Ext/OK: 1 argument, 3 with a.HasCalibration (v2.5), 4 with
 // a.HasTracking (v2.7).
-func (s *Sender) OK(a Availability) error { return s.SendPacket(msgOK(a)) }
+func (s *Sender) OK(a vmc.Availability) error { return s.SendPacket(msgOK(a)) }
 
 // Time sends /VMC/Ext/T, the sender's relative time in seconds.
-func (s *Sender) Time(t float32) error { return s.SendPacket(msg(AddrTime, t)) }
+func (s *Sender) Time(t float32) error { return s.SendPacket(msg(vmc.AddrTime, t)) }
 
 // Root sends /VMC/Ext/Root/Pos named "root": 8 arguments (v2.0), or 14 with
 // the MR scale and offset when r.MR (v2.1). Unity coordinates, metres.
-func (s *Sender) Root(r Root) error { return s.SendPacket(msgRoot(r)) }
+func (s *Sender) Root(r vmc.Root) error { return s.SendPacket(msgRoot(r)) }
 
 // Bone sends /VMC/Ext/Bone/Pos for humanoid bone b, named in the given
 // convention (humanoid.NamingUnity: "LeftThumbProximal"; NamingVRM1:
 // "leftThumbMetacarpal"). t is the bone's local pose in Unity coordinates.
-func (s *Sender) Bone(b humanoid.Bone, n humanoid.Naming, t Transform) error {
+func (s *Sender) Bone(b humanoid.Bone, n humanoid.Naming, t vmc.Transform) error {
 	return s.SendPacket(msgBone(b.Name(n), t))
 }
 
 // BoneName sends /VMC/Ext/Bone/Pos with any name.
-func (s *Sender) BoneName(name string, t Transform) error {
+func (s *Sender) BoneName(name string, t vmc.Transform) error {
 	return s.SendPacket(msgBone(name, t))
 }
 
 // Blend sends one /VMC/Ext/Blend/Val (staged by the receiver until Apply).
 func (s *Sender) Blend(name string, value float32) error {
-	return s.SendPacket(msg(AddrBlendVal, name, value))
+	return s.SendPacket(msg(vmc.AddrBlendVal, name, value))
 }
 
 // BlendApply sends /VMC/Ext/Blend/Apply.
-func (s *Sender) BlendApply() error { return s.SendPacket(msg(AddrBlendApply)) }
+func (s *Sender) BlendApply() error { return s.SendPacket(msg(vmc.AddrBlendApply)) }
 
 // Blends sends one bundle of a Val per blend followed by Apply, as
 // VirtualMotionCapture does (field notes §1).
-func (s *Sender) Blends(blends []Blend) error { return s.SendPacket(blendBundle(blends)) }
+func (s *Sender) Blends(blends []vmc.Blend) error { return s.SendPacket(BlendBundle(blends)) }
 
-func blendBundle(blends []Blend) *goosc.Bundle {
+// BlendBundle builds the bundle VirtualMotionCapture sends for blendshapes
+// (field notes §1): a /VMC/Ext/Blend/Val per blend, in order, then
+// /VMC/Ext/Blend/Apply.
+func BlendBundle(blends []vmc.Blend) *goosc.Bundle {
 	b := goosc.NewBundle(time.Time{})
 	for _, v := range blends {
-		b.Append(msg(AddrBlendVal, v.Name, v.Value))
+		b.Append(msg(vmc.AddrBlendVal, v.Name, v.Value))
 	}
-	b.Append(msg(AddrBlendApply))
+	b.Append(msg(vmc.AddrBlendApply))
 	return b
 }
 
 // Camera sends /VMC/Ext/Cam (v2.1): pose and vertical FOV in degrees.
-func (s *Sender) Camera(c Camera) error { return s.SendPacket(msgCamera(c)) }
+func (s *Sender) Camera(c vmc.Camera) error { return s.SendPacket(msgCamera(c)) }
 
 // Light sends /VMC/Ext/Light (v2.4).
-func (s *Sender) Light(l Light) error { return s.SendPacket(msgLight(l)) }
+func (s *Sender) Light(l vmc.Light) error { return s.SendPacket(msgLight(l)) }
 
 // Background sends /VMC/Ext/Setting/Color (v2.4).
-func (s *Sender) Background(c Color) error { return s.SendPacket(msgBackground(c)) }
+func (s *Sender) Background(c vmc.Color) error { return s.SendPacket(msgBackground(c)) }
 
 // Window sends /VMC/Ext/Setting/Win (v2.4).
-func (s *Sender) Window(w Window) error { return s.SendPacket(msgWindow(w)) }
+func (s *Sender) Window(w vmc.Window) error { return s.SendPacket(msgWindow(w)) }
 
 // VRM sends /VMC/Ext/VRM: path and title (v2.4), plus the hash when
 // v.HasHash (v2.7).
-func (s *Sender) VRM(v VRMInfo) error { return s.SendPacket(msgVRM(v)) }
+func (s *Sender) VRM(v vmc.VRMInfo) error { return s.SendPacket(msgVRM(v)) }
 
 // Remote sends /VMC/Ext/Remote (v3.0).
-func (s *Sender) Remote(r RemoteInfo) error {
-	return s.SendPacket(msg(AddrRemote, r.Service, r.JSON))
+func (s *Sender) Remote(r vmc.RemoteInfo) error {
+	return s.SendPacket(msg(vmc.AddrRemote, r.Service, r.JSON))
 }
 
 // Option sends /VMC/Ext/Opt (v2.4).
-func (s *Sender) Option(opt string) error { return s.SendPacket(msg(AddrOption, opt)) }
+func (s *Sender) Option(opt string) error { return s.SendPacket(msg(vmc.AddrOption, opt)) }
 
 // Config sends /VMC/Ext/Config (v2.5), the loaded settings path.
-func (s *Sender) Config(path string) error { return s.SendPacket(msg(AddrConfig, path)) }
+func (s *Sender) Config(path string) error { return s.SendPacket(msg(vmc.AddrConfig, path)) }
 
 // Receive sends /VMC/Ext/Rcv: enable and port (v2.4), plus the IP when
 // r.HasIP (v2.7).
-func (s *Sender) Receive(r ReceiveInfo) error { return s.SendPacket(msgReceive(r)) }
+func (s *Sender) Receive(r vmc.ReceiveInfo) error { return s.SendPacket(msgReceive(r)) }
 
 // Device sends /VMC/Ext/{Hmd,Con,Tra}/Pos, or …/Pos/Local when d.Local.
-func (s *Sender) Device(d Device) error { return s.SendPacket(msgDevice(d)) }
+func (s *Sender) Device(d vmc.Device) error { return s.SendPacket(msgDevice(d)) }
 
 // Key sends /VMC/Ext/Key (v2.1).
-func (s *Sender) Key(k KeyInput) error {
-	return s.SendPacket(msg(AddrKey, k.Active, k.Name, k.KeyCode))
+func (s *Sender) Key(k vmc.KeyInput) error {
+	return s.SendPacket(msg(vmc.AddrKey, k.Active, k.Name, k.KeyCode))
 }
 
 // Controller sends /VMC/Ext/Con (v2.1).
-func (s *Sender) Controller(c ControllerInput) error {
-	return s.SendPacket(msg(AddrController, c.Active, c.Name, b2i(c.IsLeft), b2i(c.IsTouch),
+func (s *Sender) Controller(c vmc.ControllerInput) error {
+	return s.SendPacket(msg(vmc.AddrController, c.Active, c.Name, b2i(c.IsLeft), b2i(c.IsTouch),
 		b2i(c.IsAxis), c.Axis.X, c.Axis.Y, c.Axis.Z))
 }
 
 // MidiNote sends /VMC/Ext/Midi/Note (v2.2).
-func (s *Sender) MidiNote(n MidiNote) error {
-	return s.SendPacket(msg(AddrMidiNote, n.Active, n.Channel, n.Note, n.Velocity))
+func (s *Sender) MidiNote(n vmc.MidiNote) error {
+	return s.SendPacket(msg(vmc.AddrMidiNote, n.Active, n.Channel, n.Note, n.Velocity))
 }
 
 // MidiCCValue sends /VMC/Ext/Midi/CC/Val (v2.2; to a Performer, v2.3).
 func (s *Sender) MidiCCValue(knob int32, value float32) error {
-	return s.SendPacket(msg(AddrMidiCCValue, knob, value))
+	return s.SendPacket(msg(vmc.AddrMidiCCValue, knob, value))
 }
 
 // MidiCCBit sends /VMC/Ext/Midi/CC/Bit (v2.2).
 func (s *Sender) MidiCCBit(knob, active int32) error {
-	return s.SendPacket(msg(AddrMidiCCBit, knob, active))
+	return s.SendPacket(msg(vmc.AddrMidiCCBit, knob, active))
 }
 
 // Thru sends a /VMC/Thru/… message (v2.6); address must start with
 // AddrThruPrefix. Argument types as for Send; the spec's shapes are
 // (string), (string, float32) and (string, int32).
 func (s *Sender) Thru(address string, args ...any) error {
-	if len(address) <= len(AddrThruPrefix) || address[:len(AddrThruPrefix)] != AddrThruPrefix {
-		return fmt.Errorf("vmc: Thru address %q does not start with %s", address, AddrThruPrefix)
+	if len(address) <= len(vmc.AddrThruPrefix) || address[:len(vmc.AddrThruPrefix)] != vmc.AddrThruPrefix {
+		return fmt.Errorf("vmctest: Thru address %q does not start with %s", address, vmc.AddrThruPrefix)
 	}
 	return s.Send(address, args...)
 }
@@ -283,33 +296,33 @@ type Period struct {
 
 // SetPeriod sends /VMC/Ext/Set/Period to a Performer.
 func (s *Sender) SetPeriod(p Period) error {
-	return s.SendPacket(msg(AddrSetPeriod, p.Status, p.Root, p.Bone, p.BlendShape, p.Camera, p.Devices))
+	return s.SendPacket(msg(vmc.AddrSetPeriod, p.Status, p.Root, p.Bone, p.BlendShape, p.Camera, p.Devices))
 }
 
 // SetEye sends /VMC/Ext/Set/Eye to a Performer: the eye-tracking target,
 // relative to the head from v2.8 (absolute before).
-func (s *Sender) SetEye(enable bool, target Vec3) error {
-	return s.SendPacket(msg(AddrSetEye, b2i(enable), target.X, target.Y, target.Z))
+func (s *Sender) SetEye(enable bool, target vmc.Vec3) error {
+	return s.SendPacket(msg(vmc.AddrSetEye, b2i(enable), target.X, target.Y, target.Z))
 }
 
 // SetReq sends /VMC/Ext/Set/Req: ask the Performer to send everything now.
-func (s *Sender) SetReq() error { return s.SendPacket(msg(AddrSetReq)) }
+func (s *Sender) SetReq() error { return s.SendPacket(msg(vmc.AddrSetReq)) }
 
 // SetRes sends /VMC/Ext/Set/Res, a free-form response string.
-func (s *Sender) SetRes(response string) error { return s.SendPacket(msg(AddrSetRes, response)) }
+func (s *Sender) SetRes(response string) error { return s.SendPacket(msg(vmc.AddrSetRes, response)) }
 
 // SetCalibReady sends /VMC/Ext/Set/Calib/Ready. Leave the user time between
 // Ready and Exec (spec).
-func (s *Sender) SetCalibReady() error { return s.SendPacket(msg(AddrSetCalibReady)) }
+func (s *Sender) SetCalibReady() error { return s.SendPacket(msg(vmc.AddrSetCalibReady)) }
 
 // SetCalibExec sends /VMC/Ext/Set/Calib/Exec with the calibration mode.
-func (s *Sender) SetCalibExec(mode CalibrationMode) error {
-	return s.SendPacket(msg(AddrSetCalibExec, int32(mode)))
+func (s *Sender) SetCalibExec(mode vmc.CalibrationMode) error {
+	return s.SendPacket(msg(vmc.AddrSetCalibExec, int32(mode)))
 }
 
 // SetConfig sends /VMC/Ext/Set/Config: ask the Performer to load a settings
 // file.
-func (s *Sender) SetConfig(path string) error { return s.SendPacket(msg(AddrSetConfig, path)) }
+func (s *Sender) SetConfig(path string) error { return s.SendPacket(msg(vmc.AddrSetConfig, path)) }
 
 // bonesPerBundle is how many bones VirtualMotionCapture puts in each
 // sub-bundle (field notes §1).
@@ -320,7 +333,7 @@ const bonesPerBundle = 13
 // received bones (named by f.Naming) in sub-bundles of 13 with the remainder
 // directly in the frame bundle, the camera and devices if received, OK and T
 // if received. go-osc writes a bundle's messages before its sub-bundles.
-func FrameBundle(f *Frame) *goosc.Bundle {
+func FrameBundle(f *vmc.Frame) *goosc.Bundle {
 	frame := goosc.NewBundle(time.Time{})
 	if f.Root.Received {
 		frame.Append(msgRoot(f.Root))
@@ -354,7 +367,7 @@ func FrameBundle(f *Frame) *goosc.Bundle {
 		frame.Append(msgOK(f.Available))
 	}
 	if f.TimeReceived {
-		frame.Append(msg(AddrTime, f.Time))
+		frame.Append(msg(vmc.AddrTime, f.Time))
 	}
 	return frame
 }
@@ -362,21 +375,21 @@ func FrameBundle(f *Frame) *goosc.Bundle {
 // SendFrame sends f the way VirtualMotionCapture sends a frame: the frame
 // bundle (see [FrameBundle]), then, if f has blends, a second bundle of a
 // Val per blend and Apply.
-func (s *Sender) SendFrame(f *Frame) error {
+func (s *Sender) SendFrame(f *vmc.Frame) error {
 	if err := s.SendPacket(FrameBundle(f)); err != nil {
 		return err
 	}
 	if len(f.Blends) == 0 {
 		return nil
 	}
-	return s.SendPacket(blendBundle(f.Blends))
+	return s.SendPacket(BlendBundle(f.Blends))
 }
 
 // SendLowFrequency sends f's low-rate state the way VirtualMotionCapture
 // does (field notes §1): one bundle with Rcv, Light, Setting/Color and
 // Setting/Win (those received), then VRM, Remote, Config and Opt each alone
 // (those set).
-func (s *Sender) SendLowFrequency(f *Frame) error {
+func (s *Sender) SendLowFrequency(f *vmc.Frame) error {
 	b := goosc.NewBundle(time.Time{})
 	if f.Receive.Received {
 		b.Append(msgReceive(f.Receive))
