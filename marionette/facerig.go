@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
@@ -198,7 +199,7 @@ func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 		}
 		for k, x := range r.look {
 			if x >= 0 {
-				out.Gaze = append(out.Gaze, ExpressionSlot{x, clamp01(lw[k])})
+				out.Gaze = append(out.Gaze, ExpressionSlot{x, mathx.Clamp01(lw[k])})
 			}
 		}
 	}

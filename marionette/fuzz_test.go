@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
@@ -149,7 +150,7 @@ func FuzzIFacialMocapFace(f *testing.F) {
 		fr.HeadRotation, fr.HeadPosition = mgl32.Vec3{hx, hy, hz}, mgl32.Vec3{px, py, pz}
 		fr.LeftEye, fr.RightEye = mgl32.Vec3{lx, ly, 0}, mgl32.Vec3{rx, ry, 0}
 		for s := range fr.Blendshapes {
-			fr.Blendshapes[s] = clamp01(blend * float32(s%7) / 6)
+			fr.Blendshapes[s] = mathx.Clamp01(blend * float32(s%7) / 6)
 		}
 		st := face.DefaultSettings()
 		st.Mode = face.MappingMode(flags % 3)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -253,15 +254,6 @@ func (v View) light() render.Light {
 	c := v.LightColor
 	return render.Light{
 		Direction: LightDirection(v.LightYaw, v.LightPitch),
-		Color:     mgl32.Vec3{k * srgbToLinear(c.R), k * srgbToLinear(c.G), k * srgbToLinear(c.B)},
+		Color:     mgl32.Vec3{k * mathx.SRGB8ToLinear(c.R), k * mathx.SRGB8ToLinear(c.G), k * mathx.SRGB8ToLinear(c.B)},
 	}
-}
-
-// srgbToLinear decodes an 8-bit sRGB component to linear 0–1.
-func srgbToLinear(c uint8) float32 {
-	v := float64(c) / 255
-	if v <= 0.04045 {
-		return float32(v / 12.92)
-	}
-	return float32(math.Pow((v+0.055)/1.055, 2.4))
 }

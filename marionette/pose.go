@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -129,7 +131,7 @@ func mirrorName(name string) (string, bool) {
 			return name[:n-1] + "l", true
 		}
 	}
-	low := asciiLower(name) // byte for byte, so indices match name's
+	low := mathx.LowerASCII(name) // byte for byte, so indices match name's
 	l, r := strings.LastIndex(low, "left"), strings.LastIndex(low, "right")
 	switch {
 	case l < 0 && r < 0:
@@ -139,18 +141,6 @@ func mirrorName(name string) (string, bool) {
 	default:
 		return name[:r] + caseLike(name[r], "Left") + name[r+5:], true
 	}
-}
-
-// asciiLower lower-cases the ASCII letters of s, leaving other bytes (and
-// the length) as they are.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // caseLike returns word with its first letter in the case of c.
@@ -262,7 +252,7 @@ func (p *poser) smoothBones(a float32) (moving bool) {
 		p.rootPos, p.rootRot, p.rootScale, p.rootSet = p.tRootPos, p.tRootRot, p.tRootScale, true
 	} else {
 		p.rootPos = lerp3(p.rootPos, p.tRootPos, a)
-		p.rootRot = slerp(p.rootRot, p.tRootRot, a)
+		p.rootRot = quat.Slerp(p.rootRot, p.tRootRot, a)
 		p.rootScale += (p.tRootScale - p.rootScale) * a
 		if far3(p.rootPos, p.tRootPos) || farRot(p.rootRot, p.tRootRot) || abs32(p.rootScale-p.tRootScale) > settleWeight {
 			moving = true
@@ -275,7 +265,7 @@ func (p *poser) smoothBones(a float32) (moving bool) {
 		if p.tRotSet.Has(b) {
 			if raw || !p.rotSet.Has(b) {
 				p.rot[b] = p.tRot[b]
-			} else if p.rot[b] = slerp(p.rot[b], p.tRot[b], a); farRot(p.rot[b], p.tRot[b]) {
+			} else if p.rot[b] = quat.Slerp(p.rot[b], p.tRot[b], a); farRot(p.rot[b], p.tRot[b]) {
 				moving = true
 			} else {
 				p.rot[b] = p.tRot[b]
@@ -304,7 +294,7 @@ func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a 
 	clear(p.eTarget)
 	clear(p.eOrder)
 	clear(p.fSet)
-	vmcW, faceW := clamp01(mix.VMCWeight), clamp01(mix.FaceWeight)
+	vmcW, faceW := mathx.Clamp01(mix.VMCWeight), mathx.Clamp01(mix.FaceWeight)
 	if f != nil {
 		for i := range f.Blends {
 			bl := &f.Blends[i]
@@ -415,7 +405,7 @@ func (p *poser) build(o Options, face *Face, mix FaceMix) {
 	}
 	ps.SameModel = o.Positions == PositionsAll
 	if face != nil {
-		w := clamp01(mix.FaceWeight)
+		w := mathx.Clamp01(mix.FaceWeight)
 		for _, fb := range face.Bones {
 			q := fb.Rotation
 			if !fb.Bone.Valid() || !mix.overrides(fb.Bone) || !finite(q.W+q.V[0]+q.V[1]+q.V[2]) || q.Len() < 0.5 {
@@ -427,9 +417,9 @@ func (p *poser) build(o Options, face *Face, mix FaceMix) {
 				base = ps.Rotations[fb.Bone]
 			}
 			if composes(fb.Bone) {
-				ps.SetRotation(fb.Bone, base.Mul(slerp(mgl32.QuatIdent(), q, w)).Normalize())
+				ps.SetRotation(fb.Bone, base.Mul(quat.Slerp(mgl32.QuatIdent(), q, w)).Normalize())
 			} else {
-				ps.SetRotation(fb.Bone, slerp(base, q, w))
+				ps.SetRotation(fb.Bone, quat.Slerp(base, q, w))
 			}
 		}
 	}
@@ -453,16 +443,6 @@ func mirrorRot(q mgl32.Quat) mgl32.Quat {
 	return mgl32.Quat{W: q.W, V: mgl32.Vec3{q.V[0], -q.V[1], -q.V[2]}}
 }
 
-func slerp(a, b mgl32.Quat, t float32) mgl32.Quat {
-	switch {
-	case t >= 1:
-		return b
-	case t <= 0:
-		return a
-	}
-	return mgl32.QuatSlerp(a, b, t)
-}
-
 func lerp3(a, b mgl32.Vec3, t float32) mgl32.Vec3 { return a.Add(b.Sub(a).Mul(t)) }
 
 // farRot reports whether a and b differ by more than settleAngle.
@@ -475,13 +455,6 @@ func farRot(a, b mgl32.Quat) bool {
 func far3(a, b mgl32.Vec3) bool { return a.Sub(b).Len() > settleMetres }
 
 func abs32(x float32) float32 { return float32(math.Abs(float64(x))) }
-
-func clamp01(x float32) float32 {
-	if !(x > 0) {
-		return 0
-	}
-	return min(x, 1)
-}
 
 func finite(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -319,7 +320,7 @@ func (s *presence) apply(ps *vrm.Pose, o Presence, blinkName string, received fl
 		if ps.Rotated.Has(b) {
 			base = ps.Rotations[b]
 		}
-		ps.SetRotation(b, slerp(base, q, w).Normalize())
+		ps.SetRotation(b, quat.Slerp(base, q, w).Normalize())
 	}
 	if s.blink > 0 && blinkName != "" && s.blink > received {
 		ps.Expressions = append(ps.Expressions, vrm.ExpressionWeight{Name: blinkName, Weight: s.blink})

@@ -82,7 +82,7 @@ type BoneRotation struct {
 //     alone. Any other expression gets VMC·VMCWeight. VMCWeight applies
 //     whenever a face source is attached, live or not.
 //   - With Head, the face's neck and head rotations replace VMC's by
-//     FaceWeight: slerp(vmc, face, FaceWeight); its spine, chest and upper
+//     FaceWeight: quat.Slerp(vmc, face, FaceWeight); its spine, chest and upper
 //     chest rotations (a small follow of the head, a lean from head
 //     position) are composed with VMC's: vmc · face^FaceWeight, so the
 //     Performer's body pose stays.

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -35,7 +36,7 @@ func LightFromVMC(t vrm.UnityTransform, r, g, b float32) Light {
 
 // decodeGamma converts an sRGB-encoded 0–1 value to linear, clamped to 0–1.
 func decodeGamma(c float32) float32 {
-	c = clampf(c, 0, 1)
+	c = mathx.Clamp(c, 0, 1)
 	if c <= 0.04045 {
 		return c / 12.92
 	}
@@ -77,7 +78,7 @@ func (o Orbit) Camera() Camera {
 // Eye returns the camera position, world frame, metres.
 func (o Orbit) Eye() mgl32.Vec3 {
 	sy, cy := math.Sincos(float64(o.Yaw))
-	sp, cp := math.Sincos(float64(clampf(o.Pitch, -maxPitch, maxPitch)))
+	sp, cp := math.Sincos(float64(mathx.Clamp(o.Pitch, -maxPitch, maxPitch)))
 	dir := mgl32.Vec3{float32(sy * cp), float32(sp), float32(cy * cp)}
 	return o.Target.Add(dir.Mul(o.Distance))
 }
@@ -87,7 +88,7 @@ func (o Orbit) Eye() mgl32.Vec3 {
 // the pitch stays within ±89°.
 func (o *Orbit) Rotate(dYaw, dPitch float32) {
 	o.Yaw = float32(math.Remainder(float64(o.Yaw+dYaw), 2*math.Pi))
-	o.Pitch = clampf(o.Pitch+dPitch, -maxPitch, maxPitch)
+	o.Pitch = mathx.Clamp(o.Pitch+dPitch, -maxPitch, maxPitch)
 }
 
 // Zoom multiplies the distance by factor (< 1 moves closer), within
@@ -96,7 +97,7 @@ func (o *Orbit) Zoom(factor float32) {
 	if !(factor > 0) || !finite(factor) {
 		return
 	}
-	o.Distance = clampf(o.Distance*factor, minDistance, maxDistance)
+	o.Distance = mathx.Clamp(o.Distance*factor, minDistance, maxDistance)
 }
 
 // Pan moves the target in the view plane by dx, dy fractions of the view
@@ -173,7 +174,7 @@ func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Frami
 	}
 	t := float32(math.Tan(float64(o.FOV) * math.Pi / 360))
 	need := max(height/2, width/2/aspect) * 1.1
-	o.Distance = clampf(need/t+depth/2, minDistance, maxDistance)
+	o.Distance = mathx.Clamp(need/t+depth/2, minDistance, maxDistance)
 	return o
 }
 

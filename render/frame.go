@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -161,16 +162,6 @@ type vertex struct {
 	scr    bool
 }
 
-func clampf(x, lo, hi float32) float32 {
-	if !(x >= lo) {
-		return lo
-	}
-	if x > hi {
-		return hi
-	}
-	return x
-}
-
 func finite(x float32) bool {
 	return x-x == 0
 }
@@ -199,7 +190,7 @@ func (fs *frameState) begin(dst *image.RGBA, s *Scene, p *prepared) {
 	// Background.
 	bg := s.Background
 	a := float32(bg.A) / 255
-	fs.bgLin = [4]float32{srgbToLinear[bg.R] * a, srgbToLinear[bg.G] * a, srgbToLinear[bg.B] * a, a}
+	fs.bgLin = [4]float32{mathx.SRGB8ToLinear(bg.R) * a, mathx.SRGB8ToLinear(bg.G) * a, mathx.SRGB8ToLinear(bg.B) * a, a}
 	fs.bg = encodePremul(fs.bgLin)
 	for i := 0; i < len(fs.bgRow); i += 4 {
 		copy(fs.bgRow[i:i+4], fs.bg[:])
@@ -261,7 +252,7 @@ func (fs *frameState) begin(dst *image.RGBA, s *Scene, p *prepared) {
 func sanitizeColor(c mgl32.Vec3) [3]float32 {
 	var o [3]float32
 	for i, v := range c {
-		o[i] = clampf(v, 0, 1e4)
+		o[i] = mathx.Clamp(v, 0, 1e4)
 	}
 	return o
 }

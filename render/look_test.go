@@ -8,6 +8,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -395,7 +396,7 @@ func TestMipLevelReceding(t *testing.T) {
 			want := lam / 10
 			e := pixelError(out, x, y, [3]float64{want, want, want})
 			st.add(e)
-			got := float64(srgbToLinear[out.Pix[out.PixOffset(x, y)]]) * 10
+			got := float64(mathx.SRGB8ToLinear(out.Pix[out.PixOffset(x, y)])) * 10
 			worstLam = math.Max(worstLam, math.Abs(got-lam))
 		}
 	}

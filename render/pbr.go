@@ -1,6 +1,10 @@
 package render
 
-import "math"
+import (
+	"math"
+
+	"github.com/kugutsu/kugutsu/internal/mathx"
+)
 
 // Metallic-roughness shading: glTF 2.0 appendix B, "BRDF Implementation"
 // (the model three.js and Filament implement), lit by the scene's
@@ -103,7 +107,7 @@ func (sh *triShader) pbr(R, G, B, nx, ny, nz, w0, w1, w2, u0, v0, u1, v1 float32
 	ea, eb := envBRDF(nv, rough)
 	so := float32(1)
 	if ao < 1 {
-		so = clampf(float32(math.Pow(float64(nv+ao), math.Exp2(float64(-16*rough-1))))-1+ao, 0, 1)
+		so = mathx.Clamp(float32(math.Pow(float64(nv+ao), math.Exp2(float64(-16*rough-1))))-1+ao, 0, 1)
 	}
 	am := &fs.ambient
 	var out [3]float32
@@ -119,8 +123,8 @@ func (sh *triShader) pbr(R, G, B, nx, ny, nz, w0, w1, w2, u0, v0, u1, v1 float32
 		var nh, vh float32
 		if l2 := hx*hx + hy*hy + hz*hz; l2 > 1e-12 {
 			inv := 1 / float32(math.Sqrt(float64(l2)))
-			nh = clampf((nx*hx+ny*hy+nz*hz)*inv, 0, 1)
-			vh = clampf((vx*hx+vy*hy+vz*hz)*inv, 0, 1)
+			nh = mathx.Clamp((nx*hx+ny*hy+nz*hz)*inv, 0, 1)
+			vh = mathx.Clamp((vx*hx+vy*hy+vz*hz)*inv, 0, 1)
 		}
 		a := rough * rough
 		a2 := a * a

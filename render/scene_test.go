@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -320,7 +321,7 @@ func skinnedBar(s, h float32, segs int, mat int) vrm.Primitive {
 		base := uint32(len(p.Positions))
 		for j := 0; j <= segs; j++ {
 			y := h * float32(j) / float32(segs)
-			w := clampf((y/h-0.4)/0.2, 0, 1)
+			w := mathx.Clamp((y/h-0.4)/0.2, 0, 1)
 			for i, c := range []mgl32.Vec3{c0, c1} {
 				p.Positions = append(p.Positions, mgl32.Vec3{c[0], y, c[2]})
 				p.Normals = append(p.Normals, n)
@@ -390,7 +391,7 @@ func heavyMesh(n int) (*vrm.Avatar, Camera) {
 	p.Material = mat
 	for j := 0; j <= rings; j++ {
 		y := 1.6 * float32(j) / float32(rings)
-		w := clampf((y-0.7)/0.2, 0, 1)
+		w := mathx.Clamp((y-0.7)/0.2, 0, 1)
 		for i := 0; i <= segs; i++ {
 			ph := 2 * math.Pi * float64(i) / float64(segs)
 			nrm := mgl32.Vec3{float32(math.Sin(ph)), 0, float32(math.Cos(ph))}

@@ -3,6 +3,7 @@ package render
 import (
 	"math"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -120,7 +121,7 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	bind := st.BindWeight != 0 && finite(st.BindWeight) &&
 		finite(st.BindScale[0]) && finite(st.BindScale[1]) && finite(st.BindOffset[0]) && finite(st.BindOffset[1])
 	for k := range m.base {
-		m.base[k] = clampf(st.BaseColor[k], 0, 1e4)
+		m.base[k] = mathx.Clamp(st.BaseColor[k], 0, 1e4)
 	}
 	m.base[3] = min(m.base[3], 1)
 	m.emissive = sanitizeColor(st.Emissive)
@@ -177,13 +178,13 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.baseTex = slot(ms.base)
 	m.emisTex = slot(ms.emissive)
 	if ms.kind == kindPBR {
-		m.metallic = clampf(finiteOr(src.Metallic, 1), 0, 1)
-		m.roughness = clampf(finiteOr(src.Roughness, 1), 0, 1)
+		m.metallic = mathx.Clamp(finiteOr(src.Metallic, 1), 0, 1)
+		m.roughness = mathx.Clamp(finiteOr(src.Roughness, 1), 0, 1)
 		m.metalRoughTex = slot(ms.metalRough)
 		m.occlTex = slot(ms.occlusion)
-		m.occlStrength = clampf(finiteOr(src.OcclusionStrength, 1), 0, 1)
+		m.occlStrength = mathx.Clamp(finiteOr(src.OcclusionStrength, 1), 0, 1)
 		m.nrmTex = slot(ms.normal)
-		m.nrmScale = clampf(finiteOr(src.NormalScale, 1), -100, 100)
+		m.nrmScale = mathx.Clamp(finiteOr(src.NormalScale, 1), -100, 100)
 	}
 	if mt == nil {
 		return m
@@ -191,26 +192,26 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.shade = sanitizeColor(st.ShadeColor)
 	m.shadeTex = slot(ms.shade)
 	m.shadeIsBase = m.shadeTex.t != nil && m.shadeTex == m.baseTex
-	m.shift = clampf(finiteOr(mt.ShadingShift, 0), -10, 10)
+	m.shift = mathx.Clamp(finiteOr(mt.ShadingShift, 0), -10, 10)
 	m.shiftTex = slot(ms.shift)
-	m.shiftScale = clampf(finiteOr(mt.ShadingShiftTexScale, 1), -10, 10)
+	m.shiftScale = mathx.Clamp(finiteOr(mt.ShadingShiftTexScale, 1), -10, 10)
 	// linearstep(−1 + toony, 1 − toony, x) = clamp((x − lo)·mul, 0, 1).
-	toony := clampf(finiteOr(mt.ShadingToony, 0.9), 0, 1)
+	toony := mathx.Clamp(finiteOr(mt.ShadingToony, 0.9), 0, 1)
 	lo, hi := -1+toony, 1-toony
 	if hi-lo < 1e-4 {
 		lo, hi = -0.5e-4, 0.5e-4
 	}
 	m.toonLo, m.toonMul = lo, 1/(hi-lo)
 	m.rim = sanitizeColor(st.RimColor)
-	m.rimLift = clampf(finiteOr(mt.RimLift, 0), -10, 10)
-	m.rimMix = clampf(finiteOr(mt.RimLightingMix, 1), 0, 1)
+	m.rimLift = mathx.Clamp(finiteOr(mt.RimLift, 0), -10, 10)
+	m.rimMix = mathx.Clamp(finiteOr(mt.RimLightingMix, 1), 0, 1)
 	m.rimTex = slot(ms.rim)
 	m.rimPow = ms.rimPow
 	m.matcap = sanitizeColor(st.MatcapColor)
 	m.matcapTex = ms.matcap.t
 	m.needRim = m.rim != [3]float32{} || (m.matcapTex != nil && m.matcap != [3]float32{})
 	m.outline = sanitizeColor(st.OutlineColor)
-	m.outlineMix = clampf(finiteOr(mt.OutlineLightMix, 1), 0, 1)
+	m.outlineMix = mathx.Clamp(finiteOr(mt.OutlineLightMix, 1), 0, 1)
 	m.toonFast = m.baseTex.t != nil && !m.baseTex.uv1 && !m.needUV1 && m.animMask.t == nil && m.shiftTex.t == nil &&
 		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
 		m.alpha != vrm.AlphaBlend
@@ -461,7 +462,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		e := float32(n - 1)
 		dLam = (lodAt(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
 	}
-	lut := &srgbToLinear
+	lut := mathx.SRGB8Table()
 	for i := 0; i < n; i++ {
 		k := 1 / D
 
@@ -526,14 +527,14 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		} else {
 			x, y, z = 0, 0, 1 // no normal: face the viewer
 		}
-		s := clampf((x*tl[0]+y*tl[1]+z*tl[2])*inv+m.toonS0, 0, 1)
+		s := mathx.Clamp((x*tl[0]+y*tl[1]+z*tl[2])*inv+m.toonS0, 0, 1)
 		s1 := 1 - s
 		R := tr*(m.litA[0]+m.litB[0]*s) + m.litE[0]*s1
 		G := tg*(m.litA[1]+m.litB[1]*s) + m.litE[1]*s1
 		B := tb*(m.litA[2]+m.litB[2]*s) + m.litE[2]*s1
 		if hasRim {
 			iv := invLen(vx*vx + vy*vy + 1)
-			x := clampf(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
+			x := mathx.Clamp(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
 			j := int(x)
 			f := x - float32(j)
 			pw := m.rimPow[j]
@@ -715,7 +716,7 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 		A = 1
 	case vrm.AlphaBlend:
 		keep = true
-		A = clampf(A, 0, 1)
+		A = mathx.Clamp(A, 0, 1)
 	default:
 		keep = true
 		A = 1
@@ -757,7 +758,7 @@ func (sh *triShader) shadeAt(px, py int, w0, w1, w2 float32) (R, G, B, A float32
 		r, _, _, _ := sh.sampleRaw(&m.shiftTex, u, v)
 		s += r * m.shiftScale
 	}
-	s = clampf((s-m.toonLo)*m.toonMul, 0, 1)
+	s = mathx.Clamp((s-m.toonLo)*m.toonMul, 0, 1)
 	switch {
 	case m.shadeIsBase:
 		tr, tg, tb = m.shade[0]*tr, m.shade[1]*tg, m.shade[2]*tb
@@ -831,7 +832,7 @@ func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1
 		rr, rg, rb = m.matcap[0]*tr, m.matcap[1]*tg, m.matcap[2]*tb
 	}
 	if m.rim != [3]float32{} {
-		x := clampf(1-(nx*vx+ny*vy+nz*vz)+m.rimLift, 0, 1) * rimLUTSize
+		x := mathx.Clamp(1-(nx*vx+ny*vy+nz*vz)+m.rimLift, 0, 1) * rimLUTSize
 		j := int(x)
 		f := x - float32(j)
 		pw := m.rimPow[j]

@@ -6,12 +6,9 @@ import (
 	"math"
 	"unsafe"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm"
 )
-
-// srgbToLinear maps an 8-bit sRGB-encoded value to linear light, 0–1
-// (IEC 61966-2-1 transfer function).
-var srgbToLinear [256]float32
 
 // linearToSRGBSteps is the resolution of linearToSRGB8: linear values are
 // rounded to 1/(linearToSRGBSteps−1) before encoding, fine enough that every
@@ -23,15 +20,6 @@ const linearToSRGBSteps = 1 << 14
 var linearToSRGB8 [linearToSRGBSteps]uint8
 
 func init() {
-	for i := range srgbToLinear {
-		c := float64(i) / 255
-		if c <= 0.04045 {
-			c /= 12.92
-		} else {
-			c = math.Pow((c+0.055)/1.055, 2.4)
-		}
-		srgbToLinear[i] = float32(c)
-	}
 	for i := range linearToSRGB8 {
 		c := float64(i) / (linearToSRGBSteps - 1)
 		if c <= 0.0031308 {
@@ -59,7 +47,7 @@ func encodeSRGB(c float32) uint8 {
 // mipmap chain whose levels hold one uint32 per texel, sRGB-encoded,
 // non-premultiplied RGBA8 (R in the low byte), rows top to bottom as glTF
 // UVs expect (origin top-left). Colour textures are decoded to linear light
-// through srgbToLinear when sampled; data textures (shading shift, outline
+// through mathx.SRGB8ToLinear when sampled; data textures (shading shift, outline
 // width, UV animation mask) are read raw (VRMC_materials_mtoon-1.0: "stored
 // in linear colorspace"). Level 0 is the vrm.Texture's image itself, and
 // every level's pixels are shared by the textures on one image (newShared-
@@ -180,6 +168,7 @@ func (tx *texture) newLevel(w, h int, pix []uint32) mipLevel {
 // alpha, so transparent texels don't darken their neighbours.
 func downsample(dst []uint32, w, h int, src *mipLevel) {
 	sw, sh := int(src.w), int(src.h)
+	lut := mathx.SRGB8Table()
 	for y := 0; y < h; y++ {
 		for x := 0; x < w; x++ {
 			var r, g, b, a float32
@@ -189,9 +178,9 @@ func downsample(dst []uint32, w, h int, src *mipLevel) {
 					sx, sy := min(2*x+dx, sw-1), min(2*y+dy, sh-1)
 					p := src.pix[sy*sw+sx]
 					al := float32(p>>24) / 255
-					r += srgbToLinear[p&0xff] * al
-					g += srgbToLinear[p>>8&0xff] * al
-					b += srgbToLinear[p>>16&0xff] * al
+					r += lut[p&0xff] * al
+					g += lut[p>>8&0xff] * al
+					b += lut[p>>16&0xff] * al
 					a += al
 					n++
 				}
@@ -350,7 +339,7 @@ func (s *sampler) sample(u, v float32) (r, g, b, a float32) {
 	} else {
 		p00, p10, p01, p11, w00, w10, w01, w11 = s.fetch(u, v)
 	}
-	lut := &srgbToLinear
+	lut := mathx.SRGB8Table()
 	r = w00*lut[p00&0xff] + w10*lut[p10&0xff] + w01*lut[p01&0xff] + w11*lut[p11&0xff]
 	g = w00*lut[p00>>8&0xff] + w10*lut[p10>>8&0xff] + w01*lut[p01>>8&0xff] + w11*lut[p11>>8&0xff]
 	b = w00*lut[p00>>16&0xff] + w10*lut[p10>>16&0xff] + w01*lut[p01>>16&0xff] + w11*lut[p11>>16&0xff]
@@ -487,7 +476,7 @@ func (t *texture) sampleGrad(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 	var p [8]uint32
 	var w [8]float32
 	n := t.taps(u, v, t.lod(g), &p, &w)
-	lut := &srgbToLinear
+	lut := mathx.SRGB8Table()
 	for i := 0; i < n; i++ {
 		q, k := p[i], w[i]
 		r += k * lut[q&0xff]

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/mathx"
 )
 
 // ConstraintType is the kind of a node constraint (VRMC_node_constraint-1.0
@@ -306,7 +307,7 @@ func (s *consState) init(av *Avatar, rt *runtime) {
 			w = 0
 		}
 		r := consRun{
-			dst: int32(k.Node), src: int32(k.Source), typ: k.Type, axis: k.Axis.Vec(), weight: clamp32(w, 0, 1),
+			dst: int32(k.Node), src: int32(k.Source), typ: k.Type, axis: k.Axis.Vec(), weight: mathx.Clamp(w, 0, 1),
 			dstRest: rt.restR[k.Node],
 		}
 		S := rt.restR[k.Source]

@@ -8,6 +8,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/qmuntal/gltf"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -528,14 +529,14 @@ func unmigrateShading(toony1, shift1 float32) (toony0, shift0 float32) {
 	lo, hi := (c-d)/2, (c+d)/2
 	shift0 = lo
 	if math.Abs(float64(shift0-1)) > 1e-6 {
-		toony0 = clamp32((hi-1)/(shift0-1), 0, 1)
+		toony0 = mathx.Clamp((hi-1)/(shift0-1), 0, 1)
 	} else {
 		toony0 = 0.9
 	}
 	return toony0, shift0
 }
 
-// linearToSRGB is srgbToLinear's inverse (IEC 61966-2-1).
+// linearToSRGB is mathx.SRGBToLinear's inverse (IEC 61966-2-1).
 func linearToSRGB(c float32) float32 {
 	if c <= 0.0031308 {
 		return c * 12.92

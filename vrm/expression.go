@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/mathx"
 )
 
 // maxKeyLen bounds names looked up through the index map; longer names are
@@ -15,26 +16,7 @@ func lowerKey(buf *[maxKeyLen]byte, name string) ([]byte, bool) {
 	if len(name) > maxKeyLen {
 		return nil, false
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	return buf[:len(name)], true
-}
-
-// asciiLower lower-cases the ASCII letters of s (names are matched
-// ASCII-case-insensitively, as lowerKey does).
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
+	return mathx.AppendLowerASCII(buf[:0], name), true
 }
 
 // exprIndexExact finds an expression by name, ignoring case, by scanning.
@@ -100,7 +82,7 @@ func (e *exprState) init(av *Avatar) {
 	}
 	for i := len(av.Expressions) - 1; i >= 0; i-- { // first definition wins
 		x := &av.Expressions[i]
-		e.index[asciiLower(x.Name)] = i
+		e.index[mathx.LowerASCII(x.Name)] = i
 		if x.Preset != PresetCustom && int(x.Preset) < presetCount {
 			e.presets[x.Preset] = int32(i)
 		}
@@ -161,7 +143,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 	if p != nil {
 		for _, ew := range p.Expressions {
 			if i, ok := av.ExpressionIndex(ew.Name); ok {
-				e.weight[i] = clamp32(ew.Weight, 0, 1)
+				e.weight[i] = mathx.Clamp(ew.Weight, 0, 1)
 			}
 		}
 	}
@@ -169,7 +151,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 	for k, lp := range lookPresets {
 		if e.lookSet[k] {
 			if i := e.presets[lp]; i >= 0 {
-				e.weight[i] = clamp32(e.look[k], 0, 1)
+				e.weight[i] = mathx.Clamp(e.look[k], 0, 1)
 			}
 		}
 	}
@@ -217,7 +199,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 	// Expressions binding one target add up; keep the result a weight.
 	for _, s := range e.bound {
 		mw := f.MorphWeights[s.node]
-		mw[s.index] = clamp32(mw[s.index], 0, 1)
+		mw[s.index] = mathx.Clamp(mw[s.index], 0, 1)
 	}
 }
 
@@ -255,7 +237,7 @@ func (e *exprState) multipliers(av *Avatar) [4]float32 {
 	var mult [4]float32
 	for g := groupBlink; g <= groupMouth; g++ {
 		if !blocked[g] {
-			mult[g] = 1 - clamp32(blend[g], 0, 1)
+			mult[g] = 1 - mathx.Clamp(blend[g], 0, 1)
 		}
 	}
 	return mult

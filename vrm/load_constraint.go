@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+
+	"github.com/kugutsu/kugutsu/internal/mathx"
 )
 
 const nodeConstraintExt = "VRMC_node_constraint"
@@ -155,7 +157,7 @@ func (l *loader) constraint(i int, raw json.RawMessage) (c NodeConstraint, ok bo
 		}
 		if w < 0 || w > 1 {
 			l.warnf("%s: weight %g outside 0–1; clamped", el, w)
-			w = clamp32(w, 0, 1)
+			w = mathx.Clamp(w, 0, 1)
 		}
 		c.Weight = w
 	}

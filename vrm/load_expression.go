@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/mathx"
 )
 
 func parseOverride(s string) (Override, bool) {
@@ -136,7 +137,7 @@ func (l *loader) addExpression1(el, name string, p Preset, e *v1Expression) erro
 			l.warnf("%s.morphTargetBinds[%d]: %s; ignored", el, i, why)
 			continue
 		}
-		x.MorphBinds = append(x.MorphBinds, MorphBind{Node: b.Node, Index: b.Index, Weight: clamp32(b.Weight, 0, 1)})
+		x.MorphBinds = append(x.MorphBinds, MorphBind{Node: b.Node, Index: b.Index, Weight: mathx.Clamp(b.Weight, 0, 1)})
 	}
 	for i, b := range e.MaterialColorBinds {
 		if b.Material < 0 || b.Material >= len(av.Materials) {
@@ -232,7 +233,7 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 					l.warnf("%s.binds[%d]: %s; ignored", el, bi, why)
 					continue
 				}
-				x.MorphBinds = append(x.MorphBinds, MorphBind{Node: ni, Index: b.Index, Weight: clamp32(b.Weight/100, 0, 1)})
+				x.MorphBinds = append(x.MorphBinds, MorphBind{Node: ni, Index: b.Index, Weight: mathx.Clamp(b.Weight/100, 0, 1)})
 			}
 		}
 		for vi, mv := range g.MaterialValues {
@@ -247,7 +248,7 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 				l.warnf("%s: targetValue has %d values, want 4; ignored", vel(), len(v))
 				continue
 			}
-			gamma := mgl32.Vec4{srgbToLinear(v[0]), srgbToLinear(v[1]), srgbToLinear(v[2]), v[3]}
+			gamma := mgl32.Vec4{mathx.SRGBToLinear(v[0]), mathx.SRGBToLinear(v[1]), mathx.SRGBToLinear(v[2]), v[3]}
 			switch mv.PropertyName {
 			case "_Color":
 				x.ColorBinds = append(x.ColorBinds, ColorBind{Material: mat, Type: ColorBase, Target: gamma})

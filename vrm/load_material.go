@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/qmuntal/gltf"
 )
 
@@ -282,7 +283,7 @@ func (l *loader) loadMToon0(el string, m *Material, p *v0Material) error {
 		return out
 	}
 	gamma3 := func(v [4]float32) mgl32.Vec3 {
-		return mgl32.Vec3{srgbToLinear(v[0]), srgbToLinear(v[1]), srgbToLinear(v[2])}
+		return mgl32.Vec3{mathx.SRGBToLinear(v[0]), mathx.SRGBToLinear(v[1]), mathx.SRGBToLinear(v[2])}
 	}
 	// The main texture's ST (offset x, y, scale x, y; Unity's bottom-left
 	// origin) applies to every MToon texture (three-vrm v0 compat).
@@ -351,7 +352,7 @@ func (l *loader) loadMToon0(el string, m *Material, p *v0Material) error {
 		return err
 	}
 	t.ShadingToony, t.ShadingShift = migrateShading(fl("_ShadeToony", 0.9), fl("_ShadeShift", 0))
-	t.GIEqualization = clamp32(1-fl("_IndirectLightIntensity", 0.1), 0, 1)
+	t.GIEqualization = mathx.Clamp(1-fl("_IndirectLightIntensity", 0.1), 0, 1)
 	if t.MatcapTexture, err = tex("_SphereAdd"); err != nil {
 		return err
 	}
@@ -400,7 +401,7 @@ func vec3of(v [4]float32) mgl32.Vec3 { return mgl32.Vec3{v[0], v[1], v[2]} }
 func migrateShading(toony0, shift0 float32) (toony1, shift1 float32) {
 	lo := shift0
 	hi := 1 + (shift0-1)*toony0
-	toony1 = clamp32((2-(hi-lo))*0.5, 0, 1)
-	shift1 = clamp32(-(hi+lo)*0.5, -1, 1)
+	toony1 = mathx.Clamp((2-(hi-lo))*0.5, 0, 1)
+	shift1 = mathx.Clamp(-(hi+lo)*0.5, -1, 1)
 	return toony1, shift1
 }

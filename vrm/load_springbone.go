@@ -1,6 +1,9 @@
 package vrm
 
-import "github.com/go-gl/mathgl/mgl32"
+import (
+	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/mathx"
+)
 
 // Spring-bone defaults (VRMC_springBone-1.0 schema; UniVRM VRMSpringBone for
 // VRM 0.x).
@@ -115,7 +118,7 @@ func (l *loader) loadSpringBone1(x *v1SpringBone) error {
 				jt.Stiffness = max(*j.Stiffness, 0)
 			}
 			if j.DragForce != nil {
-				jt.DragForce = clamp32(*j.DragForce, 0, 1)
+				jt.DragForce = mathx.Clamp(*j.DragForce, 0, 1)
 			}
 			if j.GravityDir != nil {
 				jt.GravityDir = unitOr(mgl32.Vec3(*j.GravityDir), defaultGravityDir)
@@ -192,7 +195,7 @@ func (l *loader) loadSpringBone0(x *v0Secondary) error {
 			jt.Stiffness = max(*g.Stiffiness, 0)
 		}
 		if g.DragForce != nil {
-			jt.DragForce = clamp32(*g.DragForce, 0, 1)
+			jt.DragForce = mathx.Clamp(*g.DragForce, 0, 1)
 		}
 		if g.GravityDir != nil {
 			jt.GravityDir = unitOr(unity(*g.GravityDir), defaultGravityDir)

@@ -5,6 +5,7 @@ import (
 	"sort"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/mathx"
 )
 
 // Spring-bone time stepping.
@@ -334,7 +335,7 @@ func (s *springState) collide(av *Avatar, rt *runtime, ch *springChain, tail, po
 			end := transformPoint(cw, c.Tail)
 			seg := end.Sub(center)
 			if l2 := seg.Dot(seg); l2 > 1e-12 {
-				t := clamp32(tail.Sub(center).Dot(seg)/l2, 0, 1)
+				t := mathx.Clamp(tail.Sub(center).Dot(seg)/l2, 0, 1)
 				center = center.Add(seg.Mul(t))
 			}
 		}

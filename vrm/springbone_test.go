@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -21,7 +22,7 @@ func colliderDistance(f *Frame, c Collider, p mgl32.Vec3) float32 {
 	if c.Shape == ColliderCapsule {
 		b := transformPoint(&f.NodeWorld[c.Node], c.Tail)
 		ab := b.Sub(a)
-		t := clamp32(p.Sub(a).Dot(ab)/ab.Dot(ab), 0, 1)
+		t := mathx.Clamp(p.Sub(a).Dot(ab)/ab.Dot(ab), 0, 1)
 		a = a.Add(ab.Mul(t))
 	}
 	return p.Sub(a).Len()

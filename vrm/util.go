@@ -114,24 +114,3 @@ func decomposeTRS(m mgl32.Mat4) (t mgl32.Vec3, q mgl32.Quat, s mgl32.Vec3, ok bo
 	q = normQuat(mgl32.Mat4ToQuat(rot.Mat4()))
 	return t, q, s, ok
 }
-
-// srgbToLinear converts one sRGB-encoded channel (0–1) to linear (IEC 61966-2-1).
-func srgbToLinear(c float32) float32 {
-	if c <= 0.04045 {
-		return c / 12.92
-	}
-	return float32(math.Pow((float64(c)+0.055)/1.055, 2.4))
-}
-
-func clamp32(x, lo, hi float32) float32 {
-	if x < lo {
-		return lo
-	}
-	if x > hi {
-		return hi
-	}
-	if x != x { // NaN
-		return lo
-	}
-	return x
-}

@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
 
@@ -101,7 +102,7 @@ func parseField(field []byte, f *Frame) error {
 		if !ok {
 			return ErrBadNumber
 		}
-		f.Blendshapes[s] = clamp01(v / 100)
+		f.Blendshapes[s] = mathx.Clamp01(v / 100)
 		f.Shapes |= 1 << s
 		return nil
 	}
@@ -198,13 +199,7 @@ func lookupShape(name []byte) (arkit.Shape, bool) {
 		return 0, false
 	}
 	var buf [maxLen]byte
-	for i, c := range name {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	s, ok := lowerShapeByName[string(buf[:len(name)])]
+	s, ok := lowerShapeByName[string(mathx.AppendLowerASCII(buf[:0], name))]
 	return s, ok
 }
 
@@ -337,16 +332,6 @@ func boolInt(b bool) int {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-func clamp01(v float32) float32 {
-	switch {
-	case v < 0:
-		return 0
-	case v > 1:
-		return 1
-	}
-	return v
-}
 
 func trimSpace(b []byte) []byte {
 	for len(b) > 0 && b[0] == ' ' {

@@ -1,6 +1,10 @@
 package vmc
 
-import "time"
+import (
+	"time"
+
+	"github.com/kugutsu/kugutsu/internal/mathx"
+)
 
 type blendSlot struct {
 	name string // exactly as received, equal to keys[key].name
@@ -50,10 +54,7 @@ func (s *Scene) lookupBlend(name []byte) (int32, bool) {
 			return c.key, true
 		}
 	}
-	low := s.scratch[:0]
-	for _, c := range name {
-		low = append(low, lower(c))
-	}
+	low := mathx.AppendLowerASCII(s.scratch[:0], name)
 	s.scratch = low
 	i, ok := s.blendIdx[string(low)]
 	if !ok {

@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -292,7 +293,7 @@ type Frame struct {
 // case-insensitive) and whether the key exists.
 func (f *Frame) Blend(name string) (float32, bool) {
 	for _, b := range f.Blends {
-		if equalFold(b.Name, name) {
+		if mathx.EqualFoldASCII(b.Name, name) {
 			return b.Value, true
 		}
 	}
@@ -315,25 +316,6 @@ func (f *Frame) CopyFrom(src *Frame) {
 	*f = *src
 	f.Blends = blends
 	f.Devices = devices
-}
-
-func equalFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		if lower(a[i]) != lower(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-func lower(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 func itoa(v int64) string { return strconv.FormatInt(v, 10) }

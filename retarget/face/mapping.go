@@ -5,6 +5,8 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -169,7 +171,7 @@ func Calibrate(f *ifacialmocap.Frame) Calibration {
 // Blink = min(bLeft, bRight), BlinkLeft = bLeft − Blink, BlinkRight =
 // bRight − Blink, so that a model with all three closes each eye by exactly
 // b (a model without blinkLeft/blinkRight still blinks, without winks).
-// mapClamp(x, lo, hi) = clamp01((x − lo) / (hi − lo)).
+// mapClamp(x, lo, hi) = mathx.Clamp01((x − lo) / (hi − lo)).
 //
 // Mouth (VMagicMirror ExternalTrackerLipSync, field notes §6):
 //
@@ -192,9 +194,9 @@ func Calibrate(f *ifacialmocap.Frame) Calibration {
 //	wide = (eyeWideLeft + eyeWideRight)/2
 //
 // LookAt expressions (for a model whose lookAt type is expression), from the
-// Face's Gaze and Settings.LookAtRange r: LookLeft = clamp01(yaw/r),
-// LookRight = clamp01(−yaw/r), LookDown = clamp01(pitch/r), LookUp =
-// clamp01(−pitch/r). (The model's own range maps can be applied to Gaze
+// Face's Gaze and Settings.LookAtRange r: LookLeft = mathx.Clamp01(yaw/r),
+// LookRight = mathx.Clamp01(−yaw/r), LookDown = mathx.Clamp01(pitch/r), LookUp =
+// mathx.Clamp01(−pitch/r). (The model's own range maps can be applied to Gaze
 // instead.)
 type Presets struct {
 	Blink, BlinkLeft, BlinkRight          float32
@@ -344,7 +346,7 @@ func (m *Mapper) Map(f *ifacialmocap.Frame, dt float32, out *Face) {
 		for i := range c.arkit {
 			c.arkit[i] += alpha * (t.arkit[i] - c.arkit[i])
 		}
-		c.head = Slerp(c.head, t.head, alpha)
+		c.head = quat.Slerp(c.head, t.head, alpha)
 		for e := range c.eyes {
 			for k := range c.eyes[e] {
 				c.eyes[e][k] += alpha * (t.eyes[e][k] - c.eyes[e][k])
@@ -382,10 +384,10 @@ func (m *Mapper) Map(f *ifacialmocap.Frame, dt float32, out *Face) {
 	if r <= 0 {
 		r = DefaultLookAtRange
 	}
-	p.LookLeft = clamp01(out.Gaze.Yaw / r)
-	p.LookRight = clamp01(-out.Gaze.Yaw / r)
-	p.LookDown = clamp01(out.Gaze.Pitch / r)
-	p.LookUp = clamp01(-out.Gaze.Pitch / r)
+	p.LookLeft = mathx.Clamp01(out.Gaze.Yaw / r)
+	p.LookRight = mathx.Clamp01(-out.Gaze.Yaw / r)
+	p.LookDown = mathx.Clamp01(out.Gaze.Pitch / r)
+	p.LookUp = mathx.Clamp01(-out.Gaze.Pitch / r)
 	out.HeadOffset = c.offset
 }
 
@@ -505,7 +507,7 @@ func MirrorRotation(q mgl32.Quat) mgl32.Quat {
 // rest and the head the remainder, all about q's own axis, so that
 // chest·neck·head = q exactly. Shares are clamped to 0–1.
 func SplitHeadRotation(q mgl32.Quat, chestShare, neckShare float32) (chest, neck, head mgl32.Quat) {
-	c, n := clamp01(chestShare), clamp01(neckShare)
+	c, n := mathx.Clamp01(chestShare), mathx.Clamp01(neckShare)
 	return QuatPow(q, c), QuatPow(q, (1-c)*n), QuatPow(q, (1-c)*(1-n))
 }
 
@@ -526,15 +528,7 @@ func QuatPow(q mgl32.Quat, t float32) mgl32.Quat {
 
 // Slerp interpolates between unit quaternions a and b the short way round;
 // t = 0 gives a, t = 1 gives b.
-func Slerp(a, b mgl32.Quat, t float32) mgl32.Quat {
-	if t >= 1 || a == b {
-		return b
-	}
-	if t <= 0 {
-		return a
-	}
-	return mgl32.QuatSlerp(a, b, t)
-}
+func Slerp(a, b mgl32.Quat, t float32) mgl32.Quat { return quat.Slerp(a, b, t) }
 
 // LimitRate moves a weight from prev toward target, falling by at most
 // fall·dt and rising by at most rise·dt (0: no limit). For blinks the weight
@@ -579,7 +573,7 @@ func Emotions(w *[arkit.Count]float32) (happy, surprised float32) {
 }
 
 // mapClamp maps [lo, hi] onto [0, 1], clamped.
-func mapClamp(x, lo, hi float32) float32 { return clamp01((x - lo) / (hi - lo)) }
+func mapClamp(x, lo, hi float32) float32 { return mathx.Clamp01((x - lo) / (hi - lo)) }
 
 func invertVec(v mgl32.Vec3, x, y, z bool) mgl32.Vec3 {
 	if x {
@@ -616,15 +610,3 @@ var mirrorShape = func() (m [arkit.Count]arkit.Shape) {
 	}
 	return m
 }()
-
-// clamp01 limits v to [0, 1]; NaN passes through (as in the parser, which
-// never produces one).
-func clamp01(v float32) float32 {
-	switch {
-	case v < 0:
-		return 0
-	case v > 1:
-		return 1
-	}
-	return v
-}

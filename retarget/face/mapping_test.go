@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
@@ -218,7 +219,7 @@ func TestSplitHeadRotation(t *testing.T) {
 		if got := ch.Mul(n).Mul(h); !got.OrientationEqualThreshold(q, 1e-6) {
 			t.Errorf("%+v: chest·neck·head = %v, want %v", c, got, q)
 		}
-		cs, ns := clamp01(c.chest), clamp01(c.neck)
+		cs, ns := mathx.Clamp01(c.chest), mathx.Clamp01(c.neck)
 		for _, x := range []struct {
 			q    mgl32.Quat
 			frac float32

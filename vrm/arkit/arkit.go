@@ -9,6 +9,8 @@
 //     "jawLeft", "mouthLeft" keep their full words)
 package arkit
 
+import "github.com/kugutsu/kugutsu/internal/mathx"
+
 // Shape is one of the 52 ARKit blendshapes, in ARKit's documented order.
 type Shape uint8
 
@@ -102,8 +104,8 @@ func init() {
 			ifm = n[:len(n)-5] + "_R"
 		}
 		ifmNames[i] = ifm
-		byLower[lower(n)] = Shape(i)
-		byLower[lower(ifm)] = Shape(i)
+		byLower[mathx.LowerASCII(n)] = Shape(i)
+		byLower[mathx.LowerASCII(ifm)] = Shape(i)
 	}
 }
 
@@ -119,16 +121,6 @@ func isPaired(n, side string) bool {
 		return false
 	}
 	return true
-}
-
-func lower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // Valid reports whether s is one of the 52 shapes.
@@ -166,13 +158,6 @@ func Parse(name string) (Shape, bool) {
 		return 0, false
 	}
 	var buf [maxNameLen]byte
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	s, ok := byLower[string(buf[:len(name)])]
+	s, ok := byLower[string(mathx.AppendLowerASCII(buf[:0], name))]
 	return s, ok
 }

@@ -16,6 +16,8 @@
 //     leftThumbDistal (same on the right).
 package humanoid
 
+import "github.com/kugutsu/kugutsu/internal/mathx"
+
 // Bone is one humanoid bone; its value is the Unity HumanBodyBones index.
 type Bone uint8
 
@@ -187,8 +189,8 @@ func init() {
 			panic("humanoid: incomplete table entry")
 		}
 		in.RequiredVRM0 = in.RequiredVRM0 || in.RequiredVRM1
-		byUnity[toLower(in.Unity)] = Bone(i)
-		byVRM1[toLower(in.VRM1)] = Bone(i)
+		byUnity[mathx.LowerASCII(in.Unity)] = Bone(i)
+		byVRM1[mathx.LowerASCII(in.VRM1)] = Bone(i)
 	}
 }
 
@@ -197,14 +199,4 @@ func lowerFirst(s string) string {
 		return s
 	}
 	return string(s[0]+'a'-'A') + s[1:]
-}
-
-func toLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }

@@ -1,5 +1,7 @@
 package humanoid
 
+import "github.com/kugutsu/kugutsu/internal/mathx"
+
 // Naming selects a bone-naming convention.
 type Naming uint8
 
@@ -111,7 +113,7 @@ func init() {
 		} else {
 			other = "Left" + name[5:]
 		}
-		mirror[i] = byUnity[toLower(other)]
+		mirror[i] = byUnity[mathx.LowerASCII(other)]
 	}
 }
 
@@ -124,14 +126,7 @@ func lookup(m map[string]Bone, name string) (Bone, bool) {
 		return None, false
 	}
 	var buf [maxNameLen]byte
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		buf[i] = c
-	}
-	b, ok := m[string(buf[:len(name)])]
+	b, ok := m[string(mathx.AppendLowerASCII(buf[:0], name))]
 	if !ok {
 		return None, false
 	}
