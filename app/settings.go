@@ -48,6 +48,7 @@ const (
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
+	prefFastViewport  = "view.fastViewport" // draw the viewport in an X11 child window (viewx11.go)
 	prefTextureSize   = "view.textureSize"
 	prefLastVRM       = "avatar.last"
 	prefRecent        = "avatar.recent"
@@ -111,6 +112,7 @@ type settings struct {
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
+	fastViewport         binding.Bool
 	textureSize          binding.String // one of textureChoices; applies to the next load
 
 	ifm *ifmSettings // the iFacialMocap panel's
@@ -164,14 +166,15 @@ func newSettings(p fyne.Preferences) *settings {
 		background:  s(prefBackground, hexColor(v.Background)),
 		transparent: b(prefTransparent, false),
 		lightYaw:    f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
-		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
-		quality:     s(prefQuality, qualityChoices[0]),
-		resolution:  s(prefResolution, resolutionChoices[0]),
-		maxPixels:   bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
-		outlines:    b(prefOutlines, v.Outlines),
-		springBones: b(prefSpringBones, v.SpringBones),
-		showFPS:     b(prefShowFPS, false),
-		textureSize: s(prefTextureSize, textureChoices[1]),
+		lightColor:   s(prefLightColor, hexColor(v.LightColor)),
+		quality:      s(prefQuality, qualityChoices[0]),
+		resolution:   s(prefResolution, resolutionChoices[0]),
+		maxPixels:    bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
+		outlines:     b(prefOutlines, v.Outlines),
+		springBones:  b(prefSpringBones, v.SpringBones),
+		showFPS:      b(prefShowFPS, false),
+		fastViewport: b(prefFastViewport, true),
+		textureSize:  s(prefTextureSize, textureChoices[1]),
 
 		ifm: newIFMSettings(p),
 	}

@@ -40,6 +40,7 @@ type ui struct {
 	engine *marionette.Engine
 	set    *settings
 	view   *viewport
+	fast   *fastView // the viewport's X11 child window (viewx11.go)
 	live   *liveStatus
 
 	// Avatar panel: rebuilt when the avatar changes.
@@ -105,6 +106,8 @@ func newUI(a fyne.App, o Options) *ui {
 		OnAvatarFailed:    func(src marionette.Source, err error) { fyne.Do(func() { u.avatarFailed(src, err) }) },
 	})
 	u.view.init(u.engine)
+	u.fast = newFastView(u)
+	u.view.fast = u.fast
 	u.outSet = newOutputSettings(a.Preferences())
 	u.output = newOutputWindow(a, u.engine, u.outSet)
 	u.ifmCtx, u.ifmCancel = context.WithCancel(context.Background())
@@ -142,6 +145,9 @@ func newUI(a fyne.App, o Options) *ui {
 	u.set.ifm.onMixChanged(func() { u.engine.SetFaceMix(u.set.ifm.mix()) })
 	u.ifmRefresh()
 	u.outSet.onChanged(u.output.apply)
+	for _, b := range []binding.Bool{u.set.transparent, u.set.fastViewport} {
+		b.AddListener(binding.NewDataListener(u.fast.update))
+	}
 	return u
 }
 
@@ -155,7 +161,7 @@ func (u *ui) makeContent() fyne.CanvasObject {
 		container.NewTabItem("VMC", container.NewScroll(container.NewVBox(makeVMCTab(u.app, u.set, u.live, u.toggleListening, u.rebind), u.makeRecordCard()))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.win))),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.fast.status, u.win))),
 		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
 	u.viewArea = u.makeViewportArea()
@@ -215,6 +221,7 @@ func (u *ui) start() {
 	u.outSet.open.AddListener(binding.NewDataListener(u.outputOpenChanged))
 	go u.poll()
 	go u.pollIFM()
+	u.fast.start()
 	if path := os.Getenv(statsEnv); path != "" {
 		go writeStats(u.engine, &u.view.times, path, u.stopPoll)
 	}
@@ -228,6 +235,7 @@ func (u *ui) stop() {
 		u.ifmCancel()
 		u.background.Wait() // cancelled: a fetch closes (and removes) its file
 		u.output.close()
+		u.fast.close()
 		u.engine.Close()
 	})
 }
