@@ -186,5 +186,17 @@ func TestViewportChildWindow(t *testing.T) {
 	// Ctrl+O opens Fyne's file dialog: the child gets out of its way.
 	xkey(t, display, "ctrl+o")
 	waitViewportChild(t, display, false, "file dialog")
-	w.screenshot("file-dialog")
+	// The window shows the dialog with its shade over the viewport: no
+	// pixel of the plain background colour is left.
+	for i := 0; ; i++ {
+		shot := w.screenshot("file-dialog")
+		vp := viewportRect(shot)
+		if vp.Empty() {
+			break
+		}
+		if i == 10 {
+			t.Fatalf("with the file dialog open the screen still shows the unshaded viewport background in %v", vp)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }

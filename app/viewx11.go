@@ -251,6 +251,9 @@ func (f *fastView) run() {
 		case !want.show && cur.show:
 			err = child.SetVisible(false)
 			cur.show = false
+			// Fyne painted the dialog under the child; the parent's
+			// pixels there are stale until it paints again.
+			fyne.Do(f.view.raster.Refresh)
 			f.status.Set("Fyne (OpenGL) while something is drawn over the viewport")
 		case want.show && !cur.show:
 			// The newest image first, then map: no stale picture flashes.
