@@ -183,6 +183,27 @@ func TestViewportChildWindow(t *testing.T) {
 		t.Errorf("after raising an arm %d pixels of the legs changed", n)
 	}
 
+	// Ctrl+B hides the side panel: the viewport, and the child with it,
+	// takes the window's width.
+	xkey(t, display, "ctrl+b")
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		wide, ok := findViewportChild(t, display)
+		if ok && wide.mapped && wide.w > c.w+200 {
+			t.Logf("panel hidden: child window at (%d,%d) %d×%d", wide.x, wide.y, wide.w, wide.h)
+			w.settle(1, "panel hidden")
+			shot := w.screenshot("panel-hidden")
+			if vp := viewportRect(shot); vp.Dx() < wide.w*9/10 {
+				t.Errorf("panel hidden: the screen's viewport %v is narrower than the child window (%d px)", vp, wide.w)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("panel hidden: the child window did not grow from %d px wide in 20 s (%+v)", c.w, wide)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
 	// Ctrl+O opens Fyne's file dialog: the child gets out of its way.
 	xkey(t, display, "ctrl+o")
 	waitViewportChild(t, display, false, "file dialog")
@@ -198,5 +219,38 @@ func TestViewportChildWindow(t *testing.T) {
 			t.Fatalf("with the file dialog open the screen still shows the unshaded viewport background in %v", vp)
 		}
 		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestViewportChildWindowOff: no child window with the transparent
+// background (the checkerboard is Fyne's), with "Fast viewport (X11)"
+// off, or with KUGUTSU_VIEWPORT=fyne; the avatar shows all the same.
+func TestViewportChildWindowOff(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real window")
+	}
+	for _, c := range []struct {
+		name  string
+		prefs map[string]any
+		env   string
+	}{
+		{"transparent", map[string]any{"view.transparent": true}, ""},
+		{"preference off", map[string]any{"view.fastViewport": false}, ""},
+		{"KUGUTSU_VIEWPORT=fyne", nil, "fyne"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("KUGUTSU_VIEWPORT", c.env)
+			display := startXvfb(t)
+			w := startWindow(t, display, c.prefs, "--listen", fmt.Sprintf("127.0.0.1:%d", freeUDPPort(t)))
+			w.showing("Kugutsu")
+			w.settle(1, "default avatar")
+			time.Sleep(300 * time.Millisecond) // several of the UI's checks
+			if ch, ok := findViewportChild(t, display); ok && ch.mapped {
+				t.Errorf("a child window shows: %+v", ch)
+			}
+			if s, _ := w.stats(); s.Frames == 0 {
+				t.Error("no image shown")
+			}
+		})
 	}
 }

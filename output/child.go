@@ -413,10 +413,22 @@ func (c *Child) redraw() error {
 	if c.scaled {
 		return c.composite()
 	}
-	if c.iw != c.w || c.ih != c.h {
+	if c.iw == c.w && c.ih == c.h {
+		return c.put(xproto.Drawable(c.win), c.iw, c.ih)
+	}
+	if !c.render {
 		return nil // the next image, at the new size, comes soon
 	}
-	return c.put(xproto.Drawable(c.win), c.iw, c.ih)
+	// The window was resized: stretch the last image (still staged) until
+	// one of the new size comes.
+	if err := c.sourcePixmap(c.iw, c.ih); err != nil {
+		return err
+	}
+	if err := c.put(xproto.Drawable(c.pix), c.iw, c.ih); err != nil {
+		return err
+	}
+	c.scaled = true
+	return c.composite()
 }
 
 // SetGeometry moves and resizes the window in its parent's pixels (sides

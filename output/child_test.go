@@ -138,6 +138,23 @@ func TestChildWindow(t *testing.T) {
 		t.Errorf("after resize: pixel (90,30) = %v, want %v", got, blue)
 	}
 
+	// An image of the window's size goes straight to it; a resize then
+	// stretches it until the next image.
+	if err := ch.Show(quadrants(100, 60)); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.SetGeometry(10, 10, 200, 120); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []struct {
+		x, y int
+		want color.RGBA
+	}{{5, 5, red}, {90, 100, red}, {110, 100, blue}, {195, 115, blue}} {
+		if got := pixelAt(t, pc, ch.ID(), p.x, p.y); !near(got, p.want) {
+			t.Errorf("stretched after resize: pixel (%d,%d) = %v, want %v", p.x, p.y, got, p.want)
+		}
+	}
+
 	if err := ch.SetVisible(false); err != nil {
 		t.Fatal(err)
 	}
