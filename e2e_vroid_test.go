@@ -40,7 +40,10 @@ func TestWindowVRoidLayout(t *testing.T) {
 	}
 	display := startXvfb(t)
 	port := freeUDPPort(t)
-	w := startWindow(t, display, nil, "--vrm", vroidFile(t), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
+	// The quality is pinned: adaptive quality could step it between the
+	// two screenshots, and every edge with it.
+	w := startWindow(t, display, map[string]any{"view.quality": "Anti-aliased (4×)"},
+		"--vrm", vroidFile(t), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing(vroidName)
 	w.settle(1, "the VRoid-layout avatar at rest")
 	rest := w.screenshot("vroid-rest")

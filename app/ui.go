@@ -124,6 +124,8 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
 		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
+	// The child window goes before its parent (no X error at the end).
+	u.win.SetOnClosed(u.fast.close)
 	u.win.SetCloseIntercept(func() {
 		u.saveWindowSize()
 		u.win.Close()

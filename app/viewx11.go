@@ -132,6 +132,12 @@ func (f *fastView) enabled() bool {
 // shows, and hands that to the feeder. Called a few times a second, when
 // the raster's size changes and when a dialog opens.
 func (f *fastView) update() {
+	select {
+	case <-f.stop: // closed: the raster again, for whatever is left
+		f.view.direct.Store(false)
+		return
+	default:
+	}
 	st := fastState{}
 	if f.enabled() && f.parent == 0 {
 		f.parent = x11Window(f.u.win)
