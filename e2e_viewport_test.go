@@ -115,6 +115,17 @@ func xkey(t *testing.T, display string, keys ...string) {
 	}
 }
 
+// xclick clicks the first mouse button at x, y of the screen (xdotool).
+func xclick(t *testing.T, display string, x, y int) {
+	t.Helper()
+	xdotool := requireTool(t, "xdotool")
+	cmd := exec.Command(xdotool, "mousemove", fmt.Sprint(x), fmt.Sprint(y), "click", "1")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("xdotool: %v\n%s", err, out)
+	}
+}
+
 // TestViewportChildWindow: the viewport is drawn by an X11 child window of
 // the main window, which is hidden while a dialog shows, covers the
 // viewport, shows the avatar and follows a Performer, and whose pixels are
@@ -203,6 +214,15 @@ func TestViewportChildWindow(t *testing.T) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+
+	// The File menu (a Fyne overlay) hides the child; a click beside the
+	// menu closes it and the child shows again.
+	xclick(t, display, 27, 13)
+	waitViewportChild(t, display, false, "File menu")
+	time.Sleep(200 * time.Millisecond) // Fyne's repaint after the unmap
+	w.screenshot("file-menu")
+	xclick(t, display, 600, 400)
+	waitViewportChild(t, display, true, "File menu closed")
 
 	// Ctrl+O opens Fyne's file dialog: the child gets out of its way.
 	xkey(t, display, "ctrl+o")

@@ -150,7 +150,7 @@ func (f *fastView) update() {
 		st.x, st.y = c.PixelCoordinateForPosition(pos)
 		st.w, st.h = v.pxW, v.pxH
 		transparent, _ := f.u.set.transparent.Get()
-		st.show = st.w > 0 && st.h > 0 && v.Visible() && c.Overlays().Top() == nil && !transparent &&
+		st.show = st.w > 0 && st.h > 0 && v.Visible() && c.Overlays().Top() == nil && !menuOpen(c) && !transparent &&
 			(f.u.loading == nil || !f.u.loading.Visible())
 	}
 	if !st.show && f.view.direct.Load() {
@@ -168,6 +168,24 @@ func (f *fastView) update() {
 	if changed {
 		f.poke()
 	}
+}
+
+// menuOpen reports whether the window's main menu bar has a menu open.
+// Fyne draws the bar and its open menus inside the window, not as a canvas
+// overlay; its desktop canvas lists the bar among ObjectTrees, and the bar
+// (internal/driver/glfw.MenuBar, fyne 2.8) says IsActive while a menu is
+// open. A canvas without these has no menu to open.
+func menuOpen(c fyne.Canvas) bool {
+	trees, ok := c.(interface{ ObjectTrees() []fyne.CanvasObject })
+	if !ok {
+		return false
+	}
+	for _, o := range trees.ObjectTrees() {
+		if m, ok := o.(interface{ IsActive() bool }); ok && m.IsActive() {
+			return true
+		}
+	}
+	return false
 }
 
 // x11Window returns the X11 id of w's native window, or 0 when it is not
