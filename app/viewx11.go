@@ -48,6 +48,7 @@ type fastView struct {
 	done   chan struct{}
 	failed atomic.Bool // an X error: the raster for the rest of the session
 	began  atomic.Bool // start ran (the feeder runs)
+	noX11  atomic.Bool // the window is not an X11 window: nothing to do
 
 	mu   sync.Mutex // guards want
 	want fastState
@@ -93,6 +94,9 @@ func (f *fastView) start() {
 			case <-f.stop:
 				return
 			case <-t.C:
+				if f.noX11.Load() {
+					return
+				}
 				fyne.Do(f.update)
 			}
 		}
@@ -139,8 +143,13 @@ func (f *fastView) update() {
 	default:
 	}
 	st := fastState{}
-	if f.enabled() && f.parent == 0 {
-		f.parent = x11Window(f.u.win)
+	if f.enabled() && f.parent == 0 && !f.noX11.Load() {
+		id, x11 := x11Window(f.u.win)
+		if !x11 {
+			f.noX11.Store(true)
+			f.status.Set("Fyne (OpenGL): not an X11 window")
+		}
+		f.parent = id
 	}
 	st.parent = f.parent
 	if st.parent != 0 && f.enabled() {
@@ -188,20 +197,20 @@ func menuOpen(c fyne.Canvas) bool {
 	return false
 }
 
-// x11Window returns the X11 id of w's native window, or 0 when it is not
-// an X11 window (Wayland, other systems) or not created yet.
-func x11Window(w fyne.Window) uint32 {
+// x11Window returns the X11 id of w's native window (0 while it is not
+// created yet) and whether it is an X11 window at all (not with Wayland,
+// other systems or Fyne's test driver).
+func x11Window(w fyne.Window) (id uint32, x11 bool) {
 	nw, ok := w.(driver.NativeWindow)
 	if !ok {
-		return 0
+		return 0, false
 	}
-	var id uint32
 	nw.RunNative(func(ctx any) {
 		if x, ok := ctx.(driver.X11WindowContext); ok {
-			id = uint32(x.WindowHandle)
+			id, x11 = uint32(x.WindowHandle), true
 		}
 	})
-	return id
+	return id, x11
 }
 
 // fail gives up the child window for the session after an X error.
