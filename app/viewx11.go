@@ -40,8 +40,13 @@ const fastPollEvery = 50 * time.Millisecond
 type fastView struct {
 	u    *ui
 	view *viewport
-	// status says how the viewport is drawn (View tab).
-	status binding.String
+	// status says how the viewport is drawn (View tab); set by update
+	// from shown and failure.
+	status  binding.String
+	said    string       // the text status holds (UI goroutine)
+	shown   atomic.Int32 // the feeder's: 0 unmapped, 1 mapped, 2 mapped with MIT-SHM
+	failMu  sync.Mutex
+	failure string // the X error that ended the child window
 
 	wake   chan struct{} // buffered 1: the feeder has something to do
 	stop   chan struct{}
@@ -73,7 +78,7 @@ func newFastView(u *ui) *fastView {
 		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{}),
 		forced: os.Getenv(viewportEnv) == "fyne",
 	}
-	f.status.Set("Fyne (OpenGL)")
+	f.say("Fyne (OpenGL)")
 	return f
 }
 
@@ -83,7 +88,7 @@ func (f *fastView) start() {
 	f.began.Store(true)
 	go f.run()
 	if f.forced {
-		f.status.Set("Fyne (OpenGL): " + viewportEnv + "=fyne")
+		f.say("Fyne (OpenGL): " + viewportEnv + "=fyne")
 		return
 	}
 	go func() {
@@ -147,7 +152,6 @@ func (f *fastView) update() {
 		id, x11 := x11Window(f.u.win)
 		if !x11 {
 			f.noX11.Store(true)
-			f.status.Set("Fyne (OpenGL): not an X11 window")
 		}
 		f.parent = id
 	}
@@ -176,6 +180,33 @@ func (f *fastView) update() {
 	f.mu.Unlock()
 	if changed {
 		f.poke()
+	}
+	on, _ := f.u.set.fastViewport.Get()
+	f.failMu.Lock()
+	failure := f.failure
+	f.failMu.Unlock()
+	switch {
+	case f.forced:
+	case failure != "":
+		f.say("Fyne (OpenGL): the X11 window failed: " + failure)
+	case f.noX11.Load():
+		f.say("Fyne (OpenGL): not an X11 window")
+	case !on:
+		f.say("Fyne (OpenGL)")
+	case !st.show:
+		f.say("Fyne (OpenGL) while something is drawn over the viewport")
+	case f.shown.Load() == 2:
+		f.say("X11 child window (MIT-SHM)")
+	case f.shown.Load() == 1:
+		f.say("X11 child window")
+	}
+}
+
+// say sets the status text if it changed (UI goroutine).
+func (f *fastView) say(s string) {
+	if s != f.said {
+		f.said = s
+		f.status.Set(s)
 	}
 }
 
@@ -224,7 +255,9 @@ func (f *fastView) fail(err error) {
 		return
 	}
 	slog.Warn("viewport: the X11 child window failed; drawing with Fyne", "err", err)
-	f.status.Set("Fyne (OpenGL): the X11 window failed: " + err.Error())
+	f.failMu.Lock()
+	f.failure = err.Error()
+	f.failMu.Unlock()
 	fyne.Do(f.update)
 	f.poke()
 }
@@ -286,17 +319,16 @@ func (f *fastView) run() {
 			cur.show = false
 			// Fyne painted the dialog under the child; the parent's
 			// pixels there are stale until it paints again.
+			f.shown.Store(0)
 			fyne.Do(f.view.raster.Refresh)
-			f.status.Set("Fyne (OpenGL) while something is drawn over the viewport")
 		case want.show && !cur.show:
 			// The newest image first, then map: no stale picture flashes.
 			if err = f.feed(child, &fedSeq, true); err == nil {
 				err = child.SetVisible(true)
 				cur.show = true
+				f.shown.Store(1)
 				if child.SharedMemory() {
-					f.status.Set("X11 child window (MIT-SHM)")
-				} else {
-					f.status.Set("X11 child window")
+					f.shown.Store(2)
 				}
 			}
 		case cur.show:
