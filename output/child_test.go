@@ -181,3 +181,29 @@ func TestChildBadParent(t *testing.T) {
 		t.Fatal("OpenChild with a zero side succeeded")
 	}
 }
+
+// TestChildParentGone: once the parent window is destroyed (the Fyne
+// window closing), Show returns the X error instead of hanging or
+// panicking, and Close still works.
+func TestChildParentGone(t *testing.T) {
+	display := testutil.StartXvfb(t)
+	pc, parent := parentWindow(t, display, 64, 48)
+	ch, err := OpenChild(ChildOptions{Display: display, Parent: uint32(parent), Width: 32, Height: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Show(quadrants(32, 24)); err != nil {
+		t.Fatal(err)
+	}
+	if err := xproto.DestroyWindowChecked(pc, parent).Check(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.Show(quadrants(16, 12)); err == nil {
+		t.Error("Show into a destroyed window returned no error")
+	}
+	if err := ch.SetGeometry(1, 1, 20, 20); err == nil {
+		t.Error("SetGeometry of a destroyed window returned no error")
+	}
+	ch.Close()
+	ch.Close()
+}
