@@ -42,7 +42,7 @@ func TestWindowVRoidLayout(t *testing.T) {
 	port := freeUDPPort(t)
 	// The quality is pinned: adaptive quality could change it between two
 	// screenshots and every pixel with it.
-	w := startWindow(t, display, map[string]any{"view.quality": "Anti-aliased (4×)"},
+	w := startWindow(t, display, map[string]any{"view.quality": "aa4x"},
 		"--vrm", vroidFile(t), "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing(vroidName)
 	rest, _, body := w.restShot("vroid-rest", "the VRoid-layout avatar at rest")

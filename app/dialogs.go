@@ -28,6 +28,7 @@ func (u *ui) showDialog(d dialog.Dialog, onReturn func()) {
 		}
 	})
 	d.Show()
+	u.fast.update() // unmap the viewport's child window, which would hide the dialog
 }
 
 // showConfirm shows a yes/no question through showDialog: Return answers

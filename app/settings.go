@@ -48,7 +48,8 @@ const (
 	prefOutlines      = "view.outlines"
 	prefSpringBones   = "view.springBones"
 	prefShowFPS       = "view.showFPS"
-	prefTextureSize   = "view.textureSize" // a textureChoices id
+	prefFastViewport  = "view.fastViewport" // draw the viewport in an X11 child window (viewx11.go)
+	prefTextureSize   = "view.textureSize"  // a textureChoices id
 	prefLastVRM       = "avatar.last"
 	prefRecent        = "avatar.recent"
 	prefWindowWidth   = "window.width"
@@ -132,6 +133,7 @@ type settings struct {
 	outlines             binding.Bool
 	springBones          binding.Bool
 	showFPS              binding.Bool
+	fastViewport         binding.Bool
 	textureSize          binding.String // label of textureChoices; applies to the next load
 
 	ifm   *ifmSettings   // the iFacialMocap panel's
@@ -186,14 +188,15 @@ func newSettings(p fyne.Preferences) *settings {
 		background:  s(prefBackground, hexColor(v.Background)),
 		transparent: b(prefTransparent, false),
 		lightYaw:    f(prefLightYaw, v.LightYaw), lightPitch: f(prefLightPitch, v.LightPitch),
-		lightColor:  s(prefLightColor, hexColor(v.LightColor)),
-		quality:     bindChoice(p, prefQuality, qualityChoices, "adaptive"),
-		resolution:  bindChoice(p, prefResolution, resolutionChoices, "full"),
-		maxPixels:   bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
-		outlines:    b(prefOutlines, v.Outlines),
-		springBones: b(prefSpringBones, v.SpringBones),
-		showFPS:     b(prefShowFPS, false),
-		textureSize: bindChoice(p, prefTextureSize, textureChoices, "2048"),
+		lightColor:   s(prefLightColor, hexColor(v.LightColor)),
+		quality:      bindChoice(p, prefQuality, qualityChoices, "adaptive"),
+		resolution:   bindChoice(p, prefResolution, resolutionChoices, "full"),
+		maxPixels:    bindChoice(p, prefMaxPixels, maxPixelChoices, "720p"),
+		outlines:     b(prefOutlines, v.Outlines),
+		springBones:  b(prefSpringBones, v.SpringBones),
+		showFPS:      b(prefShowFPS, false),
+		fastViewport: b(prefFastViewport, true),
+		textureSize:  bindChoice(p, prefTextureSize, textureChoices, "2048"),
 
 		ifm:   newIFMSettings(p),
 		alive: newAliveSettings(p),

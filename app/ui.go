@@ -40,6 +40,7 @@ type ui struct {
 	engine *marionette.Engine
 	set    *settings
 	view   *viewport
+	fast   *fastView // the viewport's X11 child window (viewx11.go)
 	live   *liveStatus
 
 	// Avatar panel: rebuilt when the avatar changes.
@@ -107,6 +108,8 @@ func newUI(a fyne.App, o Options) *ui {
 		OnAvatarFailed:    func(src marionette.Source, err error) { fyne.Do(func() { u.avatarFailed(src, err) }) },
 	})
 	u.view.init(u.engine)
+	u.fast = newFastView(u)
+	u.view.fast = u.fast
 	u.outSet = newOutputSettings(a.Preferences())
 	u.output = newOutputWindow(a, u.engine, u.outSet)
 	u.ifmCtx, u.ifmCancel = context.WithCancel(context.Background())
@@ -124,6 +127,8 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWindowWidth, 1280)),
 		float32(a.Preferences().FloatWithFallback(prefWindowHeight, 720))))
+	// The child window goes before its parent (no X error at the end).
+	u.win.SetOnClosed(u.fast.close)
 	u.win.SetCloseIntercept(func() {
 		u.saveWindowSize()
 		u.win.Close()
@@ -146,6 +151,9 @@ func newUI(a fyne.App, o Options) *ui {
 	u.set.ifm.onMixChanged(func() { u.engine.SetFaceMix(u.set.ifm.mix()) })
 	u.ifmRefresh()
 	u.outSet.onChanged(u.output.apply)
+	for _, b := range []binding.Bool{u.set.transparent, u.set.fastViewport} {
+		b.AddListener(binding.NewDataListener(u.fast.update))
+	}
 	return u
 }
 
@@ -160,7 +168,7 @@ func (u *ui) makeContent() fyne.CanvasObject {
 			u.makeRecordCard(), makeJitterCard(u.set.alive), makeExtraReceiversCard(u.set.alive.extra, u.applyReceivers)))),
 		container.NewTabItem(ifmTabName, container.NewScroll(u.makeIFMTab())),
 		container.NewTabItem("Avatar", u.avatarHolder),
-		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.win))),
+		container.NewTabItem("View", container.NewScroll(makeViewTab(u.set, u.live, u.fast.status, u.win))),
 		container.NewTabItem("Output", container.NewScroll(u.makeOutputTab())),
 	)
 	u.viewArea = u.makeViewportArea()
@@ -221,6 +229,7 @@ func (u *ui) start() {
 	go u.poll()
 	go u.pollIFM()
 	u.startHandEvents()
+	u.fast.start()
 	if path := os.Getenv(statsEnv); path != "" {
 		go writeStats(u.engine, &u.view.times, u.output, path, u.stopPoll)
 	}
@@ -234,6 +243,7 @@ func (u *ui) stop() {
 		u.ifmCancel()
 		u.background.Wait() // cancelled: a fetch closes (and removes) its file
 		u.output.close()
+		u.fast.close()
 		u.engine.Close()
 	})
 }

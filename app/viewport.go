@@ -3,6 +3,7 @@ package app
 import (
 	"image"
 	"math"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,6 +27,10 @@ const (
 // costs one texture upload. Mouse: drag orbits, secondary drag, middle
 // drag or shift-drag pans, the wheel zooms, a double click frames the
 // avatar again.
+//
+// Where it can, an X11 child window over the raster shows the images
+// instead (fastView, viewx11.go): then direct is set, the raster stands
+// still and frameReady wakes the child window's feeder.
 type viewport struct {
 	widget.BaseWidget
 	engine *marionette.Engine
@@ -33,6 +38,15 @@ type viewport struct {
 	blank  *image.RGBA
 
 	pending atomic.Bool // a refresh is queued with fyne.Do
+
+	// direct: the images go to the child window, not the raster. take
+	// serialises Engine.Latest and the use of its image between the
+	// raster and the feeder. fast is nil where there is no child window;
+	// pxW, pxH is the raster's size in pixels (UI goroutine).
+	direct   atomic.Bool
+	take     sync.Mutex
+	fast     *fastView
+	pxW, pxH int
 
 	// The UI's part of each image's time (see uiTimes); refreshed and
 	// shownSeq belong to the UI goroutine.
@@ -66,6 +80,17 @@ func (v *viewport) MinSize() fyne.Size { return fyne.NewSize(240, 180) }
 // stretches it).
 func (v *viewport) generate(w, h int) image.Image {
 	v.engine.Resize(w, h)
+	if w != v.pxW || h != v.pxH {
+		v.pxW, v.pxH = w, h
+		if v.fast != nil {
+			fyne.Do(v.fast.update) // follow the new size (not from inside the paint)
+		}
+	}
+	if v.direct.Load() {
+		return v.blank // under the child window
+	}
+	v.take.Lock()
+	defer v.take.Unlock()
 	img, info := v.engine.Latest()
 	if img == nil {
 		return v.blank
@@ -111,12 +136,19 @@ func (v *viewport) timeImage(info marionette.FrameInfo) {
 
 // frameReady asks fyne to repaint with the engine's new image. It may be
 // called from any goroutine; calls coalesce until the repaint is queued.
+// While the child window shows, it wakes the child's feeder instead.
 func (v *viewport) frameReady() {
+	if v.direct.Load() {
+		v.fast.frameReady()
+		return
+	}
 	if v.pending.CompareAndSwap(false, true) {
 		fyne.Do(func() {
 			v.pending.Store(false)
-			v.refreshed = time.Now()
-			v.raster.Refresh()
+			if !v.direct.Load() {
+				v.refreshed = time.Now()
+				v.raster.Refresh()
+			}
 		})
 	}
 }

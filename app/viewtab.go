@@ -14,8 +14,9 @@ import (
 )
 
 // makeViewTab returns the View panel: background and light, quality (and
-// the quality in force, from ls), outlines, spring bones, the FPS overlay.
-func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
+// the quality in force, from ls), outlines, spring bones, the FPS overlay,
+// and how the viewport is drawn (drawing: fastView.status).
+func makeViewTab(s *settings, ls *liveStatus, drawing binding.String, w fyne.Window) fyne.CanvasObject {
 	degrees := func(b binding.Float, lo, hi float64) fyne.CanvasObject {
 		sl := widget.NewSliderWithData(lo, hi, b)
 		sl.Step = 1
@@ -50,6 +51,9 @@ func makeViewTab(s *settings, ls *liveStatus, w fyne.Window) fyne.CanvasObject {
 				widget.NewFormItem("", widget.NewCheckWithData("Outlines (MToon)", s.outlines)),
 				widget.NewFormItem("", widget.NewCheckWithData("Spring bones (hair, cloth)", s.springBones)),
 				widget.NewFormItem("", widget.NewCheckWithData("Show frame rate and latency", s.showFPS)),
+				&widget.FormItem{Text: "", Widget: widget.NewCheckWithData("Fast viewport (X11)", s.fastViewport),
+					HintText: "Draws the viewport in an X11 window of its own, without repainting the whole window"},
+				widget.NewFormItem("Drawn by", widget.NewLabelWithData(drawing)),
 			)),
 		widget.NewButton("Reset view settings", func() { resetView(s) }),
 	)
@@ -69,6 +73,7 @@ func resetView(s *settings) {
 	s.textureSize.Set(labelOf(textureChoices, "2048"))
 	s.outlines.Set(v.Outlines)
 	s.springBones.Set(v.SpringBones)
+	s.fastViewport.Set(true)
 }
 
 // makeColorButton returns a swatch of the colour in b (#rrggbb) and a

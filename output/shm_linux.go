@@ -53,10 +53,11 @@ func newShm(conn *xgb.Conn, size int, display string) *shmSeg {
 	return s
 }
 
-// put draws the segment's first width×height pixels at the window's origin.
-func (s *shmSeg) put(conn *xgb.Conn, d xproto.Drawable, gc xproto.Gcontext, width, height int) error {
+// put draws the segment's first width×height pixels (ZPixmap of the given
+// depth, 32 bits a pixel) at the drawable's origin.
+func (s *shmSeg) put(conn *xgb.Conn, d xproto.Drawable, gc xproto.Gcontext, width, height int, depth byte) error {
 	return shm.PutImageChecked(conn, d, gc, uint16(width), uint16(height), 0, 0, uint16(width), uint16(height),
-		0, 0, 32, xproto.ImageFormatZPixmap, 0, s.id, 0).Check()
+		0, 0, depth, xproto.ImageFormatZPixmap, 0, s.id, 0).Check()
 }
 
 func (s *shmSeg) close(conn *xgb.Conn) {

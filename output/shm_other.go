@@ -12,6 +12,6 @@ type shmSeg struct{ mem []byte }
 
 func newShm(*xgb.Conn, int, string) *shmSeg { return nil }
 
-func (s *shmSeg) put(*xgb.Conn, xproto.Drawable, xproto.Gcontext, int, int) error { return nil }
+func (s *shmSeg) put(*xgb.Conn, xproto.Drawable, xproto.Gcontext, int, int, byte) error { return nil }
 
 func (s *shmSeg) close(*xgb.Conn) {}

@@ -234,7 +234,7 @@ func (w *Window) Show(img *image.RGBA) error {
 	if w.shm != nil {
 		// Checked, so the segment is not rewritten before the server has
 		// read it.
-		return w.shm.put(w.conn, xproto.Drawable(w.win), w.gc, iw, ih)
+		return w.shm.put(w.conn, xproto.Drawable(w.win), w.gc, iw, ih, 32)
 	}
 	rows := max(1, w.maxBytes/stride)
 	var err error
