@@ -8,10 +8,10 @@ import (
 // shapes, hapihapi, head and eyes). Target: ≤ 5 µs and 0 allocs per frame.
 func BenchmarkParse(b *testing.B) {
 	for _, fx := range loadFixtures(b) {
-		if fx.name != "v1_trackingstatus_hapihapi.txt" {
+		if fx.Name != "v1_trackingstatus_hapihapi.txt" {
 			continue
 		}
-		for _, c := range []struct{ name, frame string }{{"v1", fx.frame}, {"v2", toV2(fx.frame)}} {
+		for _, c := range []struct{ name, frame string }{{"v1", fx.Text}, {"v2", toV2(fx.Text)}} {
 			b.Run(c.name, func(b *testing.B) {
 				buf := []byte(c.frame)
 				var f Frame

@@ -13,8 +13,8 @@ import (
 // is set. Parsing is deterministic.
 func FuzzParse(f *testing.F) {
 	for _, fx := range loadFixtures(f) {
-		f.Add([]byte(fx.frame))
-		f.Add([]byte(toV2(fx.frame)))
+		f.Add([]byte(fx.Text))
+		f.Add([]byte(toV2(fx.Text)))
 	}
 	f.Add([]byte("trackingStatus&0|jawOpen&-5|=head#1e3,-2.5E-1,+3|leftEye#.5,5.,0|"))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -58,7 +58,7 @@ func FuzzParse(f *testing.F) {
 // pieces of a stream that has no over-long frame.
 func FuzzStreamReader(f *testing.F) {
 	for _, fx := range loadFixtures(f) {
-		f.Add(stream([]string{fx.frame, fx.frame}), uint16(3))
+		f.Add(stream([]string{fx.Text, fx.Text}), uint16(3))
 	}
 	f.Add([]byte("___iFacialMoca___iFacialMocap___iFacialMocap_"), uint16(1))
 	f.Fuzz(func(t *testing.T, data []byte, chunk uint16) {

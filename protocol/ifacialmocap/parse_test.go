@@ -14,34 +14,16 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
 
-// fixture is one real frame from ../shared/fixtures/ifacialmocap.
-type fixture struct {
-	name  string
-	frame string
-}
+// fixture is one real frame from ../shared/fixtures/ifacialmocap; each
+// file holds one frame and its final newline is not part of it (fixtures
+// README).
+type fixture = testutil.TextFixture
 
 // loadFixtures reads every real frame (skipping the test when
-// ../shared/fixtures/ifacialmocap is missing); each file holds one frame and its
-// final newline is not part of it (fixtures README).
+// ../shared/fixtures/ifacialmocap is missing, unless KUGUTSU_REQUIRE_MODELS=1).
 func loadFixtures(t testing.TB) []fixture {
 	t.Helper()
-	fixtureDir := testutil.SharedFixtures(t, "ifacialmocap")
-	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no fixtures in %s (the shared directory must sit beside the repository)", fixtureDir)
-	}
-	var fs []fixture
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, fixture{filepath.Base(p), strings.TrimSuffix(string(b), "\n")})
-	}
-	return fs
+	return testutil.TextFixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 }
 
 // textValues reads a frame the slow, obvious way, as an independent check of
@@ -85,12 +67,12 @@ func checkVec(t *testing.T, what string, got [3]float32, want []float64) {
 
 func TestParseFixtures(t *testing.T) {
 	for _, fx := range loadFixtures(t) {
-		t.Run(fx.name, func(t *testing.T) {
+		t.Run(fx.Name, func(t *testing.T) {
 			var f Frame
-			if err := ParseString(fx.frame, &f); err != nil {
+			if err := ParseString(fx.Text, &f); err != nil {
 				t.Fatal(err)
 			}
-			shapes, vecs := textValues(t, fx.frame)
+			shapes, vecs := textValues(t, fx.Text)
 			n := 0
 			for name, v := range shapes {
 				s, ok := arkit.Parse(name)
@@ -183,7 +165,7 @@ func TestParseOfficialSample(t *testing.T) {
 func TestFixtureEyeSigns(t *testing.T) {
 	for _, fx := range loadFixtures(t) {
 		var f Frame
-		if err := ParseString(fx.frame, &f); err != nil {
+		if err := ParseString(fx.Text, &f); err != nil {
 			t.Fatal(err)
 		}
 		for _, e := range []struct {
@@ -197,7 +179,7 @@ func TestFixtureEyeSigns(t *testing.T) {
 			{"left", f.LeftEye, arkit.EyeLookDownLeft, arkit.EyeLookInLeft, arkit.EyeLookOutLeft, true},
 		} {
 			if d := f.Blendshapes[e.down]; d >= 0.16 && (e.rot[0] < 5 || e.rot[0] > 9.5) {
-				t.Errorf("%s: %s eyeLookDown %.2f with eye X %.1f°, want +5…+9°", fx.name, e.name, d, e.rot[0])
+				t.Errorf("%s: %s eyeLookDown %.2f with eye X %.1f°, want +5…+9°", fx.Name, e.name, d, e.rot[0])
 			}
 			towardLeft := f.Blendshapes[e.in]
 			towardRight := f.Blendshapes[e.out]
@@ -205,10 +187,10 @@ func TestFixtureEyeSigns(t *testing.T) {
 				towardLeft, towardRight = towardRight, towardLeft
 			}
 			if towardLeft > 0.3 && e.rot[1] <= 0 {
-				t.Errorf("%s: %s eye looks to the user's left (%.2f) with Y %.1f°, want > 0", fx.name, e.name, towardLeft, e.rot[1])
+				t.Errorf("%s: %s eye looks to the user's left (%.2f) with Y %.1f°, want > 0", fx.Name, e.name, towardLeft, e.rot[1])
 			}
 			if towardRight > 0.3 && e.rot[1] >= 0 {
-				t.Errorf("%s: %s eye looks to the user's right (%.2f) with Y %.1f°, want < 0", fx.name, e.name, towardRight, e.rot[1])
+				t.Errorf("%s: %s eye looks to the user's right (%.2f) with Y %.1f°, want < 0", fx.Name, e.name, towardRight, e.rot[1])
 			}
 		}
 	}
@@ -228,22 +210,22 @@ func toV2(frame string) string {
 func TestParseV2(t *testing.T) {
 	for _, fx := range loadFixtures(t) {
 		var v1, v2 Frame
-		if err := ParseString(fx.frame, &v1); err != nil {
+		if err := ParseString(fx.Text, &v1); err != nil {
 			t.Fatal(err)
 		}
-		s := toV2(fx.frame)
+		s := toV2(fx.Text)
 		if strings.Contains(strings.Split(s, "=")[0], "-") {
 			t.Fatalf("conversion left a '-': %s", s)
 		}
 		if err := ParseString(s, &v2); err != nil {
-			t.Fatalf("%s as v2: %v", fx.name, err)
+			t.Fatalf("%s as v2: %v", fx.Name, err)
 		}
 		if v2.Format != FormatV2 {
 			t.Errorf("Format = %v", v2.Format)
 		}
 		v2.Format = FormatV1
 		if v1 != v2 {
-			t.Errorf("%s: v2 parse differs from v1:\n%+v\n%+v", fx.name, v1, v2)
+			t.Errorf("%s: v2 parse differs from v1:\n%+v\n%+v", fx.Name, v1, v2)
 		}
 	}
 	// v2 carries negative values; blendshapes clamp to 0–1, trackingStatus&0
@@ -357,10 +339,10 @@ func TestParseGrammar(t *testing.T) {
 func TestParseTruncated(t *testing.T) {
 	for _, fx := range loadFixtures(t) {
 		var whole Frame
-		if err := ParseString(fx.frame, &whole); err != nil {
+		if err := ParseString(fx.Text, &whole); err != nil {
 			t.Fatal(err)
 		}
-		b := []byte(fx.frame)
+		b := []byte(fx.Text)
 		for n := range len(b) {
 			var f Frame
 			if err := Parse(b[:n], &f); err != nil {
@@ -368,16 +350,16 @@ func TestParseTruncated(t *testing.T) {
 			}
 			for s := arkit.Shape(0); s < arkit.Count; s++ {
 				if f.Has(s) && f.Blendshapes[s] != whole.Blendshapes[s] {
-					t.Errorf("%s[:%d]: %v = %v, want %v", fx.name, n, s, f.Blendshapes[s], whole.Blendshapes[s])
+					t.Errorf("%s[:%d]: %v = %v, want %v", fx.Name, n, s, f.Blendshapes[s], whole.Blendshapes[s])
 				}
 			}
 			if f.Present&PresentLeftEye != 0 && f.LeftEye != whole.LeftEye ||
 				f.Present&PresentRightEye != 0 && f.RightEye != whole.RightEye ||
 				f.Present&PresentHeadPosition != 0 && f.HeadPosition != whole.HeadPosition {
-				t.Errorf("%s[:%d] parsed a cut vector: %+v", fx.name, n, f)
+				t.Errorf("%s[:%d] parsed a cut vector: %+v", fx.Name, n, f)
 			}
 			if n < len(b) && f.Shapes == whole.Shapes && f.Present == whole.Present {
-				t.Errorf("%s[:%d]: a cut frame parsed as complete", fx.name, n)
+				t.Errorf("%s[:%d]: a cut frame parsed as complete", fx.Name, n)
 			}
 		}
 	}
@@ -398,7 +380,7 @@ func TestParseGarbage(t *testing.T) {
 				b[i] = alphabet[rng.IntN(len(alphabet))]
 			}
 		} else {
-			b = []byte(frames[rng.IntN(len(frames))].frame)
+			b = []byte(frames[rng.IntN(len(frames))].Text)
 			for range 1 + rng.IntN(4) {
 				b[rng.IntN(len(b))] = alphabet[rng.IntN(len(alphabet))]
 			}
@@ -435,8 +417,8 @@ func TestParseNumber(t *testing.T) {
 
 func TestParseDoesNotAllocate(t *testing.T) {
 	for _, fx := range loadFixtures(t) {
-		b := []byte(fx.frame)
-		v2 := []byte(toV2(fx.frame))
+		b := []byte(fx.Text)
+		v2 := []byte(toV2(fx.Text))
 		var f Frame
 		if n := testing.AllocsPerRun(200, func() {
 			if err := Parse(b, &f); err != nil {
@@ -446,7 +428,7 @@ func TestParseDoesNotAllocate(t *testing.T) {
 				t.Fatal(err)
 			}
 		}); n != 0 {
-			t.Errorf("%s: Parse allocates %v times per frame", fx.name, n)
+			t.Errorf("%s: Parse allocates %v times per frame", fx.Name, n)
 		}
 	}
 	bad := []byte("jawOpen-1|=head#1,2|")

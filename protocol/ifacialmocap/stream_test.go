@@ -55,7 +55,7 @@ func stream(frames []string) []byte {
 func TestStreamSplitAndCoalesced(t *testing.T) {
 	var frames []string
 	for _, fx := range loadFixtures(t) {
-		frames = append(frames, fx.frame, toV2(fx.frame))
+		frames = append(frames, fx.Text, toV2(fx.Text))
 	}
 	frames = append(frames, frames...)
 	data := stream(frames)
@@ -94,7 +94,7 @@ func TestStreamSplitAndCoalesced(t *testing.T) {
 
 func TestStreamTooLong(t *testing.T) {
 	const max = 1024
-	good := loadFixtures(t)[0].frame
+	good := loadFixtures(t)[0].Text
 	long := strings.Repeat("x", 3*max+100)
 	data := stream([]string{good, long, good, ""})
 	data = append(data, "partial"...)

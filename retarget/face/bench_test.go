@@ -11,8 +11,8 @@ import (
 func BenchmarkMap(b *testing.B) {
 	var f ifacialmocap.Frame
 	for _, fx := range loadFixtures(b) {
-		if fx.name == "v1_trackingstatus_hapihapi.txt" {
-			if err := ifacialmocap.ParseString(fx.frame, &f); err != nil {
+		if fx.Name == "v1_trackingstatus_hapihapi.txt" {
+			if err := ifacialmocap.ParseString(fx.Text, &f); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -34,8 +34,8 @@ func BenchmarkMap(b *testing.B) {
 func BenchmarkParseAndMap(b *testing.B) {
 	var buf []byte
 	for _, fx := range loadFixtures(b) {
-		if fx.name == "v1_trackingstatus_hapihapi.txt" {
-			buf = []byte(fx.frame)
+		if fx.Name == "v1_trackingstatus_hapihapi.txt" {
+			buf = []byte(fx.Text)
 		}
 	}
 	m := Mapper{Settings: DefaultSettings()}

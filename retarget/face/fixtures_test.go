@@ -1,37 +1,19 @@
 package face
 
 import (
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
-// fixture is one real frame: its file name and text.
-type fixture struct{ name, frame string }
+// fixture is one real frame from ../shared/fixtures/ifacialmocap; each
+// file holds one frame and its final newline is not part of it (fixtures
+// README).
+type fixture = testutil.TextFixture
 
-// loadFixtures reads every real iFacialMocap frame in
-// ../shared/fixtures/ifacialmocap beside the repository (skipping the test
-// when it is missing, unless KUGUTSU_REQUIRE_MODELS=1).
+// loadFixtures reads every real frame (skipping the test when
+// ../shared/fixtures/ifacialmocap is missing, unless KUGUTSU_REQUIRE_MODELS=1).
 func loadFixtures(t testing.TB) []fixture {
 	t.Helper()
-	fixtureDir := testutil.SharedFixtures(t, "ifacialmocap")
-	paths, err := filepath.Glob(filepath.Join(fixtureDir, "*.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(paths) == 0 {
-		t.Fatalf("no fixtures in %s (the shared directory must sit beside the repository)", fixtureDir)
-	}
-	var fs []fixture
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fs = append(fs, fixture{filepath.Base(p), strings.TrimSuffix(string(b), "\n")})
-	}
-	return fs
+	return testutil.TextFixtures(t, testutil.SharedFixtures(t, "ifacialmocap"))
 }

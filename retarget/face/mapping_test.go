@@ -31,9 +31,9 @@ func nearVec(a, b mgl32.Vec3, eps float32) bool {
 func fixtureFrame(t *testing.T, name string) ifacialmocap.Frame {
 	t.Helper()
 	for _, fx := range loadFixtures(t) {
-		if fx.name == name {
+		if fx.Name == name {
 			var f ifacialmocap.Frame
-			if err := ifacialmocap.ParseString(fx.frame, &f); err != nil {
+			if err := ifacialmocap.ParseString(fx.Text, &f); err != nil {
 				t.Fatal(err)
 			}
 			return f

@@ -1,10 +1,8 @@
 package ifmtest
 
 import (
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"net"
-	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -40,17 +38,10 @@ func FreeTCPPort(tb testing.TB) int {
 // the test if dir holds none.
 func Fixtures(tb testing.TB, dir string) []string {
 	tb.Helper()
-	paths, _ := filepath.Glob(filepath.Join(dir, "*.txt"))
-	if len(paths) == 0 {
-		tb.Fatalf("no fixtures in %s (the shared directory must sit beside the repository)", dir)
-	}
-	frames := make([]string, 0, len(paths))
-	for _, p := range paths {
-		b, err := os.ReadFile(p)
-		if err != nil {
-			tb.Fatal(err)
-		}
-		frames = append(frames, strings.TrimSuffix(string(b), "\n"))
+	named := testutil.TextFixtures(tb, dir)
+	frames := make([]string, len(named))
+	for i, f := range named {
+		frames[i] = f.Text
 	}
 	return frames
 }
