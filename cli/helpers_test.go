@@ -1,24 +1,8 @@
 package cli
 
 import (
-	"bytes"
-	"sync"
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 // syncBuffer is an io.Writer safe to read while a command writes to it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+type syncBuffer = testutil.SyncBuffer
