@@ -744,9 +744,6 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	took := time.Since(now)
 	ft.render = e.renderer.LastTimings()
 	e.stats.rendered(took, ft, q)
-	if view.AdaptiveQuality && !hidden {
-		rs.quality.observe(took)
-	}
 	rs.imageSeq++
 	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took,
 		Width: img.Rect.Dx(), Height: img.Rect.Dy(), ViewWidth: w, ViewHeight: h}
@@ -757,7 +754,10 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	if e.images.publish(info) {
 		e.stats.dropped()
 	}
-	e.renderOutput(sc, info)
+	outTook := e.renderOutput(sc, info)
+	if view.AdaptiveQuality && !hidden {
+		rs.quality.observe(took + outTook)
+	}
 
 	e.mu.Lock()
 	if av == e.avatar {

@@ -4,6 +4,7 @@ import (
 	"image"
 	"image/color"
 	"sync"
+	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
@@ -114,25 +115,30 @@ func (e *Engine) outputWaiting() (active, unread bool) {
 
 // renderOutput draws the output view of the frame the viewport just
 // showed: sc is the viewport's scene (same pose, light, time and camera —
-// the Performer's when the options use it).
-func (e *Engine) renderOutput(sc render.Scene, info FrameInfo) {
+// the Performer's when the options use it). It returns how long it took
+// (0 without an output view), which adaptive quality counts with the
+// viewport's time: both share the frame budget.
+func (e *Engine) renderOutput(sc render.Scene, info FrameInfo) time.Duration {
 	e.out.mu.Lock()
 	cfg := e.out.cfg
 	e.out.mu.Unlock()
 	if cfg == nil {
-		return
+		return 0
 	}
+	start := time.Now()
 	if cfg.Camera == OutputOwnCamera {
 		sc.Camera = cfg.Orbit.Camera()
 	}
 	sc.Background = cfg.Background
 	img := e.out.images.backImage(cfg.Width, cfg.Height)
 	e.renderer.Render(img, sc)
+	took := time.Since(start)
 	e.out.images.publish(info)
 	select {
 	case e.out.ready <- struct{}{}:
 	default:
 	}
+	return took
 }
 
 // PerformerWindow returns the Performer's /VMC/Ext/Setting/Win as of the
