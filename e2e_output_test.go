@@ -92,10 +92,18 @@ func TestOutputWindow(t *testing.T) {
 	oscsend := requireTool(t, "oscsend")
 	display := startXvfb(t)
 	port := freeUDPPort(t)
-	w := startWindow(t, display, map[string]any{"output.size": "720x720"},
+	w := startWindow(t, display, map[string]any{"output.size": "720x720", "output.performerWindow": true},
 		"--output", "--listen", fmt.Sprintf("127.0.0.1:%d", port))
 	w.showing("Kugutsu")
 	win := findWindow(t, display, "Kugutsu output")
+	xprop := requireTool(t, "xprop")
+	wmState := func() string {
+		out, _ := exec.Command(xprop, "-display", display, "-id", fmt.Sprint(win), "_NET_WM_STATE").CombinedOutput()
+		return string(out)
+	}
+	if s := wmState(); strings.Contains(s, "_NET_WM_STATE_ABOVE") || !strings.Contains(s, "_NET_WM_STATE_SKIP_TASKBAR") {
+		t.Errorf("at start (not on top, hidden from the taskbar): %s", s)
+	}
 
 	out, err := exec.Command(requireTool(t, "xwininfo"), "-display", display, "-id", fmt.Sprint(win)).CombinedOutput()
 	if err != nil {
@@ -150,6 +158,13 @@ func TestOutputWindow(t *testing.T) {
 			t.Errorf("alpha %d at %v after the pose", a, p)
 		}
 	}
+
+	// Allowed in the settings, the Performer's /VMC/Ext/Setting/Win (top-most,
+	// transparent, click-through, hide border) drives the window.
+	if b, err := exec.Command(oscsend, "127.0.0.1", fmt.Sprint(port), "/VMC/Ext/Setting/Win", "iiii", "1", "1", "0", "1").CombinedOutput(); err != nil {
+		t.Fatalf("oscsend: %v\n%s", err, b)
+	}
+	testutil.Eventually(t, "the Performer's top-most setting", func() bool { return strings.Contains(wmState(), "_NET_WM_STATE_ABOVE") })
 }
 
 func opaque(img *image.RGBA) int {
