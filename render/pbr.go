@@ -87,17 +87,7 @@ func (sh *triShader) pbr(R, G, B, nx, ny, nz, w0, w1, w2, u0, v0, u1, v1 float32
 	}
 	rough = max(rough, minRoughness)
 
-	// View vector.
-	va, vb, vc := sh.va, sh.vb, sh.vc
-	vx := w0*va.v[0] + w1*vb.v[0] + w2*vc.v[0]
-	vy := w0*va.v[1] + w1*vb.v[1] + w2*vc.v[1]
-	vz := w0*va.v[2] + w1*vb.v[2] + w2*vc.v[2]
-	if l2 := vx*vx + vy*vy + vz*vz; l2 > 1e-12 {
-		inv := invLen(l2)
-		vx, vy, vz = vx*inv, vy*inv, vz*inv
-	} else {
-		vx, vy, vz = 0, 0, 1
-	}
+	vx, vy, vz := sh.viewDir(w0, w1, w2)
 	nv := max(nx*vx+ny*vy+nz*vz, 1e-4)
 
 	cd := [3]float32{R * (1 - metal), G * (1 - metal), B * (1 - metal)}

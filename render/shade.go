@@ -801,20 +801,27 @@ func (sh *triShader) emission(R, G, B, u0, v0, u1, v1 float32) (float32, float32
 	return R + m.emissive[0]*r, G + m.emissive[1]*g, B + m.emissive[2]*b
 }
 
-// rimLight adds MToon's rim lighting: matcap and parametric rim, times the
-// rim texture, mixed with the lighting (VRMC_materials_mtoon-1.0 "Rim
-// Lighting"); s is the toon ramp value.
-func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1 float32) (float32, float32, float32) {
-	m, va, vb, vc := sh.m, sh.va, sh.vb, sh.vc
+// viewDir is the unit vector from the fragment of weights w0, w1, w2
+// toward the camera, interpolated from the vertices' view vectors (view
+// space); (0, 0, 1) where it vanishes.
+func (sh *triShader) viewDir(w0, w1, w2 float32) (float32, float32, float32) {
+	va, vb, vc := sh.va, sh.vb, sh.vc
 	vx := w0*va.v[0] + w1*vb.v[0] + w2*vc.v[0]
 	vy := w0*va.v[1] + w1*vb.v[1] + w2*vc.v[1]
 	vz := w0*va.v[2] + w1*vb.v[2] + w2*vc.v[2]
 	if l2 := vx*vx + vy*vy + vz*vz; l2 > 1e-12 {
 		inv := invLen(l2)
-		vx, vy, vz = vx*inv, vy*inv, vz*inv
-	} else {
-		vx, vy, vz = 0, 0, 1
+		return vx * inv, vy * inv, vz * inv
 	}
+	return 0, 0, 1
+}
+
+// rimLight adds MToon's rim lighting: matcap and parametric rim, times the
+// rim texture, mixed with the lighting (VRMC_materials_mtoon-1.0 "Rim
+// Lighting"); s is the toon ramp value.
+func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1 float32) (float32, float32, float32) {
+	m := sh.m
+	vx, vy, vz := sh.viewDir(w0, w1, w2)
 	var rr, rg, rb float32
 	if m.matcapTex != nil {
 		// matcap UV from the view-space normal in a frame built around V.
