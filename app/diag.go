@@ -71,14 +71,7 @@ func toPercentiles(p marionette.Percentiles) percentiles {
 
 // writeStats writes the report to path every 250 ms until stop closes.
 func writeStats(e *marionette.Engine, ui *uiTimes, out *outputWindow, path string, stop <-chan struct{}) {
-	t := time.NewTicker(250 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-		}
+	every(250*time.Millisecond, stop, func() bool {
 		st := e.Status()
 		var m runtime.MemStats
 		runtime.ReadMemStats(&m)
@@ -99,11 +92,12 @@ func writeStats(e *marionette.Engine, ui *uiTimes, out *outputWindow, path strin
 		r.ImageSize, r.ViewportSize = [2]int{sh.Width, sh.Height}, [2]int{sh.ViewWidth, sh.ViewHeight}
 		b, err := json.MarshalIndent(r, "", "  ")
 		if err != nil {
-			continue
+			return true
 		}
 		tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 		if os.WriteFile(tmp, b, 0o644) == nil {
 			os.Rename(tmp, path)
 		}
-	}
+		return true
+	})
 }

@@ -521,17 +521,11 @@ func formatName(v2 bool) string {
 // pollIFM refreshes the iFacialMocap panel about 15 times a second until
 // stop (see ifmTick).
 func (u *ui) pollIFM() {
-	t := time.NewTicker(ifmPollEvery)
-	defer t.Stop()
 	var st ifmPollState
-	for {
-		select {
-		case <-u.stopPoll:
-			return
-		case <-t.C:
-		}
+	every(ifmPollEvery, u.stopPoll, func() bool {
 		u.ifmTick(&st)
-	}
+		return true
+	})
 }
 
 // ifmPollState is the iFacialMocap poller's own state.

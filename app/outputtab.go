@@ -35,23 +35,15 @@ func (u *ui) makeOutputTab() fyne.CanvasObject {
 			openBtn.SetText("Open output window")
 		}
 	}))
-	go func() {
-		t := time.NewTicker(250 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-u.stopPoll:
-				return
-			case <-t.C:
-				text := u.output.status()
-				fyne.Do(func() {
-					if status.Text != text {
-						status.SetText(text)
-					}
-				})
+	go every(250*time.Millisecond, u.stopPoll, func() bool {
+		text := u.output.status()
+		fyne.Do(func() {
+			if status.Text != text {
+				status.SetText(text)
 			}
-		}
-	}()
+		})
+		return true
+	})
 
 	width := widget.NewEntryWithData(binding.IntToString(s.width))
 	height := widget.NewEntryWithData(binding.IntToString(s.height))

@@ -217,18 +217,10 @@ func (u *ui) showPlayer(p *marionette.Player, path string) {
 		pos.SetText(fmt.Sprintf("%s / %s", at.Round(100*time.Millisecond), total.Round(100*time.Millisecond)))
 		playerButton(play, p.Paused())
 	}
-	go func() {
-		t := time.NewTicker(100 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				fyne.Do(update)
-			}
-		}
-	}()
+	go every(100*time.Millisecond, stop, func() bool {
+		fyne.Do(update)
+		return true
+	})
 	w.SetOnClosed(func() {
 		close(stop)
 		p.Close()

@@ -500,16 +500,9 @@ func (u *ui) saveWindowSize() {
 
 // poll refreshes the live values from the engine until stop.
 func (u *ui) poll() {
-	t := time.NewTicker(pollEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-u.stopPoll:
-			return
-		case <-t.C:
-		}
+	every(pollEvery, u.stopPoll, func() bool {
 		if u.polling.Load() {
-			continue // the previous update has not run yet
+			return true // the previous update has not run yet
 		}
 		st := u.engine.Status()
 		playout, recvs := u.engine.Playout(), u.engine.Receivers()
@@ -530,7 +523,8 @@ func (u *ui) poll() {
 				u.live.unmatched.Set(unmatchedText(unmatched))
 			}
 		})
-	}
+		return true
+	})
 }
 
 // unmatchedText lists blend keys the avatar lacks.

@@ -91,21 +91,13 @@ func (f *fastView) start() {
 		f.say("Fyne (OpenGL): " + viewportEnv + "=fyne")
 		return
 	}
-	go func() {
-		t := time.NewTicker(fastPollEvery)
-		defer t.Stop()
-		for {
-			select {
-			case <-f.stop:
-				return
-			case <-t.C:
-				if f.noX11.Load() {
-					return
-				}
-				fyne.Do(f.update)
-			}
+	go every(fastPollEvery, f.stop, func() bool {
+		if f.noX11.Load() {
+			return false
 		}
-	}()
+		fyne.Do(f.update)
+		return true
+	})
 }
 
 // close unmaps and destroys the child window and ends the goroutines.
