@@ -86,7 +86,7 @@ func (z *lazyImage) get() (*image.NRGBA, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if !z.done {
-		z.img, z.err = decodeNRGBA(z.data, z.mime, z.side)
+		z.img, z.err = decodeNRGBA(z.data, z.mime, z.side, false)
 		if z.err != nil {
 			z.img = whiteImage()
 		}
@@ -104,7 +104,7 @@ func (z *lazyImage) peek() (*image.NRGBA, error) {
 	if done {
 		return img, err
 	}
-	return decodeNRGBA(z.data, z.mime, z.side)
+	return decodeNRGBA(z.data, z.mime, z.side, false)
 }
 
 // imageJobs is a set of images being decoded in the background.
@@ -236,7 +236,7 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 			}
 			_ = sem.Acquire(context.Background(), jb.weight) // never fails: no deadline
 			defer sem.Release(jb.weight)
-			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, side)
+			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, side, jb.weight >= collectAfter)
 			if jb.weight >= collectAfter {
 				// The decoder's buffers are garbage now, but with the heap
 				// just grown by them the next collection would come only
@@ -269,7 +269,7 @@ func (j *imageJobs) wait() (map[int]*decodedImage, error) {
 // with bounds starting at (0, 0), downscaled to fit side×side (side > 0)
 // straight from the decoder's result, so no full-size RGBA copy of a big
 // image is ever made.
-func decodeNRGBA(data []byte, mime string, side int) (*image.NRGBA, error) {
+func decodeNRGBA(data []byte, mime string, side int, collect bool) (*image.NRGBA, error) {
 	var (
 		m   image.Image
 		err error
@@ -284,6 +284,9 @@ func decodeNRGBA(data []byte, mime string, side int) (*image.NRGBA, error) {
 	}
 	b := m.Bounds()
 	if w, h := fitSize(b.Dx(), b.Dy(), side); w != b.Dx() || h != b.Dy() {
+		if collect {
+			goruntime.GC()
+		}
 		return scaleDown(m, w, h), nil
 	}
 	return toNRGBA(m), nil
