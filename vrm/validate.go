@@ -67,45 +67,67 @@ func finiteVecs3(v []mgl32.Vec3) bool {
 // Avatar built by hand before Pose or Encode.
 func (av *Avatar) Validate() error { return av.validate() }
 
+// validators are validate's checks, one per part of the model, in the
+// order they run (an element's references before the values they reach).
+// Each names the element it refuses ("mesh 3 primitive 1") only then:
+// building those names for every element cost 2,605 allocations per
+// Godette load (issue #12).
+var validators = [...]func(*Avatar) error{
+	(*Avatar).validateNodes,
+	(*Avatar).validateSkins,
+	(*Avatar).validatePrimitives,
+	(*Avatar).validateFiniteValues,
+	(*Avatar).validateFiniteVertices,
+	(*Avatar).validateTextures,
+	(*Avatar).validateMaterials,
+	(*Avatar).validateHumanoid,
+	(*Avatar).validateExpressions,
+	(*Avatar).validateFirstPerson,
+	(*Avatar).validateSpringBone,
+	(*Avatar).validateConstraints,
+}
+
 func (av *Avatar) validate() error {
-	nn := len(av.Nodes)
-	nodeOK := func(i int) bool { return i >= 0 && i < nn }
-	texOK := func(el string, r TextureRef) error {
-		if r.Texture >= len(av.Textures) || (r.Texture < 0 && r.Texture != -1) {
-			return errorf(el, "texture %d does not exist", r.Texture)
+	for _, check := range validators {
+		if err := check(av); err != nil {
+			return err
 		}
-		return nil
 	}
+	return nil
+}
+
+// nodeOK reports whether i indexes av.Nodes.
+func (av *Avatar) nodeOK(i int) bool { return i >= 0 && i < len(av.Nodes) }
+
+func nodeEl(i int) string           { return "node " + itoa(i) }
+func primitiveEl(mi, pi int) string { return "mesh " + itoa(mi) + " primitive " + itoa(pi) }
+
+// validateNodes checks each node's parent, children, mesh and skin, and
+// that a skinned mesh's weighted joint indices are within its skin; then
+// that the node links form a forest whose roots are the scene.
+func (av *Avatar) validateNodes() error {
 	for i := range av.Nodes {
 		n := &av.Nodes[i]
-		el := "node " + itoa(i)
-		if n.Parent != -1 && !nodeOK(n.Parent) {
-			return errorf(el, "parent %d does not exist", n.Parent)
+		if n.Parent != -1 && !av.nodeOK(n.Parent) {
+			return errorf(nodeEl(i), "parent %d does not exist", n.Parent)
 		}
 		if n.Parent >= 0 && !containsInt(av.Nodes[n.Parent].Children, i) {
-			return errorf(el, "parent %d does not list it as a child", n.Parent)
+			return errorf(nodeEl(i), "parent %d does not list it as a child", n.Parent)
 		}
 		for _, c := range n.Children {
-			if !nodeOK(c) || av.Nodes[c].Parent != i {
-				return errorf(el, "child %d does not have it as parent", c)
+			if !av.nodeOK(c) || av.Nodes[c].Parent != i {
+				return errorf(nodeEl(i), "child %d does not have it as parent", c)
 			}
 		}
 		if n.Mesh != -1 && (n.Mesh < 0 || n.Mesh >= len(av.Meshes)) {
-			return errorf(el, "mesh %d does not exist", n.Mesh)
+			return errorf(nodeEl(i), "mesh %d does not exist", n.Mesh)
 		}
 		if n.Skin != -1 && (n.Skin < 0 || n.Skin >= len(av.Skins)) {
-			return errorf(el, "skin %d does not exist", n.Skin)
+			return errorf(nodeEl(i), "skin %d does not exist", n.Skin)
 		}
 		if n.Mesh >= 0 && n.Skin >= 0 {
-			joints := len(av.Skins[n.Skin].Joints)
-			for pi, p := range av.Meshes[n.Mesh].Primitives {
-				for v, j := range p.Joints {
-					for c := 0; c < 4; c++ {
-						if int(j[c]) >= joints && p.Weights[v][c] > 0 {
-							return errorf(el, "mesh %d primitive %d vertex %d: joint %d ≥ skin %d's %d joints", n.Mesh, pi, v, j[c], n.Skin, joints)
-						}
-					}
-				}
+			if err := av.validateSkinnedMesh(i); err != nil {
+				return err
 			}
 		}
 	}
@@ -115,63 +137,105 @@ func (av *Avatar) validate() error {
 	// chain (a 60,000-deep chain took 72 s when every node walked to the
 	// root).
 	if i := parentCycle(av.Nodes); i >= 0 {
-		return errorf("node "+itoa(i), "is part of a cycle")
+		return errorf(nodeEl(i), "is part of a cycle")
 	}
 	for _, r := range av.Scene {
-		if !nodeOK(r) || av.Nodes[r].Parent >= 0 {
+		if !av.nodeOK(r) || av.Nodes[r].Parent >= 0 {
 			return errorf("scene", "node %d is not a root node", r)
 		}
 	}
+	return nil
+}
+
+// validateSkinnedMesh checks that node i's mesh gives weight only to joints
+// its skin has. The node's mesh and skin exist.
+func (av *Avatar) validateSkinnedMesh(i int) error {
+	n := &av.Nodes[i]
+	joints := len(av.Skins[n.Skin].Joints)
+	for pi, p := range av.Meshes[n.Mesh].Primitives {
+		for v, j := range p.Joints {
+			for c := 0; c < 4; c++ {
+				if int(j[c]) >= joints && p.Weights[v][c] > 0 {
+					return errorf(nodeEl(i), "mesh %d primitive %d vertex %d: joint %d ≥ skin %d's %d joints", n.Mesh, pi, v, j[c], n.Skin, joints)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// validateSkins checks that each skin has one inverse bind matrix per
+// joint and that its joints exist.
+func (av *Avatar) validateSkins() error {
 	for si, s := range av.Skins {
 		if len(s.InverseBindMatrices) != len(s.Joints) {
 			return errorf("skin "+itoa(si), "%d inverse bind matrices for %d joints", len(s.InverseBindMatrices), len(s.Joints))
 		}
 		for _, j := range s.Joints {
-			if !nodeOK(j) {
+			if !av.nodeOK(j) {
 				return errorf("skin "+itoa(si), "joint node %d does not exist", j)
 			}
 		}
 	}
+	return nil
+}
+
+// validatePrimitives checks every primitive's attribute lengths, indices,
+// morph targets and material.
+func (av *Avatar) validatePrimitives() error {
 	for mi, m := range av.Meshes {
 		for pi := range m.Primitives {
-			p := &m.Primitives[pi]
-			el := "mesh " + itoa(mi) + " primitive " + itoa(pi)
-			n := len(p.Positions)
-			for _, a := range []struct {
-				name string
-				l    int
-				opt  bool
-			}{{"Normals", len(p.Normals), false}, {"UV0", len(p.UV0), true}, {"UV1", len(p.UV1), true},
-				{"Colors", len(p.Colors), true}, {"Joints", len(p.Joints), true}, {"Weights", len(p.Weights), true}} {
-				if a.l != n && !(a.opt && a.l == 0) {
-					return errorf(el, "%s has %d entries for %d vertices", a.name, a.l, n)
-				}
-			}
-			if (p.Joints == nil) != (p.Weights == nil) {
-				return errorf(el, "Joints and Weights must both be set or both be nil")
-			}
-			if len(p.Indices)%3 != 0 {
-				return errorf(el, "%d indices is not a whole number of triangles", len(p.Indices))
-			}
-			for k, v := range p.Indices {
-				if int64(v) >= int64(n) {
-					return errorf(el, "index %d is %d, beyond its %d vertices", k, v, n)
-				}
-			}
-			if len(p.Targets) != len(m.TargetNames) {
-				return errorf(el, "%d morph targets but the mesh names %d", len(p.Targets), len(m.TargetNames))
-			}
-			for ti, t := range p.Targets {
-				if (t.Positions != nil && len(t.Positions) != n) || (t.Normals != nil && len(t.Normals) != n) {
-					return errorf(el, "morph target %d does not match its %d vertices", ti, n)
-				}
-			}
-			if p.Material != -1 && (p.Material < 0 || p.Material >= len(av.Materials)) {
-				return errorf(el, "material %d does not exist", p.Material)
+			if err := av.validatePrimitive(mi, pi); err != nil {
+				return err
 			}
 		}
 	}
-	for _, part := range []struct {
+	return nil
+}
+
+func (av *Avatar) validatePrimitive(mi, pi int) error {
+	m := &av.Meshes[mi]
+	p := &m.Primitives[pi]
+	n := len(p.Positions)
+	for _, a := range [...]struct {
+		name string
+		l    int
+		opt  bool
+	}{{"Normals", len(p.Normals), false}, {"UV0", len(p.UV0), true}, {"UV1", len(p.UV1), true},
+		{"Colors", len(p.Colors), true}, {"Joints", len(p.Joints), true}, {"Weights", len(p.Weights), true}} {
+		if a.l != n && !(a.opt && a.l == 0) {
+			return errorf(primitiveEl(mi, pi), "%s has %d entries for %d vertices", a.name, a.l, n)
+		}
+	}
+	if (p.Joints == nil) != (p.Weights == nil) {
+		return errorf(primitiveEl(mi, pi), "Joints and Weights must both be set or both be nil")
+	}
+	if len(p.Indices)%3 != 0 {
+		return errorf(primitiveEl(mi, pi), "%d indices is not a whole number of triangles", len(p.Indices))
+	}
+	for k, v := range p.Indices {
+		if int64(v) >= int64(n) {
+			return errorf(primitiveEl(mi, pi), "index %d is %d, beyond its %d vertices", k, v, n)
+		}
+	}
+	if len(p.Targets) != len(m.TargetNames) {
+		return errorf(primitiveEl(mi, pi), "%d morph targets but the mesh names %d", len(p.Targets), len(m.TargetNames))
+	}
+	for ti, t := range p.Targets {
+		if (t.Positions != nil && len(t.Positions) != n) || (t.Normals != nil && len(t.Normals) != n) {
+			return errorf(primitiveEl(mi, pi), "morph target %d does not match its %d vertices", ti, n)
+		}
+	}
+	if p.Material != -1 && (p.Material < 0 || p.Material >= len(av.Materials)) {
+		return errorf(primitiveEl(mi, pi), "material %d does not exist", p.Material)
+	}
+	return nil
+}
+
+// validateFiniteValues checks that every float of the materials,
+// expressions, lookAt, spring bones, nodes and constraints is finite.
+func (av *Avatar) validateFiniteValues() error {
+	for _, part := range [...]struct {
 		name string
 		v    any
 	}{{"materials", av.Materials}, {"expressions", av.Expressions}, {"lookAt", av.LookAt}, {"springBone", av.SpringBone}, {"nodes", av.Nodes}, {"constraints", av.Constraints}} {
@@ -179,28 +243,44 @@ func (av *Avatar) validate() error {
 			return err
 		}
 	}
+	return nil
+}
+
+// validateFiniteVertices checks that every vertex attribute and morph
+// target of every primitive is finite.
+func (av *Avatar) validateFiniteVertices() error {
 	for mi, m := range av.Meshes {
-		for pi, p := range m.Primitives {
-			ok := finiteVecs3(p.Positions) && finiteVecs3(p.Normals)
-			for _, t := range p.Targets {
-				ok = ok && finiteVecs3(t.Positions) && finiteVecs3(t.Normals)
-			}
-			for _, uv := range [2][]mgl32.Vec2{p.UV0, p.UV1} {
-				for _, x := range uv {
-					ok = ok && finite32(x[0]) && finite32(x[1])
-				}
-			}
-			for _, c := range p.Colors {
-				ok = ok && finite32(c[0]) && finite32(c[1]) && finite32(c[2]) && finite32(c[3])
-			}
-			for _, w := range p.Weights {
-				ok = ok && finite32(w[0]) && finite32(w[1]) && finite32(w[2]) && finite32(w[3])
-			}
-			if !ok {
-				return errorf("mesh "+itoa(mi)+" primitive "+itoa(pi), "has vertex data that is not finite")
+		for pi := range m.Primitives {
+			if !finitePrimitive(&m.Primitives[pi]) {
+				return errorf(primitiveEl(mi, pi), "has vertex data that is not finite")
 			}
 		}
 	}
+	return nil
+}
+
+func finitePrimitive(p *Primitive) bool {
+	ok := finiteVecs3(p.Positions) && finiteVecs3(p.Normals)
+	for _, t := range p.Targets {
+		ok = ok && finiteVecs3(t.Positions) && finiteVecs3(t.Normals)
+	}
+	for _, uv := range [2][]mgl32.Vec2{p.UV0, p.UV1} {
+		for _, x := range uv {
+			ok = ok && finite32(x[0]) && finite32(x[1])
+		}
+	}
+	for _, c := range p.Colors {
+		ok = ok && finite32(c[0]) && finite32(c[1]) && finite32(c[2]) && finite32(c[3])
+	}
+	for _, w := range p.Weights {
+		ok = ok && finite32(w[0]) && finite32(w[1]) && finite32(w[2]) && finite32(w[3])
+	}
+	return ok
+}
+
+// validateTextures checks that each texture has an image (or one still to
+// be decoded) whose bounds start at (0, 0).
+func (av *Avatar) validateTextures() error {
 	for ti, t := range av.Textures {
 		if t.Image == nil && t.lazy != nil {
 			continue
@@ -209,58 +289,91 @@ func (av *Avatar) validate() error {
 			return errorf("texture "+itoa(ti), "needs an image with bounds at (0, 0)")
 		}
 	}
-	for mi, m := range av.Materials {
-		el := "material " + itoa(mi)
-		refs := []TextureRef{m.BaseColorTexture, m.EmissiveTexture, m.NormalTexture, m.MetallicRoughnessTexture, m.OcclusionTexture}
+	return nil
+}
+
+// validateMaterials checks that the textures each material (and its MToon
+// part) refers to exist, and the thumbnail's.
+func (av *Avatar) validateMaterials() error {
+	for mi := range av.Materials {
+		m := &av.Materials[mi]
+		var refs [11]TextureRef
+		n := copy(refs[:], []TextureRef{m.BaseColorTexture, m.EmissiveTexture, m.NormalTexture, m.MetallicRoughnessTexture, m.OcclusionTexture})
 		if t := m.MToon; t != nil {
-			refs = append(refs, t.ShadeTexture, t.ShadingShiftTex, t.RimTexture, t.MatcapTexture, t.OutlineWidthTex, t.UVAnimMaskTexture)
+			n += copy(refs[n:], []TextureRef{t.ShadeTexture, t.ShadingShiftTex, t.RimTexture, t.MatcapTexture, t.OutlineWidthTex, t.UVAnimMaskTexture})
 		}
-		for _, r := range refs {
-			if err := texOK(el, r); err != nil {
-				return err
+		for _, r := range refs[:n] {
+			if r.Texture >= len(av.Textures) || (r.Texture < 0 && r.Texture != -1) {
+				return errorf("material "+itoa(mi), "texture %d does not exist", r.Texture)
 			}
 		}
 	}
 	if av.Meta.Thumbnail != -1 && (av.Meta.Thumbnail < 0 || av.Meta.Thumbnail >= len(av.Textures)) {
 		return errorf("meta", "thumbnail texture %d does not exist", av.Meta.Thumbnail)
 	}
+	return nil
+}
+
+// validateHumanoid checks that every present humanoid bone's node exists
+// and that the present set names only the 55 bones.
+func (av *Avatar) validateHumanoid() error {
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
-		if av.Humanoid.Present.Has(b) && !nodeOK(av.Humanoid.Nodes[b]) {
+		if av.Humanoid.Present.Has(b) && !av.nodeOK(av.Humanoid.Nodes[b]) {
 			return errorf("humanoid", "%s: node %d does not exist", b, av.Humanoid.Nodes[b])
 		}
 	}
 	if av.Humanoid.Present>>humanoid.Count != 0 {
 		return errorf("humanoid", "present set has bits beyond the 55 bones")
 	}
-	for xi, x := range av.Expressions {
-		el := "expression " + itoa(xi) + " (" + x.Name + ")"
+	return nil
+}
+
+// validateExpressions checks each expression's preset and that its morph
+// target, colour and texture-transform binds reach what exists.
+func (av *Avatar) validateExpressions() error {
+	for xi := range av.Expressions {
+		x := &av.Expressions[xi]
+		el := func() string { return "expression " + itoa(xi) + " (" + x.Name + ")" }
 		if int(x.Preset) >= presetCount {
-			return errorf(el, "preset %d unknown", x.Preset)
+			return errorf(el(), "preset %d unknown", x.Preset)
 		}
 		for _, b := range x.MorphBinds {
-			if !nodeOK(b.Node) || av.Nodes[b.Node].Mesh < 0 || b.Index < 0 || b.Index >= len(av.Meshes[av.Nodes[b.Node].Mesh].TargetNames) {
-				return errorf(el, "morph bind node %d target %d does not exist", b.Node, b.Index)
+			if !av.nodeOK(b.Node) || av.Nodes[b.Node].Mesh < 0 || b.Index < 0 || b.Index >= len(av.Meshes[av.Nodes[b.Node].Mesh].TargetNames) {
+				return errorf(el(), "morph bind node %d target %d does not exist", b.Node, b.Index)
 			}
 		}
 		for _, b := range x.ColorBinds {
 			if b.Material < 0 || b.Material >= len(av.Materials) {
-				return errorf(el, "colour bind material %d does not exist", b.Material)
+				return errorf(el(), "colour bind material %d does not exist", b.Material)
 			}
 		}
 		for _, b := range x.TextureBinds {
 			if b.Material < 0 || b.Material >= len(av.Materials) {
-				return errorf(el, "texture-transform bind material %d does not exist", b.Material)
+				return errorf(el(), "texture-transform bind material %d does not exist", b.Material)
 			}
 		}
 	}
+	return nil
+}
+
+// validateFirstPerson checks that every first-person annotation's node
+// exists.
+func (av *Avatar) validateFirstPerson() error {
 	for n := range av.FirstPerson.Annotations {
-		if !nodeOK(n) {
+		if !av.nodeOK(n) {
 			return errorf("firstPerson", "node %d does not exist", n)
 		}
 	}
+	return nil
+}
+
+// validateSpringBone checks that colliders, collider groups and springs
+// reach what exists, and that each spring's joints descend the hierarchy
+// (each joint below the one before).
+func (av *Avatar) validateSpringBone() error {
 	sb := &av.SpringBone
 	for ci, c := range sb.Colliders {
-		if !nodeOK(c.Node) {
+		if !av.nodeOK(c.Node) {
 			return errorf("collider "+itoa(ci), "node %d does not exist", c.Node)
 		}
 	}
@@ -275,27 +388,29 @@ func (av *Avatar) validate() error {
 	if len(sb.Springs) > 0 {
 		iv = av.nodeIntervals()
 	}
-	for si, s := range sb.Springs {
-		el := "spring " + itoa(si)
-		if s.Center != -1 && !nodeOK(s.Center) {
-			return errorf(el, "center node %d does not exist", s.Center)
+	for si := range sb.Springs {
+		s := &sb.Springs[si]
+		if s.Center != -1 && !av.nodeOK(s.Center) {
+			return errorf(springEl(si), "center node %d does not exist", s.Center)
 		}
 		for _, g := range s.ColliderGroups {
 			if g < 0 || g >= len(sb.ColliderGroups) {
-				return errorf(el, "collider group %d does not exist", g)
+				return errorf(springEl(si), "collider group %d does not exist", g)
 			}
 		}
 		for k, j := range s.Joints {
-			if !nodeOK(j.Node) {
-				return errorf(el, "joint %d: node %d does not exist", k, j.Node)
+			if !av.nodeOK(j.Node) {
+				return errorf(springEl(si), "joint %d: node %d does not exist", k, j.Node)
 			}
 			if k > 0 && !iv.isAncestor(s.Joints[k-1].Node, j.Node) {
-				return errorf(el, "joint %d (node %d) is not below joint %d", k, j.Node, k-1)
+				return errorf(springEl(si), "joint %d (node %d) is not below joint %d", k, j.Node, k-1)
 			}
 		}
 	}
-	return av.validateConstraints()
+	return nil
 }
+
+func springEl(si int) string { return "spring " + itoa(si) }
 
 // validateConstraints checks Avatar.Constraints: nodes exist, a source is
 // not its own node, at most one constraint per node, known types and axes,
@@ -307,23 +422,23 @@ func (av *Avatar) validateConstraints() error {
 	nn := len(av.Nodes)
 	seen := make(map[int]int, len(av.Constraints))
 	for ci, c := range av.Constraints {
-		el := "constraint " + itoa(ci)
+		el := func() string { return "constraint " + itoa(ci) }
 		switch {
 		case c.Node < 0 || c.Node >= nn:
-			return errorf(el, "node %d does not exist", c.Node)
+			return errorf(el(), "node %d does not exist", c.Node)
 		case c.Source < 0 || c.Source >= nn:
-			return errorf(el, "source node %d does not exist", c.Source)
+			return errorf(el(), "source node %d does not exist", c.Source)
 		case c.Source == c.Node:
-			return errorf(el, "node %d is its own source", c.Node)
+			return errorf(el(), "node %d is its own source", c.Node)
 		case c.Type > ConstraintRotation:
-			return errorf(el, "type %d unknown", c.Type)
+			return errorf(el(), "type %d unknown", c.Type)
 		case c.Axis >= axisCount:
-			return errorf(el, "axis %d unknown", c.Axis)
+			return errorf(el(), "axis %d unknown", c.Axis)
 		case !(c.Weight >= 0 && c.Weight <= 1):
-			return errorf(el, "weight %g outside 0–1", c.Weight)
+			return errorf(el(), "weight %g outside 0–1", c.Weight)
 		}
 		if k, ok := seen[c.Node]; ok {
-			return errorf(el, "node %d already has constraint %d", c.Node, k)
+			return errorf(el(), "node %d already has constraint %d", c.Node, k)
 		}
 		seen[c.Node] = ci
 	}
