@@ -283,7 +283,7 @@ func (l *loader) loadHumanoid1(h *v1Humanoid) error {
 			l.warnf("VRMC_vrm.humanoid: unknown bone %q ignored", name)
 			continue
 		}
-		if err := l.setBone("VRMC_vrm.humanoid.humanBones."+name, b, h.HumanBones[name].Node); err != nil {
+		if err := l.setBone(func() string { return "VRMC_vrm.humanoid.humanBones." + name }, b, h.HumanBones[name].Node); err != nil {
 			return err
 		}
 	}
@@ -300,7 +300,7 @@ func (l *loader) loadHumanoid0(h *v0Humanoid) error {
 			l.warnf("VRM.humanoid.humanBones[%d]: unknown bone %q ignored", i, hb.Bone)
 			continue
 		}
-		if err := l.setBone("VRM.humanoid.humanBones["+itoa(i)+"]", b, hb.Node); err != nil {
+		if err := l.setBone(func() string { return "VRM.humanoid.humanBones[" + itoa(i) + "]" }, b, hb.Node); err != nil {
 			return err
 		}
 	}
@@ -313,18 +313,18 @@ func (l *loader) initHumanoid() {
 	}
 }
 
-func (l *loader) setBone(el string, b humanoid.Bone, node int) error {
+func (l *loader) setBone(el func() string, b humanoid.Bone, node int) error {
 	h := &l.av.Humanoid
 	if node < 0 || node >= len(l.av.Nodes) {
-		return errorf(el, "node %d does not exist (%d nodes)", node, len(l.av.Nodes))
+		return errorf(el(), "node %d does not exist (%d nodes)", node, len(l.av.Nodes))
 	}
 	if h.Present.Has(b) {
-		l.warnf("%s: %s mapped twice; keeping node %d", el, b, h.Nodes[b])
+		l.warnf("%s: %s mapped twice; keeping node %d", el(), b, h.Nodes[b])
 		return nil
 	}
 	for o := humanoid.Bone(0); o < humanoid.Count; o++ {
 		if h.Present.Has(o) && h.Nodes[o] == node {
-			return errorf(el, "node %d is both %s and %s", node, o, b)
+			return errorf(el(), "node %d is both %s and %s", node, o, b)
 		}
 	}
 	h.Nodes[b] = node

@@ -35,8 +35,14 @@ func (l *loader) warnf(format string, args ...any) {
 
 // charge accounts n bytes of decoded data against the limit.
 func (l *loader) charge(element string, n int64) error {
+	return l.chargeFor(func() string { return element }, n)
+}
+
+// chargeFor is charge naming the element by el, called only when the
+// limit is exceeded.
+func (l *loader) chargeFor(el func() string, n int64) error {
 	if n < 0 || l.decoded+n > l.limits.MaxDecodedBytes {
-		return limitf(element, "needs %d more bytes of decoded data, over the %d-byte limit", n, l.limits.MaxDecodedBytes)
+		return limitf(el(), "needs %d more bytes of decoded data, over the %d-byte limit", n, l.limits.MaxDecodedBytes)
 	}
 	l.decoded += n
 	return nil
@@ -44,36 +50,36 @@ func (l *loader) charge(element string, n int64) error {
 
 // bufferViewBytes returns buffer view i's bytes, checked against its buffer.
 func (l *loader) bufferViewBytes(i int) (*gltf.BufferView, []byte, error) {
-	el := "buffer view " + itoa(i)
+	el := func() string { return "buffer view " + itoa(i) }
 	if i < 0 || i >= len(l.doc.BufferViews) || l.doc.BufferViews[i] == nil {
-		return nil, nil, errorf(el, "does not exist (%d buffer views)", len(l.doc.BufferViews))
+		return nil, nil, errorf(el(), "does not exist (%d buffer views)", len(l.doc.BufferViews))
 	}
 	bv := l.doc.BufferViews[i]
 	if bv.Buffer < 0 || bv.Buffer >= len(l.doc.Buffers) {
-		return nil, nil, errorf(el, "buffer %d does not exist", bv.Buffer)
+		return nil, nil, errorf(el(), "buffer %d does not exist", bv.Buffer)
 	}
 	data := l.doc.Buffers[bv.Buffer].Data
 	if bv.ByteOffset < 0 || bv.ByteLength < 0 || bv.ByteOffset > len(data) || bv.ByteLength > len(data)-bv.ByteOffset {
-		return nil, nil, errorf(el, "bytes %d+%d exceed buffer %d (%d bytes)", bv.ByteOffset, bv.ByteLength, bv.Buffer, len(data))
+		return nil, nil, errorf(el(), "bytes %d+%d exceed buffer %d (%d bytes)", bv.ByteOffset, bv.ByteLength, bv.Buffer, len(data))
 	}
 	return bv, data[bv.ByteOffset : bv.ByteOffset+bv.ByteLength], nil
 }
 
 // checkRange checks that count elements of elemSize bytes, stride apart,
 // starting at offset, fit in a buffer view of n bytes.
-func checkRange(el string, bvIndex, offset, count, elemSize, stride, n int) error {
+func checkRange(el func() string, bvIndex, offset, count, elemSize, stride, n int) error {
 	if offset < 0 {
-		return errorf(el, "negative byteOffset %d", offset)
+		return errorf(el(), "negative byteOffset %d", offset)
 	}
 	if stride == 0 {
 		stride = elemSize
 	}
 	if stride < elemSize {
-		return errorf(el, "byteStride %d of buffer view %d is smaller than its %d-byte elements", stride, bvIndex, elemSize)
+		return errorf(el(), "byteStride %d of buffer view %d is smaller than its %d-byte elements", stride, bvIndex, elemSize)
 	}
 	// offset + stride*(count-1) + elemSize <= n, without overflow.
 	if count <= 0 || offset > n || elemSize > n-offset || (count-1) > (n-offset-elemSize)/stride {
-		return errorf(el, "count %d exceeds buffer view %d (%d bytes)", count, bvIndex, n)
+		return errorf(el(), "count %d exceeds buffer view %d (%d bytes)", count, bvIndex, n)
 	}
 	return nil
 }
@@ -84,19 +90,19 @@ func (l *loader) accessor(i int, outSize int, types []gltf.AccessorType, comps [
 	if err := l.check(); err != nil {
 		return nil, err
 	}
-	el := "accessor " + itoa(i)
+	el := func() string { return "accessor " + itoa(i) }
 	if i < 0 || i >= len(l.doc.Accessors) || l.doc.Accessors[i] == nil {
-		return nil, errorf(el, "does not exist (%d accessors)", len(l.doc.Accessors))
+		return nil, errorf(el(), "does not exist (%d accessors)", len(l.doc.Accessors))
 	}
 	a := l.doc.Accessors[i]
 	if !contains(types, a.Type) {
-		return nil, errorf(el, "type %v not allowed here", a.Type)
+		return nil, errorf(el(), "type %v not allowed here", a.Type)
 	}
 	if !contains(comps, a.ComponentType) {
-		return nil, errorf(el, "component type %v not allowed here", a.ComponentType)
+		return nil, errorf(el(), "component type %v not allowed here", a.ComponentType)
 	}
 	if a.Count <= 0 {
-		return nil, errorf(el, "count %d", a.Count)
+		return nil, errorf(el(), "count %d", a.Count)
 	}
 	elem := gltf.SizeOfElement(a.ComponentType, a.Type)
 	if a.BufferView != nil {
@@ -108,12 +114,12 @@ func (l *loader) accessor(i int, outSize int, types []gltf.AccessorType, comps [
 			return nil, err
 		}
 		if bv.ByteStride != 0 && (bv.ByteStride < 4 || bv.ByteStride > 252 || bv.ByteStride%4 != 0) {
-			return nil, errorf(el, "buffer view %d byteStride %d not allowed", *a.BufferView, bv.ByteStride)
+			return nil, errorf(el(), "buffer view %d byteStride %d not allowed", *a.BufferView, bv.ByteStride)
 		}
 	}
 	if s := a.Sparse; s != nil {
 		if s.Count <= 0 || s.Count > a.Count {
-			return nil, errorf(el, "sparse count %d not in 1…%d", s.Count, a.Count)
+			return nil, errorf(el(), "sparse count %d not in 1…%d", s.Count, a.Count)
 		}
 		_, ib, err := l.bufferViewBytes(s.Indices.BufferView)
 		if err != nil {
@@ -123,24 +129,24 @@ func (l *loader) accessor(i int, outSize int, types []gltf.AccessorType, comps [
 		switch s.Indices.ComponentType {
 		case gltf.ComponentUbyte, gltf.ComponentUshort, gltf.ComponentUint:
 		default:
-			return nil, errorf(el, "sparse indices component type %v", s.Indices.ComponentType)
+			return nil, errorf(el(), "sparse indices component type %v", s.Indices.ComponentType)
 		}
-		if err := checkRange(el+" sparse indices", s.Indices.BufferView, s.Indices.ByteOffset, s.Count, isz, 0, len(ib)); err != nil {
+		if err := checkRange(func() string { return el() + " sparse indices" }, s.Indices.BufferView, s.Indices.ByteOffset, s.Count, isz, 0, len(ib)); err != nil {
 			return nil, err
 		}
 		_, vb, err := l.bufferViewBytes(s.Values.BufferView)
 		if err != nil {
 			return nil, err
 		}
-		if err := checkRange(el+" sparse values", s.Values.BufferView, s.Values.ByteOffset, s.Count, elem, 0, len(vb)); err != nil {
+		if err := checkRange(func() string { return el() + " sparse values" }, s.Values.BufferView, s.Values.ByteOffset, s.Count, elem, 0, len(vb)); err != nil {
 			return nil, err
 		}
-		if err := l.charge(el, int64(s.Count)*int64(elem+4)); err != nil {
+		if err := l.chargeFor(el, int64(s.Count)*int64(elem+4)); err != nil {
 			return nil, err
 		}
 	}
 	// The raw copy modeler makes plus our converted output.
-	if err := l.charge(el, int64(a.Count)*int64(elem+outSize)); err != nil {
+	if err := l.chargeFor(el, int64(a.Count)*int64(elem+outSize)); err != nil {
 		return nil, err
 	}
 	return a, nil

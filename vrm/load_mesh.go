@@ -17,9 +17,8 @@ func (l *loader) loadMeshes() error {
 	doc, av := l.doc, l.av
 	av.Meshes = make([]Mesh, len(doc.Meshes))
 	for mi, gm := range doc.Meshes {
-		el := "mesh " + itoa(mi)
 		if gm == nil {
-			return errorf(el, "null")
+			return errorf("mesh "+itoa(mi), "null")
 		}
 		m := &av.Meshes[mi]
 		m.Name = gm.Name
@@ -29,11 +28,10 @@ func (l *loader) loadMeshes() error {
 			if err := l.check(); err != nil {
 				return err
 			}
-			pel := el + " primitive " + itoa(pi)
 			if gp == nil {
-				return errorf(pel, "null")
+				return errorf(primitiveEl(mi, pi), "null")
 			}
-			p, ok, err := l.loadPrimitive(pel, gp)
+			p, ok, err := l.loadPrimitive(primitiveID{mi, pi}, gp)
 			if err != nil {
 				return err
 			}
@@ -115,59 +113,98 @@ func targetNames(extras any) []string {
 	return x.TargetNames
 }
 
-func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, error) {
-	p := Primitive{Material: -1}
+// primitiveID names primitive prim of mesh mesh in errors and warnings;
+// the name is built only then.
+type primitiveID struct{ mesh, prim int }
+
+func (id primitiveID) el() string { return primitiveEl(id.mesh, id.prim) }
+
+// loadPrimitive reads one primitive as a triangle list: its attributes,
+// indices and morph targets, with non-finite optional data zeroed and
+// normals made unit (or generated). ok is false for a primitive skipped
+// with a warning (not triangles, no POSITION).
+func (l *loader) loadPrimitive(id primitiveID, gp *gltf.Primitive) (p Primitive, ok bool, err error) {
+	p = Primitive{Material: -1}
 	switch gp.Mode {
 	case gltf.PrimitiveTriangles, gltf.PrimitiveTriangleStrip, gltf.PrimitiveTriangleFan:
 	default:
-		l.warnf("%s: mode %v skipped (only triangles are drawn)", el, gp.Mode)
+		l.warnf("%s: mode %v skipped (only triangles are drawn)", id.el(), gp.Mode)
 		return p, false, nil
 	}
 	if gp.Material != nil {
 		if *gp.Material < 0 || *gp.Material >= len(l.doc.Materials) {
-			return p, false, errorf(el, "material %d does not exist (%d materials)", *gp.Material, len(l.doc.Materials))
+			return p, false, errorf(id.el(), "material %d does not exist (%d materials)", *gp.Material, len(l.doc.Materials))
 		}
 		p.Material = *gp.Material
 	}
-	pos, ok := gp.Attributes[gltf.POSITION]
-	if !ok {
-		l.warnf("%s: no POSITION, skipped", el)
+	if _, ok := gp.Attributes[gltf.POSITION]; !ok {
+		l.warnf("%s: no POSITION, skipped", id.el())
 		return p, false, nil
 	}
-	var err error
-	if p.Positions, err = l.readVec3(pos, attrPosition); err != nil {
+	if err := l.loadAttributes(id, gp, &p); err != nil {
 		return p, false, err
+	}
+	if err := l.loadIndices(id, gp, &p); err != nil {
+		return p, false, err
+	}
+	if err := l.loadTargets(id, gp, &p); err != nil {
+		return p, false, err
+	}
+	// Garbage in optional float data (NaN UVs happen in real files) is
+	// zeroed rather than refused.
+	if bad := zeroNonFinite(&p); bad > 0 {
+		l.warnf("%s: %d non-finite texture coordinates, colours or morph deltas set to 0", id.el(), bad)
+	}
+	if p.Normals == nil {
+		p.Normals = generateNormals(p.Positions, p.Indices)
+		l.warnf("%s: no NORMAL; generated smooth normals", id.el())
+	} else {
+		unitNormals(p.Normals)
+	}
+	return p, true, nil
+}
+
+// loadAttributes reads POSITION (which must be there and finite) and the
+// optional NORMAL, TANGENT, TEXCOORD_0/1, COLOR_0 and JOINTS_0/WEIGHTS_0,
+// each with as many elements as POSITION. Tangents that are not finite or
+// have a w other than ±1 are dropped, and joints without weights (or the
+// reverse) leave the primitive unskinned, with a warning; weights are
+// normalized.
+func (l *loader) loadAttributes(id primitiveID, gp *gltf.Primitive, p *Primitive) error {
+	var err error
+	if p.Positions, err = l.readVec3(gp.Attributes[gltf.POSITION], attrPosition); err != nil {
+		return err
 	}
 	n := len(p.Positions)
 	for _, v := range p.Positions {
 		if !finiteVec3(v) {
-			return p, false, errorf(el, "POSITION has a value that is not finite")
+			return errorf(id.el(), "POSITION has a value that is not finite")
 		}
 	}
 	count := func(attr string, got int) error {
 		if got != n {
-			return errorf(el, "%s has %d elements, POSITION has %d", attr, got, n)
+			return errorf(id.el(), "%s has %d elements, POSITION has %d", attr, got, n)
 		}
 		return nil
 	}
 	if a, ok := gp.Attributes[gltf.NORMAL]; ok {
 		if p.Normals, err = l.readVec3(a, attrNormal); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("NORMAL", len(p.Normals)); err != nil {
-			return p, false, err
+			return err
 		}
 	}
 	if a, ok := gp.Attributes[gltf.TANGENT]; ok {
 		if p.Tangents, err = l.readTangent(a); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("TANGENT", len(p.Tangents)); err != nil {
-			return p, false, err
+			return err
 		}
 		for _, t := range p.Tangents {
 			if !finiteVec3(t.Vec3()) || !(t[3] == 1 || t[3] == -1) {
-				l.warnf("%s: TANGENT has a value that is not finite or a w other than ±1; tangents ignored", el)
+				l.warnf("%s: TANGENT has a value that is not finite or a w other than ±1; tangents ignored", id.el())
 				p.Tangents = nil
 				break
 			}
@@ -175,61 +212,69 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 	}
 	if a, ok := gp.Attributes[gltf.TEXCOORD_0]; ok {
 		if p.UV0, err = l.readVec2(a); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("TEXCOORD_0", len(p.UV0)); err != nil {
-			return p, false, err
+			return err
 		}
 	}
 	if a, ok := gp.Attributes[gltf.TEXCOORD_1]; ok {
 		if p.UV1, err = l.readVec2(a); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("TEXCOORD_1", len(p.UV1)); err != nil {
-			return p, false, err
+			return err
 		}
 	}
 	if a, ok := gp.Attributes[gltf.COLOR_0]; ok {
 		if p.Colors, err = l.readColor(a); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("COLOR_0", len(p.Colors)); err != nil {
-			return p, false, err
+			return err
 		}
 	}
 	ja, hasJ := gp.Attributes[gltf.JOINTS_0]
 	wa, hasW := gp.Attributes[gltf.WEIGHTS_0]
 	if hasJ != hasW {
-		l.warnf("%s: JOINTS_0 without WEIGHTS_0 (or the reverse); drawn unskinned", el)
+		l.warnf("%s: JOINTS_0 without WEIGHTS_0 (or the reverse); drawn unskinned", id.el())
 	} else if hasJ {
 		if p.Joints, err = l.readJoints(ja); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("JOINTS_0", len(p.Joints)); err != nil {
-			return p, false, err
+			return err
 		}
 		if p.Weights, err = l.readWeights(wa); err != nil {
-			return p, false, err
+			return err
 		}
 		if err := count("WEIGHTS_0", len(p.Weights)); err != nil {
-			return p, false, err
+			return err
 		}
 		normalizeWeights(p.Joints, p.Weights)
 	}
-	// Indices.
+	return nil
+}
+
+// loadIndices reads the primitive's indices (or numbers its vertices when
+// it has none), each within its vertices, and turns strips and fans into
+// a triangle list (glTF 2.0 §3.7.2.1).
+func (l *loader) loadIndices(id primitiveID, gp *gltf.Primitive, p *Primitive) error {
+	n := len(p.Positions)
 	var idx []uint32
 	if gp.Indices != nil {
+		var err error
 		if idx, err = l.readIndices(*gp.Indices); err != nil {
-			return p, false, err
+			return err
 		}
 		for k, v := range idx {
 			if int64(v) >= int64(n) {
-				return p, false, errorf(el, "index %d is %d, beyond its %d vertices", k, v, n)
+				return errorf(id.el(), "index %d is %d, beyond its %d vertices", k, v, n)
 			}
 		}
 	} else {
-		if err := l.charge(el, int64(n)*4); err != nil {
-			return p, false, err
+		if err := l.charge(id.el(), int64(n)*4); err != nil {
+			return err
 		}
 		idx = make([]uint32, n)
 		for k := range idx {
@@ -245,34 +290,44 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 		idx = idx[:len(idx)/3*3]
 	}
 	p.Indices = idx
-	// Morph targets.
+	return nil
+}
+
+// loadTargets reads the primitive's morph targets (POSITION and NORMAL
+// displacements), each with as many elements as the primitive.
+func (l *loader) loadTargets(id primitiveID, gp *gltf.Primitive, p *Primitive) error {
 	if len(gp.Targets) > maxMorphTargets {
-		return p, false, limitf(el, "%d morph targets, over the limit of %d", len(gp.Targets), maxMorphTargets)
+		return limitf(id.el(), "%d morph targets, over the limit of %d", len(gp.Targets), maxMorphTargets)
 	}
+	n := len(p.Positions)
+	tel := func(ti int) string { return id.el() + " target " + itoa(ti) }
+	var err error
 	for ti, t := range gp.Targets {
-		tel := el + " target " + itoa(ti)
 		var mt MorphTarget
 		if a, ok := t[gltf.POSITION]; ok {
 			if mt.Positions, err = l.readVec3(a, attrMorphPosition); err != nil {
-				return p, false, err
+				return err
 			}
 			if len(mt.Positions) != n {
-				return p, false, errorf(tel, "POSITION has %d elements, the primitive %d", len(mt.Positions), n)
+				return errorf(tel(ti), "POSITION has %d elements, the primitive %d", len(mt.Positions), n)
 			}
 		}
 		if a, ok := t[gltf.NORMAL]; ok {
 			if mt.Normals, err = l.readVec3(a, attrMorphNormal); err != nil {
-				return p, false, err
+				return err
 			}
 			if len(mt.Normals) != n {
-				return p, false, errorf(tel, "NORMAL has %d elements, the primitive %d", len(mt.Normals), n)
+				return errorf(tel(ti), "NORMAL has %d elements, the primitive %d", len(mt.Normals), n)
 			}
 		}
 		p.Targets = append(p.Targets, mt)
 	}
-	// Garbage in optional float data (NaN UVs happen in real files) is
-	// zeroed rather than refused.
-	bad := 0
+	return nil
+}
+
+// zeroNonFinite sets non-finite texture coordinates and morph deltas to 0
+// and non-finite colour channels to 1, and returns how many it set.
+func zeroNonFinite(p *Primitive) (bad int) {
 	for _, uv := range [2][]mgl32.Vec2{p.UV0, p.UV1} {
 		for k := range uv {
 			for c := range uv[k] {
@@ -298,22 +353,19 @@ func (l *loader) loadPrimitive(el string, gp *gltf.Primitive) (Primitive, bool, 
 			}
 		}
 	}
-	if bad > 0 {
-		l.warnf("%s: %d non-finite texture coordinates, colours or morph deltas set to 0", el, bad)
-	}
-	if p.Normals == nil {
-		p.Normals = generateNormals(p.Positions, p.Indices)
-		l.warnf("%s: no NORMAL; generated smooth normals", el)
-	} else {
-		for k, v := range p.Normals {
-			if l2 := v.Dot(v); !(l2 > 1e-12) || !finite32(l2) {
-				p.Normals[k] = mgl32.Vec3{0, 1, 0}
-			} else if math.Abs(float64(l2)-1) > 1e-4 {
-				p.Normals[k] = v.Mul(1 / float32(math.Sqrt(float64(l2))))
-			}
+	return bad
+}
+
+// unitNormals scales each normal to unit length; a zero or non-finite one
+// becomes +Y.
+func unitNormals(nrm []mgl32.Vec3) {
+	for k, v := range nrm {
+		if l2 := v.Dot(v); !(l2 > 1e-12) || !finite32(l2) {
+			nrm[k] = mgl32.Vec3{0, 1, 0}
+		} else if math.Abs(float64(l2)-1) > 1e-4 {
+			nrm[k] = v.Mul(1 / float32(math.Sqrt(float64(l2))))
 		}
 	}
-	return p, true, nil
 }
 
 // normalizeWeights makes every vertex's weights sum to 1 and zeroes the

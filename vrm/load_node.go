@@ -17,14 +17,13 @@ func (l *loader) loadNodes() error {
 		av.Nodes[i].Parent = -1
 	}
 	for i, gn := range doc.Nodes {
-		el := "node " + itoa(i)
 		if i%1024 == 0 {
 			if err := l.check(); err != nil {
 				return err
 			}
 		}
 		if gn == nil {
-			return errorf(el, "null")
+			return errorf(nodeEl(i), "null")
 		}
 		n := &av.Nodes[i]
 		n.Name = gn.Name
@@ -36,7 +35,7 @@ func (l *loader) loadNodes() error {
 			}
 			t, q, s, ok := decomposeTRS(m)
 			if !ok {
-				l.warnf("%s: matrix has shear or zero scale; using its nearest rotation and scale", el)
+				l.warnf("%s: matrix has shear or zero scale; using its nearest rotation and scale", nodeEl(i))
 			}
 			n.Translation, n.Rotation, n.Scale = t, q, s
 		} else {
@@ -48,24 +47,24 @@ func (l *loader) loadNodes() error {
 			n.Scale = mgl32.Vec3{float32(s[0]), float32(s[1]), float32(s[2])}
 		}
 		if !finiteVec3(n.Translation) || !finiteVec3(n.Scale) || !finite32(n.Rotation.W) || !finiteVec3(n.Rotation.V) {
-			return errorf(el, "transform is not finite")
+			return errorf(nodeEl(i), "transform is not finite")
 		}
 		n.Rotation = normQuat(n.Rotation)
 		if gn.Mesh != nil {
 			if *gn.Mesh < 0 || *gn.Mesh >= len(doc.Meshes) {
-				return errorf(el, "mesh %d does not exist (%d meshes)", *gn.Mesh, len(doc.Meshes))
+				return errorf(nodeEl(i), "mesh %d does not exist (%d meshes)", *gn.Mesh, len(doc.Meshes))
 			}
 			n.Mesh = *gn.Mesh
 		}
 		if gn.Skin != nil {
 			if *gn.Skin < 0 || *gn.Skin >= len(doc.Skins) {
-				return errorf(el, "skin %d does not exist (%d skins)", *gn.Skin, len(doc.Skins))
+				return errorf(nodeEl(i), "skin %d does not exist (%d skins)", *gn.Skin, len(doc.Skins))
 			}
 			n.Skin = *gn.Skin
 		}
 		if len(gn.Weights) > 0 {
 			if len(gn.Weights) > 1<<16 {
-				return limitf(el, "%d morph weights", len(gn.Weights))
+				return limitf(nodeEl(i), "%d morph weights", len(gn.Weights))
 			}
 			n.Weights = make([]float32, len(gn.Weights))
 			for k, w := range gn.Weights {
@@ -77,10 +76,10 @@ func (l *loader) loadNodes() error {
 		}
 		for _, c := range gn.Children {
 			if c < 0 || c >= len(doc.Nodes) {
-				return errorf(el, "child %d does not exist (%d nodes)", c, len(doc.Nodes))
+				return errorf(nodeEl(i), "child %d does not exist (%d nodes)", c, len(doc.Nodes))
 			}
 			if c == i {
-				return errorf(el, "is its own child")
+				return errorf(nodeEl(i), "is its own child")
 			}
 			if p := av.Nodes[c].Parent; p >= 0 {
 				return errorf("node "+itoa(c), "has two parents (nodes %d and %d)", p, i)
