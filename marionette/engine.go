@@ -615,24 +615,75 @@ type renderState struct {
 	idleOnly bool
 }
 
+// frameInput is what one frame reads of the engine's state under its lock.
+type frameInput struct {
+	opts Options
+	view View
+	mix  FaceMix
+	face FaceSource
+	av   *vrm.Avatar
+	w, h int
+	// frameView: frame the avatar in this image (a framing was asked for
+	// and the viewport has a size); fov is the orbit's.
+	frameView bool
+	fov       float32
+}
+
 // renderFrame poses and renders one image at now and reports whether the
 // engine should keep redrawing without new input (smoothing or spring
 // bones settling, MToon UV animation).
 func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) bool {
+	var in frameInput
+	e.readFrameInput(rs, &in)
+	e.follow(rs, &in, now)
+	if in.w <= 0 || in.h <= 0 {
+		return false
+	}
+	dt := 0.0
+	if !rs.lastUpdate.IsZero() {
+		dt = min(now.Sub(rs.lastUpdate), maxStep).Seconds()
+	}
+	rs.lastUpdate = now
+
+	fr, vf, m := e.poseFrame(rs, &in, now, dt, ft)
+	sc, hidden, cameraOK := e.frameScene(&in, fr, vf, now)
+	e.drawFrame(rs, &in, sc, hidden, now, ft)
+	e.keepPose(rs, in.av, hidden, cameraOK, now)
+	if e.cfg.OnFrame != nil {
+		e.cfg.OnFrame()
+	}
+	settling := m.moving && now.Sub(rs.lastInput) < settleTimeout
+	// Idle motion alone (breathing, sway, blinks) is slow: half the frame
+	// rate shows it smoothly at half the cost.
+	rs.idleOnly = m.idling && !hidden && !rs.uvAnim && !m.playing && !settling
+	if (rs.uvAnim || m.idling) && !hidden || m.playing {
+		return true
+	}
+	return settling
+}
+
+// readFrameInput takes the newest scene into rs.frame and the engine's
+// options, view, face source, avatar and viewport size into in; a framing
+// asked for is taken once the viewport has a size.
+func (e *Engine) readFrameInput(rs *renderState, in *frameInput) {
 	if seq := e.scene.Seq(); seq != rs.sceneSeq {
 		e.scene.Snapshot(&rs.frame)
 		rs.sceneSeq = rs.frame.Seq
 	}
 	e.mu.Lock()
-	opts, view, mix, face := e.opts, e.view, e.mix, e.face
-	av, w, h := e.avatar, e.width, e.height
-	frameView := e.frameView && w > 0 && h > 0
-	e.frameView = e.frameView && !frameView
-	fov := e.orbit.FOV
+	in.opts, in.view, in.mix, in.face = e.opts, e.view, e.mix, e.face
+	in.av, in.w, in.h = e.avatar, e.width, e.height
+	in.frameView = e.frameView && in.w > 0 && in.h > 0
+	e.frameView = e.frameView && !in.frameView
+	in.fov = e.orbit.FOV
 	e.last.CopyFrom(&rs.frame)
 	e.mu.Unlock()
+}
 
-	if av != rs.avatar {
+// follow resets the render state for a new avatar (the renderer forgets
+// the old one) and the adaptive quality when it is switched on or off.
+func (e *Engine) follow(rs *renderState, in *frameInput, now time.Time) {
+	if av := in.av; av != rs.avatar {
 		if rs.avatar != nil {
 			e.renderer.Forget(rs.avatar)
 		}
@@ -645,63 +696,78 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		rs.springsSet = false
 		rs.quality.reset()
 	}
-	if view.AdaptiveQuality != rs.adaptive {
-		rs.adaptive = view.AdaptiveQuality
+	if in.view.AdaptiveQuality != rs.adaptive {
+		rs.adaptive = in.view.AdaptiveQuality
 		rs.quality.reset()
 	}
-	if w <= 0 || h <= 0 {
-		return false
-	}
-	dt := 0.0
-	if !rs.lastUpdate.IsZero() {
-		dt = min(now.Sub(rs.lastUpdate), maxStep).Seconds()
-	}
-	rs.lastUpdate = now
+}
 
+// frameMotion tells what moved the pose of a frame: moving, the pose
+// still changing (smoothing, spring bones settling); idling, the idle
+// layer; playing, a recording playing.
+type frameMotion struct{ moving, idling, playing bool }
+
+// poseFrame turns the scene (or the recording playing), the face and the
+// idle layer into rs.poser's pose and updates the avatar with it, dt
+// seconds after the previous frame. It returns the scene frame used (nil
+// before any), the avatar's posed frame (nil without an avatar) and what
+// moved.
+func (e *Engine) poseFrame(rs *renderState, in *frameInput, now time.Time, dt float64, ft *frameTimes) (*vmc.Frame, *vrm.Frame, frameMotion) {
 	var fr *vmc.Frame
 	if rs.sceneSeq > 0 {
 		fr = &rs.frame
 	}
+	mix := in.mix
 	var fc *Face
-	if face == nil {
+	if in.face == nil {
 		mix = vmcOnly
-	} else if av != nil && face.Face(av, &rs.face) {
+	} else if in.av != nil && in.face.Face(in.av, &rs.face) {
 		fc = &rs.face
 	}
-	fr, playing := e.aliveInput(rs, fr, opts, now)
-	moving := rs.poser.update(fr, opts, fc, mix, dt)
-	idling := rs.alive.finish(&rs.poser, opts, dt, fc, mix)
+	var m frameMotion
+	fr, m.playing = e.aliveInput(rs, fr, in.opts, now)
+	m.moving = rs.poser.update(fr, in.opts, fc, mix, dt)
+	m.idling = rs.alive.finish(&rs.poser, in.opts, dt, fc, mix)
 	tPose := time.Now()
 	ft.pose = tPose.Sub(now)
 
 	var vf *vrm.Frame
-	if av != nil {
-		if !rs.springsSet || rs.springs != view.SpringBones {
-			av.SetSpringBones(view.SpringBones)
-			rs.springs, rs.springsSet = view.SpringBones, true
+	if av := in.av; av != nil {
+		if !rs.springsSet || rs.springs != in.view.SpringBones {
+			av.SetSpringBones(in.view.SpringBones)
+			rs.springs, rs.springsSet = in.view.SpringBones, true
 		}
 		vf = av.Update(&rs.poser.pose, float32(dt))
-		if view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
-			moving = true
+		if in.view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
+			m.moving = true
 		}
 	}
 	ft.update = time.Since(tPose)
+	return fr, vf, m
+}
 
+// frameScene builds the render scene of a frame: the orbit camera (framed
+// on the avatar when asked), the view's light and background, or the
+// Performer's camera, light and background when the options take them.
+// hidden: the avatar is left out, uncalibrated; cameraOK: the Performer's
+// camera is in use.
+func (e *Engine) frameScene(in *frameInput, fr *vmc.Frame, vf *vrm.Frame, now time.Time) (sc render.Scene, hidden, cameraOK bool) {
 	// Framing reads the avatar: done outside the lock, so that a panic
 	// there (caught by renderRecovered) cannot leave it held.
 	var framed render.Orbit
-	if frameView {
-		framed = render.FrameAvatar(av, vf, fov, float32(w)/float32(h), render.FrameFullBody)
+	if in.frameView {
+		framed = render.FrameAvatar(in.av, vf, in.fov, float32(in.w)/float32(in.h), render.FrameFullBody)
 	}
 	e.mu.Lock()
-	if frameView {
+	if in.frameView {
 		e.orbit = framed
 	}
 	orbit := e.orbit
 	e.mu.Unlock()
 
-	sc := render.Scene{
-		Avatar: av, Frame: vf,
+	view, opts := &in.view, &in.opts
+	sc = render.Scene{
+		Avatar: in.av, Frame: vf,
 		Camera: orbit.Camera(), Light: view.light(), Ambient: render.DefaultAmbient,
 		Background:   view.Background,
 		Time:         float32(now.Sub(e.start).Seconds()),
@@ -711,7 +777,6 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	if view.Transparent {
 		sc.Background.A = 0
 	}
-	cameraOK := false
 	if fr != nil {
 		if opts.PerformerCamera && fr.Camera.Received {
 			c := fr.Camera
@@ -726,17 +791,24 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 			sc.Background = toNRGBA(fr.Background.Color)
 		}
 	}
-	hidden := fr != nil && opts.HideUncalibrated && fr.Available.HasCalibration && fr.Available.Calibration != vmc.Calibrated
+	hidden = fr != nil && opts.HideUncalibrated && fr.Available.HasCalibration && fr.Available.Calibration != vmc.Calibrated
 	if hidden {
 		sc.Avatar, sc.Frame = nil, nil
 	}
+	return sc, hidden, cameraOK
+}
 
+// drawFrame renders sc at the quality in use into the back image,
+// publishes it (and to the output window), and feeds the statistics and
+// the adaptive quality with the time it took since now.
+func (e *Engine) drawFrame(rs *renderState, in *frameInput, sc render.Scene, hidden bool, now time.Time, ft *frameTimes) {
+	view := &in.view
 	q := view.quality()
 	if view.AdaptiveQuality {
 		q = rs.quality.quality()
 	}
 	sc.AA = q.AA
-	img := e.images.backImage(q.renderSize(w, h, view.MaxPixels))
+	img := e.images.backImage(q.renderSize(in.w, in.h, view.MaxPixels))
 	if e.cfg.faults.render != nil {
 		e.cfg.faults.render(sc.Avatar)
 	}
@@ -745,8 +817,8 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	ft.render = e.renderer.LastTimings()
 	e.stats.rendered(took, ft, q)
 	rs.imageSeq++
-	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: av, Rendered: time.Now(), RenderTime: took,
-		Width: img.Rect.Dx(), Height: img.Rect.Dy(), ViewWidth: w, ViewHeight: h}
+	info := FrameInfo{Seq: rs.imageSeq, SceneSeq: rs.sceneSeq, Avatar: in.av, Rendered: time.Now(), RenderTime: took,
+		Width: img.Rect.Dx(), Height: img.Rect.Dy(), ViewWidth: in.w, ViewHeight: in.h}
 	if rs.sceneSeq != rs.shownSeq {
 		info.Received = rs.frame.Received
 		rs.shownSeq = rs.sceneSeq
@@ -758,7 +830,11 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	if view.AdaptiveQuality && !hidden {
 		rs.quality.observe(took + outTook)
 	}
+}
 
+// keepPose hands the frame's pose, expression weights and state to the
+// engine's readers (Weights, Pose, Hidden…), under the lock.
+func (e *Engine) keepPose(rs *renderState, av *vrm.Avatar, hidden, cameraOK bool, now time.Time) {
 	e.mu.Lock()
 	if av == e.avatar {
 		e.weights = rs.poser.Weights(e.weights)
@@ -769,17 +845,6 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.pose.Expressions...)
 	e.pose, e.poseAt = copyPose(&rs.poser.pose, e.pose.Expressions), now
 	e.mu.Unlock()
-	if e.cfg.OnFrame != nil {
-		e.cfg.OnFrame()
-	}
-	settling := moving && now.Sub(rs.lastInput) < settleTimeout
-	// Idle motion alone (breathing, sway, blinks) is slow: half the frame
-	// rate shows it smoothly at half the cost.
-	rs.idleOnly = idling && !hidden && !rs.uvAnim && !playing && !settling
-	if (rs.uvAnim || idling) && !hidden || playing {
-		return true
-	}
-	return settling
 }
 
 // worldChanged compares the node world matrices with the previous frame's
