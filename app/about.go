@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/app/view"
 )
 
 // Website is the project's home page (FyneApp.toml Website).
@@ -58,7 +60,7 @@ func aboutText(version, avatarCredit string) string {
 func (u *ui) showAbout() {
 	credit := ""
 	if av, src := u.engine.Avatar(); av != nil && !src.Default {
-		credit = "Shown now: " + strings.TrimPrefix(creditLine(av, src), "Avatar: ")
+		credit = "Shown now: " + strings.TrimPrefix(view.CreditLine(av, src), "Avatar: ")
 	}
 	text := widget.NewLabel(aboutText(u.opts.Version, credit))
 	text.Wrapping = fyne.TextWrapWord

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"fmt"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -9,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
 )
 
@@ -85,20 +85,7 @@ func (a *aliveSettings) items() []binding.DataItem {
 
 // showPlayout sets the jitter buffer's status line (UI goroutine).
 func (a *aliveSettings) showPlayout(st marionette.PlayoutStatus) {
-	a.playout.Set(playoutText(st))
-}
-
-// playoutText describes the jitter buffer's state.
-func playoutText(st marionette.PlayoutStatus) string {
-	if !st.On {
-		return "Off: each frame is shown as it arrives."
-	}
-	if st.Interval <= 0 {
-		return "Waiting for frames…"
-	}
-	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	return fmt.Sprintf("Arrival jitter %.1f ms, delay %.0f ms, frames every %.1f ms, %d buffered, %d late",
-		ms(st.Jitter), ms(st.Delay), ms(st.Interval), st.Buffered, st.Underruns)
+	a.playout.Set(view.PlayoutText(st))
 }
 
 // makePresenceCard returns the idle layer's switches and strengths.

@@ -3,7 +3,6 @@ package app
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"fyne.io/fyne/v2/test"
 
@@ -34,16 +33,6 @@ func TestAliveSettingsReachOptions(t *testing.T) {
 	// Saved: a new settings object over the same preferences sees them.
 	if o2 := newSettings(a.Preferences()).options(); o2.Presence != o.Presence || o2.Jitter != o.Jitter {
 		t.Errorf("not persisted: %+v %+v", o2.Presence, o2.Jitter)
-	}
-}
-
-func TestPlayoutText(t *testing.T) {
-	if s := playoutText(marionette.PlayoutStatus{}); !strings.HasPrefix(s, "Off") {
-		t.Errorf("off: %q", s)
-	}
-	s := playoutText(marionette.PlayoutStatus{On: true, Jitter: 7 * time.Millisecond, Delay: 35 * time.Millisecond, Interval: time.Second / 60, Buffered: 3})
-	if !strings.Contains(s, "jitter 7.0 ms") || !strings.Contains(s, "delay 35 ms") {
-		t.Errorf("on: %q", s)
 	}
 }
 

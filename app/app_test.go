@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
@@ -571,22 +572,6 @@ func TestDropVRMOpensIt(t *testing.T) {
 	t.Error("the dropped VRM was not opened")
 }
 
-func TestLicenceName(t *testing.T) {
-	var cc0, vpl, bysa, godette vrm.Meta
-	cc0.LicenseURL, cc0.OtherLicenseURL = "https://vrm.dev/licenses/1.0/", "https://creativecommons.org/publicdomain/zero/1.0/"
-	vpl.LicenseURL = "https://vrm.dev/licenses/1.0/"
-	bysa.LicenseURL = "https://creativecommons.org/licenses/by-sa/4.0/"
-	godette.VRM0.LicenseName = "CC_BY"
-	for _, tc := range []struct {
-		m    *vrm.Meta
-		want string
-	}{{&cc0, "CC0"}, {&vpl, "VRM Public License 1.0"}, {&bysa, "CC-BY-SA 4.0"}, {&godette, "CC-BY"}, {&vrm.Meta{}, ""}} {
-		if got := licenceName(tc.m); got != tc.want {
-			t.Errorf("licenceName(%+v) = %q, want %q", tc.m, got, tc.want)
-		}
-	}
-}
-
 func TestRunRejectsBadListen(t *testing.T) {
 	if err := Run(Options{Listen: "no-port"}); err == nil || !strings.Contains(err.Error(), "--listen") {
 		t.Errorf("Run with --listen no-port: %v, want an error before any window", err)
@@ -696,12 +681,12 @@ func TestListenPortInUse(t *testing.T) {
 	}
 	defer taken.Close()
 	err = newTestUI(t).engine.Listen(taken.LocalAddr().String())
-	msg := listenError(taken.LocalAddr().String(), err)
+	msg := view.ListenError(taken.LocalAddr().String(), err)
 	if !strings.Contains(msg, "already in use") || !strings.Contains(msg, "another Marionette") {
-		t.Errorf("listenError = %q", msg)
+		t.Errorf("ListenError = %q", msg)
 	}
-	if msg := listenError("x:1", errors.New("vmc: listen: no such host")); strings.Contains(msg, "in use") {
-		t.Errorf("listenError(other) = %q", msg)
+	if msg := view.ListenError("x:1", errors.New("vmc: listen: no such host")); strings.Contains(msg, "in use") {
+		t.Errorf("ListenError(other) = %q", msg)
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -78,143 +79,16 @@ func makeAvatarHeader(av *vrm.Avatar, thumb *image.NRGBA, src marionette.Source)
 // vocabulary; VRM 0.x files mapped by the loader, their originals too).
 func makeLicenceCard(m *vrm.Meta) fyne.CanvasObject {
 	form := widget.NewForm()
-	row := func(label, v string) {
-		if v = strings.TrimSpace(v); v == "" {
-			return
+	for _, r := range view.LicenceRows(m) {
+		if u, err := url.Parse(r.Value); r.Link && err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+			form.Append(r.Label, widget.NewHyperlink(r.Value, u))
+			continue
 		}
-		l := widget.NewLabel(v)
+		l := widget.NewLabel(r.Value)
 		l.Wrapping = fyne.TextWrapWord
-		form.Append(label, l)
-	}
-	link := func(label, v string) {
-		if u, err := url.Parse(strings.TrimSpace(v)); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
-			form.Append(label, widget.NewHyperlink(v, u))
-			return
-		}
-		row(label, v)
-	}
-	row("Licence", licenceName(m))
-	link("Licence URL", m.LicenseURL)
-	row("Avatar use", permissionText(m.AvatarPermission))
-	row("Commercial use", commercialText(m.CommercialUsage))
-	row("Violent use", allowed(m.AllowExcessivelyViolentUsage))
-	row("Sexual use", allowed(m.AllowExcessivelySexualUsage))
-	row("Political or religious use", allowed(m.AllowPoliticalOrReligiousUsage))
-	row("Antisocial or hate use", allowed(m.AllowAntisocialOrHateUsage))
-	row("Credit", creditText(m.CreditNotation))
-	row("Redistribution", allowed(m.AllowRedistribution))
-	row("Modification", modificationText(m.Modification))
-	link("Other licence", m.OtherLicenseURL)
-	row("Copyright", m.CopyrightInformation)
-	link("Contact", m.ContactInformation)
-	for _, r := range m.References {
-		link("Reference", r)
-	}
-	row("Third-party licences", m.ThirdPartyLicenses)
-	if v0 := m.VRM0; v0.LicenseName != "" || v0.AllowedUserName != "" {
-		row("VRM 0.x: allowed user", v0.AllowedUserName)
-		row("VRM 0.x: violent use", v0.ViolentUssageName)
-		row("VRM 0.x: sexual use", v0.SexualUssageName)
-		row("VRM 0.x: commercial use", v0.CommercialUssageName)
-		link("VRM 0.x: other permissions", v0.OtherPermissionURL)
+		form.Append(r.Label, l)
 	}
 	return section("Licence", "What the author allows you to do with this avatar", form)
-}
-
-// licenceName names the avatar's licence: the VRM 0.x licence name, else
-// the well-known licence at the VRM 1.0 otherLicenseUrl (which, when set,
-// is the licence the author chose beyond the VRM Public License), else the
-// one at licenseUrl.
-func licenceName(m *vrm.Meta) string {
-	if n := m.VRM0.LicenseName; n != "" {
-		return strings.ReplaceAll(n, "_", "-")
-	}
-	if n := knownLicence(m.OtherLicenseURL); n != "" {
-		return n
-	}
-	n := knownLicence(m.LicenseURL)
-	if n != "" && m.OtherLicenseURL != "" {
-		n += " and another licence"
-	}
-	return n
-}
-
-// knownLicence names the licence at a well-known URL, or "".
-func knownLicence(u string) string {
-	u = strings.TrimSpace(u)
-	switch {
-	case u == "":
-		return ""
-	case strings.Contains(u, "vrm.dev/licenses/1.0"):
-		return "VRM Public License 1.0"
-	case strings.Contains(u, "creativecommons.org/publicdomain/zero/"):
-		return "CC0"
-	}
-	// creativecommons.org/licenses/by-sa/4.0/ → CC-BY-SA 4.0
-	if _, rest, ok := strings.Cut(u, "creativecommons.org/licenses/"); ok {
-		parts := strings.Split(strings.Trim(rest, "/"), "/")
-		if len(parts) >= 1 && parts[0] != "" {
-			n := "CC-" + strings.ToUpper(parts[0])
-			if len(parts) >= 2 {
-				n += " " + parts[1]
-			}
-			return n
-		}
-	}
-	return ""
-}
-
-func allowed(b bool) string {
-	if b {
-		return "allowed"
-	}
-	return "not allowed"
-}
-
-func permissionText(s string) string {
-	switch s {
-	case "onlyAuthor":
-		return "only the author"
-	case "onlySeparatelyLicensedPerson":
-		return "only people the author licensed separately"
-	case "everyone":
-		return "everyone"
-	}
-	return s
-}
-
-func commercialText(s string) string {
-	switch s {
-	case "personalNonProfit":
-		return "personal, non-profit only"
-	case "personalProfit":
-		return "personal, including profit"
-	case "corporation":
-		return "allowed, including corporations"
-	}
-	return s
-}
-
-func creditText(s string) string {
-	switch s {
-	case "required":
-		return "required: credit the author wherever the avatar is shown"
-	case "unnecessary":
-		return "not required"
-	}
-	return s
-}
-
-func modificationText(s string) string {
-	switch s {
-	case "prohibited":
-		return "not allowed"
-	case "allowModification":
-		return "allowed (no redistribution of modified versions)"
-	case "allowModificationRedistribution":
-		return "allowed, including redistribution"
-	}
-	return s
 }
 
 // makeExpressionsCard shows a bar per expression with the weight the

@@ -17,10 +17,9 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/kugutsu/kugutsu/marionette"
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/retarget/face"
-	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
 
@@ -30,10 +29,6 @@ const ifmTabName = "iFacialMocap"
 // ifmPollEvery is how often the iFacialMocap panel (status, blendshape
 // bars) is refreshed: about 15 Hz, far below the phone's 60 fps.
 const ifmPollEvery = 66 * time.Millisecond
-
-// recentError is how long a passing error (a malformed frame, a failed
-// send) stays in the panel after it happened.
-const recentError = 5 * time.Second
 
 // ifmPanel is the live part of the iFacialMocap tab: what the poller and
 // the buttons update, on the UI goroutine.
@@ -56,7 +51,7 @@ type ifmPanel struct {
 func newIFMPanel() *ifmPanel {
 	s := binding.NewString
 	p := &ifmPanel{status: s(), tracking: s(), counts: s(), problem: s(), note: s(), chose: s(),
-		light: canvas.NewCircle(lightOff), bars: newShapeBars()}
+		light: canvas.NewCircle(lightColor(view.LightOff)), bars: newShapeBars()}
 	p.light.StrokeWidth = 0
 	return p
 }
@@ -332,7 +327,7 @@ func (u *ui) ifmForgetCalibration() {
 // ifmLookForward sends the phone the lookForward command.
 func (u *ui) ifmLookForward() {
 	if err := u.ifm.LookForward(); err != nil {
-		u.ifmp.note.Set("Cannot send lookForward: " + userError(err))
+		u.ifmp.note.Set("Cannot send lookForward: " + view.UserError(err))
 		return
 	}
 	u.ifmp.note.Set("Asked the phone to look forward.")
@@ -385,7 +380,7 @@ func (u *ui) fetchRecording(w io.WriteCloser, where string, discard func()) {
 		fyne.Do(func() {
 			wait.Hide()
 			if err != nil {
-				u.ifmp.note.Set("Could not fetch the recording: " + userError(err))
+				u.ifmp.note.Set("Could not fetch the recording: " + view.UserError(err))
 				return
 			}
 			u.ifmp.note.Set(fmt.Sprintf("Saved the recording (%d bytes) to %s", n, where))
@@ -393,41 +388,9 @@ func (u *ui) fetchRecording(w io.WriteCloser, where string, discard func()) {
 	}()
 }
 
-// userError is err's message without the package prefix.
-func userError(err error) string {
-	if errors.Is(err, context.Canceled) {
-		return "cancelled"
-	}
-	return strings.TrimPrefix(err.Error(), "ifacialmocap: ")
-}
-
 // ifmAvatarChanged shows which mapping this avatar gets.
 func (u *ui) ifmAvatarChanged() {
-	u.ifmp.chose.Set(mappingText(u.shown, u.set.ifm.mapping().Mode))
-}
-
-// mappingText says which mapping av gets in mode and why.
-func mappingText(av *vrm.Avatar, mode face.MappingMode) string {
-	if av == nil {
-		return "No avatar yet."
-	}
-	resolved, found := marionette.FaceMapping(av, mode)
-	has := fmt.Sprintf("it has %d of the %d ARKit expressions", found, arkit.Count)
-	if found == 0 {
-		has = "it has no ARKit expressions"
-	}
-	name := "VRM presets (blinks, aa/ih/ou/ee/oh, happy, surprised)"
-	if resolved == face.MappingPerfectSync {
-		name = "Perfect Sync"
-	}
-	if mode == face.MappingAuto {
-		return fmt.Sprintf("Automatic chose %s for this avatar: %s.", name, has)
-	}
-	t := fmt.Sprintf("%s for this avatar (%s).", name, has)
-	if resolved == face.MappingPerfectSync && found == 0 {
-		t += " Only the head and eyes will move."
-	}
-	return t
+	u.ifmp.chose.Set(view.MappingText(u.shown, u.set.ifm.mapping().Mode))
 }
 
 // ifmRefresh shows the current connection state (UI goroutine).
@@ -436,86 +399,42 @@ func (u *ui) ifmRefresh() {
 	u.ifmUpdate(st, ok)
 }
 
-// ifmUpdate shows a status snapshot (UI goroutine). Bindings only notify
-// when a value changes, so an unchanged state redraws nothing.
+// ifmUpdate shows a status snapshot (UI goroutine) through
+// view.IFMOf. Bindings only notify when a value changes, so an unchanged
+// state redraws nothing.
 func (u *ui) ifmUpdate(st ifacialmocap.Status, ok bool) {
 	p := u.ifmp
-	light := lightOff
-	switch {
-	case p.connecting:
-		p.status.Set("Connecting…")
-	case !ok:
-		p.status.Set("Not connected")
-		if p.connErr != nil {
-			light = lightBad
-		}
-	case st.Connected:
-		p.status.Set(fmt.Sprintf("Receiving · %.0f fps · %s %s", st.FPS, st.Mode, formatName(st.V2)))
-		light = lightOn
-	case st.Received == 0:
-		p.status.Set("Waiting for the phone at " + st.Phone + "…")
-	default:
-		p.status.Set("No data from the phone")
-	}
-	if ok && st.Err != nil {
-		light = lightBad
-	}
-	if p.light.FillColor != light {
-		p.light.FillColor = light
+	v := view.IFMOf(st, ok, view.IFMConn{Connecting: p.connecting, Err: p.connErr}, time.Now())
+	p.status.Set(v.Status)
+	if c := lightColor(v.Light); p.light.FillColor != c {
+		p.light.FillColor = c
 		p.light.Refresh()
 	}
-	switch {
-	case !ok || st.Received == 0:
-		p.tracking.Set("—")
-		p.counts.Set("—")
-	default:
-		if st.TrackingLost {
-			p.tracking.Set("Face lost: the phone cannot see your face")
-		} else {
-			p.tracking.Set("Face tracked")
-		}
-		p.counts.Set(fmt.Sprintf("%d received · %d malformed · %d from other addresses · %d replaced before drawing",
-			st.Received, st.Malformed, st.Ignored, st.Dropped))
-	}
-	switch {
-	case p.connErr != nil:
-		p.problem.Set("Cannot connect: " + userError(p.connErr))
-	case ok && st.Err != nil:
-		p.problem.Set(userError(st.Err))
-	case ok && st.LastError != nil && time.Since(st.LastErrorAt) < recentError:
-		p.problem.Set("Last error: " + userError(st.LastError))
-	default:
-		p.problem.Set("")
-	}
-	p.setConnected(ok || p.connecting)
+	p.tracking.Set(v.Tracking)
+	p.counts.Set(v.Counts)
+	p.problem.Set(v.Problem)
+	p.setConnected(v)
 }
 
 // setConnected shows the button and the locked fields for a connection
 // that is open (or opening) or not, redrawing only on a change.
-func (p *ifmPanel) setConnected(on bool) {
-	text, imp := "Connect", widget.HighImportance
-	if on {
-		text, imp = "Disconnect", widget.MediumImportance
+func (p *ifmPanel) setConnected(v view.IFM) {
+	imp := widget.HighImportance
+	if v.Open {
+		imp = widget.MediumImportance
 	}
-	if p.button.Text != text || p.button.Importance != imp {
-		p.button.Text, p.button.Importance = text, imp
+	if p.button.Text != v.Button || p.button.Importance != imp {
+		p.button.Text, p.button.Importance = v.Button, imp
 		p.button.Refresh()
 	}
 	for _, w := range p.locked {
 		switch {
-		case on && !w.Disabled():
+		case v.Open && !w.Disabled():
 			w.Disable()
-		case !on && w.Disabled():
+		case !v.Open && w.Disabled():
 			w.Enable()
 		}
 	}
-}
-
-func formatName(v2 bool) string {
-	if v2 {
-		return formatChoices[1]
-	}
-	return formatChoices[0]
 }
 
 // pollIFM refreshes the iFacialMocap panel about 15 times a second until

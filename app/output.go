@@ -3,7 +3,6 @@ package app
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"image"
 	"image/color"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/data/binding"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/output"
 	"github.com/kugutsu/kugutsu/render"
@@ -424,24 +424,10 @@ func (o *outputWindow) fps() float64 {
 func (o *outputWindow) status() string {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	switch {
-	case o.stop == nil:
-		return "Closed."
-	case o.x11 != nil:
-		how := "PutImage"
-		if o.x11.SharedMemory() {
-			how = "shared memory"
-		}
-		s := fmt.Sprintf("Open: X11 window 0x%x, %d×%d, 32-bit ARGB (%s), %.0f fps.", o.x11.ID(), o.w, o.h, how, o.rate)
-		if o.perfWin {
-			s += " The Performer's window settings are in force."
-		}
-		return s
-	default:
-		why := "no X11 display"
-		if errors.Is(o.err, output.ErrNoARGB) {
-			why = "the X server has no 32-bit ARGB visual"
-		}
-		return fmt.Sprintf("Open as a plain window on the key colour (%s: no alpha), %d×%d, %.0f fps.", why, o.w, o.h, o.rate)
+	v := view.OutputWindow{Open: o.stop != nil, X11: o.x11 != nil, NoARGB: errors.Is(o.err, output.ErrNoARGB),
+		Width: o.w, Height: o.h, FPS: o.rate, PerformerWindow: o.perfWin}
+	if o.x11 != nil {
+		v.ID, v.SharedMemory = o.x11.ID(), o.x11.SharedMemory()
 	}
+	return view.OutputText(v)
 }

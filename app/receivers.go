@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
 )
 
@@ -80,20 +81,9 @@ func (x *extraSettings) showStatus(list []marionette.ReceiverStatus) {
 		if !on || port <= 0 || port >= 65536 || n >= len(list) {
 			continue
 		}
-		x.status[i].Set(receiverText(list[n]))
+		x.status[i].Set(view.ExtraReceiverText(list[n]))
 		n++
 	}
-}
-
-// receiverText describes one extra receiver.
-func receiverText(s marionette.ReceiverStatus) string {
-	switch {
-	case s.Err != nil:
-		return "Not listening: " + s.Err.Error()
-	case !s.Connected:
-		return fmt.Sprintf("Listening on %v, no data (%d packets, %d errors)", s.Bound, s.Packets, s.Errors)
-	}
-	return fmt.Sprintf("Receiving %.0f packets/s (%d packets, %d errors)", s.PacketRate, s.Packets, s.Errors)
 }
 
 // makeExtraReceiversCard returns the extra receivers: each on/off, its

@@ -1,8 +1,6 @@
 package app
 
 import (
-	"errors"
-	"fmt"
 	"net/netip"
 	"path/filepath"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
@@ -118,8 +117,7 @@ func (u *ui) refreshRecording(stop <-chan struct{}) {
 				u.stopRecording()
 				return
 			}
-			u.recp.state.SetText(fmt.Sprintf("Recording to %s: %d datagrams, %s, %s",
-				fileName(st.Path), st.Datagrams, sizeText(st.Bytes), st.Span.Round(time.Second)))
+			u.recp.state.SetText(view.RecordingText(st))
 		})
 	}
 }
@@ -134,24 +132,7 @@ func (u *ui) stopRecording() {
 	}
 	rp.button.SetText("Record…")
 	rp.button.SetIcon(theme.MediaRecordIcon())
-	msg := fmt.Sprintf("Saved %d datagrams over %s (%s) to %s", st.Datagrams, st.Span.Round(time.Millisecond), sizeText(st.Bytes), st.Path)
-	switch {
-	case err != nil:
-		msg = "Recording failed: " + err.Error()
-	case errors.Is(st.Stopped, capture.ErrMaxBytes):
-		msg += " — stopped at the 1 GiB limit"
-	}
-	rp.state.SetText(msg)
-}
-
-func sizeText(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	}
-	return fmt.Sprintf("%d bytes", n)
+	rp.state.SetText(view.RecordingSaved(st, err))
 }
 
 // showPlayRecordingDialog asks for a recording and plays it as a source.
@@ -214,7 +195,7 @@ func (u *ui) showPlayer(p *marionette.Player, path string) {
 		at := p.Position()
 		slider.Value = at.Seconds()
 		slider.Refresh()
-		pos.SetText(fmt.Sprintf("%s / %s", at.Round(100*time.Millisecond), total.Round(100*time.Millisecond)))
+		pos.SetText(view.PlayerPosition(at, total))
 		playerButton(play, p.Paused())
 	}
 	go every(100*time.Millisecond, stop, func() bool {

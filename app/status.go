@@ -1,10 +1,7 @@
 package app
 
 import (
-	"fmt"
 	"image/color"
-	"strings"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -12,20 +9,30 @@ import (
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
-	"github.com/kugutsu/kugutsu/protocol/vmc"
-	"github.com/kugutsu/kugutsu/vrm"
 )
 
-// Colours of the receiving light.
+// Colours of the status lights.
 var (
 	lightOn  = color.NRGBA{R: 0x2e, G: 0xcc, B: 0x40, A: 0xff}
 	lightOff = color.NRGBA{R: 0x80, G: 0x80, B: 0x80, A: 0xff}
 	lightBad = color.NRGBA{R: 0xe0, G: 0x40, B: 0x30, A: 0xff}
 )
 
+// lightColor is the colour of a light in state l.
+func lightColor(l view.Light) color.NRGBA {
+	switch l {
+	case view.LightOn:
+		return lightOn
+	case view.LightBad:
+		return lightBad
+	}
+	return lightOff
+}
+
 // liveStatus holds the live values the panels show, as bindings set on the
-// UI goroutine from engine.Status (see ui.poll).
+// UI goroutine from engine.Status (see ui.poll) through view.ReceiverOf.
 type liveStatus struct {
 	receiving  binding.String // "Receiving" / "No data"
 	listen     binding.String
@@ -47,8 +54,9 @@ type liveStatus struct {
 	quality    binding.String // the rendering quality in force
 
 	lights    []*canvas.Circle
+	light     view.Light
 	listening bool
-	connected bool
+	last      marionette.Status // the status shown
 }
 
 func newLiveStatus() *liveStatus {
@@ -63,155 +71,47 @@ func newLiveStatus() *liveStatus {
 
 // newLight returns a receiving light that update keeps in step.
 func (ls *liveStatus) newLight() fyne.CanvasObject {
-	c := canvas.NewCircle(ls.lightColor())
+	c := canvas.NewCircle(lightColor(ls.light))
 	c.StrokeWidth = 0
 	ls.lights = append(ls.lights, c)
 	return container.NewCenter(container.NewGridWrap(fyne.NewSize(12, 12), c))
 }
 
-func (ls *liveStatus) lightColor() color.Color {
-	switch {
-	case ls.connected:
-		return lightOn
-	case !ls.listening:
-		return lightBad
-	}
-	return lightOff
-}
-
-// setListen shows the receiver's state.
+// setListen shows the receiver's state: text (where it listens, or why
+// not) and whether it is bound.
 func (ls *liveStatus) setListen(text string, listening bool) {
 	ls.listen.Set(text)
 	ls.listening = listening
-	if listening {
-		ls.button.Set("Stop")
-	} else {
-		ls.button.Set("Start")
-	}
-	if !listening {
-		ls.receiving.Set("Not listening")
-	}
-	ls.refreshLights()
+	ls.show(view.ReceiverOf(&ls.last, listening))
 }
 
-func (ls *liveStatus) refreshLights() {
-	c := ls.lightColor()
+// update shows st. Bindings only notify when a value changes, so an idle
+// stream causes no redraw.
+func (ls *liveStatus) update(st *marionette.Status) {
+	ls.last = *st
+	ls.show(view.ReceiverOf(st, ls.listening))
+}
+
+func (ls *liveStatus) show(v view.Receiver) {
+	ls.light = v.Light
+	c := lightColor(v.Light)
 	for _, l := range ls.lights {
 		if l.FillColor != c {
 			l.FillColor = c
 			l.Refresh()
 		}
 	}
-}
-
-// update shows st. Bindings only notify when a value changes, so an idle
-// stream causes no redraw.
-func (ls *liveStatus) update(st *marionette.Status) {
-	ls.connected = st.Connected
-	ls.refreshLights()
-	switch {
-	case st.Connected:
-		ls.receiving.Set("Receiving")
-	case st.Sender.IsValid():
-		ls.receiving.Set("No data")
-	case !ls.listening:
-		ls.receiving.Set("Not listening")
-	default:
-		ls.receiving.Set("Waiting for a Performer")
-	}
-	switch {
-	case st.Senders > 1:
-		ls.sender.Set(fmt.Sprintf("%s (+%d more)", st.Sender, st.Senders-1))
-	case st.Sender.IsValid():
-		ls.sender.Set(st.Sender.String())
-	default:
-		ls.sender.Set("—")
-	}
-	ls.packetRate.Set(fmt.Sprintf("%.0f packets/s", st.PacketRate))
-	ls.errors.Set(errorsText(st))
-	ls.ok.Set(availabilityText(st.Available))
-	if st.TimeReceived {
-		ls.senderTime.Set(fmt.Sprintf("%.2f s", st.Time))
-	} else {
-		ls.senderTime.Set("—")
-	}
-	ls.fps.Set(fmt.Sprintf("%.0f fps", st.Stats.FPS))
-	ls.overlay.Set(overlayText(&st.Stats))
-	ls.quality.Set(st.Stats.Quality.String())
-	if st.Hidden {
-		ls.hidden.Set("The avatar is hidden until the Performer is calibrated.")
-	} else {
-		ls.hidden.Set("")
-	}
-}
-
-// errorsText sums up dropped input.
-func errorsText(st *marionette.Status) string {
-	r := &st.Receiver
-	if st.Errors == 0 {
-		return "none"
-	}
-	var parts []string
-	if r.Malformed > 0 {
-		parts = append(parts, fmt.Sprintf("%d malformed", r.Malformed))
-	}
-	if r.Rejected > 0 {
-		parts = append(parts, fmt.Sprintf("%d rejected", r.Rejected))
-	}
-	if r.ReadErrors > 0 {
-		parts = append(parts, fmt.Sprintf("%d read errors", r.ReadErrors))
-	}
-	if r.Dropped > 0 {
-		parts = append(parts, fmt.Sprintf("%d lost: receive buffer full", r.Dropped))
-	}
-	return fmt.Sprintf("%d (%s)", st.Errors, strings.Join(parts, ", "))
-}
-
-// availabilityText describes /VMC/Ext/OK (spec "Available").
-func availabilityText(a vmc.Availability) string {
-	if !a.Received {
-		return "—"
-	}
-	parts := []string{"no avatar loaded"}
-	if a.Loaded {
-		parts[0] = "avatar loaded"
-	}
-	if a.HasCalibration {
-		parts = append(parts, a.Calibration.String()+" ("+a.Mode.String()+")")
-	}
-	if a.HasTracking {
-		if a.TrackingOK {
-			parts = append(parts, "tracking OK")
-		} else {
-			parts = append(parts, "tracking lost")
-		}
-	}
-	return strings.Join(parts, " · ")
-}
-
-// overlayText is the viewport's FPS overlay.
-func overlayText(s *marionette.Stats) string {
-	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Millisecond)) }
-	t := fmt.Sprintf("%.0f fps · render %s ms", s.FPS, ms(s.RenderTime.P50))
-	if s.Latency.N > 0 {
-		t += " · latency " + ms(s.Latency.P50) + " / " + ms(s.Latency.P99) + " ms (p50/p99)"
-	}
-	return t
-}
-
-// creditLine is the status bar's credit for the shown avatar: its name,
-// authors and licence, shown wherever the avatar is (CC-BY and VRM
-// "credit required" avatars demand it).
-func creditLine(av *vrm.Avatar, src marionette.Source) string {
-	m := &av.Meta
-	s := marionette.DisplayName(av, src)
-	if len(m.Authors) > 0 {
-		s += " by " + strings.Join(m.Authors, ", ")
-	}
-	if l := licenceName(m); l != "" {
-		s += " · " + l
-	}
-	return "Avatar: " + s
+	ls.button.Set(v.Button)
+	ls.receiving.Set(v.Receiving)
+	ls.sender.Set(v.Sender)
+	ls.packetRate.Set(v.PacketRate)
+	ls.errors.Set(v.Errors)
+	ls.ok.Set(v.Available)
+	ls.senderTime.Set(v.SenderTime)
+	ls.fps.Set(v.FPS)
+	ls.overlay.Set(v.Overlay)
+	ls.quality.Set(v.Quality)
+	ls.hidden.Set(v.Hidden)
 }
 
 // makeStatusBar returns the bar under the window: receiving light, state,

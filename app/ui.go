@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"fyne.io/fyne/v2/canvas"
 	"image/color"
 	"net"
 	"os"
@@ -15,6 +14,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"fyne.io/fyne/v2/canvas"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
@@ -22,8 +23,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/kugutsu/kugutsu/app/view"
 	"github.com/kugutsu/kugutsu/marionette"
-	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -315,7 +316,7 @@ func (u *ui) rebind() {
 func (u *ui) listen() {
 	addr := u.set.listenAddr()
 	if err := u.engine.Listen(addr); err != nil {
-		u.live.setListen(listenError(addr, err), false)
+		u.live.setListen(view.ListenError(addr, err), false)
 		u.live.sendTo.Set("—")
 		u.live.sendFirst = ""
 		return
@@ -341,15 +342,6 @@ func (u *ui) boundText() string {
 		return bound.String()
 	}
 	return net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(int(bound.Port())))
-}
-
-// listenError explains a failed Listen to a user.
-func listenError(addr string, err error) string {
-	if errors.Is(err, vmc.ErrPortInUse) {
-		return fmt.Sprintf("Cannot listen on %s: the UDP port is already in use — another program "+
-			"(another Marionette?) uses this port; close it or choose another port", addr)
-	}
-	return fmt.Sprintf("Cannot listen on %s: %v", addr, err)
 }
 
 // open loads a file the user chose.
@@ -463,7 +455,7 @@ func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
 	u.avatarHolder.Content = container.NewVBox(makeAvatarTab(av, thumb, src, u.exprBars, u.live.unmatched),
 		makePresenceCard(u.set.alive), u.makeHandCard(av))
 	u.avatarHolder.Refresh()
-	u.live.credit.Set(creditLine(av, src))
+	u.live.credit.Set(view.CreditLine(av, src))
 	u.ifmAvatarChanged()
 }
 
