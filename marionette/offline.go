@@ -32,10 +32,6 @@ func (p *Poser) Update(f *vmc.Frame, dt float64) *vrm.Pose {
 	return &p.p.pose
 }
 
-// Unmatched returns the stream's blend keys the avatar has no expression
-// for.
-func (p *Poser) Unmatched() []string { return p.p.Unmatched() }
-
 // Timeline replays recorded datagrams into a VMC scene on a clock of its
 // own: At(t) feeds every datagram that arrived up to t after the first and
 // returns the scene as the Engine would have seen it then.

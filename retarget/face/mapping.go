@@ -526,10 +526,6 @@ func QuatPow(q mgl32.Quat, t float32) mgl32.Quat {
 	return mgl32.Quat{W: float32(c), V: q.V.Mul(float32(s) / l)}
 }
 
-// Slerp interpolates between unit quaternions a and b the short way round;
-// t = 0 gives a, t = 1 gives b.
-func Slerp(a, b mgl32.Quat, t float32) mgl32.Quat { return quat.Slerp(a, b, t) }
-
 // LimitRate moves a weight from prev toward target, falling by at most
 // fall·dt and rising by at most rise·dt (0: no limit). For blinks the weight
 // falls as the eye opens.

@@ -43,16 +43,10 @@ func TestThumbShift(t *testing.T) {
 		}
 	}
 	// The same string means different bones in the two conventions.
-	u, _ := Parse("LeftThumbProximal", NamingUnity)
-	v, _ := Parse("LeftThumbProximal", NamingVRM1)
+	u, _ := ParseUnity("LeftThumbProximal")
+	v, _ := ParseVRM1("LeftThumbProximal")
 	if u != LeftThumbMetacarpal || v != LeftThumbProximal {
 		t.Errorf("LeftThumbProximal: unity %v, vrm1 %v", u, v)
-	}
-	if !IsVRM1ThumbName("LeftThumbMetacarpal") || !IsVRM1ThumbName("rightthumbmetacarpal") {
-		t.Error("metacarpal not detected as VRM 1.0 naming")
-	}
-	if IsVRM1ThumbName("LeftThumbProximal") || IsVRM1ThumbName("Hips") {
-		t.Error("Unity name detected as VRM 1.0 naming")
 	}
 }
 

@@ -141,23 +141,3 @@ func ParseUnity(name string) (Bone, bool) { return lookup(byUnity, name) }
 // ParseVRM1 looks up a VRM 1.0 humanBones key, ignoring case. It does not
 // allocate.
 func ParseVRM1(name string) (Bone, bool) { return lookup(byVRM1, name) }
-
-// Parse looks up name in the given convention, ignoring case.
-func Parse(name string, n Naming) (Bone, bool) {
-	if n == NamingVRM1 {
-		return ParseVRM1(name)
-	}
-	return ParseUnity(name)
-}
-
-// IsVRM1ThumbName reports whether name (any case) is a VRM 1.0-only thumb name
-// ("LeftThumbMetacarpal"), which Unity/VRM 0.x never use: a VMC sender that
-// sends one uses [NamingVRM1] (field notes §2).
-func IsVRM1ThumbName(name string) bool {
-	b, ok := ParseVRM1(name)
-	if !ok || (b != LeftThumbMetacarpal && b != RightThumbMetacarpal) {
-		return false
-	}
-	_, unity := ParseUnity(name)
-	return !unity
-}

@@ -65,7 +65,6 @@ type Phone struct {
 	offline   bool
 	next      int // index of the next frame
 	sent      int
-	notify    chan struct{}
 }
 
 // Start starts a fake phone listening for commands on 127.0.0.1 (an
@@ -84,7 +83,7 @@ func Start(cfg Config) (*Phone, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Phone{cfg: cfg, conn: conn, quit: make(chan struct{}), notify: make(chan struct{})}
+	p := &Phone{cfg: cfg, conn: conn, quit: make(chan struct{})}
 	p.wg.Add(2)
 	go p.commandLoop()
 	go p.streamLoop()
@@ -145,19 +144,6 @@ func (p *Phone) Sent() int {
 	return p.sent
 }
 
-// Changed returns a channel closed at the next change of state (a command
-// received, a frame sent); take a new one after each.
-func (p *Phone) Changed() <-chan struct{} {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.notify
-}
-
-func (p *Phone) changed() { // with p.mu held
-	close(p.notify)
-	p.notify = make(chan struct{})
-}
-
 // GoSilent simulates the phone dropping off the network: it stops streaming,
 // forgets the session and ignores commands until Return.
 func (p *Phone) GoSilent() {
@@ -165,7 +151,6 @@ func (p *Phone) GoSilent() {
 	defer p.mu.Unlock()
 	p.offline = true
 	p.stopLocked()
-	p.changed()
 }
 
 // Return brings a silent phone back. Like a real one, it streams again only
@@ -174,7 +159,6 @@ func (p *Phone) Return() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.offline = false
-	p.changed()
 }
 
 func (p *Phone) stopLocked() {
@@ -208,7 +192,6 @@ func (p *Phone) command(s string, from netip.AddrPort) {
 		return
 	}
 	p.commands = append(p.commands, s)
-	p.changed()
 	p.mu.Unlock()
 	if !ok {
 		return
@@ -318,7 +301,6 @@ func (p *Phone) streamLoop() {
 		if err == nil {
 			p.sent++
 		}
-		p.changed()
 		p.mu.Unlock()
 	}
 }
