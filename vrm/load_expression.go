@@ -203,41 +203,41 @@ func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
 		if err := l.check(); err != nil {
 			return err
 		}
-		el := "VRM.blendShapeMaster.blendShapeGroups[" + itoa(gi) + "]"
+		el := func() string { return "VRM.blendShapeMaster.blendShapeGroups[" + itoa(gi) + "]" }
 		x := Expression{Name: g.Name, IsBinary: g.IsBinary}
 		if p, ok := ParseVRM0Preset(g.PresetName); ok {
 			x.Preset, x.Name = p, p.String()
 		} else if !strings.EqualFold(g.PresetName, "unknown") && g.PresetName != "" {
-			l.warnf("%s: presetName %q unknown; kept as custom %q", el, g.PresetName, g.Name)
+			l.warnf("%s: presetName %q unknown; kept as custom %q", el(), g.PresetName, g.Name)
 		}
 		if x.Name == "" {
-			l.warnf("%s: no name; ignored", el)
+			l.warnf("%s: no name; ignored", el())
 			continue
 		}
 		if l.exprNames[foldName(x.Name)] {
-			l.warnf("%s: %q defined twice; keeping the first", el, x.Name)
+			l.warnf("%s: %q defined twice; keeping the first", el(), x.Name)
 			continue
 		}
 		for bi, b := range g.Binds {
 			nodes := meshNodes[b.Mesh]
 			if len(nodes) == 0 {
-				l.warnf("%s.binds[%d]: no node uses mesh %d; ignored", el, bi, b.Mesh)
+				l.warnf("%s.binds[%d]: no node uses mesh %d; ignored", el(), bi, b.Mesh)
 				continue
 			}
 			// A mesh bind applies to every node using the mesh.
 			if l.morphBinds+len(x.MorphBinds)+len(nodes) > l.limits.MaxElements {
-				return limitf(el, "binds[%d]: more than %d morph binds in all expressions (mesh %d is used by %d nodes)", bi, l.limits.MaxElements, b.Mesh, len(nodes))
+				return limitf(el(), "binds[%d]: more than %d morph binds in all expressions (mesh %d is used by %d nodes)", bi, l.limits.MaxElements, b.Mesh, len(nodes))
 			}
 			for _, ni := range nodes {
 				if why := l.invalidMorph(ni, b.Index); why != "" {
-					l.warnf("%s.binds[%d]: %s; ignored", el, bi, why)
+					l.warnf("%s.binds[%d]: %s; ignored", el(), bi, why)
 					continue
 				}
 				x.MorphBinds = append(x.MorphBinds, MorphBind{Node: ni, Index: b.Index, Weight: mathx.Clamp(b.Weight/100, 0, 1)})
 			}
 		}
 		for vi, mv := range g.MaterialValues {
-			vel := func() string { return el + ".materialValues[" + itoa(vi) + "]" }
+			vel := func() string { return el() + ".materialValues[" + itoa(vi) + "]" }
 			mat, ok := materials[mv.MaterialName]
 			if !ok {
 				l.warnf("%s: material %q not found; ignored", vel(), mv.MaterialName)

@@ -43,15 +43,16 @@ type khrTextureTransform struct {
 var noTexture = TextureRef{Texture: -1, Scale: mgl32.Vec2{1, 1}}
 
 // textureRef builds a TextureRef from a textureInfo's parts.
-func (l *loader) textureRef(el string, index, texCoord int, khr json.RawMessage) (TextureRef, error) {
+func (l *loader) textureRef(el func() string, part string, index, texCoord int, khr json.RawMessage) (TextureRef, error) {
+	name := func() string { return el() + part }
 	if index < 0 || index >= len(l.doc.Textures) {
-		return noTexture, errorf(el, "texture %d does not exist (%d textures)", index, len(l.doc.Textures))
+		return noTexture, errorf(name(), "texture %d does not exist (%d textures)", index, len(l.doc.Textures))
 	}
 	r := TextureRef{Texture: index, TexCoord: texCoord, Scale: mgl32.Vec2{1, 1}}
 	if khr != nil {
 		var t khrTextureTransform
 		if err := json.Unmarshal(khr, &t); err != nil {
-			l.warnf("%s: KHR_texture_transform ignored: %v", el, err)
+			l.warnf("%s: KHR_texture_transform ignored: %v", name(), err)
 		} else {
 			if t.Offset != nil {
 				r.Offset = mgl32.Vec2{t.Offset[0], t.Offset[1]}
@@ -66,25 +67,25 @@ func (l *loader) textureRef(el string, index, texCoord int, khr json.RawMessage)
 		}
 	}
 	if r.TexCoord != 0 && r.TexCoord != 1 {
-		l.warnf("%s: TEXCOORD_%d not supported; using TEXCOORD_0", el, r.TexCoord)
+		l.warnf("%s: TEXCOORD_%d not supported; using TEXCOORD_0", name(), r.TexCoord)
 		r.TexCoord = 0
 	}
 	return r, nil
 }
 
-func (l *loader) gltfTextureRef(el string, ti *gltf.TextureInfo) (TextureRef, error) {
+func (l *loader) gltfTextureRef(el func() string, part string, ti *gltf.TextureInfo) (TextureRef, error) {
 	if ti == nil {
 		return noTexture, nil
 	}
 	khr, _ := extJSON(ti.Extensions, "KHR_texture_transform")
-	return l.textureRef(el, ti.Index, ti.TexCoord, khr)
+	return l.textureRef(el, part, ti.Index, ti.TexCoord, khr)
 }
 
-func (l *loader) jsonTextureRef(el string, ti *v1TextureInfo) (TextureRef, error) {
+func (l *loader) jsonTextureRef(el func() string, part string, ti *v1TextureInfo) (TextureRef, error) {
 	if ti == nil {
 		return noTexture, nil
 	}
-	return l.textureRef(el, ti.Index, ti.TexCoord, ti.Extensions["KHR_texture_transform"])
+	return l.textureRef(el, part, ti.Index, ti.TexCoord, ti.Extensions["KHR_texture_transform"])
 }
 
 // loadMaterials reads glTF materials with KHR_materials_unlit,
@@ -94,9 +95,9 @@ func (l *loader) loadMaterials() error {
 	doc, av := l.doc, l.av
 	av.Materials = make([]Material, len(doc.Materials))
 	for i, gm := range doc.Materials {
-		el := "material " + itoa(i)
+		el := func() string { return "material " + itoa(i) }
 		if gm == nil {
-			return errorf(el, "null")
+			return errorf(el(), "null")
 		}
 		m := &av.Materials[i]
 		m.Name = gm.Name
@@ -108,28 +109,28 @@ func (l *loader) loadMaterials() error {
 		if pbr := gm.PBRMetallicRoughness; pbr != nil {
 			f := pbr.BaseColorFactorOrDefault()
 			m.BaseColor = mgl32.Vec4{float32(f[0]), float32(f[1]), float32(f[2]), float32(f[3])}
-			if m.BaseColorTexture, err = l.gltfTextureRef(el+" baseColorTexture", pbr.BaseColorTexture); err != nil {
+			if m.BaseColorTexture, err = l.gltfTextureRef(el, " baseColorTexture", pbr.BaseColorTexture); err != nil {
 				return err
 			}
 			m.Metallic = float32(pbr.MetallicFactorOrDefault())
 			m.Roughness = float32(pbr.RoughnessFactorOrDefault())
-			if m.MetallicRoughnessTexture, err = l.gltfTextureRef(el+" metallicRoughnessTexture", pbr.MetallicRoughnessTexture); err != nil {
+			if m.MetallicRoughnessTexture, err = l.gltfTextureRef(el, " metallicRoughnessTexture", pbr.MetallicRoughnessTexture); err != nil {
 				return err
 			}
 		}
 		if ot := gm.OcclusionTexture; ot != nil && ot.Index != nil {
 			khr, _ := extJSON(ot.Extensions, "KHR_texture_transform")
-			if m.OcclusionTexture, err = l.textureRef(el+" occlusionTexture", *ot.Index, ot.TexCoord, khr); err != nil {
+			if m.OcclusionTexture, err = l.textureRef(el, " occlusionTexture", *ot.Index, ot.TexCoord, khr); err != nil {
 				return err
 			}
 			m.OcclusionStrength = float32(ot.StrengthOrDefault())
 		}
-		if m.EmissiveTexture, err = l.gltfTextureRef(el+" emissiveTexture", gm.EmissiveTexture); err != nil {
+		if m.EmissiveTexture, err = l.gltfTextureRef(el, " emissiveTexture", gm.EmissiveTexture); err != nil {
 			return err
 		}
 		if nt := gm.NormalTexture; nt != nil && nt.Index != nil {
 			khr, _ := extJSON(nt.Extensions, "KHR_texture_transform")
-			if m.NormalTexture, err = l.textureRef(el+" normalTexture", *nt.Index, nt.TexCoord, khr); err != nil {
+			if m.NormalTexture, err = l.textureRef(el, " normalTexture", *nt.Index, nt.TexCoord, khr); err != nil {
 				return err
 			}
 			m.NormalScale = float32(nt.ScaleOrDefault())
@@ -158,10 +159,10 @@ func (l *loader) loadMaterials() error {
 }
 
 // loadMToon1 reads VRMC_materials_mtoon (defaults from its schema).
-func (l *loader) loadMToon1(el string, m *Material, raw json.RawMessage) error {
+func (l *loader) loadMToon1(el func() string, m *Material, raw json.RawMessage) error {
 	var x v1MToon
 	if err := json.Unmarshal(raw, &x); err != nil {
-		return errorf(el+" VRMC_materials_mtoon", "%v", err)
+		return errorf(el()+" VRMC_materials_mtoon", "%v", err)
 	}
 	t := &MToon{
 		ShadeColor:           mgl32.Vec3{1, 1, 1},
@@ -204,9 +205,10 @@ func (l *loader) loadMToon1(el string, m *Material, raw json.RawMessage) error {
 		t.OutlineMode = OutlineScreen
 	case "", "none":
 	default:
-		l.warnf("%s: outlineWidthMode %q unknown; no outline", el, x.OutlineWidthMode)
+		l.warnf("%s: outlineWidthMode %q unknown; no outline", el(), x.OutlineWidthMode)
 	}
 	var err error
+	mtoonEl := func() string { return el() + " VRMC_materials_mtoon." }
 	for _, tx := range []struct {
 		name string
 		src  *v1TextureInfo
@@ -219,7 +221,7 @@ func (l *loader) loadMToon1(el string, m *Material, raw json.RawMessage) error {
 		{"outlineWidthMultiplyTexture", x.OutlineWidthMultiplyTexture, &t.OutlineWidthTex},
 		{"uvAnimationMaskTexture", x.UVAnimationMaskTexture, &t.UVAnimMaskTexture},
 	} {
-		if *tx.dst, err = l.jsonTextureRef(el+" VRMC_materials_mtoon."+tx.name, tx.src); err != nil {
+		if *tx.dst, err = l.jsonTextureRef(mtoonEl, tx.name, tx.src); err != nil {
 			return err
 		}
 	}
@@ -253,7 +255,7 @@ func (l *loader) loadMaterialsVRM0(props []v0Material) error {
 		}
 		p := &props[i]
 		m := &av.Materials[i]
-		el := "VRM.materialProperties[" + itoa(i) + "]"
+		el := func() string { return "VRM.materialProperties[" + itoa(i) + "]" }
 		switch {
 		case p.Shader == "VRM/MToon":
 			if err := l.loadMToon0(el, m, p); err != nil {
@@ -266,7 +268,7 @@ func (l *loader) loadMaterialsVRM0(props []v0Material) error {
 	return nil
 }
 
-func (l *loader) loadMToon0(el string, m *Material, p *v0Material) error {
+func (l *loader) loadMToon0(el func() string, m *Material, p *v0Material) error {
 	fl := func(name string, def float32) float32 {
 		if v, ok := p.FloatProperties[name]; ok && finite32(v) {
 			return v
@@ -295,7 +297,7 @@ func (l *loader) loadMToon0(el string, m *Material, p *v0Material) error {
 		if !ok {
 			return noTexture, nil
 		}
-		r, err := l.textureRef(el+" textureProperties."+name, idx, 0, nil)
+		r, err := l.textureRef(func() string { return el() + " textureProperties." }, name, idx, 0, nil)
 		if err != nil {
 			return noTexture, err
 		}
