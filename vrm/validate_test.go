@@ -18,3 +18,15 @@ func TestValidateGodetteAllocs(t *testing.T) {
 		t.Errorf("Validate(Godette): %v allocations, want ≤ 20", n)
 	}
 }
+
+// BenchmarkValidateGodette: Validate on a loaded real avatar (Load runs
+// it once per file).
+func BenchmarkValidateGodette(b *testing.B) {
+	av := loadModel(b, "Godette.vrm")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := av.Validate(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
