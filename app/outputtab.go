@@ -8,6 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/kugutsu/kugutsu/app/view"
 )
 
 // obsHelp tells how to capture the output window.
@@ -29,11 +31,8 @@ func (u *ui) makeOutputTab() fyne.CanvasObject {
 	status := widget.NewLabel("Closed.")
 	status.Wrapping = fyne.TextWrapWord
 	s.open.AddListener(binding.NewDataListener(func() {
-		if on, _ := s.open.Get(); on {
-			openBtn.SetText("Close output window")
-		} else {
-			openBtn.SetText("Open output window")
-		}
+		on, _ := s.open.Get()
+		openBtn.SetText(view.OutputButton(on))
 	}))
 	go every(250*time.Millisecond, u.stopPoll, func() bool {
 		text := u.output.status()

@@ -364,7 +364,7 @@ func (u *ui) dropped(_ fyne.Position, uris []fyne.URI) {
 func (u *ui) loadEvent(ev marionette.LoadEvent) {
 	switch ev.Stage {
 	case marionette.LoadReading, marionette.LoadDecoding:
-		u.loadingText.Set(fmt.Sprintf("Loading %s — %s…", ev.Source.Name, ev.Stage))
+		u.loadingText.Set(view.LoadingText(ev))
 		u.loadingBar.Set(ev.Fraction)
 		u.loading.Show()
 	case marionette.LoadDone:

@@ -162,3 +162,8 @@ func modificationText(s string) string {
 	}
 	return s
 }
+
+// LoadingText is the progress line of a load: "Loading NAME — STAGE…".
+func LoadingText(ev marionette.LoadEvent) string {
+	return "Loading " + ev.Source.Name + " — " + ev.Stage.String() + "…"
+}

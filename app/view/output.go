@@ -42,3 +42,12 @@ func OutputText(o OutputWindow) string {
 	}
 	return fmt.Sprintf("Open as a plain window on the key colour (%s: no alpha), %d×%d, %.0f fps.", why, o.Width, o.Height, o.FPS)
 }
+
+// OutputButton is the Output tab's open/close button label for an output
+// window that is set to open (or not).
+func OutputButton(open bool) string {
+	if open {
+		return "Close output window"
+	}
+	return "Open output window"
+}

@@ -228,3 +228,15 @@ func TestLightNames(t *testing.T) {
 		}
 	}
 }
+
+func TestSmallLines(t *testing.T) {
+	for _, tc := range []struct{ got, want string }{
+		{OutputButton(false), "Open output window"},
+		{OutputButton(true), "Close output window"},
+		{LoadingText(marionette.LoadEvent{Source: marionette.Source{Name: "godette.vrm"}, Stage: marionette.LoadDecoding}), "Loading godette.vrm — decoding…"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("got %q, want %q", tc.got, tc.want)
+		}
+	}
+}
