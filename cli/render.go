@@ -151,7 +151,7 @@ func renderFile(env Env, path string, o *renderOptions) error {
 	}
 	var p *vrm.Pose
 	if o.posePath != "" {
-		if p, err = vrm.ReadPoseFile(o.posePath); err != nil {
+		if p, err = readPoseFile(o.posePath); err != nil {
 			return err
 		}
 	}
