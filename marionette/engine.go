@@ -14,6 +14,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -714,13 +715,13 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	cameraOK := false
 	if fr != nil {
 		if opts.PerformerCamera && fr.Camera.Received {
-			c := fr.Camera
-			sc.Camera = render.CameraFromVMC(vrm.UnityTransform{Position: c.Position.Array(), Rotation: c.Rotation.Array()}, c.FOV)
+			c := retarget.CameraFromVMC(&fr.Camera)
+			sc.Camera = render.CameraAt(c.Position, c.Rotation, c.FOV)
 			cameraOK = true
 		}
 		if opts.PerformerLight && fr.Light.Received {
-			l := fr.Light
-			sc.Light = render.LightFromVMC(vrm.UnityTransform{Position: l.Position.Array(), Rotation: l.Rotation.Array()}, l.Color.R, l.Color.G, l.Color.B)
+			l := retarget.LightFromVMC(&fr.Light)
+			sc.Light = render.Light{Direction: l.Direction, Color: l.Color.Mul(render.DefaultLightIntensity)}
 		}
 		if opts.PerformerBackground && fr.Background.Received {
 			sc.Background = toNRGBA(fr.Background.Color)

@@ -13,6 +13,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -62,17 +63,17 @@ func (te *testEngine) waitScene(t *testing.T, what string, seq uint64) (first, f
 
 // handPixel returns where av's left hand is drawn in a testW×testH image
 // by the engine's camera when posed with the VMC bones — posed
-// independently of the engine's poser, with vrm.PoseFromUnity.
+// independently of the engine's poser, with retarget.PoseFromUnity.
 func handPixel(t *testing.T, te *testEngine, av *vrm.Avatar, bones map[humanoid.Bone]vmc.Transform) (float64, float64) {
 	t.Helper()
-	var ts [humanoid.Count]vrm.UnityTransform
+	var ts [humanoid.Count]retarget.UnityTransform
 	var set humanoid.Set
 	for b, tr := range bones {
-		ts[b] = vrm.UnityTransform{Position: tr.Position.Array(), Rotation: tr.Rotation.Array()}
+		ts[b] = retarget.UnityTransform{Position: tr.Position.Array(), Rotation: tr.Rotation.Array()}
 		set = set.With(b)
 	}
 	var p vrm.Pose
-	vrm.PoseFromUnity(&p, vrm.UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &ts, set)
+	retarget.PoseFromUnity(&p, retarget.UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &ts, set)
 	f := av.Pose(&p)
 	hand, _ := av.BonePosition(f, humanoid.LeftHand)
 	return project(te.Orbit(), hand, testW, testH)

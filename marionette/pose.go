@@ -9,6 +9,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -209,10 +210,10 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 			}
 		}
 		if o.RootPosition && sane3(pos) {
-			p.tRootPos = vrm.FromUnityPosition(pos)
+			p.tRootPos = retarget.FromUnityPosition(pos)
 		}
 		if o.RootRotation {
-			p.tRootRot = vrm.FromUnityRotation(r.Rotation.Array())
+			p.tRootRot = retarget.FromUnityRotation(r.Rotation.Array())
 		}
 		if o.Mirror {
 			p.tRootPos, p.tRootRot = mirrorPos(p.tRootPos), mirrorRot(p.tRootRot)
@@ -223,7 +224,7 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 			continue
 		}
 		t := &f.Bones[b]
-		rot := vrm.FromUnityRotation(t.Rotation.Array())
+		rot := retarget.FromUnityRotation(t.Rotation.Array())
 		dst := b
 		if o.Mirror {
 			dst, rot = b.Mirror(), mirrorRot(rot)
@@ -236,7 +237,7 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 		if !usePos || raw == ([3]float32{}) || !sane3(raw) {
 			continue
 		}
-		pos := vrm.FromUnityPosition(raw)
+		pos := retarget.FromUnityPosition(raw)
 		if o.Mirror {
 			pos = mirrorPos(pos)
 		}

@@ -8,6 +8,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -26,7 +27,7 @@ func TestRootOptions(t *testing.T) {
 		Scale:     vmc.Vec3{X: 2, Y: 2, Z: 2}, Offset: vmc.Vec3{X: 0.2, Y: 0.1, Z: 0.4},
 		MR: true, Received: true,
 	}
-	turned := vrm.FromUnityRotation(root.Rotation.Array())
+	turned := retarget.FromUnityRotation(root.Rotation.Array())
 	tests := []struct {
 		name      string
 		opts      Options
@@ -165,7 +166,7 @@ func TestMirror(t *testing.T) {
 	if p.pose.Rotated.Has(humanoid.LeftUpperArm) || !p.pose.Rotated.Has(humanoid.RightUpperArm) {
 		t.Fatalf("mirror: rotated %v, want the right upper arm only", p.pose.Rotated.Bones())
 	}
-	want := mirrorRot(vrm.FromUnityRotation(raisedLeftArm.Array()))
+	want := mirrorRot(retarget.FromUnityRotation(raisedLeftArm.Array()))
 	if got := p.pose.Rotations[humanoid.RightUpperArm]; !quatNear(got, want, 1e-6) {
 		t.Errorf("right upper arm %v, want %v", got, want)
 	}
@@ -212,7 +213,7 @@ func TestBoneSmoothing(t *testing.T) {
 
 	bent := rot(unityAxisAngle(-80, 0, 0, 1))
 	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: bent, humanoid.LeftIndexProximal: bent, humanoid.LeftEye: bent})
-	target := vrm.FromUnityRotation(bent.Rotation.Array())
+	target := retarget.FromUnityRotation(bent.Rotation.Array())
 	// After tau·ln 2 the arm is half-way (time-based: one step or many).
 	half := tau.Seconds() * math.Ln2
 	for _, steps := range []int{1, 7} {
@@ -313,7 +314,7 @@ func TestFaceMix(t *testing.T) {
 	}
 	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Chest: rot(vmcChest)})
 	f.Blends = []vmc.Blend{{Name: "Blink", Value: 0.5}, {Name: "Angry", Value: 0.4}, {Name: "LookLeft", Value: 0.2}}
-	vmcChestVRM := vrm.FromUnityRotation(vmcChest.Array())
+	vmcChestVRM := retarget.FromUnityRotation(vmcChest.Array())
 	tests := []struct {
 		name                 string
 		mix                  FaceMix
