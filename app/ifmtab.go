@@ -17,7 +17,6 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
@@ -411,7 +410,7 @@ func mappingText(av *vrm.Avatar, mode face.MappingMode) string {
 	if av == nil {
 		return "No avatar yet."
 	}
-	resolved, found := marionette.FaceMapping(av, mode)
+	resolved, found := face.AvatarMapping(av, mode)
 	has := fmt.Sprintf("it has %d of the %d ARKit expressions", found, arkit.Count)
 	if found == 0 {
 		has = "it has no ARKit expressions"

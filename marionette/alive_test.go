@@ -210,10 +210,10 @@ func TestEnginePresenceLeavesTheFaceSourcesHead(t *testing.T) {
 	o := te.Options()
 	o.Presence = DefaultPresence()
 	te.SetOptions(o)
-	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan Face, 1)}
-	te.SetFaceSource(ff, DefaultFaceMix())
+	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan retarget.Face, 1)}
+	te.SetFaceSource(ff, retarget.DefaultFaceMix())
 	head := mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})
-	ff.face <- Face{Bones: []BoneRotation{{humanoid.Head, head}}}
+	ff.face <- retarget.Face{Bones: []retarget.BoneRotation{{Bone: humanoid.Head, Rotation: head}}}
 	ff.c <- struct{}{}
 	n := 0
 	te.watchPoses(t, "the face's head held for 30 renders", 10*time.Second, func(s []posedSample) bool {

@@ -121,7 +121,7 @@ type Engine struct {
 	avatar     *vrm.Avatar
 	source     Source
 	face       FaceSource
-	mix        FaceMix
+	mix        retarget.FaceMix
 	thumb      *image.NRGBA // the shown avatar's scaled thumbnail
 	recv       *vmc.Receiver
 	listenAddr string
@@ -161,7 +161,7 @@ func New(cfg Config) *Engine {
 		done:      make(chan struct{}),
 		opts:      DefaultOptions(),
 		view:      DefaultView(),
-		mix:       DefaultFaceMix(),
+		mix:       retarget.DefaultFaceMix(),
 		frameView: true,
 		approved:  make(map[string]bool),
 		ask:       newAskMemory(),
@@ -263,9 +263,9 @@ func (e *Engine) View() View {
 }
 
 // SetFaceSource attaches a second motion source (nil detaches it), mixed
-// by mix (see FaceMix). Without a source the Performer's stream drives
+// by mix (see retarget.FaceMix). Without a source the Performer's stream drives
 // everything at full weight.
-func (e *Engine) SetFaceSource(src FaceSource, mix FaceMix) {
+func (e *Engine) SetFaceSource(src FaceSource, mix retarget.FaceMix) {
 	e.mu.Lock()
 	e.face, e.mix = src, mix
 	e.mu.Unlock()
@@ -273,7 +273,7 @@ func (e *Engine) SetFaceSource(src FaceSource, mix FaceMix) {
 }
 
 // SetFaceMix changes how the face source mixes with VMC.
-func (e *Engine) SetFaceMix(mix FaceMix) {
+func (e *Engine) SetFaceMix(mix retarget.FaceMix) {
 	e.mu.Lock()
 	e.mix = mix
 	e.mu.Unlock()
@@ -281,7 +281,7 @@ func (e *Engine) SetFaceMix(mix FaceMix) {
 }
 
 // FaceMix returns the face source's mix.
-func (e *Engine) FaceMix() FaceMix {
+func (e *Engine) FaceMix() retarget.FaceMix {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.mix
@@ -592,10 +592,10 @@ const workShare = 0.5
 
 // renderState is the render goroutine's own state.
 type renderState struct {
-	poser      poser
+	poser      retarget.Poser
 	avatar     *vrm.Avatar
 	frame      vmc.Frame
-	face       Face
+	face       retarget.Face
 	lastUpdate time.Time
 	lastInput  time.Time
 	sceneSeq   uint64
@@ -638,7 +638,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 			e.renderer.Forget(rs.avatar)
 		}
 		rs.avatar = av
-		rs.poser.reset(av)
+		rs.poser.Reset(av)
 		rs.alive.reset(av, uint64(now.UnixNano()))
 		rs.lastUpdate = time.Time{}
 		rs.prevWorld = rs.prevWorld[:0]
@@ -663,14 +663,14 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	if rs.sceneSeq > 0 {
 		fr = &rs.frame
 	}
-	var fc *Face
+	var fc *retarget.Face
 	if face == nil {
-		mix = vmcOnly
+		mix = retarget.VMCOnly()
 	} else if av != nil && face.Face(av, &rs.face) {
 		fc = &rs.face
 	}
 	fr, playing := e.aliveInput(rs, fr, opts, now)
-	moving := rs.poser.update(fr, opts, fc, mix, dt)
+	moving := rs.poser.Update(fr, opts.Options, fc, mix, dt)
 	idling := rs.alive.finish(&rs.poser, opts, dt, fc, mix)
 	tPose := time.Now()
 	ft.pose = tPose.Sub(now)
@@ -681,7 +681,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 			av.SetSpringBones(view.SpringBones)
 			rs.springs, rs.springsSet = view.SpringBones, true
 		}
-		vf = av.Update(&rs.poser.pose, float32(dt))
+		vf = av.Update(rs.poser.Pose(), float32(dt))
 		if view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
 			moving = true
 		}
@@ -767,8 +767,8 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	}
 	e.hidden, e.cameraOK = hidden, cameraOK
 	e.playout = rs.alive.playout
-	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.pose.Expressions...)
-	e.pose, e.poseAt = copyPose(&rs.poser.pose, e.pose.Expressions), now
+	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.Pose().Expressions...)
+	e.pose, e.poseAt = copyPose(rs.poser.Pose(), e.pose.Expressions), now
 	e.mu.Unlock()
 	if e.cfg.OnFrame != nil {
 		e.cfg.OnFrame()

@@ -384,14 +384,14 @@ func TestEngineListenRestartKeepsPose(t *testing.T) {
 // fakeFace is a FaceSource a test drives.
 type fakeFace struct {
 	c    chan struct{}
-	face chan Face
-	cur  Face
+	face chan retarget.Face
+	cur  retarget.Face
 	ok   bool
 }
 
 func (f *fakeFace) Changed() <-chan struct{} { return f.c }
 
-func (f *fakeFace) Face(_ *vrm.Avatar, dst *Face) bool {
+func (f *fakeFace) Face(_ *vrm.Avatar, dst *retarget.Face) bool {
 	select {
 	case f.cur = <-f.face:
 		f.ok = true
@@ -403,12 +403,12 @@ func (f *fakeFace) Face(_ *vrm.Avatar, dst *Face) bool {
 
 func TestEngineFaceSource(t *testing.T) {
 	te := godetteEngine(t, false)
-	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan Face, 1)}
-	te.SetFaceSource(ff, DefaultFaceMix())
+	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan retarget.Face, 1)}
+	te.SetFaceSource(ff, retarget.DefaultFaceMix())
 	te.settled(t, "face attached")
-	ff.face <- Face{
+	ff.face <- retarget.Face{
 		Expressions: []vrm.ExpressionWeight{{Name: "aa", Weight: 1}},
-		Bones:       []BoneRotation{{humanoid.Head, mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})}},
+		Bones:       []retarget.BoneRotation{{Bone: humanoid.Head, Rotation: mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})}},
 	}
 	ff.c <- struct{}{}
 	te.settled(t, "face")

@@ -140,5 +140,3 @@ func normQuat(q mgl32.Quat) mgl32.Quat {
 	inv := float32(1 / math.Sqrt(float64(l)))
 	return mgl32.Quat{W: q.W * inv, V: q.V.Mul(inv)}
 }
-
-func finite(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
