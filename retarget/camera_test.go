@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/retarget"
 )
@@ -99,5 +100,26 @@ func TestLightFromUnity(t *testing.T) {
 	}
 	if g := l.Color[0]; math.Abs(float64(g)-0.214) > 0.001 {
 		t.Fatalf("sRGB 0.5 decoded to %v, want 0.214", g)
+	}
+}
+
+// TestVMCCameraAndLight: the /VMC/Ext/Cam and /VMC/Ext/Light values as the
+// scene holds them convert like their Unity transforms; a light colour out
+// of 0–1 is clamped before decoding.
+func TestVMCCameraAndLight(t *testing.T) {
+	cam := vmc.Camera{Transform: vmc.Transform{Position: vmc.Vec3{X: 0.5, Y: 1.4, Z: -2}, Rotation: vmc.Identity}, FOV: 25, Received: true}
+	c := retarget.CameraFromVMC(&cam)
+	if c.Position != (mgl32.Vec3{-0.5, 1.4, -2}) || c.FOV != 25 {
+		t.Errorf("camera at %v, FOV %v", c.Position, c.FOV)
+	}
+	if look := c.Rotation.Rotate(mgl32.Vec3{0, 0, -1}); !near3(look, mgl32.Vec3{0, 0, 1}, 1e-6) {
+		t.Errorf("camera looks along %v, want +Z", look)
+	}
+	l := retarget.LightFromVMC(&vmc.Light{Transform: vmc.Transform{Rotation: vmc.Identity}, Color: vmc.Color{R: 2, G: -1, B: 0.5, A: 0.3}})
+	if !near3(l.Direction, mgl32.Vec3{0, 0, 1}, 1e-6) {
+		t.Errorf("light travels along %v, want +Z", l.Direction)
+	}
+	if l.Color[0] != 1 || l.Color[1] != 0 || math.Abs(float64(l.Color[2])-0.214) > 0.001 {
+		t.Errorf("light colour %v, want (1, 0, 0.214)", l.Color)
 	}
 }
