@@ -125,10 +125,6 @@ func restBonePosition(av *vrm.Avatar, b humanoid.Bone) (mgl32.Vec3, bool) {
 // Avatar returns the avatar r was built for.
 func (r *Binding) Avatar() *vrm.Avatar { return r.av }
 
-// Found returns how many of the 52 ARKit shapes the avatar has expressions
-// for, and whether that makes it a Perfect Sync avatar (HasPerfectSync).
-func (r *Binding) Found() (shapes int, perfectSync bool) { return r.found, r.perfectSync }
-
 // Settings returns s adapted to this avatar, for Mapper.Settings: whether
 // it has Perfect Sync (for MappingAuto), and the three-vowel formula when
 // it lacks ee or oh.
