@@ -28,6 +28,7 @@ import (
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -171,9 +172,9 @@ func TestOptionsReachTheEngine(t *testing.T) {
 	o := u.engine.Options()
 	want := def
 	want.Mirror, want.RootPosition, want.MRScaleOffset = true, false, true
-	want.Cut = marionette.CutFingers | marionette.CutEyes
+	want.Cut = retarget.CutFingers | retarget.CutEyes
 	want.HideUncalibrated, want.PerformerLight, want.PerformerCamera = true, false, true
-	want.Positions = marionette.PositionsNone
+	want.Positions = retarget.PositionsNone
 	want.BoneSmoothing = 120 * time.Millisecond
 	if o != want {
 		t.Errorf("engine options\n%+v\nwant\n%+v", o, want)

@@ -7,8 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/data/binding"
 
-	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 )
 
@@ -91,9 +91,9 @@ type ifmSettings struct {
 
 // newIFMSettings binds every setting to p, writing the defaults of
 // settings never saved (face.DefaultSettings,
-// marionette.DefaultFaceMix).
+// retarget.DefaultFaceMix).
 func newIFMSettings(p fyne.Preferences) *ifmSettings {
-	d, mix := face.DefaultSettings(), marionette.DefaultFaceMix()
+	d, mix := face.DefaultSettings(), retarget.DefaultFaceMix()
 	b, f, s := preferenceBinders(p)
 	is := &ifmSettings{
 		prefs:     p,
@@ -144,12 +144,12 @@ func (s *ifmSettings) mapping() face.Settings {
 }
 
 // mix returns how the face mixes with VMC.
-func (s *ifmSettings) mix() marionette.FaceMix {
+func (s *ifmSettings) mix() retarget.FaceMix {
 	fw, _ := s.faceWeight.Get()
 	vw, _ := s.vmcWeight.Get()
 	h, _ := s.head.Get()
 	e, _ := s.eyes.Get()
-	return marionette.FaceMix{FaceWeight: float32(fw / 100), VMCWeight: float32(vw / 100), Head: h, Eyes: e}
+	return retarget.FaceMix{FaceWeight: float32(fw / 100), VMCWeight: float32(vw / 100), Head: h, Eyes: e}
 }
 
 // options returns the client options: transport, format and the local

@@ -23,6 +23,7 @@ import (
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
@@ -88,8 +89,8 @@ func TestIFMTabBesideVMC(t *testing.T) {
 		findButton(t, tb, b)
 	}
 	// The face source is attached with the saved mix (the defaults).
-	if m := u.engine.FaceMix(); m != marionette.DefaultFaceMix() {
-		t.Errorf("engine mix %+v, want %+v", m, marionette.DefaultFaceMix())
+	if m := u.engine.FaceMix(); m != retarget.DefaultFaceMix() {
+		t.Errorf("engine mix %+v, want %+v", m, retarget.DefaultFaceMix())
 	}
 }
 
@@ -267,7 +268,7 @@ func TestIFMOptionsReachTheSource(t *testing.T) {
 	if st := u.ifm.Settings(); st != want {
 		t.Errorf("source settings\n%+v\nwant\n%+v", st, want)
 	}
-	if m := u.engine.FaceMix(); m != (marionette.FaceMix{FaceWeight: 0.7, VMCWeight: 0.4, Head: true, Eyes: false}) {
+	if m := u.engine.FaceMix(); m != (retarget.FaceMix{FaceWeight: 0.7, VMCWeight: 0.4, Head: true, Eyes: false}) {
 		t.Errorf("engine mix %+v", m)
 	}
 	wantText(t, tb, "70 %", "40 %", "120 ms")

@@ -6,8 +6,8 @@ import (
 	"fyne.io/fyne/v2/data/binding"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 )
 
@@ -90,7 +90,7 @@ func TestSavedLabelsMigrate(t *testing.T) {
 			t.Errorf("%s: %q rewritten as %q, want %q", sv.key, sv.label, got, sv.id)
 		}
 	}
-	if got := s.options().Positions; got != marionette.PositionsNone {
+	if got := s.options().Positions; got != retarget.PositionsNone {
 		t.Errorf("bone positions %v, want none", got)
 	}
 	if v := s.view(); v.AA != render.AAOff || v.RenderScale != 0.5 {

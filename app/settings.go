@@ -11,6 +11,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget"
 )
 
 // Preference keys. Everything the user sets persists in fyne Preferences
@@ -68,8 +69,8 @@ const maxRecent = 8
 var (
 	// positionChoices: Options.Positions, ids as BonePositionMode.String.
 	positionChoices = []choice{{"hips", "Hips only"}, {"all", "All bones (same model as sender)"}, {"none", "None"}}
-	positionModes   = map[string]marionette.BonePositionMode{
-		"hips": marionette.PositionsHips, "all": marionette.PositionsAll, "none": marionette.PositionsNone,
+	positionModes   = map[string]retarget.BonePositionMode{
+		"hips": retarget.PositionsHips, "all": retarget.PositionsAll, "none": retarget.PositionsNone,
 	}
 	// qualityChoices: adaptive (View.AdaptiveQuality, the default) or a
 	// pinned anti-aliasing (View.AA) at the chosen resolution.
@@ -211,19 +212,21 @@ func (s *settings) options() marionette.Options {
 		return time.Duration(max(v, 0) * float64(time.Millisecond))
 	}
 	o := marionette.Options{
-		RootPosition: get(s.rootPosition), RootRotation: get(s.rootRotation), MRScaleOffset: get(s.mrScale),
-		BoneSmoothing: ms(s.boneSmooth), BlendSmoothing: ms(s.blendSmooth),
-		Mirror: get(s.mirror), HideUncalibrated: get(s.hideUncalibrated),
-		PerformerLight: get(s.perfLight), PerformerBackground: get(s.perfBackground), PerformerCamera: get(s.perfCamera),
+		Options: retarget.Options{
+			RootPosition: get(s.rootPosition), RootRotation: get(s.rootRotation), MRScaleOffset: get(s.mrScale),
+			BoneSmoothing: ms(s.boneSmooth), BlendSmoothing: ms(s.blendSmooth), Mirror: get(s.mirror),
+		},
+		HideUncalibrated: get(s.hideUncalibrated),
+		PerformerLight:   get(s.perfLight), PerformerBackground: get(s.perfBackground), PerformerCamera: get(s.perfCamera),
 	}
 	s.alive.apply(&o)
 	pos, _ := s.positions.Get()
 	o.Positions = positionModes[idOf(positionChoices, pos)]
 	for _, c := range []struct {
 		b   binding.Bool
-		cut marionette.Cut
-	}{{s.cutHead, marionette.CutHead}, {s.cutArms, marionette.CutArms}, {s.cutFingers, marionette.CutFingers},
-		{s.cutLegs, marionette.CutLegs}, {s.cutEyes, marionette.CutEyes}} {
+		cut retarget.Cut
+	}{{s.cutHead, retarget.CutHead}, {s.cutArms, retarget.CutArms}, {s.cutFingers, retarget.CutFingers},
+		{s.cutLegs, retarget.CutLegs}, {s.cutEyes, retarget.CutEyes}} {
 		if get(c.b) {
 			o.Cut |= c.cut
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/kugutsu/kugutsu/assets"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/capture"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/vrma"
 )
@@ -139,7 +140,7 @@ func loadAvatarOrDoll(path string) (*vrm.Avatar, error) {
 // datagram on, t seconds from it.
 func samplePoses(ctx context.Context, ds []capture.Datagram, av *vrm.Avatar, fps float64, key func(t float32, p *vrm.Pose) error) error {
 	tl := marionette.NewTimeline(ds)
-	poser := marionette.NewPoser(av, marionette.DefaultOptions())
+	poser, opts := retarget.NewPoser(av), retarget.DefaultOptions()
 	n := int(math.Floor(tl.Duration().Seconds()*fps)) + 1
 	for k := range n {
 		if k%256 == 0 && ctx.Err() != nil {
@@ -151,7 +152,8 @@ func samplePoses(ctx context.Context, ds []capture.Datagram, av *vrm.Avatar, fps
 		if k == 0 {
 			dt = 0
 		}
-		if err := key(float32(t), poser.Update(f, dt)); err != nil {
+		poser.Update(f, opts, nil, retarget.VMCOnly(), dt)
+		if err := key(float32(t), poser.Pose()); err != nil {
 			return err
 		}
 	}

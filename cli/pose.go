@@ -43,7 +43,7 @@ func runPose(_ context.Context, env Env, args []string) error {
 	}
 	var p *vrm.Pose
 	if *posePath != "" {
-		if p, err = vrm.ReadPoseFile(*posePath); err != nil {
+		if p, err = readPoseFile(*posePath); err != nil {
 			return err
 		}
 		for _, e := range p.Expressions {

@@ -16,6 +16,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -42,9 +43,9 @@ type renderOptions struct {
 
 // cameraSpec is a parsed --camera value.
 type cameraSpec struct {
-	view string              // front, back, left, right or bust; "" with vmc
-	vmc  *vrm.UnityTransform // a Unity camera pose (VMC /VMC/Ext/Cam)
-	fov  float64             // from vmc:…,fov, 0 when absent
+	view string                   // front, back, left, right or bust; "" with vmc
+	vmc  *retarget.UnityTransform // a Unity camera pose (VMC /VMC/Ext/Cam)
+	fov  float64                  // from vmc:…,fov, 0 when absent
 }
 
 const renderSynopsis = "FILE.vrm --out OUT.png [--size WxH] [--pose POSE.json] [--camera VIEW] [options]\n" +
@@ -151,7 +152,7 @@ func renderFile(env Env, path string, o *renderOptions) error {
 	}
 	var p *vrm.Pose
 	if o.posePath != "" {
-		if p, err = vrm.ReadPoseFile(o.posePath); err != nil {
+		if p, err = readPoseFile(o.posePath); err != nil {
 			return err
 		}
 	}
@@ -188,7 +189,8 @@ func (o *renderOptions) cameraFor(av *vrm.Avatar, f *vrm.Frame) render.Camera {
 		if o.camera.fov > 0 {
 			fov = o.camera.fov
 		}
-		return render.CameraFromVMC(*t, float32(fov))
+		c := retarget.CameraFromUnity(*t, float32(fov))
+		return render.CameraAt(c.Position, c.Rotation, c.FOV)
 	}
 	framing, yaw := render.FrameFullBody, 0.0
 	switch o.camera.view {
@@ -305,7 +307,7 @@ func parseCamera(s string) (cameraSpec, error) {
 		return cameraSpec{}, fmt.Errorf("%q: the rotation is a zero quaternion", s)
 	}
 	q = q.Normalize()
-	t := &vrm.UnityTransform{
+	t := &retarget.UnityTransform{
 		Position: [3]float32{float32(v[0]), float32(v[1]), float32(v[2])},
 		Rotation: [4]float32{q.V[0], q.V[1], q.V[2], q.W},
 	}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -78,7 +79,7 @@ func (a *aliveState) sendsBlink(f *vmc.Frame) bool {
 		return false
 	}
 	for _, bl := range f.Blends {
-		if x, ok := a.av.ExpressionIndex(bl.Name); ok && isBlink(&a.av.Expressions[x]) {
+		if x, ok := a.av.ExpressionIndex(bl.Name); ok && retarget.IsBlink(&a.av.Expressions[x]) {
 			return true
 		}
 	}
@@ -90,13 +91,14 @@ func (a *aliveState) sendsBlink(f *vmc.Frame) bool {
 // drives the parts of the bones it turns (head; torso with its follow)
 // and the face, like a receiver. It reports whether the idle layer is
 // animating (the engine should keep redrawing).
-func (a *aliveState) finish(p *poser, o Options, dt float64, fc *Face, mix FaceMix) bool {
-	if p.av == nil {
+func (a *aliveState) finish(p *retarget.Poser, o Options, dt float64, fc *retarget.Face, mix retarget.FaceMix) bool {
+	av := p.Avatar()
+	if av == nil {
 		return false
 	}
 	if fc != nil {
 		for _, fb := range fc.Bones {
-			if fb.Bone.Valid() && mix.overrides(fb.Bone) {
+			if fb.Bone.Valid() && mix.Overrides(fb.Bone) {
 				a.ages[PartOf(fb.Bone)] = 0
 			}
 		}
@@ -104,13 +106,7 @@ func (a *aliveState) finish(p *poser, o Options, dt float64, fc *Face, mix FaceM
 			a.ages[PartFace] = 0
 		}
 	}
-	faceBlink := false
-	for i, set := range p.fSet {
-		if set && isBlink(&p.av.Expressions[i]) {
-			faceBlink = true
-			break
-		}
-	}
+	faceBlink := p.FaceBlinks()
 	if f := a.ages[PartFace]; a.blinkKey && f >= 0 {
 		a.lastKey = max(a.lastKey, a.pres.t+dt-f)
 	}
@@ -118,11 +114,12 @@ func (a *aliveState) finish(p *poser, o Options, dt float64, fc *Face, mix FaceM
 	a.pres.step(dt, &a.ages, blinkDriven, o.Presence)
 	name, recv := "", float32(-1)
 	if a.blink >= 0 {
-		name, recv = p.av.Expressions[a.blink].Name, p.eCur[a.blink]
+		name, recv = av.Expressions[a.blink].Name, p.Weight(a.blink)
 	}
-	a.pres.apply(&p.pose, o.Presence, name, recv)
+	pose := p.Pose()
+	a.pres.apply(pose, o.Presence, name, recv)
 	for _, n := range a.hand {
-		p.pose.Expressions = append(p.pose.Expressions, vrm.ExpressionWeight{Name: n, Weight: 1})
+		pose.Expressions = append(pose.Expressions, vrm.ExpressionWeight{Name: n, Weight: 1})
 	}
 	return o.Presence.Active()
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -121,7 +122,7 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		defer close(done)
 		stream(1500 * time.Millisecond)
 	}()
-	raisedQ := vrm.FromUnityRotation(raisedLeftArm.Array())
+	raisedQ := retarget.FromUnityRotation(raisedLeftArm.Array())
 	back := te.watchPoses(t, "the arm raised again", 5*time.Second, func(s []posedSample) bool {
 		return angleDeg(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raisedQ) < 0.05
 	})
@@ -153,7 +154,7 @@ func TestEngineJitterBufferOverUDP(t *testing.T) {
 		te.Latest()
 		time.Sleep(time.Second / 60)
 	}
-	want := vrm.FromUnityRotation(last.Array())
+	want := retarget.FromUnityRotation(last.Array())
 	te.watchPoses(t, "the last frame played", 5*time.Second, func(s []posedSample) bool {
 		return quatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], want, 1e-4)
 	})
@@ -166,7 +167,7 @@ func TestEngineJitterBufferOverUDP(t *testing.T) {
 	o.Jitter.On = false
 	te.SetOptions(o)
 	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
-	raised := vrm.FromUnityRotation(raisedLeftArm.Array())
+	raised := retarget.FromUnityRotation(raisedLeftArm.Array())
 	te.watchPoses(t, "the frame shown without the buffer", 5*time.Second, func(s []posedSample) bool {
 		return quatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raised, 1e-4)
 	})
@@ -209,10 +210,10 @@ func TestEnginePresenceLeavesTheFaceSourcesHead(t *testing.T) {
 	o := te.Options()
 	o.Presence = DefaultPresence()
 	te.SetOptions(o)
-	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan Face, 1)}
-	te.SetFaceSource(ff, DefaultFaceMix())
+	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan retarget.Face, 1)}
+	te.SetFaceSource(ff, retarget.DefaultFaceMix())
 	head := mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})
-	ff.face <- Face{Bones: []BoneRotation{{humanoid.Head, head}}}
+	ff.face <- retarget.Face{Bones: []retarget.BoneRotation{{Bone: humanoid.Head, Rotation: head}}}
 	ff.c <- struct{}{}
 	n := 0
 	te.watchPoses(t, "the face's head held for 30 renders", 10*time.Second, func(s []posedSample) bool {

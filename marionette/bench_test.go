@@ -5,13 +5,14 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
 // fullBodyFrame is a VirtualMotionCapture-like frame: root, all 55 bones,
-// 17 blends.
+// 17 blends (as retarget's BenchmarkPoserUpdate poses).
 func fullBodyFrame() *vmc.Frame {
 	f := &vmc.Frame{Seq: 1}
 	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 0.1, Y: 0, Z: 0.2}, Rotation: unityAxisAngle(10, 0, 1, 0)}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}
@@ -23,21 +24,6 @@ func fullBodyFrame() *vmc.Frame {
 		f.Blends = append(f.Blends, vmc.Blend{Name: n, Value: 0.3})
 	}
 	return f
-}
-
-// BenchmarkPoserUpdate is one frame's scene → pose conversion with
-// smoothing and mirror on (no rendering).
-func BenchmarkPoserUpdate(b *testing.B) {
-	p := &poser{}
-	p.reset(loadGodette(b))
-	f := fullBodyFrame()
-	o := DefaultOptions()
-	o.BoneSmoothing, o.BlendSmoothing, o.Mirror = 50*time.Millisecond, 50*time.Millisecond, true
-	p.update(f, o, nil, vmcOnly, 0)
-	b.ReportAllocs()
-	for b.Loop() {
-		p.update(f, o, nil, vmcOnly, 1.0/60)
-	}
 }
 
 // BenchmarkFrame is the engine's whole per-frame work for Godette at
@@ -90,7 +76,7 @@ func BenchmarkIFacialMocapFace(b *testing.B) {
 	}{{"PerfectSync", defaultAvatar(b)}, {"Presets", loadGodette(b)}} {
 		b.Run(m.name, func(b *testing.B) {
 			src := NewIFacialMocap(st)
-			var fc Face
+			var fc retarget.Face
 			now := time.Unix(1000, 0)
 			src.mapFace(m.av, f, st, cal, now, &fc)
 			b.ReportAllocs()
@@ -102,21 +88,21 @@ func BenchmarkIFacialMocapFace(b *testing.B) {
 	}
 }
 
-// BenchmarkPoserUpdateWithFace is BenchmarkPoserUpdate with the default
-// avatar's Perfect Sync face mixed in (70 expressions, head, eyes).
+// BenchmarkPoserUpdateWithFace is retarget's BenchmarkPoserUpdate with the
+// default avatar's Perfect Sync face mixed in (70 expressions, head, eyes)
+// as the iFacialMocap source makes it.
 func BenchmarkPoserUpdateWithFace(b *testing.B) {
 	av := defaultAvatar(b)
 	src := NewIFacialMocap(face.DefaultSettings())
-	var fc Face
+	var fc retarget.Face
 	src.mapFace(av, parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt")), src.Settings(), face.Calibration{}, time.Now(), &fc)
-	p := &poser{}
-	p.reset(av)
+	p := retarget.NewPoser(av)
 	fr := fullBodyFrame()
-	o := DefaultOptions()
+	o := retarget.DefaultOptions()
 	o.BoneSmoothing, o.BlendSmoothing = 50*time.Millisecond, 50*time.Millisecond
-	p.update(fr, o, &fc, DefaultFaceMix(), 0)
+	p.Update(fr, o, &fc, retarget.DefaultFaceMix(), 0)
 	b.ReportAllocs()
 	for b.Loop() {
-		p.update(fr, o, &fc, DefaultFaceMix(), 1.0/60)
+		p.Update(fr, o, &fc, retarget.DefaultFaceMix(), 1.0/60)
 	}
 }

@@ -16,9 +16,12 @@
 // FaceSource: IFacialMocap drives the face, head and eyes from an iPhone
 // running iFacialMocap (protocol/ifacialmocap), adapted to the shown avatar
 // (Perfect Sync or VRM presets, its bones and lookAt), over the
-// Performer's stream as FaceMix says.
+// Performer's stream as retarget.FaceMix says (the mapping and its
+// adaptation to the avatar are package retarget/face's).
 //
+// The posing itself is package retarget's (retarget.Poser, pure): the
+// engine owns the goroutines, buffers, loading and statistics around it.
 // Coordinates: the scene is in Unity's frame as received; poses, cameras
-// and lights are converted to the VRM 1.0 frame (field notes §3) with
-// package vrm's conversions.
+// and lights are converted to the VRM 1.0 frame (field notes §3) by
+// package retarget.
 package marionette

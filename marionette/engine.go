@@ -14,6 +14,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/render"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -120,7 +121,7 @@ type Engine struct {
 	avatar     *vrm.Avatar
 	source     Source
 	face       FaceSource
-	mix        FaceMix
+	mix        retarget.FaceMix
 	thumb      *image.NRGBA // the shown avatar's scaled thumbnail
 	recv       *vmc.Receiver
 	listenAddr string
@@ -160,7 +161,7 @@ func New(cfg Config) *Engine {
 		done:      make(chan struct{}),
 		opts:      DefaultOptions(),
 		view:      DefaultView(),
-		mix:       DefaultFaceMix(),
+		mix:       retarget.DefaultFaceMix(),
 		frameView: true,
 		approved:  make(map[string]bool),
 		ask:       newAskMemory(),
@@ -262,9 +263,9 @@ func (e *Engine) View() View {
 }
 
 // SetFaceSource attaches a second motion source (nil detaches it), mixed
-// by mix (see FaceMix). Without a source the Performer's stream drives
+// by mix (see retarget.FaceMix). Without a source the Performer's stream drives
 // everything at full weight.
-func (e *Engine) SetFaceSource(src FaceSource, mix FaceMix) {
+func (e *Engine) SetFaceSource(src FaceSource, mix retarget.FaceMix) {
 	e.mu.Lock()
 	e.face, e.mix = src, mix
 	e.mu.Unlock()
@@ -272,7 +273,7 @@ func (e *Engine) SetFaceSource(src FaceSource, mix FaceMix) {
 }
 
 // SetFaceMix changes how the face source mixes with VMC.
-func (e *Engine) SetFaceMix(mix FaceMix) {
+func (e *Engine) SetFaceMix(mix retarget.FaceMix) {
 	e.mu.Lock()
 	e.mix = mix
 	e.mu.Unlock()
@@ -280,7 +281,7 @@ func (e *Engine) SetFaceMix(mix FaceMix) {
 }
 
 // FaceMix returns the face source's mix.
-func (e *Engine) FaceMix() FaceMix {
+func (e *Engine) FaceMix() retarget.FaceMix {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.mix
@@ -591,10 +592,10 @@ const workShare = 0.5
 
 // renderState is the render goroutine's own state.
 type renderState struct {
-	poser      poser
+	poser      retarget.Poser
 	avatar     *vrm.Avatar
 	frame      vmc.Frame
-	face       Face
+	face       retarget.Face
 	lastUpdate time.Time
 	lastInput  time.Time
 	sceneSeq   uint64
@@ -619,7 +620,7 @@ type renderState struct {
 type frameInput struct {
 	opts Options
 	view View
-	mix  FaceMix
+	mix  retarget.FaceMix
 	face FaceSource
 	av   *vrm.Avatar
 	w, h int
@@ -688,7 +689,7 @@ func (e *Engine) follow(rs *renderState, in *frameInput, now time.Time) {
 			e.renderer.Forget(rs.avatar)
 		}
 		rs.avatar = av
-		rs.poser.reset(av)
+		rs.poser.Reset(av)
 		rs.alive.reset(av, uint64(now.UnixNano()))
 		rs.lastUpdate = time.Time{}
 		rs.prevWorld = rs.prevWorld[:0]
@@ -718,15 +719,15 @@ func (e *Engine) poseFrame(rs *renderState, in *frameInput, now time.Time, dt fl
 		fr = &rs.frame
 	}
 	mix := in.mix
-	var fc *Face
+	var fc *retarget.Face
 	if in.face == nil {
-		mix = vmcOnly
+		mix = retarget.VMCOnly()
 	} else if in.av != nil && in.face.Face(in.av, &rs.face) {
 		fc = &rs.face
 	}
 	var m frameMotion
 	fr, m.playing = e.aliveInput(rs, fr, in.opts, now)
-	m.moving = rs.poser.update(fr, in.opts, fc, mix, dt)
+	m.moving = rs.poser.Update(fr, in.opts.Options, fc, mix, dt)
 	m.idling = rs.alive.finish(&rs.poser, in.opts, dt, fc, mix)
 	tPose := time.Now()
 	ft.pose = tPose.Sub(now)
@@ -737,7 +738,7 @@ func (e *Engine) poseFrame(rs *renderState, in *frameInput, now time.Time, dt fl
 			av.SetSpringBones(in.view.SpringBones)
 			rs.springs, rs.springsSet = in.view.SpringBones, true
 		}
-		vf = av.Update(&rs.poser.pose, float32(dt))
+		vf = av.Update(rs.poser.Pose(), float32(dt))
 		if in.view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
 			m.moving = true
 		}
@@ -779,13 +780,13 @@ func (e *Engine) frameScene(in *frameInput, fr *vmc.Frame, vf *vrm.Frame, now ti
 	}
 	if fr != nil {
 		if opts.PerformerCamera && fr.Camera.Received {
-			c := fr.Camera
-			sc.Camera = render.CameraFromVMC(vrm.UnityTransform{Position: c.Position.Array(), Rotation: c.Rotation.Array()}, c.FOV)
+			c := retarget.CameraFromVMC(&fr.Camera)
+			sc.Camera = render.CameraAt(c.Position, c.Rotation, c.FOV)
 			cameraOK = true
 		}
 		if opts.PerformerLight && fr.Light.Received {
-			l := fr.Light
-			sc.Light = render.LightFromVMC(vrm.UnityTransform{Position: l.Position.Array(), Rotation: l.Rotation.Array()}, l.Color.R, l.Color.G, l.Color.B)
+			l := retarget.LightFromVMC(&fr.Light)
+			sc.Light = render.Light{Direction: l.Direction, Color: l.Color.Mul(render.DefaultLightIntensity)}
 		}
 		if opts.PerformerBackground && fr.Background.Received {
 			sc.Background = toNRGBA(fr.Background.Color)
@@ -842,8 +843,8 @@ func (e *Engine) keepPose(rs *renderState, av *vrm.Avatar, hidden, cameraOK bool
 	}
 	e.hidden, e.cameraOK = hidden, cameraOK
 	e.playout = rs.alive.playout
-	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.pose.Expressions...)
-	e.pose, e.poseAt = copyPose(&rs.poser.pose, e.pose.Expressions), now
+	e.pose.Expressions = append(e.pose.Expressions[:0], rs.poser.Pose().Expressions...)
+	e.pose, e.poseAt = copyPose(rs.poser.Pose(), e.pose.Expressions), now
 	e.mu.Unlock()
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -62,17 +63,17 @@ func (te *testEngine) waitScene(t *testing.T, what string, seq uint64) (first, f
 
 // handPixel returns where av's left hand is drawn in a testW×testH image
 // by the engine's camera when posed with the VMC bones — posed
-// independently of the engine's poser, with vrm.PoseFromUnity.
+// independently of the engine's poser, with retarget.PoseFromUnity.
 func handPixel(t *testing.T, te *testEngine, av *vrm.Avatar, bones map[humanoid.Bone]vmc.Transform) (float64, float64) {
 	t.Helper()
-	var ts [humanoid.Count]vrm.UnityTransform
+	var ts [humanoid.Count]retarget.UnityTransform
 	var set humanoid.Set
 	for b, tr := range bones {
-		ts[b] = vrm.UnityTransform{Position: tr.Position.Array(), Rotation: tr.Rotation.Array()}
+		ts[b] = retarget.UnityTransform{Position: tr.Position.Array(), Rotation: tr.Rotation.Array()}
 		set = set.With(b)
 	}
 	var p vrm.Pose
-	vrm.PoseFromUnity(&p, vrm.UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &ts, set)
+	retarget.PoseFromUnity(&p, retarget.UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &ts, set)
 	f := av.Pose(&p)
 	hand, _ := av.BonePosition(f, humanoid.LeftHand)
 	return project(te.Orbit(), hand, testW, testH)
@@ -383,14 +384,14 @@ func TestEngineListenRestartKeepsPose(t *testing.T) {
 // fakeFace is a FaceSource a test drives.
 type fakeFace struct {
 	c    chan struct{}
-	face chan Face
-	cur  Face
+	face chan retarget.Face
+	cur  retarget.Face
 	ok   bool
 }
 
 func (f *fakeFace) Changed() <-chan struct{} { return f.c }
 
-func (f *fakeFace) Face(_ *vrm.Avatar, dst *Face) bool {
+func (f *fakeFace) Face(_ *vrm.Avatar, dst *retarget.Face) bool {
 	select {
 	case f.cur = <-f.face:
 		f.ok = true
@@ -402,12 +403,12 @@ func (f *fakeFace) Face(_ *vrm.Avatar, dst *Face) bool {
 
 func TestEngineFaceSource(t *testing.T) {
 	te := godetteEngine(t, false)
-	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan Face, 1)}
-	te.SetFaceSource(ff, DefaultFaceMix())
+	ff := &fakeFace{c: make(chan struct{}, 1), face: make(chan retarget.Face, 1)}
+	te.SetFaceSource(ff, retarget.DefaultFaceMix())
 	te.settled(t, "face attached")
-	ff.face <- Face{
+	ff.face <- retarget.Face{
 		Expressions: []vrm.ExpressionWeight{{Name: "aa", Weight: 1}},
-		Bones:       []BoneRotation{{humanoid.Head, mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})}},
+		Bones:       []retarget.BoneRotation{{Bone: humanoid.Head, Rotation: mgl32.QuatRotate(0.6, mgl32.Vec3{0, 1, 0})}},
 	}
 	ff.c <- struct{}{}
 	te.settled(t, "face")

@@ -61,8 +61,6 @@ func quatNear(a, b mgl32.Quat, eps float32) bool {
 	return abs32(abs32(a.Dot(b))-1) < eps
 }
 
-func vecNear(a, b mgl32.Vec3, eps float32) bool { return a.Sub(b).Len() < eps }
-
 // testEngine is an engine listening on a random 127.0.0.1 port with a
 // sender connected to it and frame/load notifications.
 type testEngine struct {

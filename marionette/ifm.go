@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 )
@@ -55,8 +56,9 @@ func (e *StaleFrameError) Error() string {
 // rotation split over neck and head (folded onto the bones the avatar has)
 // with the optional chest follow; the eyes as eye-bone rotations or lookAt
 // expressions per the avatar's lookAt type, through its range maps; the
-// optional head position as a lean of the upper body. See faceRig.fill for
-// exactly what it drives and FaceMix for how that mixes with the Performer.
+// optional head position as a lean of the upper body. See face.Binding.Fill
+// for exactly what it drives and retarget.FaceMix for how that mixes with
+// the Performer.
 //
 // Attach it once with Engine.SetFaceSource and Connect/Disconnect it at
 // will: while disconnected, while the phone is silent for more than
@@ -86,7 +88,7 @@ type IFacialMocap struct {
 	mapper    face.Mapper
 	frame     ifacialmocap.Frame
 	mapped    face.Face
-	rig       *faceRig
+	binding   *face.Binding
 	last      time.Time
 	lostSince time.Time
 }
@@ -317,7 +319,7 @@ func (s *IFacialMocap) FetchRecording(ctx context.Context, phone string, opts if
 // Face implements FaceSource: it maps the newest frame (smoothing advances
 // with the time since the previous call) and adapts it to av. It does not
 // allocate, except to build av's tables on the first call for av.
-func (s *IFacialMocap) Face(av *vrm.Avatar, out *Face) bool {
+func (s *IFacialMocap) Face(av *vrm.Avatar, out *retarget.Face) bool {
 	now := time.Now()
 	s.mu.Lock()
 	c, settings, calib, arrival := s.client, s.settings, s.calib, s.arrival
@@ -352,11 +354,11 @@ func (s *IFacialMocap) Face(av *vrm.Avatar, out *Face) bool {
 // mapFace maps frame f at now with settings st and calibration cal, and
 // adapts the result to av into out: Face's work once it has a live frame.
 // It belongs to the render goroutine.
-func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *Face) {
-	if s.rig == nil || s.rig.av != av {
-		s.rig = newFaceRig(av)
+func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *retarget.Face) {
+	if s.binding == nil || s.binding.Avatar() != av {
+		s.binding = face.NewBinding(av)
 	}
-	s.mapper.Settings = s.rig.settingsFor(st)
+	s.mapper.Settings = s.binding.Settings(st)
 	s.mapper.Calibration = cal
 	var dt float32
 	if !s.last.IsZero() {
@@ -364,5 +366,5 @@ func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st face.Se
 	}
 	s.last = now
 	s.mapper.Map(f, dt, &s.mapped)
-	s.rig.fill(&s.mapped, &s.mapper.Settings, out)
+	s.binding.Fill(&s.mapped, &s.mapper.Settings, out)
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
@@ -60,7 +61,7 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 	phone := startPhone(t, ifmtest.Config{Frames: []string{frame, unfrozen(frame)}, BakePort: bake, Recording: []string{frame}})
 	src := NewIFacialMocap(face.DefaultSettings())
 	av := defaultAvatar(t)
-	var f Face
+	var f retarget.Face
 	if src.Face(av, &f) || src.Connected() {
 		t.Fatal("a face before connecting")
 	}
@@ -172,7 +173,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 			phone := startPhone(t, ifmtest.Config{Frames: tc.frames})
 			src := connectFreezing(t, phone)
 			av := defaultAvatar(t)
-			var f Face
+			var f retarget.Face
 			testutil.Eventually(t, "a face", func() bool { return src.Face(av, &f) })
 			start := time.Now()
 			testutil.Eventually(t, "the face to stop", func() bool { return !src.Face(av, &f) })
@@ -188,7 +189,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 	phone := startPhone(t, ifmtest.Config{Frames: []string{tracked, unfrozen(tracked)}})
 	src := connectFreezing(t, phone)
 	av := defaultAvatar(t)
-	var f Face
+	var f retarget.Face
 	testutil.Eventually(t, "a face", func() bool { return src.Face(av, &f) })
 	time.Sleep(trackingGrace + 300*time.Millisecond)
 	if !src.Face(av, &f) {
@@ -255,7 +256,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 		t.Fatalf("load: %v", ev.Err)
 	}
 	src := NewIFacialMocap(face.DefaultSettings())
-	te.SetFaceSource(src, DefaultFaceMix())
+	te.SetFaceSource(src, retarget.DefaultFaceMix())
 	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)}
 	te.sendPose(t, arm)
 	_, body, _ := te.waitScene(t, "the raised arm", 0)

@@ -15,6 +15,7 @@ import (
 	"github.com/kugutsu/kugutsu/assets"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
@@ -96,8 +97,8 @@ func presetOnlyAvatar(t testing.TB) *vrm.Avatar {
 
 // faceResult is what the glue made of one frame for one avatar.
 type faceResult struct {
-	face    Face
-	poser   *poser
+	face    retarget.Face
+	poser   *retarget.Poser
 	frame   *vrm.Frame
 	input   []float32 // expression weights given to the avatar
 	weights []float32 // evaluated: vrm.Avatar.ExpressionWeights (isBinary, overrides)
@@ -106,19 +107,18 @@ type faceResult struct {
 // through runs frames through the real glue (IFacialMocap.mapFace: mapper,
 // adaptation to av), the engine's poser with mix and no VMC stream, and
 // the avatar's own evaluation, 1/60 s apart, and returns the last result.
-func through(t testing.TB, av *vrm.Avatar, st face.Settings, cal face.Calibration, mix FaceMix, frames ...*ifacialmocap.Frame) faceResult {
+func through(t testing.TB, av *vrm.Avatar, st face.Settings, cal face.Calibration, mix retarget.FaceMix, frames ...*ifacialmocap.Frame) faceResult {
 	t.Helper()
 	src := NewIFacialMocap(st)
-	p := &poser{}
-	p.reset(av)
+	p := retarget.NewPoser(av)
 	var r faceResult
 	now := time.Unix(1000, 0)
 	for _, f := range frames {
 		src.mapFace(av, f, st, cal, now, &r.face)
-		p.update(nil, DefaultOptions(), &r.face, mix, 1.0/60)
+		p.Update(nil, retarget.DefaultOptions(), &r.face, mix, 1.0/60)
 		now = now.Add(time.Second / 60)
 	}
-	r.poser, r.frame = p, av.Pose(&p.pose)
+	r.poser, r.frame = p, av.Pose(p.Pose())
 	r.input = p.Weights(nil)
 	r.weights = av.ExpressionWeights(nil)
 	return r
@@ -135,51 +135,6 @@ func exprIndex(t testing.TB, av *vrm.Avatar, name string) int {
 
 func near(a, b, eps float32) bool { return math.Abs(float64(a-b)) <= float64(eps) }
 
-func TestFaceRigFindsPerfectSync(t *testing.T) {
-	for _, tc := range []struct {
-		name        string
-		av          *vrm.Avatar
-		found       int
-		perfectSync bool
-		lookAt      vrm.LookAtType
-	}{
-		{"default avatar", defaultAvatar(t), arkit.Count, true, vrm.LookAtBone},
-		{"preset-only", presetOnlyAvatar(t), 0, false, vrm.LookAtBone},
-		{"Godette", loadGodette(t), 0, false, vrm.LookAtExpression},
-	} {
-		r := newFaceRig(tc.av)
-		if r.found != tc.found || r.perfectSync != tc.perfectSync || r.lookAt.Type != tc.lookAt {
-			t.Errorf("%s: %d ARKit shapes, Perfect Sync %v, lookAt %v; want %d, %v, %v", tc.name, r.found, r.perfectSync, r.lookAt.Type, tc.found, tc.perfectSync, tc.lookAt)
-		}
-		if !r.fiveVowels || r.leanHeight < 0.2 || r.leanHeight > 1 {
-			t.Errorf("%s: five vowels %v, spine→head %.3f m", tc.name, r.fiveVowels, r.leanHeight)
-		}
-		mode, found := FaceMapping(tc.av, face.MappingAuto)
-		want := face.MappingPresets
-		if tc.perfectSync {
-			want = face.MappingPerfectSync
-		}
-		if mode != want || found != tc.found {
-			t.Errorf("%s: FaceMapping auto → %v (%d shapes), want %v", tc.name, mode, found, want)
-		}
-	}
-	// Any case, camelCase or PascalCase.
-	av := presetOnlyAvatar(t)
-	for s := arkit.Shape(0); s < arkit.Count; s++ {
-		n := s.String()
-		switch s % 3 {
-		case 0:
-			n = strings.ToUpper(n[:1]) + n[1:]
-		case 1:
-			n = strings.ToLower(n)
-		}
-		av.Expressions = append(av.Expressions, vrm.Expression{Name: n})
-	}
-	if r := newFaceRig(av); !r.perfectSync || r.found != arkit.Count {
-		t.Errorf("PascalCase/lower-case names: %d shapes found, Perfect Sync %v", r.found, r.perfectSync)
-	}
-}
-
 func TestPerfectSyncWeights(t *testing.T) {
 	// The default avatar has all 52 ARKit expressions: in auto mode each
 	// gets its shape's value from the real frame, and the blink and mouth
@@ -192,7 +147,7 @@ func TestPerfectSyncWeights(t *testing.T) {
 	for _, mirror := range []bool{false, true} {
 		st := face.DefaultSettings()
 		st.Mirror = mirror
-		r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, st, face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for s := arkit.Shape(0); s < arkit.Count; s++ {
 			name := s.String()
 			if mirror {
@@ -232,7 +187,7 @@ func TestPresetWeights(t *testing.T) {
 		// VRM 0.x: no overrides; lookAt type expression with the model's
 		// range maps (outer 90° → 7.1, down 90° → 3.9).
 		av := loadGodette(t)
-		r := through(t, av, face.DefaultSettings(), face.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, face.DefaultSettings(), face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for name, w := range want {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("%s = %v, want %v", name, got, w)
@@ -265,7 +220,7 @@ func TestPresetWeights(t *testing.T) {
 		// doll's overrides: happy (0.8) blocks the blinks and blends the
 		// mouth (ee × 0.2).
 		av := presetOnlyAvatar(t)
-		r := through(t, av, face.DefaultSettings(), face.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, face.DefaultSettings(), face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for name, w := range want {
 			if got := r.input[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("input %s = %v, want %v", name, got, w)
@@ -280,7 +235,7 @@ func TestPresetWeights(t *testing.T) {
 		// Without the emotions the face leaves happy alone: the wink shows.
 		st := face.DefaultSettings()
 		st.Emotions = false
-		r = through(t, av, st, face.Calibration{}, DefaultFaceMix(), f)
+		r = through(t, av, st, face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for name, w := range map[string]float32{"happy": 0, "blinkLeft": 1, "ee": 1} {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("no emotions: %s = %v, want %v", name, got, w)
@@ -292,7 +247,7 @@ func TestPresetWeights(t *testing.T) {
 		av := defaultAvatar(t)
 		st := face.DefaultSettings()
 		st.Mode, st.Emotions = face.MappingPresets, false
-		r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), f)
+		r := through(t, av, st, face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for name, w := range map[string]float32{"blinkLeft": 1, "ee": 1, "eyeBlinkLeft": 0, "jawOpen": 0, "mouthSmileLeft": 0} {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
 				t.Errorf("%s = %v, want %v", name, got, w)
@@ -356,7 +311,7 @@ func TestHeadTurnsTheRightWay(t *testing.T) {
 		} {
 			st := face.DefaultSettings()
 			st.Mirror = tc.mirror
-			r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), headFrame(t, tc.x, tc.y, tc.z, 0))
+			r := through(t, av, st, face.Calibration{}, retarget.DefaultFaceMix(), headFrame(t, tc.x, tc.y, tc.z, 0))
 			d := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Head, tc.dir)
 			if d[tc.axis]*tc.sign < 0.3 {
 				t.Errorf("%s, %s: the head's %v points to %v", m.name, tc.name, tc.dir, d)
@@ -380,12 +335,12 @@ func TestHeadTurnsTheRightWay(t *testing.T) {
 		// The chest follow turns the chest a little, the same way.
 		st := face.DefaultSettings()
 		st.ChestShare = 0.2
-		r := through(t, av, st, face.Calibration{}, DefaultFaceMix(), headFrame(t, 0, 30, 0, 0))
+		r := through(t, av, st, face.Calibration{}, retarget.DefaultFaceMix(), headFrame(t, 0, 30, 0, 0))
 		if cd := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Chest, fwd); cd[0] < 0.05 || cd[0] > 0.2 {
 			t.Errorf("%s: with a 20%% chest follow of a 30° turn the chest faces %v", m.name, cd)
 		}
 		// Head override off: the face leaves the head alone.
-		mix := DefaultFaceMix()
+		mix := retarget.DefaultFaceMix()
 		mix.Head = false
 		r = through(t, av, face.DefaultSettings(), face.Calibration{}, mix, headFrame(t, 0, 30, 0, 0))
 		if d := boneTurn(av, rest, r.frame.NodeWorld, humanoid.Head, fwd); d.Sub(fwd).Len() > 1e-4 {
@@ -403,7 +358,7 @@ func TestEyesFollowTheGaze(t *testing.T) {
 	s := fixture(t, "v1_trackingstatus_hapihapi.txt")
 	s = s[:strings.Index(s, "=head#")] + "=head#0,0,0,0,-0.08,-0.4|rightEye#0,20,0|leftEye#0,20,0|"
 	f := parse(t, s)
-	r := through(t, av, face.DefaultSettings(), face.Calibration{}, DefaultFaceMix(), f)
+	r := through(t, av, face.DefaultSettings(), face.Calibration{}, retarget.DefaultFaceMix(), f)
 	la := av.LookAt
 	for _, eye := range []humanoid.Bone{humanoid.LeftEye, humanoid.RightEye} {
 		m := la.HorizontalOuter
@@ -416,7 +371,7 @@ func TestEyesFollowTheGaze(t *testing.T) {
 			t.Errorf("%v turned %.1f° to the left, want %.1f° (range map)", eye, got*180/math.Pi, want*180/math.Pi)
 		}
 	}
-	mix := DefaultFaceMix()
+	mix := retarget.DefaultFaceMix()
 	mix.Eyes = false
 	r = through(t, av, face.DefaultSettings(), face.Calibration{}, mix, f)
 	if d := boneTurn(av, rest, r.frame.NodeWorld, humanoid.LeftEye, mgl32.Vec3{0, 0, 1}); d.Sub(mgl32.Vec3{0, 0, 1}).Len() > 1e-4 {
@@ -434,7 +389,7 @@ func TestHeadPositionLeans(t *testing.T) {
 	cal := face.Calibrate(headFrame(t, 0, 0, 0, 0))
 	st := face.DefaultSettings()
 	st.HeadPositionScale = 1
-	r := through(t, av, st, cal, DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
+	r := through(t, av, st, cal, retarget.DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
 	h, _ := av.BonePosition(r.frame, humanoid.Head)
 	if dx := h[0] - restHead[0]; dx < 0.035 || dx > 0.06 {
 		t.Errorf("the head moved %.3f m sideways, want about 0.05", dx)
@@ -443,7 +398,7 @@ func TestHeadPositionLeans(t *testing.T) {
 		t.Errorf("leaning turned the head to %v", d)
 	}
 	// Without the scale (the default) nothing moves.
-	r = through(t, av, face.DefaultSettings(), cal, DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
+	r = through(t, av, face.DefaultSettings(), cal, retarget.DefaultFaceMix(), headFrame(t, 0, 0, 0, 0.05))
 	if h, _ := av.BonePosition(r.frame, humanoid.Head); h.Sub(restHead).Len() > 1e-4 {
 		t.Errorf("head position off, the head moved to %v from %v", h, restHead)
 	}

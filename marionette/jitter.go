@@ -260,3 +260,7 @@ func (j *jitterFeed) sample(dst *vmc.Frame, now time.Time, cfg Jitter) (ok, pend
 	ok, pending = j.pb.sample(dst, now, cfg)
 	return ok, pending, j.pb.status(true)
 }
+
+func finite(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }
+
+func abs32(x float32) float32 { return float32(math.Abs(float64(x))) }

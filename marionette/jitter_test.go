@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
-	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -73,7 +73,7 @@ func jitterRun(t *testing.T, j Jitter, seed uint64) (float64, PlayoutStatus) {
 				f = &shown
 			}
 		}
-		q := vrm.FromUnityRotation(f.Bones[humanoid.LeftUpperArm].Rotation.Array())
+		q := retarget.FromUnityRotation(f.Bones[humanoid.LeftUpperArm].Rotation.Array())
 		// Signed angle about Z (the swing axis).
 		angles = append(angles, 2*math.Atan2(float64(q.V[2]), float64(q.W))*180/math.Pi)
 	}
@@ -139,7 +139,7 @@ func TestJitterBufferInterpolates(t *testing.T) {
 	if !ok || !pending {
 		t.Fatalf("sample: ok %v pending %v", ok, pending)
 	}
-	q := vrm.FromUnityRotation(out.Bones[humanoid.Head].Rotation.Array())
+	q := retarget.FromUnityRotation(out.Bones[humanoid.Head].Rotation.Array())
 	if got := 2 * math.Atan2(math.Abs(float64(q.V[1])), float64(q.W)) * 180 / math.Pi; math.Abs(got-45) > 0.1 {
 		t.Errorf("head at %.2f°, want 45°", got)
 	}
@@ -148,7 +148,7 @@ func TestJitterBufferInterpolates(t *testing.T) {
 	}
 	// Past the newest frame: hold it, nothing pending.
 	ok, pending = jb.sample(&out, base.Add(time.Second), j)
-	q = vrm.FromUnityRotation(out.Bones[humanoid.Head].Rotation.Array())
+	q = retarget.FromUnityRotation(out.Bones[humanoid.Head].Rotation.Array())
 	if !ok || pending || math.Abs(2*math.Atan2(math.Abs(float64(q.V[1])), float64(q.W))*180/math.Pi-90) > 0.1 {
 		t.Errorf("after the stream: ok %v pending %v, head %v", ok, pending, q)
 	}

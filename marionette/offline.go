@@ -5,36 +5,12 @@ import (
 
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
-	"github.com/kugutsu/kugutsu/vrm"
 )
-
-// Poser turns VMC scene frames into poses of one avatar with the
-// Marionette options, by the very code the Engine's render goroutine runs:
-// for tools that work on a recording offline (export, offline render).
-type Poser struct {
-	p    poser
-	opts Options
-}
-
-// NewPoser returns a Poser for av (not nil) with options o.
-func NewPoser(av *vrm.Avatar, o Options) *Poser {
-	p := &Poser{opts: o}
-	p.p.reset(av)
-	return p
-}
-
-// Update computes the pose for frame f (nil: nothing received yet), dt
-// seconds after the previous update (smoothing is time-based). The pose is
-// normalized-rig rotations in the VRM 1.0 frame (vrm.Pose); it belongs to
-// the Poser and is overwritten by the next Update.
-func (p *Poser) Update(f *vmc.Frame, dt float64) *vrm.Pose {
-	p.p.update(f, p.opts, nil, vmcOnly, dt)
-	return &p.p.pose
-}
 
 // Timeline replays recorded datagrams into a VMC scene on a clock of its
 // own: At(t) feeds every datagram that arrived up to t after the first and
-// returns the scene as the Engine would have seen it then.
+// returns the scene as the Engine would have seen it then, for tools that
+// pose a recording offline with a retarget.Poser (export, offline render).
 type Timeline struct {
 	scene *vmc.Scene
 	ds    []capture.Datagram

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -51,8 +52,8 @@ func TestEngineTwoPerformers(t *testing.T) {
 	// raised arm and a head turned the other way.
 	main := map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(headTurn), humanoid.LeftUpperArm: rot(vmc.Identity)}
 	other := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(-30, 0, 1, 0)), humanoid.LeftUpperArm: rot(raisedLeftArm)})
-	wantHead := vrm.FromUnityRotation(headTurn.Array())
-	wantArm := vrm.FromUnityRotation(raisedLeftArm.Array())
+	wantHead := retarget.FromUnityRotation(headTurn.Array())
+	wantArm := retarget.FromUnityRotation(raisedLeftArm.Array())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		te.sendPose(t, main)

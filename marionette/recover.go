@@ -101,7 +101,7 @@ func (e *Engine) renderPanicked(rs *renderState, v any, stack []byte) {
 		e.renderer.Forget(av)
 	}
 	rs.avatar = nil
-	rs.poser.reset(nil)
+	rs.poser.Reset(nil)
 	rs.prevWorld = rs.prevWorld[:0]
 	rs.uvAnim, rs.springsSet = false, false
 	if !dropped {

@@ -10,37 +10,14 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// CameraFromVMC converts a camera pose received from a VMC Performer
-// (/VMC/Ext/Cam: Unity position and rotation, vertical field of view in
-// degrees) into a Camera in the VRM 1.0 frame. The pose goes through
-// vrm.FromUnityCamera (field notes §3: ReverseX, then a 180° turn about Y on
-// the right, so the camera looks along −Z as glTF cameras and Camera.View
-// do); the camera's world matrix is T(p)·R(q) and View is its inverse.
-func CameraFromVMC(t vrm.UnityTransform, fovDeg float32) Camera {
-	p, q := vrm.FromUnityCamera(t)
+// CameraAt returns the Camera at position p with rotation q, VRM 1.0
+// frame, metres, with vertical field of view fovDeg degrees. The camera
+// looks along its local −Z with +Y up, as glTF cameras do (a VMC camera
+// gets there through retarget.CameraFromVMC, field notes §3); its world
+// matrix is T(p)·R(q) and View is its inverse.
+func CameraAt(p mgl32.Vec3, q mgl32.Quat, fovDeg float32) Camera {
 	world := mgl32.Translate3D(p[0], p[1], p[2]).Mul4(q.Normalize().Mat4())
 	return Camera{View: rigidInverse(world), FOV: fovDeg, Near: DefaultNear, Far: DefaultFar}
-}
-
-// LightFromVMC converts a VMC /VMC/Ext/Light pose and colour into a
-// directional Light in the VRM 1.0 frame: a Unity light shines along its
-// local +Z, which vrm.FromUnityCamera turns into local −Z (field notes §3).
-// The colour (0–1 RGB as sent, gamma space) is decoded to linear and scaled
-// by DefaultLightIntensity, since VMC sends no intensity.
-func LightFromVMC(t vrm.UnityTransform, r, g, b float32) Light {
-	_, q := vrm.FromUnityCamera(t)
-	d := q.Normalize().Rotate(mgl32.Vec3{0, 0, -1})
-	k := float32(DefaultLightIntensity)
-	return Light{Direction: d, Color: mgl32.Vec3{k * decodeGamma(r), k * decodeGamma(g), k * decodeGamma(b)}}
-}
-
-// decodeGamma converts an sRGB-encoded 0–1 value to linear, clamped to 0–1.
-func decodeGamma(c float32) float32 {
-	c = mathx.Clamp(c, 0, 1)
-	if c <= 0.04045 {
-		return c / 12.92
-	}
-	return float32(math.Pow((float64(c)+0.055)/1.055, 2.4))
 }
 
 // rigidInverse inverts a rotation + translation matrix.

@@ -2,7 +2,6 @@ package render
 
 import (
 	"math"
-	"math/rand/v2"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
@@ -14,84 +13,20 @@ func near3(a, b mgl32.Vec3, eps float32) bool {
 	return a.Sub(b).Len() <= eps
 }
 
-// unityCameraSpace maps a Unity world point into a Unity camera's local
-// space (left-handed: x right, y up, z forward), the reference the
-// converted Camera must agree with.
-func unityCameraSpace(camPos mgl32.Vec3, camRot mgl32.Quat, p mgl32.Vec3) mgl32.Vec3 {
-	return camRot.Inverse().Rotate(p.Sub(camPos))
-}
-
-// unity packs a Unity position and rotation as VMC sends them.
-func unity(p mgl32.Vec3, q mgl32.Quat) vrm.UnityTransform {
-	return vrm.UnityTransform{Position: p, Rotation: [4]float32{q.V[0], q.V[1], q.V[2], q.W}}
-}
-
-func randQuat(rng *rand.Rand) mgl32.Quat {
-	q := mgl32.Quat{W: rng.Float32()*2 - 1, V: mgl32.Vec3{rng.Float32()*2 - 1, rng.Float32()*2 - 1, rng.Float32()*2 - 1}}
-	return q.Normalize()
-}
-
-// TestCameraFromVMCMatchesUnityView converts random Unity camera poses and
-// points with field notes §3 (ReverseX, then R180y on the right) and checks
-// that every point lands where the Unity camera sees it: same right, same up,
-// Unity's forward (+z) becoming −z of our view space.
-func TestCameraFromVMCMatchesUnityView(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	for i := 0; i < 200; i++ {
-		pos := mgl32.Vec3{rng.Float32()*4 - 2, rng.Float32() * 2, rng.Float32()*4 - 2}
-		rot := randQuat(rng)
-		cam := CameraFromVMC(unity(pos, rot), 40)
-		for j := 0; j < 5; j++ {
-			pu := mgl32.Vec3{rng.Float32()*4 - 2, rng.Float32() * 2, rng.Float32()*4 - 2}
-			want := unityCameraSpace(pos, rot, pu)
-			want[2] = -want[2]
-			pv := vrm.FromUnityPosition(pu)
-			got := cam.View.Mul4x1(pv.Vec4(1)).Vec3()
-			if !near3(got, want, 1e-4) {
-				t.Fatalf("pose %v %v, point %v: view %v, want %v", pos, rot, pu, got, want)
-			}
-		}
-		if got := cam.Position(); !near3(got, vrm.FromUnityPosition(pos), 1e-4) {
-			t.Fatalf("camera position %v, want %v", got, mgl32.Vec3{-pos[0], pos[1], pos[2]})
-		}
-	}
-}
-
-// TestCameraFromVMCFrontView: a Unity camera in front of the avatar (at
-// +Z, turned 180° to look back at the origin) sees the avatar's face, its
-// left hand (+X in both frames) on the right of the picture.
-func TestCameraFromVMCFrontView(t *testing.T) {
-	turn := mgl32.QuatRotate(math.Pi, mgl32.Vec3{0, 1, 0})
-	cam := CameraFromVMC(unity(mgl32.Vec3{0, 1.4, 2}, turn), 30)
-	head := cam.View.Mul4x1(mgl32.Vec4{0, 1.4, 0, 1})
-	if !near3(head.Vec3(), mgl32.Vec3{0, 0, -2}, 1e-5) {
+// TestCameraAt: a camera at +Z turned 180° about Y looks back at the
+// origin along its local −Z, the avatar's left (+X) on the right of the
+// picture. (retarget's tests check VMC cameras through CameraAt.)
+func TestCameraAt(t *testing.T) {
+	cam := CameraAt(mgl32.Vec3{0, 1.4, 2}, mgl32.QuatIdent(), 30)
+	if head := cam.View.Mul4x1(mgl32.Vec4{0, 1.4, 0, 1}); !near3(head.Vec3(), mgl32.Vec3{0, 0, -2}, 1e-5) {
 		t.Fatalf("head at %v in view space, want straight ahead 2 m away", head)
 	}
-	left := cam.View.Mul4x1(mgl32.Vec4{0.5, 1.4, 0, 1})
-	if !(left[0] > 0.4) {
-		t.Fatalf("the avatar's left hand at view x %v, want on the right", left[0])
+	if !near3(cam.Position(), mgl32.Vec3{0, 1.4, 2}, 1e-5) || cam.FOV != 30 {
+		t.Fatalf("camera at %v, FOV %v", cam.Position(), cam.FOV)
 	}
-	if cam.FOV != 30 {
-		t.Fatalf("FOV %v", cam.FOV)
-	}
-}
-
-func TestLightFromVMC(t *testing.T) {
-	// A Unity light pitched 90° about X shines straight down.
-	l := LightFromVMC(unity(mgl32.Vec3{5, 5, 5}, mgl32.QuatRotate(math.Pi/2, mgl32.Vec3{1, 0, 0})), 1, 1, 1)
-	if !near3(l.Direction, mgl32.Vec3{0, -1, 0}, 1e-5) {
-		t.Fatalf("direction %v, want down", l.Direction)
-	}
-	if l.Color[0] != DefaultLightIntensity {
-		t.Fatalf("white light colour %v", l.Color)
-	}
-	// Turned 90° about Unity +Y, it shines toward Unity +X, our −X.
-	l = LightFromVMC(unity(mgl32.Vec3{}, mgl32.QuatRotate(math.Pi/2, mgl32.Vec3{0, 1, 0})), 0.5, 0, 1)
-	if !near3(l.Direction, mgl32.Vec3{-1, 0, 0}, 1e-5) {
-		t.Fatalf("direction %v, want −X", l.Direction)
-	}
-	if g := l.Color[0] / DefaultLightIntensity; math.Abs(float64(g)-0.214) > 0.001 {
-		t.Fatalf("sRGB 0.5 decoded to %v, want 0.214", g)
+	turned := CameraAt(mgl32.Vec3{0, 1.4, -2}, mgl32.QuatRotate(math.Pi, mgl32.Vec3{0, 1, 0}), 30)
+	if left := turned.View.Mul4x1(mgl32.Vec4{0.5, 1.4, 0, 1}); !(left[0] < -0.4) || !near3(turned.View.Mul4x1(mgl32.Vec4{0, 1.4, 0, 1}).Vec3(), mgl32.Vec3{0, 0, -2}, 1e-5) {
+		t.Fatalf("from behind, the avatar's left hand at view x %v, want on the left", left[0])
 	}
 }
 

@@ -87,8 +87,10 @@ func nodeKeysForTest(av *Avatar) []string {
 	return keys
 }
 
-// poseFileJSON writes p in the pose file format (posefile.go): bones,
-// hips and root.
+// poseFileJSON writes p in the pose file format (cli/posefile.go) for
+// nodes.mjs: bones, hips and root, every number in its shortest float32
+// form, so three-vrm reads exactly the Pose this package poses (cli's tests
+// cover the parser against nodes.mjs through `kugutsu pose`).
 func poseFileJSON(p *Pose) []byte {
 	num := func(x float32) string { return strconv.FormatFloat(float64(x), 'g', -1, 32) }
 	var parts []string
@@ -175,17 +177,13 @@ func TestConstraintsMatchThreeVRM(t *testing.T) {
 		for pi, p := range synthPoses() {
 			t.Run(fmt.Sprintf("%v/pose%d", v, pi), func(t *testing.T) {
 				posePath := ""
-				var pose *Pose
 				if p != nil {
 					posePath = filepath.Join(dir, fmt.Sprintf("pose%d.json", pi))
 					if err := os.WriteFile(posePath, poseFileJSON(p), 0o644); err != nil {
 						t.Fatal(err)
 					}
-					if pose, err = ReadPoseFile(posePath); err != nil {
-						t.Fatal(err)
-					}
 				}
-				e := compareWithThreeVRM(t, av, av.Pose(pose), threeVRMNodes(t, node, model, posePath))
+				e := compareWithThreeVRM(t, av, av.Pose(p), threeVRMNodes(t, node, model, posePath))
 				t.Logf("max error: all nodes %.2g m, %.2g° (%s); constrained nodes %.2g m, %.2g°", e.pos, e.rot, e.worstRot, e.consPos, e.consRot)
 				worst.pos, worst.rot = max(worst.pos, e.pos), max(worst.rot, e.rot)
 				worst.consPos, worst.consRot = max(worst.consPos, e.consPos), max(worst.consRot, e.consRot)
@@ -201,12 +199,9 @@ func TestConstraintsMatchThreeVRM(t *testing.T) {
 // prints them.
 func TestNodesMatchThreeVRMOnModels(t *testing.T) {
 	node := requireThreeVRM(t)
+	p := synthPoses()[1]
 	pose := filepath.Join(t.TempDir(), "pose.json")
-	if err := os.WriteFile(pose, poseFileJSON(synthPoses()[1]), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	p, err := ReadPoseFile(pose)
-	if err != nil {
+	if err := os.WriteFile(pose, poseFileJSON(p), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"debug_robot_vrm1.vrm", "Godette.vrm", "sphere_vrm0.vrm", "isBinary_Overrides_vrm1.vrm", "mtoon_uv_animation_vrm1.vrm"} {

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
@@ -110,7 +109,7 @@ func MappingText(av *vrm.Avatar, mode face.MappingMode) string {
 	if av == nil {
 		return "No avatar yet."
 	}
-	resolved, found := marionette.FaceMapping(av, mode)
+	resolved, found := face.AvatarMapping(av, mode)
 	has := fmt.Sprintf("it has %d of the %d ARKit expressions", found, arkit.Count)
 	if found == 0 {
 		has = "it has no ARKit expressions"

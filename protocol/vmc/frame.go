@@ -12,7 +12,7 @@
 //
 // Every value is stored exactly as received, in Unity's coordinate frame
 // (left-handed, +X right, +Y up, +Z forward; positions in metres, quaternions
-// x, y, z, w). Converting to the VRM frame is package vrm's job (field notes §3).
+// x, y, z, w). Converting to the VRM frame is package retarget's job (field notes §3).
 //
 // Robustness rules (spec "Communication format", field notes §1): unknown
 // addresses and extra arguments are ignored; a message with too few or
@@ -38,10 +38,10 @@ type Vec3 struct{ X, Y, Z float32 }
 // order x, y, z, w, as sent (not renormalised).
 type Quat struct{ X, Y, Z, W float32 }
 
-// Array returns v as [x, y, z] (the layout of vrm.UnityTransform.Position).
+// Array returns v as [x, y, z] (the layout of retarget.UnityTransform.Position).
 func (v Vec3) Array() [3]float32 { return [3]float32{v.X, v.Y, v.Z} }
 
-// Array returns q as [x, y, z, w] (the layout of vrm.UnityTransform.Rotation
+// Array returns q as [x, y, z, w] (the layout of retarget.UnityTransform.Rotation
 // and of glTF; mathgl's mgl32.Quat puts W first).
 func (q Quat) Array() [4]float32 { return [4]float32{q.X, q.Y, q.Z, q.W} }
 

@@ -5,6 +5,9 @@
 // rotations and lookAt, and the head position onto a head offset; with
 // calibration, mirroring, per-axis inversion and smoothing. It is pure
 // computation, no I/O, no goroutines and no allocation per frame ([Mapper]).
+// [Binding] then adapts a mapped [Face] to one avatar (its expression
+// indices, bones and lookAt) as the retarget.Face that retarget.Poser mixes
+// over the Performer's stream.
 //
 // Input is an [ifacialmocap.Frame] (the wire format and its face frame are
 // described in package protocol/ifacialmocap); every output is in the VRM 1.0

@@ -15,9 +15,8 @@ import (
 // This file maps an ifacialmocap.Frame onto a VRM avatar: expression weights
 // (Perfect Sync or VRM presets), head/neck/chest rotations, eye rotations,
 // lookAt and a head offset. It is pure computation on caller-owned values: no
-// I/O, no allocation. The glue that writes the result into a vrm.Pose lives
-// with the engine (marionette/facerig.go; this package imports only vrm's
-// vocabulary packages, vrm/arkit and vrm/humanoid).
+// I/O, no allocation. Binding (binding.go) adapts the result to one avatar
+// as a retarget.Face, which retarget.Poser mixes into a vrm.Pose.
 //
 // Coordinate frame of every output: the VRM 1.0 world frame — metres, +Y up,
 // the avatar faces +Z, the avatar's left is +X (field notes §3). Rotations

@@ -16,7 +16,7 @@
 // name an earlier node already has becomes "<name>#<index>" — the rule
 // `kugutsu pose --nodes` follows.
 //
-// POSE is the project's pose file (vrm/posefile.go): "bones" (normalized-bone
+// POSE is the project's pose file (cli/posefile.go): "bones" (normalized-bone
 // rotations in the VRM 1.0 frame, by VRM 1.0 bone name), "hips" (model-space
 // position) and "root" (position, rotation, scale). "expressions" are
 // ignored (they move no node); "lookAt" is refused.

@@ -1,4 +1,4 @@
-package vrm
+package cli
 
 import (
 	"bytes"
@@ -12,11 +12,12 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// MaxPoseFileSize bounds a pose file, bytes.
-const MaxPoseFileSize = 1 << 20
+// maxPoseFileSize bounds a pose file, bytes.
+const maxPoseFileSize = 1 << 20
 
 // poseFile is the JSON shape of the project's pose file.
 type poseFile struct {
@@ -35,7 +36,7 @@ type poseFile struct {
 	} `json:"lookAt,omitempty"`
 }
 
-// ParsePoseJSON reads the project's pose file format, shared by `kugutsu
+// parsePoseJSON reads the project's pose file format, shared by `kugutsu
 // pose` and `kugutsu render --pose`:
 //
 //	{
@@ -49,18 +50,18 @@ type poseFile struct {
 // Every field is optional. Bone keys are VRM 1.0 humanoid bone names (case
 // ignored); rotations are normalized-bone rotations in the VRM 1.0 frame,
 // three-vrm's humanoid.getNormalizedBoneNode(name).quaternion, and are
-// normalised; "hips" is the hips position in model space, metres (Pose
+// normalised; "hips" is the hips position in model space, metres (vrm.Pose
 // Positions[Hips]). Expression keys are matched like
-// Avatar.ExpressionIndex; weights are 0–1. lookAt yaw/pitch follow
-// LookAtInput. Unknown fields, unknown bone names, non-finite or zero
+// vrm.Avatar.ExpressionIndex; weights are 0–1. lookAt yaw/pitch follow
+// vrm.LookAtInput. Unknown fields, unknown bone names, non-finite or zero
 // quaternions are errors naming the culprit.
-func ParsePoseJSON(r io.Reader) (*Pose, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxPoseFileSize+1))
+func parsePoseJSON(r io.Reader) (*vrm.Pose, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxPoseFileSize+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxPoseFileSize {
-		return nil, fmt.Errorf("pose file: larger than %d bytes", MaxPoseFileSize)
+	if len(data) > maxPoseFileSize {
+		return nil, fmt.Errorf("pose file: larger than %d bytes", maxPoseFileSize)
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields()
@@ -71,7 +72,7 @@ func ParsePoseJSON(r io.Reader) (*Pose, error) {
 	if dec.More() {
 		return nil, errors.New("pose file: data after the JSON object")
 	}
-	p := new(Pose)
+	p := new(vrm.Pose)
 	vec := func(what string, v []float64) (mgl32.Vec3, error) {
 		if len(v) != 3 {
 			return mgl32.Vec3{}, fmt.Errorf("pose file: %s: %d numbers, want 3", what, len(v))
@@ -86,7 +87,7 @@ func ParsePoseJSON(r io.Reader) (*Pose, error) {
 		if !(n > 1e-9) || math.IsInf(n, 0) {
 			return mgl32.Quat{}, fmt.Errorf("pose file: %s: quaternion %v has no direction", what, q)
 		}
-		return quatXYZW(float32(q[0]/n), float32(q[1]/n), float32(q[2]/n), float32(q[3]/n)), nil
+		return mgl32.Quat{W: float32(q[3] / n), V: mgl32.Vec3{float32(q[0] / n), float32(q[1] / n), float32(q[2] / n)}}, nil
 	}
 	if f.Hips != nil {
 		h, err := vec("hips", f.Hips)
@@ -124,7 +125,7 @@ func ParsePoseJSON(r io.Reader) (*Pose, error) {
 		if w < 0 || w > 1 {
 			return nil, fmt.Errorf("pose file: expressions.%s: weight %v not in 0…1", name, w)
 		}
-		p.Expressions = append(p.Expressions, ExpressionWeight{Name: name, Weight: float32(w)})
+		p.Expressions = append(p.Expressions, vrm.ExpressionWeight{Name: name, Weight: float32(w)})
 	}
 	if rt := f.Root; rt != nil {
 		if rt.Position != nil {
@@ -155,9 +156,9 @@ func ParsePoseJSON(r io.Reader) (*Pose, error) {
 			if err != nil {
 				return nil, err
 			}
-			p.LookAt = LookAtInput{Mode: LookAtTarget, Target: v}
+			p.LookAt = vrm.LookAtInput{Mode: vrm.LookAtTarget, Target: v}
 		default:
-			p.LookAt.Mode = LookAtAngles
+			p.LookAt.Mode = vrm.LookAtAngles
 			if la.Yaw != nil {
 				p.LookAt.Yaw = float32(*la.Yaw)
 			}
@@ -169,14 +170,14 @@ func ParsePoseJSON(r io.Reader) (*Pose, error) {
 	return p, nil
 }
 
-// ReadPoseFile reads a pose file; see ParsePoseJSON.
-func ReadPoseFile(path string) (*Pose, error) {
+// readPoseFile reads a pose file; see parsePoseJSON.
+func readPoseFile(path string) (*vrm.Pose, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	p, err := ParsePoseJSON(f)
+	p, err := parsePoseJSON(f)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -1,4 +1,4 @@
-package marionette
+package face
 
 import (
 	"math"
@@ -6,13 +6,13 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/internal/mathx"
-	"github.com/kugutsu/kugutsu/retarget/face"
+	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// The preset expressions an iFacialMocap face drives, in faceRig.preset
+// The preset expressions an iFacialMocap face drives, in Binding.preset
 // order. The emotions (happy, surprised) come last: they are driven only in
 // preset mode with Settings.Emotions, so that otherwise the Performer's
 // (hotkeys…) stay.
@@ -28,22 +28,23 @@ const (
 	presetOh     = 7
 )
 
-// lookPresets are the lookAt expressions, in faceRig.look order.
+// lookPresets are the lookAt expressions, in Binding.look order.
 var lookPresets = [4]vrm.Preset{vrm.PresetLookUp, vrm.PresetLookDown, vrm.PresetLookLeft, vrm.PresetLookRight}
 
 // maxLean bounds the torso lean made from the head position, radians (25°).
 const maxLean = 25 * math.Pi / 180
 
-// faceRig is what an iFacialMocap face needs to know about one avatar: which
-// of its expressions the 52 ARKit shapes and the face presets are, its
-// lookAt type and range maps, its humanoid bones, and how high its head is
-// above its spine. It is built once per avatar (allocating) and then fills
-// a Face every frame without allocating.
-type faceRig struct {
+// Binding is what a mapped face (Face, from Mapper) needs to know about one
+// avatar to drive it: which of its expressions the 52 ARKit shapes and the
+// face presets are, its lookAt type and range maps, its humanoid bones, and
+// how high its head is above its spine. It is built once per avatar
+// (allocating) and then fills a retarget.Face every frame without
+// allocating. It is not safe for concurrent use.
+type Binding struct {
 	av          *vrm.Avatar
 	arkit       [arkit.Count]int32 // expression index per ARKit shape, −1 when absent
 	found       int                // ARKit shapes found
-	perfectSync bool               // face.HasPerfectSync of the names
+	perfectSync bool               // HasPerfectSync of the names
 	preset      [len(facePresets)]int32
 	look        [4]int32
 	fiveVowels  bool // the avatar has ee and oh (else VowelsAIU)
@@ -52,19 +53,19 @@ type faceRig struct {
 	leanHeight  float32 // rest distance from the spine bone up to the head bone, metres
 }
 
-// newFaceRig builds the tables for av. Perfect Sync expressions are found by
-// name, any case, camelCase or PascalCase (face.MatchPerfectSync,
-// field notes §6); presets by their VRM preset (VRM 0.x names were mapped by
-// the loader, field notes §4). An expression that is both is driven as the
-// ARKit shape.
-func newFaceRig(av *vrm.Avatar) *faceRig {
-	r := &faceRig{av: av, present: av.Humanoid.Present, lookAt: av.LookAt}
+// NewBinding builds the tables for av (not nil). Perfect Sync expressions
+// are found by name, any case, camelCase or PascalCase (MatchPerfectSync,
+// field notes §6); presets by their VRM preset (VRM 0.x names were mapped
+// by the loader, field notes §4). An expression that is both is driven as
+// the ARKit shape.
+func NewBinding(av *vrm.Avatar) *Binding {
+	r := &Binding{av: av, present: av.Humanoid.Present, lookAt: av.LookAt}
 	names := make([]string, len(av.Expressions))
 	for i := range av.Expressions {
 		names[i] = av.Expressions[i].Name
 	}
-	m, found := face.MatchPerfectSync(names)
-	r.found, r.perfectSync = found, face.HasPerfectSync(names)
+	m, found := MatchPerfectSync(names)
+	r.found, r.perfectSync = found, HasPerfectSync(names)
 	isShape := make([]bool, len(names))
 	for s, x := range m {
 		r.arkit[s] = int32(x)
@@ -121,18 +122,23 @@ func restBonePosition(av *vrm.Avatar, b humanoid.Bone) (mgl32.Vec3, bool) {
 	return p, true
 }
 
-// settingsFor returns s adapted to this avatar: whether it has Perfect Sync
-// (for MappingAuto), and the three-vowel formula when it lacks ee or oh.
-func (r *faceRig) settingsFor(s face.Settings) face.Settings {
+// Avatar returns the avatar r was built for.
+func (r *Binding) Avatar() *vrm.Avatar { return r.av }
+
+// Settings returns s adapted to this avatar, for Mapper.Settings: whether
+// it has Perfect Sync (for MappingAuto), and the three-vowel formula when
+// it lacks ee or oh.
+func (r *Binding) Settings(s Settings) Settings {
 	s.ModelHasPerfectSync = r.perfectSync
 	if !r.fiveVowels {
-		s.Vowels = face.VowelsAIU
+		s.Vowels = VowelsAIU
 	}
 	return s
 }
 
-// fill writes the mapped face mf into out for this avatar, reusing out's
-// slices:
+// Fill writes the mapped face mf (made with settings s, as returned by
+// Settings) into out for this avatar, reusing out's slices; out.Received is
+// left as it is:
 //
 //   - Slots: in Perfect Sync mode every ARKit expression the avatar has gets
 //     its shape's weight and the blink and mouth presets get 0; in preset
@@ -144,13 +150,13 @@ func (r *faceRig) settingsFor(s face.Settings) face.Settings {
 //     vrm.LookAtAngles does) in preset mode; 0 in Perfect Sync mode, where
 //     the eyeLook shapes move the eyes.
 //   - Bones: chest (or spine), neck and head from mf, folded onto the bones
-//     the avatar has (face.Face.BoneRotations); for a lookAt of type
+//     the avatar has (Face.BoneRotations); for a lookAt of type
 //     bone, both eyes turned by mf.Gaze through the range maps; with a head
 //     offset, a lean of the spine that moves the head by it (see lean).
-func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
+func (r *Binding) Fill(mf *Face, s *Settings, out *retarget.Face) {
 	out.Slots, out.Gaze, out.Bones = out.Slots[:0], out.Gaze[:0], out.Bones[:0]
 	out.Expressions = out.Expressions[:0]
-	ps := mf.Mode == face.MappingPerfectSync
+	ps := mf.Mode == MappingPerfectSync
 	for sh, x := range r.arkit {
 		if x < 0 {
 			continue
@@ -159,7 +165,7 @@ func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 		if ps {
 			w = mf.ARKit[sh]
 		}
-		out.Slots = append(out.Slots, ExpressionSlot{x, w})
+		out.Slots = append(out.Slots, retarget.ExpressionSlot{Index: x, Weight: w})
 	}
 	p := &mf.Presets
 	weights := [len(facePresets)]float32{p.Blink, p.BlinkLeft, p.BlinkRight, p.Aa, p.Ih, p.Ou, p.Ee, p.Oh, p.Happy, p.Surprised}
@@ -171,7 +177,7 @@ func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 		if !ps {
 			w = weights[k]
 		}
-		out.Slots = append(out.Slots, ExpressionSlot{x, w})
+		out.Slots = append(out.Slots, retarget.ExpressionSlot{Index: x, Weight: w})
 	}
 
 	la := &r.lookAt
@@ -199,14 +205,14 @@ func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 		}
 		for k, x := range r.look {
 			if x >= 0 {
-				out.Gaze = append(out.Gaze, ExpressionSlot{x, mathx.Clamp01(lw[k])})
+				out.Gaze = append(out.Gaze, retarget.ExpressionSlot{Index: x, Weight: mathx.Clamp01(lw[k])})
 			}
 		}
 	}
 
 	bones, n := mf.BoneRotations(r.present, false)
 	for _, b := range bones[:n] {
-		out.Bones = append(out.Bones, BoneRotation{b.Bone, b.Rotation})
+		out.Bones = append(out.Bones, retarget.BoneRotation{Bone: b.Bone, Rotation: b.Rotation})
 	}
 	r.lean(mf.HeadOffset, out)
 	if la.Type == vrm.LookAtBone {
@@ -223,7 +229,7 @@ func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 			if yaw < 0 {
 				h = -inner.Map(yaw)
 			}
-			out.Bones = append(out.Bones, BoneRotation{eye, face.EyeRotation(vert, h)})
+			out.Bones = append(out.Bones, retarget.BoneRotation{Bone: eye, Rotation: EyeRotation(vert, h)})
 		}
 	}
 }
@@ -235,7 +241,7 @@ func (r *faceRig) fill(mf *face.Face, s *face.Settings, out *Face) {
 // neck (or the head without one) turns back by the same rotation, so the
 // head keeps its tracked orientation. The vertical offset is not applied:
 // raising or lowering the body would need the legs to bend.
-func (r *faceRig) lean(off mgl32.Vec3, out *Face) {
+func (r *Binding) lean(off mgl32.Vec3, out *retarget.Face) {
 	if r.leanHeight <= 0 || (off[0] == 0 && off[2] == 0) || !finite(off[0]) || !finite(off[2]) {
 		return
 	}
@@ -256,26 +262,28 @@ func (r *faceRig) lean(off mgl32.Vec3, out *Face) {
 	if spine >= 0 {
 		out.Bones[spine].Rotation = l.Mul(out.Bones[spine].Rotation)
 	} else {
-		out.Bones = append(out.Bones, BoneRotation{humanoid.Spine, l})
+		out.Bones = append(out.Bones, retarget.BoneRotation{Bone: humanoid.Spine, Rotation: l})
 	}
 	if back >= 0 {
 		out.Bones[back].Rotation = l.Conjugate().Mul(out.Bones[back].Rotation)
 	}
 }
 
-// FaceMapping returns the mapping mode an iFacialMocap face would use on av
+// AvatarMapping returns the mapping mode an iFacialMocap face would use on av
 // with mode (MappingAuto resolves to Perfect Sync when the avatar has
-// face.HasPerfectSync expressions, else presets) and how many of
+// HasPerfectSync expressions, else presets) and how many of
 // the 52 ARKit shapes av has expressions for — what a panel shows as "auto
 // chose … for this avatar". A nil av has none.
-func FaceMapping(av *vrm.Avatar, mode face.MappingMode) (face.MappingMode, int) {
+func AvatarMapping(av *vrm.Avatar, mode MappingMode) (MappingMode, int) {
 	if av == nil {
-		return face.ResolveMode(mode, false), 0
+		return ResolveMode(mode, false), 0
 	}
 	names := make([]string, len(av.Expressions))
 	for i := range av.Expressions {
 		names[i] = av.Expressions[i].Name
 	}
-	_, found := face.MatchPerfectSync(names)
-	return face.ResolveMode(mode, face.HasPerfectSync(names)), found
+	_, found := MatchPerfectSync(names)
+	return ResolveMode(mode, HasPerfectSync(names)), found
 }
+
+func finite(x float32) bool { return !math.IsNaN(float64(x)) && !math.IsInf(float64(x), 0) }

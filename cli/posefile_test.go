@@ -1,4 +1,4 @@
-package vrm
+package cli
 
 import (
 	"strings"
@@ -6,11 +6,12 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
 func TestParsePoseJSON(t *testing.T) {
-	p, err := ParsePoseJSON(strings.NewReader(`{
+	p, err := parsePoseJSON(strings.NewReader(`{
 		"hips": [0, 0.9, 0.1],
 		"bones": {"leftUpperArm": [0, 0, 2, 0], "LEFTTHUMBMETACARPAL": [0, 0, 0, 1]},
 		"expressions": {"happy": 1, "Blink": 0.25},
@@ -29,17 +30,17 @@ func TestParsePoseJSON(t *testing.T) {
 	if q := p.Rotations[humanoid.LeftUpperArm]; q.W != 0 || q.V != (mgl32.Vec3{0, 0, 1}) {
 		t.Errorf("leftUpperArm %v, want normalised (0, 0, 1, 0)", q)
 	}
-	if len(p.Expressions) != 2 || p.Expressions[0] != (ExpressionWeight{"Blink", 0.25}) || p.Expressions[1] != (ExpressionWeight{"happy", 1}) {
+	if len(p.Expressions) != 2 || p.Expressions[0] != (vrm.ExpressionWeight{Name: "Blink", Weight: 0.25}) || p.Expressions[1] != (vrm.ExpressionWeight{Name: "happy", Weight: 1}) {
 		t.Errorf("expressions %v", p.Expressions)
 	}
 	if p.RootPosition != (mgl32.Vec3{1, 0, 0}) || p.RootScale != 2 || p.RootRotation.V[1] != 1 {
 		t.Errorf("root %v %v %v", p.RootPosition, p.RootRotation, p.RootScale)
 	}
-	if p.LookAt != (LookAtInput{Mode: LookAtAngles, Yaw: 10, Pitch: -5}) {
+	if p.LookAt != (vrm.LookAtInput{Mode: vrm.LookAtAngles, Yaw: 10, Pitch: -5}) {
 		t.Errorf("lookAt %+v", p.LookAt)
 	}
 
-	empty, err := ParsePoseJSON(strings.NewReader(`{}`))
+	empty, err := parsePoseJSON(strings.NewReader(`{}`))
 	if err != nil || empty.Rotated != 0 || empty.Positioned != 0 || len(empty.Expressions) != 0 {
 		t.Errorf("empty pose: %+v, %v", empty, err)
 	}
@@ -56,9 +57,9 @@ func TestParsePoseJSON(t *testing.T) {
 		{`[`, "pose file"},
 	}
 	for _, b := range bad {
-		_, err := ParsePoseJSON(strings.NewReader(b.in))
+		_, err := parsePoseJSON(strings.NewReader(b.in))
 		if err == nil || !strings.Contains(err.Error(), b.want) {
-			t.Errorf("ParsePoseJSON(%s) = %v, want an error mentioning %q", b.in, err, b.want)
+			t.Errorf("parsePoseJSON(%s) = %v, want an error mentioning %q", b.in, err, b.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package marionette
+package retarget
 
 import (
 	"math"
@@ -12,12 +12,10 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// newPoser returns a poser for a fresh Godette.
-func newPoser(t *testing.T) *poser {
+// newPoser returns a Poser for a fresh Godette.
+func newPoser(t *testing.T) *Poser {
 	t.Helper()
-	p := &poser{}
-	p.reset(loadGodette(t))
-	return p
+	return NewPoser(loadGodette(t))
 }
 
 func TestRootOptions(t *testing.T) {
@@ -26,7 +24,7 @@ func TestRootOptions(t *testing.T) {
 		Scale:     vmc.Vec3{X: 2, Y: 2, Z: 2}, Offset: vmc.Vec3{X: 0.2, Y: 0.1, Z: 0.4},
 		MR: true, Received: true,
 	}
-	turned := vrm.FromUnityRotation(root.Rotation.Array())
+	turned := FromUnityRotation(root.Rotation.Array())
 	tests := []struct {
 		name      string
 		opts      Options
@@ -45,7 +43,7 @@ func TestRootOptions(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPoser(t)
 			f := &vmc.Frame{Seq: 1, Root: root}
-			p.update(f, tc.opts, nil, vmcOnly, 1.0/60)
+			p.Update(f, tc.opts, nil, VMCOnly(), 1.0/60)
 			got := &p.pose
 			if !vecNear(got.RootPosition, tc.wantPos, 1e-5) {
 				t.Errorf("root position %v, want %v", got.RootPosition, tc.wantPos)
@@ -64,7 +62,7 @@ func TestMRScaleWithoutMRRoot(t *testing.T) {
 	// A v2.0 Root (8 arguments) has no scale: MRScaleOffset changes nothing.
 	p := newPoser(t)
 	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1}, Rotation: vmc.Identity}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}}
-	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, vmcOnly, 0)
+	p.Update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, VMCOnly(), 0)
 	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 0, 0}, 1e-6) || p.pose.RootScale != 1 {
 		t.Errorf("root %v scale %v, want (-1,0,0) and 1", got, p.pose.RootScale)
 	}
@@ -76,7 +74,7 @@ func TestBadRootScale(t *testing.T) {
 	nan := float32(math.NaN())
 	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 1, Z: 1}, Rotation: vmc.Identity},
 		Scale: vmc.Vec3{X: 0, Y: nan, Z: 1}, MR: true, Received: true}}
-	p.update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, vmcOnly, 0)
+	p.Update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, VMCOnly(), 0)
 	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 1, 1}, 1e-6) || p.pose.RootScale != 1 {
 		t.Errorf("root %v scale %v, want (-1,1,1) and 1", got, p.pose.RootScale)
 	}
@@ -101,7 +99,7 @@ func TestBonePositionModes(t *testing.T) {
 			f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: hips, humanoid.Spine: spine, humanoid.Chest: zero})
 			o := DefaultOptions()
 			o.Positions = tc.mode
-			p.update(f, o, nil, vmcOnly, 0)
+			p.Update(f, o, nil, VMCOnly(), 0)
 			var want humanoid.Set
 			for _, b := range tc.positioned {
 				want = want.With(b)
@@ -140,7 +138,7 @@ func TestCut(t *testing.T) {
 	}
 	for _, tc := range tests {
 		p := newPoser(t)
-		p.update(frameWith(all), Options{Cut: tc.cut}, nil, vmcOnly, 0)
+		p.Update(frameWith(all), Options{Cut: tc.cut}, nil, VMCOnly(), 0)
 		cut := 0
 		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 			if inGroup := b.Group() == tc.group; inGroup == p.pose.Rotated.Has(b) {
@@ -161,11 +159,11 @@ func TestMirror(t *testing.T) {
 	f.Blends = []vmc.Blend{{Name: "Blink_L", Value: 1}}
 	o := DefaultOptions()
 	o.Mirror = true
-	p.update(f, o, nil, vmcOnly, 0)
+	p.Update(f, o, nil, VMCOnly(), 0)
 	if p.pose.Rotated.Has(humanoid.LeftUpperArm) || !p.pose.Rotated.Has(humanoid.RightUpperArm) {
 		t.Fatalf("mirror: rotated %v, want the right upper arm only", p.pose.Rotated.Bones())
 	}
-	want := mirrorRot(vrm.FromUnityRotation(raisedLeftArm.Array()))
+	want := mirrorRot(FromUnityRotation(raisedLeftArm.Array()))
 	if got := p.pose.Rotations[humanoid.RightUpperArm]; !quatNear(got, want, 1e-6) {
 		t.Errorf("right upper arm %v, want %v", got, want)
 	}
@@ -173,7 +171,7 @@ func TestMirror(t *testing.T) {
 	fr := p.av.Pose(&p.pose)
 	right, _ := p.av.BonePosition(fr, humanoid.RightHand)
 	p2 := newPoser(t)
-	p2.update(f, DefaultOptions(), nil, vmcOnly, 0)
+	p2.Update(f, DefaultOptions(), nil, VMCOnly(), 0)
 	fr2 := p2.av.Pose(&p2.pose)
 	left, _ := p2.av.BonePosition(fr2, humanoid.LeftHand)
 	if !vecNear(right, mirrorPos(left), 0.02) {
@@ -208,19 +206,19 @@ func TestBoneSmoothing(t *testing.T) {
 	o.BoneSmoothing = tau
 	p := newPoser(t)
 	rest := rot(vmc.Identity)
-	p.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, vmcOnly, 0)
+	p.Update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, VMCOnly(), 0)
 
 	bent := rot(unityAxisAngle(-80, 0, 0, 1))
 	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: bent, humanoid.LeftIndexProximal: bent, humanoid.LeftEye: bent})
-	target := vrm.FromUnityRotation(bent.Rotation.Array())
+	target := FromUnityRotation(bent.Rotation.Array())
 	// After tau·ln 2 the arm is half-way (time-based: one step or many).
 	half := tau.Seconds() * math.Ln2
 	for _, steps := range []int{1, 7} {
 		p2 := newPoser(t)
-		p2.update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, vmcOnly, 0)
+		p2.Update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, VMCOnly(), 0)
 		var moving bool
 		for range steps {
-			moving = p2.update(f, o, nil, vmcOnly, half/float64(steps))
+			moving = p2.Update(f, o, nil, VMCOnly(), half/float64(steps))
 		}
 		if !moving {
 			t.Errorf("%d steps: not moving half-way", steps)
@@ -231,7 +229,7 @@ func TestBoneSmoothing(t *testing.T) {
 		}
 	}
 	// Fingers and eyes are not smoothed (EVMC4U).
-	p.update(f, o, nil, vmcOnly, 0.001)
+	p.Update(f, o, nil, VMCOnly(), 0.001)
 	for _, b := range []humanoid.Bone{humanoid.LeftIndexProximal, humanoid.LeftEye} {
 		if got := p.pose.Rotations[b]; !quatNear(got, target, 1e-6) {
 			t.Errorf("%v smoothed: %v, want %v at once", b, got, target)
@@ -240,7 +238,7 @@ func TestBoneSmoothing(t *testing.T) {
 	// It settles: after long enough it reports rest and sits on the target.
 	moving := true
 	for i := 0; i < 1000 && moving; i++ {
-		moving = p.update(f, o, nil, vmcOnly, 1.0/60)
+		moving = p.Update(f, o, nil, VMCOnly(), 1.0/60)
 	}
 	if moving {
 		t.Fatal("smoothing never settled")
@@ -255,9 +253,9 @@ func TestBlendSmoothing(t *testing.T) {
 	o.BlendSmoothing = 100 * time.Millisecond
 	p := newPoser(t)
 	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{{Name: "A", Value: 0}, {Name: "Blink", Value: 0}}}
-	p.update(f, o, nil, vmcOnly, 0)
+	p.Update(f, o, nil, VMCOnly(), 0)
 	f.Blends[0].Value, f.Blends[1].Value = 1, 1
-	p.update(f, o, nil, vmcOnly, o.BlendSmoothing.Seconds()*math.Ln2)
+	p.Update(f, o, nil, VMCOnly(), o.BlendSmoothing.Seconds()*math.Ln2)
 	w := map[string]float32{}
 	for _, e := range p.pose.Expressions {
 		w[e.Name] = e.Weight
@@ -275,7 +273,7 @@ func TestBlendsAndUnmatched(t *testing.T) {
 	f := &vmc.Frame{Seq: 1, Blends: []vmc.Blend{
 		{Name: "Joy", Value: 0.7}, {Name: "NoSuchShape", Value: 1}, {Name: "A", Value: float32(math.NaN())}, {Name: "O", Value: 3},
 	}}
-	p.update(f, DefaultOptions(), nil, vmcOnly, 0)
+	p.Update(f, DefaultOptions(), nil, VMCOnly(), 0)
 	want := map[string]float32{"happy": 0.7, "oh": 1}
 	if len(p.pose.Expressions) != len(want) {
 		t.Errorf("expressions %v, want %v", p.pose.Expressions, want)
@@ -290,7 +288,7 @@ func TestBlendsAndUnmatched(t *testing.T) {
 	}
 	// The slot cache follows a renamed slot.
 	f.Blends[0].Name = "Angry"
-	p.update(f, DefaultOptions(), nil, vmcOnly, 0)
+	p.Update(f, DefaultOptions(), nil, VMCOnly(), 0)
 	if x, _ := p.av.ExpressionIndex("angry"); p.eCur[x] != 0.7 {
 		t.Errorf("renamed slot: angry = %v, want 0.7", p.eCur[x])
 	}
@@ -313,7 +311,7 @@ func TestFaceMix(t *testing.T) {
 	}
 	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Chest: rot(vmcChest)})
 	f.Blends = []vmc.Blend{{Name: "Blink", Value: 0.5}, {Name: "Angry", Value: 0.4}, {Name: "LookLeft", Value: 0.2}}
-	vmcChestVRM := vrm.FromUnityRotation(vmcChest.Array())
+	vmcChestVRM := FromUnityRotation(vmcChest.Array())
 	tests := []struct {
 		name                 string
 		mix                  FaceMix
@@ -331,7 +329,7 @@ func TestFaceMix(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			p := newPoser(t)
-			p.update(f, DefaultOptions(), face, tc.mix, 0)
+			p.Update(f, DefaultOptions(), face, tc.mix, 0)
 			want := map[string]float32{"blink": tc.blink, "aa": tc.aa, "angry": tc.angry, "lookLeft": tc.lk}
 			for name, w := range want {
 				i, _ := p.av.ExpressionIndex(name)
@@ -362,7 +360,7 @@ func TestNonFiniteInput(t *testing.T) {
 		humanoid.LeftUpperArm: {Rotation: vmc.Quat{X: inf, Y: 0, Z: 0, W: 1}},
 	})
 	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: inf}, Rotation: vmc.Quat{}}, Received: true}
-	p.update(f, DefaultOptions(), nil, vmcOnly, 0)
+	p.Update(f, DefaultOptions(), nil, VMCOnly(), 0)
 	check := func(what string, v ...float32) {
 		for _, x := range v {
 			if !finite(x) {
@@ -387,7 +385,7 @@ func TestNonFiniteInput(t *testing.T) {
 		Scale: vmc.Vec3{X: 1e-5, Y: 1e-5, Z: 1e-5}, MR: true, Received: true}
 	o := DefaultOptions()
 	o.MRScaleOffset = true
-	p.update(f, o, nil, vmcOnly, 0)
+	p.Update(f, o, nil, VMCOnly(), 0)
 	if p.pose.Positioned.Has(humanoid.Hips) || p.pose.RootPosition != (mgl32.Vec3{}) || p.pose.RootScale != maxRootScale {
 		t.Errorf("absurd values applied: hips %v root %v scale %v", p.pose.Positions[humanoid.Hips], p.pose.RootPosition, p.pose.RootScale)
 	}

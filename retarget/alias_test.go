@@ -1,4 +1,4 @@
-package marionette
+package retarget
 
 import (
 	"net/netip"
@@ -37,7 +37,7 @@ func TestAliasedBlendMostRecentWins(t *testing.T) {
 	weight := func() float32 {
 		var f vmc.Frame
 		s.Snapshot(&f)
-		p.update(&f, DefaultOptions(), nil, vmcOnly, 0)
+		p.Update(&f, DefaultOptions(), nil, VMCOnly(), 0)
 		return p.eCur[x]
 	}
 	send("192.0.2.1:1", "happy", 0.6) // a VRM 1.0 Performer

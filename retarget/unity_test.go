@@ -1,4 +1,4 @@
-package vrm
+package retarget
 
 import (
 	"math"
@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -31,8 +32,8 @@ func TestPoseFromUnity(t *testing.T) {
 	// its own right.
 	root := UnityTransform{Position: [3]float32{1, 0, 2}, Rotation: unityAngleAxis(90, [3]float32{0, 1, 0})}
 
-	var p Pose
-	p.Expressions = []ExpressionWeight{{"happy", 1}}
+	var p vrm.Pose
+	p.Expressions = []vrm.ExpressionWeight{{Name: "happy", Weight: 1}}
 	PoseFromUnity(&p, root, &bones, received)
 	if p.Rotated != received || p.Positioned != humanoid.Set(0).With(humanoid.Hips) {
 		t.Fatalf("rotated %v, positioned %v", p.Rotated.Bones(), p.Positioned.Bones())
@@ -47,13 +48,18 @@ func TestPoseFromUnity(t *testing.T) {
 	if fwd := p.RootRotation.Rotate(mgl32.Vec3{0, 0, 1}); !near(fwd, mgl32.Vec3{-1, 0, 0}, 1e-6) {
 		t.Errorf("root forward %v, want (−1, 0, 0)", fwd)
 	}
-	for name, av := range synthVariants(t) {
-		var q Pose
-		PoseFromUnity(&q, UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &bones, humanoid.Set(0).With(humanoid.LeftUpperArm))
-		f := av.Pose(&q)
-		if got := bonePos(av, f, humanoid.LeftHand); !near(got, mgl32.Vec3{0.2, 0.9, 0}, 1e-5) {
-			t.Errorf("%s: left hand at %v, want (0.2, 0.9, 0) (arm down)", name, got)
-		}
+	// On a real avatar (T-pose at rest, the arms along ±X) the left hand
+	// then hangs straight under the shoulder.
+	av := defaultAvatar(t)
+	rest := av.Pose(nil)
+	shoulder, _ := av.BonePosition(rest, humanoid.LeftUpperArm)
+	hand, _ := av.BonePosition(rest, humanoid.LeftHand)
+	length := hand.Sub(shoulder).Len()
+	var q vrm.Pose
+	PoseFromUnity(&q, UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &bones, humanoid.Set(0).With(humanoid.LeftUpperArm))
+	f := av.Pose(&q)
+	if got, _ := av.BonePosition(f, humanoid.LeftHand); !near(got, shoulder.Sub(mgl32.Vec3{0, length, 0}), 1e-3) {
+		t.Errorf("left hand at %v, want %v (arm down from the shoulder at %v)", got, shoulder.Sub(mgl32.Vec3{0, length, 0}), shoulder)
 	}
 	// All-zero hips positions are not positions.
 	bones[humanoid.Hips].Position = [3]float32{}

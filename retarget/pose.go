@@ -1,4 +1,4 @@
-package marionette
+package retarget
 
 import (
 	"math"
@@ -32,11 +32,16 @@ const minRootScale, maxRootScale = 1e-3, 1e3
 // expression for (shown to the user, so they can fix a naming mismatch).
 const maxUnmatched = 32
 
-// poser turns VMC scene frames (Unity coordinates, field notes §1) into
-// vrm.Poses (VRM 1.0 frame, field notes §3) with the Marionette options:
-// root, MR scale, bone position mode, cuts, mirror, time-based smoothing,
-// and the face source's mix. It belongs to the engine's render goroutine.
-type poser struct {
+// Poser turns VMC scene frames (Unity coordinates, field notes §1) into
+// vrm.Poses of one avatar (normalized-bone rotations in the VRM 1.0 frame,
+// field notes §3) with the Marionette options: root, MR scale, bone
+// position mode, cuts, mirror, time-based smoothing, and a face source's
+// mix. It is pure: no goroutines, no clock (Update is given the time step),
+// no allocation per frame once the blend keys have been seen. It is not
+// safe for concurrent use; the engine's render goroutine owns one, and
+// offline tools (export, render of a recording) run their own on a
+// recorded clock. The zero Poser has no avatar and poses nothing.
+type Poser struct {
 	av   *vrm.Avatar
 	pose vrm.Pose
 
@@ -77,9 +82,18 @@ type blendSlot struct {
 	expr int32 // -1: the avatar has no such expression
 }
 
-// reset prepares the poser for av (nil for none), forgetting all state.
-func (p *poser) reset(av *vrm.Avatar) {
-	*p = poser{av: av, pose: vrm.Pose{Expressions: p.pose.Expressions[:0]}}
+// NewPoser returns a Poser for av (nil for none).
+func NewPoser(av *vrm.Avatar) *Poser {
+	p := new(Poser)
+	p.Reset(av)
+	return p
+}
+
+// Reset prepares p for av (nil for none), forgetting all state: the next
+// Update jumps to its targets. It allocates tables sized by av's
+// expressions.
+func (p *Poser) Reset(av *vrm.Avatar) {
+	*p = Poser{av: av, pose: vrm.Pose{Expressions: p.pose.Expressions[:0]}}
 	if av == nil {
 		return
 	}
@@ -94,7 +108,7 @@ func (p *poser) reset(av *vrm.Avatar) {
 	p.eMirror = make([]int32, n)
 	for i := range av.Expressions {
 		x := &av.Expressions[i]
-		p.eSmooth[i] = !isBlink(x)
+		p.eSmooth[i] = !IsBlink(x)
 		p.eMirror[i] = int32(i)
 		if m, ok := mirrorName(x.Name); ok {
 			if j, ok := av.ExpressionIndex(m); ok {
@@ -104,9 +118,15 @@ func (p *poser) reset(av *vrm.Avatar) {
 	}
 }
 
-// isBlink reports whether x closes the eyes: the blink presets and the
-// Perfect Sync eyeBlink shapes.
-func isBlink(x *vrm.Expression) bool {
+// Avatar returns the avatar p poses (nil for none).
+func (p *Poser) Avatar() *vrm.Avatar { return p.av }
+
+// IsBlink reports whether x closes the eyes: the blink presets (VRM 1.0
+// blink, blinkLeft, blinkRight; VRM 0.x Blink, Blink_L, Blink_R as the
+// loader maps them) and the Perfect Sync eyeBlink shapes (ARKit
+// eyeBlinkLeft/Right, any case). Blinks are never smoothed: a 100–150 ms
+// blink would be flattened.
+func IsBlink(x *vrm.Expression) bool {
 	switch x.Preset {
 	case vrm.PresetBlink, vrm.PresetBlinkLeft, vrm.PresetBlinkRight:
 		return true
@@ -152,8 +172,9 @@ func caseLike(c byte, word string) string {
 }
 
 // Unmatched returns the blend keys of the stream the avatar has no
-// expression for, in first-seen order (at most maxUnmatched).
-func (p *poser) Unmatched() []string { return p.unmatched }
+// expression for, in first-seen order (at most 32): what a user needs to
+// fix a naming mismatch. The slice belongs to p.
+func (p *Poser) Unmatched() []string { return p.unmatched }
 
 // smoothing returns the fraction of the way to its target a smoothed value
 // moves in dt seconds with time constant tau: 1 − exp(−dt/tau), 1 when
@@ -168,11 +189,13 @@ func smoothing(dt, tau float64) float32 {
 	return float32(1 - math.Exp(-dt/tau))
 }
 
-// update computes the pose for frame f (nil: nothing received) with
-// options o, the face (nil: none) mixed by mix, dt seconds after the
-// previous update. It reports whether smoothed values are still moving
-// toward their targets (the caller should update again soon).
-func (p *poser) update(f *vmc.Frame, o Options, face *Face, mix FaceMix, dt float64) (moving bool) {
+// Update computes the pose for frame f (nil: nothing received) with
+// options o and the face (nil: none) mixed by mix, dt seconds after the
+// previous Update (smoothing is time-based; dt ≤ 0 does not move smoothed
+// values). The result is Pose. It reports whether smoothed values are still
+// moving toward their targets (the caller should update again soon).
+// Received values that are not finite or farther than 10 km are ignored.
+func (p *Poser) Update(f *vmc.Frame, o Options, face *Face, mix FaceMix, dt float64) (moving bool) {
 	if p.av == nil {
 		return false
 	}
@@ -186,7 +209,7 @@ func (p *poser) update(f *vmc.Frame, o Options, face *Face, mix FaceMix, dt floa
 }
 
 // targets converts f's root and bones into this frame's targets.
-func (p *poser) targets(f *vmc.Frame, o Options) {
+func (p *Poser) targets(f *vmc.Frame, o Options) {
 	p.tRootPos, p.tRootRot, p.tRootScale = mgl32.Vec3{}, mgl32.QuatIdent(), 1
 	p.tRotSet, p.tPosSet = 0, 0
 	if f == nil {
@@ -209,10 +232,10 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 			}
 		}
 		if o.RootPosition && sane3(pos) {
-			p.tRootPos = vrm.FromUnityPosition(pos)
+			p.tRootPos = FromUnityPosition(pos)
 		}
 		if o.RootRotation {
-			p.tRootRot = vrm.FromUnityRotation(r.Rotation.Array())
+			p.tRootRot = FromUnityRotation(r.Rotation.Array())
 		}
 		if o.Mirror {
 			p.tRootPos, p.tRootRot = mirrorPos(p.tRootPos), mirrorRot(p.tRootRot)
@@ -223,7 +246,7 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 			continue
 		}
 		t := &f.Bones[b]
-		rot := vrm.FromUnityRotation(t.Rotation.Array())
+		rot := FromUnityRotation(t.Rotation.Array())
 		dst := b
 		if o.Mirror {
 			dst, rot = b.Mirror(), mirrorRot(rot)
@@ -236,7 +259,7 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 		if !usePos || raw == ([3]float32{}) || !sane3(raw) {
 			continue
 		}
-		pos := vrm.FromUnityPosition(raw)
+		pos := FromUnityPosition(raw)
 		if o.Mirror {
 			pos = mirrorPos(pos)
 		}
@@ -247,7 +270,7 @@ func (p *poser) targets(f *vmc.Frame, o Options) {
 
 // smoothBones moves the smoothed root and bones toward the targets by a
 // (fingers and eyes jump there) and reports whether any is still short.
-func (p *poser) smoothBones(a float32) (moving bool) {
+func (p *Poser) smoothBones(a float32) (moving bool) {
 	if !p.rootSet {
 		p.rootPos, p.rootRot, p.rootScale, p.rootSet = p.tRootPos, p.tRootRot, p.tRootScale, true
 	} else {
@@ -290,7 +313,7 @@ func (p *poser) smoothBones(a float32) (moving bool) {
 // the face, mixed by mix (see FaceMix), and smooths them by a. Expressions
 // the face alone drives are not smoothed here: the face source smooths its
 // own.
-func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a float32) (moving bool) {
+func (p *Poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a float32) (moving bool) {
 	clear(p.eTarget)
 	clear(p.eOrder)
 	clear(p.fSet)
@@ -350,7 +373,7 @@ func (p *poser) expressions(f *vmc.Frame, o Options, face *Face, mix FaceMix, a 
 }
 
 // faceSlots records the face's weights by expression index.
-func (p *poser) faceSlots(slots []ExpressionSlot) {
+func (p *Poser) faceSlots(slots []ExpressionSlot) {
 	for _, s := range slots {
 		if s.Index >= 0 && int(s.Index) < len(p.fVal) {
 			p.fVal[s.Index], p.fSet[s.Index] = s.Weight, true
@@ -360,7 +383,7 @@ func (p *poser) faceSlots(slots []ExpressionSlot) {
 
 // blendExpression returns the expression index of blend slot i named name,
 // or -1, through the slot cache.
-func (p *poser) blendExpression(i int, name string) int32 {
+func (p *Poser) blendExpression(i int, name string) int32 {
 	if i < len(p.slots) && p.slots[i].name == name {
 		return p.slots[i].expr
 	}
@@ -391,7 +414,7 @@ func containsFold(list []string, s string) bool {
 }
 
 // build writes the smoothed state and the face's bones into p.pose.
-func (p *poser) build(o Options, face *Face, mix FaceMix) {
+func (p *Poser) build(o Options, face *Face, mix FaceMix) {
 	ps := &p.pose
 	ps.Reset()
 	ps.RootPosition, ps.RootRotation, ps.RootScale = p.rootPos, p.rootRot, p.rootScale
@@ -408,7 +431,7 @@ func (p *poser) build(o Options, face *Face, mix FaceMix) {
 		w := mathx.Clamp01(mix.FaceWeight)
 		for _, fb := range face.Bones {
 			q := fb.Rotation
-			if !fb.Bone.Valid() || !mix.overrides(fb.Bone) || !finite(q.W+q.V[0]+q.V[1]+q.V[2]) || q.Len() < 0.5 {
+			if !fb.Bone.Valid() || !mix.Overrides(fb.Bone) || !finite(q.W+q.V[0]+q.V[1]+q.V[2]) || q.Len() < 0.5 {
 				continue
 			}
 			q = q.Normalize()
@@ -430,9 +453,37 @@ func (p *poser) build(o Options, face *Face, mix FaceMix) {
 	}
 }
 
+// Pose returns the pose the latest Update computed: normalized-bone
+// rotations and positions in the VRM 1.0 frame, the root (metres, unit
+// quaternion, uniform scale), and expression weights 0–1 by name. It
+// belongs to p: a caller may lay more over it (an idle layer, expressions
+// by hand) until the next Update overwrites it.
+func (p *Poser) Pose() *vrm.Pose { return &p.pose }
+
 // Weights copies the expression weights given to the avatar (0–1, indexed
 // like Avatar.Expressions, before the avatar's overrides) into dst.
-func (p *poser) Weights(dst []float32) []float32 { return append(dst[:0], p.eCur...) }
+func (p *Poser) Weights(dst []float32) []float32 { return append(dst[:0], p.eCur...) }
+
+// Weight returns the weight given to expression i (indexed like
+// Avatar.Expressions, 0–1), 0 when out of range.
+func (p *Poser) Weight(i int) float32 {
+	if i < 0 || i >= len(p.eCur) {
+		return 0
+	}
+	return p.eCur[i]
+}
+
+// FaceBlinks reports whether the face of the latest Update drives one of
+// the avatar's blink expressions (IsBlink): an idle layer's automatic
+// blink then stays away.
+func (p *Poser) FaceBlinks() bool {
+	for i, set := range p.fSet {
+		if set && IsBlink(&p.av.Expressions[i]) {
+			return true
+		}
+	}
+	return false
+}
 
 // mirrorPos reflects a VRM-frame position across the avatar's YZ plane.
 func mirrorPos(v mgl32.Vec3) mgl32.Vec3 { return mgl32.Vec3{-v[0], v[1], v[2]} }
