@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
@@ -479,4 +480,56 @@ func FuzzDecodeJPEG(f *testing.F) {
 			t.Fatal("a decoded pixel is not opaque")
 		}
 	})
+}
+
+var bench4096 struct {
+	once                  sync.Once
+	baseline, progressive []byte
+}
+
+// BenchmarkDecodeJPEG4096: one 4096² JPEG texture (baseline 4:2:0 from Go's
+// encoder, progressive 4:2:0 from ImageMagick) decoded into what the
+// loader keeps: at the default preview size (2048²) and at full size,
+// with image/jpeg as before (decode, then scaleDown or toNRGBA) and with
+// libjpeg-turbo (decodeNRGBA). Allocations are Go's only: libjpeg's
+// buffers are C memory, freed when the decode returns.
+func BenchmarkDecodeJPEG4096(b *testing.B) {
+	bench4096.once.Do(func() {
+		m := jpegPattern(4096, 4096)
+		bench4096.baseline = goJPEG(b, m)
+		if _, err := exec.LookPath("convert"); err == nil {
+			bench4096.progressive = magickJPEG(b, m, "-interlace", "JPEG", "-sampling-factor", "2x2", "-quality", "90")
+		}
+	})
+	for _, enc := range []struct {
+		name string
+		data []byte
+	}{{"baseline", bench4096.baseline}, {"progressive", bench4096.progressive}} {
+		for _, side := range []int{2048, -1} {
+			size := "2048"
+			if side < 0 {
+				size = "full"
+			}
+			b.Run(enc.name+"/"+size+"/stdlib", func(b *testing.B) {
+				if enc.data == nil {
+					b.Skip("convert (ImageMagick) not found")
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					_ = stdlibNRGBA(b, enc.data, side)
+				}
+			})
+			b.Run(enc.name+"/"+size+"/libjpeg", func(b *testing.B) {
+				if enc.data == nil {
+					b.Skip("convert (ImageMagick) not found")
+				}
+				b.ReportAllocs()
+				for b.Loop() {
+					if _, err := decodeNRGBA(enc.data, "image/jpeg", 4096, 4096, side, false); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
 }
