@@ -104,8 +104,9 @@ static void kgFree(kgJPEG *d) {
 
 // kgHeader reads the markers up to the first scan of data (which must
 // stay where it is until kgFree) and returns the image's size in *w, *h,
-// or -1 with d->msg. maxMemory bounds the whole-image coefficient buffer,
-// bytes.
+// or -1 with d->msg. maxMemory bounds libjpeg's memory when it allocates
+// the whole-image coefficient buffer, bytes (jmemnobs.c: over it, it would
+// need a backing store, and fails).
 static int kgHeader(kgJPEG *d, const unsigned char *data, unsigned long n, long maxMemory, int *w, int *h) {
 	if (setjmp(d->jump)) {
 		return -1;
@@ -234,7 +235,10 @@ func decodeJPEGUpsampling(data []byte, maxW, maxH, side int, fancy bool) (image.
 	pin.Pin(&data[0])
 	defer pin.Unpin()
 	var w, h C.int
-	if C.kgHeader(d, (*C.uchar)(&data[0]), C.ulong(len(data)), C.long(jpegCoefficientBytes(maxW, maxH)), &w, &h) != 0 {
+	// A backstop: libjpeg refuses to allocate a coefficient buffer over
+	// this (and the small buffers it has allocated before it).
+	maxMemory := jpegCoefficientBytes(maxW, maxH) + 4<<20
+	if C.kgHeader(d, (*C.uchar)(&data[0]), C.ulong(len(data)), C.long(maxMemory), &w, &h) != 0 {
 		return nil, jpegError(d)
 	}
 	if int(w) > maxW || int(h) > maxH || w <= 0 || h <= 0 {
@@ -261,7 +265,7 @@ func decodeJPEGUpsampling(data []byte, maxW, maxH, side int, fancy bool) (image.
 
 // jpegError is libjpeg's message for the error d stopped on.
 func jpegError(d *C.kgJPEG) error {
-	return errors.New("jpeg: " + C.GoString(&d.msg[0]))
+	return errors.New("libjpeg: " + C.GoString(&d.msg[0]))
 }
 
 // jpegCoefficientBytes bounds libjpeg's whole-image coefficient buffer for

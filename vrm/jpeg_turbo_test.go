@@ -5,6 +5,7 @@ package vrm
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/qmuntal/gltf"
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 )
@@ -382,6 +385,13 @@ func TestJPEGBroken(t *testing.T) {
 		{"bad Huffman table", badHuffman, 64},
 		{"12-bit precision", precision12, 64},
 		{"wider than checked", good, 63},
+		{"12 components", func() []byte {
+			// A frame header of 12 components (libjpeg's limit is 10).
+			b := bytes.Clone(good)
+			sof := bytes.Index(b, []byte{0xff, 0xc0})
+			b[sof+9] = 12
+			return b
+		}(), 64},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			m, err := decodeJPEG(c.data, c.maxW, 48, -1)
@@ -419,6 +429,81 @@ func jpegScans(t *testing.T, data []byte) [][]byte {
 		t.Fatalf("cannot split the JPEG into scans (stopped at byte %d of %d)", i, len(data))
 	}
 	return scans
+}
+
+// TestJPEGCoefficientBound: libjpeg's coefficient buffer fits the bound the
+// loader charges (jpegCoefficientBytes, which also caps libjpeg's memory)
+// for progressive images of 4 full-resolution components (YCCK 4:4:4, the
+// most coefficients a pixel) and of 4:2:0, at sizes that pad their MCUs
+// differently.
+func TestJPEGCoefficientBound(t *testing.T) {
+	for _, sz := range []image.Point{{1, 1}, {9, 300}, {300, 9}, {64, 64}, {257, 129}, {1000, 1000}} {
+		for _, opts := range [][]string{
+			{"-colorspace", "CMYK", "-sampling-factor", "1x1"},
+			{"-sampling-factor", "2x2"},
+		} {
+			data := magickJPEG(t, jpegPattern(sz.X, sz.Y), append(opts, "-interlace", "JPEG", "-quality", "90")...)
+			if _, err := decodeJPEG(data, sz.X, sz.Y, -1); err != nil {
+				t.Errorf("%v %v: %v", sz, opts, err)
+			}
+		}
+	}
+}
+
+// jpegAvatar is the synthetic avatar with the image of material 0's base
+// colour texture replaced by the JPEG jpg.
+func jpegAvatar(t *testing.T, jpg []byte) []byte {
+	t.Helper()
+	av := synthAvatar(true)
+	doc := new(gltf.Document)
+	if err := gltf.NewDecoder(bytes.NewReader(encode(t, av, Version1))).Decode(doc); err != nil {
+		t.Fatal(err)
+	}
+	tx := doc.Materials[0].PBRMetallicRoughness.BaseColorTexture
+	if tx == nil || doc.Textures[tx.Index].Source == nil || len(doc.Buffers) != 1 {
+		t.Fatal("material 0 has no base colour image in buffer 0")
+	}
+	buf := doc.Buffers[0]
+	for len(buf.Data)%4 != 0 {
+		buf.Data = append(buf.Data, 0)
+	}
+	doc.BufferViews = append(doc.BufferViews, &gltf.BufferView{Buffer: 0, ByteOffset: len(buf.Data), ByteLength: len(jpg)})
+	buf.Data = append(buf.Data, jpg...)
+	buf.ByteLength = len(buf.Data)
+	im := doc.Images[*doc.Textures[tx.Index].Source]
+	im.BufferView, im.MimeType = gltf.Index(len(doc.BufferViews)-1), "image/jpeg"
+	var out bytes.Buffer
+	enc := gltf.NewEncoder(&out)
+	enc.AsBinary = true
+	if err := enc.Encode(doc); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+// TestLoadJPEGTexture: through Load, a JPEG texture over the preview size
+// is kept at it; a truncated one is an error naming the image; one whose
+// header is over MaxTextureSize is refused before decoding.
+func TestLoadJPEGTexture(t *testing.T) {
+	good := goJPEG(t, jpegPattern(300, 200))
+	av, err := LoadLimited(bytes.NewReader(jpegAvatar(t, good)), Limits{PreviewTextureSize: 120})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := av.Textures[av.Materials[0].BaseColorTexture.Texture]
+	if tx.MIMEType != "image/jpeg" || tx.Width != 300 || tx.Height != 200 || tx.Image.Rect != image.Rect(0, 0, 120, 80) {
+		t.Errorf("texture %s %d×%d kept at %v, want image/jpeg 300×200 kept at 120×80", tx.MIMEType, tx.Width, tx.Height, tx.Image.Rect)
+	}
+	_, err = Load(bytes.NewReader(jpegAvatar(t, good[:len(good)/2])))
+	if err == nil || !strings.Contains(err.Error(), "image ") || !strings.Contains(err.Error(), "libjpeg: Premature end") {
+		t.Errorf("truncated JPEG: err = %v, want libjpeg's error naming the image", err)
+	}
+	huge := bytes.Clone(good)
+	sof := bytes.Index(huge, []byte{0xff, 0xc0})
+	huge[sof+5], huge[sof+6], huge[sof+7], huge[sof+8] = 0x40, 0x00, 0x40, 0x00 // 16384×16384
+	if _, err := Load(bytes.NewReader(jpegAvatar(t, huge))); !errors.Is(err, ErrLimit) {
+		t.Errorf("16384² JPEG header: err = %v, want ErrLimit", err)
+	}
 }
 
 // TestJPEGTooManyScans: a progressive JPEG of more scans than any encoder
