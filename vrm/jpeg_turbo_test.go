@@ -14,6 +14,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
+	"runtime/debug"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -503,6 +506,61 @@ func TestLoadJPEGTexture(t *testing.T) {
 	huge[sof+5], huge[sof+6], huge[sof+7], huge[sof+8] = 0x40, 0x00, 0x40, 0x00 // 16384×16384
 	if _, err := Load(bytes.NewReader(jpegAvatar(t, huge))); !errors.Is(err, ErrLimit) {
 		t.Errorf("16384² JPEG header: err = %v, want ErrLimit", err)
+	}
+}
+
+// residentBytes is this process's resident set (VmRSS), bytes, or -1.
+func residentBytes() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			if err != nil {
+				return -1
+			}
+			return kb << 10
+		}
+	}
+	return -1
+}
+
+// TestJPEGGivesMemoryBack: after big decodes (a 2048² progressive 4:4:4
+// JPEG, 24 MiB of coefficients, decoded scaled and full size, each on a
+// goroutine of its own, so on whichever threads) the process is no larger
+// than before: libjpeg's buffers go back to the system, not into the free
+// lists of glibc's per-thread heaps (kgTune).
+func TestJPEGGivesMemoryBack(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes a 2048² JPEG six times")
+	}
+	data := magickJPEG(t, jpegPattern(2048, 2048), "-interlace", "JPEG", "-sampling-factor", "1x1", "-quality", "90")
+	settle := func() int64 {
+		goruntime.GC()
+		debug.FreeOSMemory()
+		return residentBytes()
+	}
+	before := settle()
+	if before < 0 {
+		t.Skip("no /proc/self/status")
+	}
+	for i := 0; i < 6; i++ {
+		done := make(chan error)
+		go func() {
+			_, err := decodeNRGBA(data, "image/jpeg", 2048, 2048, 1024*(1+i%2), false)
+			done <- err
+		}()
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	after := settle()
+	t.Logf("resident %d MiB before, %d MiB after", before>>20, after>>20)
+	// With glibc's dynamic malloc thresholds it grew by 16–24 MiB.
+	if after > before+8<<20 {
+		t.Errorf("resident memory grew by %d MiB over six decodes, want ≤ 8 MiB", (after-before)>>20)
 	}
 }
 
