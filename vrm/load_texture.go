@@ -239,10 +239,12 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 			defer sem.Release(jb.weight)
 			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, jb.res.w, jb.res.h, side, jb.weight >= collectAfter)
 			if jb.weight >= collectAfter {
-				// The decoder's buffers are garbage now, but with the heap
-				// just grown by them the next collection would come only
-				// at twice this size: collect now, so what is allocated
-				// next (the renderer's buffers) reuses their memory.
+				// The decoder's Go buffers (image/png's, image/jpeg's, or
+				// the DCT-scaled image scaleDown finished; libjpeg's own
+				// are C memory, freed already) are garbage now, but with
+				// the heap just grown by them the next collection would
+				// come only at twice this size: collect now, so what is
+				// allocated next (the renderer's buffers) reuses them.
 				goruntime.GC()
 			}
 		}()
