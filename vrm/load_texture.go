@@ -74,6 +74,7 @@ type lazyImage struct {
 	mu   sync.Mutex
 	data []byte
 	mime string
+	w, h int  // size in the file (checked against the limits)
 	side int  // PreviewTextureSize it is downscaled to fit (≤ 0: none)
 	done bool // get has decoded data into img/err
 	img  *image.NRGBA
@@ -86,7 +87,7 @@ func (z *lazyImage) get() (*image.NRGBA, error) {
 	z.mu.Lock()
 	defer z.mu.Unlock()
 	if !z.done {
-		z.img, z.err = decodeNRGBA(z.data, z.mime, z.side, false)
+		z.img, z.err = decodeNRGBA(z.data, z.mime, z.w, z.h, z.side, false)
 		if z.err != nil {
 			z.img = whiteImage()
 		}
@@ -104,7 +105,7 @@ func (z *lazyImage) peek() (*image.NRGBA, error) {
 	if done {
 		return img, err
 	}
-	return decodeNRGBA(z.data, z.mime, z.side, false)
+	return decodeNRGBA(z.data, z.mime, z.w, z.h, z.side, false)
 }
 
 // imageJobs is a set of images being decoded in the background.
@@ -141,16 +142,16 @@ func fitSize(w, h, side int) (int, int) {
 func keptBytes(w, h int) int64 { return int64(w) * int64(h) * 16 / 3 }
 
 // transientBytes estimates the memory a decode of a w×h image needs while
-// it runs, bytes: the decoder's result and buffers (a progressive JPEG
-// keeps every DCT coefficient, 4 bytes each: up to 12 bytes a pixel, plus
-// 3 for the YCbCr result; a 16-bit PNG decodes to 8 bytes a pixel before it
+// it runs, bytes: the decoder's result and buffers (for JPEG see
+// jpegDecodeBytes: with libjpeg-turbo up to 8 bytes a pixel of int16 DCT
+// coefficients for a progressive image, plus the output at the DCT scale
+// nearest the kept size; a 16-bit PNG decodes to 8 bytes a pixel before it
 // is converted to 4), plus the kept image.
 func transientBytes(w, h int, mime string, kw, kh int) int64 {
-	perPixel := int64(12)
 	if mime == "image/jpeg" {
-		perPixel = 15
+		return jpegDecodeBytes(w, h, kw, kh) + keptBytes(kw, kh)
 	}
-	return int64(w)*int64(h)*perPixel + keptBytes(kw, kh)
+	return int64(w)*int64(h)*12 + keptBytes(kw, kh)
 }
 
 // startImages checks the images in need (indices into doc.Images) — format,
@@ -201,14 +202,14 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 		res := &decodedImage{mime: mime, w: cfg.Width, h: cfg.Height}
 		j.out[i] = res
 		if l.limits.NoPixels {
-			res.lazy = &lazyImage{data: data, mime: mime, side: side}
+			res.lazy = &lazyImage{data: data, mime: mime, w: cfg.Width, h: cfg.Height, side: side}
 			continue
 		}
 		if !eager[i] {
 			// A copy: the file's buffer (often tens of MB) is garbage
 			// once the avatar is loaded, and a subslice kept for a
 			// thumbnail would keep all of it alive.
-			res.lazy = &lazyImage{data: bytes.Clone(data), mime: mime, side: side}
+			res.lazy = &lazyImage{data: bytes.Clone(data), mime: mime, w: cfg.Width, h: cfg.Height, side: side}
 			continue
 		}
 		jobs = append(jobs, job{data, res, min(tr, decodeScratchBudget)})
@@ -236,12 +237,14 @@ func (l *loader) startImages(need []int, eager map[int]bool) (*imageJobs, error)
 			}
 			_ = sem.Acquire(context.Background(), jb.weight) // never fails: no deadline
 			defer sem.Release(jb.weight)
-			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, side, jb.weight >= collectAfter)
+			jb.res.img, jb.res.err = decodeNRGBA(jb.data, jb.res.mime, jb.res.w, jb.res.h, side, jb.weight >= collectAfter)
 			if jb.weight >= collectAfter {
-				// The decoder's buffers are garbage now, but with the heap
-				// just grown by them the next collection would come only
-				// at twice this size: collect now, so what is allocated
-				// next (the renderer's buffers) reuses their memory.
+				// The decoder's Go buffers (image/png's, image/jpeg's, or
+				// the DCT-scaled image scaleDown finished; libjpeg's own
+				// are C memory, freed already) are garbage now, but with
+				// the heap just grown by them the next collection would
+				// come only at twice this size: collect now, so what is
+				// allocated next (the renderer's buffers) reuses them.
 				goruntime.GC()
 			}
 		}()
@@ -265,11 +268,13 @@ func (j *imageJobs) wait() (map[int]*decodedImage, error) {
 	return j.out, nil
 }
 
-// decodeNRGBA decodes PNG or JPEG data into sRGB, non-premultiplied RGBA
+// decodeNRGBA decodes PNG or JPEG data of w×h pixels (the size its header
+// gave when the limits were checked) into sRGB, non-premultiplied RGBA
 // with bounds starting at (0, 0), downscaled to fit side×side (side > 0)
 // straight from the decoder's result, so no full-size RGBA copy of a big
-// image is ever made.
-func decodeNRGBA(data []byte, mime string, side int, collect bool) (*image.NRGBA, error) {
+// image is ever made. A JPEG is decoded at the DCT scale nearest above
+// that size when cgo has libjpeg-turbo (decodeJPEG).
+func decodeNRGBA(data []byte, mime string, w, h, side int, collect bool) (*image.NRGBA, error) {
 	var (
 		m   image.Image
 		err error
@@ -277,17 +282,17 @@ func decodeNRGBA(data []byte, mime string, side int, collect bool) (*image.NRGBA
 	if mime == "image/png" {
 		m, err = png.Decode(bytes.NewReader(data))
 	} else {
-		m, err = jpeg.Decode(bytes.NewReader(data))
+		m, err = decodeJPEG(data, w, h, side)
 	}
 	if err != nil {
 		return nil, err
 	}
 	b := m.Bounds()
-	if w, h := fitSize(b.Dx(), b.Dy(), side); w != b.Dx() || h != b.Dy() {
+	if kw, kh := fitSize(b.Dx(), b.Dy(), side); kw != b.Dx() || kh != b.Dy() {
 		if collect {
 			goruntime.GC()
 		}
-		return scaleDown(m, w, h), nil
+		return scaleDown(m, kw, kh), nil
 	}
 	return toNRGBA(m), nil
 }
