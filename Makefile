@@ -23,9 +23,10 @@ NODE_PEER := protocol/vmc/testdata/nodepeer
 THREE_REF := testdata/threevrm
 
 # What building and running needs: cgo, the X11/GL headers fyne's GLFW
-# driver builds against (field notes §7), and libjpeg-turbo (libjpeg-dev: libjpeg62-turbo-dev on Debian, libjpeg-turbo8-dev on Ubuntu), which decodes
+# driver builds against (field notes §7), and libjpeg-turbo, which decodes
 # JPEG textures (vrm/jpeg_turbo.go; with CGO_ENABLED=0 vrm falls back to
-# Go's image/jpeg).
+# Go's image/jpeg). libjpeg-dev is libjpeg62-turbo-dev on Debian and
+# libjpeg-turbo8-dev on Ubuntu.
 RUN_PACKAGES := gcc libc6-dev pkg-config \
 	libgl-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
 	libxxf86vm-dev libwayland-dev libxkbcommon-dev libegl-dev libjpeg-dev
