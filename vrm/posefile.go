@@ -51,7 +51,7 @@ type poseFile struct {
 // three-vrm's humanoid.getNormalizedBoneNode(name).quaternion, and are
 // normalised; "hips" is the hips position in model space, metres (Pose
 // Positions[Hips]). Expression keys are matched like
-// Avatar.ExpressionIndex; weights are 0–1. lookAt yaw/pitch follow
+// Model.ExpressionIndex; weights are 0–1. lookAt yaw/pitch follow
 // LookAtInput. Unknown fields, unknown bone names, non-finite or zero
 // quaternions are errors naming the culprit.
 func ParsePoseJSON(r io.Reader) (*Pose, error) {

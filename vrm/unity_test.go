@@ -50,7 +50,7 @@ func TestPoseFromUnity(t *testing.T) {
 	for name, av := range synthVariants(t) {
 		var q Pose
 		PoseFromUnity(&q, UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &bones, humanoid.Set(0).With(humanoid.LeftUpperArm))
-		f := av.Pose(&q)
+		f := NewRig(av).Pose(&q)
 		if got := bonePos(av, f, humanoid.LeftHand); !near(got, mgl32.Vec3{0.2, 0.9, 0}, 1e-5) {
 			t.Errorf("%s: left hand at %v, want (0.2, 0.9, 0) (arm down)", name, got)
 		}

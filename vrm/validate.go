@@ -64,10 +64,10 @@ func finiteVecs3(v []mgl32.Vec3) bool {
 // references exist, vertex attributes and morph targets match the vertex
 // count, indices and joint indices are in range, and expression, humanoid,
 // lookAt and spring-bone references exist. Load runs it; call it on an
-// Avatar built by hand before Pose or Encode.
-func (av *Avatar) Validate() error { return av.validate() }
+// Model built by hand before NewRig or Encode.
+func (av *Model) Validate() error { return av.validate() }
 
-func (av *Avatar) validate() error {
+func (av *Model) validate() error {
 	nn := len(av.Nodes)
 	nodeOK := func(i int) bool { return i >= 0 && i < nn }
 	texOK := func(el string, r TextureRef) error {
@@ -297,10 +297,10 @@ func (av *Avatar) validate() error {
 	return av.validateConstraints()
 }
 
-// validateConstraints checks Avatar.Constraints: nodes exist, a source is
+// validateConstraints checks Model.Constraints: nodes exist, a source is
 // not its own node, at most one constraint per node, known types and axes,
 // weights within 0–1, and no circular dependency (constraintPlan).
-func (av *Avatar) validateConstraints() error {
+func (av *Model) validateConstraints() error {
 	if len(av.Constraints) == 0 {
 		return nil
 	}
