@@ -64,10 +64,10 @@ func (av *Model) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
 	if f == nil || len(f.NodeWorld) != len(av.Nodes) {
 		return lo, hi, false
 	}
-	rt := av.restData()
+	rd := av.restData()
 	for _, r := range av.Scene {
-		k := rt.pos[r]
-		for _, ni := range rt.order[k:rt.end[k]] {
+		k := rd.pos[r]
+		for _, ni := range rd.order[k:rd.end[k]] {
 			nd := &av.Nodes[ni]
 			if nd.Mesh < 0 || !av.ThirdPersonVisible(int(ni)) {
 				continue

@@ -63,7 +63,7 @@ func (s *springState) init(rest *springRest) {
 	s.tails = make([]springTail, rest.joints)
 }
 
-func (s *springRest) init(av *Model, rt *restData) {
+func (s *springRest) init(av *Model, rd *restData) {
 	sb := &av.SpringBone
 	// Node depths, computed once (a parent walk per comparison is
 	// quadratic on deep hierarchies).
@@ -104,22 +104,22 @@ func (s *springRest) init(av *Model, rt *restData) {
 				restT: nd.Translation, restR: nd.Rotation, restS: nd.Scale,
 				params: sp.Joints[k],
 			}
-			inv := affineInverse(&rt.restWorld[jn])
+			inv := affineInverse(&rd.restWorld[jn])
 			if k+1 < n {
 				tn := sp.Joints[k+1].Node
-				j.tailLocal = transformPoint(&inv, rt.restWorld[tn].Col(3).Vec3())
+				j.tailLocal = transformPoint(&inv, rd.restWorld[tn].Col(3).Vec3())
 			} else {
 				// VRM 0.x virtual tail: VirtualTail beyond the joint along
 				// its parent → joint direction (UniVRM SetupRecursive).
-				pos := rt.restWorld[jn].Col(3).Vec3()
+				pos := rd.restWorld[jn].Col(3).Vec3()
 				dir := mgl32.Vec3{0, 1, 0}
 				if nd.Parent >= 0 {
-					dir = unitOr(pos.Sub(rt.restWorld[nd.Parent].Col(3).Vec3()), dir)
+					dir = unitOr(pos.Sub(rd.restWorld[nd.Parent].Col(3).Vec3()), dir)
 				}
 				j.tailLocal = transformPoint(&inv, pos.Add(dir.Mul(sp.VirtualTail)))
 			}
 			j.axis = unitOr(j.tailLocal, mgl32.Vec3{0, 1, 0})
-			rw := &rt.restWorld[jn]
+			rw := &rd.restWorld[jn]
 			sx, sy, sz := rw.Col(0).Vec3().Len(), rw.Col(1).Vec3().Len(), rw.Col(2).Vec3().Len()
 			j.uniform = math.Abs(float64(sx-sy)) < 1e-4*float64(sx) && math.Abs(float64(sx-sz)) < 1e-4*float64(sx)
 			// The path from the previous joint (whose world is current) down
