@@ -117,7 +117,8 @@ type Engine struct {
 	frameView  bool // frame the avatar at the next render
 	width      int
 	height     int
-	avatar     *vrm.Avatar
+	avatar     *vrm.Model
+	rig        *vrm.Rig // avatar's Rig for the main view, made by the load; only the render goroutine poses it
 	source     Source
 	face       FaceSource
 	mix        FaceMix
@@ -347,9 +348,9 @@ func (e *Engine) viewChange(f func(*render.Orbit)) {
 }
 
 // Avatar returns the shown avatar (nil before the first load) and where it
-// came from. The avatar's exported fields may be read, not changed; only
-// the engine poses it.
-func (e *Engine) Avatar() (*vrm.Avatar, Source) {
+// came from. The Model is read-only and may be shared (vrm.Model): a caller
+// poses it with a Rig of its own, the engine with its own.
+func (e *Engine) Avatar() (*vrm.Model, Source) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.avatar, e.source
@@ -365,13 +366,13 @@ func (e *Engine) Thumbnail() *image.NRGBA {
 
 // setAvatar shows av unless a load newer than gen has started, and reports
 // whether it did.
-func (e *Engine) setAvatar(av *vrm.Avatar, thumb *image.NRGBA, src Source, gen uint64) bool {
+func (e *Engine) setAvatar(av *vrm.Model, rig *vrm.Rig, thumb *image.NRGBA, src Source, gen uint64) bool {
 	e.mu.Lock()
 	if e.loadGen.Load() != gen {
 		e.mu.Unlock()
 		return false
 	}
-	e.avatar, e.source, e.thumb = av, src, thumb
+	e.avatar, e.rig, e.source, e.thumb = av, rig, src, thumb
 	e.frameView = true
 	e.weights, e.unmatched = nil, nil
 	e.mu.Unlock()
@@ -591,8 +592,11 @@ const workShare = 0.5
 
 // renderState is the render goroutine's own state.
 type renderState struct {
-	poser      poser
-	avatar     *vrm.Avatar
+	poser  poser
+	avatar *vrm.Model
+	// rig poses avatar for the main view, whose frame the output window
+	// draws too; a view posed differently would have a Rig of its own.
+	rig        *vrm.Rig
 	frame      vmc.Frame
 	face       Face
 	lastUpdate time.Time
@@ -625,7 +629,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	}
 	e.mu.Lock()
 	opts, view, mix, face := e.opts, e.view, e.mix, e.face
-	av, w, h := e.avatar, e.width, e.height
+	av, rig, w, h := e.avatar, e.rig, e.width, e.height
 	frameView := e.frameView && w > 0 && h > 0
 	e.frameView = e.frameView && !frameView
 	fov := e.orbit.FOV
@@ -636,7 +640,7 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 		if rs.avatar != nil {
 			e.renderer.Forget(rs.avatar)
 		}
-		rs.avatar = av
+		rs.avatar, rs.rig = av, rig
 		rs.poser.reset(av)
 		rs.alive.reset(av, uint64(now.UnixNano()))
 		rs.lastUpdate = time.Time{}
@@ -677,10 +681,10 @@ func (e *Engine) renderFrame(rs *renderState, now time.Time, ft *frameTimes) boo
 	var vf *vrm.Frame
 	if av != nil {
 		if !rs.springsSet || rs.springs != view.SpringBones {
-			av.SetSpringBones(view.SpringBones)
+			rs.rig.SetSpringBones(view.SpringBones)
 			rs.springs, rs.springsSet = view.SpringBones, true
 		}
-		vf = av.Update(&rs.poser.pose, float32(dt))
+		vf = rs.rig.Update(&rs.poser.pose, float32(dt))
 		if view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
 			moving = true
 		}
@@ -804,7 +808,7 @@ func worldChanged(prev *[]mgl32.Mat4, cur []mgl32.Mat4) bool {
 
 // hasUVAnimation reports whether some MToon material of av scrolls or
 // rotates its UVs, which needs continuous redraws.
-func hasUVAnimation(av *vrm.Avatar) bool {
+func hasUVAnimation(av *vrm.Model) bool {
 	if av == nil {
 		return false
 	}

@@ -40,7 +40,7 @@ const maxLean = 25 * math.Pi / 180
 // above its spine. It is built once per avatar (allocating) and then fills
 // a Face every frame without allocating.
 type faceRig struct {
-	av          *vrm.Avatar
+	av          *vrm.Model
 	arkit       [arkit.Count]int32 // expression index per ARKit shape, −1 when absent
 	found       int                // ARKit shapes found
 	perfectSync bool               // face.HasPerfectSync of the names
@@ -57,7 +57,7 @@ type faceRig struct {
 // field notes §6); presets by their VRM preset (VRM 0.x names were mapped by
 // the loader, field notes §4). An expression that is both is driven as the
 // ARKit shape.
-func newFaceRig(av *vrm.Avatar) *faceRig {
+func newFaceRig(av *vrm.Model) *faceRig {
 	r := &faceRig{av: av, present: av.Humanoid.Present, lookAt: av.LookAt}
 	names := make([]string, len(av.Expressions))
 	for i := range av.Expressions {
@@ -97,7 +97,7 @@ func newFaceRig(av *vrm.Avatar) *faceRig {
 
 // restBonePosition returns bone b's rest position in model space, metres,
 // from the nodes' rest transforms.
-func restBonePosition(av *vrm.Avatar, b humanoid.Bone) (mgl32.Vec3, bool) {
+func restBonePosition(av *vrm.Model, b humanoid.Bone) (mgl32.Vec3, bool) {
 	n := av.Humanoid.Node(b)
 	if n < 0 || n >= len(av.Nodes) {
 		return mgl32.Vec3{}, false
@@ -268,7 +268,7 @@ func (r *faceRig) lean(off mgl32.Vec3, out *Face) {
 // face.HasPerfectSync expressions, else presets) and how many of
 // the 52 ARKit shapes av has expressions for — what a panel shows as "auto
 // chose … for this avatar". A nil av has none.
-func FaceMapping(av *vrm.Avatar, mode face.MappingMode) (face.MappingMode, int) {
+func FaceMapping(av *vrm.Model, mode face.MappingMode) (face.MappingMode, int) {
 	if av == nil {
 		return face.ResolveMode(mode, false), 0
 	}

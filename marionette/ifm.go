@@ -317,7 +317,7 @@ func (s *IFacialMocap) FetchRecording(ctx context.Context, phone string, opts if
 // Face implements FaceSource: it maps the newest frame (smoothing advances
 // with the time since the previous call) and adapts it to av. It does not
 // allocate, except to build av's tables on the first call for av.
-func (s *IFacialMocap) Face(av *vrm.Avatar, out *Face) bool {
+func (s *IFacialMocap) Face(av *vrm.Model, out *Face) bool {
 	now := time.Now()
 	s.mu.Lock()
 	c, settings, calib, arrival := s.client, s.settings, s.calib, s.arrival
@@ -352,7 +352,7 @@ func (s *IFacialMocap) Face(av *vrm.Avatar, out *Face) bool {
 // mapFace maps frame f at now with settings st and calibration cal, and
 // adapts the result to av into out: Face's work once it has a live frame.
 // It belongs to the render goroutine.
-func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *Face) {
+func (s *IFacialMocap) mapFace(av *vrm.Model, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *Face) {
 	if s.rig == nil || s.rig.av != av {
 		s.rig = newFaceRig(av)
 	}

@@ -17,7 +17,7 @@ type Poser struct {
 }
 
 // NewPoser returns a Poser for av (not nil) with options o.
-func NewPoser(av *vrm.Avatar, o Options) *Poser {
+func NewPoser(av *vrm.Model, o Options) *Poser {
 	p := &Poser{opts: o}
 	p.p.reset(av)
 	return p

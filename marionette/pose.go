@@ -37,7 +37,7 @@ const maxUnmatched = 32
 // root, MR scale, bone position mode, cuts, mirror, time-based smoothing,
 // and the face source's mix. It belongs to the engine's render goroutine.
 type poser struct {
-	av   *vrm.Avatar
+	av   *vrm.Model
 	pose vrm.Pose
 
 	// Targets of the current frame, VRM 1.0 frame, after mirror and cuts.
@@ -78,7 +78,7 @@ type blendSlot struct {
 }
 
 // reset prepares the poser for av (nil for none), forgetting all state.
-func (p *poser) reset(av *vrm.Avatar) {
+func (p *poser) reset(av *vrm.Model) {
 	*p = poser{av: av, pose: vrm.Pose{Expressions: p.pose.Expressions[:0]}}
 	if av == nil {
 		return

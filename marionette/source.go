@@ -21,7 +21,7 @@ type FaceSource interface {
 	// on the engine's render goroutine once per rendered frame and must not
 	// block. The source may keep per-avatar tables keyed by av; it must not
 	// pose av.
-	Face(av *vrm.Avatar, f *Face) bool
+	Face(av *vrm.Model, f *Face) bool
 	// Changed returns a channel that receives a value when a newer face is
 	// available, or when Face's answer changes (the source connected,
 	// disconnected, lost the face). It must coalesce (capacity 1, never
@@ -40,7 +40,7 @@ type Face struct {
 	// Indices out of range are ignored.
 	Slots []ExpressionSlot
 	// Expressions are weights 0–1 by expression name, matched as
-	// vrm.Avatar.ExpressionIndex does (case-insensitive, VRM 0.x and 1.0
+	// vrm.Model.ExpressionIndex does (case-insensitive, VRM 0.x and 1.0
 	// preset names, Perfect Sync names as the model spells them). Names the
 	// avatar lacks are ignored.
 	Expressions []vrm.ExpressionWeight
@@ -59,7 +59,7 @@ type Face struct {
 }
 
 // ExpressionSlot is one expression weight, 0–1, by index into
-// vrm.Avatar.Expressions.
+// vrm.Model.Expressions.
 type ExpressionSlot struct {
 	Index  int32
 	Weight float32
