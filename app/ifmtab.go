@@ -407,7 +407,7 @@ func (u *ui) ifmAvatarChanged() {
 }
 
 // mappingText says which mapping av gets in mode and why.
-func mappingText(av *vrm.Avatar, mode face.MappingMode) string {
+func mappingText(av *vrm.Model, mode face.MappingMode) string {
 	if av == nil {
 		return "No avatar yet."
 	}

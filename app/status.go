@@ -202,7 +202,7 @@ func overlayText(s *marionette.Stats) string {
 // creditLine is the status bar's credit for the shown avatar: its name,
 // authors and licence, shown wherever the avatar is (CC-BY and VRM
 // "credit required" avatars demand it).
-func creditLine(av *vrm.Avatar, src marionette.Source) string {
+func creditLine(av *vrm.Model, src marionette.Source) string {
 	m := &av.Meta
 	s := marionette.DisplayName(av, src)
 	if len(m.Authors) > 0 {
