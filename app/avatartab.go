@@ -31,7 +31,7 @@ func makeNoAvatarTab() fyne.CanvasObject {
 // with it), the live expression bars (bars[i] for av.Expressions[i]), the
 // blend keys the stream sends that av lacks, the humanoid bones found and
 // the loader's warnings.
-func makeAvatarTab(av *vrm.Avatar, thumb *image.NRGBA, src marionette.Source, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
+func makeAvatarTab(av *vrm.Model, thumb *image.NRGBA, src marionette.Source, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
 	return container.NewVBox(
 		makeAvatarHeader(av, thumb, src),
 		makeLicenceCard(&av.Meta),
@@ -43,7 +43,7 @@ func makeAvatarTab(av *vrm.Avatar, thumb *image.NRGBA, src marionette.Source, ba
 
 // makeAvatarHeader shows the thumbnail (thumb, already scaled; nil for
 // none), name, version, authors and source.
-func makeAvatarHeader(av *vrm.Avatar, thumb *image.NRGBA, src marionette.Source) fyne.CanvasObject {
+func makeAvatarHeader(av *vrm.Model, thumb *image.NRGBA, src marionette.Source) fyne.CanvasObject {
 	m := &av.Meta
 	title := widget.NewLabelWithStyle(marionette.DisplayName(av, src), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = "headingText"
@@ -93,7 +93,7 @@ func makeLicenceCard(m *vrm.Meta) fyne.CanvasObject {
 
 // makeExpressionsCard shows a bar per expression with the weight the
 // avatar gets now (VMC and face mixed, smoothed).
-func makeExpressionsCard(av *vrm.Avatar, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
+func makeExpressionsCard(av *vrm.Model, bars []binding.Float, unmatched binding.String) fyne.CanvasObject {
 	grid := container.New(layout.NewFormLayout())
 	for i := range av.Expressions {
 		x := &av.Expressions[i]
@@ -113,7 +113,7 @@ func makeExpressionsCard(av *vrm.Avatar, bars []binding.Float, unmatched binding
 }
 
 // makeBonesCard lists the humanoid bones the model maps.
-func makeBonesCard(av *vrm.Avatar) fyne.CanvasObject {
+func makeBonesCard(av *vrm.Model) fyne.CanvasObject {
 	var names []string
 	for _, b := range av.Humanoid.Present.Bones() {
 		names = append(names, b.String())
@@ -125,7 +125,7 @@ func makeBonesCard(av *vrm.Avatar) fyne.CanvasObject {
 }
 
 // makeWarningsCard lists what the loader skipped or repaired.
-func makeWarningsCard(av *vrm.Avatar) fyne.CanvasObject {
+func makeWarningsCard(av *vrm.Model) fyne.CanvasObject {
 	if len(av.Warnings) == 0 {
 		return container.NewVBox()
 	}

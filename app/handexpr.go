@@ -33,7 +33,7 @@ type handState struct {
 }
 
 // avatarKey returns the preference key of av's bindings.
-func avatarKey(av *vrm.Avatar, src marionette.Source) string {
+func avatarKey(av *vrm.Model, src marionette.Source) string {
 	id := src.Path
 	if id == "" {
 		id = "name:" + marionette.DisplayName(av, src)
@@ -43,7 +43,7 @@ func avatarKey(av *vrm.Avatar, src marionette.Source) string {
 
 // handAvatarShown loads the bindings of the newly shown avatar and clears
 // what was on by hand.
-func (u *ui) handAvatarShown(av *vrm.Avatar, src marionette.Source) {
+func (u *ui) handAvatarShown(av *vrm.Model, src marionette.Source) {
 	h := u.hand
 	h.hand = marionette.HandExpressions{}
 	h.key = avatarKey(av, src)
@@ -150,7 +150,7 @@ func (u *ui) hookWindowKeys() {
 // makeHandCard returns the expressions of av to set by hand: per
 // expression an on/off check, its bindings, the mode for the next one
 // learnt, and Learn / Clear buttons.
-func (u *ui) makeHandCard(av *vrm.Avatar) fyne.CanvasObject {
+func (u *ui) makeHandCard(av *vrm.Model) fyne.CanvasObject {
 	h := u.hand
 	form := widget.NewForm()
 	var refreshers []func()

@@ -47,7 +47,7 @@ type ui struct {
 	// Avatar panel: rebuilt when the avatar changes.
 	avatarHolder *container.Scroll
 	exprBars     []binding.Float
-	shown        *vrm.Avatar // the avatar the panels describe
+	shown        *vrm.Model // the avatar the panels describe
 
 	// Loading overlay.
 	loading     *fyne.Container
@@ -433,7 +433,7 @@ func (u *ui) avatarFailed(src marionette.Source, err error) {
 
 // avatarShown updates the title, the Avatar panel and the expression bars
 // for a newly shown avatar.
-func (u *ui) avatarShown(av *vrm.Avatar, src marionette.Source) {
+func (u *ui) avatarShown(av *vrm.Model, src marionette.Source) {
 	u.shown = av
 	name := marionette.DisplayName(av, src)
 	if src.Default {

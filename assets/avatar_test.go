@@ -16,17 +16,17 @@ import (
 )
 
 // These tests read the embedded file with the project's own loader and pose
-// it with the project's own runtime (vrm.Avatar.Pose), as the app will.
+// it with the project's own runtime (vrm.Rig), as the app will.
 
 var (
 	loadOnce sync.Once
-	loaded   *vrm.Avatar
+	loaded   *vrm.Model
 	loadErr  error
 )
 
-// defaultAvatar loads the embedded default avatar once; tests that pose it
-// must not run in parallel.
-func defaultAvatar(t testing.TB) *vrm.Avatar {
+// defaultAvatar loads the embedded default avatar once; tests pose it with
+// Rigs of their own.
+func defaultAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
 	loadOnce.Do(func() { loaded, loadErr = vrm.Load(bytes.NewReader(assets.DefaultVRM())) })
 	if loadErr != nil {
@@ -85,7 +85,7 @@ func TestDefaultVRMLoadsCleanly(t *testing.T) {
 
 // skin returns the positions of every mesh node's primitives under frame f
 // (morphs, then linear blend skinning with f's joint palettes), by node.
-func skin(a *vrm.Avatar, f *vrm.Frame) map[int][][]mgl32.Vec3 {
+func skin(a *vrm.Model, f *vrm.Frame) map[int][][]mgl32.Vec3 {
 	out := map[int][][]mgl32.Vec3{}
 	for ni, n := range a.Nodes {
 		if n.Mesh < 0 {
@@ -139,14 +139,15 @@ func TestDefaultVRMExpressionsMoveTheFace(t *testing.T) {
 	for s := arkit.Shape(0); s < arkit.Count; s++ {
 		names = append(names, s.String())
 	}
-	rest := skin(a, a.Pose(&vrm.Pose{}))
+	rg := vrm.NewRig(a)
+	rest := skin(a, rg.Pose(&vrm.Pose{}))
 	for _, n := range names {
 		i, ok := a.ExpressionIndex(n)
 		if !ok || a.Expressions[i].Name != n {
 			t.Errorf("expression %q missing", n)
 			continue
 		}
-		moved := maxMove(skin(a, a.Pose(&vrm.Pose{Expressions: []vrm.ExpressionWeight{{Name: n, Weight: 1}}})), rest)
+		moved := maxMove(skin(a, rg.Pose(&vrm.Pose{Expressions: []vrm.ExpressionWeight{{Name: n, Weight: 1}}})), rest)
 		if moved < 0.001 {
 			t.Errorf("expression %q moves the face %.2f mm at most", n, moved*1000)
 		}
@@ -174,7 +175,8 @@ func TestDefaultVRMBendsWithoutFolding(t *testing.T) {
 		{humanoid.LeftHand, mgl32.Vec3{0, 0, 1}, -120}, {humanoid.RightHand, mgl32.Vec3{0, 0, 1}, 120},
 		{humanoid.Neck, mgl32.Vec3{1, 0, 0}, 120}, {humanoid.Neck, mgl32.Vec3{0, 0, 1}, 120},
 	}
-	rest := a.Pose(&vrm.Pose{})
+	rg := vrm.NewRig(a)
+	rest := rg.Pose(&vrm.Pose{})
 	restPos := skin(a, rest)
 	// Rest normals, kept before the next Pose call reuses the frame.
 	for _, bd := range bends {
@@ -182,7 +184,7 @@ func TestDefaultVRMBendsWithoutFolding(t *testing.T) {
 		var p vrm.Pose
 		p.Rotations[bd.bone] = mgl32.QuatRotate(mgl32.DegToRad(bd.deg), bd.axis)
 		p.Rotated = p.Rotated.With(bd.bone)
-		f := a.Pose(&p)
+		f := rg.Pose(&p)
 		posed := skin(a, f)
 		inverted, worst := 0, math.Inf(1)
 		for ni, prims := range posed {
@@ -222,8 +224,9 @@ func TestDefaultVRMBendsWithoutFolding(t *testing.T) {
 func TestDefaultVRMLooksAndSprings(t *testing.T) {
 	a := defaultAvatar(t)
 	eyeL := a.Humanoid.Node(humanoid.LeftEye)
-	rest := a.Pose(&vrm.Pose{}).NodeWorld[eyeL]
-	f := a.Pose(&vrm.Pose{LookAt: vrm.LookAtInput{Mode: vrm.LookAtAngles, Yaw: 30, Pitch: 0}})
+	rg := vrm.NewRig(a)
+	rest := rg.Pose(&vrm.Pose{}).NodeWorld[eyeL]
+	f := rg.Pose(&vrm.Pose{LookAt: vrm.LookAtInput{Mode: vrm.LookAtAngles, Yaw: 30, Pitch: 0}})
 	if f.NodeWorld[eyeL].Mat3().ApproxEqualThreshold(rest.Mat3(), 1e-3) {
 		t.Error("looking 30° aside does not turn the left eye")
 	}
@@ -238,17 +241,15 @@ func TestDefaultVRMLooksAndSprings(t *testing.T) {
 	inHead := func(f *vrm.Frame) mgl32.Vec3 {
 		return f.NodeWorld[head].Inv().Mul4x1(f.NodeWorld[tip].Col(3)).Vec3()
 	}
-	a.ResetSpringBones()
-	t.Cleanup(a.ResetSpringBones)
 	var hang mgl32.Vec3
 	for range 30 {
-		hang = inHead(a.Update(&vrm.Pose{}, 1.0/60))
+		hang = inHead(rg.Update(&vrm.Pose{}, 1.0/60))
 	}
 	var p vrm.Pose
 	p.SetRotation(humanoid.Neck, mgl32.QuatRotate(mgl32.DegToRad(50), mgl32.Vec3{0, 0, 1}))
 	swing := 0.0
 	for range 20 {
-		swing = max(swing, float64(inHead(a.Update(&p, 1.0/60)).Sub(hang).Len()))
+		swing = max(swing, float64(inHead(rg.Update(&p, 1.0/60)).Sub(hang).Len()))
 	}
 	if swing < 0.005 {
 		t.Errorf("the tassel swings %.1f mm when the head tilts 50°, want it to move", swing*1000)

@@ -44,14 +44,14 @@ func armsRaised(p *vrm.Pose) {
 	p.Expressions = []vrm.ExpressionWeight{{Name: "aa", Weight: 1}, {Name: "blink", Weight: 1}}
 }
 
-func renderShot(t testing.TB, a *vrm.Avatar, w, h int, eye, at mgl32.Vec3, pose func(*vrm.Pose)) *image.RGBA {
+func renderShot(t testing.TB, a *vrm.Model, w, h int, eye, at mgl32.Vec3, pose func(*vrm.Pose)) *image.RGBA {
 	t.Helper()
 	var p vrm.Pose
 	pose(&p)
-	a.ResetSpringBones() // the tassels hang as the pose has them, whatever ran before
 	r := render.New(render.Options{})
 	defer r.Close()
-	sc := render.DefaultScene(a, a.Pose(&p), render.Camera{View: mgl32.LookAtV(eye, at, mgl32.Vec3{0, 1, 0}), FOV: 30})
+	// A fresh Rig: the tassels hang as the pose has them.
+	sc := render.DefaultScene(a, vrm.NewRig(a).Pose(&p), render.Camera{View: mgl32.LookAtV(eye, at, mgl32.Vec3{0, 1, 0}), FOV: 30})
 	sc.AA = render.AA4x
 	sc.Background = color.NRGBA{0x27, 0x34, 0x5f, 0xff}
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -76,7 +76,7 @@ func TestGoldenRenders(t *testing.T) {
 // frame (bust shot, 4× anti-aliasing), the app's default view size.
 func BenchmarkRender1280x720(b *testing.B) {
 	a := defaultAvatar(b)
-	f := a.Pose(&vrm.Pose{})
+	f := vrm.NewRig(a).Pose(&vrm.Pose{})
 	r := render.New(render.Options{})
 	defer r.Close()
 	sc := render.DefaultScene(a, f, render.Camera{View: mgl32.LookAtV(mgl32.Vec3{0, 0.95, 1.9}, mgl32.Vec3{0, 0.9, 0}, mgl32.Vec3{0, 1, 0}), FOV: 30})

@@ -32,9 +32,9 @@ type bvhWriter struct {
 	motion  strings.Builder
 }
 
-func newBVH(av *vrm.Avatar, fps float64) *bvhWriter {
+func newBVH(av *vrm.Model, fps float64) *bvhWriter {
 	w := &bvhWriter{fps: fps}
-	f := av.Pose(nil)
+	f := vrm.NewRig(av).Pose(nil)
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 		if n := av.Humanoid.Node(b); n >= 0 {
 			w.present = w.present.With(b)

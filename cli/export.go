@@ -127,7 +127,7 @@ func readRecordingFile(env Env, path string, port uint16) ([]capture.Datagram, e
 }
 
 // loadAvatarOrDoll loads path, or the built-in doll for "".
-func loadAvatarOrDoll(path string) (*vrm.Avatar, error) {
+func loadAvatarOrDoll(path string) (*vrm.Model, error) {
 	if path == "" {
 		return vrm.Load(bytes.NewReader(assets.DefaultVRM()))
 	}
@@ -138,7 +138,7 @@ func loadAvatarOrDoll(path string) (*vrm.Avatar, error) {
 // poser with its default options (the window's: root and hips position
 // applied, no smoothing) and calls key with each pose from the first
 // datagram on, t seconds from it.
-func samplePoses(ctx context.Context, ds []capture.Datagram, av *vrm.Avatar, fps float64, key func(t float32, p *vrm.Pose) error) error {
+func samplePoses(ctx context.Context, ds []capture.Datagram, av *vrm.Model, fps float64, key func(t float32, p *vrm.Pose) error) error {
 	tl := marionette.NewTimeline(ds)
 	poser, opts := retarget.NewPoser(av), retarget.DefaultOptions()
 	n := int(math.Floor(tl.Duration().Seconds()*fps)) + 1

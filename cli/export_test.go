@@ -75,10 +75,11 @@ type keyPose struct {
 }
 
 // expectedKeys runs the same sampling as the export and keeps each pose.
-func expectedKeys(t *testing.T, ds []capture.Datagram, av *vrm.Avatar, fps float64) []keyPose {
+func expectedKeys(t *testing.T, ds []capture.Datagram, av *vrm.Model, fps float64) []keyPose {
 	t.Helper()
 	var keys []keyPose
-	rest := av.Pose(nil).NodeWorld[av.Humanoid.Node(humanoid.Hips)].Col(3).Vec3()
+	rig := vrm.NewRig(av)
+	rest := rig.Pose(nil).NodeWorld[av.Humanoid.Node(humanoid.Hips)].Col(3).Vec3()
 	err := samplePoses(context.Background(), ds, av, fps, func(_ float32, p *vrm.Pose) error {
 		var k keyPose
 		root := p.RootRotation.Normalize()
@@ -99,7 +100,7 @@ func expectedKeys(t *testing.T, ds []capture.Datagram, av *vrm.Avatar, fps float
 			k.exprs[e.Name] = e.Weight
 		}
 		k.eyes = [2]mgl32.Quat{k.rot[humanoid.LeftEye], k.rot[humanoid.RightEye]}
-		f := av.Pose(p)
+		f := rig.Pose(p)
 		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 			k.world[b], _ = av.BonePosition(f, b)
 		}

@@ -163,7 +163,7 @@ type inspectMaterial struct {
 
 var overrideNames = [...]string{vrm.OverrideNone: "", vrm.OverrideBlock: "block", vrm.OverrideBlend: "blend"}
 
-func newInspectReport(path string, av *vrm.Avatar) *inspectReport {
+func newInspectReport(path string, av *vrm.Model) *inspectReport {
 	m := av.Meta
 	r := &inspectReport{
 		File:    path,
@@ -280,7 +280,7 @@ func newInspectReport(path string, av *vrm.Avatar) *inspectReport {
 }
 
 // nodeLabel names a node by its name, or its index when it has none.
-func nodeLabel(av *vrm.Avatar, n int) string {
+func nodeLabel(av *vrm.Model, n int) string {
 	if n >= 0 && n < len(av.Nodes) && av.Nodes[n].Name != "" {
 		return av.Nodes[n].Name
 	}

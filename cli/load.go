@@ -8,7 +8,7 @@ import (
 
 // loadFile opens and loads a VRM file with explicit limits (vrm.LoadFile
 // with vrm.LoadLimited's limits).
-func loadFile(path string, lim vrm.Limits) (*vrm.Avatar, error) {
+func loadFile(path string, lim vrm.Limits) (*vrm.Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

@@ -52,7 +52,7 @@ func runPose(_ context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	f := av.Pose(p)
+	f := vrm.NewRig(av).Pose(p)
 	type bone struct {
 		name string
 		pos  [3]float32
@@ -106,7 +106,7 @@ func runPose(_ context.Context, env Env, args []string) error {
 
 // nodeKeys names every node for `pose --nodes`: its glTF name, "#<index>"
 // when it has none, "<name>#<index>" when an earlier node has the name.
-func nodeKeys(av *vrm.Avatar) []string {
+func nodeKeys(av *vrm.Model) []string {
 	keys := make([]string, len(av.Nodes))
 	used := make(map[string]bool, len(av.Nodes))
 	for i, n := range av.Nodes {

@@ -228,7 +228,7 @@ func threeVRMNodes(t *testing.T, model, pose string) (map[string]struct {
 
 // TestNodeKeys: unnamed nodes are "#<index>", repeated names "<name>#<index>".
 func TestNodeKeys(t *testing.T) {
-	av := &vrm.Avatar{Nodes: []vrm.Node{{Name: "a"}, {}, {Name: "a"}, {Name: "b"}, {Name: "a"}}}
+	av := &vrm.Model{Nodes: []vrm.Node{{Name: "a"}, {}, {Name: "a"}, {Name: "b"}, {Name: "a"}}}
 	got := nodeKeys(av)
 	want := []string{"a", "#1", "a#2", "b", "a#4"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {

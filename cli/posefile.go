@@ -52,7 +52,7 @@ type poseFile struct {
 // three-vrm's humanoid.getNormalizedBoneNode(name).quaternion, and are
 // normalised; "hips" is the hips position in model space, metres (vrm.Pose
 // Positions[Hips]). Expression keys are matched like
-// vrm.Avatar.ExpressionIndex; weights are 0–1. lookAt yaw/pitch follow
+// vrm.Model.ExpressionIndex; weights are 0–1. lookAt yaw/pitch follow
 // vrm.LookAtInput. Unknown fields, unknown bone names, non-finite or zero
 // quaternions are errors naming the culprit.
 func parsePoseJSON(r io.Reader) (*vrm.Pose, error) {

@@ -169,7 +169,7 @@ func renderFile(env Env, path string, o *renderOptions) error {
 			}
 		}
 	}
-	f := av.Pose(p)
+	f := vrm.NewRig(av).Pose(p)
 	s := render.DefaultScene(av, f, o.cameraFor(av, f))
 	s.Background, s.AA, s.HideOutlines, s.Time = o.background, o.aa, o.noOutlines, float32(o.time)
 
@@ -182,7 +182,7 @@ func renderFile(env Env, path string, o *renderOptions) error {
 
 // cameraFor returns the camera the options ask for, framing the avatar as
 // posed in f.
-func (o *renderOptions) cameraFor(av *vrm.Avatar, f *vrm.Frame) render.Camera {
+func (o *renderOptions) cameraFor(av *vrm.Model, f *vrm.Frame) render.Camera {
 	rad := func(deg float64) float32 { return float32(deg * math.Pi / 180) }
 	if t := o.camera.vmc; t != nil {
 		fov := o.fov

@@ -36,8 +36,8 @@ func renderReplay(ctx context.Context, env Env, path, rec string, fps float64, o
 	if err != nil {
 		return err
 	}
-	av.SetSpringBones(true)
-	cam := o.cameraFor(av, av.Pose(nil))
+	rig := vrm.NewRig(av) // spring bones on
+	cam := o.cameraFor(av, rig.Pose(nil))
 
 	var sink frameSink
 	if strings.EqualFold(filepath.Ext(o.out), ".webm") {
@@ -65,7 +65,7 @@ func renderReplay(ctx context.Context, env Env, path, rec string, fps float64, o
 		if k > 0 {
 			dt = float32(1 / fps)
 		}
-		f := av.Update(p, dt)
+		f := rig.Update(p, dt)
 		s := render.DefaultScene(av, f, cam)
 		s.Background, s.AA, s.HideOutlines, s.Time = o.background, o.aa, o.noOutlines, t
 		r.Render(img, s)

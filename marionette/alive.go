@@ -22,12 +22,12 @@ type aliveState struct {
 	hand     []string           // expressions on by hand
 	blinkKey bool               // the newest frame carries a blink blend key
 	lastKey  float64
-	av       *vrm.Avatar
+	av       *vrm.Model
 	blink    int // index of the blink expression; -1: none
 }
 
 // reset starts over for av with the idle motion seeded by seed.
-func (a *aliveState) reset(av *vrm.Avatar, seed uint64) {
+func (a *aliveState) reset(av *vrm.Model, seed uint64) {
 	a.pres.reset(seed)
 	a.seq, a.blinkKey, a.lastKey, a.av, a.blink = 0, false, presenceNever, av, -1
 	if av != nil {
@@ -129,7 +129,7 @@ func (a *aliveState) finish(p *retarget.Poser, o Options, dt float64, fc *retarg
 // whatever is received, the automatic blink included. The avatar's own
 // override rules (VRM overrideBlink / overrideMouth / overrideLookAt: an
 // emotion that blocks blinking keeps the eyes open) apply after, in
-// vrm.Avatar.
+// vrm.Rig.
 func (e *Engine) SetHandExpressions(names []string) {
 	e.mu.Lock()
 	e.extra.hand = append(e.extra.hand[:0:0], names...)

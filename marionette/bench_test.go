@@ -72,7 +72,7 @@ func BenchmarkIFacialMocapFace(b *testing.B) {
 	cal := face.Calibrate(f)
 	for _, m := range []struct {
 		name string
-		av   *vrm.Avatar
+		av   *vrm.Model
 	}{{"PerfectSync", defaultAvatar(b)}, {"Presets", loadGodette(b)}} {
 		b.Run(m.name, func(b *testing.B) {
 			src := NewIFacialMocap(st)

@@ -118,7 +118,8 @@ type Engine struct {
 	frameView  bool // frame the avatar at the next render
 	width      int
 	height     int
-	avatar     *vrm.Avatar
+	avatar     *vrm.Model
+	rig        *vrm.Rig // avatar's Rig for the main view, made by the load; only the render goroutine poses it
 	source     Source
 	face       FaceSource
 	mix        retarget.FaceMix
@@ -348,9 +349,9 @@ func (e *Engine) viewChange(f func(*render.Orbit)) {
 }
 
 // Avatar returns the shown avatar (nil before the first load) and where it
-// came from. The avatar's exported fields may be read, not changed; only
-// the engine poses it.
-func (e *Engine) Avatar() (*vrm.Avatar, Source) {
+// came from. The Model is read-only and may be shared (vrm.Model): a caller
+// poses it with a Rig of its own, the engine with its own.
+func (e *Engine) Avatar() (*vrm.Model, Source) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.avatar, e.source
@@ -366,13 +367,13 @@ func (e *Engine) Thumbnail() *image.NRGBA {
 
 // setAvatar shows av unless a load newer than gen has started, and reports
 // whether it did.
-func (e *Engine) setAvatar(av *vrm.Avatar, thumb *image.NRGBA, src Source, gen uint64) bool {
+func (e *Engine) setAvatar(av *vrm.Model, rig *vrm.Rig, thumb *image.NRGBA, src Source, gen uint64) bool {
 	e.mu.Lock()
 	if e.loadGen.Load() != gen {
 		e.mu.Unlock()
 		return false
 	}
-	e.avatar, e.source, e.thumb = av, src, thumb
+	e.avatar, e.rig, e.source, e.thumb = av, rig, src, thumb
 	e.frameView = true
 	e.weights, e.unmatched = nil, nil
 	e.mu.Unlock()
@@ -592,8 +593,11 @@ const workShare = 0.5
 
 // renderState is the render goroutine's own state.
 type renderState struct {
-	poser      retarget.Poser
-	avatar     *vrm.Avatar
+	poser  retarget.Poser
+	avatar *vrm.Model
+	// rig poses avatar for the main view, whose frame the output window
+	// draws too; a view posed differently would have a Rig of its own.
+	rig        *vrm.Rig
 	frame      vmc.Frame
 	face       retarget.Face
 	lastUpdate time.Time
@@ -622,7 +626,8 @@ type frameInput struct {
 	view View
 	mix  retarget.FaceMix
 	face FaceSource
-	av   *vrm.Avatar
+	av   *vrm.Model
+	rig  *vrm.Rig // av's Rig for the main view
 	w, h int
 	// frameView: frame the avatar in this image (a framing was asked for
 	// and the viewport has a size); fov is the orbit's.
@@ -673,7 +678,7 @@ func (e *Engine) readFrameInput(rs *renderState, in *frameInput) {
 	}
 	e.mu.Lock()
 	in.opts, in.view, in.mix, in.face = e.opts, e.view, e.mix, e.face
-	in.av, in.w, in.h = e.avatar, e.width, e.height
+	in.av, in.rig, in.w, in.h = e.avatar, e.rig, e.width, e.height
 	in.frameView = e.frameView && in.w > 0 && in.h > 0
 	e.frameView = e.frameView && !in.frameView
 	in.fov = e.orbit.FOV
@@ -688,7 +693,7 @@ func (e *Engine) follow(rs *renderState, in *frameInput, now time.Time) {
 		if rs.avatar != nil {
 			e.renderer.Forget(rs.avatar)
 		}
-		rs.avatar = av
+		rs.avatar, rs.rig = av, in.rig
 		rs.poser.Reset(av)
 		rs.alive.reset(av, uint64(now.UnixNano()))
 		rs.lastUpdate = time.Time{}
@@ -735,10 +740,10 @@ func (e *Engine) poseFrame(rs *renderState, in *frameInput, now time.Time, dt fl
 	var vf *vrm.Frame
 	if av := in.av; av != nil {
 		if !rs.springsSet || rs.springs != in.view.SpringBones {
-			av.SetSpringBones(in.view.SpringBones)
+			rs.rig.SetSpringBones(in.view.SpringBones)
 			rs.springs, rs.springsSet = in.view.SpringBones, true
 		}
-		vf = av.Update(rs.poser.Pose(), float32(dt))
+		vf = rs.rig.Update(rs.poser.Pose(), float32(dt))
 		if in.view.SpringBones && len(av.SpringBone.Springs) > 0 && worldChanged(&rs.prevWorld, vf.NodeWorld) {
 			m.moving = true
 		}
@@ -835,7 +840,7 @@ func (e *Engine) drawFrame(rs *renderState, in *frameInput, sc render.Scene, hid
 
 // keepPose hands the frame's pose, expression weights and state to the
 // engine's readers (Weights, Pose, Hidden…), under the lock.
-func (e *Engine) keepPose(rs *renderState, av *vrm.Avatar, hidden, cameraOK bool, now time.Time) {
+func (e *Engine) keepPose(rs *renderState, av *vrm.Model, hidden, cameraOK bool, now time.Time) {
 	e.mu.Lock()
 	if av == e.avatar {
 		e.weights = rs.poser.Weights(e.weights)
@@ -870,7 +875,7 @@ func worldChanged(prev *[]mgl32.Mat4, cur []mgl32.Mat4) bool {
 
 // hasUVAnimation reports whether some MToon material of av scrolls or
 // rotates its UVs, which needs continuous redraws.
-func hasUVAnimation(av *vrm.Avatar) bool {
+func hasUVAnimation(av *vrm.Model) bool {
 	if av == nil {
 		return false
 	}

@@ -64,7 +64,7 @@ func (te *testEngine) waitScene(t *testing.T, what string, seq uint64) (first, f
 // handPixel returns where av's left hand is drawn in a testW×testH image
 // by the engine's camera when posed with the VMC bones — posed
 // independently of the engine's poser, with retarget.PoseFromUnity.
-func handPixel(t *testing.T, te *testEngine, av *vrm.Avatar, bones map[humanoid.Bone]vmc.Transform) (float64, float64) {
+func handPixel(t *testing.T, te *testEngine, av *vrm.Model, bones map[humanoid.Bone]vmc.Transform) (float64, float64) {
 	t.Helper()
 	var ts [humanoid.Count]retarget.UnityTransform
 	var set humanoid.Set
@@ -74,7 +74,7 @@ func handPixel(t *testing.T, te *testEngine, av *vrm.Avatar, bones map[humanoid.
 	}
 	var p vrm.Pose
 	retarget.PoseFromUnity(&p, retarget.UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &ts, set)
-	f := av.Pose(&p)
+	f := vrm.NewRig(av).Pose(&p)
 	hand, _ := av.BonePosition(f, humanoid.LeftHand)
 	return project(te.Orbit(), hand, testW, testH)
 }
@@ -391,7 +391,7 @@ type fakeFace struct {
 
 func (f *fakeFace) Changed() <-chan struct{} { return f.c }
 
-func (f *fakeFace) Face(_ *vrm.Avatar, dst *retarget.Face) bool {
+func (f *fakeFace) Face(_ *vrm.Model, dst *retarget.Face) bool {
 	select {
 	case f.cur = <-f.face:
 		f.ok = true

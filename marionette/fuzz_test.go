@@ -12,6 +12,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/mathx"
 	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
+	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 )
 
@@ -104,7 +105,7 @@ func FuzzIFacialMocapFace(f *testing.F) {
 				t.Fatalf("expression weight %v", w)
 			}
 		}
-		for i, m := range av.Pose(p.Pose()).NodeWorld {
+		for i, m := range vrm.NewRig(av).Pose(p.Pose()).NodeWorld {
 			for _, x := range m {
 				if !finite(x) {
 					t.Fatalf("node %d world matrix not finite: %v", i, m)

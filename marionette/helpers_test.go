@@ -26,7 +26,7 @@ func godettePath(t testing.TB) string {
 
 // loadGodette loads a fresh copy of Godette (VRM 0.x, CC-BY 3.0
 // "Low-Poly Godette" by SirRichard94, VRM by Lyuma).
-func loadGodette(t testing.TB) *vrm.Avatar {
+func loadGodette(t testing.TB) *vrm.Model {
 	t.Helper()
 	av, err := vrm.LoadFile(godettePath(t))
 	if err != nil {

@@ -319,7 +319,7 @@ func (s *IFacialMocap) FetchRecording(ctx context.Context, phone string, opts if
 // Face implements FaceSource: it maps the newest frame (smoothing advances
 // with the time since the previous call) and adapts it to av. It does not
 // allocate, except to build av's tables on the first call for av.
-func (s *IFacialMocap) Face(av *vrm.Avatar, out *retarget.Face) bool {
+func (s *IFacialMocap) Face(av *vrm.Model, out *retarget.Face) bool {
 	now := time.Now()
 	s.mu.Lock()
 	c, settings, calib, arrival := s.client, s.settings, s.calib, s.arrival
@@ -354,7 +354,7 @@ func (s *IFacialMocap) Face(av *vrm.Avatar, out *retarget.Face) bool {
 // mapFace maps frame f at now with settings st and calibration cal, and
 // adapts the result to av into out: Face's work once it has a live frame.
 // It belongs to the render goroutine.
-func (s *IFacialMocap) mapFace(av *vrm.Avatar, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *retarget.Face) {
+func (s *IFacialMocap) mapFace(av *vrm.Model, f *ifacialmocap.Frame, st face.Settings, cal face.Calibration, now time.Time, out *retarget.Face) {
 	if s.binding == nil || s.binding.Avatar() != av {
 		s.binding = face.NewBinding(av)
 	}

@@ -236,8 +236,8 @@ func TestIFacialMocapPortInUse(t *testing.T) {
 }
 
 // headPixel returns where the avatar's head is drawn by the engine's camera.
-func headPixel(te *testEngine, av *vrm.Avatar) (float64, float64) {
-	o, _ := av.LookAtOrigin(av.Pose(nil)) // a fresh copy: the engine poses its own
+func headPixel(te *testEngine, av *vrm.Model) (float64, float64) {
+	o, _ := av.LookAtOrigin(vrm.NewRig(av).Pose(nil)) // a Rig of its own: the engine poses its own
 	return project(te.Orbit(), o, testW, testH)
 }
 

@@ -62,7 +62,7 @@ func parse(t testing.TB, s string) *ifacialmocap.Frame {
 // defaultAvatar loads the embedded default avatar: VRM 1.0, all 55 bones,
 // the VRM presets and the 52 ARKit expressions (Perfect Sync), lookAt type
 // bone.
-func defaultAvatar(t testing.TB) *vrm.Avatar {
+func defaultAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
 	av, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
 	if err != nil {
@@ -74,7 +74,7 @@ func defaultAvatar(t testing.TB) *vrm.Avatar {
 // presetOnlyAvatar is the default avatar without its ARKit expressions,
 // written with vrm.Encode and read back: a VRM 1.0 model with only the
 // presets (happy blocks blink and blends the mouth, as the doll's does).
-func presetOnlyAvatar(t testing.TB) *vrm.Avatar {
+func presetOnlyAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
 	av := defaultAvatar(t)
 	kept := av.Expressions[:0]
@@ -101,13 +101,13 @@ type faceResult struct {
 	poser   *retarget.Poser
 	frame   *vrm.Frame
 	input   []float32 // expression weights given to the avatar
-	weights []float32 // evaluated: vrm.Avatar.ExpressionWeights (isBinary, overrides)
+	weights []float32 // evaluated: vrm.Rig.ExpressionWeights (isBinary, overrides)
 }
 
 // through runs frames through the real glue (IFacialMocap.mapFace: mapper,
 // adaptation to av), the engine's poser with mix and no VMC stream, and
 // the avatar's own evaluation, 1/60 s apart, and returns the last result.
-func through(t testing.TB, av *vrm.Avatar, st face.Settings, cal face.Calibration, mix retarget.FaceMix, frames ...*ifacialmocap.Frame) faceResult {
+func through(t testing.TB, av *vrm.Model, st face.Settings, cal face.Calibration, mix retarget.FaceMix, frames ...*ifacialmocap.Frame) faceResult {
 	t.Helper()
 	src := NewIFacialMocap(st)
 	p := retarget.NewPoser(av)
@@ -118,13 +118,14 @@ func through(t testing.TB, av *vrm.Avatar, st face.Settings, cal face.Calibratio
 		p.Update(nil, retarget.DefaultOptions(), &r.face, mix, 1.0/60)
 		now = now.Add(time.Second / 60)
 	}
-	r.poser, r.frame = p, av.Pose(p.Pose())
+	rig := vrm.NewRig(av)
+	r.poser, r.frame = p, rig.Pose(p.Pose())
 	r.input = p.Weights(nil)
-	r.weights = av.ExpressionWeights(nil)
+	r.weights = rig.ExpressionWeights(nil)
 	return r
 }
 
-func exprIndex(t testing.TB, av *vrm.Avatar, name string) int {
+func exprIndex(t testing.TB, av *vrm.Model, name string) int {
 	t.Helper()
 	i, ok := av.ExpressionIndex(name)
 	if !ok {
@@ -258,7 +259,7 @@ func TestPresetWeights(t *testing.T) {
 
 // boneTurn returns how bone b is turned in frame f relative to rest (rest,
 // a frame of the avatar at rest): the world rotation delta applied to dir.
-func boneTurn(av *vrm.Avatar, rest, f []mgl32.Mat4, b humanoid.Bone, dir mgl32.Vec3) mgl32.Vec3 {
+func boneTurn(av *vrm.Model, rest, f []mgl32.Mat4, b humanoid.Bone, dir mgl32.Vec3) mgl32.Vec3 {
 	n := av.Humanoid.Node(b)
 	r := rest[n].Mat3()
 	p := f[n].Mat3()
@@ -286,12 +287,12 @@ func TestHeadTurnsTheRightWay(t *testing.T) {
 	// a VRM 1.0 and a VRM 0.x avatar.
 	for _, m := range []struct {
 		name string
-		av   *vrm.Avatar
+		av   *vrm.Model
 	}{{"default avatar", defaultAvatar(t)}, {"Godette", loadGodette(t)}} {
 		av := m.av
-		rest := append([]mgl32.Mat4(nil), av.Pose(nil).NodeWorld...)
-		restO, _ := av.LookAtOrigin(av.Pose(nil))
-		restH, _ := av.BonePosition(av.Pose(nil), humanoid.Head)
+		rest := append([]mgl32.Mat4(nil), vrm.NewRig(av).Pose(nil).NodeWorld...)
+		restO, _ := av.LookAtOrigin(vrm.NewRig(av).Pose(nil))
+		restH, _ := av.BonePosition(vrm.NewRig(av).Pose(nil), humanoid.Head)
 		fwd, up := mgl32.Vec3{0, 0, 1}, mgl32.Vec3{0, 1, 0}
 		for _, tc := range []struct {
 			name      string
@@ -354,7 +355,7 @@ func TestEyesFollowTheGaze(t *testing.T) {
 	// left when the user looks to their own left (+Y), through the range
 	// maps; with Eyes off they stay.
 	av := defaultAvatar(t)
-	rest := append([]mgl32.Mat4(nil), av.Pose(nil).NodeWorld...)
+	rest := append([]mgl32.Mat4(nil), vrm.NewRig(av).Pose(nil).NodeWorld...)
 	s := fixture(t, "v1_trackingstatus_hapihapi.txt")
 	s = s[:strings.Index(s, "=head#")] + "=head#0,0,0,0,-0.08,-0.4|rightEye#0,20,0|leftEye#0,20,0|"
 	f := parse(t, s)
@@ -384,8 +385,8 @@ func TestHeadPositionLeans(t *testing.T) {
 	// avatar leans so its head moves about 5 cm to its left (+X), and the
 	// head keeps facing forward.
 	av := defaultAvatar(t)
-	rest := append([]mgl32.Mat4(nil), av.Pose(nil).NodeWorld...)
-	restHead, _ := av.BonePosition(av.Pose(nil), humanoid.Head)
+	rest := append([]mgl32.Mat4(nil), vrm.NewRig(av).Pose(nil).NodeWorld...)
+	restHead, _ := av.BonePosition(vrm.NewRig(av).Pose(nil), humanoid.Head)
 	cal := face.Calibrate(headFrame(t, 0, 0, 0, 0))
 	st := face.DefaultSettings()
 	st.HeadPositionScale = 1

@@ -20,7 +20,7 @@ type FrameInfo struct {
 	Received time.Time
 	// Avatar is the avatar drawn (nil for none; drawn hidden while
 	// uncalibrated still names it).
-	Avatar *vrm.Avatar
+	Avatar *vrm.Model
 	// Width and Height are the image's size in pixels; ViewWidth and
 	// ViewHeight the viewport's (Resize) it was made for — larger when the
 	// render scale or View.MaxPixels shrank the image, which the UI

@@ -60,9 +60,9 @@ func (s LoadStage) String() string {
 type LoadEvent struct {
 	Source   Source
 	Stage    LoadStage
-	Fraction float64     // 0–1 within LoadReading
-	Avatar   *vrm.Avatar // with LoadDone
-	Err      error       // with LoadFailed: the loader's error, naming the broken element
+	Fraction float64    // 0–1 within LoadReading
+	Avatar   *vrm.Model // with LoadDone
+	Err      error      // with LoadFailed: the loader's error, naming the broken element
 	// Superseded is set with LoadFailed when a newer load replaced this
 	// one before it finished (Err is then ErrSuperseded).
 	Superseded bool
@@ -146,7 +146,7 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 		defer e.wg.Done()
 		defer cancel()
 		defer e.recoverLoad(src)
-		av, thumb, err := e.load(ctx, src, open, lim)
+		av, rig, thumb, err := e.load(ctx, src, open, lim)
 		if err != nil {
 			switch {
 			case e.ctx.Err() != nil:
@@ -158,7 +158,7 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 			}
 			return
 		}
-		if !e.setAvatar(av, thumb, src, gen) {
+		if !e.setAvatar(av, rig, thumb, src, gen) {
 			e.emitLoad(LoadEvent{Source: src, Stage: LoadFailed, Err: ErrSuperseded, Superseded: true})
 			return
 		}
@@ -174,12 +174,13 @@ func (e *Engine) startLoad(src Source, open func() (io.ReadCloser, int64, error)
 const ThumbnailSize = 256
 
 // load reads and decodes one avatar, reporting progress, and returns it with
-// its thumbnail scaled to ThumbnailSize (nil when it has none).
-func (e *Engine) load(ctx context.Context, src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) (*vrm.Avatar, *image.NRGBA, error) {
+// a Rig for the main view and its thumbnail scaled to ThumbnailSize (nil
+// when it has none).
+func (e *Engine) load(ctx context.Context, src Source, open func() (io.ReadCloser, int64, error), lim vrm.Limits) (*vrm.Model, *vrm.Rig, *image.NRGBA, error) {
 	e.emitLoad(LoadEvent{Source: src, Stage: LoadReading})
 	rc, size, err := open()
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	defer rc.Close()
 	pr := &progressReader{r: rc, size: size, report: func(f float64) {
@@ -189,16 +190,15 @@ func (e *Engine) load(ctx context.Context, src Source, open func() (io.ReadClose
 		e.emitLoad(LoadEvent{Source: src, Stage: LoadDecoding, Fraction: 1})
 	}}, lim)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if e.cfg.faults.load != nil {
 		e.cfg.faults.load(src)
 	}
-	// Build the posing state and scale the thumbnail here, off the render
-	// and UI goroutines, while nobody else holds the avatar. Only the
-	// scaled thumbnail is kept: a full one is often 1024² (4 MB).
-	av.Pose(nil)
-	return av, av.ThumbnailImage(ThumbnailSize), nil
+	// Build the Model's rest data and the main view's Rig, and scale the
+	// thumbnail here, off the render and UI goroutines. Only the scaled
+	// thumbnail is kept: a full one is often 1024² (4 MB).
+	return av, vrm.NewRig(av), av.ThumbnailImage(ThumbnailSize), nil
 }
 
 // progressReader counts bytes read and reports the fraction at most every
@@ -251,7 +251,7 @@ func (e *Engine) emitLoad(ev LoadEvent) {
 
 // DisplayName returns what to call an avatar: its meta name, else the
 // source's name.
-func DisplayName(av *vrm.Avatar, src Source) string {
+func DisplayName(av *vrm.Model, src Source) string {
 	if av != nil {
 		if n := strings.TrimSpace(av.Meta.Name); n != "" {
 			return n

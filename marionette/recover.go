@@ -33,8 +33,8 @@ func (e *PanicError) Error() string {
 
 // faultHooks inject panics in tests; nil in the product.
 type faultHooks struct {
-	load   func(Source)      // on the load goroutine, after decoding
-	render func(*vrm.Avatar) // on the render goroutine, before drawing
+	load   func(Source)     // on the load goroutine, after decoding
+	render func(*vrm.Model) // on the render goroutine, before drawing
 }
 
 // logger returns Config.Logger or slog's default.
@@ -92,7 +92,7 @@ func (e *Engine) renderPanicked(rs *renderState, v any, stack []byte) {
 	src := e.source
 	dropped := av != nil && e.avatar == av
 	if dropped {
-		e.avatar, e.source, e.thumb = nil, Source{}, nil
+		e.avatar, e.rig, e.source, e.thumb = nil, nil, Source{}, nil
 		e.weights, e.unmatched = nil, nil
 		e.frameView = true
 	}
@@ -100,7 +100,7 @@ func (e *Engine) renderPanicked(rs *renderState, v any, stack []byte) {
 	if av != nil {
 		e.renderer.Forget(av)
 	}
-	rs.avatar = nil
+	rs.avatar, rs.rig = nil, nil
 	rs.poser.Reset(nil)
 	rs.prevWorld = rs.prevWorld[:0]
 	rs.uvAnim, rs.springsSet = false, false

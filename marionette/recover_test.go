@@ -107,7 +107,7 @@ func TestEngineSurvivesPanicWhileDrawing(t *testing.T) {
 	var te *testEngine
 	te = newTestEngine(t, loggingTo(&log), func(c *Config) {
 		c.OnAvatarFailed = func(src Source, err error) { failed <- failure{src, err} }
-		c.faults.render = func(av *vrm.Avatar) {
+		c.faults.render = func(av *vrm.Model) {
 			if _, src := te.Avatar(); av != nil && src.Name == "broken.vrm" {
 				panic("injected renderer bug")
 			}

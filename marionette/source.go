@@ -17,7 +17,7 @@ type FaceSource interface {
 	// on the engine's render goroutine once per rendered frame and must not
 	// block. The source may keep per-avatar tables keyed by av; it must not
 	// pose av.
-	Face(av *vrm.Avatar, f *retarget.Face) bool
+	Face(av *vrm.Model, f *retarget.Face) bool
 	// Changed returns a channel that receives a value when a newer face is
 	// available, or when Face's answer changes (the source connected,
 	// disconnected, lost the face). It must coalesce (capacity 1, never

@@ -48,7 +48,7 @@ type Breakdown struct {
 	// Pose is the scene snapshot and the Marionette's pose (options,
 	// smoothing, face mix).
 	Pose Percentiles
-	// Update is vrm.Avatar.Update: world matrices, look-at, spring bones,
+	// Update is vrm.Rig.Update: world matrices, look-at, spring bones,
 	// expressions, joint palettes.
 	Update Percentiles
 	// Render is render.Timings: Setup (materials, instances, draw list, on

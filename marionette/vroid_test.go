@@ -33,7 +33,7 @@ func TestEngineVRoidLayoutOverUDP(t *testing.T) {
 	if info.Avatar == nil {
 		t.Fatal("no avatar drawn after loading")
 	}
-	load := func() *vrm.Avatar {
+	load := func() *vrm.Model {
 		av, err := vroid.Load()
 		if err != nil {
 			t.Fatal(err)
@@ -69,7 +69,7 @@ func TestEngineVRoidLayoutOverUDP(t *testing.T) {
 		t.Fatalf("blink weight %v (expression %d), want 1", w, i)
 	}
 	own := load() // the engine's avatar is posed on its goroutine
-	eye, _ := own.BonePosition(own.Pose(&vrm.Pose{}), humanoid.LeftEye)
+	eye, _ := own.BonePosition(vrm.NewRig(own).Pose(&vrm.Pose{}), humanoid.LeftEye)
 	ex, ey := project(te.Orbit(), eye, testW, testH)
 	if n := diffIn(raised, blink, around(ex, ey, 3)); n == 0 {
 		t.Errorf("nothing changed at the left eye (%.0f, %.0f) when it blinked", ex, ey)

@@ -21,7 +21,7 @@ func reportFrameMetrics(b *testing.B, tris, w, h int) {
 	b.ReportMetric(s*1e3/float64(b.N), "ms/frame")
 }
 
-func triangles(a *vrm.Avatar) int {
+func triangles(a *vrm.Model) int {
 	n := 0
 	for _, m := range a.Meshes {
 		for _, p := range m.Primitives {
@@ -46,7 +46,7 @@ func BenchmarkRenderHeavy720pAAOff(b *testing.B) {
 	benchHeavy(b, a, c, AAOff)
 }
 
-func benchHeavy(b *testing.B, a *vrm.Avatar, c Camera, aa AA) {
+func benchHeavy(b *testing.B, a *vrm.Model, c Camera, aa AA) {
 	f := poseFrame(a, nil, nil)
 	s := DefaultScene(a, f, c)
 	s.AA = aa

@@ -113,13 +113,13 @@ const (
 
 // FrameAvatar returns an Orbit in front of the avatar (Yaw 0: looking at its
 // face, along −Z) that fits the chosen part of its posed bounds
-// (vrm.Avatar.Bounds) in a viewport of the given aspect ratio (width/height)
+// (vrm.Model.Bounds) in a viewport of the given aspect ratio (width/height)
 // with a small margin. The full body is centred on its bounding box; the
 // bust shows from the chest (upper chest, else chest bone) to the top of
 // the bounds.
 // fovDeg ≤ 0 uses DefaultFOV. It walks every vertex: call it when framing,
 // not per frame.
-func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Framing) Orbit {
+func FrameAvatar(a *vrm.Model, f *vrm.Frame, fovDeg, aspect float32, part Framing) Orbit {
 	o := Orbit{FOV: fovDeg, Distance: 3, Target: mgl32.Vec3{0, 1, 0}}
 	o.FOV = o.fov()
 	if !(aspect > 0) || !finite(aspect) {
@@ -156,7 +156,7 @@ func FrameAvatar(a *vrm.Avatar, f *vrm.Frame, fovDeg, aspect float32, part Frami
 }
 
 // bone returns the world position of bone b, or of alt when b is missing.
-func bone(a *vrm.Avatar, f *vrm.Frame, b, alt humanoid.Bone) (mgl32.Vec3, bool) {
+func bone(a *vrm.Model, f *vrm.Frame, b, alt humanoid.Bone) (mgl32.Vec3, bool) {
 	if p, ok := a.BonePosition(f, b); ok {
 		return p, true
 	}

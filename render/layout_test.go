@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -114,7 +115,7 @@ var layoutBones = []struct {
 
 // layoutCase is one random avatar with how to draw it.
 type layoutCase struct {
-	a      *vrm.Avatar
+	a      *vrm.Model
 	notes  []string // the layouts and features it uses, for failure messages
 	rot    map[int]mgl32.Quat
 	morph  map[int][]float32
@@ -135,7 +136,7 @@ func (c *layoutCase) note(format string, args ...any) {
 // layoutTextures adds the random avatars' textures: 0 a colour map with an
 // alpha ramp (for MASK and BLEND), 1 an outline-width map whose G channel
 // runs from 0 to 1, 2 a UV-animation mask (B channel), all 16×16.
-func layoutTextures(a *vrm.Avatar, s layoutSrc) {
+func layoutTextures(a *vrm.Model, s layoutSrc) {
 	for k := 0; k < 3; k++ {
 		img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
 		for y := 0; y < 16; y++ {
@@ -496,7 +497,7 @@ func newLayoutCase(s layoutSrc) *layoutCase {
 }
 
 // frame returns the in-memory frame for a (c.a or its split copy).
-func (c *layoutCase) frame(a *vrm.Avatar) *vrm.Frame {
+func (c *layoutCase) frame(a *vrm.Model) *vrm.Frame {
 	f := poseFrame(a, c.rot, c.morph)
 	for k, b := range c.binds {
 		if b.BindWeight != 0 {
@@ -506,19 +507,31 @@ func (c *layoutCase) frame(a *vrm.Avatar) *vrm.Frame {
 	return f
 }
 
-func (c *layoutCase) scene(a *vrm.Avatar, f *vrm.Frame) Scene {
+func (c *layoutCase) scene(a *vrm.Model, f *vrm.Frame) Scene {
 	sc := DefaultScene(a, f, c.cam)
 	sc.AA, sc.Time, sc.Background = c.aa, c.time, c.bg
 	return sc
+}
+
+// copyModel returns a new Model sharing a's exported fields (a used Model
+// is not edited; a new one built from it may be).
+func copyModel(a *vrm.Model) *vrm.Model {
+	b := new(vrm.Model)
+	src, dst := reflect.ValueOf(a).Elem(), reflect.ValueOf(b).Elem()
+	for i := range src.NumField() {
+		if src.Type().Field(i).IsExported() {
+			dst.Field(i).Set(src.Field(i))
+		}
+	}
+	return b
 }
 
 // splitLayout returns a copy of a in which every primitive has its own
 // vertex buffer holding exactly the vertices its triangles use, in their
 // original order, with the indices renumbered: the layout in which no
 // vertex is shared and none is unused.
-func splitLayout(a *vrm.Avatar) *vrm.Avatar {
-	b := *a
-	b.Invalidate()
+func splitLayout(a *vrm.Model) *vrm.Model {
+	b := copyModel(a)
 	b.Meshes = make([]vrm.Mesh, len(a.Meshes))
 	for mi, m := range a.Meshes {
 		b.Meshes[mi] = m
@@ -548,7 +561,7 @@ func splitLayout(a *vrm.Avatar) *vrm.Avatar {
 			b.Meshes[mi].Primitives[pi] = q
 		}
 	}
-	return &b
+	return b
 }
 
 func gather[T any](s []T, idx []uint32) []T {
@@ -658,13 +671,13 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 			}
 		}
 	}
-	one, two = r.draw(c.scene(loaded, loaded.Pose(&c.pose)))
+	one, two = r.draw(c.scene(loaded, vrm.NewRig(loaded).Pose(&c.pose)))
 	if !bytes.Equal(one.Pix, two.Pix) {
 		fail("loaded VRM %v: 1 and 2 workers drew different pictures", c.encode)
 	}
 	checkSane(t, one, c.bg)
 	split = splitLayout(loaded)
-	if sep, _ := r.draw(c.scene(split, split.Pose(&c.pose))); !bytes.Equal(one.Pix, sep.Pix) {
+	if sep, _ := r.draw(c.scene(split, vrm.NewRig(split).Pose(&c.pose))); !bytes.Equal(one.Pix, sep.Pix) {
 		fail("loaded VRM %v: the file's layout drew a different picture from the same primitives with their own buffers", c.encode)
 	}
 }
@@ -677,7 +690,7 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 // unsigned bytes (whose sums rounding moves off 1) and JOINTS_0 unsigned
 // bytes — the packed attribute types glTF 2.0 §3.7.2.1 allows. Accessors
 // shared by several primitives stay shared.
-func rewriteGLB(t *testing.T, glb []byte, a *vrm.Avatar, packed bool) []byte {
+func rewriteGLB(t *testing.T, glb []byte, a *vrm.Model, packed bool) []byte {
 	t.Helper()
 	doc := new(gltf.Document)
 	if err := gltf.NewDecoder(bytes.NewReader(glb)).Decode(doc); err != nil {

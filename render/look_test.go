@@ -121,7 +121,7 @@ func (s *formulaStats) check(t *testing.T, what string, worst int, mean float64)
 // scenePBRSpheres: a gold metal sphere (left, roughness 0.35) and a rough
 // blue dielectric (right, roughness 0.8), radius 0.3 m, 0.35 m either side
 // of the origin, seen from 2.4 m.
-func scenePBRSpheres() (*vrm.Avatar, Camera, [2]pbrSphere) {
+func scenePBRSpheres() (*vrm.Model, Camera, [2]pbrSphere) {
 	a := newAvatar()
 	s := [2]pbrSphere{
 		{c: mgl32.Vec3{-0.35, 0, 0}, r: 0.3, base: [3]float64{1, 0.766, 0.336}, metal: 1, rough: 0.35},

@@ -18,13 +18,13 @@ import (
 
 var (
 	modelMu    sync.Mutex
-	modelCache = map[string]*vrm.Avatar{}
+	modelCache = map[string]*vrm.Model{}
 )
 
 // loadModel loads ../shared/models/name once per test binary, or skips the
 // test when the folder is missing (testutil.SharedModel); tests that pose it
 // must not run in parallel.
-func loadModel(t testing.TB, name string) *vrm.Avatar {
+func loadModel(t testing.TB, name string) *vrm.Model {
 	t.Helper()
 	modelMu.Lock()
 	defer modelMu.Unlock()
@@ -57,8 +57,8 @@ func TestGoldenModels(t *testing.T) {
 	mtoon := loadModel(t, "mtoon_uv_animation_vrm1.vrm")
 	sphere := loadModel(t, "sphere_vrm0.vrm")              // metallic-roughness: metallic 0.5, roughness 0.5
 	windows := loadModel(t, "isBinary_Overrides_vrm1.vrm") // textured, fully metallic by glTF's defaults
-	framed := func(a *vrm.Avatar) Scene {
-		f := a.Pose(nil)
+	framed := func(a *vrm.Model) Scene {
+		f := vrm.NewRig(a).Pose(nil)
 		return DefaultScene(a, f, FrameAvatar(a, f, 30, w/float32(h), FrameFullBody).Camera())
 	}
 	cases := []struct {
@@ -66,29 +66,28 @@ func TestGoldenModels(t *testing.T) {
 		build func() Scene
 	}{
 		{"godette_front", func() Scene {
-			f := godette.Pose(nil)
+			f := vrm.NewRig(godette).Pose(nil)
 			return DefaultScene(godette, f, FrameAvatar(godette, f, 30, w/float32(h), FrameFullBody).Camera())
 		}},
 		{"godette_side", func() Scene {
-			f := godette.Pose(nil)
+			f := vrm.NewRig(godette).Pose(nil)
 			o := FrameAvatar(godette, f, 30, w/float32(h), FrameFullBody)
 			o.Rotate(math.Pi/2, 0) // from the avatar's left (+X)
 			return DefaultScene(godette, f, o.Camera())
 		}},
 		{"godette_expression", func() Scene {
 			// Eyes closed, mouth open.
-			f := godette.Pose(&vrm.Pose{Expressions: []vrm.ExpressionWeight{{Name: "blink", Weight: 1}, {Name: "aa", Weight: 0.8}}})
+			f := vrm.NewRig(godette).Pose(&vrm.Pose{Expressions: []vrm.ExpressionWeight{{Name: "blink", Weight: 1}, {Name: "aa", Weight: 0.8}}})
 			return DefaultScene(godette, f, FrameAvatar(godette, f, 30, w/float32(h), FrameBust).Camera())
 		}},
 		{"godette_posed", func() Scene {
-			// Frame the rest pose first: the Frame is reused by the next Pose.
-			cam := FrameAvatar(godette, godette.Pose(nil), 30, w/float32(h), FrameFullBody).Camera()
-			return DefaultScene(godette, godette.Pose(godetteArmPose()), cam)
+			cam := FrameAvatar(godette, vrm.NewRig(godette).Pose(nil), 30, w/float32(h), FrameFullBody).Camera()
+			return DefaultScene(godette, vrm.NewRig(godette).Pose(godetteArmPose()), cam)
 		}},
 		{"pbr_sphere_vrm0", func() Scene { return framed(sphere) }},
 		{"pbr_metal_windows", func() Scene { return framed(windows) }},
 		{"mtoon_sample", func() Scene {
-			f := mtoon.Pose(nil)
+			f := vrm.NewRig(mtoon).Pose(nil)
 			o := FrameAvatar(mtoon, f, 30, w/float32(h), FrameFullBody)
 			s := DefaultScene(mtoon, f, o.Camera())
 			s.Time = 0.25
@@ -109,13 +108,14 @@ func TestGoldenModels(t *testing.T) {
 func TestPosedDiffersWhereTheArmMoved(t *testing.T) {
 	const w, h = 320, 240
 	av := loadModel(t, "Godette.vrm")
-	rest := av.Pose(nil)
+	rg := vrm.NewRig(av)
+	rest := rg.Pose(nil)
 	cam := FrameAvatar(av, rest, 30, w/float32(h), FrameFullBody).Camera()
 	restImg := renderScene(t, w, h, DefaultScene(av, rest, cam))
-	posed := renderScene(t, w, h, DefaultScene(av, av.Pose(godetteArmPose()), cam))
+	posed := renderScene(t, w, h, DefaultScene(av, rg.Pose(godetteArmPose()), cam))
 
 	// Project the right shoulder to find the picture's column for it.
-	shoulder, _ := av.BonePosition(av.Pose(nil), humanoid.RightUpperArm)
+	shoulder, _ := av.BonePosition(rg.Pose(nil), humanoid.RightUpperArm)
 	proj := mgl32.Perspective(mgl32.DegToRad(cam.FOV), w/float32(h), 0.1, 100).Mul4(cam.View)
 	c := proj.Mul4x1(shoulder.Vec4(1))
 	sx := int((c[0]/c[3]*0.5 + 0.5) * w)
@@ -147,11 +147,12 @@ func TestModelsRenderWithoutAllocating(t *testing.T) {
 	img := image.NewRGBA(image.Rect(0, 0, 320, 240))
 	for _, name := range []string{"Godette.vrm", "mtoon_uv_animation_vrm1.vrm", "sphere_vrm0.vrm", "debug_robot_vrm1.vrm", "isBinary_Overrides_vrm1.vrm"} {
 		av := loadModel(t, name)
-		f := av.Pose(nil)
+		rg := vrm.NewRig(av)
+		f := rg.Pose(nil)
 		s := DefaultScene(av, f, FrameAvatar(av, f, 30, 4.0/3, FrameFullBody).Camera())
 		r.Render(img, s)
 		if n := testing.AllocsPerRun(3, func() {
-			s.Frame = av.Pose(nil)
+			s.Frame = rg.Pose(nil)
 			r.Render(img, s)
 		}); n != 0 {
 			t.Errorf("%s: %v allocations per posed frame", name, n)
@@ -175,7 +176,8 @@ func BenchmarkRenderGodette720pAAOff(b *testing.B) {
 
 func benchGodette(b *testing.B, aa AA) {
 	av := loadModel(b, "Godette.vrm")
-	rest := av.Pose(nil)
+	rg := vrm.NewRig(av)
+	rest := rg.Pose(nil)
 	s := DefaultScene(av, rest, FrameAvatar(av, rest, 30, 16.0/9, FrameFullBody).Camera())
 	s.AA = aa
 	r := New(Options{})
@@ -189,7 +191,7 @@ func benchGodette(b *testing.B, aa AA) {
 		a := float32(i%32) * (math.Pi / 64)
 		p.SetRotation(humanoid.RightUpperArm, mgl32.QuatRotate(a, mgl32.Vec3{0, 0, 1}))
 		p.SetRotation(humanoid.LeftUpperArm, mgl32.QuatRotate(-a, mgl32.Vec3{0, 0, 1}))
-		s.Frame = av.Pose(p)
+		s.Frame = rg.Pose(p)
 		r.Render(img, s)
 	}
 	reportFrameMetrics(b, triangles(av), 1280, 720)

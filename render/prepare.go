@@ -8,14 +8,14 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-// prepared is the per-avatar preprocessing, built once per *vrm.Avatar and
+// prepared is the per-model preprocessing, built once per *vrm.Model and
 // cached by the Renderer: textures in sampling format, materials resolved
 // against them, and the list of drawable primitive instances with their
 // attributes checked.
 type prepared struct {
-	avatar    *vrm.Avatar
-	textures  []*texture  // per Avatar.Textures; nil when unusable
-	mats      []matStatic // per Avatar.Materials, then the glTF default material
+	avatar    *vrm.Model
+	textures  []*texture  // per Model.Textures; nil when unusable
+	mats      []matStatic // per Model.Materials, then the glTF default material
 	instances []instance  // in scene order: depth-first from the scene roots, primitives in order
 	maxVerts  int         // largest instance vertex count
 	tangents  bool        // some instance has tangents
@@ -24,7 +24,7 @@ type prepared struct {
 // instance is one primitive of one mesh node, as drawn.
 type instance struct {
 	node int
-	skin int // index into Avatar.Skins when skinned, else −1
+	skin int // index into Model.Skins when skinned, else −1
 	mat  int // index into prepared.mats
 	fp   vrm.FirstPersonType
 	pos  []mgl32.Vec3
@@ -147,7 +147,7 @@ func (p *prepared) slot(r vrm.TextureRef) texSlot {
 
 // newPrepared preprocesses an avatar; without textures (for geometry-only
 // uses such as Bounds) every texture reads as absent.
-func newPrepared(a *vrm.Avatar, textures bool) *prepared {
+func newPrepared(a *vrm.Model, textures bool) *prepared {
 	p := &prepared{avatar: a, textures: make([]*texture, len(a.Textures))}
 	if textures {
 		cache := mipCache{}

@@ -1,5 +1,5 @@
 // Package render is Kugutsu's CPU software renderer: it draws a posed
-// [vrm.Avatar] into an [image.RGBA] fast enough for a live 60 fps preview on
+// [vrm.Model] (its [vrm.Frame] from a [vrm.Rig]) into an [image.RGBA] fast enough for a live 60 fps preview on
 // two cores, with no GPU.
 //
 // Pipeline (one [Renderer.Render] call):
@@ -142,9 +142,9 @@ var DefaultAmbient = mgl32.Vec3{DefaultAmbientIntensity, DefaultAmbientIntensity
 
 // Scene is everything one frame draws from.
 type Scene struct {
-	Avatar *vrm.Avatar // nil draws only the background
-	// Frame is Avatar's posed state (from Avatar.Pose); it must not change
-	// while Render runs (Pose reuses it). Its slices should be sized for
+	Avatar *vrm.Model // the avatar to draw; nil draws only the background
+	// Frame is Avatar's posed state (from a vrm.Rig of Avatar); it must not
+	// change while Render runs (the Rig's next Pose reuses it). Its slices should be sized for
 	// Avatar (one entry per node, skin and material); entries missing from
 	// a shorter slice fall back to the node's identity transform, no morph,
 	// the material's own values.
@@ -173,7 +173,7 @@ type Scene struct {
 
 // DefaultScene returns a scene with the default light and ambient, a grey
 // background and the given avatar, frame and camera.
-func DefaultScene(a *vrm.Avatar, f *vrm.Frame, c Camera) Scene {
+func DefaultScene(a *vrm.Model, f *vrm.Frame, c Camera) Scene {
 	return Scene{
 		Avatar: a, Frame: f, Camera: c,
 		Light: DefaultLight, Ambient: DefaultAmbient,
@@ -194,10 +194,12 @@ type Options struct {
 
 // Renderer draws avatars. It owns a fixed pool of worker goroutines and
 // buffers reused from frame to frame: once they have grown to a frame's
-// size, Render allocates nothing. Per-avatar preprocessing (textures in
+// size, Render allocates nothing. Per-model preprocessing (textures in
 // sampling format with mipmaps, resolved materials, checked draw lists) is
-// done on an avatar's first frame and cached by *vrm.Avatar; after changing
-// an avatar's model (and calling its Invalidate), call Forget. A Renderer is
+// done on a model's first frame and cached by *vrm.Model (a Model does not
+// change once used, so the cache never goes stale; Forget frees a model's
+// entry early, CacheSize bounds them). Any number of Rigs' frames of one
+// Model share its entry. A Renderer is
 // not safe for concurrent use: call Render from one goroutine at a time (any
 // goroutine; the UI goroutine need not be it). Close stops the workers.
 type Renderer struct {
@@ -287,9 +289,11 @@ func (r *Renderer) Close() {
 	}
 }
 
-// Forget drops the cached preprocessing of an avatar (e.g. when the app
-// unloads it), so its memory can be reclaimed.
-func (r *Renderer) Forget(a *vrm.Avatar) {
+// Forget drops the cached preprocessing of a model (when the app unloads
+// it), so that its memory (mipmapped textures, draw lists: tens of MiB for
+// a big avatar) is reclaimed now rather than when CacheSize newer models
+// have pushed it out. It is never needed for correctness.
+func (r *Renderer) Forget(a *vrm.Model) {
 	for i, p := range r.cache {
 		if p.avatar == a {
 			r.cache = append(r.cache[:i], r.cache[i+1:]...)
@@ -480,7 +484,7 @@ func (r *Renderer) Render(dst *image.RGBA, scene Scene) {
 const maxViewport = 1 << 14
 
 // prepare returns the cached preprocessing of a, building it on first use.
-func (r *Renderer) prepare(a *vrm.Avatar) *prepared {
+func (r *Renderer) prepare(a *vrm.Model) *prepared {
 	for i, p := range r.cache {
 		if p.avatar == a {
 			if i != len(r.cache)-1 {

@@ -20,7 +20,7 @@ import (
 // all of them.
 func allScenes() map[string]Scene {
 	out := map[string]Scene{}
-	for name, build := range map[string]func() (*vrm.Avatar, Camera){
+	for name, build := range map[string]func() (*vrm.Model, Camera){
 		"quad": sceneQuad, "blend": sceneBlend, "double_sided": sceneDoubleSided, "mtoon": sceneMToon,
 	} {
 		a, c := build()
@@ -334,7 +334,7 @@ func TestSubImage(t *testing.T) {
 
 func TestRobustness(t *testing.T) {
 	nan, inf := float32(math.NaN()), float32(math.Inf(1))
-	mk := func(pos []mgl32.Vec3, idx []uint32) *vrm.Avatar {
+	mk := func(pos []mgl32.Vec3, idx []uint32) *vrm.Model {
 		a := newAvatar()
 		mat := addMaterial(a, vrm.Material{BaseColor: mgl32.Vec4{1, 0, 0, 1}})
 		n := make([]mgl32.Vec3, len(pos))
@@ -455,7 +455,7 @@ func TestCacheKeepsRecentAvatars(t *testing.T) {
 	r := New(Options{CacheSize: 2})
 	defer r.Close()
 	img := image.NewRGBA(image.Rect(0, 0, 8, 8))
-	var avatars []*vrm.Avatar
+	var avatars []*vrm.Model
 	for i := 0; i < 3; i++ {
 		a, c := sceneQuad()
 		avatars = append(avatars, a)

@@ -11,13 +11,13 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
-// Synthetic scenes for tests and benchmarks: small vrm.Avatar values built
+// Synthetic scenes for tests and benchmarks: small vrm.Model values built
 // by hand, and frames computed from their node hierarchy, independent of the
 // loader.
 
 // newAvatar returns an empty avatar with no humanoid bones.
-func newAvatar() *vrm.Avatar {
-	a := &vrm.Avatar{Version: vrm.Version1}
+func newAvatar() *vrm.Model {
+	a := &vrm.Model{Version: vrm.Version1}
 	for i := range a.Humanoid.Nodes {
 		a.Humanoid.Nodes[i] = -1
 	}
@@ -26,7 +26,7 @@ func newAvatar() *vrm.Avatar {
 }
 
 // addNode appends a node and returns its index.
-func addNode(a *vrm.Avatar, name string, parent int, t mgl32.Vec3, r mgl32.Quat) int {
+func addNode(a *vrm.Model, name string, parent int, t mgl32.Vec3, r mgl32.Quat) int {
 	n := len(a.Nodes)
 	a.Nodes = append(a.Nodes, vrm.Node{
 		Name: name, Parent: parent, Translation: t, Rotation: r, Scale: mgl32.Vec3{1, 1, 1}, Mesh: -1, Skin: -1,
@@ -40,14 +40,14 @@ func addNode(a *vrm.Avatar, name string, parent int, t mgl32.Vec3, r mgl32.Quat)
 }
 
 // addMeshNode appends a root node drawing a one-primitive mesh.
-func addMeshNode(a *vrm.Avatar, name string, p vrm.Primitive) int {
+func addMeshNode(a *vrm.Model, name string, p vrm.Primitive) int {
 	n := addNode(a, name, -1, mgl32.Vec3{}, mgl32.QuatIdent())
 	a.Meshes = append(a.Meshes, vrm.Mesh{Name: name, Primitives: []vrm.Primitive{p}})
 	a.Nodes[n].Mesh = len(a.Meshes) - 1
 	return n
 }
 
-func addMaterial(a *vrm.Avatar, m vrm.Material) int {
+func addMaterial(a *vrm.Model, m vrm.Material) int {
 	if m.BaseColor == (mgl32.Vec4{}) {
 		m.BaseColor = mgl32.Vec4{1, 1, 1, 1}
 	}
@@ -76,7 +76,7 @@ func noTexture() vrm.TextureRef { return vrm.TextureRef{Texture: -1, Scale: mgl3
 
 func texRef(i int) vrm.TextureRef { return vrm.TextureRef{Texture: i, Scale: mgl32.Vec2{1, 1}} }
 
-func addTexture(a *vrm.Avatar, img *image.NRGBA, s vrm.Sampler) int {
+func addTexture(a *vrm.Model, img *image.NRGBA, s vrm.Sampler) int {
 	a.Textures = append(a.Textures, vrm.Texture{Name: "tex", MIMEType: "image/png", Image: img, Sampler: s})
 	return len(a.Textures) - 1
 }
@@ -171,7 +171,7 @@ func uvSphere(c mgl32.Vec3, r float32, rings, segs int, mat int) vrm.Primitive {
 // poseFrame computes a frame from the avatar's node hierarchy: local
 // rotations overridden by rot (node → rotation), morph weights by morph
 // (node → weights; otherwise the node's default weights), materials at rest.
-func poseFrame(a *vrm.Avatar, rot map[int]mgl32.Quat, morph map[int][]float32) *vrm.Frame {
+func poseFrame(a *vrm.Model, rot map[int]mgl32.Quat, morph map[int][]float32) *vrm.Frame {
 	f := &vrm.Frame{
 		NodeWorld:    make([]mgl32.Mat4, len(a.Nodes)),
 		MorphWeights: make([][]float32, len(a.Nodes)),
@@ -230,7 +230,7 @@ func frontCamera(target mgl32.Vec3, dist, fov float32) Camera {
 }
 
 // sceneQuad: one unlit textured quad, seen from the front.
-func sceneQuad() (*vrm.Avatar, Camera) {
+func sceneQuad() (*vrm.Model, Camera) {
 	a := newAvatar()
 	tex := addTexture(a, quadrantTexture(), vrm.Sampler{})
 	mat := addMaterial(a, vrm.Material{Name: "quad", BaseColorTexture: texRef(tex), Unlit: true})
@@ -241,7 +241,7 @@ func sceneQuad() (*vrm.Avatar, Camera) {
 // sceneBlend: an opaque green quad behind two half-transparent quads (blue
 // further, red nearer) that overlap; the red one comes first in the file,
 // so only back-to-front sorting blends them right.
-func sceneBlend() (*vrm.Avatar, Camera) {
+func sceneBlend() (*vrm.Model, Camera) {
 	a := newAvatar()
 	green := addMaterial(a, vrm.Material{Name: "green", BaseColor: mgl32.Vec4{0.1, 0.6, 0.1, 1}, Unlit: true})
 	red := addMaterial(a, vrm.Material{Name: "red", BaseColor: mgl32.Vec4{1, 0, 0, 0.5}, AlphaMode: vrm.AlphaBlend, Unlit: true})
@@ -255,7 +255,7 @@ func sceneBlend() (*vrm.Avatar, Camera) {
 // sceneDoubleSided: two lit planes turned to show their backs to the camera:
 // the left one double-sided (drawn, lit through its flipped normal), the
 // right one single-sided (culled), in front of a grey backdrop.
-func sceneDoubleSided() (*vrm.Avatar, Camera) {
+func sceneDoubleSided() (*vrm.Model, Camera) {
 	a := newAvatar()
 	tex := addTexture(a, quadrantTexture(), vrm.Sampler{})
 	two := addMaterial(a, vrm.Material{Name: "two", BaseColorTexture: texRef(tex), DoubleSided: true})
@@ -272,7 +272,7 @@ func sceneDoubleSided() (*vrm.Avatar, Camera) {
 
 // sceneMorph: a textured grid with one morph target that bulges its middle
 // toward the camera and lifts its top edge.
-func sceneMorph() (*vrm.Avatar, Camera) {
+func sceneMorph() (*vrm.Model, Camera) {
 	a := newAvatar()
 	tex := addTexture(a, quadrantTexture(), vrm.Sampler{})
 	mat := addMaterial(a, vrm.Material{Name: "morph", BaseColorTexture: texRef(tex)})
@@ -291,7 +291,7 @@ func sceneMorph() (*vrm.Avatar, Camera) {
 
 // sceneSkinned: a textured bar of two bones (lower at the origin, upper
 // 0.5 m up), skinned with weights blended around the joint.
-func sceneSkinned() (a *vrm.Avatar, upper int, c Camera) {
+func sceneSkinned() (a *vrm.Model, upper int, c Camera) {
 	a = newAvatar()
 	tex := addTexture(a, quadrantTexture(), vrm.Sampler{})
 	mat := addMaterial(a, vrm.Material{Name: "bar", BaseColorTexture: texRef(tex)})
@@ -340,7 +340,7 @@ func skinnedBar(s, h float32, segs int, mat int) vrm.Primitive {
 
 // sceneMToon: MToon spheres with a shade colour, rim light and outline, in
 // world and screen outline modes, plus an alpha-masked grid.
-func sceneMToon() (*vrm.Avatar, Camera) {
+func sceneMToon() (*vrm.Model, Camera) {
 	a := newAvatar()
 	tex := addTexture(a, quadrantTexture(), vrm.Sampler{})
 	mt := &vrm.MToon{
@@ -376,7 +376,7 @@ func sceneMToon() (*vrm.Avatar, Camera) {
 // heavyMesh returns a skinned, textured mesh of about n triangles: a grid of
 // small quads wrapped into a cylinder 1.6 m tall and 0.5 m across (roughly an
 // avatar's screen footprint), with 2 bones.
-func heavyMesh(n int) (*vrm.Avatar, Camera) {
+func heavyMesh(n int) (*vrm.Model, Camera) {
 	a := newAvatar()
 	tex := addTexture(a, quadrantTexture(), vrm.Sampler{})
 	mat := addMaterial(a, vrm.Material{Name: "heavy", BaseColorTexture: texRef(tex), MToon: &vrm.MToon{

@@ -193,7 +193,7 @@ func TestTexturesShareImageAndMips(t *testing.T) {
 	for i := range img.Pix {
 		img.Pix[i] = uint8(i * 7)
 	}
-	a := &vrm.Avatar{Textures: []vrm.Texture{
+	a := &vrm.Model{Textures: []vrm.Texture{
 		{Image: img, Sampler: vrm.Sampler{WrapS: vrm.WrapRepeat, WrapT: vrm.WrapRepeat}},
 		{Image: img, Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapMirror, Mag: vrm.FilterNearest}},
 		{Image: img},
@@ -253,7 +253,7 @@ func TestLevelZeroCopiesWhatItCannotShare(t *testing.T) {
 // cost the renderer one mipmap chain, 5.3 MiB.
 func TestManyTexturesOnOneImageCostOneChain(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 2048, 2048))
-	a := &vrm.Avatar{}
+	a := &vrm.Model{}
 	for i := 0; i < 64; i++ {
 		a.Textures = append(a.Textures, vrm.Texture{Image: img, Sampler: vrm.Sampler{WrapS: vrm.Wrap(i % 3)}})
 	}

@@ -28,7 +28,7 @@ func TestSpanShaderMatchesGeneric(t *testing.T) {
 	scenes := map[string]func(t *testing.T) Scene{
 		"godette": func(t *testing.T) Scene {
 			godette := loadModel(t, "Godette.vrm")
-			f := godette.Pose(nil)
+			f := vrm.NewRig(godette).Pose(nil)
 			return DefaultScene(godette, f, FrameAvatar(godette, f, 30, 4.0/3, FrameBust).Camera())
 		},
 		"mtoon": func(*testing.T) Scene {

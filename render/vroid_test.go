@@ -26,7 +26,7 @@ var (
 
 // loadVRoid loads a fresh copy of the VRoid-layout avatar; the file is made
 // once per test binary.
-func loadVRoid(t testing.TB) *vrm.Avatar {
+func loadVRoid(t testing.TB) *vrm.Model {
 	t.Helper()
 	vroidOnce.Do(func() { vroidData, vroidErr = vroid.VRM() })
 	if vroidErr != nil {
@@ -57,17 +57,17 @@ func TestGoldenVRoid(t *testing.T) {
 		build func() Scene
 	}{
 		{"vroid_front", func() Scene {
-			cam := FrameAvatar(a, a.Pose(nil), 30, w/float32(h), FrameFullBody).Camera()
-			return DefaultScene(a, a.Pose(vroidPose()), cam)
+			cam := FrameAvatar(a, vrm.NewRig(a).Pose(nil), 30, w/float32(h), FrameFullBody).Camera()
+			return DefaultScene(a, vrm.NewRig(a).Pose(vroidPose()), cam)
 		}},
 		{"vroid_back", func() Scene {
-			o := FrameAvatar(a, a.Pose(nil), 30, w/float32(h), FrameFullBody)
+			o := FrameAvatar(a, vrm.NewRig(a).Pose(nil), 30, w/float32(h), FrameFullBody)
 			o.Rotate(math.Pi*0.8, 0)
-			return DefaultScene(a, a.Pose(vroidPose()), o.Camera())
+			return DefaultScene(a, vrm.NewRig(a).Pose(vroidPose()), o.Camera())
 		}},
 		{"vroid_face", func() Scene {
-			cam := FrameAvatar(a, a.Pose(nil), 30, w/float32(h), FrameBust).Camera()
-			return DefaultScene(a, a.Pose(&vrm.Pose{Expressions: []vrm.ExpressionWeight{{Name: "Blink_L", Weight: 1}, {Name: "O", Weight: 0.7}}}), cam)
+			cam := FrameAvatar(a, vrm.NewRig(a).Pose(nil), 30, w/float32(h), FrameBust).Camera()
+			return DefaultScene(a, vrm.NewRig(a).Pose(&vrm.Pose{Expressions: []vrm.ExpressionWeight{{Name: "Blink_L", Weight: 1}, {Name: "O", Weight: 0.7}}}), cam)
 		}},
 	}
 	for _, tc := range cases {
@@ -94,11 +94,11 @@ func TestVRoidLayoutMatchesSplitBuffers(t *testing.T) {
 		t.Fatal("no outlined primitive draws part of a shared buffer")
 	}
 	split := splitLayout(a)
-	cam := FrameAvatar(a, a.Pose(nil), 30, 4.0/3, FrameFullBody).Camera()
+	cam := FrameAvatar(a, vrm.NewRig(a).Pose(nil), 30, 4.0/3, FrameFullBody).Camera()
 	for _, aa := range []AA{AAOff, AA4x} {
-		s1 := DefaultScene(a, a.Pose(vroidPose()), cam)
+		s1 := DefaultScene(a, vrm.NewRig(a).Pose(vroidPose()), cam)
 		s2 := s1
-		s2.Avatar, s2.Frame = split, split.Pose(vroidPose())
+		s2.Avatar, s2.Frame = split, vrm.NewRig(split).Pose(vroidPose())
 		s1.AA, s2.AA = aa, aa
 		one, two := renderScene(t, 200, 150, s1), renderScene(t, 200, 150, s2)
 		if !bytes.Equal(one.Pix, two.Pix) {
@@ -111,7 +111,8 @@ func TestVRoidLayoutMatchesSplitBuffers(t *testing.T) {
 // drawn at 1280×720 with 4× AA and outlines.
 func BenchmarkRenderVRoid720p(b *testing.B) {
 	av := loadVRoid(b)
-	rest := av.Pose(nil)
+	rg := vrm.NewRig(av)
+	rest := rg.Pose(nil)
 	s := DefaultScene(av, rest, FrameAvatar(av, rest, 30, 16.0/9, FrameFullBody).Camera())
 	r := New(Options{})
 	defer r.Close()
@@ -123,7 +124,7 @@ func BenchmarkRenderVRoid720p(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		a := float32(i%32) * (math.Pi / 64)
 		p.SetRotation(humanoid.RightUpperArm, mgl32.QuatRotate(a, mgl32.Vec3{0, 0, 1}))
-		s.Frame = av.Pose(p)
+		s.Frame = rg.Pose(p)
 		r.Render(img, s)
 	}
 	reportFrameMetrics(b, triangles(av), 1280, 720)

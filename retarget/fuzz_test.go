@@ -44,7 +44,7 @@ func FuzzPoser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte, flags uint16) { fuzzPoser(t, av, data, flags) })
 }
 
-func fuzzPoser(t *testing.T, av *vrm.Avatar, data []byte, flags uint16) {
+func fuzzPoser(t *testing.T, av *vrm.Model, data []byte, flags uint16) {
 	{
 		next := func() float32 {
 			if len(data) < 4 {
@@ -84,7 +84,7 @@ func fuzzPoser(t *testing.T, av *vrm.Avatar, data []byte, flags uint16) {
 				t.Fatalf("expression %s = %v", e.Name, e.Weight)
 			}
 		}
-		vf := av.Pose(&p.pose)
+		vf := vrm.NewRig(av).Pose(&p.pose)
 		for i, m := range vf.NodeWorld {
 			for _, x := range m {
 				if !finite(x) {

@@ -17,7 +17,7 @@ import (
 // defaultAvatar loads the embedded default avatar: VRM 1.0, all 55 bones in
 // T-pose, the VRM presets and the 52 ARKit expressions (Perfect Sync),
 // lookAt type bone.
-func defaultAvatar(t testing.TB) *vrm.Avatar {
+func defaultAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
 	av, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
 	if err != nil {
@@ -35,7 +35,7 @@ func godettePath(t testing.TB) string {
 
 // loadGodette loads a fresh copy of Godette (VRM 0.x, CC-BY 3.0
 // "Low-Poly Godette" by SirRichard94, VRM by Lyuma).
-func loadGodette(t testing.TB) *vrm.Avatar {
+func loadGodette(t testing.TB) *vrm.Model {
 	t.Helper()
 	av, err := vrm.LoadFile(godettePath(t))
 	if err != nil {

@@ -20,7 +20,7 @@ type Face struct {
 	// Indices out of range are ignored.
 	Slots []ExpressionSlot
 	// Expressions are weights 0–1 by expression name, matched as
-	// vrm.Avatar.ExpressionIndex does (case-insensitive, VRM 0.x and 1.0
+	// vrm.Model.ExpressionIndex does (case-insensitive, VRM 0.x and 1.0
 	// preset names, Perfect Sync names as the model spells them). Names the
 	// avatar lacks are ignored.
 	Expressions []vrm.ExpressionWeight
@@ -39,7 +39,7 @@ type Face struct {
 }
 
 // ExpressionSlot is one expression weight, 0–1, by index into
-// vrm.Avatar.Expressions.
+// vrm.Model.Expressions.
 type ExpressionSlot struct {
 	Index  int32
 	Weight float32

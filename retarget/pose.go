@@ -42,7 +42,7 @@ const maxUnmatched = 32
 // offline tools (export, render of a recording) run their own on a
 // recorded clock. The zero Poser has no avatar and poses nothing.
 type Poser struct {
-	av   *vrm.Avatar
+	av   *vrm.Model
 	pose vrm.Pose
 
 	// Targets of the current frame, VRM 1.0 frame, after mirror and cuts.
@@ -83,7 +83,7 @@ type blendSlot struct {
 }
 
 // NewPoser returns a Poser for av (nil for none).
-func NewPoser(av *vrm.Avatar) *Poser {
+func NewPoser(av *vrm.Model) *Poser {
 	p := new(Poser)
 	p.Reset(av)
 	return p
@@ -92,7 +92,7 @@ func NewPoser(av *vrm.Avatar) *Poser {
 // Reset prepares p for av (nil for none), forgetting all state: the next
 // Update jumps to its targets. It allocates tables sized by av's
 // expressions.
-func (p *Poser) Reset(av *vrm.Avatar) {
+func (p *Poser) Reset(av *vrm.Model) {
 	*p = Poser{av: av, pose: vrm.Pose{Expressions: p.pose.Expressions[:0]}}
 	if av == nil {
 		return
@@ -119,7 +119,7 @@ func (p *Poser) Reset(av *vrm.Avatar) {
 }
 
 // Avatar returns the avatar p poses (nil for none).
-func (p *Poser) Avatar() *vrm.Avatar { return p.av }
+func (p *Poser) Avatar() *vrm.Model { return p.av }
 
 // IsBlink reports whether x closes the eyes: the blink presets (VRM 1.0
 // blink, blinkLeft, blinkRight; VRM 0.x Blink, Blink_L, Blink_R as the
@@ -461,11 +461,11 @@ func (p *Poser) build(o Options, face *Face, mix FaceMix) {
 func (p *Poser) Pose() *vrm.Pose { return &p.pose }
 
 // Weights copies the expression weights given to the avatar (0–1, indexed
-// like Avatar.Expressions, before the avatar's overrides) into dst.
+// like Model.Expressions, before the avatar's overrides) into dst.
 func (p *Poser) Weights(dst []float32) []float32 { return append(dst[:0], p.eCur...) }
 
 // Weight returns the weight given to expression i (indexed like
-// Avatar.Expressions, 0–1), 0 when out of range.
+// Model.Expressions, 0–1), 0 when out of range.
 func (p *Poser) Weight(i int) float32 {
 	if i < 0 || i >= len(p.eCur) {
 		return 0

@@ -168,11 +168,11 @@ func TestMirror(t *testing.T) {
 		t.Errorf("right upper arm %v, want %v", got, want)
 	}
 	// The mirrored pose raises the right hand as high as the left one was.
-	fr := p.av.Pose(&p.pose)
+	fr := vrm.NewRig(p.av).Pose(&p.pose)
 	right, _ := p.av.BonePosition(fr, humanoid.RightHand)
 	p2 := newPoser(t)
 	p2.Update(f, DefaultOptions(), nil, VMCOnly(), 0)
-	fr2 := p2.av.Pose(&p2.pose)
+	fr2 := vrm.NewRig(p2.av).Pose(&p2.pose)
 	left, _ := p2.av.BonePosition(fr2, humanoid.LeftHand)
 	if !vecNear(right, mirrorPos(left), 0.02) {
 		t.Errorf("mirrored right hand at %v, want the mirror image of the left hand %v", right, left)
@@ -389,7 +389,7 @@ func TestNonFiniteInput(t *testing.T) {
 	if p.pose.Positioned.Has(humanoid.Hips) || p.pose.RootPosition != (mgl32.Vec3{}) || p.pose.RootScale != maxRootScale {
 		t.Errorf("absurd values applied: hips %v root %v scale %v", p.pose.Positions[humanoid.Hips], p.pose.RootPosition, p.pose.RootScale)
 	}
-	fr := p.av.Pose(&p.pose)
+	fr := vrm.NewRig(p.av).Pose(&p.pose)
 	for i, m := range fr.NodeWorld {
 		for _, x := range m {
 			if !finite(x) {

@@ -51,13 +51,13 @@ func TestPoseFromUnity(t *testing.T) {
 	// On a real avatar (T-pose at rest, the arms along ±X) the left hand
 	// then hangs straight under the shoulder.
 	av := defaultAvatar(t)
-	rest := av.Pose(nil)
+	rest := vrm.NewRig(av).Pose(nil)
 	shoulder, _ := av.BonePosition(rest, humanoid.LeftUpperArm)
 	hand, _ := av.BonePosition(rest, humanoid.LeftHand)
 	length := hand.Sub(shoulder).Len()
 	var q vrm.Pose
 	PoseFromUnity(&q, UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &bones, humanoid.Set(0).With(humanoid.LeftUpperArm))
-	f := av.Pose(&q)
+	f := vrm.NewRig(av).Pose(&q)
 	if got, _ := av.BonePosition(f, humanoid.LeftHand); !near(got, shoulder.Sub(mgl32.Vec3{0, length, 0}), 1e-3) {
 		t.Errorf("left hand at %v, want %v (arm down from the shoulder at %v)", got, shoulder.Sub(mgl32.Vec3{0, length, 0}), shoulder)
 	}

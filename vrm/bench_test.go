@@ -30,12 +30,13 @@ func BenchmarkLoadGodette(b *testing.B) {
 // ≤ 20 µs, 0 allocs).
 func BenchmarkPoseGodette(b *testing.B) {
 	av := loadModel(b, "Godette.vrm")
-	av.SetSpringBones(false)
+	rg := NewRig(av)
+	rg.SetSpringBones(false)
 	p := fullPose(av)
-	av.Pose(p)
+	rg.Pose(p)
 	b.ReportAllocs()
 	for b.Loop() {
-		av.Pose(p)
+		rg.Pose(p)
 	}
 }
 
@@ -43,11 +44,12 @@ func BenchmarkPoseGodette(b *testing.B) {
 // spring-bone step.
 func BenchmarkUpdateGodette(b *testing.B) {
 	av := loadModel(b, "Godette.vrm")
+	rg := NewRig(av)
 	p := fullPose(av)
-	av.Update(p, SpringStep)
+	rg.Update(p, SpringStep)
 	b.ReportAllocs()
 	for b.Loop() {
-		av.Update(p, SpringStep)
+		rg.Update(p, SpringStep)
 	}
 }
 
@@ -55,12 +57,12 @@ func BenchmarkUpdateGodette(b *testing.B) {
 // chains with their colliders (target ≤ 20 µs).
 func BenchmarkSpringStepGodette(b *testing.B) {
 	av := loadModel(b, "Godette.vrm")
+	rg := NewRig(av)
 	p := fullPose(av)
-	av.Update(p, SpringStep)
-	rt := av.runtime()
+	rg.Update(p, SpringStep)
 	b.ReportAllocs()
 	for b.Loop() {
-		rt.spring.update(av, rt, SpringStep)
+		rg.spring.update(rg, SpringStep)
 	}
 }
 

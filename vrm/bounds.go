@@ -10,7 +10,7 @@ import (
 
 // BonePosition returns bone b's world position in frame f (metres, VRM 1.0
 // frame), or false when the avatar lacks the bone.
-func (av *Avatar) BonePosition(f *Frame, b humanoid.Bone) (mgl32.Vec3, bool) {
+func (av *Model) BonePosition(f *Frame, b humanoid.Bone) (mgl32.Vec3, bool) {
 	n := av.Humanoid.Node(b)
 	if n < 0 || f == nil || n >= len(f.NodeWorld) {
 		return mgl32.Vec3{}, false
@@ -26,7 +26,7 @@ func (av *Avatar) BonePosition(f *Frame, b humanoid.Bone) (mgl32.Vec3, bool) {
 // are turned with everything else at load (vrm0.go), it is the turned
 // frame's rotation times the turn (180° about Y) — what three-vrm reports
 // after VRMUtils.rotateVRM0.
-func (av *Avatar) NodeTransform(f *Frame, i int) (pos mgl32.Vec3, rot mgl32.Quat, ok bool) {
+func (av *Model) NodeTransform(f *Frame, i int) (pos mgl32.Vec3, rot mgl32.Quat, ok bool) {
 	if f == nil || i < 0 || i >= len(f.NodeWorld) || i >= len(av.Nodes) {
 		return mgl32.Vec3{}, mgl32.QuatIdent(), false
 	}
@@ -41,7 +41,7 @@ func (av *Avatar) NodeTransform(f *Frame, i int) (pos mgl32.Vec3, rot mgl32.Quat
 // LookAtOrigin returns the world position of the avatar's lookAt origin in
 // frame f: the head bone plus LookAt.OffsetFromHeadBone, roughly between the
 // eyes (lookAt.md) — where a face close-up camera should aim.
-func (av *Avatar) LookAtOrigin(f *Frame) (mgl32.Vec3, bool) {
+func (av *Model) LookAtOrigin(f *Frame) (mgl32.Vec3, bool) {
 	n := av.Humanoid.Node(humanoid.Head)
 	if n < 0 || f == nil || n >= len(f.NodeWorld) {
 		return mgl32.Vec3{}, false
@@ -51,23 +51,23 @@ func (av *Avatar) LookAtOrigin(f *Frame) (mgl32.Vec3, bool) {
 
 // HipsHeight returns the hips bone's rest height above the model origin,
 // metres (the Pose.SourceHipsHeight of this avatar as a sender).
-func (av *Avatar) HipsHeight() float32 { return av.runtime().hipsHeight }
+func (av *Model) HipsHeight() float32 { return av.restData().hipsHeight }
 
 // Bounds returns the world-space axis-aligned box around every vertex the
 // third-person view draws in frame f (scene nodes with meshes, skinned with
 // the frame's joint palettes and morphed by its weights; firstPersonOnly
 // meshes left out). ok is false when nothing is drawn. It costs one pass
 // over the vertices and does not allocate.
-func (av *Avatar) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
+func (av *Model) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
 	inf := float32(math.Inf(1))
 	lo, hi = mgl32.Vec3{inf, inf, inf}, mgl32.Vec3{-inf, -inf, -inf}
 	if f == nil || len(f.NodeWorld) != len(av.Nodes) {
 		return lo, hi, false
 	}
-	rt := av.runtime()
+	rd := av.restData()
 	for _, r := range av.Scene {
-		k := rt.pos[r]
-		for _, ni := range rt.order[k:rt.end[k]] {
+		k := rd.pos[r]
+		for _, ni := range rd.order[k:rd.end[k]] {
 			nd := &av.Nodes[ni]
 			if nd.Mesh < 0 || !av.ThirdPersonVisible(int(ni)) {
 				continue
@@ -115,6 +115,6 @@ func (av *Avatar) Bounds(f *Frame) (lo, hi mgl32.Vec3, ok bool) {
 // ThirdPersonVisible reports whether node's mesh is drawn in a third-person
 // view, which is Kugutsu's: every mesh but those annotated firstPersonOnly
 // (VRMC_vrm-1.0 firstPerson.md; VRM 0.x firstPersonFlag FirstPersonOnly).
-func (av *Avatar) ThirdPersonVisible(node int) bool {
+func (av *Model) ThirdPersonVisible(node int) bool {
 	return av.FirstPerson.Annotations[node] != FirstPersonFirstPersonOnly
 }

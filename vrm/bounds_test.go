@@ -10,20 +10,21 @@ import (
 
 func TestBounds(t *testing.T) {
 	for name, av := range synthVariants(t) {
-		av.SetSpringBones(false) // no hair trailing behind the root's jump
+		rg := NewRig(av)
+		rg.SetSpringBones(false) // no hair trailing behind the root's jump
 		// The synthetic triangles span each bone's position + 1 cm.
-		lo, hi, ok := av.Bounds(av.Pose(nil))
+		lo, hi, ok := av.Bounds(rg.Pose(nil))
 		if !ok || !near(lo, mgl32.Vec3{-0.7, 0, -0.14}, 1e-5) || !near(hi, mgl32.Vec3{0.71, 1.61, 0.09}, 1e-5) {
 			t.Errorf("%s rest: bounds %v–%v (%v)", name, lo, hi, ok)
 		}
 		var p Pose
 		p.SetRotation(humanoid.LeftUpperArm, rotZ(-90))
 		p.RootPosition = mgl32.Vec3{0, 0, 1}
-		lo, hi, _ = av.Bounds(av.Pose(&p))
+		lo, hi, _ = av.Bounds(rg.Pose(&p))
 		if !near(lo, mgl32.Vec3{-0.7, 0, 0.86}, 1e-5) || !near(hi, mgl32.Vec3{0.21, 1.61, 1.09}, 1e-5) {
 			t.Errorf("%s arm down: bounds %v–%v", name, lo, hi)
 		}
-		f := av.Pose(nil)
+		f := rg.Pose(nil)
 		if o, ok := av.LookAtOrigin(f); !ok || !near(o, mgl32.Vec3{0, 1.61, 0.05}, 1e-5) {
 			t.Errorf("%s: lookAt origin %v", name, o)
 		}
@@ -38,11 +39,12 @@ func TestBounds(t *testing.T) {
 		}
 	}
 	av := loadModel(t, "Godette.vrm")
-	lo, hi, ok := av.Bounds(av.Pose(nil))
+	rg := NewRig(av)
+	lo, hi, ok := av.Bounds(rg.Pose(nil))
 	if !ok || lo[1] < -0.01 || lo[1] > 0.05 || hi[1] < 1.0 || hi[1] > 1.5 || lo[0] > -0.4 || hi[0] < 0.4 {
 		t.Errorf("Godette bounds %v–%v", lo, hi)
 	}
-	if n := testing.AllocsPerRun(10, func() { av.Bounds(av.Pose(nil)) }); n != 0 {
+	if n := testing.AllocsPerRun(10, func() { av.Bounds(rg.Pose(nil)) }); n != 0 {
 		t.Errorf("Bounds allocates %v times", n)
 	}
 }
@@ -51,7 +53,7 @@ func TestBounds(t *testing.T) {
 // gives a box, not a panic.
 func TestBoundsShortFrame(t *testing.T) {
 	av := loadModel(t, "Godette.vrm")
-	f := av.Pose(nil)
+	f := NewRig(av).Pose(nil)
 	short := &Frame{NodeWorld: f.NodeWorld, JointPalettes: [][]mgl32.Mat4{f.JointPalettes[0][:3]}}
 	if _, _, ok := av.Bounds(short); !ok {
 		t.Error("no bounds for a short frame")

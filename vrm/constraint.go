@@ -141,7 +141,7 @@ type NodeConstraint struct {
 // destination gets a vertex meaning "every constraint on this node and its
 // ancestors is done", and the cycles are the strongly connected components
 // (Tarjan's algorithm, iterative) of that graph.
-func constraintPlan(av *Avatar, preorder []int32) (order, cyclic []int32) {
+func constraintPlan(av *Model, preorder []int32) (order, cyclic []int32) {
 	n := len(av.Nodes)
 	cs := av.Constraints
 	c := len(cs)
@@ -268,17 +268,21 @@ func constraintPlan(av *Avatar, preorder []int32) (order, cyclic []int32) {
 	return order, cyclic
 }
 
-// consState is the node-constraint runtime (three-vrm
-// VRMNodeConstraintManager), built from Avatar.Constraints.
+// consRest is the node-constraint set-up a Model's Rigs share (three-vrm
+// VRMNodeConstraintManager), built from Model.Constraints.
+type consRest struct {
+	cons   []consRun // in evaluation order
+	roots  []int32   // destinations whose subtrees are recomputed afterwards: preorder, none inside another's
+	hasAim bool
+}
+
+// consState is a Rig's node-constraint scratch.
 type consState struct {
-	cons  []consRun // in evaluation order
-	roots []int32   // destinations whose subtrees are recomputed afterwards: preorder, none inside another's
 	// fin[node] says NodeWorld[node] is final for this frame; set while
 	// aim constraints read world transforms, cleared through touched.
 	fin     []bool
 	touched []int32
 	chain   []int32 // scratch for finalWorld
-	hasAim  bool
 }
 
 // consRun is one constraint with its rest data.
@@ -293,8 +297,8 @@ type consRun struct {
 	srcInv   mgl32.Quat // S⁻¹ (rotation)
 }
 
-func (s *consState) init(av *Avatar, rt *runtime) {
-	order, _ := constraintPlan(av, rt.order)
+func (s *consRest) init(av *Model, rd *restData) {
+	order, _ := constraintPlan(av, rd.order)
 	if len(order) == 0 {
 		return
 	}
@@ -308,9 +312,9 @@ func (s *consState) init(av *Avatar, rt *runtime) {
 		}
 		r := consRun{
 			dst: int32(k.Node), src: int32(k.Source), typ: k.Type, axis: k.Axis.Vec(), weight: mathx.Clamp(w, 0, 1),
-			dstRest: rt.restR[k.Node],
+			dstRest: rd.restR[k.Node],
 		}
-		S := rt.restR[k.Source]
+		S := rd.restR[k.Source]
 		r.dstInv = qconj(r.dstRest)
 		r.srcInv = qconj(S)
 		r.srcInvD = normQuat(qmul(r.srcInv, r.dstRest))
@@ -323,14 +327,17 @@ func (s *consState) init(av *Avatar, rt *runtime) {
 	// Subtrees to recompute: destinations in preorder, skipping those
 	// inside an earlier one's subtree.
 	end := int32(-1)
-	for k, node := range rt.order {
+	for k, node := range rd.order {
 		if int32(k) < end || !isDst[node] {
 			continue
 		}
 		s.roots = append(s.roots, node)
-		end = rt.end[k]
+		end = rd.end[k]
 	}
-	if s.hasAim {
+}
+
+func (s *consState) init(av *Model, rest *consRest) {
+	if rest.hasAim {
 		s.fin = make([]bool, len(av.Nodes))
 		s.touched = make([]int32, 0, len(av.Nodes))
 		s.chain = make([]int32, 0, 64)
@@ -342,28 +349,30 @@ func (s *consState) init(av *Avatar, rt *runtime) {
 // Aim constraints read world transforms through finalWorld, which computes
 // each node at most once per frame; afterwards every constrained subtree
 // is recomputed once. It does not allocate.
-func (s *consState) evaluate(av *Avatar, rt *runtime) {
-	if len(s.cons) == 0 {
+func (s *consState) evaluate(rg *Rig) {
+	rest := &rg.rd.cons
+	if len(rest.cons) == 0 {
 		return
 	}
-	for ci := range s.cons {
-		c := &s.cons[ci]
+	av := rg.m
+	for ci := range rest.cons {
+		c := &rest.cons[ci]
 		var target mgl32.Quat
 		switch c.typ {
 		case ConstraintRoll:
-			delta := normQuat(qmul(qmul(c.dstInv, rt.r[c.src]), c.srcInvD))
+			delta := normQuat(qmul(qmul(c.dstInv, rg.r[c.src]), c.srcInvD))
 			to := delta.Rotate(c.axis)
 			target = qmul(qmul(c.dstRest, fromToThree(to, c.axis)), delta)
 		case ConstraintRotation:
-			target = qmul(c.dstRest, qmul(c.srcInv, rt.r[c.src]))
+			target = qmul(c.dstRest, qmul(c.srcInv, rg.r[c.src]))
 		case ConstraintAim:
-			parentW, parentRot := &rt.root, rt.rootRot
+			parentW, parentRot := &rg.root, rg.rootRot
 			if p := av.Nodes[c.dst].Parent; p >= 0 {
-				parentW = s.finalWorld(av, rt, int32(p))
+				parentW = s.finalWorld(rg, int32(p))
 				parentRot = matRotation(parentW)
 			}
-			srcW := s.finalWorld(av, rt, c.src)
-			dstPos := transformPoint(parentW, rt.t[c.dst])
+			srcW := s.finalWorld(rg, c.src)
+			dstPos := transformPoint(parentW, rg.t[c.dst])
 			d := mgl32.Vec3{srcW[12], srcW[13], srcW[14]}.Sub(dstPos)
 			if l := d.Len(); l > 0 {
 				d = d.Mul(1 / l)
@@ -374,14 +383,14 @@ func (s *consState) evaluate(av *Avatar, rt *runtime) {
 		default:
 			continue
 		}
-		rt.r[c.dst] = slerpShortest(c.dstRest, normQuat(target), c.weight)
+		rg.r[c.dst] = slerpShortest(c.dstRest, normQuat(target), c.weight)
 	}
 	for _, node := range s.touched {
 		s.fin[node] = false
 	}
 	s.touched = s.touched[:0]
-	for _, node := range s.roots {
-		rt.computeSubtree(av, node)
+	for _, node := range rest.roots {
+		rg.computeSubtree(node)
 	}
 }
 
@@ -389,19 +398,20 @@ func (s *consState) evaluate(av *Avatar, rt *runtime) {
 // not yet computed this frame) from the current local transforms. By the
 // dependency order of constraintPlan no later constraint changes a node an
 // aim constraint reads, so each result is final for the frame.
-func (s *consState) finalWorld(av *Avatar, rt *runtime, x int32) *mgl32.Mat4 {
-	w := rt.frame.NodeWorld
+func (s *consState) finalWorld(rg *Rig, x int32) *mgl32.Mat4 {
+	av := rg.m
+	w := rg.frame.NodeWorld
 	chain := s.chain[:0]
 	for y := x; y >= 0 && !s.fin[y]; y = int32(av.Nodes[y].Parent) {
 		chain = append(chain, y)
 	}
 	for k := len(chain) - 1; k >= 0; k-- {
 		y := chain[k]
-		local := composeTRS(rt.t[y], rt.r[y], rt.s[y])
+		local := composeTRS(rg.t[y], rg.r[y], rg.s[y])
 		if p := av.Nodes[y].Parent; p >= 0 {
 			w[y] = mulAffine(&w[p], &local)
 		} else {
-			w[y] = mulAffine(&rt.root, &local)
+			w[y] = mulAffine(&rg.root, &local)
 		}
 		s.fin[y] = true
 		s.touched = append(s.touched, y)

@@ -62,7 +62,7 @@ var synthExtras = []synthExtra{
 // added (arbitrary rest rotations, so every frame differs), carrying roll,
 // aim and rotation constraints with weights below and at 1, chained
 // through each other and listed out of dependency order.
-func synthConstrained(rotated bool) *Avatar {
+func synthConstrained(rotated bool) *Model {
 	av := synthAvatar(rotated)
 	for k, x := range synthExtras {
 		i := len(av.Nodes)
@@ -113,7 +113,7 @@ func synthPoses() []*Pose {
 }
 
 // constraintByNode returns av's constraint on node, or fails.
-func constraintByNode(t *testing.T, av *Avatar, node int) NodeConstraint {
+func constraintByNode(t *testing.T, av *Model, node int) NodeConstraint {
 	t.Helper()
 	for _, c := range av.Constraints {
 		if c.Node == node {
@@ -169,7 +169,7 @@ func powQuat(q mgl32.Quat, t float64) mgl32.Quat {
 func TestConstraintSemantics(t *testing.T) {
 	for pi, p := range synthPoses()[1:] {
 		av := synthConstrained(true)
-		f := av.Pose(p)
+		f := NewRig(av).Pose(p)
 		rest := func(i int) mgl32.Quat { return av.Nodes[i].Rotation }
 		cur := func(i int) mgl32.Quat {
 			w := f.NodeWorld[i]
@@ -224,7 +224,7 @@ func TestConstraintSemantics(t *testing.T) {
 		for i := range av.Constraints {
 			av.Constraints[i].Weight = w
 		}
-		f := av.Pose(synthPoses()[1])
+		f := NewRig(av).Pose(synthPoses()[1])
 		for _, c := range av.Constraints {
 			node := c.Node
 			wm := f.NodeWorld[node]
@@ -255,8 +255,9 @@ func TestConstraintSemantics(t *testing.T) {
 func TestConstraintOrderIndependent(t *testing.T) {
 	a, b := synthConstrained(true), synthConstrained(true)
 	slices.Reverse(b.Constraints)
+	ra, rb := NewRig(a), NewRig(b)
 	for _, p := range synthPoses() {
-		fa, fb := a.Pose(p), b.Pose(p)
+		fa, fb := ra.Pose(p), rb.Pose(p)
 		for i := range a.Nodes {
 			if d := diffValues(fa.NodeWorld[i], fb.NodeWorld[i], 1e-6); len(d) > 0 {
 				t.Fatalf("node %s differs with the constraints reversed: %v", a.Nodes[i].Name, d)
@@ -273,7 +274,8 @@ func TestConstraintsChangeThePose(t *testing.T) {
 	av := synthConstrained(true)
 	plain := synthConstrained(true)
 	plain.Constraints = nil
-	rest, restPlain := av.Pose(nil), plain.Pose(nil)
+	rg, rgPlain := NewRig(av), NewRig(plain)
+	rest, restPlain := rg.Pose(nil), rgPlain.Pose(nil)
 	for i := range av.Nodes {
 		aimed := false
 		for _, c := range av.Constraints {
@@ -284,8 +286,8 @@ func TestConstraintsChangeThePose(t *testing.T) {
 		}
 	}
 	p := synthPoses()[1]
-	fa := av.Pose(p)
-	fp := plain.Pose(p)
+	fa := rg.Pose(p)
+	fp := rgPlain.Pose(p)
 	for _, c := range av.Constraints {
 		ra, rp := matRotation(&fa.NodeWorld[c.Node]), matRotation(&fp.NodeWorld[c.Node])
 		if angleDeg(ra, rp) < 1 {
@@ -307,11 +309,12 @@ func TestConstraintsRunBeforeSpringBones(t *testing.T) {
 		{Node: scSleeveChain2, Stiffness: 0, DragForce: 1, GravityDir: mgl32.Vec3{0, -1, 0}},
 	}})
 	p := synthPoses()[1]
-	kin := av.Pose(p).NodeWorld[scSleeveChain2].Col(3).Vec3()
+	rg := NewRig(av)
+	kin := rg.Pose(p).NodeWorld[scSleeveChain2].Col(3).Vec3()
 	for range 5 {
-		av.Update(p, 1.0/60)
+		rg.Update(p, 1.0/60)
 	}
-	got := av.Pose(p).NodeWorld[scSleeveChain2].Col(3).Vec3()
+	got := rg.Pose(p).NodeWorld[scSleeveChain2].Col(3).Vec3()
 	if d := got.Sub(kin).Len(); d > 1e-5 {
 		t.Errorf("spring tail at %v, %.6f m from the constrained pose's %v", got, d, kin)
 	}
@@ -333,8 +336,9 @@ func TestConstraintRoundTrip(t *testing.T) {
 		for _, w := range b.Warnings {
 			t.Errorf("%v: reload warning: %s", v, w)
 		}
+		ra, rb := NewRig(av), NewRig(b)
 		for pi, p := range synthPoses() {
-			fa, fb := av.Pose(p), b.Pose(p)
+			fa, fb := ra.Pose(p), rb.Pose(p)
 			for i := range av.Nodes {
 				if d := diffValues(fa.NodeWorld[i], fb.NodeWorld[i], 2e-5); len(d) > 0 {
 					t.Errorf("%v pose %d: node %s differs after the round trip: %v", v, pi, av.Nodes[i].Name, d)
@@ -348,8 +352,9 @@ func TestConstraintRoundTrip(t *testing.T) {
 func TestConstraintAllocs(t *testing.T) {
 	av := synthConstrained(true)
 	p := synthPoses()[2]
-	av.Update(p, 1.0/60)
-	if n := testing.AllocsPerRun(50, func() { av.Update(p, 1.0/60) }); n != 0 {
+	rg := NewRig(av)
+	rg.Update(p, 1.0/60)
+	if n := testing.AllocsPerRun(50, func() { rg.Update(p, 1.0/60) }); n != 0 {
 		t.Errorf("Update allocates %v times per call", n)
 	}
 }
@@ -448,7 +453,7 @@ func TestConstraintLoading(t *testing.T) {
 			if tc.want.warning != "" && !strings.Contains(all, tc.want.warning) {
 				t.Errorf("no warning containing %q in:\n%s", tc.want.warning, all)
 			}
-			av.Pose(synthPoses()[1])
+			NewRig(av).Pose(synthPoses()[1])
 		})
 	}
 }
@@ -475,23 +480,23 @@ func TestConstraintPrecedence(t *testing.T) {
 func TestConstraintValidate(t *testing.T) {
 	cases := []struct {
 		name string
-		edit func(av *Avatar)
+		edit func(av *Model)
 		want string
 	}{
-		{"cycle", func(av *Avatar) {
+		{"cycle", func(av *Model) {
 			av.Constraints = append(av.Constraints,
 				NodeConstraint{Node: 14, Source: 17, Type: ConstraintRotation, Weight: 1},
 				NodeConstraint{Node: 17, Source: 14, Type: ConstraintRotation, Weight: 1})
 		}, "circular dependency"},
-		{"duplicate", func(av *Avatar) {
+		{"duplicate", func(av *Model) {
 			av.Constraints = append(av.Constraints, NodeConstraint{Node: scPointer, Source: 3, Type: ConstraintRotation, Weight: 1})
 		}, "already has constraint"},
-		{"own source", func(av *Avatar) { av.Constraints[0].Source = av.Constraints[0].Node }, "its own source"},
-		{"node range", func(av *Avatar) { av.Constraints[0].Node = 999 }, "does not exist"},
-		{"weight", func(av *Avatar) { av.Constraints[0].Weight = 1.5 }, "outside 0–1"},
-		{"NaN weight", func(av *Avatar) { av.Constraints[0].Weight = float32(math.NaN()) }, "not finite"},
-		{"axis", func(av *Avatar) { av.Constraints[0].Axis = 9 }, "axis 9"},
-		{"type", func(av *Avatar) { av.Constraints[0].Type = 7 }, "type 7"},
+		{"own source", func(av *Model) { av.Constraints[0].Source = av.Constraints[0].Node }, "its own source"},
+		{"node range", func(av *Model) { av.Constraints[0].Node = 999 }, "does not exist"},
+		{"weight", func(av *Model) { av.Constraints[0].Weight = 1.5 }, "outside 0–1"},
+		{"NaN weight", func(av *Model) { av.Constraints[0].Weight = float32(math.NaN()) }, "not finite"},
+		{"axis", func(av *Model) { av.Constraints[0].Axis = 9 }, "axis 9"},
+		{"type", func(av *Model) { av.Constraints[0].Type = 7 }, "type 7"},
 	}
 	for _, tc := range cases {
 		av := synthConstrained(true)
@@ -500,15 +505,15 @@ func TestConstraintValidate(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: Validate = %v, want an error containing %q", tc.name, err, tc.want)
 		}
-		av.Pose(synthPoses()[1]) // an invalid model still poses without a panic
+		NewRig(av).Pose(synthPoses()[1]) // an invalid model still poses without a panic
 	}
 }
 
 // TestConstraintPlan: dependency order and cycle detection on hand-made
 // graphs (node hierarchy: 0 → 1 → 2, 0 → 3, 4 alone).
 func TestConstraintPlan(t *testing.T) {
-	nodes := func() *Avatar {
-		av := &Avatar{Nodes: []Node{
+	nodes := func() *Model {
+		av := &Model{Nodes: []Node{
 			{Parent: -1, Children: []int{1, 3}}, {Parent: 0, Children: []int{2}}, {Parent: 1}, {Parent: 0}, {Parent: -1},
 		}}
 		return av
@@ -590,15 +595,16 @@ func FuzzNodeConstraints(f *testing.F) {
 		if err := av.Validate(); err != nil {
 			t.Fatalf("loaded avatar does not validate: %v", err)
 		}
+		rg := NewRig(av)
 		for _, p := range synthPoses() {
-			av.Update(p, 1.0/30)
+			rg.Update(p, 1.0/30)
 		}
 		for _, v := range []Version{Version0, Version1} {
 			b := reload(t, encode(t, av, v))
 			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
 				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
 			}
-			b.Pose(synthPoses()[2])
+			NewRig(b).Pose(synthPoses()[2])
 		}
 	})
 }
@@ -617,7 +623,7 @@ func FuzzConstraintPlan(f *testing.F) {
 			return
 		}
 		n := len(parents) + 1
-		av := &Avatar{Nodes: make([]Node, n)}
+		av := &Model{Nodes: make([]Node, n)}
 		for i := range av.Nodes {
 			av.Nodes[i] = Node{Parent: -1, Mesh: -1, Skin: -1, Rotation: synthRestRotation(i), Scale: mgl32.Vec3{1, 1, 1}, Translation: mgl32.Vec3{0.1, float32(i) * 0.01, 0}}
 		}
@@ -677,9 +683,9 @@ func FuzzConstraintPlan(f *testing.F) {
 		if len(order)+len(cyclic) != usable {
 			t.Fatalf("%d ordered + %d cyclic of %d usable constraints", len(order), len(cyclic), usable)
 		}
-		av.Pose(nil)
-		p := &Pose{}
-		av.Pose(p)
+		rg := NewRig(av)
+		rg.Pose(nil)
+		rg.Pose(&Pose{})
 	})
 }
 
@@ -731,8 +737,9 @@ func FuzzConstraintFields(f *testing.F) {
 		if err := av.Validate(); err != nil {
 			t.Fatalf("loaded avatar does not validate: %v", err)
 		}
+		rg := NewRig(av)
 		for _, p := range synthPoses() {
-			av.Update(p, 1.0/30)
+			rg.Update(p, 1.0/30)
 		}
 		for _, v := range []Version{Version0, Version1} {
 			b := reload(t, encode(t, av, v))
@@ -757,12 +764,13 @@ func BenchmarkConstraints(b *testing.B) {
 			if !with {
 				av.Constraints = nil
 			}
-			av.SetSpringBones(false)
+			rg := NewRig(av)
+			rg.SetSpringBones(false)
 			p := synthPoses()[2]
-			av.Pose(p)
+			rg.Pose(p)
 			b.ReportAllocs()
 			for b.Loop() {
-				av.Pose(p)
+				rg.Pose(p)
 			}
 		})
 	}

@@ -36,7 +36,7 @@ import (
 // 1.0 has no virtual spring tails (the last joint becomes a tail only).
 //
 // Errors: a.Validate's, or the writer's.
-func Encode(w io.Writer, a *Avatar, v Version) error {
+func Encode(w io.Writer, a *Model, v Version) error {
 	if v != Version0 && v != Version1 {
 		return fmt.Errorf("vrm: Encode: version %v", v)
 	}
@@ -53,7 +53,7 @@ func Encode(w io.Writer, a *Avatar, v Version) error {
 }
 
 type encoder struct {
-	av       *Avatar
+	av       *Model
 	v        Version
 	doc      *gltf.Document
 	used     map[string]bool

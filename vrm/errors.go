@@ -84,7 +84,7 @@ type Limits struct {
 	PreviewTextureSize int
 	// NoPixels decodes no image at load: every texture is only checked
 	// (format, header size, budget) and kept encoded, with a nil Image,
-	// until Avatar.TextureImage decodes it. For tools that report sizes.
+	// until Model.TextureImage decodes it. For tools that report sizes.
 	NoPixels bool
 	// MaxJSONBytes bounds the glTF JSON (the GLB JSON chunk, or a whole
 	// .gltf with its data URIs); default 64 MiB.

@@ -20,7 +20,7 @@ func lowerKey(buf *[maxKeyLen]byte, name string) ([]byte, bool) {
 }
 
 // exprIndexExact finds an expression by name, ignoring case, by scanning.
-func (av *Avatar) exprIndexExact(name string) (int, bool) {
+func (av *Model) exprIndexExact(name string) (int, bool) {
 	for i := range av.Expressions {
 		if strings.EqualFold(av.Expressions[i].Name, name) {
 			return i, true
@@ -34,16 +34,14 @@ func (av *Avatar) exprIndexExact(name string) (int, bool) {
 // (VRM 1.0 preset names such as "happy", custom names); failing that, a VRM
 // 0.x preset name ("Joy", "A", "Blink_L") finds its VRM 1.0 preset, and a
 // VRM 1.0 preset name finds the preset however the model named it. It does
-// not allocate.
-func (av *Avatar) ExpressionIndex(name string) (int, bool) {
-	if av.rt != nil && av.rt.nodeCount == len(av.Nodes) && av.rt.expr.index != nil {
-		return av.rt.expr.lookup(av, name)
-	}
-	return lookupExpression(av, name)
+// not allocate (the Model's name table is built on its first use, see
+// Model).
+func (av *Model) ExpressionIndex(name string) (int, bool) {
+	return av.restData().expr.lookup(av, name)
 }
 
 // lookupExpression is ExpressionIndex without the index map.
-func lookupExpression(av *Avatar, name string) (int, bool) {
+func lookupExpression(av *Model, name string) (int, bool) {
 	if i, ok := av.exprIndexExact(name); ok {
 		return i, true
 	}
@@ -61,21 +59,28 @@ func lookupExpression(av *Avatar, name string) (int, bool) {
 	return -1, false
 }
 
-// exprState is the expression runtime: input weights, the override
-// multipliers and what binds touch, preallocated.
-type exprState struct {
-	index   map[string]int // lower-cased name (and 0.x preset aliases) → expression
-	weight  []float32      // input weight per expression, 0–1
-	lookSet [4]bool        // lookUp/Down/Left/Right weights set by lookAt this frame
-	look    [4]float32
-	bound   []morphSlot // morph targets some bind drives (reset to 0 each frame)
+// exprRest is the expression set-up a Model's Rigs share: the name table
+// and what binds touch.
+type exprRest struct {
+	index   map[string]int // lower-cased name → expression
+	bound   []morphSlot    // morph targets some bind drives (reset to 0 each frame)
 	presets [presetCount]int32
+}
+
+// exprState is a Rig's expression state: input weights, preallocated.
+type exprState struct {
+	weight  []float32 // input weight per expression, 0–1
+	lookSet [4]bool   // lookUp/Down/Left/Right weights set by lookAt this frame
+	look    [4]float32
 }
 
 type morphSlot struct{ node, index int32 }
 
-func (e *exprState) init(av *Avatar) {
+func (e *exprState) init(av *Model) {
 	e.weight = make([]float32, len(av.Expressions))
+}
+
+func (e *exprRest) init(av *Model) {
 	e.index = make(map[string]int, 2*len(av.Expressions))
 	for i := range e.presets {
 		e.presets[i] = -1
@@ -99,7 +104,7 @@ func (e *exprState) init(av *Avatar) {
 	}
 }
 
-func (e *exprState) lookup(av *Avatar, name string) (int, bool) {
+func (e *exprRest) lookup(av *Model, name string) (int, bool) {
 	var buf [maxKeyLen]byte
 	key, ok := lowerKey(&buf, name)
 	if !ok {
@@ -135,14 +140,15 @@ func outputWeight(x *Expression, w float32) float32 {
 // algorithm"): reset, compute the blink/lookAt/mouth multipliers from every
 // expression's overrides, then add each expression's binds at its final
 // weight (finalWeight).
-func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
-	f := &rt.frame
+func (e *exprState) evaluate(rg *Rig, p *Pose) {
+	av, rest := rg.m, &rg.rd.expr
+	f := &rg.frame
 	for i := range e.weight {
 		e.weight[i] = 0
 	}
 	if p != nil {
 		for _, ew := range p.Expressions {
-			if i, ok := av.ExpressionIndex(ew.Name); ok {
+			if i, ok := rest.lookup(av, ew.Name); ok {
 				e.weight[i] = mathx.Clamp(ew.Weight, 0, 1)
 			}
 		}
@@ -150,7 +156,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 	lookPresets := [4]Preset{PresetLookUp, PresetLookDown, PresetLookLeft, PresetLookRight}
 	for k, lp := range lookPresets {
 		if e.lookSet[k] {
-			if i := e.presets[lp]; i >= 0 {
+			if i := rest.presets[lp]; i >= 0 {
 				e.weight[i] = mathx.Clamp(e.look[k], 0, 1)
 			}
 		}
@@ -170,7 +176,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 			}
 		}
 	}
-	for _, s := range e.bound {
+	for _, s := range rest.bound {
 		f.MorphWeights[s.node][s.index] = 0
 	}
 	for i := range av.Materials {
@@ -197,7 +203,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 		}
 	}
 	// Expressions binding one target add up; keep the result a weight.
-	for _, s := range e.bound {
+	for _, s := range rest.bound {
 		mw := f.MorphWeights[s.node]
 		mw[s.index] = mathx.Clamp(mw[s.index], 0, 1)
 	}
@@ -209,7 +215,7 @@ func (e *exprState) evaluate(av *Avatar, rt *runtime, p *Pose) {
 // weight > 0 blocks the group, else 1 − saturate(Σ output weights of the
 // expressions blending it). An expression's override of its own group is
 // invalid and ignored.
-func (e *exprState) multipliers(av *Avatar) [4]float32 {
+func (e *exprState) multipliers(av *Model) [4]float32 {
 	var blend [4]float32
 	var blocked [4]bool
 	for i := range av.Expressions {
@@ -289,15 +295,15 @@ func applyColorBind(s *MaterialState, m *Material, b ColorBind, w float32) {
 	}
 }
 
-// ExpressionWeights returns the weights the last Pose or Update gave each
-// expression (indexed like Avatar.Expressions) after isBinary and
+// ExpressionWeights returns the weights the Rig's last Pose or Update gave
+// each expression (indexed like Model.Expressions) after isBinary and
 // overrides, for display; nil before the first Pose. It does not allocate
 // when dst has room.
-func (av *Avatar) ExpressionWeights(dst []float32) []float32 {
-	if av.rt == nil {
+func (rg *Rig) ExpressionWeights(dst []float32) []float32 {
+	if !rg.posed {
 		return nil
 	}
-	e := &av.rt.expr
+	av, e := rg.m, &rg.expr
 	mult := e.multipliers(av)
 	dst = dst[:0]
 	for i := range av.Expressions {

@@ -17,13 +17,13 @@ func exprPose(w ...any) *Pose {
 	return p
 }
 
-func weightOf(t *testing.T, av *Avatar, name string) float32 {
+func weightOf(t *testing.T, rg *Rig, name string) float32 {
 	t.Helper()
-	i, ok := av.ExpressionIndex(name)
+	i, ok := rg.Model().ExpressionIndex(name)
 	if !ok {
 		t.Fatalf("no expression %q", name)
 	}
-	return av.ExpressionWeights(nil)[i]
+	return rg.ExpressionWeights(nil)[i]
 }
 
 func near2(a, b mgl32.Vec2) bool {
@@ -49,9 +49,10 @@ func TestIsBinaryOverrides(t *testing.T) {
 		{1, 0.3, 1, 0, mgl32.Vec2{0.875, 0}},
 		{0.49, 0.3, 0, 0.3, mgl32.Vec2{0, 0.875 * 0.3}},
 	}
+	rg := NewRig(av)
 	for _, tt := range tests {
-		f := av.Pose(exprPose("happy", tt.happy, "blink", tt.blink))
-		if h, b := weightOf(t, av, "happy"), weightOf(t, av, "blink"); h != tt.wantHappy || b != tt.wantBlink {
+		f := rg.Pose(exprPose("happy", tt.happy, "blink", tt.blink))
+		if h, b := weightOf(t, rg, "happy"), weightOf(t, rg, "blink"); h != tt.wantHappy || b != tt.wantBlink {
 			t.Errorf("happy %v, blink %v: weights %v, %v; want %v, %v", tt.happy, tt.blink, h, b, tt.wantHappy, tt.wantBlink)
 		}
 		got := f.Materials[0].TextureTransform(windowOwn)
@@ -77,9 +78,10 @@ func TestIsBinaryOverridden(t *testing.T) {
 		{0.2, 0.6, 0.2, 0},
 		{1, 1, 1, 0},
 	}
+	rg := NewRig(av)
 	for _, tt := range tests {
-		f := av.Pose(exprPose("happy", tt.happy, "blink", tt.blink))
-		if h, b := weightOf(t, av, "happy"), weightOf(t, av, "blink"); h != tt.wantHappy || b != tt.wantBlink {
+		f := rg.Pose(exprPose("happy", tt.happy, "blink", tt.blink))
+		if h, b := weightOf(t, rg, "happy"), weightOf(t, rg, "blink"); h != tt.wantHappy || b != tt.wantBlink {
 			t.Errorf("happy %v, blink %v: weights %v, %v; want %v, %v", tt.happy, tt.blink, h, b, tt.wantHappy, tt.wantBlink)
 		}
 		// The blink meter's bar moves to offset 0.0009765625 at blink 1.
@@ -95,6 +97,7 @@ func TestIsBinaryOverridden(t *testing.T) {
 // lookups on the synthetic avatar in both VRM versions.
 func TestExpressionEvaluation(t *testing.T) {
 	for name, av := range synthVariants(t) {
+		rg := NewRig(av)
 		mesh := -1
 		for i, n := range av.Nodes {
 			if n.Mesh >= 0 {
@@ -102,7 +105,7 @@ func TestExpressionEvaluation(t *testing.T) {
 			}
 		}
 		// happy 0.5: morph "up" 0.5, base colour halfway to red.
-		f := av.Pose(exprPose("HAPPY", 0.5))
+		f := rg.Pose(exprPose("HAPPY", 0.5))
 		if mw := f.MorphWeights[mesh]; mw[0] != 0.5 || mw[1] != 0 {
 			t.Errorf("%s: happy 0.5 morphs %v", name, mw)
 		}
@@ -110,12 +113,12 @@ func TestExpressionEvaluation(t *testing.T) {
 			t.Errorf("%s: happy 0.5 base colour %v, want (1, 0.45, 0.4, 1)", name, c)
 		}
 		// VRM 0.x names reach VRM 1.0 presets, weights clamp to 1.
-		f = av.Pose(exprPose("Joy", 2.0, "A", 1.0))
+		f = rg.Pose(exprPose("Joy", 2.0, "A", 1.0))
 		if mw := f.MorphWeights[mesh]; mw[0] != 1 || mw[1] != 0.5 {
 			t.Errorf("%s: Joy 2, A 1 morphs %v, want [1 0.5]", name, mw)
 		}
 		// blink at 1 moves the eyes' texture to offset (0, 0.5).
-		f = av.Pose(exprPose("blink", 1.0))
+		f = rg.Pose(exprPose("blink", 1.0))
 		if r := f.Materials[1].TextureTransform(av.Materials[1].BaseColorTexture); !near2(r.Offset, mgl32.Vec2{0, 0.5}) || !near2(r.Scale, mgl32.Vec2{1, 1}) {
 			t.Errorf("%s: blink texture transform %v %v", name, r.Offset, r.Scale)
 		}
@@ -126,12 +129,12 @@ func TestExpressionEvaluation(t *testing.T) {
 			continue // 0.x has no overrides: Wink does not block there
 		}
 		// Wink (binary) at 0.6 blocks blink and blends the mouth away.
-		f = av.Pose(exprPose("wink", 0.6, "blink", 1.0, "aa", 1.0))
+		f = rg.Pose(exprPose("wink", 0.6, "blink", 1.0, "aa", 1.0))
 		if mw := f.MorphWeights[mesh]; mw[0] != 0.25 || mw[1] != 0 {
 			t.Errorf("%s: wink+blink+aa morphs %v, want [0.25 0]", name, mw)
 		}
 		// Wink at 0.4 outputs 0: no effect at all.
-		f = av.Pose(exprPose("wink", 0.4, "blink", 1.0))
+		f = rg.Pose(exprPose("wink", 0.4, "blink", 1.0))
 		if mw := f.MorphWeights[mesh]; mw[0] != 0 || mw[1] != 1 {
 			t.Errorf("%s: wink 0.4 + blink morphs %v, want [0 1]", name, mw)
 		}
@@ -141,12 +144,13 @@ func TestExpressionEvaluation(t *testing.T) {
 // TestGodetteExpressions drives Godette's VRM 0.x blend shapes.
 func TestGodetteExpressions(t *testing.T) {
 	av := loadModel(t, "Godette.vrm")
-	f := av.Pose(exprPose("Joy", 1.0))
+	rg := NewRig(av)
+	f := rg.Pose(exprPose("Joy", 1.0))
 	mw := f.MorphWeights[68]
 	if mw[9] != 0.5 || mw[10] != 0.25 || mw[5] != 0 {
 		t.Errorf("Joy: morphs %v", mw)
 	}
-	f = av.Pose(exprPose("blink_l", 0.7, "Blink_R", 0.3))
+	f = rg.Pose(exprPose("blink_l", 0.7, "Blink_R", 0.3))
 	if mw := f.MorphWeights[68]; mw[3] != 1 || mw[4] != 0 {
 		t.Errorf("binary blinks: morphs %v, want blink_left 1, blink_right 0", mw)
 	}
@@ -159,6 +163,7 @@ func TestGodetteExpressions(t *testing.T) {
 // types.
 func TestLookAt(t *testing.T) {
 	for name, av := range synthVariants(t) {
+		rg := NewRig(av)
 		// Straight ahead, to the left, below: yaw/pitch from the lookAt origin
 		// (head (0, 1.55, 0) + offset (0, 0.06, 0.05)).
 		origin := mgl32.Vec3{0, 1.61, 0.05}
@@ -166,8 +171,8 @@ func TestLookAt(t *testing.T) {
 			d          mgl32.Vec3
 			yaw, pitch float32
 		}{{mgl32.Vec3{0, 0, 2}, 0, 0}, {mgl32.Vec3{1, 0, 1}, 45, 0}, {mgl32.Vec3{-1, 0, 1}, -45, 0}, {mgl32.Vec3{0, -1, 1}, 0, 45}, {mgl32.Vec3{0, 1, 1}, 0, -45}} {
-			av.Pose(nil)
-			y, p, ok := av.YawPitch(origin.Add(c.d))
+			rg.Pose(nil)
+			y, p, ok := rg.YawPitch(origin.Add(c.d))
 			if !ok || math.Abs(float64(y-c.yaw)) > 1e-3 || math.Abs(float64(p-c.pitch)) > 1e-3 {
 				t.Errorf("%s: YawPitch(origin+%v) = %v, %v; want %v, %v", name, c.d, y, p, c.yaw, c.pitch)
 			}
@@ -177,7 +182,7 @@ func TestLookAt(t *testing.T) {
 		rest := av.restWorld()
 		var pose Pose
 		pose.LookAt = LookAtInput{Mode: LookAtAngles, Yaw: 30, Pitch: 45}
-		f := av.Pose(&pose)
+		f := rg.Pose(&pose)
 		for _, e := range []struct {
 			node     int
 			yaw, pit float32
@@ -204,7 +209,7 @@ func TestLookAt(t *testing.T) {
 	av := loadModel(t, "Godette.vrm")
 	var pose Pose
 	pose.LookAt = LookAtInput{Mode: LookAtAngles, Yaw: -5, Pitch: 10}
-	f := av.Pose(&pose)
+	f := NewRig(av).Pose(&pose)
 	mw := f.MorphWeights[68]
 	if math.Abs(float64(mw[13]-5.0/90*7.1)) > 1e-5 || math.Abs(float64(mw[11]-10.0/90*3.9)) > 1e-5 || mw[12] != 0 || mw[10] != 0 {
 		t.Errorf("lookAt expression morphs: right %v down %v left %v up %v", mw[13], mw[11], mw[12], mw[10])

@@ -34,8 +34,9 @@ func FuzzLoad(f *testing.F) {
 		if err := av.Validate(); err != nil {
 			t.Fatalf("loaded avatar does not validate: %v", err)
 		}
-		av.Pose(nil)
-		av.Update(fullPose(av), 1.0/30)
+		rg := NewRig(av)
+		rg.Pose(nil)
+		rg.Update(fullPose(av), 1.0/30)
 		if !lazyImagesDecode(av) {
 			return // a broken image no material uses: Encode reports it
 		}
@@ -48,7 +49,7 @@ func FuzzLoad(f *testing.F) {
 			if err != nil {
 				t.Fatalf("Load(Encode(%v)) of a loaded avatar: %v", v, err)
 			}
-			b.Update(fullPose(b), 1.0/30)
+			NewRig(b).Update(fullPose(b), 1.0/30)
 			_ = Encode(io.Discard, b, v)
 		}
 	})
@@ -132,7 +133,7 @@ func FuzzLoadFields(f *testing.F) {
 		if err != nil {
 			return
 		}
-		av.Update(fullPose(av), 1.0/30)
+		NewRig(av).Update(fullPose(av), 1.0/30)
 		if !lazyImagesDecode(av) {
 			return
 		}
@@ -150,7 +151,7 @@ func FuzzLoadFields(f *testing.F) {
 
 // lazyImagesDecode reports whether every texture's image decodes (images no
 // material uses are only decoded on demand, so a broken one loads).
-func lazyImagesDecode(av *Avatar) bool {
+func lazyImagesDecode(av *Model) bool {
 	for i := range av.Textures {
 		if _, err := av.TextureImage(i); err != nil {
 			return false

@@ -611,7 +611,7 @@ func BenchmarkSpringChain(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		av.Update(fullPose(av), 1.0/30)
+		NewRig(av).Update(fullPose(av), 1.0/30)
 	}
 }
 

@@ -323,7 +323,7 @@ func TestJPEGRealTextures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l := &loader{ctx: context.Background(), limits: DefaultLimits.orDefault(), av: &Avatar{}}
+	l := &loader{ctx: context.Background(), limits: DefaultLimits.orDefault(), av: &Model{}}
 	if l.doc, err = l.parseContainer(data); err != nil {
 		t.Fatal(err)
 	}

@@ -16,18 +16,18 @@ import (
 // broken element; errors.Is(err, ErrNotVRM) for plain glTF, ErrNotGLTF for
 // files that are no glTF at all (a Git LFS pointer, a web page),
 // ErrUnsupported for unsupported required features, ErrLimit for oversized
-// files. What the loader repaired or skipped is in Avatar.Warnings.
-func Load(r io.Reader) (*Avatar, error) {
+// files. What the loader repaired or skipped is in Model.Warnings.
+func Load(r io.Reader) (*Model, error) {
 	return LoadContext(context.Background(), r, DefaultLimits)
 }
 
 // LoadFile opens and loads a .vrm file; see [Load].
-func LoadFile(path string) (*Avatar, error) {
+func LoadFile(path string) (*Model, error) {
 	return LoadFileContext(context.Background(), path, DefaultLimits)
 }
 
 // LoadFileContext opens and loads a .vrm file; see [LoadContext].
-func LoadFileContext(ctx context.Context, path string, lim Limits) (*Avatar, error) {
+func LoadFileContext(ctx context.Context, path string, lim Limits) (*Model, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -56,7 +56,7 @@ var knownUnsupported = map[string]string{
 }
 
 // LoadLimited is [Load] with explicit limits (zero fields take the defaults).
-func LoadLimited(r io.Reader, lim Limits) (*Avatar, error) {
+func LoadLimited(r io.Reader, lim Limits) (*Model, error) {
 	return LoadContext(context.Background(), r, lim)
 }
 
@@ -70,7 +70,7 @@ func LoadLimited(r io.Reader, lim Limits) (*Avatar, error) {
 // The JSON is scanned before it is decoded: its size and element counts are
 // checked against lim first, so a small hostile file cannot make the loader
 // allocate for millions of elements before it is refused.
-func LoadContext(ctx context.Context, r io.Reader, lim Limits) (*Avatar, error) {
+func LoadContext(ctx context.Context, r io.Reader, lim Limits) (*Model, error) {
 	lim = lim.orDefault()
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -79,7 +79,7 @@ func LoadContext(ctx context.Context, r io.Reader, lim Limits) (*Avatar, error) 
 	if err != nil {
 		return nil, err
 	}
-	l := &loader{ctx: ctx, limits: lim, av: &Avatar{}}
+	l := &loader{ctx: ctx, limits: lim, av: &Model{}}
 	if l.doc, err = l.parseContainer(data); err != nil {
 		return nil, err
 	}
@@ -376,7 +376,7 @@ func (l *loader) checkHumanoid(el string) error {
 // depth is each node's number of ancestors.
 type nodeIntervals struct{ in, out, depth []int32 }
 
-func (av *Avatar) nodeIntervals() nodeIntervals {
+func (av *Model) nodeIntervals() nodeIntervals {
 	n := len(av.Nodes)
 	iv := nodeIntervals{in: make([]int32, n), out: make([]int32, n), depth: make([]int32, n)}
 	type item struct{ node, child int }
@@ -415,7 +415,7 @@ func (iv nodeIntervals) isAncestor(a, n int) bool {
 
 // isAncestor reports whether node a is a strict ancestor of node n, by
 // walking up from n.
-func (av *Avatar) isAncestor(a, n int) bool {
+func (av *Model) isAncestor(a, n int) bool {
 	for p := av.Nodes[n].Parent; p >= 0; p = av.Nodes[p].Parent {
 		if p == a {
 			return true

@@ -16,7 +16,7 @@ type loader struct {
 	limits   Limits
 	decoded  int64 // bytes charged against Limits.MaxDecodedBytes
 	warnings []string
-	av       *Avatar
+	av       *Model
 	vrm0     bool
 	thumb    int // VRM 1.0 thumbnail image, -1 for none
 	images   *imageJobs

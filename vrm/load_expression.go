@@ -98,7 +98,7 @@ func (l *loader) meshNodes() map[int][]int {
 }
 
 // foldName is the key under which loaders index expression names:
-// Avatar.ExpressionIndex matches names case-insensitively.
+// Model.ExpressionIndex matches names case-insensitively.
 func foldName(s string) string { return strings.ToLower(s) }
 
 // addedExpression records an expression's name and checks the morph binds

@@ -247,7 +247,7 @@ func (l *loader) loadSpringBone0(x *v0Secondary) error {
 // subtreeChains splits the subtree under root into chains: the first follows
 // first children from root to a leaf; every other child starts a chain of
 // its own, in depth-first order.
-func (av *Avatar) subtreeChains(root int) [][]int {
+func (av *Model) subtreeChains(root int) [][]int {
 	var chains [][]int
 	pending := []int{root}
 	for len(pending) > 0 {

@@ -13,7 +13,7 @@ import (
 
 // loadModel loads one of the sample models in ../shared/models, or skips
 // the test when the folder is missing (testutil.SharedModel).
-func loadModel(t testing.TB, name string) *Avatar {
+func loadModel(t testing.TB, name string) *Model {
 	t.Helper()
 	av, err := LoadFile(testutil.SharedModel(t, name))
 	if err != nil {
@@ -22,7 +22,7 @@ func loadModel(t testing.TB, name string) *Avatar {
 	return av
 }
 
-func triangles(av *Avatar) int {
+func triangles(av *Model) int {
 	n := 0
 	for _, m := range av.Meshes {
 		for _, p := range m.Primitives {
@@ -32,7 +32,7 @@ func triangles(av *Avatar) int {
 	return n
 }
 
-func morphTargets(av *Avatar) int {
+func morphTargets(av *Model) int {
 	n := 0
 	for _, m := range av.Meshes {
 		n += len(m.TargetNames)
@@ -99,7 +99,7 @@ func TestModelsLoad(t *testing.T) {
 				t.Logf("warning: %s", w)
 			}
 			// Every avatar faces +Z after loading: the left hand is on +X.
-			f := av.Pose(nil)
+			f := NewRig(av).Pose(nil)
 			lh, rh := av.Humanoid.Node(humanoid.LeftHand), av.Humanoid.Node(humanoid.RightHand)
 			if x := f.NodeWorld[lh][12]; x <= 0 {
 				t.Errorf("left hand at x = %v, want > 0 (facing +Z)", x)

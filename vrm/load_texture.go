@@ -69,7 +69,7 @@ type decodedImage struct {
 	lazy *lazyImage
 }
 
-// lazyImage is an image decoded on first use (Avatar.TextureImage).
+// lazyImage is an image decoded on first use (Model.TextureImage).
 type lazyImage struct {
 	mu   sync.Mutex
 	data []byte
@@ -396,7 +396,7 @@ func toNRGBA(m image.Image) *image.NRGBA {
 // startTextures checks every glTF texture's image and starts decoding, in
 // the background and once per image, the images of the textures some
 // material uses; finishTextures collects them. Images no material uses (a
-// thumbnail) stay encoded until Avatar.TextureImage. Avatar.Textures[i] is
+// thumbnail) stay encoded until Model.TextureImage. Model.Textures[i] is
 // glTF texture i. A texture whose image is missing or of another format
 // becomes a 1×1 white texture, with a warning; a broken PNG or JPEG is an
 // error (for an on-demand image, when it is decoded).
@@ -526,7 +526,7 @@ func convertSampler(s *gltf.Sampler) Sampler {
 
 // materialTextures returns the indices of the textures the materials use,
 // in order of first use.
-func (av *Avatar) materialTextures() []int {
+func (av *Model) materialTextures() []int {
 	var out []int
 	seen := map[int]bool{}
 	add := func(r TextureRef) {
@@ -557,7 +557,7 @@ func (av *Avatar) materialTextures() []int {
 // material uses it (such textures, a thumbnail typically, have a nil
 // Texture.Image after Load). A broken image gives an error and a 1×1 white
 // image. It is safe to call from several goroutines.
-func (av *Avatar) TextureImage(i int) (*image.NRGBA, error) {
+func (av *Model) TextureImage(i int) (*image.NRGBA, error) {
 	if i < 0 || i >= len(av.Textures) {
 		return nil, fmt.Errorf("vrm: texture %d does not exist", i)
 	}
@@ -578,7 +578,7 @@ func (av *Avatar) TextureImage(i int) (*image.NRGBA, error) {
 // material uses is decoded, scaled and let go, so a 1024² thumbnail costs its
 // 4 MB only during the call (a window shows 128–256 px). Each call returns a
 // new image the caller owns. Safe from several goroutines.
-func (av *Avatar) ThumbnailImage(maxSide int) *image.NRGBA {
+func (av *Model) ThumbnailImage(maxSide int) *image.NRGBA {
 	i := av.Meta.Thumbnail
 	if i < 0 || i >= len(av.Textures) || maxSide <= 0 {
 		return nil
@@ -611,7 +611,7 @@ func (av *Avatar) ThumbnailImage(maxSide int) *image.NRGBA {
 
 // Thumbnail returns the meta thumbnail image at full size, decoded on first
 // use and kept, or nil when there is none or it cannot be decoded.
-func (av *Avatar) Thumbnail() *image.NRGBA {
+func (av *Model) Thumbnail() *image.NRGBA {
 	img, err := av.TextureImage(av.Meta.Thumbnail)
 	if err != nil {
 		return nil

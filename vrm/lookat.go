@@ -30,30 +30,30 @@ func (r RangeMap) Map(in float32) float32 {
 // lookAtSpace returns the lookAt space's world origin and its rotation (the
 // head's current world rotation times the inverse of its rest world
 // rotation), from the current NodeWorld. ok is false without a head.
-func (rt *runtime) lookAtSpace(av *Avatar) (origin mgl32.Vec3, rot mgl32.Mat3, ok bool) {
-	h := rt.bones[humanoid.Head].node
+func (rg *Rig) lookAtSpace() (origin mgl32.Vec3, rot mgl32.Mat3, ok bool) {
+	h := rg.rd.bones[humanoid.Head].node
 	if h < 0 {
 		return origin, rot, false
 	}
-	w := &rt.frame.NodeWorld[h]
-	origin = transformPoint(w, av.LookAt.OffsetFromHeadBone)
+	w := &rg.frame.NodeWorld[h]
+	origin = transformPoint(w, rg.m.LookAt.OffsetFromHeadBone)
 	c0 := mgl32.Vec3{w[0], w[1], w[2]}.Normalize()
 	c1 := mgl32.Vec3{w[4], w[5], w[6]}.Normalize()
 	c2 := mgl32.Vec3{w[8], w[9], w[10]}.Normalize()
 	head := mgl32.Mat3FromCols(c0, c1, c2)
-	rest := rt.restRot[h].Mat4().Mat3()
+	rest := rg.rd.restRot[h].Mat4().Mat3()
 	return origin, head.Mul3(rest.Transpose()), true
 }
 
 // YawPitch returns the yaw and pitch in degrees (lookAt.md "Yaw and Pitch in
 // lookAt space": yaw = atan2(x, z), pitch = atan2(−y, √(x²+z²)); yaw > 0
-// left, pitch > 0 down) at which the avatar, as last posed, would look at
-// the world position target.
-func (av *Avatar) YawPitch(target mgl32.Vec3) (yaw, pitch float32, ok bool) {
-	if av.rt == nil {
-		av.Pose(nil)
+// left, pitch > 0 down) at which the avatar, as the Rig last posed it (at
+// rest before the first Pose), would look at the world position target.
+func (rg *Rig) YawPitch(target mgl32.Vec3) (yaw, pitch float32, ok bool) {
+	if !rg.posed {
+		rg.Pose(nil)
 	}
-	origin, rot, ok := av.rt.lookAtSpace(av)
+	origin, rot, ok := rg.lookAtSpace()
 	if !ok {
 		return 0, 0, false
 	}
@@ -80,15 +80,15 @@ func eyeRotation(yaw, pitch float32) mgl32.Quat {
 // the normalized leftEye/rightEye bones, expression type sets the lookUp,
 // lookDown, lookLeft and lookRight weights (lookAt.md "Apply Yaw and
 // Pitch").
-func (rt *runtime) applyLookAt(av *Avatar, p *Pose) {
-	rt.look.active = false
-	rt.expr.lookSet = [4]bool{}
+func (rg *Rig) applyLookAt(p *Pose) {
+	rg.look.active = false
+	rg.expr.lookSet = [4]bool{}
 	if p == nil || p.LookAt.Mode == LookAtOff {
 		return
 	}
 	yaw, pitch := p.LookAt.Yaw, p.LookAt.Pitch
 	if p.LookAt.Mode == LookAtTarget {
-		origin, rot, ok := rt.lookAtSpace(av)
+		origin, rot, ok := rg.lookAtSpace()
 		if !ok || !finiteVec3(p.LookAt.Target) {
 			return
 		}
@@ -97,8 +97,8 @@ func (rt *runtime) applyLookAt(av *Avatar, p *Pose) {
 	if !finite32(yaw) || !finite32(pitch) {
 		return
 	}
-	rt.look = lookState{yaw: yaw, pitch: pitch, active: true}
-	la := &av.LookAt
+	rg.look = lookState{yaw: yaw, pitch: pitch, active: true}
+	la := &rg.m.LookAt
 	var vert float32
 	if pitch > 0 {
 		vert = la.VerticalDown.Map(pitch)
@@ -106,7 +106,7 @@ func (rt *runtime) applyLookAt(av *Avatar, p *Pose) {
 		vert = -la.VerticalUp.Map(pitch)
 	}
 	if la.Type == LookAtExpression {
-		e := &rt.expr
+		e := &rg.expr
 		e.lookSet = [4]bool{true, true, true, true}
 		e.look = [4]float32{} // up, down, left, right
 		if yaw > 0 {
@@ -122,7 +122,7 @@ func (rt *runtime) applyLookAt(av *Avatar, p *Pose) {
 		return
 	}
 	for _, eye := range [2]humanoid.Bone{humanoid.LeftEye, humanoid.RightEye} {
-		node := rt.bones[eye].node
+		node := rg.rd.bones[eye].node
 		if node < 0 {
 			continue
 		}
@@ -138,7 +138,7 @@ func (rt *runtime) applyLookAt(av *Avatar, p *Pose) {
 		} else {
 			h = -inner.Map(yaw)
 		}
-		rt.r[node] = rt.normalizedToLocal(eye, eyeRotation(h, vert))
-		rt.computeSubtree(av, node)
+		rg.r[node] = rg.rd.normalizedToLocal(eye, eyeRotation(h, vert))
+		rg.computeSubtree(node)
 	}
 }

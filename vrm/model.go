@@ -1,8 +1,8 @@
 // Package vrm loads VRM 0.x and 1.0 avatars (glTF 2.0 binaries with the VRM or
-// VRMC_vrm extensions) into an [Avatar] the renderer can draw and a [Pose] can
-// drive, and writes avatars back out.
+// VRMC_vrm extensions) into a [Model] the renderer can draw and a [Rig] poses
+// (one Model backs any number of Rigs), and writes avatars back out.
 //
-// Coordinate frame: everything spatial in an Avatar is in the VRM 1.0 frame —
+// Coordinate frame: everything spatial in a Model is in the VRM 1.0 frame —
 // metres, +Y up, the avatar faces +Z, the avatar's left hand is on +X (field
 // notes §3). VRM 0.x files (whose avatars face −Z) are turned 180° about Y at
 // load: positions, normals, node transforms, inverse bind matrices, morph
@@ -15,6 +15,7 @@ package vrm
 
 import (
 	"image"
+	"sync"
 
 	"github.com/go-gl/mathgl/mgl32"
 
@@ -42,13 +43,16 @@ func (v Version) String() string {
 	return "unknown"
 }
 
-// Avatar is a loaded VRM model. Its exported fields are the immutable model
-// (what the file says, converted to the VRM 1.0 frame); posing state lives in
-// buffers the Avatar owns (see Avatar.Pose), built from the model on the
-// first Pose — call Invalidate after changing the model. The model may be
-// read from any goroutine; posing (Pose, Update, the spring-bone switches)
-// must stay on one goroutine at a time.
-type Avatar struct {
+// Model is a loaded VRM model: what the file says, converted to the VRM 1.0
+// frame. Its exported fields are read-only once Load returns (or, for a
+// Model built in code, once it is first used by NewRig, HipsHeight, Bounds,
+// ExpressionIndex or a renderer): derived rest data (node order, rest world
+// matrices, the normalized rig, expression tables, the constraint order,
+// spring-bone rest data) is computed from them once, on first use, and
+// never again. A Model is safe for concurrent use by any number of Rigs
+// and renderers on any goroutines. To pose it, make a Rig (NewRig); to
+// change it, build a new Model (never edit one that has been used).
+type Model struct {
 	Version Version
 	Meta    Meta
 
@@ -72,19 +76,20 @@ type Avatar struct {
 	// primitive modes, generated normals, clamped values…), one line each.
 	Warnings []string
 
-	rt *runtime // posing buffers and state, built on the first Pose
+	restOnce sync.Once
+	rest     *restData // derived rest data, built once (Model.restData)
 }
 
 // Node is a glTF node with its rest (bind-pose) local transform.
 type Node struct {
 	Name        string
-	Parent      int   // index into Avatar.Nodes, -1 for a root
-	Children    []int // indices into Avatar.Nodes
+	Parent      int   // index into Model.Nodes, -1 for a root
+	Children    []int // indices into Model.Nodes
 	Translation mgl32.Vec3
 	Rotation    mgl32.Quat // unit quaternion
 	Scale       mgl32.Vec3
-	Mesh        int       // index into Avatar.Meshes, -1 for none
-	Skin        int       // index into Avatar.Skins, -1 for none
+	Mesh        int       // index into Model.Meshes, -1 for none
+	Skin        int       // index into Model.Skins, -1 for none
 	Weights     []float32 // default morph target weights (node "weights", else the mesh's), 0–1; nil when all 0
 }
 
@@ -112,7 +117,7 @@ type Primitive struct {
 	Weights  [][4]float32 // WEIGHTS_0, normalised to sum 1; nil if unskinned
 	Indices  []uint32     // three per triangle, every value < len(Positions)
 	Targets  []MorphTarget
-	Material int // index into Avatar.Materials, -1 for the glTF default material
+	Material int // index into Model.Materials, -1 for the glTF default material
 }
 
 // MorphTarget holds one morph target's per-vertex displacements (same length
@@ -172,7 +177,7 @@ type Material struct {
 
 // TextureRef points at a texture as a material uses it.
 type TextureRef struct {
-	Texture  int // index into Avatar.Textures, -1 for none
+	Texture  int // index into Model.Textures, -1 for none
 	TexCoord int // 0 for UV0, 1 for UV1
 	// KHR_texture_transform: uv' = Offset + R(Rotation) · (Scale ⊙ uv).
 	Offset   mgl32.Vec2
@@ -256,7 +261,7 @@ type Sampler struct {
 // An image larger than Limits.PreviewTextureSize is downscaled at load;
 // Width and Height keep its size in the file. A texture no material uses
 // (typically the meta thumbnail), or every texture with Limits.NoPixels,
-// keeps a nil Image until Avatar.TextureImage decodes it, so loading does
+// keeps a nil Image until Model.TextureImage decodes it, so loading does
 // not pay for pictures that are never drawn.
 type Texture struct {
 	Name          string
@@ -292,7 +297,7 @@ type Meta struct {
 	ContactInformation   string
 	References           []string // VRM 0.x reference (one entry)
 	ThirdPartyLicenses   string
-	Thumbnail            int // index into Avatar.Textures, -1 for none
+	Thumbnail            int // index into Model.Textures, -1 for none
 
 	LicenseURL                     string // VRM 1.0 licenseUrl, or VRM 0.x otherLicenseUrl / a URL for licenseName
 	AvatarPermission               string // onlyAuthor | onlySeparatelyLicensedPerson | everyone (VRM 0.x allowedUserName mapped)
@@ -539,7 +544,8 @@ func (s *MaterialState) TextureTransform(r TextureRef) TextureRef {
 }
 
 // Frame is the result of posing: everything the renderer draws from. It is
-// owned by the Avatar and valid until the next Pose call.
+// owned by the Rig that returned it and valid until that Rig's next Pose or
+// Update.
 type Frame struct {
 	NodeWorld     []mgl32.Mat4    // per node: world matrix (VRM 1.0 frame)
 	JointPalettes [][]mgl32.Mat4  // per skin, per joint: NodeWorld[joint] · InverseBindMatrix

@@ -49,7 +49,7 @@ type Pose struct {
 	SameModel bool
 
 	// Expressions are weights (0–1, clamped) by expression name, matched as
-	// Avatar.ExpressionIndex does: case-insensitively, VRM 0.x preset names
+	// Model.ExpressionIndex does: case-insensitively, VRM 0.x preset names
 	// accepted for VRM 1.0 presets and the reverse. Expressions not listed
 	// are 0; names the avatar lacks are ignored. A later entry for the same
 	// expression wins.

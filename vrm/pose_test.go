@@ -21,16 +21,16 @@ func rotZ(deg float32) mgl32.Quat {
 
 // synthVariants writes the synthetic avatar as VRM 1.0 with non-identity
 // rest rotations, VRM 1.0 with identity ones, and VRM 0.x, and loads them.
-func synthVariants(t testing.TB) map[string]*Avatar {
+func synthVariants(t testing.TB) map[string]*Model {
 	t.Helper()
-	return map[string]*Avatar{
+	return map[string]*Model{
 		"vrm1-rotated":  reload(t, encode(t, synthAvatar(true), Version1)),
 		"vrm1-identity": reload(t, encode(t, synthAvatar(false), Version1)),
 		"vrm0":          reload(t, encode(t, synthAvatar(false), Version0)),
 	}
 }
 
-func bonePos(av *Avatar, f *Frame, b humanoid.Bone) mgl32.Vec3 {
+func bonePos(av *Model, f *Frame, b humanoid.Bone) mgl32.Vec3 {
 	return f.NodeWorld[av.Humanoid.Node(b)].Col(3).Vec3()
 }
 
@@ -98,10 +98,11 @@ func TestNormalizedRigHandComputed(t *testing.T) {
 		}, []want{{humanoid.LeftLowerArm, mgl32.Vec3{0.45, 1.4, 0}}}},
 	}
 	for vname, av := range synthVariants(t) {
+		rg := NewRig(av)
 		for _, tt := range tests {
 			var p Pose
 			tt.pose(&p)
-			f := av.Pose(&p)
+			f := rg.Pose(&p)
 			for _, w := range tt.want {
 				if got := bonePos(av, f, w.bone); !near(got, w.pos, 1e-5) {
 					t.Errorf("%s, %s: %s at %v, want %v", vname, tt.name, w.bone, got, w.pos)
@@ -125,8 +126,8 @@ func TestSameNormalizedPoseVRM0VRM1(t *testing.T) {
 	}
 	p.SetPosition(humanoid.Hips, mgl32.Vec3{0.1, 0.9, -0.2})
 	p.RootRotation = rotY(30)
-	fa := clonePoseFrame(a.Pose(&p))
-	fb := b.Pose(&p)
+	fa := NewRig(a).Pose(&p)
+	fb := NewRig(b).Pose(&p)
 	for _, bone := range a.Humanoid.Present.Bones() {
 		pa, pb := bonePos(a, fa, bone), bonePos(b, fb, bone)
 		if !near(pa, pb, 1e-5) {
@@ -141,13 +142,13 @@ func TestSameNormalizedPoseVRM0VRM1(t *testing.T) {
 		}
 	}
 	// Skinned vertices: each synthetic triangle follows its bone.
-	for _, av := range []*Avatar{a, b} {
-		f := av.Pose(&p)
+	for _, av := range []*Model{a, b} {
+		f := NewRig(av).Pose(&p)
 		checkSkinFollowsBones(t, av, f)
 	}
 }
 
-// clonePoseFrame copies the node matrices of a frame (the avatar reuses it).
+// clonePoseFrame copies the node matrices of a frame (the Rig reuses it).
 func clonePoseFrame(f *Frame) *Frame {
 	return &Frame{NodeWorld: append([]mgl32.Mat4(nil), f.NodeWorld...)}
 }
@@ -155,7 +156,7 @@ func clonePoseFrame(f *Frame) *Frame {
 // checkSkinFollowsBones checks that palette-skinned vertices equal the
 // joint's world matrix applied to the vertex's position relative to the
 // joint at rest.
-func checkSkinFollowsBones(t *testing.T, av *Avatar, f *Frame) {
+func checkSkinFollowsBones(t *testing.T, av *Model, f *Frame) {
 	t.Helper()
 	rest := av.restWorld()
 	for ni, nd := range av.Nodes {
@@ -185,12 +186,13 @@ func checkSkinFollowsBones(t *testing.T, av *Avatar, f *Frame) {
 // bone lengths below the shoulder joint.
 func TestDebugRobotNonIdentityRest(t *testing.T) {
 	av := loadModel(t, "debug_robot_vrm1.vrm")
-	rest := clonePoseFrame(av.Pose(nil))
+	rg := NewRig(av)
+	rest := clonePoseFrame(rg.Pose(nil))
 	ua, la, h := bonePos(av, rest, humanoid.LeftUpperArm), bonePos(av, rest, humanoid.LeftLowerArm), bonePos(av, rest, humanoid.LeftHand)
 	l1, l2 := la.Sub(ua).Len(), h.Sub(la).Len()
 	var p Pose
 	p.SetRotation(humanoid.LeftUpperArm, rotZ(-90))
-	f := av.Pose(&p)
+	f := rg.Pose(&p)
 	if got, want := bonePos(av, f, humanoid.LeftLowerArm), ua.Sub(mgl32.Vec3{0, l1, 0}); !near(got, want, 1e-4) {
 		t.Errorf("left lower arm at %v, want %v", got, want)
 	}
@@ -202,7 +204,7 @@ func TestDebugRobotNonIdentityRest(t *testing.T) {
 	for _, b := range av.Humanoid.Present.Bones() {
 		id.SetRotation(b, mgl32.QuatIdent())
 	}
-	f = av.Pose(&id)
+	f = rg.Pose(&id)
 	for _, b := range av.Humanoid.Present.Bones() {
 		if got, want := bonePos(av, f, b), bonePos(av, rest, b); !near(got, want, 1e-5) {
 			t.Errorf("identity pose moved %s from %v to %v", b, want, got)
@@ -210,18 +212,21 @@ func TestDebugRobotNonIdentityRest(t *testing.T) {
 	}
 }
 
-// TestPoseAllocs: evaluating a full pose allocates nothing.
+// TestPoseAllocs: evaluating a full pose (springs on) allocates nothing,
+// also with a second Rig of the same Model posed in between.
 func TestPoseAllocs(t *testing.T) {
 	av := loadModel(t, "Godette.vrm")
 	p := fullPose(av)
-	av.Update(p, 1.0/60)
-	if n := testing.AllocsPerRun(50, func() { av.Update(p, 1.0/60) }); n != 0 {
+	rg, other := NewRig(av), NewRig(av)
+	rg.Update(p, 1.0/60)
+	other.Update(nil, 1.0/60)
+	if n := testing.AllocsPerRun(50, func() { rg.Update(p, 1.0/60); other.Update(nil, 1.0/60) }); n != 0 {
 		t.Errorf("Update allocates %v times per call", n)
 	}
 }
 
 // fullPose rotates every bone of av and sets every expression to 0.5.
-func fullPose(av *Avatar) *Pose {
+func fullPose(av *Model) *Pose {
 	p := &Pose{}
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 		p.SetRotation(b, rotX(float32(b)))

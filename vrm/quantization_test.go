@@ -117,7 +117,7 @@ func TestMeshQuantization(t *testing.T) {
 		comp       int
 		normalized bool
 		set        func(d *quantDoc, acc int) // puts the accessor in place
-		get        func(av *Avatar) []float32 // the loaded values
+		get        func(av *Model) []float32  // the loaded values
 		comps      int
 		wantErr    string
 	}
@@ -127,15 +127,15 @@ func TestMeshQuantization(t *testing.T) {
 	target := func(ti int) func(d *quantDoc, acc int) {
 		return func(d *quantDoc, acc int) { obj(prim(d), "targets", ti).(map[string]any)["POSITION"] = acc }
 	}
-	positions := func(av *Avatar) []float32 { return flat3Vec(av.Meshes[0].Primitives[0].Positions) }
-	uvs := func(av *Avatar) []float32 {
+	positions := func(av *Model) []float32 { return flat3Vec(av.Meshes[0].Primitives[0].Positions) }
+	uvs := func(av *Model) []float32 {
 		var out []float32
 		for _, v := range av.Meshes[0].Primitives[0].UV0 {
 			out = append(out, v[0], v[1])
 		}
 		return out
 	}
-	morph := func(av *Avatar) []float32 { return flat3Vec(av.Meshes[0].Primitives[0].Targets[1].Positions) }
+	morph := func(av *Model) []float32 { return flat3Vec(av.Meshes[0].Primitives[0].Targets[1].Positions) }
 	var tests []tc
 	for _, comp := range []int{glByte, glUbyte, glShort, glUshort} {
 		for _, norm := range []bool{false, true} {

@@ -8,12 +8,12 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// runtime is the posing state an Avatar owns: preallocated buffers, the
-// normalized rig's rest data, and the expression and spring-bone state. It
-// is built on the first Pose and rebuilt if the model's shape changes.
-type runtime struct {
-	nodeCount int
-
+// restData is what posing needs that depends only on the Model: the node
+// order, rest transforms, the normalized rig's rest data and the static
+// set-up of expressions, node constraints and spring bones. It is built once
+// per Model (Model.restData) and only read afterwards, by every Rig of the
+// Model at once.
+type restData struct {
 	order []int32 // all nodes, depth-first pre-order (parents first)
 	end   []int32 // end[k]: position just past the subtree of order[k]
 	pos   []int32 // pos[node]: the node's position in order
@@ -21,21 +21,17 @@ type runtime struct {
 	restWorld []mgl32.Mat4 // model space, no root transform
 	restRot   []mgl32.Quat // rotation part of restWorld
 
-	// Current local transforms, and the rest ones they start from.
-	t, restT []mgl32.Vec3
-	r, restR []mgl32.Quat
-	s, restS []mgl32.Vec3
+	// Rest local transforms, per node.
+	restT []mgl32.Vec3
+	restR []mgl32.Quat
+	restS []mgl32.Vec3
 
 	bones      [humanoid.Count]rigBone
 	hipsHeight float32
-	root       mgl32.Mat4
-	rootRot    mgl32.Quat
 
-	frame  Frame
-	expr   exprState
-	look   lookState
-	cons   consState
-	spring springState
+	expr   exprRest
+	cons   consRest
+	spring springRest
 }
 
 // rigBone is one humanoid bone's rest data for the normalized rig.
@@ -46,52 +42,40 @@ type rigBone struct {
 	parentInv mgl32.Mat4 // inverse of the node's parent's rest world (identity for a root)
 }
 
-// Invalidate discards the posing state (buffers, rig rest data, spring-bone
-// simulation) built from the model, so that the next Pose sees changes made
-// to the Avatar's exported fields.
-func (av *Avatar) Invalidate() { av.rt = nil }
-
-// runtime returns the avatar's runtime, building it when needed.
-func (av *Avatar) runtime() *runtime {
-	if av.rt == nil || av.rt.nodeCount != len(av.Nodes) {
-		av.rt = newRuntime(av)
-	}
-	return av.rt
+// restData returns the Model's derived rest data, building it on first use
+// (safe for concurrent callers).
+func (av *Model) restData() *restData {
+	av.restOnce.Do(func() { av.rest = newRestData(av) })
+	return av.rest
 }
 
-func newRuntime(av *Avatar) *runtime {
+func newRestData(av *Model) *restData {
 	n := len(av.Nodes)
-	rt := &runtime{
-		nodeCount: n,
+	rd := &restData{
 		restWorld: make([]mgl32.Mat4, n),
 		restRot:   make([]mgl32.Quat, n),
-		t:         make([]mgl32.Vec3, n),
-		r:         make([]mgl32.Quat, n),
-		s:         make([]mgl32.Vec3, n),
 		restT:     make([]mgl32.Vec3, n),
 		restR:     make([]mgl32.Quat, n),
 		restS:     make([]mgl32.Vec3, n),
-		root:      mgl32.Ident4(),
-		rootRot:   mgl32.QuatIdent(),
 	}
-	rt.order, rt.pos, rt.end = av.preorder()
+	rd.order, rd.pos, rd.end = av.preorder()
 	for i := range av.Nodes {
 		nd := &av.Nodes[i]
-		rt.restT[i], rt.restR[i], rt.restS[i] = nd.Translation, nd.Rotation, nd.Scale
+		rd.restT[i], rd.restR[i], rd.restS[i] = nd.Translation, nd.Rotation, nd.Scale
 	}
-	for _, k := range rt.order {
+	for _, k := range rd.order {
 		nd := &av.Nodes[k]
 		local := composeTRS(nd.Translation, nd.Rotation, nd.Scale)
 		if p := nd.Parent; p >= 0 {
-			rt.restWorld[k] = mulAffine(&rt.restWorld[p], &local)
-			rt.restRot[k] = normQuat(qmul(rt.restRot[p], nd.Rotation))
+			rd.restWorld[k] = mulAffine(&rd.restWorld[p], &local)
+			rd.restRot[k] = normQuat(qmul(rd.restRot[p], nd.Rotation))
 		} else {
-			rt.restWorld[k] = local
-			rt.restRot[k] = nd.Rotation
+			rd.restWorld[k] = local
+			rd.restRot[k] = nd.Rotation
 		}
 	}
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
-		rb := &rt.bones[b]
+		rb := &rd.bones[b]
 		rb.node = -1
 		node := av.Humanoid.Node(b)
 		if node < 0 || node >= n {
@@ -101,32 +85,87 @@ func newRuntime(av *Avatar) *runtime {
 		rb.local = av.Nodes[node].Rotation
 		rb.wp, rb.parentInv = mgl32.QuatIdent(), mgl32.Ident4()
 		if p := av.Nodes[node].Parent; p >= 0 {
-			rb.wp = rt.restRot[p]
-			rb.parentInv = affineInverse(&rt.restWorld[p])
+			rb.wp = rd.restRot[p]
+			rb.parentInv = affineInverse(&rd.restWorld[p])
 		}
 		rb.wpInv = qconj(rb.wp)
 	}
-	if h := rt.bones[humanoid.Hips].node; h >= 0 {
-		rt.hipsHeight = rt.restWorld[h][13]
+	if h := rd.bones[humanoid.Hips].node; h >= 0 {
+		rd.hipsHeight = rd.restWorld[h][13]
 	}
-	f := &rt.frame
+	rd.expr.init(av)
+	rd.cons.init(av, rd)
+	rd.spring.init(av, rd)
+	return rd
+}
+
+// Rig poses one instance of a Model: it holds the per-instance state (the
+// local transforms being posed, the expression and lookAt results, the
+// spring-bone simulation) and the buffers of the Frame it returns. Any
+// number of Rigs may share one Model, each on its own goroutine; a Rig
+// itself is not safe for concurrent use. Make one with NewRig.
+type Rig struct {
+	m  *Model
+	rd *restData
+
+	// Current local transforms.
+	t []mgl32.Vec3
+	r []mgl32.Quat
+	s []mgl32.Vec3
+
+	root    mgl32.Mat4
+	rootRot mgl32.Quat
+
+	frame  Frame
+	expr   exprState
+	look   lookState
+	cons   consState
+	spring springState
+	posed  bool // Pose or Update has run
+}
+
+// NewRig returns a Rig for m at rest, with spring bones on, and its Frame
+// buffers allocated: posing does not allocate. It builds m's derived rest
+// data on m's first use, so m must be complete by then (see Model).
+//
+// NewRig panics if m's nodes changed after its rest data was built: a
+// Model is not to be edited once used.
+func NewRig(m *Model) *Rig {
+	rd := m.restData()
+	n := len(m.Nodes)
+	if len(rd.restT) != n {
+		panic("vrm: NewRig: the Model's nodes changed after its first use")
+	}
+	rg := &Rig{
+		m:       m,
+		rd:      rd,
+		t:       make([]mgl32.Vec3, n),
+		r:       make([]mgl32.Quat, n),
+		s:       make([]mgl32.Vec3, n),
+		root:    mgl32.Ident4(),
+		rootRot: mgl32.QuatIdent(),
+	}
+	f := &rg.frame
 	f.NodeWorld = make([]mgl32.Mat4, n)
 	f.MorphWeights = make([][]float32, n)
-	for i, nd := range av.Nodes {
-		if nd.Mesh >= 0 && nd.Mesh < len(av.Meshes) {
-			f.MorphWeights[i] = make([]float32, len(av.Meshes[nd.Mesh].TargetNames))
+	for i, nd := range m.Nodes {
+		if nd.Mesh >= 0 && nd.Mesh < len(m.Meshes) {
+			f.MorphWeights[i] = make([]float32, len(m.Meshes[nd.Mesh].TargetNames))
 		}
 	}
-	f.JointPalettes = make([][]mgl32.Mat4, len(av.Skins))
-	for i := range av.Skins {
-		f.JointPalettes[i] = make([]mgl32.Mat4, len(av.Skins[i].Joints))
+	f.JointPalettes = make([][]mgl32.Mat4, len(m.Skins))
+	for i := range m.Skins {
+		f.JointPalettes[i] = make([]mgl32.Mat4, len(m.Skins[i].Joints))
 	}
-	f.Materials = make([]MaterialState, len(av.Materials))
-	rt.expr.init(av)
-	rt.cons.init(av, rt)
-	rt.spring.init(av, rt)
-	return rt
+	f.Materials = make([]MaterialState, len(m.Materials))
+	rg.expr.init(m)
+	rg.cons.init(m, &rd.cons)
+	rg.spring.init(&rd.spring)
+	return rg
 }
+
+// Model returns the Model the Rig poses.
+func (rg *Rig) Model() *Model { return rg.m }
 
 // affineInverse inverts an affine matrix (zero scale gives identity).
 func affineInverse(m *mgl32.Mat4) mgl32.Mat4 {
@@ -149,27 +188,27 @@ func affineInverse(m *mgl32.Mat4) mgl32.Mat4 {
 // Pose evaluates p (nil for the rest pose) and returns the frame to draw:
 // node world matrices, joint palettes, morph weights and material states.
 // The order is three-vrm's VRM.update: the humanoid pose, lookAt, node
-// constraints (Avatar.Constraints), spring bones, expressions.
+// constraints (Model.Constraints), spring bones, expressions.
 // Spring bones are applied in their current simulated state without
 // advancing time (see Update); before the first Update with dt > 0 (or
 // after ResetSpringBones) they simply follow the pose, so one-off poses of
-// a fresh avatar are exactly the kinematic pose. The Frame is owned by the Avatar and
-// overwritten by the next Pose or Update; Pose does not allocate. An Avatar
-// is not safe for concurrent posing.
-func (av *Avatar) Pose(p *Pose) *Frame { return av.Update(p, 0) }
+// a fresh Rig are exactly the kinematic pose. The Frame is owned by the
+// Rig and overwritten by its next Pose or Update; Pose does not allocate.
+func (rg *Rig) Pose(p *Pose) *Frame { return rg.Update(p, 0) }
 
 // Update is Pose that also advances the spring-bone simulation by dt
 // seconds, in fixed steps of SpringStep (frame-rate independent; at most
 // MaxSpringSteps steps per call, the rest of a long pause is dropped).
-func (av *Avatar) Update(p *Pose, dt float32) *Frame {
-	rt := av.runtime()
-	rt.applyPose(av, p)
-	rt.computeWorld(av, 0, int32(len(rt.order)))
-	rt.applyLookAt(av, p)
-	rt.cons.evaluate(av, rt)
-	rt.spring.update(av, rt, dt)
-	rt.expr.evaluate(av, rt, p)
-	f := &rt.frame
+func (rg *Rig) Update(p *Pose, dt float32) *Frame {
+	av := rg.m
+	rg.posed = true
+	rg.applyPose(p)
+	rg.computeWorld(0, int32(len(rg.rd.order)))
+	rg.applyLookAt(p)
+	rg.cons.evaluate(rg)
+	rg.spring.update(rg, dt)
+	rg.expr.evaluate(rg, p)
+	f := &rg.frame
 	for si := range av.Skins {
 		sk := &av.Skins[si]
 		pal := f.JointPalettes[si]
@@ -181,11 +220,12 @@ func (av *Avatar) Update(p *Pose, dt float32) *Frame {
 }
 
 // applyPose sets the local transforms from the rest pose and p.
-func (rt *runtime) applyPose(av *Avatar, p *Pose) {
-	copy(rt.t, rt.restT)
-	copy(rt.r, rt.restR)
-	copy(rt.s, rt.restS)
-	rt.root, rt.rootRot = mgl32.Ident4(), mgl32.QuatIdent()
+func (rg *Rig) applyPose(p *Pose) {
+	rd := rg.rd
+	copy(rg.t, rd.restT)
+	copy(rg.r, rd.restR)
+	copy(rg.s, rd.restS)
+	rg.root, rg.rootRot = mgl32.Ident4(), mgl32.QuatIdent()
 	if p == nil {
 		return
 	}
@@ -193,20 +233,20 @@ func (rt *runtime) applyPose(av *Avatar, p *Pose) {
 	if !(sc > 0) || !finite32(sc) {
 		sc = 1
 	}
-	rt.rootRot = normQuat(p.RootRotation)
+	rg.rootRot = normQuat(p.RootRotation)
 	rootPos := p.RootPosition
 	if !finiteVec3(rootPos) {
 		rootPos = mgl32.Vec3{}
 	}
-	rt.root = composeTRS(rootPos, rt.rootRot, mgl32.Vec3{sc, sc, sc})
+	rg.root = composeTRS(rootPos, rg.rootRot, mgl32.Vec3{sc, sc, sc})
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
-		rb := &rt.bones[b]
+		rb := &rd.bones[b]
 		if rb.node < 0 {
 			continue
 		}
 		if p.Rotated.Has(b) {
 			n := normQuat(p.Rotations[b])
-			rt.r[rb.node] = normQuat(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
+			rg.r[rb.node] = normQuat(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
 		}
 		if !p.Positioned.Has(b) || !finiteVec3(p.Positions[b]) {
 			continue
@@ -214,53 +254,54 @@ func (rt *runtime) applyPose(av *Avatar, p *Pose) {
 		switch {
 		case b == humanoid.Hips:
 			h := p.Positions[b]
-			if p.SourceHipsHeight > 0 && rt.hipsHeight > 0 {
-				h = h.Mul(rt.hipsHeight / p.SourceHipsHeight)
+			if p.SourceHipsHeight > 0 && rd.hipsHeight > 0 {
+				h = h.Mul(rd.hipsHeight / p.SourceHipsHeight)
 			}
-			rt.t[rb.node] = transformPoint(&rb.parentInv, h)
+			rg.t[rb.node] = transformPoint(&rb.parentInv, h)
 		case p.SameModel:
-			rt.t[rb.node] = transformDir(&rb.parentInv, p.Positions[b])
+			rg.t[rb.node] = transformDir(&rb.parentInv, p.Positions[b])
 		}
 	}
 }
 
 // computeWorld recomputes NodeWorld for order[from:to] from the local
 // transforms; parents outside the range must be current.
-func (rt *runtime) computeWorld(av *Avatar, from, to int32) {
-	w := rt.frame.NodeWorld
+func (rg *Rig) computeWorld(from, to int32) {
+	w := rg.frame.NodeWorld
+	nodes := rg.m.Nodes
 	for k := from; k < to; k++ {
-		i := rt.order[k]
-		local := composeTRS(rt.t[i], rt.r[i], rt.s[i])
-		if p := av.Nodes[i].Parent; p >= 0 {
+		i := rg.rd.order[k]
+		local := composeTRS(rg.t[i], rg.r[i], rg.s[i])
+		if p := nodes[i].Parent; p >= 0 {
 			w[i] = mulAffine(&w[p], &local)
 		} else {
-			w[i] = mulAffine(&rt.root, &local)
+			w[i] = mulAffine(&rg.root, &local)
 		}
 	}
 }
 
 // computeSubtree recomputes NodeWorld for node i and its descendants.
-func (rt *runtime) computeSubtree(av *Avatar, i int32) {
-	k := rt.pos[i]
-	rt.computeWorld(av, k, rt.end[k])
+func (rg *Rig) computeSubtree(i int32) {
+	k := rg.rd.pos[i]
+	rg.computeWorld(k, rg.rd.end[k])
 }
 
 // computeNode recomputes NodeWorld for node i alone.
-func (rt *runtime) computeNode(av *Avatar, i int32) {
-	k := rt.pos[i]
-	rt.computeWorld(av, k, k+1)
+func (rg *Rig) computeNode(i int32) {
+	k := rg.rd.pos[i]
+	rg.computeWorld(k, k+1)
 }
 
 // normalizedToLocal returns the node rotation the rig gives bone b for the
 // normalized rotation n.
-func (rt *runtime) normalizedToLocal(b humanoid.Bone, n mgl32.Quat) mgl32.Quat {
-	rb := &rt.bones[b]
+func (rd *restData) normalizedToLocal(b humanoid.Bone, n mgl32.Quat) mgl32.Quat {
+	rb := &rd.bones[b]
 	return normQuat(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
 }
 
 // preorder returns every node in depth-first pre-order (roots in file
 // order), each node's position in it, and the end of each subtree.
-func (av *Avatar) preorder() (order, pos, end []int32) {
+func (av *Model) preorder() (order, pos, end []int32) {
 	n := len(av.Nodes)
 	order, pos, end = make([]int32, 0, n), make([]int32, n), make([]int32, n)
 	stack := make([]int32, 0, 64)
@@ -288,8 +329,9 @@ func (av *Avatar) preorder() (order, pos, end []int32) {
 }
 
 // restWorld returns every node's rest world matrix in model space (no root
-// transform). It allocates; the runtime keeps its own copy.
-func (av *Avatar) restWorld() []mgl32.Mat4 {
+// transform). It allocates and does not use the Model's rest data, so the
+// loader may call it on a Model still being built.
+func (av *Model) restWorld() []mgl32.Mat4 {
 	out := make([]mgl32.Mat4, len(av.Nodes))
 	order, _, _ := av.preorder()
 	for _, k := range order {

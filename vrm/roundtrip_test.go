@@ -14,7 +14,7 @@ import (
 
 // diffValues compares two values deeply, floats within tol (absolute, or
 // relative for large magnitudes), and returns up to max differences as
-// "path: a != b" lines. Unexported fields, Avatar.Warnings and
+// "path: a != b" lines. Unexported fields, Model.Warnings and
 // Texture.MIMEType are skipped.
 func diffValues(a, b any, tol float64) []string {
 	var out []string
@@ -94,7 +94,7 @@ func diffValues(a, b any, tol float64) []string {
 	return out
 }
 
-func encode(t testing.TB, av *Avatar, v Version) []byte {
+func encode(t testing.TB, av *Model, v Version) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Encode(&buf, av, v); err != nil {
@@ -103,7 +103,7 @@ func encode(t testing.TB, av *Avatar, v Version) []byte {
 	return buf.Bytes()
 }
 
-func reload(t testing.TB, data []byte) *Avatar {
+func reload(t testing.TB, data []byte) *Model {
 	t.Helper()
 	av, err := Load(bytes.NewReader(data))
 	if err != nil {
@@ -123,7 +123,7 @@ func TestRoundTripModels(t *testing.T) {
 				t.Fatal("Encode is not deterministic")
 			}
 			b := reload(t, data)
-			for _, d := range diffValues(*a, *b, 1e-5) {
+			for _, d := range diffValues(a, b, 1e-5) {
 				t.Error(d)
 			}
 			for i := range a.Textures {
@@ -148,7 +148,7 @@ func TestDiffValuesDetects(t *testing.T) {
 	b.Expressions[3].MorphBinds[0].Weight = 0.3
 	b.Textures[1].Image.Pix[100]++ // 512-icon, a material texture
 	b.Meta.VRM0.LicenseName = "CC0"
-	if d := diffValues(*a, *b, 1e-5); len(d) != 4 {
+	if d := diffValues(a, b, 1e-5); len(d) != 4 {
 		t.Errorf("diffValues found %d differences, want 4: %v", len(d), d)
 	}
 }
@@ -181,11 +181,11 @@ func TestCrossVersion(t *testing.T) {
 		for i, bone := range a.Humanoid.Present.Bones() {
 			p.SetRotation(bone, rotY(float32(i%7)*5))
 		}
+		ra, rb := NewRig(a), NewRig(b)
+		ra.SetSpringBones(false)
+		rb.SetSpringBones(false)
 		for _, pose := range []*Pose{nil, &p} {
-			a.SetSpringBones(false)
-			b.SetSpringBones(false)
-			fa := clonePoseFrame(a.Pose(pose))
-			fb := b.Pose(pose)
+			fa, fb := ra.Pose(pose), rb.Pose(pose)
 			for _, bone := range a.Humanoid.Present.Bones() {
 				if pa, pb := bonePos(a, fa, bone), bonePos(b, fb, bone); !near(pa, pb, 1e-5) {
 					t.Errorf("%s as %v: %s at %v, was %v", name, other, bone, pb, pa)

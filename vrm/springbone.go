@@ -17,8 +17,8 @@ const (
 	MaxSpringSteps = 8
 )
 
-// springJoint is one simulated joint: a node whose rotation follows its
-// tail (the next joint, or a virtual tail).
+// springJoint is one simulated joint's rest data: a node whose rotation
+// follows its tail (the next joint, or a virtual tail).
 type springJoint struct {
 	node, parent int32
 	path         []int32    // nodes from the previous joint (exclusive) down to node, recomputed before it
@@ -28,8 +28,7 @@ type springJoint struct {
 	restR        mgl32.Quat
 	restS        mgl32.Vec3
 	params       SpringJoint
-	cur, prev    mgl32.Vec3 // tail position in center space
-	uniform      bool       // the joint's rest world transform has uniform scale
+	uniform      bool // the joint's rest world transform has uniform scale
 }
 
 type springChain struct {
@@ -37,18 +36,34 @@ type springChain struct {
 	colliders []int32 // indices into SpringBone.Colliders, deduplicated
 	center    int32
 	first     int32 // first joint's node, for the final subtree update
+	tail0     int32 // index of the first joint's entry in springState.tails
 }
 
-// springState is the spring-bone runtime (VRMC_springBone-1.0
-// springBone.md; three-vrm VRMSpringBoneJoint), built from SpringBone.
+// springRest is the spring-bone set-up a Model's Rigs share
+// (VRMC_springBone-1.0 springBone.md; three-vrm VRMSpringBoneJoint), built
+// from SpringBone.
+type springRest struct {
+	chains []springChain
+	joints int // simulated joints in all chains
+}
+
+// springTail is a simulated joint's tail, in center space: where it is and
+// where it was one step before (the verlet state).
+type springTail struct{ cur, prev mgl32.Vec3 }
+
+// springState is a Rig's spring-bone simulation.
 type springState struct {
-	chains      []springChain
-	acc         float64 // seconds not yet simulated
+	tails       []springTail // per simulated joint, chain by chain (springChain.tail0)
+	acc         float64      // seconds not yet simulated
 	initialized bool
 	disabled    bool
 }
 
-func (s *springState) init(av *Avatar, rt *runtime) {
+func (s *springState) init(rest *springRest) {
+	s.tails = make([]springTail, rest.joints)
+}
+
+func (s *springRest) init(av *Model, rd *restData) {
 	sb := &av.SpringBone
 	// Node depths, computed once (a parent walk per comparison is
 	// quadratic on deep hierarchies).
@@ -89,22 +104,22 @@ func (s *springState) init(av *Avatar, rt *runtime) {
 				restT: nd.Translation, restR: nd.Rotation, restS: nd.Scale,
 				params: sp.Joints[k],
 			}
-			inv := affineInverse(&rt.restWorld[jn])
+			inv := affineInverse(&rd.restWorld[jn])
 			if k+1 < n {
 				tn := sp.Joints[k+1].Node
-				j.tailLocal = transformPoint(&inv, rt.restWorld[tn].Col(3).Vec3())
+				j.tailLocal = transformPoint(&inv, rd.restWorld[tn].Col(3).Vec3())
 			} else {
 				// VRM 0.x virtual tail: VirtualTail beyond the joint along
 				// its parent → joint direction (UniVRM SetupRecursive).
-				pos := rt.restWorld[jn].Col(3).Vec3()
+				pos := rd.restWorld[jn].Col(3).Vec3()
 				dir := mgl32.Vec3{0, 1, 0}
 				if nd.Parent >= 0 {
-					dir = unitOr(pos.Sub(rt.restWorld[nd.Parent].Col(3).Vec3()), dir)
+					dir = unitOr(pos.Sub(rd.restWorld[nd.Parent].Col(3).Vec3()), dir)
 				}
 				j.tailLocal = transformPoint(&inv, pos.Add(dir.Mul(sp.VirtualTail)))
 			}
 			j.axis = unitOr(j.tailLocal, mgl32.Vec3{0, 1, 0})
-			rw := &rt.restWorld[jn]
+			rw := &rd.restWorld[jn]
 			sx, sy, sz := rw.Col(0).Vec3().Len(), rw.Col(1).Vec3().Len(), rw.Col(2).Vec3().Len()
 			j.uniform = math.Abs(float64(sx-sy)) < 1e-4*float64(sx) && math.Abs(float64(sx-sz)) < 1e-4*float64(sx)
 			// The path from the previous joint (whose world is current) down
@@ -129,18 +144,23 @@ func (s *springState) init(av *Avatar, rt *runtime) {
 		ch.first = ch.joints[0].node
 		s.chains = append(s.chains, ch)
 	}
+	// Tails are numbered after sorting, so a chain's are contiguous.
 	// Parents before children: a chain hanging from another's joint must
 	// see that joint already moved.
 	sort.SliceStable(s.chains, func(a, b int) bool {
 		return depth[s.chains[a].first] < depth[s.chains[b].first]
 	})
+	for ci := range s.chains {
+		s.chains[ci].tail0 = int32(s.joints)
+		s.joints += len(s.chains[ci].joints)
+	}
 }
 
 // SetSpringBones turns the spring-bone simulation on or off (VRM
 // spring bones are on by default). Off, spring joints keep the rotation the
 // pose gives them; turning it back on starts afresh as ResetSpringBones.
-func (av *Avatar) SetSpringBones(enabled bool) {
-	s := &av.runtime().spring
+func (rg *Rig) SetSpringBones(enabled bool) {
+	s := &rg.spring
 	s.disabled = !enabled
 	s.initialized = false
 	s.acc = 0
@@ -149,25 +169,26 @@ func (av *Avatar) SetSpringBones(enabled bool) {
 // ResetSpringBones forgets the simulation: until the next Update with
 // dt > 0 the joints follow the pose, and the simulation then starts from
 // that pose with no velocity.
-func (av *Avatar) ResetSpringBones() {
-	s := &av.runtime().spring
+func (rg *Rig) ResetSpringBones() {
+	s := &rg.spring
 	s.initialized = false
 	s.acc = 0
 }
 
 // centerMatrices returns the center-to-world matrix and its inverse.
-func (rt *runtime) centerMatrices(c int32) (toWorld, toCenter mgl32.Mat4) {
+func (rg *Rig) centerMatrices(c int32) (toWorld, toCenter mgl32.Mat4) {
 	if c < 0 {
 		return mgl32.Ident4(), mgl32.Ident4()
 	}
-	toWorld = rt.frame.NodeWorld[c]
+	toWorld = rg.frame.NodeWorld[c]
 	return toWorld, affineInverse(&toWorld)
 }
 
 // update runs the simulation for dt seconds in fixed steps and applies the
 // resulting joint rotations to the frame.
-func (s *springState) update(av *Avatar, rt *runtime, dt float32) {
-	if len(s.chains) == 0 || s.disabled {
+func (s *springState) update(rg *Rig, dt float32) {
+	chains := rg.rd.spring.chains
+	if len(chains) == 0 || s.disabled {
 		return
 	}
 	steps := 0
@@ -187,54 +208,56 @@ func (s *springState) update(av *Avatar, rt *runtime, dt float32) {
 		if steps == 0 {
 			return // nothing simulated yet: the joints keep the pose
 		}
-		s.reset(rt)
+		s.reset(rg)
 		s.initialized = true
 	}
 	for step := 0; step < steps; step++ {
-		for ci := range s.chains {
-			s.stepChain(av, rt, &s.chains[ci], SpringStep)
-			rt.computeSubtree(av, s.chains[ci].first)
+		for ci := range chains {
+			s.stepChain(rg, &chains[ci], SpringStep)
+			rg.computeSubtree(chains[ci].first)
 		}
 	}
 	if steps == 0 {
-		for ci := range s.chains {
-			s.applyChain(av, rt, &s.chains[ci])
-			rt.computeSubtree(av, s.chains[ci].first)
+		for ci := range chains {
+			s.applyChain(rg, &chains[ci])
+			rg.computeSubtree(chains[ci].first)
 		}
 	}
 }
 
 // reset puts every tail where the current pose has it, with no velocity.
-func (s *springState) reset(rt *runtime) {
-	w := rt.frame.NodeWorld
-	for ci := range s.chains {
-		ch := &s.chains[ci]
-		_, toCenter := rt.centerMatrices(ch.center)
+func (s *springState) reset(rg *Rig) {
+	w := rg.frame.NodeWorld
+	chains := rg.rd.spring.chains
+	for ci := range chains {
+		ch := &chains[ci]
+		_, toCenter := rg.centerMatrices(ch.center)
+		tails := s.tails[ch.tail0 : int(ch.tail0)+len(ch.joints)]
 		for k := range ch.joints {
 			j := &ch.joints[k]
 			tail := transformPoint(&w[j.node], j.tailLocal)
-			j.cur = transformPoint(&toCenter, tail)
-			j.prev = j.cur
+			tails[k].cur = transformPoint(&toCenter, tail)
+			tails[k].prev = tails[k].cur
 		}
 	}
 }
 
 // jointBase returns the joint's "initial" world matrix: the parent's current world times the joint's rest local
 // transform (with its current translation).
-func (rt *runtime) jointBase(j *springJoint) mgl32.Mat4 {
-	parentW := &rt.root
+func (rg *Rig) jointBase(j *springJoint) mgl32.Mat4 {
+	parentW := &rg.root
 	if j.parent >= 0 {
-		parentW = &rt.frame.NodeWorld[j.parent]
+		parentW = &rg.frame.NodeWorld[j.parent]
 	}
-	local := composeTRS(rt.t[j.node], j.restR, rt.s[j.node])
+	local := composeTRS(rg.t[j.node], j.restR, rg.s[j.node])
 	return mulAffine(parentW, &local)
 }
 
 // refreshPath recomputes the world matrices from the previous joint down to
 // this one.
-func (rt *runtime) refreshPath(av *Avatar, j *springJoint) {
+func (rg *Rig) refreshPath(j *springJoint) {
 	for _, q := range j.path {
-		rt.computeNode(av, q)
+		rg.computeNode(q)
 	}
 }
 
@@ -242,17 +265,18 @@ func (rt *runtime) refreshPath(av *Avatar, j *springJoint) {
 // verlet inertia damped by dragForce, stiffness pulling toward the rest
 // direction, gravity, the bone-length constraint, collisions, then the
 // joint's rotation set to point at the new tail.
-func (s *springState) stepChain(av *Avatar, rt *runtime, ch *springChain, h float32) {
-	toWorld, toCenter := rt.centerMatrices(ch.center)
+func (s *springState) stepChain(rg *Rig, ch *springChain, h float32) {
+	toWorld, toCenter := rg.centerMatrices(ch.center)
+	tails := s.tails[ch.tail0 : int(ch.tail0)+len(ch.joints)]
 	for k := range ch.joints {
-		j := &ch.joints[k]
-		rt.refreshPath(av, j)
-		initW := rt.jointBase(j)
-		w := &rt.frame.NodeWorld[j.node]
+		j, tl := &ch.joints[k], &tails[k]
+		rg.refreshPath(j)
+		initW := rg.jointBase(j)
+		w := &rg.frame.NodeWorld[j.node]
 		pos := mgl32.Vec3{w[12], w[13], w[14]}
 		length := transformPoint(w, j.tailLocal).Sub(pos).Len()
-		cur := transformPoint(&toWorld, j.cur)
-		prev := transformPoint(&toWorld, j.prev)
+		cur := transformPoint(&toWorld, tl.cur)
+		prev := transformPoint(&toWorld, tl.prev)
 		p := &j.params
 		restDir := unitOr(transformDir(&initW, j.axis), mgl32.Vec3{0, 1, 0})
 		next := cur.
@@ -260,27 +284,28 @@ func (s *springState) stepChain(av *Avatar, rt *runtime, ch *springChain, h floa
 			Add(restDir.Mul(p.Stiffness * h)).
 			Add(p.GravityDir.Mul(p.GravityPower * h))
 		next = pos.Add(unitOr(next.Sub(pos), restDir).Mul(length))
-		next = s.collide(av, rt, ch, next, pos, length, p.HitRadius)
+		next = rg.collide(ch, next, pos, length, p.HitRadius)
 		if !finiteVec3(next) {
 			next = transformPoint(&initW, j.tailLocal)
 		}
-		j.prev = j.cur
-		j.cur = transformPoint(&toCenter, next)
-		rt.r[j.node] = tailRotation(j, &initW, next)
-		rt.computeNode(av, j.node)
+		tl.prev = tl.cur
+		tl.cur = transformPoint(&toCenter, next)
+		rg.r[j.node] = tailRotation(j, &initW, next)
+		rg.computeNode(j.node)
 	}
 }
 
 // applyChain sets the joints' rotations from their current tails without
 // simulating.
-func (s *springState) applyChain(av *Avatar, rt *runtime, ch *springChain) {
-	toWorld, _ := rt.centerMatrices(ch.center)
+func (s *springState) applyChain(rg *Rig, ch *springChain) {
+	toWorld, _ := rg.centerMatrices(ch.center)
+	tails := s.tails[ch.tail0 : int(ch.tail0)+len(ch.joints)]
 	for k := range ch.joints {
 		j := &ch.joints[k]
-		rt.refreshPath(av, j)
-		initW := rt.jointBase(j)
-		rt.r[j.node] = tailRotation(j, &initW, transformPoint(&toWorld, j.cur))
-		rt.computeNode(av, j.node)
+		rg.refreshPath(j)
+		initW := rg.jointBase(j)
+		rg.r[j.node] = tailRotation(j, &initW, transformPoint(&toWorld, tails[k].cur))
+		rg.computeNode(j.node)
 	}
 }
 
@@ -322,14 +347,14 @@ func fromTo(a, b mgl32.Vec3) mgl32.Quat {
 
 // collide pushes tail out of the chain's colliders, keeping the bone length
 // after each push (springBone.md "Collision").
-func (s *springState) collide(av *Avatar, rt *runtime, ch *springChain, tail, pos mgl32.Vec3, length, hitRadius float32) mgl32.Vec3 {
-	cols := av.SpringBone.Colliders
+func (rg *Rig) collide(ch *springChain, tail, pos mgl32.Vec3, length, hitRadius float32) mgl32.Vec3 {
+	cols := rg.m.SpringBone.Colliders
 	for _, ci := range ch.colliders {
 		c := &cols[ci]
-		if c.Node < 0 || c.Node >= len(rt.frame.NodeWorld) {
+		if c.Node < 0 || c.Node >= len(rg.frame.NodeWorld) {
 			continue
 		}
-		cw := &rt.frame.NodeWorld[c.Node]
+		cw := &rg.frame.NodeWorld[c.Node]
 		center := transformPoint(cw, c.Offset)
 		if c.Shape == ColliderCapsule {
 			end := transformPoint(cw, c.Tail)

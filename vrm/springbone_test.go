@@ -36,10 +36,10 @@ func colliderDistance(f *Frame, c Collider, p mgl32.Vec3) float32 {
 // while moving; without collisions it goes 6 cm in.
 func TestSpringGravityAndCollision(t *testing.T) {
 	for _, rotated := range []bool{false, true} {
-		data := encode(t, synthAvatar(rotated), Version1)
-		av, still := reload(t, data), reload(t, data)
+		av := reload(t, encode(t, synthAvatar(rotated), Version1))
+		rg, still := NewRig(av), NewRig(av)
 		still.SetSpringBones(false) // the kinematic pose, for comparison
-		if d := colliderDistance(av.Pose(nil), av.SpringBone.Colliders[1], av.restWorld()[hair3].Col(3).Vec3()); d >= 0.07 {
+		if d := colliderDistance(rg.Pose(nil), av.SpringBone.Colliders[1], av.restWorld()[hair3].Col(3).Vec3()); d >= 0.07 {
 			t.Fatalf("test set-up: the hair tip should start inside the capsule, it is %v away", d)
 		}
 		kin := still.Pose(nil)
@@ -49,7 +49,7 @@ func TestSpringGravityAndCollision(t *testing.T) {
 		var f *Frame
 		for i := 0; i < 240; i++ {
 			p.SetRotation(humanoid.Head, rotX(float32(40*math.Sin(float64(i)*0.05))))
-			f = av.Update(&p, 1.0/60)
+			f = rg.Update(&p, 1.0/60)
 			for _, c := range av.SpringBone.Colliders {
 				for _, n := range []int{hair2, hair3} {
 					if d := colliderDistance(f, c, nodePos(f, n)); i >= 30 && d < c.Radius+0.02-0.01 {
@@ -68,7 +68,7 @@ func TestSpringGravityAndCollision(t *testing.T) {
 		// below where the head alone would carry it.
 		p.SetRotation(humanoid.Head, rotX(-60))
 		for i := 0; i < 120; i++ {
-			f = av.Update(&p, 1.0/60)
+			f = rg.Update(&p, 1.0/60)
 		}
 		kin = still.Pose(&p)
 		if y, ky := nodePos(f, hair3)[1], nodePos(kin, hair3)[1]; !(y < ky-0.01) {
@@ -78,10 +78,11 @@ func TestSpringGravityAndCollision(t *testing.T) {
 }
 
 // TestSpringFrameRateIndependent: 60 frames at 30 fps and 240 at 120 fps
-// simulate the same 2 seconds in the same fixed steps.
+// simulate the same 2 seconds in the same fixed steps (two Rigs of one
+// Model).
 func TestSpringFrameRateIndependent(t *testing.T) {
-	data := encode(t, synthAvatar(true), Version1)
-	a, b := reload(t, data), reload(t, data)
+	av := reload(t, encode(t, synthAvatar(true), Version1))
+	a, b := NewRig(av), NewRig(av)
 	var p Pose
 	p.SetRotation(humanoid.Head, rotY(60))
 	p.SetRotation(humanoid.Spine, rotX(20))
@@ -108,8 +109,9 @@ func TestSpringFrameRateIndependent(t *testing.T) {
 // TestSpringDisableReset: disabled springs leave the pose alone; a reset
 // starts again from the pose with no velocity.
 func TestSpringDisableReset(t *testing.T) {
-	av := reload(t, encode(t, synthAvatar(false), Version1))
-	rest := av.restWorld()
+	m := reload(t, encode(t, synthAvatar(false), Version1))
+	rest := m.restWorld()
+	av := NewRig(m)
 	var p Pose
 	p.SetRotation(humanoid.Head, rotX(80))
 	for i := 0; i < 30; i++ {
@@ -142,8 +144,9 @@ func TestSpringGodetteStable(t *testing.T) {
 			joints = append(joints, j.Node)
 		}
 	}
-	rest := clonePoseFrame(func() *Frame { av.SetSpringBones(false); return av.Pose(nil) }())
-	av.SetSpringBones(true)
+	rg := NewRig(av)
+	rest := clonePoseFrame(func() *Frame { rg.SetSpringBones(false); return rg.Pose(nil) }())
+	rg.SetSpringBones(true)
 	var p Pose
 	for i := 0; i < 300; i++ {
 		p.RootPosition = mgl32.Vec3{float32(math.Sin(float64(i) * 0.3)), 0, 0}
@@ -152,7 +155,7 @@ func TestSpringGodetteStable(t *testing.T) {
 		if i%50 == 0 {
 			dt = 3 // a stall: at most MaxSpringSteps steps
 		}
-		f := av.Update(&p, dt)
+		f := rg.Update(&p, dt)
 		for _, n := range joints {
 			if !finiteVec3(nodePos(f, n)) {
 				t.Fatalf("frame %d: joint %d not finite", i, n)
@@ -162,7 +165,7 @@ func TestSpringGodetteStable(t *testing.T) {
 	p = Pose{}
 	var f *Frame
 	for i := 0; i < 600; i++ {
-		f = av.Update(&p, 1.0/60)
+		f = rg.Update(&p, 1.0/60)
 	}
 	for _, n := range joints {
 		for _, c := range av.Nodes[n].Children {

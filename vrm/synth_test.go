@@ -9,7 +9,7 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// A synthetic humanoid for tests, built as an Avatar and written with
+// A synthetic humanoid for tests, built as a Model and written with
 // Encode. Bone rest positions are in model space (VRM 1.0 frame, facing +Z,
 // metres); see synthAvatar.
 type synthNode struct {
@@ -60,9 +60,9 @@ func synthRestRotation(i int) mgl32.Quat {
 // have the same rest world positions. The mesh node (last) carries one
 // small triangle per skeleton node, skinned wholly to it, and two morph
 // targets: "up" (+1 cm y) and "front" (+1 cm z).
-func synthAvatar(rotated bool) *Avatar {
+func synthAvatar(rotated bool) *Model {
 	n := len(synthSkeleton)
-	av := &Avatar{Version: Version1}
+	av := &Model{Version: Version1}
 	av.Meta = Meta{Name: "synthetic", Version: "1", Authors: []string{"Kugutsu tests"}, Thumbnail: 0,
 		LicenseURL: "https://vrm.dev/licenses/1.0/", AvatarPermission: "everyone", CommercialUsage: "personalNonProfit",
 		CreditNotation: "unnecessary", AllowRedistribution: true, Modification: "allowModificationRedistribution"}

@@ -70,7 +70,7 @@ func threeVRMNodes(t *testing.T, node, model, pose string) map[string]nodeTransf
 }
 
 // nodeKeysForTest is the key rule of `kugutsu pose --nodes` and nodes.mjs.
-func nodeKeysForTest(av *Avatar) []string {
+func nodeKeysForTest(av *Model) []string {
 	keys := make([]string, len(av.Nodes))
 	used := map[string]bool{}
 	for i, n := range av.Nodes {
@@ -121,7 +121,7 @@ type nodeErrors struct {
 	worstRot         string
 }
 
-func compareWithThreeVRM(t *testing.T, av *Avatar, f *Frame, three map[string]nodeTransform) nodeErrors {
+func compareWithThreeVRM(t *testing.T, av *Model, f *Frame, three map[string]nodeTransform) nodeErrors {
 	t.Helper()
 	constrained := map[int]bool{}
 	for _, c := range av.Constraints {
@@ -183,7 +183,7 @@ func TestConstraintsMatchThreeVRM(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				e := compareWithThreeVRM(t, av, av.Pose(p), threeVRMNodes(t, node, model, posePath))
+				e := compareWithThreeVRM(t, av, NewRig(av).Pose(p), threeVRMNodes(t, node, model, posePath))
 				t.Logf("max error: all nodes %.2g m, %.2g° (%s); constrained nodes %.2g m, %.2g°", e.pos, e.rot, e.worstRot, e.consPos, e.consRot)
 				worst.pos, worst.rot = max(worst.pos, e.pos), max(worst.rot, e.rot)
 				worst.consPos, worst.consRot = max(worst.consPos, e.consPos), max(worst.consRot, e.consRot)
@@ -195,7 +195,7 @@ func TestConstraintsMatchThreeVRM(t *testing.T) {
 
 // TestNodesMatchThreeVRMOnModels: every node of the real sample models
 // (none of ../shared/models has constraints) under a pose, against three-vrm — the humanoid rig,
-// the VRM 0.x turn and Avatar.NodeTransform as `kugutsu pose --nodes`
+// the VRM 0.x turn and Model.NodeTransform as `kugutsu pose --nodes`
 // prints them.
 func TestNodesMatchThreeVRMOnModels(t *testing.T) {
 	node := requireThreeVRM(t)
@@ -208,7 +208,7 @@ func TestNodesMatchThreeVRMOnModels(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			abs := testutil.SharedModel(t, name)
 			av := loadModel(t, name)
-			e := compareWithThreeVRM(t, av, av.Pose(p), threeVRMNodes(t, node, abs, pose))
+			e := compareWithThreeVRM(t, av, NewRig(av).Pose(p), threeVRMNodes(t, node, abs, pose))
 			t.Logf("max error: %.2g m, %.2g° (%s)", e.pos, e.rot, e.worstRot)
 		})
 	}

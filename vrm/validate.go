@@ -64,30 +64,30 @@ func finiteVecs3(v []mgl32.Vec3) bool {
 // references exist, vertex attributes and morph targets match the vertex
 // count, indices and joint indices are in range, and expression, humanoid,
 // lookAt and spring-bone references exist. Load runs it; call it on an
-// Avatar built by hand before Pose or Encode.
-func (av *Avatar) Validate() error { return av.validate() }
+// Model built by hand before NewRig or Encode.
+func (av *Model) Validate() error { return av.validate() }
 
 // validators are validate's checks, one per part of the model, in the
 // order they run (an element's references before the values they reach).
 // Each names the element it refuses ("mesh 3 primitive 1") only then:
 // building those names for every element cost 2,605 allocations per
 // Godette load (issue #12).
-var validators = [...]func(*Avatar) error{
-	(*Avatar).validateNodes,
-	(*Avatar).validateSkins,
-	(*Avatar).validatePrimitives,
-	(*Avatar).validateFiniteValues,
-	(*Avatar).validateFiniteVertices,
-	(*Avatar).validateTextures,
-	(*Avatar).validateMaterials,
-	(*Avatar).validateHumanoid,
-	(*Avatar).validateExpressions,
-	(*Avatar).validateFirstPerson,
-	(*Avatar).validateSpringBone,
-	(*Avatar).validateConstraints,
+var validators = [...]func(*Model) error{
+	(*Model).validateNodes,
+	(*Model).validateSkins,
+	(*Model).validatePrimitives,
+	(*Model).validateFiniteValues,
+	(*Model).validateFiniteVertices,
+	(*Model).validateTextures,
+	(*Model).validateMaterials,
+	(*Model).validateHumanoid,
+	(*Model).validateExpressions,
+	(*Model).validateFirstPerson,
+	(*Model).validateSpringBone,
+	(*Model).validateConstraints,
 }
 
-func (av *Avatar) validate() error {
+func (av *Model) validate() error {
 	for _, check := range validators {
 		if err := check(av); err != nil {
 			return err
@@ -97,7 +97,7 @@ func (av *Avatar) validate() error {
 }
 
 // nodeOK reports whether i indexes av.Nodes.
-func (av *Avatar) nodeOK(i int) bool { return i >= 0 && i < len(av.Nodes) }
+func (av *Model) nodeOK(i int) bool { return i >= 0 && i < len(av.Nodes) }
 
 func nodeEl(i int) string           { return "node " + itoa(i) }
 func primitiveEl(mi, pi int) string { return "mesh " + itoa(mi) + " primitive " + itoa(pi) }
@@ -105,7 +105,7 @@ func primitiveEl(mi, pi int) string { return "mesh " + itoa(mi) + " primitive " 
 // validateNodes checks each node's parent, children, mesh and skin, and
 // that a skinned mesh's weighted joint indices are within its skin; then
 // that the node links form a forest whose roots are the scene.
-func (av *Avatar) validateNodes() error {
+func (av *Model) validateNodes() error {
 	for i := range av.Nodes {
 		n := &av.Nodes[i]
 		if n.Parent != -1 && !av.nodeOK(n.Parent) {
@@ -149,7 +149,7 @@ func (av *Avatar) validateNodes() error {
 
 // validateSkinnedMesh checks that node i's mesh gives weight only to joints
 // its skin has. The node's mesh and skin exist.
-func (av *Avatar) validateSkinnedMesh(i int) error {
+func (av *Model) validateSkinnedMesh(i int) error {
 	n := &av.Nodes[i]
 	joints := len(av.Skins[n.Skin].Joints)
 	for pi, p := range av.Meshes[n.Mesh].Primitives {
@@ -166,7 +166,7 @@ func (av *Avatar) validateSkinnedMesh(i int) error {
 
 // validateSkins checks that each skin has one inverse bind matrix per
 // joint and that its joints exist.
-func (av *Avatar) validateSkins() error {
+func (av *Model) validateSkins() error {
 	for si, s := range av.Skins {
 		if len(s.InverseBindMatrices) != len(s.Joints) {
 			return errorf("skin "+itoa(si), "%d inverse bind matrices for %d joints", len(s.InverseBindMatrices), len(s.Joints))
@@ -182,7 +182,7 @@ func (av *Avatar) validateSkins() error {
 
 // validatePrimitives checks every primitive's attribute lengths, indices,
 // morph targets and material.
-func (av *Avatar) validatePrimitives() error {
+func (av *Model) validatePrimitives() error {
 	for mi, m := range av.Meshes {
 		for pi := range m.Primitives {
 			if err := av.validatePrimitive(mi, pi); err != nil {
@@ -193,7 +193,7 @@ func (av *Avatar) validatePrimitives() error {
 	return nil
 }
 
-func (av *Avatar) validatePrimitive(mi, pi int) error {
+func (av *Model) validatePrimitive(mi, pi int) error {
 	m := &av.Meshes[mi]
 	p := &m.Primitives[pi]
 	n := len(p.Positions)
@@ -234,7 +234,7 @@ func (av *Avatar) validatePrimitive(mi, pi int) error {
 
 // validateFiniteValues checks that every float of the materials,
 // expressions, lookAt, spring bones, nodes and constraints is finite.
-func (av *Avatar) validateFiniteValues() error {
+func (av *Model) validateFiniteValues() error {
 	for _, part := range [...]struct {
 		name string
 		v    any
@@ -248,7 +248,7 @@ func (av *Avatar) validateFiniteValues() error {
 
 // validateFiniteVertices checks that every vertex attribute and morph
 // target of every primitive is finite.
-func (av *Avatar) validateFiniteVertices() error {
+func (av *Model) validateFiniteVertices() error {
 	for mi, m := range av.Meshes {
 		for pi := range m.Primitives {
 			if !finitePrimitive(&m.Primitives[pi]) {
@@ -280,7 +280,7 @@ func finitePrimitive(p *Primitive) bool {
 
 // validateTextures checks that each texture has an image (or one still to
 // be decoded) whose bounds start at (0, 0).
-func (av *Avatar) validateTextures() error {
+func (av *Model) validateTextures() error {
 	for ti, t := range av.Textures {
 		if t.Image == nil && t.lazy != nil {
 			continue
@@ -294,7 +294,7 @@ func (av *Avatar) validateTextures() error {
 
 // validateMaterials checks that the textures each material (and its MToon
 // part) refers to exist, and the thumbnail's.
-func (av *Avatar) validateMaterials() error {
+func (av *Model) validateMaterials() error {
 	for mi := range av.Materials {
 		m := &av.Materials[mi]
 		var refs [11]TextureRef
@@ -316,7 +316,7 @@ func (av *Avatar) validateMaterials() error {
 
 // validateHumanoid checks that every present humanoid bone's node exists
 // and that the present set names only the 55 bones.
-func (av *Avatar) validateHumanoid() error {
+func (av *Model) validateHumanoid() error {
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 		if av.Humanoid.Present.Has(b) && !av.nodeOK(av.Humanoid.Nodes[b]) {
 			return errorf("humanoid", "%s: node %d does not exist", b, av.Humanoid.Nodes[b])
@@ -330,7 +330,7 @@ func (av *Avatar) validateHumanoid() error {
 
 // validateExpressions checks each expression's preset and that its morph
 // target, colour and texture-transform binds reach what exists.
-func (av *Avatar) validateExpressions() error {
+func (av *Model) validateExpressions() error {
 	for xi := range av.Expressions {
 		x := &av.Expressions[xi]
 		el := func() string { return "expression " + itoa(xi) + " (" + x.Name + ")" }
@@ -358,7 +358,7 @@ func (av *Avatar) validateExpressions() error {
 
 // validateFirstPerson checks that every first-person annotation's node
 // exists.
-func (av *Avatar) validateFirstPerson() error {
+func (av *Model) validateFirstPerson() error {
 	for n := range av.FirstPerson.Annotations {
 		if !av.nodeOK(n) {
 			return errorf("firstPerson", "node %d does not exist", n)
@@ -370,7 +370,7 @@ func (av *Avatar) validateFirstPerson() error {
 // validateSpringBone checks that colliders, collider groups and springs
 // reach what exists, and that each spring's joints descend the hierarchy
 // (each joint below the one before).
-func (av *Avatar) validateSpringBone() error {
+func (av *Model) validateSpringBone() error {
 	sb := &av.SpringBone
 	for ci, c := range sb.Colliders {
 		if !av.nodeOK(c.Node) {
@@ -412,10 +412,10 @@ func (av *Avatar) validateSpringBone() error {
 
 func springEl(si int) string { return "spring " + itoa(si) }
 
-// validateConstraints checks Avatar.Constraints: nodes exist, a source is
+// validateConstraints checks Model.Constraints: nodes exist, a source is
 // not its own node, at most one constraint per node, known types and axes,
 // weights within 0–1, and no circular dependency (constraintPlan).
-func (av *Avatar) validateConstraints() error {
+func (av *Model) validateConstraints() error {
 	if len(av.Constraints) == 0 {
 		return nil
 	}

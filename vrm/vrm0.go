@@ -41,7 +41,7 @@ func turnVecs(v []mgl32.Vec3) {
 // the file's frame to the VRM 1.0 frame. Spring-bone and lookAt vectors,
 // which VRM 0.x stores in Unity coordinates, are converted where they are
 // read.
-func turnVRM0(av *Avatar) {
+func turnVRM0(av *Model) {
 	for i := range av.Nodes {
 		n := &av.Nodes[i]
 		n.Translation = turnVec(n.Translation)

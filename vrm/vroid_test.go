@@ -32,7 +32,7 @@ func vroidFile(t testing.TB) []byte {
 	return vroidData
 }
 
-func loadVRoid(t testing.TB) *vrm.Avatar {
+func loadVRoid(t testing.TB) *vrm.Model {
 	t.Helper()
 	a, err := vrm.Load(bytes.NewReader(vroidFile(t)))
 	if err != nil {
@@ -148,9 +148,10 @@ func TestPoseVRoidLayout(t *testing.T) {
 	p.SetRotation(humanoid.Head, mgl32.QuatRotate(0.4, mgl32.Vec3{0, 1, 0}))
 	p.SetRotation(humanoid.Spine, mgl32.QuatRotate(0.2, mgl32.Vec3{1, 0, 0}))
 	p.Expressions = []vrm.ExpressionWeight{{Name: "Joy", Weight: 0.75}, {Name: "A", Weight: 0.5}}
-	a.SetSpringBones(false)
-	doll.SetSpringBones(false)
-	fa, fd := a.Pose(&p), doll.Pose(&p)
+	ra, rd := vrm.NewRig(a), vrm.NewRig(doll)
+	ra.SetSpringBones(false)
+	rd.SetSpringBones(false)
+	fa, fd := ra.Pose(&p), rd.Pose(&p)
 	for _, b := range a.Humanoid.Present.Bones() {
 		pa, _ := a.BonePosition(fa, b)
 		pd, ok := doll.BonePosition(fd, b)
@@ -173,7 +174,7 @@ func TestPoseVRoidLayout(t *testing.T) {
 	}
 	// Spring bones: turn the head and step; the hair tips swing and settle
 	// finite.
-	a.SetSpringBones(true)
+	ra.SetSpringBones(true)
 	tip := -1
 	for i, n := range a.Nodes {
 		if n.Name == "J_Sec_Hair4_08" {
@@ -181,13 +182,13 @@ func TestPoseVRoidLayout(t *testing.T) {
 		}
 	}
 	var rest vrm.Pose
-	f := a.Update(&rest, 1.0/60)
+	f := ra.Update(&rest, 1.0/60)
 	start := f.NodeWorld[tip].Col(3).Vec3()
 	turn := vrm.Pose{}
 	turn.SetRotation(humanoid.Head, mgl32.QuatRotate(0.8, mgl32.Vec3{0, 1, 0}))
 	moved := float32(0)
 	for i := 0; i < 120; i++ {
-		f = a.Update(&turn, 1.0/60)
+		f = ra.Update(&turn, 1.0/60)
 		pos := f.NodeWorld[tip].Col(3).Vec3()
 		for c := 0; c < 3; c++ {
 			if pos[c] != pos[c] || pos[c] > 1e3 || pos[c] < -1e3 {

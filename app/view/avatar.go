@@ -10,7 +10,7 @@ import (
 // CreditLine is the status bar's credit for the shown avatar: its name,
 // authors and licence, shown wherever the avatar is (CC-BY and VRM
 // "credit required" avatars demand it).
-func CreditLine(av *vrm.Avatar, src marionette.Source) string {
+func CreditLine(av *vrm.Model, src marionette.Source) string {
 	m := &av.Meta
 	s := marionette.DisplayName(av, src)
 	if len(m.Authors) > 0 {

@@ -64,13 +64,13 @@ func TestLicenceRows(t *testing.T) {
 }
 
 func TestCreditLine(t *testing.T) {
-	av := &vrm.Avatar{}
+	av := &vrm.Model{}
 	av.Meta.Name, av.Meta.Authors = "Godette", []string{"A", "B"}
 	av.Meta.VRM0.LicenseName = "CC_BY"
 	if got, want := CreditLine(av, marionette.Source{Name: "godette.vrm"}), "Avatar: Godette by A, B · CC-BY"; got != want {
 		t.Errorf("CreditLine = %q, want %q", got, want)
 	}
-	if got, want := CreditLine(&vrm.Avatar{}, marionette.Source{Name: "x.vrm"}), "Avatar: x.vrm"; got != want {
+	if got, want := CreditLine(&vrm.Model{}, marionette.Source{Name: "x.vrm"}), "Avatar: x.vrm"; got != want {
 		t.Errorf("CreditLine(no meta) = %q, want %q", got, want)
 	}
 }

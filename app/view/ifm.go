@@ -105,7 +105,7 @@ func UserError(err error) string {
 
 // MappingText says which face mapping av gets in mode and why (how many
 // of the 52 ARKit expressions it has); "No avatar yet." for nil.
-func MappingText(av *vrm.Avatar, mode face.MappingMode) string {
+func MappingText(av *vrm.Model, mode face.MappingMode) string {
 	if av == nil {
 		return "No avatar yet."
 	}

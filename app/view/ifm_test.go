@@ -78,7 +78,7 @@ func TestMappingText(t *testing.T) {
 	if got := MappingText(nil, face.MappingAuto); got != "No avatar yet." {
 		t.Errorf("nil avatar: %q", got)
 	}
-	av := &vrm.Avatar{}
+	av := &vrm.Model{}
 	for _, tc := range []struct {
 		mode face.MappingMode
 		want string

@@ -84,7 +84,7 @@ const (
 )
 
 // Build makes the avatar; the Avatar is new on every call.
-func Build() (*vrm.Avatar, error) {
+func Build() (*vrm.Model, error) {
 	doll, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
 	if err != nil {
 		return nil, fmt.Errorf("vroid: loading the doll: %w", err)
@@ -120,7 +120,7 @@ func VRM() ([]byte, error) {
 }
 
 // Load returns VRM() loaded with vrm.Load, a new Avatar on every call.
-func Load() (*vrm.Avatar, error) {
+func Load() (*vrm.Model, error) {
 	data, err := VRM()
 	if err != nil {
 		return nil, err
@@ -129,8 +129,8 @@ func Load() (*vrm.Avatar, error) {
 }
 
 type builder struct {
-	doll  *vrm.Avatar
-	a     *vrm.Avatar
+	doll  *vrm.Model
+	a     *vrm.Model
 	world []mgl32.Vec3 // rest world position per node (rest rotations are identity)
 	head  int          // head node
 }
@@ -142,7 +142,7 @@ type source struct {
 	mat  int // new material
 }
 
-func (b *builder) build() (*vrm.Avatar, error) {
+func (b *builder) build() (*vrm.Model, error) {
 	d := b.doll
 	// The doll's nodes: the root, the skeleton, then one node per mesh.
 	// Keep everything before the first mesh node.
@@ -157,7 +157,7 @@ func (b *builder) build() (*vrm.Avatar, error) {
 			return nil, fmt.Errorf("vroid: doll node %d (%s) is not a mesh leaf", i, d.Nodes[i].Name)
 		}
 	}
-	a := &vrm.Avatar{Version: vrm.Version0}
+	a := &vrm.Model{Version: vrm.Version0}
 	b.a = a
 	for i := 0; i < firstMesh; i++ {
 		n := d.Nodes[i]
@@ -744,7 +744,7 @@ func (b *builder) expressions() {
 // springs sets up the hair in one bone group (as VRoid writes it: one
 // group, every strand's root bone listed), keeps the doll's tassels, and
 // puts colliders where VRoid puts them.
-func (b *builder) springs(d *vrm.Avatar) {
+func (b *builder) springs(d *vrm.Model) {
 	a := b.a
 	sb := &a.SpringBone
 	node := func(bn humanoid.Bone) int { return a.Humanoid.Node(bn) }

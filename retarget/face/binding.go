@@ -41,7 +41,7 @@ const maxLean = 25 * math.Pi / 180
 // (allocating) and then fills a retarget.Face every frame without
 // allocating. It is not safe for concurrent use.
 type Binding struct {
-	av          *vrm.Avatar
+	av          *vrm.Model
 	arkit       [arkit.Count]int32 // expression index per ARKit shape, −1 when absent
 	found       int                // ARKit shapes found
 	perfectSync bool               // HasPerfectSync of the names
@@ -58,7 +58,7 @@ type Binding struct {
 // field notes §6); presets by their VRM preset (VRM 0.x names were mapped
 // by the loader, field notes §4). An expression that is both is driven as
 // the ARKit shape.
-func NewBinding(av *vrm.Avatar) *Binding {
+func NewBinding(av *vrm.Model) *Binding {
 	r := &Binding{av: av, present: av.Humanoid.Present, lookAt: av.LookAt}
 	names := make([]string, len(av.Expressions))
 	for i := range av.Expressions {
@@ -98,7 +98,7 @@ func NewBinding(av *vrm.Avatar) *Binding {
 
 // restBonePosition returns bone b's rest position in model space, metres,
 // from the nodes' rest transforms.
-func restBonePosition(av *vrm.Avatar, b humanoid.Bone) (mgl32.Vec3, bool) {
+func restBonePosition(av *vrm.Model, b humanoid.Bone) (mgl32.Vec3, bool) {
 	n := av.Humanoid.Node(b)
 	if n < 0 || n >= len(av.Nodes) {
 		return mgl32.Vec3{}, false
@@ -123,7 +123,7 @@ func restBonePosition(av *vrm.Avatar, b humanoid.Bone) (mgl32.Vec3, bool) {
 }
 
 // Avatar returns the avatar r was built for.
-func (r *Binding) Avatar() *vrm.Avatar { return r.av }
+func (r *Binding) Avatar() *vrm.Model { return r.av }
 
 // Settings returns s adapted to this avatar, for Mapper.Settings: whether
 // it has Perfect Sync (for MappingAuto), and the three-vowel formula when
@@ -274,7 +274,7 @@ func (r *Binding) lean(off mgl32.Vec3, out *retarget.Face) {
 // HasPerfectSync expressions, else presets) and how many of
 // the 52 ARKit shapes av has expressions for — what a panel shows as "auto
 // chose … for this avatar". A nil av has none.
-func AvatarMapping(av *vrm.Avatar, mode MappingMode) (MappingMode, int) {
+func AvatarMapping(av *vrm.Model, mode MappingMode) (MappingMode, int) {
 	if av == nil {
 		return ResolveMode(mode, false), 0
 	}

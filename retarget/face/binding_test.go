@@ -14,7 +14,7 @@ import (
 // defaultAvatar loads the embedded default avatar: VRM 1.0, all 55 bones,
 // the VRM presets and the 52 ARKit expressions (Perfect Sync), lookAt type
 // bone.
-func defaultAvatar(t testing.TB) *vrm.Avatar {
+func defaultAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
 	av, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
 	if err != nil {
@@ -26,7 +26,7 @@ func defaultAvatar(t testing.TB) *vrm.Avatar {
 // presetOnlyAvatar is the default avatar without its ARKit expressions,
 // written with vrm.Encode and read back: a VRM 1.0 model with only the
 // presets.
-func presetOnlyAvatar(t testing.TB) *vrm.Avatar {
+func presetOnlyAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
 	av := defaultAvatar(t)
 	kept := av.Expressions[:0]
@@ -49,7 +49,7 @@ func presetOnlyAvatar(t testing.TB) *vrm.Avatar {
 
 // loadGodette loads ../shared/models/Godette.vrm (VRM 0.x, preset
 // expressions, lookAt type expression), or skips without the sample models.
-func loadGodette(t testing.TB) *vrm.Avatar {
+func loadGodette(t testing.TB) *vrm.Model {
 	t.Helper()
 	av, err := vrm.LoadFile(testutil.SharedModel(t, "Godette.vrm"))
 	if err != nil {
@@ -61,7 +61,7 @@ func loadGodette(t testing.TB) *vrm.Avatar {
 func TestBindingFindsPerfectSync(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
-		av          *vrm.Avatar
+		av          *vrm.Model
 		found       int
 		perfectSync bool
 		lookAt      vrm.LookAtType

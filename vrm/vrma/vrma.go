@@ -37,7 +37,7 @@ const MaxKeys = 1 << 20
 // Builder collects keyframes of an avatar's poses and writes them as a VRM
 // Animation. The skeleton is the avatar's rest pose.
 type Builder struct {
-	av      *vrm.Avatar
+	av      *vrm.Model
 	present humanoid.Set // animated bones: the avatar's, less the eyes
 	rest    [humanoid.Count]mgl32.Vec3
 	head    mgl32.Vec3 // lookAt origin at rest, model space
@@ -58,9 +58,9 @@ type exprTrack struct {
 
 // NewBuilder returns a Builder for av's skeleton (its rest pose, model
 // space, VRM 1.0 frame) and expressions.
-func NewBuilder(av *vrm.Avatar) *Builder {
+func NewBuilder(av *vrm.Model) *Builder {
 	b := &Builder{av: av}
-	f := av.Pose(nil)
+	f := vrm.NewRig(av).Pose(nil)
 	for bone := humanoid.Bone(0); bone < humanoid.Count; bone++ {
 		n := av.Humanoid.Node(bone)
 		if n < 0 || bone == humanoid.LeftEye || bone == humanoid.RightEye {

@@ -13,7 +13,7 @@ import (
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-func doll(t *testing.T) *vrm.Avatar {
+func doll(t *testing.T) *vrm.Model {
 	t.Helper()
 	av, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
 	if err != nil {

@@ -3,7 +3,7 @@
 // code from smooth primitives (lathed profiles, ellipsoids, rounded boxes,
 // swept tubes) with procedurally painted textures.
 //
-// [Build] returns the doll as an in-memory [vrm.Avatar] in the VRM 1.0 frame
+// [Build] returns the doll as an in-memory [vrm.Model] in the VRM 1.0 frame
 // (metres, +Y up, facing +Z, its left hand on +X; vrm/model.go): all 55
 // humanoid bones in the T-pose with identity rest rotations, one skin with
 // smooth weights across every joint, MToon materials with outlines, the 18
@@ -50,16 +50,38 @@ type builder struct {
 type Options struct {
 	// Thumbnail makes the meta thumbnail from the finished avatar (for
 	// example by rendering it); nil paints the 256×256 Portrait. It is called
-	// once, with the thumbnail texture still a 1×1 placeholder; the avatar's
-	// posing state is discarded afterwards (Avatar.Invalidate).
-	Thumbnail func(a *vrm.Avatar) (image.Image, error)
+	// once, with a Model of its own (identical to the doll, the thumbnail
+	// texture a 1×1 placeholder), so that the Model Build returns has never
+	// been used when its thumbnail is set (a vrm.Model is not edited once
+	// used).
+	Thumbnail func(a *vrm.Model) (image.Image, error)
 }
 
-// Build makes the doll. The Avatar is new on every call.
-func Build(o Options) (*vrm.Avatar, error) {
+// Build makes the doll. The Model is new on every call.
+func Build(o Options) (*vrm.Model, error) {
+	a, err := build()
+	if err != nil {
+		return nil, err
+	}
+	var thumb image.Image = Portrait(256)
+	if o.Thumbnail != nil {
+		sitter, err := build()
+		if err != nil {
+			return nil, err
+		}
+		if thumb, err = o.Thumbnail(sitter); err != nil {
+			return nil, fmt.Errorf("doll: thumbnail: %w", err)
+		}
+	}
+	a.Textures[TexThumbnail].Image = toNRGBA(thumb)
+	return a, nil
+}
+
+// build makes the doll with a 1×1 placeholder thumbnail.
+func build() (*vrm.Model, error) {
 	b := &builder{rig: newRig()}
 	r := b.rig
-	a := &vrm.Avatar{Version: vrm.Version1}
+	a := &vrm.Model{Version: vrm.Version1}
 
 	// Nodes: 0 the root, then the skeleton joints in rig order, then one node
 	// per mesh. Skinned mesh nodes sit at the root with identity transforms.
@@ -161,7 +183,7 @@ func Build(o Options) (*vrm.Avatar, error) {
 
 	a.SpringBone = b.springs(jointNode)
 
-	// Textures and materials; the thumbnail last, from the finished avatar.
+	// Textures and materials; the thumbnail is set by Build.
 	a.Textures = []vrm.Texture{
 		{Name: "Wood", MIMEType: "image/png", Image: woodTexture(), Sampler: vrm.Sampler{WrapS: vrm.WrapRepeat, WrapT: vrm.WrapRepeat}},
 		{Name: "Kimono", MIMEType: "image/png", Image: kimonoTexture(), Sampler: vrm.Sampler{WrapS: vrm.WrapClamp, WrapT: vrm.WrapClamp}},
@@ -171,14 +193,6 @@ func Build(o Options) (*vrm.Avatar, error) {
 	}
 	a.Materials = materials()
 	a.Meta = meta()
-	var thumb image.Image = Portrait(256)
-	if o.Thumbnail != nil {
-		if thumb, err = o.Thumbnail(a); err != nil {
-			return nil, fmt.Errorf("doll: thumbnail: %w", err)
-		}
-		a.Invalidate()
-	}
-	a.Textures[TexThumbnail].Image = toNRGBA(thumb)
 	return a, nil
 }
 

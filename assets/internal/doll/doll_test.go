@@ -17,12 +17,12 @@ import (
 
 var (
 	dollOnce sync.Once
-	dollA    *vrm.Avatar
+	dollA    *vrm.Model
 	dollErr  error
 )
 
 // doll returns one shared build (tests must not modify it).
-func doll(t *testing.T) *vrm.Avatar {
+func doll(t *testing.T) *vrm.Model {
 	t.Helper()
 	dollOnce.Do(func() { dollA, dollErr = Build(Options{}) })
 	if dollErr != nil {
@@ -368,7 +368,7 @@ func TestTorsoBends(t *testing.T) {
 // to its rest area. A triangle whose signed area is ≤ 0 has folded over:
 // the skin collapsed or tore there. It returns how many did, and the
 // smallest ratio and where.
-func signedAreas(a *vrm.Avatar, p pose) (inverted int, worst float64, where string) {
+func signedAreas(a *vrm.Model, p pose) (inverted int, worst float64, where string) {
 	world := worldMatrices(a, p)
 	sk := &a.Skins[0]
 	palette := make([]mgl32.Mat4, len(sk.Joints))

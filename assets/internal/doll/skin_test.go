@@ -16,7 +16,7 @@ import (
 type pose map[int]mgl32.Quat
 
 // worldMatrices returns every node's world matrix under p.
-func worldMatrices(a *vrm.Avatar, p pose) []mgl32.Mat4 {
+func worldMatrices(a *vrm.Model, p pose) []mgl32.Mat4 {
 	out := make([]mgl32.Mat4, len(a.Nodes))
 	done := make([]bool, len(a.Nodes))
 	var visit func(i int) mgl32.Mat4
@@ -45,7 +45,7 @@ func worldMatrices(a *vrm.Avatar, p pose) []mgl32.Mat4 {
 
 // skinned returns the positions of primitive prim of mesh node node under
 // pose p with morph weights w (by target index; nil for none).
-func skinned(a *vrm.Avatar, node int, prim *vrm.Primitive, world []mgl32.Mat4, w []float32) []mgl32.Vec3 {
+func skinned(a *vrm.Model, node int, prim *vrm.Primitive, world []mgl32.Mat4, w []float32) []mgl32.Vec3 {
 	sk := &a.Skins[a.Nodes[node].Skin]
 	palette := make([]mgl32.Mat4, len(sk.Joints))
 	for j, n := range sk.Joints {
@@ -70,7 +70,7 @@ func skinned(a *vrm.Avatar, node int, prim *vrm.Primitive, world []mgl32.Mat4, w
 }
 
 // boneNode returns the node of a humanoid bone.
-func boneNode(t *testing.T, a *vrm.Avatar, b humanoid.Bone) int {
+func boneNode(t *testing.T, a *vrm.Model, b humanoid.Bone) int {
 	t.Helper()
 	n := a.Humanoid.Node(b)
 	if n < 0 {

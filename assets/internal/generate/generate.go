@@ -50,7 +50,7 @@ func Icon() ([]byte, error) {
 const ThumbnailSize = 256
 
 // Avatar builds the default avatar in memory, with its rendered thumbnail.
-func Avatar() (*vrm.Avatar, error) {
+func Avatar() (*vrm.Model, error) {
 	return doll.Build(doll.Options{Thumbnail: Thumbnail})
 }
 
@@ -58,7 +58,7 @@ func Avatar() (*vrm.Avatar, error) {
 // ThumbnailSize² bust portrait, arms down, a small smile, on the icon's
 // indigo. One worker, so nothing depends on scheduling (the renderer's
 // output does not depend on the worker count anyway).
-func Thumbnail(a *vrm.Avatar) (image.Image, error) {
+func Thumbnail(a *vrm.Model) (image.Image, error) {
 	var p vrm.Pose
 	turn := func(axis mgl32.Vec3, deg float32) mgl32.Quat { return mgl32.QuatRotate(mgl32.DegToRad(deg), axis) }
 	p.SetRotation(humanoid.LeftUpperArm, turn(mgl32.Vec3{0, 0, 1}, -68))
@@ -70,7 +70,7 @@ func Thumbnail(a *vrm.Avatar) (image.Image, error) {
 	r := render.New(render.Options{Workers: 1})
 	defer r.Close()
 	cam := render.Camera{View: mgl32.LookAtV(mgl32.Vec3{0.12, 1.12, 1.25}, mgl32.Vec3{0, 1.0, 0}, mgl32.Vec3{0, 1, 0}), FOV: 30}
-	sc := render.DefaultScene(a, a.Pose(&p), cam)
+	sc := render.DefaultScene(a, vrm.NewRig(a).Pose(&p), cam)
 	sc.AA = render.AA4x
 	sc.Background = color.NRGBA{R: 0x27, G: 0x34, B: 0x5f, A: 0xff}
 	img := image.NewRGBA(image.Rect(0, 0, ThumbnailSize, ThumbnailSize))
