@@ -42,7 +42,7 @@ func TestWindowMemory(t *testing.T) {
 	s, _ := w.stats()
 	t.Logf("Godette after 10 s of a 60 fps Performer: RSS %.0f MiB (target ≤ %d), peak RSS %.0f MiB; %d images shown",
 		rss, windowRSSTarget, peak, s.Frames-s0.Frames)
-	t.Logf("resident: %s", rssBreakdown(pid, s))
+	t.Logf("resident: %s; %s", rssBreakdown(pid), goMemory(s))
 	if s.Frames <= s0.Frames || s.Packets == 0 {
 		t.Fatalf("the window did not draw the Performer (images %d → %d, packets %d)", s0.Frames, s.Frames, s.Packets)
 	}
@@ -55,11 +55,9 @@ func TestWindowMemory(t *testing.T) {
 // it maps, MiB: this binary (and its zeroed data), the GL stack (Mesa's dri
 // drivers, the libLLVM its software rasteriser links, libGL*), other
 // shared libraries, malloc's main heap (C allocations: Mesa, LLVM, X11),
-// System V shared memory (MIT-SHM images) and the other anonymous memory.
-// With the window's stats s, the Go runtime's part of the anonymous memory
-// (all it mapped less what it handed back: heap, its metadata, stacks) is
-// named too.
-func rssBreakdown(pid int, s e2eStats) string {
+// System V shared memory (MIT-SHM images) and the other anonymous memory
+// (the Go runtime's among it: goMemory).
+func rssBreakdown(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
 	if err != nil {
 		return err.Error()
@@ -96,11 +94,14 @@ func rssBreakdown(pid int, s e2eStats) string {
 			}
 		}
 	}
-	out := fmt.Sprintf("binary %.0f MiB (+ %.0f MiB zeroed data), GL stack %.0f MiB, other libraries %.0f MiB, malloc heap %.0f MiB, SysV shared memory %.0f MiB, other anonymous %.0f MiB",
+	return fmt.Sprintf("binary %.0f MiB (+ %.0f MiB zeroed data), GL stack %.0f MiB, other libraries %.0f MiB, malloc heap %.0f MiB, SysV shared memory %.0f MiB, other anonymous %.0f MiB",
 		binary, bss, gl, libs, brk, shm, anon)
-	if s.GoSys > 0 {
-		out += fmt.Sprintf(" (Go runtime at most %.0f MiB of it: heap objects and spans %.0f MiB)",
-			float64(s.GoSys-s.GoReleased)/(1<<20), float64(s.HeapInuse)/(1<<20))
-	}
-	return out
+}
+
+// goMemory says, from the window's stats, how much of its anonymous memory
+// the Go runtime may hold (all it mapped less what it handed back: heap,
+// its metadata, stacks) and how much of that the heap's spans in use take.
+func goMemory(s e2eStats) string {
+	return fmt.Sprintf("the Go runtime holds at most %.0f MiB (heap spans in use %.0f MiB)",
+		float64(s.GoSys-s.GoReleased)/(1<<20), float64(s.HeapInuse)/(1<<20))
 }

@@ -696,7 +696,7 @@ func measure(t *testing.T, name string, args ...string) {
 	s, _ := w.stats()
 	t.Logf("60 fps Performer: CPU %.0f%% of one core (over %.0f s), RSS %.0f MiB, peak RSS %.0f MiB",
 		100*busy.Seconds()/el.Seconds(), el.Seconds(), rss, peak)
-	t.Logf("resident: %s", rssBreakdown(pid, s))
+	t.Logf("resident: %s; %s", rssBreakdown(pid), goMemory(s))
 	t.Logf("frames on screen %.1f fps; packet → frame handed to fyne p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d); render p50 %.1f ms, p99 %.1f ms",
 		s.FPS, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Latency.N, s.Render.P50, s.Render.P99)
 	t.Logf("packet → end of the paint showing it p50 %.1f ms, p99 %.1f ms (n=%d); quality in force: %s",
