@@ -140,6 +140,9 @@ type e2eStats struct {
 	OutputFPS    float64                   `json:"output_fps"`    // the output window's images shown a second
 	ImageSize    [2]int                    `json:"image_size"`    // the latest image, pixels
 	ViewportSize [2]int                    `json:"viewport_size"` // the viewport it was made for
+	HeapInuse    uint64                    `json:"go_heap_inuse_bytes"`
+	GoSys        uint64                    `json:"go_sys_bytes"`
+	GoReleased   uint64                    `json:"go_released_bytes"`
 }
 
 // e2ePercentiles mirrors app.percentiles (milliseconds).
@@ -433,6 +436,29 @@ func (p *performer) send(n int) {
 	}
 }
 
+// dance sends frame i of the measuring Performer's motion (60 frames a
+// second): arms, head and spine swinging, a blink every 3 s, the mouth
+// opening and closing.
+func (p *performer) dance(i int) {
+	p.t.Helper()
+	tm := float64(i) / 60
+	p.bone(humanoid.LeftUpperArm, unityRotation(-60-30*math.Sin(tm*2), 0, 0, 1))
+	p.bone(humanoid.RightUpperArm, unityRotation(60+30*math.Sin(tm*2.3), 0, 0, 1))
+	p.bone(humanoid.LeftLowerArm, unityRotation(-40*math.Sin(tm*3)-40, 0, 1, 0))
+	p.bone(humanoid.Head, unityRotation(25*math.Sin(tm), 0, 1, 0))
+	p.bone(humanoid.Spine, unityRotation(8*math.Sin(tm*0.7), 0, 0, 1))
+	blink := float32(0)
+	if math.Mod(tm, 3) < 0.15 {
+		blink = 1
+	}
+	p.blend("Blink", blink)
+	p.blend("A", float32(0.5+0.5*math.Sin(tm*8)))
+	p.f.Time = float32(tm)
+	if err := p.s.SendFrame(&p.f); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
 // TestWindowFollowsPerformer is the end-to-end test: the real window shows
 // Godette, a Performer raises her left arm and blinks (the pixels change
 // where the arm and the eyes are, the legs stay), sends a red light (the
@@ -639,24 +665,6 @@ func measure(t *testing.T, name string, args ...string) {
 
 	p := newPerformer(t, port)
 	start := time.Now()
-	frame := func(i int) {
-		tm := float64(i) / 60
-		p.bone(humanoid.LeftUpperArm, unityRotation(-60-30*math.Sin(tm*2), 0, 0, 1))
-		p.bone(humanoid.RightUpperArm, unityRotation(60+30*math.Sin(tm*2.3), 0, 0, 1))
-		p.bone(humanoid.LeftLowerArm, unityRotation(-40*math.Sin(tm*3)-40, 0, 1, 0))
-		p.bone(humanoid.Head, unityRotation(25*math.Sin(tm), 0, 1, 0))
-		p.bone(humanoid.Spine, unityRotation(8*math.Sin(tm*0.7), 0, 0, 1))
-		blink := float32(0)
-		if math.Mod(tm, 3) < 0.15 {
-			blink = 1
-		}
-		p.blend("Blink", blink)
-		p.blend("A", float32(0.5+0.5*math.Sin(tm*8)))
-		p.f.Time = float32(tm)
-		if err := p.s.SendFrame(&p.f); err != nil {
-			t.Fatal(err)
-		}
-	}
 	tick := time.NewTicker(time.Second / 60)
 	defer tick.Stop()
 	var c1 time.Duration
@@ -665,7 +673,7 @@ func measure(t *testing.T, name string, args ...string) {
 	var measuredFrom time.Time
 	for i := 0; time.Since(start) < 15*time.Second; i++ {
 		<-tick.C
-		frame(i)
+		p.dance(i)
 		if measuredFrom.IsZero() && time.Since(start) > 5*time.Second {
 			measuredFrom, c1, th1 = time.Now(), procCPU(t, pid), threadCPU(t, pid)
 			s1, _ = w.stats()
@@ -688,7 +696,7 @@ func measure(t *testing.T, name string, args ...string) {
 	s, _ := w.stats()
 	t.Logf("60 fps Performer: CPU %.0f%% of one core (over %.0f s), RSS %.0f MiB, peak RSS %.0f MiB",
 		100*busy.Seconds()/el.Seconds(), el.Seconds(), rss, peak)
-	t.Logf("resident: %s", rssBreakdown(pid))
+	t.Logf("resident: %s; %s", rssBreakdown(pid), goMemory(s))
 	t.Logf("frames on screen %.1f fps; packet → frame handed to fyne p50 %.1f ms, p99 %.1f ms, max %.1f ms (n=%d); render p50 %.1f ms, p99 %.1f ms",
 		s.FPS, s.Latency.P50, s.Latency.P99, s.Latency.Max, s.Latency.N, s.Render.P50, s.Render.P99)
 	t.Logf("packet → end of the paint showing it p50 %.1f ms, p99 %.1f ms (n=%d); quality in force: %s",

@@ -35,6 +35,7 @@ func Run(o Options) error {
 			return fmt.Errorf("--listen %q: %w", o.Listen, err)
 		}
 	}
+	tuneGC()
 	a := fyneapp.NewWithID(AppID)
 	a.SetIcon(appIcon())
 	u := newUI(a, o)

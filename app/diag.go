@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"runtime"
+	"runtime/metrics"
 	"time"
 
 	"github.com/kugutsu/kugutsu/marionette"
@@ -40,9 +40,17 @@ type statsReport struct {
 	// OutputFPS is the output window's rate of images shown (0 when it is
 	// closed).
 	OutputFPS float64 `json:"output_fps"`
-	HeapInuse uint64  `json:"go_heap_inuse_bytes"`
-	GoSys     uint64  `json:"go_sys_bytes"`
+	// The Go runtime's memory (runtime/metrics, read without stopping the
+	// world): heap spans in use, all it mapped, and what of that it handed
+	// back to the system (GoSys − GoReleased is what it may hold resident).
+	HeapInuse  uint64 `json:"go_heap_inuse_bytes"`
+	GoSys      uint64 `json:"go_sys_bytes"`
+	GoReleased uint64 `json:"go_released_bytes"`
 }
+
+// goMemory names the runtime/metrics samples of statsReport's Go memory.
+var goMemory = []string{"/memory/classes/heap/objects:bytes", "/memory/classes/heap/unused:bytes",
+	"/memory/classes/total:bytes", "/memory/classes/heap/released:bytes"}
 
 // breakdownReport names the stages of an image, engine and UI.
 func breakdownReport(b *marionette.Breakdown, ui *uiTimes) map[string]percentiles {
@@ -73,14 +81,18 @@ func toPercentiles(p marionette.Percentiles) percentiles {
 func writeStats(e *marionette.Engine, ui *uiTimes, out *outputWindow, path string, stop <-chan struct{}) {
 	every(250*time.Millisecond, stop, func() bool {
 		st := e.Status()
-		var m runtime.MemStats
-		runtime.ReadMemStats(&m)
+		m := make([]metrics.Sample, len(goMemory))
+		for i, name := range goMemory {
+			m[i].Name = name
+		}
+		metrics.Read(m)
 		r := statsReport{
 			FPS: st.Stats.FPS, Frames: st.Stats.Frames, Dropped: st.Stats.Dropped,
 			Latency: toPercentiles(st.Stats.Latency), RenderTime: toPercentiles(st.Stats.RenderTime),
 			LatencyShown: toPercentiles(ui.Latency.Percentiles()),
 			Breakdown:    breakdownReport(&st.Stats.Breakdown, ui), Quality: st.Stats.Quality.String(),
-			Packets: st.Receiver.Packets, HeapInuse: m.HeapInuse, GoSys: m.Sys,
+			Packets:   st.Receiver.Packets,
+			HeapInuse: m[0].Value.Uint64() + m[1].Value.Uint64(), GoSys: m[2].Value.Uint64(), GoReleased: m[3].Value.Uint64(),
 		}
 		if av := st.Stats.Shown.Avatar; av != nil {
 			r.Avatar = av.Meta.Name

@@ -42,6 +42,7 @@ type ui struct {
 	set    *settings
 	view   *viewport
 	fast   *fastView // the viewport's X11 child window (viewx11.go)
+	trim   *trimmer  // hands back memory after start-up and loads (memory.go)
 	live   *liveStatus
 
 	// Avatar panel: rebuilt when the avatar changes.
@@ -110,6 +111,7 @@ func newUI(a fyne.App, o Options) *ui {
 	})
 	u.view.init(u.engine)
 	u.fast = newFastView(u)
+	u.trim = newTrimmer()
 	u.view.fast = u.fast
 	u.outSet = newOutputSettings(a.Preferences())
 	u.output = newOutputWindow(a, u.engine, u.outSet)
@@ -231,6 +233,7 @@ func (u *ui) start() {
 	go u.pollIFM()
 	u.startHandEvents()
 	u.fast.start()
+	go u.trim.run(u.stopPoll)
 	if path := os.Getenv(statsEnv); path != "" {
 		go writeStats(u.engine, &u.view.times, u.output, path, u.stopPoll)
 	}
@@ -370,6 +373,7 @@ func (u *ui) loadEvent(ev marionette.LoadEvent) {
 	case marionette.LoadDone:
 		u.loading.Hide()
 		u.avatarShown(ev.Avatar, ev.Source)
+		u.trim.loaded()
 		switch {
 		case ev.Source.Path != "":
 			u.set.addRecent(ev.Source.Path)
