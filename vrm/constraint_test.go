@@ -11,6 +11,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 // synthExtra is a node synthConstrained adds to the synthetic skeleton, with
@@ -326,8 +327,8 @@ func TestConstraintRoundTrip(t *testing.T) {
 	for _, v := range []Version{Version1, Version0} {
 		av := synthConstrained(v == Version1)
 		data := encode(t, av, v)
-		if !bytes.Contains(data, []byte(`"extensionsUsed":[`)) || !bytes.Contains(data, []byte(nodeConstraintExt)) {
-			t.Fatalf("%v: %s not written", v, nodeConstraintExt)
+		if !bytes.Contains(data, []byte(`"extensionsUsed":[`)) || !bytes.Contains(data, []byte(schema.ExtNodeConstraint)) {
+			t.Fatalf("%v: %s not written", v, schema.ExtNodeConstraint)
 		}
 		b := reload(t, data)
 		if d := diffValues(av.Constraints, b.Constraints, 0); len(d) > 0 {
@@ -369,10 +370,10 @@ func setNodeConstraint(doc map[string]any, i int, ext any) {
 		n["extensions"] = exts
 	}
 	if ext == nil {
-		delete(exts, nodeConstraintExt)
+		delete(exts, schema.ExtNodeConstraint)
 		return
 	}
-	exts[nodeConstraintExt] = ext
+	exts[schema.ExtNodeConstraint] = ext
 }
 
 func rotationExt(source any, weight any) map[string]any {
@@ -432,7 +433,7 @@ func TestConstraintLoading(t *testing.T) {
 			setNodeConstraint(doc, 14, map[string]any{"specVersion": "1.0", "constraint": map[string]any{}})
 		}, want{9, "none of roll, aim, rotation"}},
 		{"not declared", func(doc map[string]any) {
-			doc["extensionsUsed"] = slices.DeleteFunc(doc["extensionsUsed"].([]any), func(x any) bool { return x == nodeConstraintExt })
+			doc["extensionsUsed"] = slices.DeleteFunc(doc["extensionsUsed"].([]any), func(x any) bool { return x == schema.ExtNodeConstraint })
 		}, want{9, "not listed in extensionsUsed"}},
 	}
 	for _, tc := range cases {
@@ -705,7 +706,7 @@ func FuzzConstraintFields(f *testing.F) {
 		var all, leaves [][]any
 		numericLeaves(doc, nil, &all)
 		for _, p := range all {
-			if slices.Contains(p, any(nodeConstraintExt)) {
+			if slices.Contains(p, any(schema.ExtNodeConstraint)) {
 				leaves = append(leaves, p)
 			}
 		}
