@@ -321,7 +321,7 @@ func TestConstraintsRunBeforeSpringBones(t *testing.T) {
 	}
 }
 
-// TestConstraintRoundTrip: constraints survive Encode/Load in both versions
+// TestConstraintRoundTrip: constraints survive vrmenc.Encode/Load in both versions
 // (a VRM 0.x file turns aim axes and back), and pose identically.
 func TestConstraintRoundTrip(t *testing.T) {
 	for _, v := range []Version{Version1, Version0} {

@@ -38,7 +38,7 @@ func FuzzLoad(f *testing.F) {
 		rg.Pose(nil)
 		rg.Update(fullPose(av), 1.0/30)
 		if !lazyImagesDecode(av) {
-			return // a broken image no material uses: Encode reports it
+			return // a broken image no material uses: vrmenc.Encode reports it
 		}
 		for _, v := range []Version{Version0, Version1} {
 			var buf bytes.Buffer

@@ -169,6 +169,6 @@ func TestLazyImage(t *testing.T) {
 		t.Errorf("Thumbnail of a broken image should be nil")
 	}
 	if err := EncodeForTest(io.Discard, av, Version1); err == nil {
-		t.Errorf("Encode wrote a broken image without error")
+		t.Errorf("vrmenc.Encode wrote a broken image without error")
 	}
 }

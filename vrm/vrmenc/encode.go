@@ -18,34 +18,50 @@ import (
 	"github.com/qmuntal/gltf/modeler"
 )
 
-// Encode writes a as a .vrm file (binary glTF 2.0) of VRM version v:
-// VRMC_vrm, VRMC_springBone and VRMC_materials_mtoon for Version1; the VRM
-// extension with materialProperties and secondaryAnimation for Version0,
-// whose scene is turned back to face −Z. Node constraints are written as
-// VRMC_node_constraint in both. Textures are written as PNG. Primitives
-// whose attribute or morph-target slices are the same slice in memory (one
-// vertex buffer shared by several primitives, each using part of it, as
-// UniVRM and VRoid Studio lay meshes out) share one accessor in the file.
+// Encode writes m to w as a .vrm file (binary glTF 2.0, one GLB with one
+// buffer) of VRM version v.
+//
+// What it writes: m's nodes, scene, skins, meshes (positions, normals,
+// tangents, UVs, joints, weights; morph targets as sparse accessors where a
+// target moves few vertices), materials and textures, and the VRM
+// extensions. Textures are written as PNG from Model.TextureImage (the
+// decoded image: a Model loaded with a Limits.PreviewTextureSize keeps its
+// downscaled image, and that is what is written). Primitives whose
+// attribute or morph-target slices are the same slice in memory (one vertex
+// buffer shared by several primitives, each using part of it, as UniVRM and
+// VRoid Studio lay meshes out) share one accessor in the file.
+//
+// Version1 writes VRMC_vrm-1.0, VRMC_springBone-1.0 and
+// VRMC_materials_mtoon-1.0, in m's frame (facing +Z). Version0 writes the
+// VRM 0.x "VRM" extension (meta, humanoid, firstPerson, blendShapeMaster,
+// secondaryAnimation, materialProperties with MToon 0.x properties, colours
+// back to gamma, shading toony/shift unmigrated) and turns the scene back to
+// face −Z (schema.TurnVec). Node constraints are written as
+// VRMC_node_constraint in both. Across versions some things have no
+// equivalent and are approximated: VRM 0.x has no expression overrides, no
+// matcap colour binds, no capsule colliders (written as a sphere at each
+// end), no per-joint spring settings (a chain uses its first joint's) and no
+// political/antisocial licence fields; VRM 1.0 has no virtual spring tails
+// (the last joint becomes a tail only).
 //
 // The output is deterministic byte for byte: everything is written in model
-// order, maps are sorted, nothing depends on time. Load(Encode(a, v))
-// reproduces a for an a loaded from (or built as) a file of version v, except
-// that every texture becomes PNG and empty primitives are dropped. Across
-// versions some things have no equivalent and are approximated: VRM 0.x has
-// no expression overrides, no matcap colour binds, no capsule colliders
-// (written as a sphere at each end), no per-joint spring settings (a chain
-// uses its first joint's) and no political/antisocial licence fields; VRM
-// 1.0 has no virtual spring tails (the last joint becomes a tail only).
+// order, maps are sorted, nothing depends on time. vrm.Load(Encode(m, v))
+// reproduces m for an m loaded from (or built as) a file of version v,
+// except that every texture becomes PNG and empty primitives are dropped.
 //
-// Errors: a.Validate's, or the writer's.
-func Encode(w io.Writer, a *vrm.Model, v vrm.Version) error {
+// Errors: a v other than Version0 or Version1; m.Validate's (a
+// *vrm.FormatError naming the element at fault); a texture whose
+// image cannot be decoded (Model.TextureImage's error) or encoded as PNG;
+// and w's write error. Nothing is written to w before the whole file is
+// built, so an error other than w's leaves w untouched.
+func Encode(w io.Writer, m *vrm.Model, v vrm.Version) error {
 	if v != vrm.Version0 && v != vrm.Version1 {
-		return fmt.Errorf("vrm: Encode: version %v", v)
+		return fmt.Errorf("vrmenc: Encode: version %v", v)
 	}
-	if err := a.Validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
-	e := &encoder{av: a, v: v, doc: &gltf.Document{Asset: gltf.Asset{Version: "2.0", Generator: "Kugutsu"}}}
+	e := &encoder{av: m, v: v, doc: &gltf.Document{Asset: gltf.Asset{Version: "2.0", Generator: "Kugutsu"}}}
 	if err := e.build(); err != nil {
 		return err
 	}
@@ -223,7 +239,7 @@ func (e *encoder) texture(t *vrm.Texture, im *image.NRGBA) error {
 	if !ok {
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, im); err != nil {
-			return fmt.Errorf("vrm: Encode: texture %q: %w", t.Name, err)
+			return fmt.Errorf("vrmenc: Encode: texture %q: %w", t.Name, err)
 		}
 		var err error
 		if img, err = modeler.WriteImage(doc, t.Name, "image/png", &buf); err != nil {
