@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
@@ -260,7 +261,7 @@ func TestConstraintOrderIndependent(t *testing.T) {
 	for _, p := range synthPoses() {
 		fa, fb := ra.Pose(p), rb.Pose(p)
 		for i := range a.Nodes {
-			if d := diffValues(fa.NodeWorld[i], fb.NodeWorld[i], 1e-6); len(d) > 0 {
+			if d := testutil.DiffValues(fa.NodeWorld[i], fb.NodeWorld[i], 1e-6); len(d) > 0 {
 				t.Fatalf("node %s differs with the constraints reversed: %v", a.Nodes[i].Name, d)
 			}
 		}
@@ -282,7 +283,7 @@ func TestConstraintsChangeThePose(t *testing.T) {
 		for _, c := range av.Constraints {
 			aimed = aimed || c.Type == ConstraintAim && (c.Node == i || av.isAncestor(c.Node, i))
 		}
-		if d := diffValues(rest.NodeWorld[i], restPlain.NodeWorld[i], 1e-5); len(d) > 0 && !aimed {
+		if d := testutil.DiffValues(rest.NodeWorld[i], restPlain.NodeWorld[i], 1e-5); len(d) > 0 && !aimed {
 			t.Errorf("rest pose: %s moved by its constraint: %v", av.Nodes[i].Name, d)
 		}
 	}
@@ -331,7 +332,7 @@ func TestConstraintRoundTrip(t *testing.T) {
 			t.Fatalf("%v: %s not written", v, schema.ExtNodeConstraint)
 		}
 		b := reload(t, data)
-		if d := diffValues(av.Constraints, b.Constraints, 0); len(d) > 0 {
+		if d := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(d) > 0 {
 			t.Errorf("%v: constraints differ after the round trip: %v", v, d)
 		}
 		for _, w := range b.Warnings {
@@ -341,7 +342,7 @@ func TestConstraintRoundTrip(t *testing.T) {
 		for pi, p := range synthPoses() {
 			fa, fb := ra.Pose(p), rb.Pose(p)
 			for i := range av.Nodes {
-				if d := diffValues(fa.NodeWorld[i], fb.NodeWorld[i], 2e-5); len(d) > 0 {
+				if d := testutil.DiffValues(fa.NodeWorld[i], fb.NodeWorld[i], 2e-5); len(d) > 0 {
 					t.Errorf("%v pose %d: node %s differs after the round trip: %v", v, pi, av.Nodes[i].Name, d)
 				}
 			}
@@ -602,7 +603,7 @@ func FuzzNodeConstraints(f *testing.F) {
 		}
 		for _, v := range []Version{Version0, Version1} {
 			b := reload(t, encode(t, av, v))
-			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+			if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
 				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
 			}
 			NewRig(b).Pose(synthPoses()[2])
@@ -744,7 +745,7 @@ func FuzzConstraintFields(f *testing.F) {
 		}
 		for _, v := range []Version{Version0, Version1} {
 			b := reload(t, encode(t, av, v))
-			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+			if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
 				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
 			}
 		}
