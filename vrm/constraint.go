@@ -76,7 +76,8 @@ func (a Axis) Vec() mgl32.Vec3 {
 }
 
 // turned returns a as seen after the VRM 0.x turn (R = diag(−1, 1, −1),
-// vrm0.go): X and Z change sign, Y is kept.
+// vrm/internal/schema turn.go): X and Z change sign, Y is kept. The writer
+// has its twin (vrmenc turnAxis) to write a VRM 0.x aimAxis.
 func (a Axis) turned() Axis {
 	if a/2 == 1 {
 		return a

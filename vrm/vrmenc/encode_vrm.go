@@ -602,7 +602,8 @@ func rollAxis(a vrm.Axis) string {
 }
 
 // turnAxis returns a as seen after the VRM 0.x turn (R = diag(−1, 1, −1),
-// schema.TurnVec): X and Z change sign, Y is kept.
+// schema.TurnVec): X and Z change sign, Y is kept; vrm.Axis.turned, the
+// loader's twin, is unexported.
 func turnAxis(a vrm.Axis) vrm.Axis {
 	switch a {
 	case vrm.AxisPositiveX:
