@@ -11,6 +11,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 func poseBones(t *testing.T, args ...string) map[string][3]float64 {
@@ -111,7 +112,7 @@ func constrainedRobot(t *testing.T) string {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := vrm.Encode(f, av, vrm.Version1); err != nil {
+	if err := vrmenc.Encode(f, av, vrm.Version1); err != nil {
 		t.Fatal(err)
 	}
 	return path

@@ -20,6 +20,7 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // fixture returns a real iFacialMocap frame (one frame per file, the final
@@ -72,7 +73,7 @@ func defaultAvatar(t testing.TB) *vrm.Model {
 }
 
 // presetOnlyAvatar is the default avatar without its ARKit expressions,
-// written with vrm.Encode and read back: a VRM 1.0 model with only the
+// written with vrmenc.Encode and read back: a VRM 1.0 model with only the
 // presets (happy blocks blink and blends the mouth, as the doll's does).
 func presetOnlyAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
@@ -85,7 +86,7 @@ func presetOnlyAvatar(t testing.TB) *vrm.Model {
 	}
 	av.Expressions = kept
 	var buf bytes.Buffer
-	if err := vrm.Encode(&buf, av, vrm.Version1); err != nil {
+	if err := vrmenc.Encode(&buf, av, vrm.Version1); err != nil {
 		t.Fatal(err)
 	}
 	out, err := vrm.Load(&buf)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // A property test over the layouts real exporters write (issue 11): random
@@ -32,7 +33,7 @@ import (
 // picture on one and two workers, must give a sane premultiplied image,
 // and must draw exactly the picture of the same avatar with every
 // primitive given its own exact buffers. Some are also written with
-// vrm.Encode (VRM 0.x or 1.0), loaded back with vrm.Load and drawn, so the
+// vrmenc.Encode (VRM 0.x or 1.0), loaded back with vrm.Load and drawn, so the
 // loader's paths (shared accessors, sparse targets, primitives without
 // indices, interleaved and packed attributes, weight normalisation) are
 // exercised too.
@@ -638,8 +639,8 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 		return
 	}
 	var file bytes.Buffer
-	if err := vrm.Encode(&file, c.a, c.encode); err != nil {
-		fail("vrm.Encode %v: %v", c.encode, err)
+	if err := vrmenc.Encode(&file, c.a, c.encode); err != nil {
+		fail("vrmenc.Encode %v: %v", c.encode, err)
 	}
 	glb := rewriteGLB(t, file.Bytes(), c.a, c.packed)
 	loaded, err := vrm.Load(bytes.NewReader(glb))
@@ -682,7 +683,7 @@ func checkLayoutCase(t *testing.T, r *layoutRenderers, c *layoutCase) {
 	}
 }
 
-// rewriteGLB rewrites a GLB written from a in layouts vrm.Encode never
+// rewriteGLB rewrites a GLB written from a in layouts vrmenc.Encode never
 // writes: primitives whose indices list their vertices in order lose their
 // indices (non-indexed geometry, glTF 2.0 §3.7.2.1); with packed, POSITION
 // and NORMAL become one interleaved buffer view (byteStride 24), TEXCOORD_0

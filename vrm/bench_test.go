@@ -2,7 +2,6 @@ package vrm
 
 import (
 	"bytes"
-	"io"
 	"os"
 	"testing"
 
@@ -63,16 +62,5 @@ func BenchmarkSpringStepGodette(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		rg.spring.update(rg, SpringStep)
-	}
-}
-
-// BenchmarkEncodeGodette writes Godette back as VRM 0.x.
-func BenchmarkEncodeGodette(b *testing.B) {
-	av := loadModel(b, "Godette.vrm")
-	b.ReportAllocs()
-	for b.Loop() {
-		if err := Encode(io.Discard, av, Version0); err != nil {
-			b.Fatal(err)
-		}
 	}
 }

@@ -75,11 +75,9 @@ func (a Axis) Vec() mgl32.Vec3 {
 	return v
 }
 
-// letter returns "X", "Y" or "Z": the rollAxis name of a's line.
-func (a Axis) letter() string { return [3]string{"X", "Y", "Z"}[a/2%3] }
-
 // turned returns a as seen after the VRM 0.x turn (R = diag(−1, 1, −1),
-// vrm0.go): X and Z change sign, Y is kept.
+// vrm/internal/schema turn.go): X and Z change sign, Y is kept. The writer
+// has its twin (vrmenc turnAxis) to write a VRM 0.x aimAxis.
 func (a Axis) turned() Axis {
 	if a/2 == 1 {
 		return a

@@ -10,7 +10,9 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 // synthExtra is a node synthConstrained adds to the synthetic skeleton, with
@@ -259,7 +261,7 @@ func TestConstraintOrderIndependent(t *testing.T) {
 	for _, p := range synthPoses() {
 		fa, fb := ra.Pose(p), rb.Pose(p)
 		for i := range a.Nodes {
-			if d := diffValues(fa.NodeWorld[i], fb.NodeWorld[i], 1e-6); len(d) > 0 {
+			if d := testutil.DiffValues(fa.NodeWorld[i], fb.NodeWorld[i], 1e-6); len(d) > 0 {
 				t.Fatalf("node %s differs with the constraints reversed: %v", a.Nodes[i].Name, d)
 			}
 		}
@@ -281,7 +283,7 @@ func TestConstraintsChangeThePose(t *testing.T) {
 		for _, c := range av.Constraints {
 			aimed = aimed || c.Type == ConstraintAim && (c.Node == i || av.isAncestor(c.Node, i))
 		}
-		if d := diffValues(rest.NodeWorld[i], restPlain.NodeWorld[i], 1e-5); len(d) > 0 && !aimed {
+		if d := testutil.DiffValues(rest.NodeWorld[i], restPlain.NodeWorld[i], 1e-5); len(d) > 0 && !aimed {
 			t.Errorf("rest pose: %s moved by its constraint: %v", av.Nodes[i].Name, d)
 		}
 	}
@@ -320,17 +322,17 @@ func TestConstraintsRunBeforeSpringBones(t *testing.T) {
 	}
 }
 
-// TestConstraintRoundTrip: constraints survive Encode/Load in both versions
+// TestConstraintRoundTrip: constraints survive vrmenc.Encode/Load in both versions
 // (a VRM 0.x file turns aim axes and back), and pose identically.
 func TestConstraintRoundTrip(t *testing.T) {
 	for _, v := range []Version{Version1, Version0} {
 		av := synthConstrained(v == Version1)
 		data := encode(t, av, v)
-		if !bytes.Contains(data, []byte(`"extensionsUsed":[`)) || !bytes.Contains(data, []byte(nodeConstraintExt)) {
-			t.Fatalf("%v: %s not written", v, nodeConstraintExt)
+		if !bytes.Contains(data, []byte(`"extensionsUsed":[`)) || !bytes.Contains(data, []byte(schema.ExtNodeConstraint)) {
+			t.Fatalf("%v: %s not written", v, schema.ExtNodeConstraint)
 		}
 		b := reload(t, data)
-		if d := diffValues(av.Constraints, b.Constraints, 0); len(d) > 0 {
+		if d := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(d) > 0 {
 			t.Errorf("%v: constraints differ after the round trip: %v", v, d)
 		}
 		for _, w := range b.Warnings {
@@ -340,7 +342,7 @@ func TestConstraintRoundTrip(t *testing.T) {
 		for pi, p := range synthPoses() {
 			fa, fb := ra.Pose(p), rb.Pose(p)
 			for i := range av.Nodes {
-				if d := diffValues(fa.NodeWorld[i], fb.NodeWorld[i], 2e-5); len(d) > 0 {
+				if d := testutil.DiffValues(fa.NodeWorld[i], fb.NodeWorld[i], 2e-5); len(d) > 0 {
 					t.Errorf("%v pose %d: node %s differs after the round trip: %v", v, pi, av.Nodes[i].Name, d)
 				}
 			}
@@ -369,10 +371,10 @@ func setNodeConstraint(doc map[string]any, i int, ext any) {
 		n["extensions"] = exts
 	}
 	if ext == nil {
-		delete(exts, nodeConstraintExt)
+		delete(exts, schema.ExtNodeConstraint)
 		return
 	}
-	exts[nodeConstraintExt] = ext
+	exts[schema.ExtNodeConstraint] = ext
 }
 
 func rotationExt(source any, weight any) map[string]any {
@@ -432,7 +434,7 @@ func TestConstraintLoading(t *testing.T) {
 			setNodeConstraint(doc, 14, map[string]any{"specVersion": "1.0", "constraint": map[string]any{}})
 		}, want{9, "none of roll, aim, rotation"}},
 		{"not declared", func(doc map[string]any) {
-			doc["extensionsUsed"] = slices.DeleteFunc(doc["extensionsUsed"].([]any), func(x any) bool { return x == nodeConstraintExt })
+			doc["extensionsUsed"] = slices.DeleteFunc(doc["extensionsUsed"].([]any), func(x any) bool { return x == schema.ExtNodeConstraint })
 		}, want{9, "not listed in extensionsUsed"}},
 	}
 	for _, tc := range cases {
@@ -601,7 +603,7 @@ func FuzzNodeConstraints(f *testing.F) {
 		}
 		for _, v := range []Version{Version0, Version1} {
 			b := reload(t, encode(t, av, v))
-			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+			if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
 				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
 			}
 			NewRig(b).Pose(synthPoses()[2])
@@ -705,7 +707,7 @@ func FuzzConstraintFields(f *testing.F) {
 		var all, leaves [][]any
 		numericLeaves(doc, nil, &all)
 		for _, p := range all {
-			if slices.Contains(p, any(nodeConstraintExt)) {
+			if slices.Contains(p, any(schema.ExtNodeConstraint)) {
 				leaves = append(leaves, p)
 			}
 		}
@@ -743,7 +745,7 @@ func FuzzConstraintFields(f *testing.F) {
 		}
 		for _, v := range []Version{Version0, Version1} {
 			b := reload(t, encode(t, av, v))
-			if diff := diffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+			if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
 				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
 			}
 		}

@@ -79,7 +79,7 @@ type Limits struct {
 	// is downscaled at load to fit it, keeping its aspect ratio (a preview
 	// gains nothing from more, and a 4096² image costs 85 MiB with its
 	// mipmaps); default 2048, negative keeps every texture at full size.
-	// Texture.Width and Height keep the size in the file; Encode writes
+	// Texture.Width and Height keep the size in the file; vrmenc.Encode writes
 	// the images as kept.
 	PreviewTextureSize int
 	// NoPixels decodes no image at load: every texture is only checked

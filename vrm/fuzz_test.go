@@ -38,19 +38,19 @@ func FuzzLoad(f *testing.F) {
 		rg.Pose(nil)
 		rg.Update(fullPose(av), 1.0/30)
 		if !lazyImagesDecode(av) {
-			return // a broken image no material uses: Encode reports it
+			return // a broken image no material uses: vrmenc.Encode reports it
 		}
 		for _, v := range []Version{Version0, Version1} {
 			var buf bytes.Buffer
-			if err := Encode(&buf, av, v); err != nil {
-				t.Fatalf("Encode(%v) of a loaded avatar: %v", v, err)
+			if err := EncodeForTest(&buf, av, v); err != nil {
+				t.Fatalf("vrmenc.Encode(%v) of a loaded avatar: %v", v, err)
 			}
 			b, err := LoadLimited(bytes.NewReader(buf.Bytes()), Limits{MaxTextureSize: 256, MaxDecodedBytes: 256 << 20})
 			if err != nil {
-				t.Fatalf("Load(Encode(%v)) of a loaded avatar: %v", v, err)
+				t.Fatalf("Load(vrmenc.Encode(%v)) of a loaded avatar: %v", v, err)
 			}
 			NewRig(b).Update(fullPose(b), 1.0/30)
-			_ = Encode(io.Discard, b, v)
+			_ = EncodeForTest(io.Discard, b, v)
 		}
 	})
 }
@@ -139,11 +139,11 @@ func FuzzLoadFields(f *testing.F) {
 		}
 		for _, v := range []Version{Version0, Version1} {
 			var buf bytes.Buffer
-			if err := Encode(&buf, av, v); err != nil {
-				t.Fatalf("Encode(%v) of a loaded avatar: %v", v, err)
+			if err := EncodeForTest(&buf, av, v); err != nil {
+				t.Fatalf("vrmenc.Encode(%v) of a loaded avatar: %v", v, err)
 			}
 			if _, err := Load(bytes.NewReader(buf.Bytes())); err != nil {
-				t.Fatalf("Load(Encode(%v)) of a loaded avatar: %v", v, err)
+				t.Fatalf("Load(vrmenc.Encode(%v)) of a loaded avatar: %v", v, err)
 			}
 		}
 	})

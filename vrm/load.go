@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 // Load reads a .vrm file (binary glTF 2.0 with the VRMC_vrm 1.0 or VRM 0.x
@@ -167,8 +168,8 @@ func (l *loader) load() error {
 		}
 	}
 	// Detection (field notes §4): VRM 1.0 first, then 0.x.
-	var v1 v1VRM
-	var v0 v0VRM
+	var v1 schema.V1VRM
+	var v0 schema.V0VRM
 	if raw, ok := extJSON(doc.Extensions, "VRMC_vrm"); ok {
 		if err := json.Unmarshal(raw, &v1); err != nil {
 			return errorf("VRMC_vrm", "%v", err)
@@ -253,7 +254,7 @@ func (l *loader) load() error {
 			return err
 		}
 		if raw, ok := extJSON(doc.Extensions, "VRMC_springBone"); ok {
-			var sb v1SpringBone
+			var sb schema.V1SpringBone
 			if err := json.Unmarshal(raw, &sb); err != nil {
 				return errorf("VRMC_springBone", "%v", err)
 			}
@@ -270,7 +271,7 @@ func (l *loader) thumbnailImage() int { return l.thumb }
 
 // loadHumanoid1 reads VRMC_vrm.humanoid.humanBones (an object keyed by VRM
 // 1.0 bone name).
-func (l *loader) loadHumanoid1(h *v1Humanoid) error {
+func (l *loader) loadHumanoid1(h *schema.V1Humanoid) error {
 	names := make([]string, 0, len(h.HumanBones))
 	for name := range h.HumanBones {
 		names = append(names, name)
@@ -292,7 +293,7 @@ func (l *loader) loadHumanoid1(h *v1Humanoid) error {
 
 // loadHumanoid0 reads VRM.humanoid.humanBones (an array of {bone, node};
 // VRM 0.x names, whose thumbs are shifted: field notes §2).
-func (l *loader) loadHumanoid0(h *v0Humanoid) error {
+func (l *loader) loadHumanoid0(h *schema.V0Humanoid) error {
 	l.initHumanoid()
 	for i, hb := range h.HumanBones {
 		b, ok := humanoid.ParseUnity(hb.Bone)

@@ -6,9 +6,8 @@ import (
 	"strings"
 
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
-
-const nodeConstraintExt = "VRMC_node_constraint"
 
 // loadConstraints reads the VRMC_node_constraint extension of every node
 // (VRMC_node_constraint-1.0 README), in VRM 1.0 and VRM 0.x files alike, as
@@ -26,18 +25,18 @@ const nodeConstraintExt = "VRMC_node_constraint"
 // constraints).
 func (l *loader) loadConstraints() {
 	av := l.av
-	declared := slices.Contains(l.doc.ExtensionsUsed, nodeConstraintExt)
+	declared := slices.Contains(l.doc.ExtensionsUsed, schema.ExtNodeConstraint)
 	warnedUndeclared := false
 	for i, gn := range l.doc.Nodes {
 		if gn == nil {
 			continue
 		}
-		raw, ok := extJSON(gn.Extensions, nodeConstraintExt)
+		raw, ok := extJSON(gn.Extensions, schema.ExtNodeConstraint)
 		if !ok {
 			continue
 		}
 		if !declared && !warnedUndeclared {
-			l.warnf("%s is used but not listed in extensionsUsed; read anyway", nodeConstraintExt)
+			l.warnf("%s is used but not listed in extensionsUsed; read anyway", schema.ExtNodeConstraint)
 			warnedUndeclared = true
 		}
 		if c, ok := l.constraint(i, raw); ok {
@@ -66,7 +65,7 @@ func (l *loader) loadConstraints() {
 		more = sprintf(" and %d more", len(cyclic)-len(names))
 	}
 	l.warnf("%s: the constraints on %s%s depend on each other in a circle (a source at or below its own node, or a loop of sources); ignored",
-		nodeConstraintExt, strings.Join(names, ", "), more)
+		schema.ExtNodeConstraint, strings.Join(names, ", "), more)
 	kept := av.Constraints[:0]
 	for k, c := range av.Constraints {
 		if !drop[k] {
@@ -79,8 +78,8 @@ func (l *loader) loadConstraints() {
 // constraint decodes node i's extension; ok is false (with a warning) when
 // it is dropped.
 func (l *loader) constraint(i int, raw json.RawMessage) (c NodeConstraint, ok bool) {
-	el := "node " + itoa(i) + " " + nodeConstraintExt
-	var x v1NodeConstraint
+	el := "node " + itoa(i) + " " + schema.ExtNodeConstraint
+	var x schema.V1NodeConstraint
 	if err := json.Unmarshal(raw, &x); err != nil {
 		l.warnf("%s: %v; ignored", el, err)
 		return c, false

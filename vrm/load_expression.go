@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 func parseOverride(s string) (Override, bool) {
@@ -32,7 +33,7 @@ var colorBindTypes = map[string]ColorBindType{
 // loadExpressions1 reads VRMC_vrm.expressions: presets in preset order, then
 // custom expressions sorted by name. Binds naming missing nodes, morph
 // targets or materials are dropped with a warning.
-func (l *loader) loadExpressions1(x *v1Expressions) error {
+func (l *loader) loadExpressions1(x *schema.V1Expressions) error {
 	if x == nil {
 		return nil
 	}
@@ -116,7 +117,7 @@ func (l *loader) addedExpression(x *Expression) error {
 	return nil
 }
 
-func (l *loader) addExpression1(el, name string, p Preset, e *v1Expression) error {
+func (l *loader) addExpression1(el, name string, p Preset, e *schema.V1Expression) error {
 	av := l.av
 	x := Expression{Name: name, Preset: p, IsBinary: e.IsBinary}
 	var ok bool
@@ -187,7 +188,7 @@ func (l *loader) invalidMorph(node, index int) string {
 // the mesh; weights 0–100 become 0–1; materialValues _Color, _ShadeColor,
 // _EmissionColor, _RimColor, _OutlineColor become colour binds (gamma →
 // linear but emission) and _MainTex_ST texture-transform binds (V flipped).
-func (l *loader) loadExpressions0(bs *v0BlendShapes) error {
+func (l *loader) loadExpressions0(bs *schema.V0BlendShapes) error {
 	if bs == nil {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 // defaultLookAtOffset is used when a file gives no lookAt origin: 6 cm above
@@ -26,7 +27,7 @@ func rangeMap(inputMax, outputScale *float32, defScale float32) RangeMap {
 	return out
 }
 
-func rangeMap1(r *v1RangeMap, defScale float32) RangeMap {
+func rangeMap1(r *schema.V1RangeMap, defScale float32) RangeMap {
 	if r == nil {
 		return rangeMap(nil, nil, defScale)
 	}
@@ -34,11 +35,11 @@ func rangeMap1(r *v1RangeMap, defScale float32) RangeMap {
 }
 
 // loadLookAt1 reads VRMC_vrm.lookAt (lookAt.md).
-func (l *loader) loadLookAt1(x *v1LookAt) error {
+func (l *loader) loadLookAt1(x *schema.V1LookAt) error {
 	la := &l.av.LookAt
 	la.OffsetFromHeadBone = defaultLookAtOffset
 	if x == nil {
-		x = &v1LookAt{}
+		x = &schema.V1LookAt{}
 	}
 	def := float32(10)
 	switch x.Type {
@@ -65,7 +66,7 @@ var firstPersonTypes = map[string]FirstPersonType{
 }
 
 // loadFirstPerson1 reads VRMC_vrm.firstPerson.meshAnnotations.
-func (l *loader) loadFirstPerson1(x *v1FirstPerson) error {
+func (l *loader) loadFirstPerson1(x *schema.V1FirstPerson) error {
 	if x == nil {
 		return nil
 	}
@@ -95,11 +96,11 @@ func (l *loader) annotate(node int, t FirstPersonType) {
 // loadFirstPerson0 reads VRM.firstPerson's mesh annotations (by mesh, so
 // they apply to every node using the mesh) and lookAt type and degree maps.
 // Its lookAt origin is finished by finishLookAt0 once nodes are turned.
-func (l *loader) loadFirstPerson0(x *v0FirstPerson) error {
+func (l *loader) loadFirstPerson0(x *schema.V0FirstPerson) error {
 	la := &l.av.LookAt
 	la.OffsetFromHeadBone = defaultLookAtOffset
 	if x == nil {
-		x = &v0FirstPerson{}
+		x = &schema.V0FirstPerson{}
 	}
 	last := map[int]FirstPersonType{}
 	var meshes []int // in order of first annotation
@@ -135,7 +136,7 @@ func (l *loader) loadFirstPerson0(x *v0FirstPerson) error {
 		l.warnf("VRM.firstPerson.lookAtTypeName %q unknown; using Bone", x.LookAtTypeName)
 	}
 	// The curve is not used: its linear part is what every runtime applies.
-	rm := func(d *v0DegreeMap) RangeMap {
+	rm := func(d *schema.V0DegreeMap) RangeMap {
 		if d == nil {
 			return rangeMap(nil, nil, def)
 		}
@@ -151,7 +152,7 @@ func (l *loader) loadFirstPerson0(x *v0FirstPerson) error {
 // finishLookAt0 turns VRM 0.x's firstPersonBoneOffset (Unity coordinates,
 // in firstPersonBone's local space) into an offset from the head bone, after
 // the scene has been turned to the VRM 1.0 frame.
-func (l *loader) finishLookAt0(x *v0FirstPerson) {
+func (l *loader) finishLookAt0(x *schema.V0FirstPerson) {
 	av := l.av
 	if x == nil || x.FirstPersonBoneOffset == nil {
 		return

@@ -7,6 +7,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 	"github.com/qmuntal/gltf"
 )
 
@@ -31,14 +32,6 @@ func extJSON(ext gltf.Extensions, name string) (json.RawMessage, bool) {
 	return b, true
 }
 
-// khrTextureTransform is KHR_texture_transform's JSON.
-type khrTextureTransform struct {
-	Offset   *[2]float32 `json:"offset,omitempty"`
-	Rotation float32     `json:"rotation,omitempty"`
-	Scale    *[2]float32 `json:"scale,omitempty"`
-	TexCoord *int        `json:"texCoord,omitempty"`
-}
-
 // noTexture is the TextureRef of an absent texture.
 var noTexture = TextureRef{Texture: -1, Scale: mgl32.Vec2{1, 1}}
 
@@ -50,7 +43,7 @@ func (l *loader) textureRef(el func() string, part string, index, texCoord int, 
 	}
 	r := TextureRef{Texture: index, TexCoord: texCoord, Scale: mgl32.Vec2{1, 1}}
 	if khr != nil {
-		var t khrTextureTransform
+		var t schema.KHRTextureTransform
 		if err := json.Unmarshal(khr, &t); err != nil {
 			l.warnf("%s: KHR_texture_transform ignored: %v", name(), err)
 		} else {
@@ -81,7 +74,7 @@ func (l *loader) gltfTextureRef(el func() string, part string, ti *gltf.TextureI
 	return l.textureRef(el, part, ti.Index, ti.TexCoord, khr)
 }
 
-func (l *loader) jsonTextureRef(el func() string, part string, ti *v1TextureInfo) (TextureRef, error) {
+func (l *loader) jsonTextureRef(el func() string, part string, ti *schema.V1TextureInfo) (TextureRef, error) {
 	if ti == nil {
 		return noTexture, nil
 	}
@@ -160,7 +153,7 @@ func (l *loader) loadMaterials() error {
 
 // loadMToon1 reads VRMC_materials_mtoon (defaults from its schema).
 func (l *loader) loadMToon1(el func() string, m *Material, raw json.RawMessage) error {
-	var x v1MToon
+	var x schema.V1MToon
 	if err := json.Unmarshal(raw, &x); err != nil {
 		return errorf(el()+" VRMC_materials_mtoon", "%v", err)
 	}
@@ -211,7 +204,7 @@ func (l *loader) loadMToon1(el func() string, m *Material, raw json.RawMessage) 
 	mtoonEl := func() string { return el() + " VRMC_materials_mtoon." }
 	for _, tx := range []struct {
 		name string
-		src  *v1TextureInfo
+		src  *schema.V1TextureInfo
 		dst  *TextureRef
 	}{
 		{"shadeMultiplyTexture", x.ShadeMultiplyTexture, &t.ShadeTexture},
@@ -233,20 +226,12 @@ func (l *loader) loadMToon1(el func() string, m *Material, raw json.RawMessage) 
 	return nil
 }
 
-// VRM 0.x MToon _BlendMode values (UniVRM MToon 0.x RenderMode).
-const (
-	v0BlendOpaque = iota
-	v0BlendCutout
-	v0BlendTransparent
-	v0BlendTransparentWithZWrite
-)
-
 // loadMaterialsVRM0 applies VRM 0.x materialProperties: MToon materials are
 // rebuilt from them (UniVRM MToon10Migrator: colours gamma → linear except
 // emission, shade toony/shift migrated, outline cm → m, scroll Y flipped with
 // V); VRM/Unlit* shaders mark the material unlit. materialProperties[i]
 // belongs to materials[i].
-func (l *loader) loadMaterialsVRM0(props []v0Material) error {
+func (l *loader) loadMaterialsVRM0(props []schema.V0Material) error {
 	av := l.av
 	for i := range props {
 		if i >= len(av.Materials) {
@@ -268,7 +253,7 @@ func (l *loader) loadMaterialsVRM0(props []v0Material) error {
 	return nil
 }
 
-func (l *loader) loadMToon0(el func() string, m *Material, p *v0Material) error {
+func (l *loader) loadMToon0(el func() string, m *Material, p *schema.V0Material) error {
 	fl := func(name string, def float32) float32 {
 		if v, ok := p.FloatProperties[name]; ok && finite32(v) {
 			return v
@@ -322,22 +307,22 @@ func (l *loader) loadMToon0(el func() string, m *Material, p *v0Material) error 
 	if blend < 0 { // older files: keywords
 		switch {
 		case p.KeywordMap["_ALPHABLEND_ON"]:
-			blend = v0BlendTransparent
+			blend = schema.V0BlendTransparent
 			if fl("_ZWrite", 0) == 1 {
-				blend = v0BlendTransparentWithZWrite
+				blend = schema.V0BlendTransparentWithZWrite
 			}
 		case p.KeywordMap["_ALPHATEST_ON"]:
-			blend = v0BlendCutout
+			blend = schema.V0BlendCutout
 		default:
-			blend = v0BlendOpaque
+			blend = schema.V0BlendOpaque
 		}
 	}
 	base := 2000
 	m.AlphaMode = AlphaOpaque
 	switch blend {
-	case v0BlendCutout:
+	case schema.V0BlendCutout:
 		m.AlphaMode, base = AlphaMask, 2450
-	case v0BlendTransparent, v0BlendTransparentWithZWrite:
+	case schema.V0BlendTransparent, schema.V0BlendTransparentWithZWrite:
 		m.AlphaMode, base = AlphaBlend, 3000
 	}
 	m.AlphaCutoff = fl("_Cutoff", 0.5)
@@ -353,7 +338,7 @@ func (l *loader) loadMToon0(el func() string, m *Material, p *v0Material) error 
 	if t.ShadeTexture, err = tex("_ShadeTexture"); err != nil {
 		return err
 	}
-	t.ShadingToony, t.ShadingShift = migrateShading(fl("_ShadeToony", 0.9), fl("_ShadeShift", 0))
+	t.ShadingToony, t.ShadingShift = schema.MigrateShading(fl("_ShadeToony", 0.9), fl("_ShadeShift", 0))
 	t.GIEqualization = mathx.Clamp(1-fl("_IndirectLightIntensity", 0.1), 0, 1)
 	if t.MatcapTexture, err = tex("_SphereAdd"); err != nil {
 		return err
@@ -389,21 +374,9 @@ func (l *loader) loadMToon0(el func() string, m *Material, p *v0Material) error 
 	t.UVAnimScrollX = fl("_UvAnimScrollX", 0)
 	t.UVAnimScrollY = -fl("_UvAnimScrollY", 0) // V points down in glTF
 	t.UVAnimRotation = fl("_UvAnimRotation", 0)
-	t.TransparentZWrite = blend == v0BlendTransparentWithZWrite
+	t.TransparentZWrite = blend == schema.V0BlendTransparentWithZWrite
 	m.MToon = t
 	return nil
 }
 
 func vec3of(v [4]float32) mgl32.Vec3 { return mgl32.Vec3{v[0], v[1], v[2]} }
-
-// migrateShading converts VRM 0.x _ShadeToony/_ShadeShift to VRM 1.0
-// shadingToonyFactor/shadingShiftFactor (UniVRM MToon10Migrator): the 0.x
-// lit range is [shift, lerp(1, shift, toony)]; 1.0 toony is its margin and
-// 1.0 shift its negated centre.
-func migrateShading(toony0, shift0 float32) (toony1, shift1 float32) {
-	lo := shift0
-	hi := 1 + (shift0-1)*toony0
-	toony1 = mathx.Clamp((2-(hi-lo))*0.5, 0, 1)
-	shift1 = mathx.Clamp(-(hi+lo)*0.5, -1, 1)
-	return toony1, shift1
-}

@@ -116,22 +116,6 @@ func TestNormalizeWeights(t *testing.T) {
 	}
 }
 
-func TestMigrateShading(t *testing.T) {
-	// UniVRM MToon10Migrator's own test values.
-	for _, c := range []struct{ toony0, shift0, toony1, shift1 float32 }{
-		{0.9, 0, 0.95, -0.05}, {0, 0, 0.5, -0.5}, {0, -1, 0, 0}, {0.7, -0.4, 0.79, 0.19},
-	} {
-		toony, shift := migrateShading(c.toony0, c.shift0)
-		if math.Abs(float64(toony-c.toony1)) > 1e-3 || math.Abs(float64(shift-c.shift1)) > 1e-3 {
-			t.Errorf("migrate(%v, %v) = %v, %v; want %v, %v", c.toony0, c.shift0, toony, shift, c.toony1, c.shift1)
-		}
-		t0, s0 := unmigrateShading(toony, shift)
-		if math.Abs(float64(s0-c.shift0)) > 1e-5 || (c.shift0 != 1 && math.Abs(float64(t0-c.toony0)) > 1e-5) {
-			t.Errorf("unmigrate(%v, %v) = %v, %v; want %v, %v", toony, shift, t0, s0, c.toony0, c.shift0)
-		}
-	}
-}
-
 // TestLazyImage: an image no material uses (here a thumbnail) is decoded
 // on demand; a broken one loads, then reports its error on use.
 func TestLazyImage(t *testing.T) {
@@ -184,7 +168,7 @@ func TestLazyImage(t *testing.T) {
 	if av.Thumbnail() != nil {
 		t.Errorf("Thumbnail of a broken image should be nil")
 	}
-	if err := Encode(io.Discard, av, Version1); err == nil {
-		t.Errorf("Encode wrote a broken image without error")
+	if err := EncodeForTest(io.Discard, av, Version1); err == nil {
+		t.Errorf("vrmenc.Encode wrote a broken image without error")
 	}
 }

@@ -1,10 +1,14 @@
 package vrm
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
+)
 
 // loadMeta1 maps VRM 1.0 meta (VRMC_vrm-1.0 meta.md; defaults from its
 // schema). The thumbnail image is resolved by loadTextures.
-func (l *loader) loadMeta1(m *v1Meta) {
+func (l *loader) loadMeta1(m *schema.V1Meta) {
 	out := &l.av.Meta
 	*out = Meta{
 		Name:                           m.Name,
@@ -56,7 +60,7 @@ var vrm0LicenseURLs = map[string]string{
 // migration does (Migration/MigrationVrmMeta): allowedUserName →
 // avatarPermission, *UssageName Allow → true, commercial Allow →
 // personalProfit, licenseName → redistribution, modification and credit.
-func (l *loader) loadMeta0(m *v0Meta) {
+func (l *loader) loadMeta0(m *schema.V0Meta) {
 	out := &l.av.Meta
 	*out = Meta{
 		Name:               m.Title,

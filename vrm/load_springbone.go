@@ -3,6 +3,7 @@ package vrm
 import (
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 // Spring-bone defaults (VRMC_springBone-1.0 schema; UniVRM VRMSpringBone for
@@ -24,7 +25,7 @@ const maxSpringJoints = 1 << 16
 
 // loadSpringBone1 reads VRMC_springBone (springBone.md). Bad references are
 // dropped with a warning; a spring keeps its valid joints.
-func (l *loader) loadSpringBone1(x *v1SpringBone) error {
+func (l *loader) loadSpringBone1(x *schema.V1SpringBone) error {
 	av := l.av
 	sb := &av.SpringBone
 	nodeOK := func(n int) bool { return n >= 0 && n < len(av.Nodes) }
@@ -152,14 +153,14 @@ func unitOr(v, def mgl32.Vec3) mgl32.Vec3 {
 // ReverseX. Each bone group's root bones expand to their whole subtrees, as
 // UniVRM does: one chain following first children from the root, then one
 // chain per other branch, each leaf given a 7 cm virtual tail.
-func (l *loader) loadSpringBone0(x *v0Secondary) error {
+func (l *loader) loadSpringBone0(x *schema.V0Secondary) error {
 	if x == nil {
 		return nil
 	}
 	av := l.av
 	sb := &av.SpringBone
 	nodeOK := func(n int) bool { return n >= 0 && n < len(av.Nodes) }
-	unity := func(v v0Vec3) mgl32.Vec3 { return mgl32.Vec3{-v.X, v.Y, v.Z} }
+	unity := func(v schema.V0Vec3) mgl32.Vec3 { return mgl32.Vec3{-v.X, v.Y, v.Z} }
 	for i, g := range x.ColliderGroups {
 		el := "VRM.secondaryAnimation.colliderGroups[" + itoa(i) + "]"
 		cg := ColliderGroup{}

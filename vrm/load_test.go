@@ -9,6 +9,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
 // loadModel loads one of the sample models in ../shared/models, or skips
@@ -203,7 +204,7 @@ func TestGodetteDetails(t *testing.T) {
 		t.Fatalf("material Face should be MToon, got %+v", face)
 	}
 	// _ShadeToony 0.8, _ShadeShift −0.45 → migrated (UniVRM MToon10Migrator).
-	toony, shift := migrateShading(0.8, -0.45)
+	toony, shift := schema.MigrateShading(0.8, -0.45)
 	if face.MToon.ShadingToony != toony || face.MToon.ShadingShift != shift {
 		t.Errorf("shading %v/%v, want %v/%v", face.MToon.ShadingToony, face.MToon.ShadingShift, toony, shift)
 	}

@@ -15,10 +15,9 @@ const (
 
 // presetInfo is one row of the preset table.
 type presetInfo struct {
-	VRM1      string // VRM 1.0 preset key
-	VRM0      string // VRM 0.x presetName ("" when 0.x has none)
-	VRM0Group string // the group name UniVRM gives the 0.x preset
-	group     overrideGroup
+	VRM1  string // VRM 1.0 preset key
+	VRM0  string // VRM 0.x presetName ("" when 0.x has none)
+	group overrideGroup
 }
 
 // presetTable maps every Preset to its names; VRM 0.x → 1.0 per field notes §4
@@ -26,24 +25,24 @@ type presetInfo struct {
 // a→aa, i→ih, u→ou, e→ee, o→oh, blink_l→blinkLeft, lookup→lookUp…).
 var presetTable = [...]presetInfo{
 	PresetCustom:     {},
-	PresetHappy:      {"happy", "joy", "Joy", groupNone},
-	PresetAngry:      {"angry", "angry", "Angry", groupNone},
-	PresetSad:        {"sad", "sorrow", "Sorrow", groupNone},
-	PresetRelaxed:    {"relaxed", "fun", "Fun", groupNone},
-	PresetSurprised:  {"surprised", "", "", groupNone},
-	PresetAa:         {"aa", "a", "A", groupMouth},
-	PresetIh:         {"ih", "i", "I", groupMouth},
-	PresetOu:         {"ou", "u", "U", groupMouth},
-	PresetEe:         {"ee", "e", "E", groupMouth},
-	PresetOh:         {"oh", "o", "O", groupMouth},
-	PresetBlink:      {"blink", "blink", "Blink", groupBlink},
-	PresetBlinkLeft:  {"blinkLeft", "blink_l", "Blink_L", groupBlink},
-	PresetBlinkRight: {"blinkRight", "blink_r", "Blink_R", groupBlink},
-	PresetLookUp:     {"lookUp", "lookup", "LookUp", groupLookAt},
-	PresetLookDown:   {"lookDown", "lookdown", "LookDown", groupLookAt},
-	PresetLookLeft:   {"lookLeft", "lookleft", "LookLeft", groupLookAt},
-	PresetLookRight:  {"lookRight", "lookright", "LookRight", groupLookAt},
-	PresetNeutral:    {"neutral", "neutral", "Neutral", groupNone},
+	PresetHappy:      {"happy", "joy", groupNone},
+	PresetAngry:      {"angry", "angry", groupNone},
+	PresetSad:        {"sad", "sorrow", groupNone},
+	PresetRelaxed:    {"relaxed", "fun", groupNone},
+	PresetSurprised:  {"surprised", "", groupNone},
+	PresetAa:         {"aa", "a", groupMouth},
+	PresetIh:         {"ih", "i", groupMouth},
+	PresetOu:         {"ou", "u", groupMouth},
+	PresetEe:         {"ee", "e", groupMouth},
+	PresetOh:         {"oh", "o", groupMouth},
+	PresetBlink:      {"blink", "blink", groupBlink},
+	PresetBlinkLeft:  {"blinkLeft", "blink_l", groupBlink},
+	PresetBlinkRight: {"blinkRight", "blink_r", groupBlink},
+	PresetLookUp:     {"lookUp", "lookup", groupLookAt},
+	PresetLookDown:   {"lookDown", "lookdown", groupLookAt},
+	PresetLookLeft:   {"lookLeft", "lookleft", groupLookAt},
+	PresetLookRight:  {"lookRight", "lookright", groupLookAt},
+	PresetNeutral:    {"neutral", "neutral", groupNone},
 }
 
 // presetCount is the number of Preset values, PresetCustom included.

@@ -10,7 +10,7 @@ import (
 )
 
 // A synthetic humanoid for tests, built as a Model and written with
-// Encode. Bone rest positions are in model space (VRM 1.0 frame, facing +Z,
+// vrmenc.Encode (EncodeForTest). Bone rest positions are in model space (VRM 1.0 frame, facing +Z,
 // metres); see synthAvatar.
 type synthNode struct {
 	name   string

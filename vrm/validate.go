@@ -64,7 +64,7 @@ func finiteVecs3(v []mgl32.Vec3) bool {
 // references exist, vertex attributes and morph targets match the vertex
 // count, indices and joint indices are in range, and expression, humanoid,
 // lookAt and spring-bone references exist. Load runs it; call it on an
-// Model built by hand before NewRig or Encode.
+// Model built by hand before NewRig or vrmenc.Encode.
 func (av *Model) Validate() error { return av.validate() }
 
 // validators are validate's checks, one per part of the model, in the

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // BenchmarkBuild: the avatar in memory (the doll loaded, re-laid out,
@@ -26,7 +27,7 @@ func BenchmarkEncode(b *testing.B) {
 	}
 	for b.Loop() {
 		var buf bytes.Buffer
-		if err := vrm.Encode(&buf, a, vrm.Version0); err != nil {
+		if err := vrmenc.Encode(&buf, a, vrm.Version0); err != nil {
 			b.Fatal(err)
 		}
 	}

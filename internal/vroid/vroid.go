@@ -23,7 +23,7 @@
 //
 // [Build] returns the avatar in memory (VRM 1.0 frame, like everything
 // vrm.Load returns, with Version set to vrm.Version0), [VRM] the file
-// vrm.Encode writes from it, made once per process, and [Load] that file
+// vrmenc.Encode writes from it, made once per process, and [Load] that file
 // loaded. Everything is deterministic.
 package vroid
 
@@ -40,6 +40,7 @@ import (
 	"github.com/kugutsu/kugutsu/assets"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // Counts of what Build makes, for tests.
@@ -99,7 +100,7 @@ var (
 	fileErr  error
 )
 
-// VRM returns Build's avatar written by vrm.Encode as a VRM 0.x file. It is
+// VRM returns Build's avatar written by vrmenc.Encode as a VRM 0.x file. It is
 // made on the first call (a few seconds: five 2048² PNGs) and shared
 // afterwards; callers must not modify it.
 func VRM() ([]byte, error) {
@@ -110,7 +111,7 @@ func VRM() ([]byte, error) {
 			return
 		}
 		var buf bytes.Buffer
-		if err := vrm.Encode(&buf, a, vrm.Version0); err != nil {
+		if err := vrmenc.Encode(&buf, a, vrm.Version0); err != nil {
 			fileErr = fmt.Errorf("vroid: %w", err)
 			return
 		}

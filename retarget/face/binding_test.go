@@ -9,6 +9,7 @@ import (
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // defaultAvatar loads the embedded default avatar: VRM 1.0, all 55 bones,
@@ -24,7 +25,7 @@ func defaultAvatar(t testing.TB) *vrm.Model {
 }
 
 // presetOnlyAvatar is the default avatar without its ARKit expressions,
-// written with vrm.Encode and read back: a VRM 1.0 model with only the
+// written with vrmenc.Encode and read back: a VRM 1.0 model with only the
 // presets.
 func presetOnlyAvatar(t testing.TB) *vrm.Model {
 	t.Helper()
@@ -37,7 +38,7 @@ func presetOnlyAvatar(t testing.TB) *vrm.Model {
 	}
 	av.Expressions = kept
 	var buf bytes.Buffer
-	if err := vrm.Encode(&buf, av, vrm.Version1); err != nil {
+	if err := vrmenc.Encode(&buf, av, vrm.Version1); err != nil {
 		t.Fatal(err)
 	}
 	out, err := vrm.Load(&buf)

@@ -2,7 +2,7 @@
 // repository's own code only: the app icon (a portrait of the default
 // avatar, painted by package doll) and the default avatar itself (built by
 // package doll, its thumbnail drawn by package render, written by
-// vrm.Encode as VRM 1.0).
+// vrmenc.Encode as VRM 1.0).
 //
 // Everything here is deterministic: the same toolchain on the same
 // architecture produces the same bytes on every run, which the assets tests
@@ -24,6 +24,7 @@ import (
 	"github.com/kugutsu/kugutsu/render"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // IconSize is the icon's width and height in pixels.
@@ -85,7 +86,7 @@ func DefaultVRM() ([]byte, error) {
 		return nil, fmt.Errorf("generate: default avatar: %w", err)
 	}
 	var b bytes.Buffer
-	if err := vrm.Encode(&b, a, vrm.Version1); err != nil {
+	if err := vrmenc.Encode(&b, a, vrm.Version1); err != nil {
 		return nil, fmt.Errorf("generate: default avatar: %w", err)
 	}
 	return b.Bytes(), nil

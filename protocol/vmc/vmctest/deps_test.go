@@ -8,9 +8,10 @@ import (
 )
 
 // TestLayering checks the dependency rules of issue 12 with `go list -deps`:
-// the shipped binary (the module's main package, built with -tags no_emoji)
-// links neither go-osc nor this package, and the protocol packages (wire
-// formats only) do not pull in mathgl.
+// the shipped binary (the module's main package, built with the Makefile's
+// -tags no_emoji,gles) links neither go-osc nor this package nor the VRM
+// writer vrm/vrmenc (used by the asset generators and tests only), and the
+// protocol packages (wire formats only) do not pull in mathgl.
 func TestLayering(t *testing.T) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
@@ -24,7 +25,7 @@ func TestLayering(t *testing.T) {
 		pkgs   []string
 		banned []string
 	}{
-		{[]string{"-tags", "no_emoji", module}, []string{"github.com/hypebeast/go-osc", module + "/protocol/vmc/vmctest"}},
+		{[]string{"-tags", "no_emoji,gles", module}, []string{"github.com/hypebeast/go-osc", module + "/protocol/vmc/vmctest", module + "/vrm/vrmenc"}},
 		{[]string{module + "/protocol/..."}, []string{"github.com/go-gl/mathgl"}},
 	} {
 		out, err := exec.Command(goTool, append([]string{"list", "-deps"}, tc.pkgs...)...).CombinedOutput()

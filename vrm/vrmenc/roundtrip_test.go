@@ -1,118 +1,36 @@
-package vrm
+package vrmenc
 
 import (
 	"bytes"
-	"fmt"
-	"image"
-	"math"
-	"reflect"
+	"io"
 	"strings"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/internal/testutil"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
-// diffValues compares two values deeply, floats within tol (absolute, or
-// relative for large magnitudes), and returns up to max differences as
-// "path: a != b" lines. Unexported fields, Model.Warnings and
-// Texture.MIMEType are skipped.
-func diffValues(a, b any, tol float64) []string {
-	var out []string
-	var walk func(path string, x, y reflect.Value)
-	walk = func(path string, x, y reflect.Value) {
-		if len(out) >= 20 {
-			return
-		}
-		if x.Kind() != y.Kind() {
-			out = append(out, fmt.Sprintf("%s: kind %v != %v", path, x.Kind(), y.Kind()))
-			return
-		}
-		switch x.Kind() {
-		case reflect.Float32, reflect.Float64:
-			fx, fy := x.Float(), y.Float()
-			d := math.Abs(fx - fy)
-			if d > tol && d > tol*math.Max(math.Abs(fx), math.Abs(fy)) || math.IsNaN(fx) != math.IsNaN(fy) {
-				out = append(out, fmt.Sprintf("%s: %v != %v", path, fx, fy))
-			}
-		case reflect.Struct:
-			t := x.Type()
-			for i := 0; i < t.NumField(); i++ {
-				f := t.Field(i)
-				if !f.IsExported() || f.Name == "Warnings" || f.Name == "MIMEType" {
-					continue
-				}
-				walk(path+"."+f.Name, x.Field(i), y.Field(i))
-			}
-		case reflect.Slice, reflect.Array:
-			if x.Kind() == reflect.Slice && (x.IsNil() != y.IsNil()) && (x.Len() != 0 || y.Len() != 0) {
-				out = append(out, fmt.Sprintf("%s: nil %v != nil %v", path, x.IsNil(), y.IsNil()))
-				return
-			}
-			if x.Len() != y.Len() {
-				out = append(out, fmt.Sprintf("%s: len %d != %d", path, x.Len(), y.Len()))
-				return
-			}
-			if x.Type().Elem().Kind() == reflect.Uint8 {
-				if !bytes.Equal(x.Bytes(), y.Bytes()) {
-					out = append(out, path+": bytes differ")
-				}
-				return
-			}
-			for i := 0; i < x.Len(); i++ {
-				walk(fmt.Sprintf("%s[%d]", path, i), x.Index(i), y.Index(i))
-			}
-		case reflect.Map:
-			if x.Len() != y.Len() {
-				out = append(out, fmt.Sprintf("%s: len %d != %d", path, x.Len(), y.Len()))
-				return
-			}
-			for _, k := range x.MapKeys() {
-				walk(fmt.Sprintf("%s[%v]", path, k), x.MapIndex(k), y.MapIndex(k))
-			}
-		case reflect.Pointer:
-			if x.IsNil() || y.IsNil() {
-				if x.IsNil() != y.IsNil() {
-					out = append(out, fmt.Sprintf("%s: nil %v != nil %v", path, x.IsNil(), y.IsNil()))
-				}
-				return
-			}
-			if x.Type() == reflect.TypeOf((*image.NRGBA)(nil)) {
-				ix, iy := x.Interface().(*image.NRGBA), y.Interface().(*image.NRGBA)
-				if ix.Rect != iy.Rect || !bytes.Equal(ix.Pix, iy.Pix) {
-					out = append(out, path+": pixels differ")
-				}
-				return
-			}
-			walk(path, x.Elem(), y.Elem())
-		default:
-			if x.Interface() != y.Interface() {
-				out = append(out, fmt.Sprintf("%s: %v != %v", path, x.Interface(), y.Interface()))
-			}
-		}
-	}
-	walk("", reflect.ValueOf(a), reflect.ValueOf(b))
-	return out
-}
-
-func encode(t testing.TB, av *Model, v Version) []byte {
+func encode(t testing.TB, av *vrm.Model, v vrm.Version) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := Encode(&buf, av, v); err != nil {
-		t.Fatalf("Encode(%v): %v", v, err)
+		t.Fatalf("vrmenc.Encode(%v): %v", v, err)
 	}
 	return buf.Bytes()
 }
 
-func reload(t testing.TB, data []byte) *Model {
+func reload(t testing.TB, data []byte) *vrm.Model {
 	t.Helper()
-	av, err := Load(bytes.NewReader(data))
+	av, err := vrm.Load(bytes.NewReader(data))
 	if err != nil {
-		t.Fatalf("Load(Encode(...)): %v", err)
+		t.Fatalf("Load(vrmenc.Encode(...)): %v", err)
 	}
 	return av
 }
 
-// TestRoundTripModels: Load(Encode(a)) == a for every sample model written
+// TestRoundTripModels: Load(vrmenc.Encode(a)) == a for every sample model written
 // in its own version, and Encode is deterministic.
 func TestRoundTripModels(t *testing.T) {
 	for _, name := range []string{"Godette.vrm", "sphere_vrm0.vrm", "debug_robot_vrm1.vrm", "isBinary_Overrides_vrm1.vrm", "isBinary_Overridden_vrm1.vrm", "mtoon_uv_animation_vrm1.vrm"} {
@@ -123,7 +41,7 @@ func TestRoundTripModels(t *testing.T) {
 				t.Fatal("Encode is not deterministic")
 			}
 			b := reload(t, data)
-			for _, d := range diffValues(a, b, 1e-5) {
+			for _, d := range testutil.DiffValues(a, b, 1e-5) {
 				t.Error(d)
 			}
 			for i := range a.Textures {
@@ -140,7 +58,8 @@ func TestRoundTripModels(t *testing.T) {
 	}
 }
 
-// TestDiffValuesDetects keeps the round-trip comparison honest.
+// TestDiffValuesDetects keeps the round-trip comparison (testutil.DiffValues)
+// honest.
 func TestDiffValuesDetects(t *testing.T) {
 	a := loadModel(t, "Godette.vrm")
 	b := reload(t, encode(t, a, a.Version))
@@ -148,7 +67,7 @@ func TestDiffValuesDetects(t *testing.T) {
 	b.Expressions[3].MorphBinds[0].Weight = 0.3
 	b.Textures[1].Image.Pix[100]++ // 512-icon, a material texture
 	b.Meta.VRM0.LicenseName = "CC0"
-	if d := diffValues(a, b, 1e-5); len(d) != 4 {
+	if d := testutil.DiffValues(a, b, 1e-5); len(d) != 4 {
 		t.Errorf("diffValues found %d differences, want 4: %v", len(d), d)
 	}
 }
@@ -159,9 +78,9 @@ func TestDiffValuesDetects(t *testing.T) {
 func TestCrossVersion(t *testing.T) {
 	for _, name := range []string{"Godette.vrm", "debug_robot_vrm1.vrm", "sphere_vrm0.vrm"} {
 		a := loadModel(t, name)
-		other := Version1
-		if a.Version == Version1 {
-			other = Version0
+		other := vrm.Version1
+		if a.Version == vrm.Version1 {
+			other = vrm.Version0
 		}
 		b := reload(t, encode(t, a, other))
 		if b.Version != other || b.Humanoid.Present != a.Humanoid.Present || len(b.Expressions) != len(a.Expressions) {
@@ -170,21 +89,21 @@ func TestCrossVersion(t *testing.T) {
 		for _, x := range a.Expressions {
 			j, ok := b.ExpressionIndex(x.Name)
 			want := x.Preset
-			if want == PresetSurprised && other == Version0 {
-				want = PresetCustom // VRM 0.x has no surprised preset
+			if want == vrm.PresetSurprised && other == vrm.Version0 {
+				want = vrm.PresetCustom // VRM 0.x has no surprised preset
 			}
 			if !ok || b.Expressions[j].Preset != want || len(b.Expressions[j].MorphBinds) != len(x.MorphBinds) {
 				t.Errorf("%s as %v: expression %q lost (%v)", name, other, x.Name, ok)
 			}
 		}
-		var p Pose
+		var p vrm.Pose
 		for i, bone := range a.Humanoid.Present.Bones() {
 			p.SetRotation(bone, rotY(float32(i%7)*5))
 		}
-		ra, rb := NewRig(a), NewRig(b)
+		ra, rb := vrm.NewRig(a), vrm.NewRig(b)
 		ra.SetSpringBones(false)
 		rb.SetSpringBones(false)
-		for _, pose := range []*Pose{nil, &p} {
+		for _, pose := range []*vrm.Pose{nil, &p} {
 			fa, fb := ra.Pose(pose), rb.Pose(pose)
 			for _, bone := range a.Humanoid.Present.Bones() {
 				if pa, pb := bonePos(a, fa, bone), bonePos(b, fb, bone); !near(pa, pb, 1e-5) {
@@ -211,7 +130,7 @@ func TestSparseMorphTargets(t *testing.T) {
 	one := make([]mgl32.Vec3, len(p.Positions))
 	one[len(one)-1] = mgl32.Vec3{0.01, -0.02, 0.03}
 	p.Targets[1].Positions, p.Targets[1].Normals = one, nil
-	for _, v := range []Version{Version0, Version1} {
+	for _, v := range []vrm.Version{vrm.Version0, vrm.Version1} {
 		data := encode(t, a, v)
 		doc := string(data)
 		if !strings.Contains(doc, `"sparse"`) {
@@ -228,6 +147,43 @@ func TestSparseMorphTargets(t *testing.T) {
 			if d != one[i] {
 				t.Fatalf("%v: one-vertex target reads %v at vertex %d, want %v", v, d, i, one[i])
 			}
+		}
+	}
+}
+
+func loadModel(t testing.TB, name string) *vrm.Model {
+	t.Helper()
+	av, err := vrm.LoadFile(testutil.SharedModel(t, name))
+	if err != nil {
+		t.Fatalf("LoadFile(%s): %v", name, err)
+	}
+	return av
+}
+
+func near(a, b mgl32.Vec3, tol float32) bool {
+	for i := range a {
+		if d := a[i] - b[i]; d > tol || d < -tol || d != d {
+			return false
+		}
+	}
+	return true
+}
+
+func rotY(deg float32) mgl32.Quat {
+	return mgl32.QuatRotate(mgl32.DegToRad(deg), mgl32.Vec3{0, 1, 0})
+}
+
+func bonePos(av *vrm.Model, f *vrm.Frame, b humanoid.Bone) mgl32.Vec3 {
+	return f.NodeWorld[av.Humanoid.Node(b)].Col(3).Vec3()
+}
+
+// BenchmarkEncodeGodette writes Godette back as VRM 0.x.
+func BenchmarkEncodeGodette(b *testing.B) {
+	av := loadModel(b, "Godette.vrm")
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := Encode(io.Discard, av, vrm.Version0); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -1,27 +1,29 @@
-package vrm
+package vrmenc
 
 import (
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/go-gl/mathgl/mgl32"
 	"github.com/qmuntal/gltf"
 
-	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 )
 
-var overrideNames = [...]string{OverrideNone: "", OverrideBlock: "block", OverrideBlend: "blend"}
+var overrideNames = [...]string{vrm.OverrideNone: "", vrm.OverrideBlock: "block", vrm.OverrideBlend: "blend"}
 
 var colorBindNames = [...]string{
-	ColorBase: "color", ColorEmission: "emissionColor", ColorShade: "shadeColor",
-	ColorMatcap: "matcapColor", ColorRim: "rimColor", ColorOutline: "outlineColor",
+	vrm.ColorBase: "color", vrm.ColorEmission: "emissionColor", vrm.ColorShade: "shadeColor",
+	vrm.ColorMatcap: "matcapColor", vrm.ColorRim: "rimColor", vrm.ColorOutline: "outlineColor",
 }
 
 var firstPersonNames = [...]string{
-	FirstPersonAuto: "auto", FirstPersonBoth: "both",
-	FirstPersonThirdPersonOnly: "thirdPersonOnly", FirstPersonFirstPersonOnly: "firstPersonOnly",
+	vrm.FirstPersonAuto: "auto", vrm.FirstPersonBoth: "both",
+	vrm.FirstPersonThirdPersonOnly: "thirdPersonOnly", vrm.FirstPersonFirstPersonOnly: "firstPersonOnly",
 }
 
 // thumbnailImage returns the glTF image index of the thumbnail, or nil.
@@ -49,8 +51,8 @@ func (e *encoder) annotatedNodes() []int {
 func (e *encoder) vrm1() error {
 	a := e.av
 	m := &a.Meta
-	x := v1VRM{SpecVersion: "1.0"}
-	x.Meta = v1Meta{
+	x := schema.V1VRM{SpecVersion: "1.0"}
+	x.Meta = schema.V1Meta{
 		Name: m.Name, Version: m.Version, Authors: m.Authors,
 		CopyrightInformation: m.CopyrightInformation, ContactInformation: m.ContactInformation,
 		References: m.References, ThirdPartyLicenses: m.ThirdPartyLicenses,
@@ -69,23 +71,23 @@ func (e *encoder) vrm1() error {
 	if x.Meta.Authors == nil {
 		x.Meta.Authors = []string{}
 	}
-	x.Humanoid.HumanBones = map[string]v1HumanBone{}
+	x.Humanoid.HumanBones = map[string]schema.V1HumanBone{}
 	for _, b := range a.Humanoid.Present.Bones() {
-		x.Humanoid.HumanBones[b.VRM1Name()] = v1HumanBone{Node: a.Humanoid.Nodes[b]}
+		x.Humanoid.HumanBones[b.VRM1Name()] = schema.V1HumanBone{Node: a.Humanoid.Nodes[b]}
 	}
 	if nodes := e.annotatedNodes(); len(nodes) > 0 {
-		x.FirstPerson = &v1FirstPerson{}
+		x.FirstPerson = &schema.V1FirstPerson{}
 		for _, n := range nodes {
 			x.FirstPerson.MeshAnnotations = append(x.FirstPerson.MeshAnnotations,
-				v1MeshAnnotation{Node: n, Type: firstPersonNames[min(int(a.FirstPerson.Annotations[n]), 3)]})
+				schema.V1MeshAnnotation{Node: n, Type: firstPersonNames[min(int(a.FirstPerson.Annotations[n]), 3)]})
 		}
 	}
 	la := &a.LookAt
-	rm := func(r RangeMap) *v1RangeMap {
-		return &v1RangeMap{InputMaxValue: &r.InputMaxValue, OutputScale: &r.OutputScale}
+	rm := func(r vrm.RangeMap) *schema.V1RangeMap {
+		return &schema.V1RangeMap{InputMaxValue: &r.InputMaxValue, OutputScale: &r.OutputScale}
 	}
 	off := [3]float32(la.OffsetFromHeadBone)
-	x.LookAt = &v1LookAt{
+	x.LookAt = &schema.V1LookAt{
 		OffsetFromHeadBone:      &off,
 		Type:                    "bone",
 		RangeMapHorizontalInner: rm(la.HorizontalInner),
@@ -93,37 +95,37 @@ func (e *encoder) vrm1() error {
 		RangeMapVerticalDown:    rm(la.VerticalDown),
 		RangeMapVerticalUp:      rm(la.VerticalUp),
 	}
-	if la.Type == LookAtExpression {
+	if la.Type == vrm.LookAtExpression {
 		x.LookAt.Type = "expression"
 	}
 	if len(a.Expressions) > 0 {
-		x.Expressions = &v1Expressions{}
+		x.Expressions = &schema.V1Expressions{}
 		for i := range a.Expressions {
 			ex := &a.Expressions[i]
-			j := v1Expression{
+			j := schema.V1Expression{
 				IsBinary:       ex.IsBinary,
 				OverrideBlink:  overrideNames[min(int(ex.OverrideBlink), 2)],
 				OverrideLookAt: overrideNames[min(int(ex.OverrideLookAt), 2)],
 				OverrideMouth:  overrideNames[min(int(ex.OverrideMouth), 2)],
 			}
 			for _, b := range ex.MorphBinds {
-				j.MorphTargetBinds = append(j.MorphTargetBinds, v1MorphBind(b))
+				j.MorphTargetBinds = append(j.MorphTargetBinds, schema.V1MorphBind(b))
 			}
 			for _, b := range ex.ColorBinds {
-				j.MaterialColorBinds = append(j.MaterialColorBinds, v1ColorBind{Material: b.Material, Type: colorBindNames[min(int(b.Type), 5)], TargetValue: b.Target})
+				j.MaterialColorBinds = append(j.MaterialColorBinds, schema.V1ColorBind{Material: b.Material, Type: colorBindNames[min(int(b.Type), 5)], TargetValue: b.Target})
 			}
 			for _, b := range ex.TextureBinds {
 				sc, of := [2]float32(b.Scale), [2]float32(b.Offset)
-				j.TextureTransformBinds = append(j.TextureTransformBinds, v1TextureBind{Material: b.Material, Scale: &sc, Offset: &of})
+				j.TextureTransformBinds = append(j.TextureTransformBinds, schema.V1TextureBind{Material: b.Material, Scale: &sc, Offset: &of})
 			}
-			if ex.Preset == PresetCustom {
+			if ex.Preset == vrm.PresetCustom {
 				if x.Expressions.Custom == nil {
-					x.Expressions.Custom = map[string]v1Expression{}
+					x.Expressions.Custom = map[string]schema.V1Expression{}
 				}
 				x.Expressions.Custom[ex.Name] = j
 			} else {
 				if x.Expressions.Preset == nil {
-					x.Expressions.Preset = map[string]v1Expression{}
+					x.Expressions.Preset = map[string]schema.V1Expression{}
 				}
 				x.Expressions.Preset[ex.Preset.String()] = j
 			}
@@ -136,27 +138,27 @@ func (e *encoder) vrm1() error {
 	if len(sb.Springs) == 0 && len(sb.Colliders) == 0 {
 		return nil
 	}
-	s := v1SpringBone{SpecVersion: "1.0"}
+	s := schema.V1SpringBone{SpecVersion: "1.0"}
 	for _, c := range sb.Colliders {
-		col := v1Collider{Node: c.Node}
-		if c.Shape == ColliderCapsule {
-			col.Shape.Capsule = &v1Capsule{Offset: c.Offset, Radius: c.Radius, Tail: c.Tail}
+		col := schema.V1Collider{Node: c.Node}
+		if c.Shape == vrm.ColliderCapsule {
+			col.Shape.Capsule = &schema.V1Capsule{Offset: c.Offset, Radius: c.Radius, Tail: c.Tail}
 		} else {
-			col.Shape.Sphere = &v1Sphere{Offset: c.Offset, Radius: c.Radius}
+			col.Shape.Sphere = &schema.V1Sphere{Offset: c.Offset, Radius: c.Radius}
 		}
 		s.Colliders = append(s.Colliders, col)
 	}
 	for _, g := range sb.ColliderGroups {
-		s.ColliderGroups = append(s.ColliderGroups, v1ColliderGroup{Name: g.Name, Colliders: nonNil(g.Colliders)})
+		s.ColliderGroups = append(s.ColliderGroups, schema.V1ColliderGroup{Name: g.Name, Colliders: nonNil(g.Colliders)})
 	}
 	for _, sp := range sb.Springs {
-		out := v1Spring{Name: sp.Name, ColliderGroups: slices.Clone(sp.ColliderGroups)}
+		out := schema.V1Spring{Name: sp.Name, ColliderGroups: slices.Clone(sp.ColliderGroups)}
 		if sp.Center >= 0 {
 			out.Center = &sp.Center
 		}
 		for _, j := range sp.Joints {
 			st, dr, gd := j.Stiffness, j.DragForce, [3]float32(j.GravityDir)
-			out.Joints = append(out.Joints, v1Joint{Node: j.Node, HitRadius: j.HitRadius, Stiffness: &st, GravityPower: j.GravityPower, GravityDir: &gd, DragForce: &dr})
+			out.Joints = append(out.Joints, schema.V1Joint{Node: j.Node, HitRadius: j.HitRadius, Stiffness: &st, GravityPower: j.GravityPower, GravityDir: &gd, DragForce: &dr})
 		}
 		s.Springs = append(s.Springs, out)
 	}
@@ -174,7 +176,7 @@ func nonNil(s []int) []int {
 
 // toUnity converts a VRM 1.0-frame vector to VRM 0.x's Unity coordinates
 // (ReverseX, its own inverse).
-func toUnity(v mgl32.Vec3) v0Vec3 { return v0Vec3{X: -v[0], Y: v[1], Z: v[2]} }
+func toUnity(v mgl32.Vec3) schema.V0Vec3 { return schema.V0Vec3{X: -v[0], Y: v[1], Z: v[2]} }
 
 // vrm0Linear is the identity curve VRM 0.x degree maps carry.
 var vrm0Linear = []float32{0, 0, 0, 1, 1, 1, 1, 0}
@@ -182,23 +184,23 @@ var vrm0Linear = []float32{0, 0, 0, 1, 1, 1, 1, 0}
 // vrm0 writes the VRM extension.
 func (e *encoder) vrm0() error {
 	a := e.av
-	x := v0VRM{ExporterVersion: "Kugutsu", SpecVersion: "0.0"}
+	x := schema.V0VRM{ExporterVersion: "Kugutsu", SpecVersion: "0.0"}
 	e.meta0(&x.Meta)
 	for _, b := range a.Humanoid.Present.Bones() {
-		x.Humanoid.HumanBones = append(x.Humanoid.HumanBones, v0HumanBone{Bone: b.VRM0Name(), Node: a.Humanoid.Nodes[b], UseDefaultValues: true})
+		x.Humanoid.HumanBones = append(x.Humanoid.HumanBones, schema.V0HumanBone{Bone: b.VRM0Name(), Node: a.Humanoid.Nodes[b], UseDefaultValues: true})
 	}
 	// firstPerson: lookAt origin relative to the head, mesh annotations.
-	fp := &v0FirstPerson{LookAtTypeName: "Bone"}
+	fp := &schema.V0FirstPerson{LookAtTypeName: "Bone"}
 	if h := a.Humanoid.Node(humanoid.Head); h >= 0 {
 		fp.FirstPersonBone = &h
 	}
 	off := toUnity(a.LookAt.OffsetFromHeadBone)
 	fp.FirstPersonBoneOffset = &off
-	if a.LookAt.Type == LookAtExpression {
+	if a.LookAt.Type == vrm.LookAtExpression {
 		fp.LookAtTypeName = "BlendShape"
 	}
-	dm := func(r RangeMap) *v0DegreeMap {
-		return &v0DegreeMap{Curve: vrm0Linear, XRange: &r.InputMaxValue, YRange: &r.OutputScale}
+	dm := func(r vrm.RangeMap) *schema.V0DegreeMap {
+		return &schema.V0DegreeMap{Curve: vrm0Linear, XRange: &r.InputMaxValue, YRange: &r.OutputScale}
 	}
 	fp.LookAtHorizontalInner = dm(a.LookAt.HorizontalInner)
 	fp.LookAtHorizontalOuter = dm(a.LookAt.HorizontalOuter)
@@ -212,12 +214,12 @@ func (e *encoder) vrm0() error {
 		}
 		meshDone[mesh] = true
 		name := firstPersonNames[min(int(a.FirstPerson.Annotations[n]), 3)]
-		fp.MeshAnnotations = append(fp.MeshAnnotations, v0MeshAnnotation{Mesh: mesh, FirstPersonFlag: strings.ToUpper(name[:1]) + name[1:]})
+		fp.MeshAnnotations = append(fp.MeshAnnotations, schema.V0MeshAnnotation{Mesh: mesh, FirstPersonFlag: strings.ToUpper(name[:1]) + name[1:]})
 	}
-	slices.SortFunc(fp.MeshAnnotations, func(p, q v0MeshAnnotation) int { return p.Mesh - q.Mesh })
+	slices.SortFunc(fp.MeshAnnotations, func(p, q schema.V0MeshAnnotation) int { return p.Mesh - q.Mesh })
 	x.FirstPerson = fp
 
-	x.BlendShapeMaster = &v0BlendShapes{BlendShapeGroups: []v0BlendShapeGroup{}}
+	x.BlendShapeMaster = &schema.V0BlendShapes{BlendShapeGroups: []schema.V0BlendShapeGroup{}}
 	for i := range a.Expressions {
 		x.BlendShapeMaster.BlendShapeGroups = append(x.BlendShapeMaster.BlendShapeGroups, e.group0(&a.Expressions[i]))
 	}
@@ -230,9 +232,9 @@ func (e *encoder) vrm0() error {
 	return nil
 }
 
-func (e *encoder) meta0(out *v0Meta) {
+func (e *encoder) meta0(out *schema.V0Meta) {
 	m := &e.av.Meta
-	*out = v0Meta{
+	*out = schema.V0Meta{
 		Title:              m.Name,
 		Version:            m.Version,
 		Author:             strings.Join(m.Authors, ", "),
@@ -272,12 +274,42 @@ func (e *encoder) meta0(out *v0Meta) {
 	}
 }
 
+// vrm0GroupNames is the blendShapeMaster group name UniVRM gives each VRM
+// 0.x preset (UniVRM BlendShapePreset), for the presets VRM 0.x has.
+var vrm0GroupNames = [...]string{
+	vrm.PresetHappy:      "Joy",
+	vrm.PresetAngry:      "Angry",
+	vrm.PresetSad:        "Sorrow",
+	vrm.PresetRelaxed:    "Fun",
+	vrm.PresetAa:         "A",
+	vrm.PresetIh:         "I",
+	vrm.PresetOu:         "U",
+	vrm.PresetEe:         "E",
+	vrm.PresetOh:         "O",
+	vrm.PresetBlink:      "Blink",
+	vrm.PresetBlinkLeft:  "Blink_L",
+	vrm.PresetBlinkRight: "Blink_R",
+	vrm.PresetLookUp:     "LookUp",
+	vrm.PresetLookDown:   "LookDown",
+	vrm.PresetLookLeft:   "LookLeft",
+	vrm.PresetLookRight:  "LookRight",
+	vrm.PresetNeutral:    "Neutral",
+}
+
+// vrm0GroupName returns p's VRM 0.x group name, or "" when VRM 0.x has none.
+func vrm0GroupName(p vrm.Preset) string {
+	if int(p) >= len(vrm0GroupNames) {
+		return ""
+	}
+	return vrm0GroupNames[p]
+}
+
 // group0 writes an expression as a blendShapeMaster group.
-func (e *encoder) group0(ex *Expression) v0BlendShapeGroup {
+func (e *encoder) group0(ex *vrm.Expression) schema.V0BlendShapeGroup {
 	a := e.av
-	g := v0BlendShapeGroup{Name: ex.Name, PresetName: "unknown", IsBinary: ex.IsBinary, Binds: []v0Bind{}, MaterialValues: []v0MaterialValue{}}
+	g := schema.V0BlendShapeGroup{Name: ex.Name, PresetName: "unknown", IsBinary: ex.IsBinary, Binds: []schema.V0Bind{}, MaterialValues: []schema.V0MaterialValue{}}
 	if n := ex.Preset.VRM0Name(); n != "" {
-		g.PresetName, g.Name = n, presetTable[ex.Preset].VRM0Group
+		g.PresetName, g.Name = n, vrm0GroupName(ex.Preset)
 	}
 	type key struct{ mesh, index int }
 	done := map[key]bool{}
@@ -287,30 +319,30 @@ func (e *encoder) group0(ex *Expression) v0BlendShapeGroup {
 			continue // 0.x binds by mesh: one bind covers every node using it
 		}
 		done[k] = true
-		g.Binds = append(g.Binds, v0Bind{Mesh: k.mesh, Index: k.index, Weight: b.Weight * 100})
+		g.Binds = append(g.Binds, schema.V0Bind{Mesh: k.mesh, Index: k.index, Weight: b.Weight * 100})
 	}
 	for _, b := range ex.ColorBinds {
 		t := b.Target
 		gamma := []float32{linearToSRGB(t[0]), linearToSRGB(t[1]), linearToSRGB(t[2]), t[3]}
 		var prop string
 		switch b.Type {
-		case ColorBase:
+		case vrm.ColorBase:
 			prop = "_Color"
-		case ColorShade:
+		case vrm.ColorShade:
 			prop = "_ShadeColor"
-		case ColorRim:
+		case vrm.ColorRim:
 			prop = "_RimColor"
-		case ColorOutline:
+		case vrm.ColorOutline:
 			prop = "_OutlineColor"
-		case ColorEmission:
+		case vrm.ColorEmission:
 			prop, gamma = "_EmissionColor", []float32{t[0], t[1], t[2], t[3]}
 		default:
 			continue // 0.x has no matcap colour
 		}
-		g.MaterialValues = append(g.MaterialValues, v0MaterialValue{MaterialName: a.Materials[b.Material].Name, PropertyName: prop, TargetValue: gamma})
+		g.MaterialValues = append(g.MaterialValues, schema.V0MaterialValue{MaterialName: a.Materials[b.Material].Name, PropertyName: prop, TargetValue: gamma})
 	}
 	for _, b := range ex.TextureBinds {
-		g.MaterialValues = append(g.MaterialValues, v0MaterialValue{
+		g.MaterialValues = append(g.MaterialValues, schema.V0MaterialValue{
 			MaterialName: a.Materials[b.Material].Name, PropertyName: "_MainTex_ST",
 			TargetValue: []float32{b.Scale[0], b.Scale[1], b.Offset[0], 1 - b.Scale[1] - b.Offset[1]},
 		})
@@ -321,10 +353,10 @@ func (e *encoder) group0(ex *Expression) v0BlendShapeGroup {
 // secondary0 writes spring bones as VRM 0.x secondaryAnimation: one bone
 // group per chain that does not hang from another chain (0.x expands a root
 // bone to its whole subtree), collider groups split per node.
-func (e *encoder) secondary0() *v0Secondary {
+func (e *encoder) secondary0() *schema.V0Secondary {
 	a := e.av
 	sb := &a.SpringBone
-	out := &v0Secondary{BoneGroups: []v0BoneGroup{}, ColliderGroups: []v0ColliderGroup{}}
+	out := &schema.V0Secondary{BoneGroups: []schema.V0BoneGroup{}, ColliderGroups: []schema.V0ColliderGroup{}}
 	groupMap := make([][]int, len(sb.ColliderGroups)) // ours → 0.x groups
 	for gi, g := range sb.ColliderGroups {
 		byNode := map[int]int{} // node → 0.x group
@@ -334,13 +366,13 @@ func (e *encoder) secondary0() *v0Secondary {
 			if !ok {
 				k = len(out.ColliderGroups)
 				byNode[c.Node] = k
-				out.ColliderGroups = append(out.ColliderGroups, v0ColliderGroup{Node: c.Node, Colliders: []v0Collider{}})
+				out.ColliderGroups = append(out.ColliderGroups, schema.V0ColliderGroup{Node: c.Node, Colliders: []schema.V0Collider{}})
 				groupMap[gi] = append(groupMap[gi], k)
 			}
 			cg := &out.ColliderGroups[k]
-			cg.Colliders = append(cg.Colliders, v0Collider{Offset: toUnity(c.Offset), Radius: c.Radius})
-			if c.Shape == ColliderCapsule {
-				cg.Colliders = append(cg.Colliders, v0Collider{Offset: toUnity(c.Tail), Radius: c.Radius})
+			cg.Colliders = append(cg.Colliders, schema.V0Collider{Offset: toUnity(c.Offset), Radius: c.Radius})
+			if c.Shape == vrm.ColliderCapsule {
+				cg.Colliders = append(cg.Colliders, schema.V0Collider{Offset: toUnity(c.Tail), Radius: c.Radius})
 			}
 		}
 	}
@@ -353,7 +385,7 @@ func (e *encoder) secondary0() *v0Secondary {
 	type boneGroupKey struct {
 		comment            string
 		stiffness, gravity float32
-		dir                v0Vec3
+		dir                schema.V0Vec3
 		drag               float32
 		center             int
 		hitRadius          float32
@@ -368,7 +400,7 @@ func (e *encoder) secondary0() *v0Secondary {
 		if p := a.Nodes[first.Node].Parent; p >= 0 && jointNode[p] {
 			continue // a branch: 0.x re-creates it from its root's subtree
 		}
-		bg := v0BoneGroup{
+		bg := schema.V0BoneGroup{
 			Comment:      sp.Name,
 			Stiffiness:   ptr(first.Stiffness),
 			GravityPower: first.GravityPower,
@@ -404,7 +436,7 @@ func ptr[T any](v T) *T { return &v }
 func intsKey(s []int) string {
 	var b strings.Builder
 	for _, v := range s {
-		b.WriteString(itoa(v))
+		b.WriteString(strconv.Itoa(v))
 		b.WriteByte(',')
 	}
 	return b.String()
@@ -413,26 +445,26 @@ func intsKey(s []int) string {
 // materialProps0 writes a material's VRM 0.x materialProperties: MToon
 // (inverse of loadMToon0), VRM/UnlitTexture for unlit materials, else
 // VRM_USE_GLTFSHADER.
-func (e *encoder) materialProps0(m *Material) v0Material {
-	out := v0Material{
+func (e *encoder) materialProps0(m *vrm.Material) schema.V0Material {
+	out := schema.V0Material{
 		Name: m.Name, Shader: "VRM_USE_GLTFSHADER", RenderQueue: -1,
 		FloatProperties: map[string]float32{}, VectorProperties: map[string][]float32{},
 		TextureProperties: map[string]int{}, KeywordMap: map[string]bool{}, TagMap: map[string]string{},
 	}
 	base := 2000
 	switch m.AlphaMode {
-	case AlphaMask:
+	case vrm.AlphaMask:
 		base = 2450
-	case AlphaBlend:
+	case vrm.AlphaBlend:
 		base = 3000
 	}
 	if m.MToon == nil {
 		if m.Unlit {
 			out.Shader = "VRM/UnlitTexture"
 			switch m.AlphaMode {
-			case AlphaMask:
+			case vrm.AlphaMask:
 				out.Shader = "VRM/UnlitCutout"
-			case AlphaBlend:
+			case vrm.AlphaBlend:
 				out.Shader = "VRM/UnlitTransparent"
 			}
 		}
@@ -445,7 +477,7 @@ func (e *encoder) materialProps0(m *Material) v0Material {
 	gamma := func(v mgl32.Vec3, a float32) []float32 {
 		return []float32{linearToSRGB(v[0]), linearToSRGB(v[1]), linearToSRGB(v[2]), a}
 	}
-	setTex := func(name string, r TextureRef) {
+	setTex := func(name string, r vrm.TextureRef) {
 		if r.Valid() {
 			tex[name] = r.Texture
 			vec[name] = []float32{r.Offset[0], 1 - r.Offset[1] - r.Scale[1], r.Scale[0], r.Scale[1]}
@@ -458,16 +490,16 @@ func (e *encoder) materialProps0(m *Material) v0Material {
 	setTex("_EmissionMap", m.EmissiveTexture)
 	setTex("_BumpMap", m.NormalTexture)
 	fl["_BumpScale"] = m.NormalScale
-	blend := v0BlendOpaque
+	blend := schema.V0BlendOpaque
 	switch m.AlphaMode {
-	case AlphaMask:
-		blend = v0BlendCutout
+	case vrm.AlphaMask:
+		blend = schema.V0BlendCutout
 		out.KeywordMap["_ALPHATEST_ON"] = true
 		out.TagMap["RenderType"] = "TransparentCutout"
-	case AlphaBlend:
-		blend = v0BlendTransparent
+	case vrm.AlphaBlend:
+		blend = schema.V0BlendTransparent
 		if t.TransparentZWrite {
-			blend = v0BlendTransparentWithZWrite
+			blend = schema.V0BlendTransparentWithZWrite
 		}
 		out.KeywordMap["_ALPHABLEND_ON"] = true
 		out.TagMap["RenderType"] = "Transparent"
@@ -481,13 +513,13 @@ func (e *encoder) materialProps0(m *Material) v0Material {
 		fl["_CullMode"] = 0
 	}
 	zw := float32(1)
-	if blend == v0BlendTransparent {
+	if blend == schema.V0BlendTransparent {
 		zw = 0
 	}
 	fl["_ZWrite"] = zw
 	vec["_ShadeColor"] = gamma(t.ShadeColor, 1)
 	setTex("_ShadeTexture", t.ShadeTexture)
-	fl["_ShadeToony"], fl["_ShadeShift"] = unmigrateShading(t.ShadingToony, t.ShadingShift)
+	fl["_ShadeToony"], fl["_ShadeShift"] = schema.UnmigrateShading(t.ShadingToony, t.ShadingShift)
 	fl["_IndirectLightIntensity"] = 1 - t.GIEqualization
 	setTex("_SphereAdd", t.MatcapTexture)
 	vec["_RimColor"] = gamma(t.RimColor, 1)
@@ -496,10 +528,10 @@ func (e *encoder) materialProps0(m *Material) v0Material {
 	fl["_RimFresnelPower"] = t.RimFresnelPower
 	fl["_RimLift"] = t.RimLift
 	switch t.OutlineMode {
-	case OutlineWorld:
+	case vrm.OutlineWorld:
 		fl["_OutlineWidthMode"] = 1
 		fl["_OutlineWidth"] = t.OutlineWidth / 0.01
-	case OutlineScreen:
+	case vrm.OutlineScreen:
 		fl["_OutlineWidthMode"] = 2
 		fl["_OutlineWidth"] = t.OutlineWidth / (0.01 * 0.5)
 	default:
@@ -521,21 +553,6 @@ func (e *encoder) materialProps0(m *Material) v0Material {
 	return out
 }
 
-// unmigrateShading is migrateShading's inverse, exact when migrateShading
-// did not clamp: from the 1.0 margin and centre back to 0.x's lit range.
-func unmigrateShading(toony1, shift1 float32) (toony0, shift0 float32) {
-	d := 2 * (1 - toony1) // hi − lo
-	c := -2 * shift1      // hi + lo
-	lo, hi := (c-d)/2, (c+d)/2
-	shift0 = lo
-	if math.Abs(float64(shift0-1)) > 1e-6 {
-		toony0 = mathx.Clamp((hi-1)/(shift0-1), 0, 1)
-	} else {
-		toony0 = 0.9
-	}
-	return toony0, shift0
-}
-
 // linearToSRGB is mathx.SRGBToLinear's inverse (IEC 61966-2-1).
 func linearToSRGB(c float32) float32 {
 	if c <= 0.0031308 {
@@ -550,24 +567,53 @@ func linearToSRGB(c float32) float32 {
 func (e *encoder) constraints() {
 	for _, c := range e.av.Constraints {
 		src, w := c.Source, c.Weight
-		var k v1Constraint
+		var k schema.V1Constraint
 		switch c.Type {
-		case ConstraintRoll:
-			k.Roll = &v1RollConstraint{Source: &src, RollAxis: c.Axis.letter(), Weight: &w}
-		case ConstraintAim:
+		case vrm.ConstraintRoll:
+			k.Roll = &schema.V1RollConstraint{Source: &src, RollAxis: rollAxis(c.Axis), Weight: &w}
+		case vrm.ConstraintAim:
 			a := c.Axis
-			if e.v == Version0 {
-				a = a.turned()
+			if e.v == vrm.Version0 {
+				a = turnAxis(a)
 			}
-			k.Aim = &v1AimConstraint{Source: &src, AimAxis: a.String(), Weight: &w}
-		case ConstraintRotation:
-			k.Rotation = &v1RotationConstraint{Source: &src, Weight: &w}
+			k.Aim = &schema.V1AimConstraint{Source: &src, AimAxis: a.String(), Weight: &w}
+		case vrm.ConstraintRotation:
+			k.Rotation = &schema.V1RotationConstraint{Source: &src, Weight: &w}
 		}
 		gn := e.doc.Nodes[c.Node]
 		if gn.Extensions == nil {
 			gn.Extensions = gltf.Extensions{}
 		}
-		gn.Extensions[nodeConstraintExt] = &v1NodeConstraint{SpecVersion: "1.0", Constraint: &k}
-		e.use(nodeConstraintExt)
+		gn.Extensions[schema.ExtNodeConstraint] = &schema.V1NodeConstraint{SpecVersion: "1.0", Constraint: &k}
+		e.use(schema.ExtNodeConstraint)
 	}
+}
+
+// rollAxis returns "X", "Y" or "Z": the rollAxis name of a's line
+// (VRMC_node_constraint-1.0, rollAxis).
+func rollAxis(a vrm.Axis) string {
+	switch a {
+	case vrm.AxisPositiveY, vrm.AxisNegativeY:
+		return "Y"
+	case vrm.AxisPositiveZ, vrm.AxisNegativeZ:
+		return "Z"
+	}
+	return "X"
+}
+
+// turnAxis returns a as seen after the VRM 0.x turn (R = diag(−1, 1, −1),
+// schema.TurnVec): X and Z change sign, Y is kept; vrm.Axis.turned, the
+// loader's twin, is unexported.
+func turnAxis(a vrm.Axis) vrm.Axis {
+	switch a {
+	case vrm.AxisPositiveX:
+		return vrm.AxisNegativeX
+	case vrm.AxisNegativeX:
+		return vrm.AxisPositiveX
+	case vrm.AxisPositiveZ:
+		return vrm.AxisNegativeZ
+	case vrm.AxisNegativeZ:
+		return vrm.AxisPositiveZ
+	}
+	return a
 }

@@ -1,4 +1,4 @@
-package vrm
+package vrmenc
 
 import (
 	"bytes"
@@ -12,38 +12,56 @@ import (
 	"strconv"
 
 	"github.com/go-gl/mathgl/mgl32"
+	"github.com/kugutsu/kugutsu/vrm"
+	"github.com/kugutsu/kugutsu/vrm/internal/schema"
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
 )
 
-// Encode writes a as a .vrm file (binary glTF 2.0) of VRM version v:
-// VRMC_vrm, VRMC_springBone and VRMC_materials_mtoon for Version1; the VRM
-// extension with materialProperties and secondaryAnimation for Version0,
-// whose scene is turned back to face −Z. Node constraints are written as
-// VRMC_node_constraint in both. Textures are written as PNG. Primitives
-// whose attribute or morph-target slices are the same slice in memory (one
-// vertex buffer shared by several primitives, each using part of it, as
-// UniVRM and VRoid Studio lay meshes out) share one accessor in the file.
+// Encode writes m to w as a .vrm file (binary glTF 2.0, one GLB with one
+// buffer) of VRM version v.
+//
+// What it writes: m's nodes, scene, skins, meshes (positions, normals,
+// tangents, UVs, joints, weights; morph targets as sparse accessors where a
+// target moves few vertices), materials and textures, and the VRM
+// extensions. Textures are written as PNG from Model.TextureImage (the
+// decoded image: a Model loaded with a Limits.PreviewTextureSize keeps its
+// downscaled image, and that is what is written). Primitives whose
+// attribute or morph-target slices are the same slice in memory (one vertex
+// buffer shared by several primitives, each using part of it, as UniVRM and
+// VRoid Studio lay meshes out) share one accessor in the file.
+//
+// Version1 writes VRMC_vrm-1.0, VRMC_springBone-1.0 and
+// VRMC_materials_mtoon-1.0, in m's frame (facing +Z). Version0 writes the
+// VRM 0.x "VRM" extension (meta, humanoid, firstPerson, blendShapeMaster,
+// secondaryAnimation, materialProperties with MToon 0.x properties, colours
+// back to gamma, shading toony/shift unmigrated) and turns the scene back to
+// face −Z (schema.TurnVec). Node constraints are written as
+// VRMC_node_constraint in both. Across versions some things have no
+// equivalent and are approximated: VRM 0.x has no expression overrides, no
+// matcap colour binds, no capsule colliders (written as a sphere at each
+// end), no per-joint spring settings (a chain uses its first joint's) and no
+// political/antisocial licence fields; VRM 1.0 has no virtual spring tails
+// (the last joint becomes a tail only).
 //
 // The output is deterministic byte for byte: everything is written in model
-// order, maps are sorted, nothing depends on time. Load(Encode(a, v))
-// reproduces a for an a loaded from (or built as) a file of version v, except
-// that every texture becomes PNG and empty primitives are dropped. Across
-// versions some things have no equivalent and are approximated: VRM 0.x has
-// no expression overrides, no matcap colour binds, no capsule colliders
-// (written as a sphere at each end), no per-joint spring settings (a chain
-// uses its first joint's) and no political/antisocial licence fields; VRM
-// 1.0 has no virtual spring tails (the last joint becomes a tail only).
+// order, maps are sorted, nothing depends on time. vrm.Load(Encode(m, v))
+// reproduces m for an m loaded from (or built as) a file of version v,
+// except that every texture becomes PNG and empty primitives are dropped.
 //
-// Errors: a.Validate's, or the writer's.
-func Encode(w io.Writer, a *Model, v Version) error {
-	if v != Version0 && v != Version1 {
-		return fmt.Errorf("vrm: Encode: version %v", v)
+// Errors: a v other than Version0 or Version1; m.Validate's (a
+// *vrm.FormatError naming the element at fault); a texture whose
+// image cannot be decoded (Model.TextureImage's error) or encoded as PNG;
+// and w's write error. Nothing is written to w before the whole file is
+// built, so an error other than w's leaves w untouched.
+func Encode(w io.Writer, m *vrm.Model, v vrm.Version) error {
+	if v != vrm.Version0 && v != vrm.Version1 {
+		return fmt.Errorf("vrmenc: Encode: version %v", v)
 	}
-	if err := a.Validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
-	e := &encoder{av: a, v: v, doc: &gltf.Document{Asset: gltf.Asset{Version: "2.0", Generator: "Kugutsu"}}}
+	e := &encoder{av: m, v: v, doc: &gltf.Document{Asset: gltf.Asset{Version: "2.0", Generator: "Kugutsu"}}}
 	if err := e.build(); err != nil {
 		return err
 	}
@@ -53,12 +71,12 @@ func Encode(w io.Writer, a *Model, v Version) error {
 }
 
 type encoder struct {
-	av       *Model
-	v        Version
+	av       *vrm.Model
+	v        vrm.Version
 	doc      *gltf.Document
 	used     map[string]bool
 	imageOf  map[*image.NRGBA]int
-	samplers map[Sampler]int
+	samplers map[vrm.Sampler]int
 	// accessors remembers the accessor written for a vertex attribute
 	// slice, so primitives sharing one vertex buffer in memory share it in
 	// the file too (as UniVRM and VRoid Studio write meshes).
@@ -96,8 +114,8 @@ func f64(x float32) float64 {
 
 // turned applies the VRM 0.x turn when writing VRM 0.x.
 func (e *encoder) vec(v mgl32.Vec3) mgl32.Vec3 {
-	if e.v == Version0 {
-		return turnVec(v)
+	if e.v == vrm.Version0 {
+		return schema.TurnVec(v)
 	}
 	return v
 }
@@ -116,7 +134,7 @@ func (e *encoder) build() error {
 	a, doc := e.av, e.doc
 	e.used = map[string]bool{}
 	e.imageOf = map[*image.NRGBA]int{}
-	e.samplers = map[Sampler]int{}
+	e.samplers = map[vrm.Sampler]int{}
 	e.accessors = map[sliceKey]int{}
 	lastBufferInit(doc)
 
@@ -124,8 +142,8 @@ func (e *encoder) build() error {
 	for i := range a.Nodes {
 		n := &a.Nodes[i]
 		t, r := n.Translation, n.Rotation
-		if e.v == Version0 {
-			t, r = turnVec(t), turnQuat(r)
+		if e.v == vrm.Version0 {
+			t, r = schema.TurnVec(t), schema.TurnQuat(r)
 		}
 		gn := &gltf.Node{
 			Name:        n.Name,
@@ -170,8 +188,8 @@ func (e *encoder) build() error {
 		s := &a.Skins[si]
 		ibm := make([][4][4]float32, len(s.InverseBindMatrices))
 		for k, m := range s.InverseBindMatrices {
-			if e.v == Version0 {
-				m = turnMat(m)
+			if e.v == vrm.Version0 {
+				m = schema.TurnMat(m)
 			}
 			for c := 0; c < 4; c++ {
 				for r := 0; r < 4; r++ {
@@ -189,7 +207,7 @@ func (e *encoder) build() error {
 		doc.Skins = append(doc.Skins, gs)
 	}
 	doc.Extensions = gltf.Extensions{}
-	if e.v == Version1 {
+	if e.v == vrm.Version1 {
 		if err := e.vrm1(); err != nil {
 			return err
 		}
@@ -215,13 +233,13 @@ func lastBufferInit(doc *gltf.Document) {
 	}
 }
 
-func (e *encoder) texture(t *Texture, im *image.NRGBA) error {
+func (e *encoder) texture(t *vrm.Texture, im *image.NRGBA) error {
 	doc := e.doc
 	img, ok := e.imageOf[im]
 	if !ok {
 		var buf bytes.Buffer
 		if err := png.Encode(&buf, im); err != nil {
-			return fmt.Errorf("vrm: Encode: texture %q: %w", t.Name, err)
+			return fmt.Errorf("vrmenc: Encode: texture %q: %w", t.Name, err)
 		}
 		var err error
 		if img, err = modeler.WriteImage(doc, t.Name, "image/png", &buf); err != nil {
@@ -239,28 +257,28 @@ func (e *encoder) texture(t *Texture, im *image.NRGBA) error {
 	return nil
 }
 
-func gltfSampler(s Sampler) *gltf.Sampler {
-	wrap := func(w Wrap) gltf.WrappingMode {
+func gltfSampler(s vrm.Sampler) *gltf.Sampler {
+	wrap := func(w vrm.Wrap) gltf.WrappingMode {
 		switch w {
-		case WrapClamp:
+		case vrm.WrapClamp:
 			return gltf.WrapClampToEdge
-		case WrapMirror:
+		case vrm.WrapMirror:
 			return gltf.WrapMirroredRepeat
 		}
 		return gltf.WrapRepeat
 	}
 	out := &gltf.Sampler{WrapS: wrap(s.WrapS), WrapT: wrap(s.WrapT), MagFilter: gltf.MagLinear, MinFilter: gltf.MinLinear}
-	if s.Mag == FilterNearest {
+	if s.Mag == vrm.FilterNearest {
 		out.MagFilter = gltf.MagNearest
 	}
-	if s.Min == FilterNearest {
+	if s.Min == vrm.FilterNearest {
 		out.MinFilter = gltf.MinNearest
 	}
 	return out
 }
 
 // textureInfo writes a TextureRef as a glTF textureInfo.
-func (e *encoder) textureInfo(r TextureRef) *gltf.TextureInfo {
+func (e *encoder) textureInfo(r vrm.TextureRef) *gltf.TextureInfo {
 	if !r.Valid() {
 		return nil
 	}
@@ -273,12 +291,12 @@ func (e *encoder) textureInfo(r TextureRef) *gltf.TextureInfo {
 
 // khrTransform returns r's KHR_texture_transform, or nil when it is the
 // identity.
-func (e *encoder) khrTransform(r TextureRef) *khrTextureTransform {
+func (e *encoder) khrTransform(r vrm.TextureRef) *schema.KHRTextureTransform {
 	if r.Offset == (mgl32.Vec2{}) && r.Scale == (mgl32.Vec2{1, 1}) && r.Rotation == 0 {
 		return nil
 	}
 	e.use("KHR_texture_transform")
-	k := &khrTextureTransform{Rotation: r.Rotation}
+	k := &schema.KHRTextureTransform{Rotation: r.Rotation}
 	if r.Offset != (mgl32.Vec2{}) {
 		k.Offset = &[2]float32{r.Offset[0], r.Offset[1]}
 	}
@@ -288,11 +306,11 @@ func (e *encoder) khrTransform(r TextureRef) *khrTextureTransform {
 	return k
 }
 
-func (e *encoder) jsonTextureInfo(r TextureRef) *v1TextureInfo {
+func (e *encoder) jsonTextureInfo(r vrm.TextureRef) *schema.V1TextureInfo {
 	if !r.Valid() {
 		return nil
 	}
-	ti := &v1TextureInfo{Index: r.Texture, TexCoord: r.TexCoord}
+	ti := &schema.V1TextureInfo{Index: r.Texture, TexCoord: r.TexCoord}
 	if k := e.khrTransform(r); k != nil {
 		b, _ := json.Marshal(k)
 		ti.Extensions = map[string]json.RawMessage{"KHR_texture_transform": b}
@@ -300,7 +318,7 @@ func (e *encoder) jsonTextureInfo(r TextureRef) *v1TextureInfo {
 	return ti
 }
 
-func (e *encoder) material(m *Material) *gltf.Material {
+func (e *encoder) material(m *vrm.Material) *gltf.Material {
 	bc := [4]float64{f64(m.BaseColor[0]), f64(m.BaseColor[1]), f64(m.BaseColor[2]), f64(m.BaseColor[3])}
 	metallic, rough := f64(m.Metallic), f64(m.Roughness)
 	gm := &gltf.Material{
@@ -331,11 +349,11 @@ func (e *encoder) material(m *Material) *gltf.Material {
 		}
 	}
 	switch m.AlphaMode {
-	case AlphaMask:
+	case vrm.AlphaMask:
 		gm.AlphaMode = gltf.AlphaMask
 		c := f64(m.AlphaCutoff)
 		gm.AlphaCutoff = &c
-	case AlphaBlend:
+	case vrm.AlphaBlend:
 		gm.AlphaMode = gltf.AlphaBlend
 	}
 	gm.Extensions = gltf.Extensions{}
@@ -343,7 +361,7 @@ func (e *encoder) material(m *Material) *gltf.Material {
 		e.use("KHR_materials_unlit")
 		gm.Extensions["KHR_materials_unlit"] = struct{}{}
 	}
-	if m.MToon != nil && e.v == Version1 {
+	if m.MToon != nil && e.v == vrm.Version1 {
 		e.use("VRMC_materials_mtoon")
 		gm.Extensions["VRMC_materials_mtoon"] = e.mtoon1(m)
 	}
@@ -353,11 +371,11 @@ func (e *encoder) material(m *Material) *gltf.Material {
 	return gm
 }
 
-func (e *encoder) mtoon1(m *Material) *v1MToon {
+func (e *encoder) mtoon1(m *vrm.Material) *schema.V1MToon {
 	t := m.MToon
 	v3 := func(v mgl32.Vec3) *[3]float32 { return &[3]float32{v[0], v[1], v[2]} }
 	f := func(x float32) *float32 { return &x }
-	x := &v1MToon{
+	x := &schema.V1MToon{
 		SpecVersion:                     "1.0",
 		TransparentWithZWrite:           t.TransparentZWrite,
 		RenderQueueOffsetNumber:         m.RenderQueue,
@@ -396,7 +414,7 @@ type meshExtras struct {
 	TargetNames []string `json:"targetNames"`
 }
 
-func (e *encoder) mesh(m *Mesh) {
+func (e *encoder) mesh(m *vrm.Mesh) {
 	doc := e.doc
 	gm := &gltf.Mesh{Name: m.Name}
 	var extras any
