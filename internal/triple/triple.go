@@ -77,9 +77,10 @@ func (b *Buffer[T]) Publish() (replaced bool) {
 // untaken one, so that next can carry over what old held (marionette's
 // images hand on their packet's arrival time). If a reader takes old after
 // all, before next is published, next is restored to its value before the
-// call and published as it was: merge must change only *next, and only
-// through what it writes there. merge must not retain next or old, and it
-// runs on the writer's goroutine. Writer only.
+// call (a copy of T kept meanwhile: T should be cheap to copy and hold no
+// lock) and published as it was: merge must change only *next. merge must
+// not retain next or old, and it runs on the writer's goroutine. Writer
+// only.
 func (b *Buffer[T]) PublishMerge(merge func(next, old *T)) (replaced bool) {
 	next := &b.slots[b.back]
 	for {
