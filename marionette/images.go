@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/triple"
 	"github.com/kugutsu/kugutsu/vrm"
 )
 
@@ -33,70 +34,61 @@ type FrameInfo struct {
 	RenderTime time.Duration
 }
 
-// imageBuffers is a triple buffer of tightly packed images (Min (0,0),
-// Stride 4·width: what fyne uploads without conversion, field notes §7).
-// The render goroutine draws into back and publishes it as mid; the UI
-// takes mid as front when it is fresh. Neither ever waits for the other
-// to finish with a buffer, and the front image is never written while the
-// UI holds it.
+// imageBuffers is a triple buffer (internal/triple) of tightly packed
+// images (Min (0,0), Stride 4·width: what fyne uploads without conversion,
+// field notes §7) and their FrameInfo. The render goroutine is the writer
+// (backImage, publish); the UI is the reader (latest). Neither ever waits
+// for the other to finish with a buffer, and the image latest returned is
+// never written until the next call.
 type imageBuffers struct {
-	mu    sync.Mutex // guards mid, front, fresh and the swap
-	img   [3]*image.RGBA
-	info  [3]FrameInfo
-	back  int // the render goroutine's
-	mid   int
-	front int // the UI's
-	fresh bool
+	buf    triple.Buffer[imageSlot]
+	readMu sync.Mutex // serialises latest: the UI's calls and a test's
 }
 
-func newImageBuffers() *imageBuffers { return &imageBuffers{back: 0, mid: 1, front: 2} }
+// imageSlot is one buffer of imageBuffers.
+type imageSlot struct {
+	img  *image.RGBA
+	info FrameInfo
+}
+
+func newImageBuffers() *imageBuffers { return &imageBuffers{} }
 
 // backImage returns the render goroutine's buffer, reallocated when its
 // size is not w×h.
 func (b *imageBuffers) backImage(w, h int) *image.RGBA {
-	m := b.img[b.back]
-	if m == nil || m.Rect.Dx() != w || m.Rect.Dy() != h {
-		m = image.NewRGBA(image.Rect(0, 0, w, h))
-		b.img[b.back] = m
+	s := b.buf.Back()
+	if s.img == nil || s.img.Rect.Dx() != w || s.img.Rect.Dy() != h {
+		s.img = image.NewRGBA(image.Rect(0, 0, w, h))
 	}
-	return m
+	return s.img
 }
 
 // publish makes the back buffer the newest finished image and reports
 // whether it replaced one the UI never took. A replaced image that was the
 // first to show its scene frame hands its packet arrival time on to the new
-// image when that shows the same frame.
+// image when that shows the same frame (carryReceived).
 func (b *imageBuffers) publish(info FrameInfo) (replaced bool) {
-	b.mu.Lock()
-	if b.fresh {
-		replaced = true
-		if old := b.info[b.mid]; info.Received.IsZero() && old.SceneSeq == info.SceneSeq {
-			info.Received = old.Received
-		}
+	b.buf.Back().info = info
+	return b.buf.PublishMerge(carryReceived)
+}
+
+// carryReceived hands an image replaced unread's packet arrival time on to
+// the next image when that shows the same scene frame and has none: the
+// packet's latency is then counted when the next image is taken.
+func carryReceived(next, old *imageSlot) {
+	if next.info.Received.IsZero() && old.info.SceneSeq == next.info.SceneSeq {
+		next.info.Received = old.info.Received
 	}
-	b.info[b.back] = info
-	b.back, b.mid = b.mid, b.back
-	b.fresh = true
-	b.mu.Unlock()
-	return replaced
 }
 
 // latest returns the newest finished image (nil before the first) and
 // whether it is newer than the one the previous call returned.
 func (b *imageBuffers) latest() (*image.RGBA, FrameInfo, bool) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	fresh := b.fresh
-	if fresh {
-		b.front, b.mid = b.mid, b.front
-		b.fresh = false
-	}
-	return b.img[b.front], b.info[b.front], fresh
+	b.readMu.Lock()
+	defer b.readMu.Unlock()
+	s, fresh := b.buf.Take()
+	return s.img, s.info, fresh
 }
 
 // unread reports whether the newest image has not been taken by latest.
-func (b *imageBuffers) unread() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.fresh
-}
+func (b *imageBuffers) unread() bool { return b.buf.Unread() }

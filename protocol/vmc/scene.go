@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/triple"
 	"github.com/kugutsu/kugutsu/protocol/osc"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -58,9 +59,9 @@ const ConnectedTimeout = 500 * time.Millisecond
 // ([Scene.Feed], normally a [Receiver]'s read goroutine), any number of
 // readers take consistent [Frame]s ([Scene.Snapshot]) and events
 // ([Scene.Subscribe]). Readers never block the writer: frames go through a
-// triple buffer, so a snapshot is always the newest complete frame and
-// publishing one is an atomic swap. Use [NewScene]; the zero Scene is not
-// ready.
+// triple buffer (internal/triple), so a snapshot is always the newest
+// complete frame and publishing one is an atomic swap. Use [NewScene]; the
+// zero Scene is not ready.
 type Scene struct {
 	mu   sync.Mutex // serialises Feed and guards the writer state below
 	r    osc.Reader
@@ -110,13 +111,10 @@ type Scene struct {
 	addrs   [numAddrs]AddressStatus
 	unknown map[string]*uint64
 
-	// The triple buffer: the writer fills bufs[back] and swaps it into mid;
-	// readers swap mid into front when it is fresh.
-	bufs    [3]Frame
-	back    int
-	mid     atomic.Uint32 // buffer index | fresh
-	readMu  sync.Mutex    // serialises readers; guards front
-	front   int
+	// Published frames: Feed (under mu) is the writer; readMu serialises
+	// the readers, across Take and the copy out of the taken frame.
+	frames  triple.Buffer[Frame]
+	readMu  sync.Mutex
 	seq     atomic.Uint64
 	changed chan struct{}
 
@@ -126,8 +124,6 @@ type Scene struct {
 	eventsDropped atomic.Uint64
 }
 
-const fresh = 1 << 8 // in Scene.mid: the middle buffer holds an unread frame
-
 // NewScene returns an empty scene.
 func NewScene() *Scene {
 	s := &Scene{
@@ -136,10 +132,7 @@ func NewScene() *Scene {
 		senders:  make(map[netip.AddrPort]*senderState),
 		unknown:  make(map[string]*uint64),
 		changed:  make(chan struct{}, 1),
-		back:     0,
-		front:    2,
 	}
-	s.mid.Store(1)
 	return s
 }
 
@@ -148,10 +141,8 @@ func NewScene() *Scene {
 // another Frame). It never waits for the writer.
 func (s *Scene) Snapshot(dst *Frame) {
 	s.readMu.Lock()
-	if s.mid.Load()&fresh != 0 {
-		s.front = int(s.mid.Swap(uint32(s.front)) &^ fresh)
-	}
-	dst.CopyFrom(&s.bufs[s.front])
+	f, _ := s.frames.Take()
+	dst.CopyFrom(f)
 	s.readMu.Unlock()
 }
 
@@ -212,13 +203,14 @@ func (s *Scene) Feed(packet []byte, from netip.AddrPort, at time.Time) {
 	s.snd = nil
 }
 
-// publish copies the working state into the back buffer and swaps it in.
+// publish copies the working state into the triple buffer's back slot and
+// publishes it.
 func (s *Scene) publish() {
 	s.work.Seq = s.seq.Load() + 1
 	s.work.Received = s.at
 	s.work.From = s.from
-	s.bufs[s.back].CopyFrom(&s.work)
-	s.back = int(s.mid.Swap(uint32(s.back)|fresh) &^ fresh)
+	s.frames.Back().CopyFrom(&s.work)
+	s.frames.Publish()
 	s.seq.Store(s.work.Seq)
 	s.dirty = false
 	if s.onPublish != nil {
