@@ -100,12 +100,12 @@ staticcheck:
 # took 7.5 min under it (the VRoid-layout engine test 3.3 min of it) and
 # render 4.8 min (4.6 min with -short, so it runs in full), hence the longer
 # time-out. vrm's TestRig* tests (two Rigs of one Model posed at once) run
-# under it too.
-RACE_PKGS := ./protocol/... ./marionette/... ./render/...
+# under it too, and so does internal/triple (the buffers between goroutines).
+RACE_PKGS := ./protocol/... ./marionette/... ./render/... ./internal/triple
 gotest:
 	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) -race -timeout 30m $(RACE_PKGS)
 	$(GO) test -tags $(GOTAGS) -race -run '^TestRig' ./vrm
-	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) $$($(GO) list ./... | grep -v -e '/protocol/' -e '/marionette' -e '/render')
+	KUGUTSU_REQUIRE_TOOLS=1 $(GO) test -tags $(GOTAGS) $$($(GO) list ./... | grep -v -e '/protocol/' -e '/marionette' -e '/render' -e '/internal/triple')
 
 test: test-deps fmt-check vet staticcheck gotest
 
