@@ -7,7 +7,9 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -78,8 +80,8 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		t.Skip("no blink expression")
 	}
 	bones := map[humanoid.Bone]vmc.Transform{
-		humanoid.LeftUpperArm: rot(raisedLeftArm),
-		humanoid.Spine:        rot(vmc.Identity), humanoid.Chest: rot(vmc.Identity),
+		humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm),
+		humanoid.Spine:        vmctest.Rot(vmc.Identity), humanoid.Chest: vmctest.Rot(vmc.Identity),
 	}
 	stream := func(d time.Duration) {
 		for end := time.Now().Add(d); time.Now().Before(end); {
@@ -122,7 +124,7 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		defer close(done)
 		stream(1500 * time.Millisecond)
 	}()
-	raisedQ := retarget.FromUnityRotation(raisedLeftArm.Array())
+	raisedQ := retarget.FromUnityRotation(vmctest.RaisedLeftArm.Array())
 	back := te.watchPoses(t, "the arm raised again", 5*time.Second, func(s []posedSample) bool {
 		return angleDeg(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raisedQ) < 0.05
 	})
@@ -150,13 +152,13 @@ func TestEngineJitterBufferOverUDP(t *testing.T) {
 	var last vmc.Quat
 	for i := 0; time.Since(start) < time.Second; i++ {
 		last = armAt(float64(i) / 60)
-		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(last)})
+		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(last)})
 		te.Latest()
 		time.Sleep(time.Second / 60)
 	}
 	want := retarget.FromUnityRotation(last.Array())
 	te.watchPoses(t, "the last frame played", 5*time.Second, func(s []posedSample) bool {
-		return quatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], want, 1e-4)
+		return testavatar.QuatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], want, 1e-4)
 	})
 	st := te.Playout()
 	t.Logf("playout over loopback UDP: %+v", st)
@@ -166,10 +168,10 @@ func TestEngineJitterBufferOverUDP(t *testing.T) {
 	// Off again: frames show as they arrive.
 	o.Jitter.On = false
 	te.SetOptions(o)
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
-	raised := retarget.FromUnityRotation(raisedLeftArm.Array())
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
+	raised := retarget.FromUnityRotation(vmctest.RaisedLeftArm.Array())
 	te.watchPoses(t, "the frame shown without the buffer", 5*time.Second, func(s []posedSample) bool {
-		return quatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raised, 1e-4)
+		return testavatar.QuatNear(s[len(s)-1].pose.Rotations[humanoid.LeftUpperArm], raised, 1e-4)
 	})
 	if st := te.Playout(); st.On {
 		t.Errorf("status %+v after turning the buffer off", st)
@@ -218,7 +220,7 @@ func TestEnginePresenceLeavesTheFaceSourcesHead(t *testing.T) {
 	n := 0
 	te.watchPoses(t, "the face's head held for 30 renders", 10*time.Second, func(s []posedSample) bool {
 		p := &s[len(s)-1].pose
-		if !quatNear(p.Rotations[humanoid.Head], head, 1e-5) {
+		if !testavatar.QuatNear(p.Rotations[humanoid.Head], head, 1e-5) {
 			n = 0
 			return false
 		}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 )
@@ -126,7 +127,7 @@ func expect(t *testing.T, what string, c chan string) string {
 // (worktrees reach ../shared through one), as CheckAutoLoadPath gives it.
 func realGodette(t *testing.T) string {
 	t.Helper()
-	p, err := filepath.EvalSymlinks(godettePath(t))
+	p, err := filepath.EvalSymlinks(testavatar.GodettePath(t))
 	if err == nil {
 		p, err = filepath.Abs(p)
 	}

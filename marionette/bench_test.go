@@ -4,27 +4,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/internal/testavatar"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
-	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
-
-// fullBodyFrame is a VirtualMotionCapture-like frame: root, all 55 bones,
-// 17 blends (as retarget's BenchmarkPoserUpdate poses).
-func fullBodyFrame() *vmc.Frame {
-	f := &vmc.Frame{Seq: 1}
-	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 0.1, Y: 0, Z: 0.2}, Rotation: unityAxisAngle(10, 0, 1, 0)}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}
-	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
-		f.Bones[b] = vmc.Transform{Position: vmc.Vec3{X: 0.01, Y: 0.1, Z: 0.01}, Rotation: unityAxisAngle(float64(b), 1, 0, 0)}
-		f.BonesReceived = f.BonesReceived.With(b)
-	}
-	for _, n := range []string{"Neutral", "A", "I", "U", "E", "O", "Blink", "Joy", "Angry", "Sorrow", "Fun", "LookUp", "LookDown", "LookLeft", "LookRight", "Blink_L", "Blink_R"} {
-		f.Blends = append(f.Blends, vmc.Blend{Name: n, Value: 0.3})
-	}
-	return f
-}
 
 // BenchmarkFrame is the engine's whole per-frame work for Godette at
 // 1280×720 (4× AA): snapshot, pose, spring bones, render, publish.
@@ -37,7 +22,7 @@ func BenchmarkFrame(b *testing.B) {
 			done <- ev
 		}
 	}
-	e.LoadFile(godettePath(b))
+	e.LoadFile(testavatar.GodettePath(b))
 	if ev := <-done; ev.Err != nil {
 		b.Fatal(ev.Err)
 	}
@@ -73,7 +58,7 @@ func BenchmarkIFacialMocapFace(b *testing.B) {
 	for _, m := range []struct {
 		name string
 		av   *vrm.Model
-	}{{"PerfectSync", defaultAvatar(b)}, {"Presets", loadGodette(b)}} {
+	}{{"PerfectSync", testavatar.Default(b)}, {"Presets", testavatar.Godette(b)}} {
 		b.Run(m.name, func(b *testing.B) {
 			src := NewIFacialMocap(st)
 			var fc retarget.Face
@@ -92,12 +77,12 @@ func BenchmarkIFacialMocapFace(b *testing.B) {
 // default avatar's Perfect Sync face mixed in (70 expressions, head, eyes)
 // as the iFacialMocap source makes it.
 func BenchmarkPoserUpdateWithFace(b *testing.B) {
-	av := defaultAvatar(b)
+	av := testavatar.Default(b)
 	src := NewIFacialMocap(face.DefaultSettings())
 	var fc retarget.Face
 	src.mapFace(av, parse(b, fixture(b, "v1_trackingstatus_hapihapi.txt")), src.Settings(), face.Calibration{}, time.Now(), &fc)
 	p := retarget.NewPoser(av)
-	fr := fullBodyFrame()
+	fr := vmctest.FullBodyFrame()
 	o := retarget.DefaultOptions()
 	o.BoneSmoothing, o.BlendSmoothing = 50*time.Millisecond, 50*time.Millisecond
 	p.Update(fr, o, &fc, retarget.DefaultFaceMix(), 0)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
@@ -29,7 +30,7 @@ func godetteEngine(t *testing.T, springs bool) *testEngine {
 	v.SpringBones = springs
 	te.SetView(v)
 	te.Resize(testW, testH)
-	if ev := te.load(t, godettePath(t)); ev.Stage != LoadDone {
+	if ev := te.load(t, testavatar.GodettePath(t)); ev.Stage != LoadDone {
 		t.Fatalf("load: %v", ev.Err)
 	}
 	if _, info := te.settled(t, "Godette loaded"); info.Avatar == nil {
@@ -42,7 +43,7 @@ func godetteEngine(t *testing.T, springs bool) *testEngine {
 // and the given bones.
 func (te *testEngine) sendPose(t *testing.T, bones map[humanoid.Bone]vmc.Transform, blends ...vmc.Blend) {
 	t.Helper()
-	f := frameWith(bones)
+	f := vmctest.FrameWith(bones)
 	f.Root = vmc.Root{Transform: vmc.Transform{Rotation: vmc.Identity}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}
 	f.Available = vmc.Availability{Loaded: true, Received: true}
 	f.Blends = blends
@@ -89,15 +90,15 @@ func TestEngineRaisedArmOverUDP(t *testing.T) {
 		t.Fatalf("scene seq %d before any packet", restInfo.SceneSeq)
 	}
 
-	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)}
+	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)}
 	te.sendPose(t, arm)
 	_, raised, info := te.waitScene(t, "with the raised arm", 0)
 	if info.Received.IsZero() {
 		t.Error("the first image of a packet carries no arrival time")
 	}
 
-	rx, ry := handPixel(t, te, loadGodette(t), nil)
-	ux, uy := handPixel(t, te, loadGodette(t), arm)
+	rx, ry := handPixel(t, te, testavatar.Godette(t), nil)
+	ux, uy := handPixel(t, te, testavatar.Godette(t), arm)
 	if uy >= ry-10 {
 		t.Fatalf("test set-up: raised hand at y=%.0f is not above the rest hand at y=%.0f", uy, ry)
 	}
@@ -131,11 +132,11 @@ func TestEngineRaisedArmOverUDP(t *testing.T) {
 
 func TestEngineIdleDoesNotRedraw(t *testing.T) {
 	te := godetteEngine(t, true)
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	te.waitScene(t, "posed", 0)
 	_, info := te.Latest()
 	// The same packet again changes nothing: no new image.
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	time.Sleep(300 * time.Millisecond)
 	if _, now := te.Latest(); now.Seq != info.Seq {
 		t.Errorf("the engine redrew (%d → %d, scene %d → %d) with nothing changed", info.Seq, now.Seq, info.SceneSeq, now.SceneSeq)
@@ -150,7 +151,7 @@ func TestEngineSpringBonesSettle(t *testing.T) {
 	// without new packets until it comes to rest, then stops.
 	te := godetteEngine(t, true)
 	_, first := te.settled(t, "at rest")
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(40, 0, 1, 0))})
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: vmctest.Rot(vmctest.UnityAxisAngle(40, 0, 1, 0))})
 	_, _, posed := te.waitScene(t, "head turned", 0)
 	_, last := te.Latest()
 	if last.Seq-posed.Seq < 3 {
@@ -185,7 +186,7 @@ func TestEngineOptionsOnImage(t *testing.T) {
 	}
 
 	// Performer light: a blue light makes the lit avatar bluer.
-	light := vmc.Light{Transform: vmc.Transform{Rotation: unityAxisAngle(180, 0, 1, 0)}, Color: vmc.Color{B: 1, A: 1}, Received: true}
+	light := vmc.Light{Transform: vmc.Transform{Rotation: vmctest.UnityAxisAngle(180, 0, 1, 0)}, Color: vmc.Color{B: 1, A: 1}, Received: true}
 	seq := te.Scene().Seq()
 	if err := te.sender.Light(light); err != nil {
 		t.Fatal(err)
@@ -196,7 +197,7 @@ func TestEngineOptionsOnImage(t *testing.T) {
 	}
 
 	// Performer camera: off by default; on, the view is the Performer's.
-	cam := vmc.Camera{Transform: vmc.Transform{Position: vmc.Vec3{X: 2, Y: 0.8, Z: 0}, Rotation: unityAxisAngle(-90, 0, 1, 0)}, FOV: 40}
+	cam := vmc.Camera{Transform: vmc.Transform{Position: vmc.Vec3{X: 2, Y: 0.8, Z: 0}, Rotation: vmctest.UnityAxisAngle(-90, 0, 1, 0)}, FOV: 40}
 	seq = te.Scene().Seq()
 	if err := te.sender.Camera(cam); err != nil {
 		t.Fatal(err)
@@ -340,7 +341,7 @@ func TestEngineLoadFailureKeepsAvatar(t *testing.T) {
 
 func TestEngineLoadSupersedes(t *testing.T) {
 	te := newTestEngine(t)
-	godette, sphere := godettePath(t), testutil.SharedModel(t, "sphere_vrm0.vrm")
+	godette, sphere := testavatar.GodettePath(t), testutil.SharedModel(t, "sphere_vrm0.vrm")
 	te.LoadFile(godette)
 	te.LoadFile(sphere)
 	var done []LoadEvent
@@ -359,7 +360,7 @@ func TestEngineLoadSupersedes(t *testing.T) {
 
 func TestEngineListenRestartKeepsPose(t *testing.T) {
 	te := godetteEngine(t, false)
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	te.waitScene(t, "posed", 0)
 	old, _ := te.Addr()
 	if err := te.Listen("127.0.0.1:0"); err != nil {
@@ -426,7 +427,7 @@ func TestEngineWaitsForTheUI(t *testing.T) {
 	te := godetteEngine(t, false)
 	before := te.Stats().RenderTime.N
 	for i := range 20 {
-		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(float64(i), 0, 1, 0))})
+		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.Head: vmctest.Rot(vmctest.UnityAxisAngle(float64(i), 0, 1, 0))})
 		time.Sleep(10 * time.Millisecond)
 	}
 	testutil.Eventually(t, "20 packets received", func() bool { return te.Status().Receiver.Packets >= 20 })

@@ -10,6 +10,7 @@ import (
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
@@ -41,7 +42,7 @@ func FuzzCheckAutoLoadPath(f *testing.F) {
 // weights in 0–1, unit rotations, and finite node matrices on the default
 // avatar.
 func FuzzIFacialMocapFace(f *testing.F) {
-	av := defaultAvatar(f)
+	av := testavatar.Default(f)
 	seed := func(name string) {
 		fr := parse(f, fixture(f, name))
 		h, p, l, r := fr.HeadRotation, fr.HeadPosition, fr.LeftEye, fr.RightEye

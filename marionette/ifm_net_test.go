@@ -15,10 +15,12 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/assets"
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap/ifmtest"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/retarget/face"
 	"github.com/kugutsu/kugutsu/vrm"
@@ -60,7 +62,7 @@ func TestIFacialMocapOverUDP(t *testing.T) {
 	bake := ifmtest.FreeTCPPort(t)
 	phone := startPhone(t, ifmtest.Config{Frames: []string{frame, unfrozen(frame)}, BakePort: bake, Recording: []string{frame}})
 	src := NewIFacialMocap(face.DefaultSettings())
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	var f retarget.Face
 	if src.Face(av, &f) || src.Connected() {
 		t.Fatal("a face before connecting")
@@ -172,7 +174,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			phone := startPhone(t, ifmtest.Config{Frames: tc.frames})
 			src := connectFreezing(t, phone)
-			av := defaultAvatar(t)
+			av := testavatar.Default(t)
 			var f retarget.Face
 			testutil.Eventually(t, "a face", func() bool { return src.Face(av, &f) })
 			start := time.Now()
@@ -188,7 +190,7 @@ func TestIFacialMocapTrackingLost(t *testing.T) {
 	// A tracked face that changes keeps going.
 	phone := startPhone(t, ifmtest.Config{Frames: []string{tracked, unfrozen(tracked)}})
 	src := connectFreezing(t, phone)
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	var f retarget.Face
 	testutil.Eventually(t, "a face", func() bool { return src.Face(av, &f) })
 	time.Sleep(trackingGrace + 300*time.Millisecond)
@@ -257,7 +259,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 	}
 	src := NewIFacialMocap(face.DefaultSettings())
 	te.SetFaceSource(src, retarget.DefaultFaceMix())
-	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)}
+	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)}
 	te.sendPose(t, arm)
 	_, body, _ := te.waitScene(t, "the raised arm", 0)
 
@@ -269,7 +271,7 @@ func TestEngineIFacialMocapOverUDP(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(src.Disconnect)
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	jaw := exprIndex(t, av, "jawOpen")
 	blink := exprIndex(t, av, "eyeBlinkLeft")
 	var w []float32

@@ -1,7 +1,6 @@
 package marionette
 
 import (
-	"bytes"
 	"math"
 	"os"
 	"path/filepath"
@@ -12,7 +11,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
-	"github.com/kugutsu/kugutsu/assets"
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/ifacialmocap"
 	"github.com/kugutsu/kugutsu/retarget"
@@ -20,7 +19,6 @@ import (
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
-	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
 
 // fixture returns a real iFacialMocap frame (one frame per file, the final
@@ -58,42 +56,6 @@ func parse(t testing.TB, s string) *ifacialmocap.Frame {
 		t.Fatal(err)
 	}
 	return &f
-}
-
-// defaultAvatar loads the embedded default avatar: VRM 1.0, all 55 bones,
-// the VRM presets and the 52 ARKit expressions (Perfect Sync), lookAt type
-// bone.
-func defaultAvatar(t testing.TB) *vrm.Model {
-	t.Helper()
-	av, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return av
-}
-
-// presetOnlyAvatar is the default avatar without its ARKit expressions,
-// written with vrmenc.Encode and read back: a VRM 1.0 model with only the
-// presets (happy blocks blink and blends the mouth, as the doll's does).
-func presetOnlyAvatar(t testing.TB) *vrm.Model {
-	t.Helper()
-	av := defaultAvatar(t)
-	kept := av.Expressions[:0]
-	for _, x := range av.Expressions {
-		if _, ok := arkit.Parse(x.Name); !ok {
-			kept = append(kept, x)
-		}
-	}
-	av.Expressions = kept
-	var buf bytes.Buffer
-	if err := vrmenc.Encode(&buf, av, vrm.Version1); err != nil {
-		t.Fatal(err)
-	}
-	out, err := vrm.Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // faceResult is what the glue made of one frame for one avatar.
@@ -141,7 +103,7 @@ func TestPerfectSyncWeights(t *testing.T) {
 	// The default avatar has all 52 ARKit expressions: in auto mode each
 	// gets its shape's value from the real frame, and the blink and mouth
 	// presets (which the face also owns) 0. Mirrored, left and right swap.
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	f := parse(t, fixture(t, "v1_hapihapi.txt"))
 	if f.Blendshapes[arkit.EyeLookInRight] != 0.54 || f.Blendshapes[arkit.EyeWideLeft] != 0.26 {
 		t.Fatal("test set-up: unexpected fixture values")
@@ -188,7 +150,7 @@ func TestPresetWeights(t *testing.T) {
 	t.Run("Godette", func(t *testing.T) {
 		// VRM 0.x: no overrides; lookAt type expression with the model's
 		// range maps (outer 90° → 7.1, down 90° → 3.9).
-		av := loadGodette(t)
+		av := testavatar.Godette(t)
 		r := through(t, av, face.DefaultSettings(), face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for name, w := range want {
 			if got := r.weights[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
@@ -221,7 +183,7 @@ func TestPresetWeights(t *testing.T) {
 		// The input weights are the same; the evaluated ones follow the
 		// doll's overrides: happy (0.8) blocks the blinks and blends the
 		// mouth (ee × 0.2).
-		av := presetOnlyAvatar(t)
+		av := testavatar.PresetOnly(t)
 		r := through(t, av, face.DefaultSettings(), face.Calibration{}, retarget.DefaultFaceMix(), f)
 		for name, w := range want {
 			if got := r.input[exprIndex(t, av, name)]; !near(got, w, 1e-5) {
@@ -246,7 +208,7 @@ func TestPresetWeights(t *testing.T) {
 	})
 
 	t.Run("presets forced on a Perfect Sync avatar", func(t *testing.T) {
-		av := defaultAvatar(t)
+		av := testavatar.Default(t)
 		st := face.DefaultSettings()
 		st.Mode, st.Emotions = face.MappingPresets, false
 		r := through(t, av, st, face.Calibration{}, retarget.DefaultFaceMix(), f)
@@ -289,7 +251,7 @@ func TestHeadTurnsTheRightWay(t *testing.T) {
 	for _, m := range []struct {
 		name string
 		av   *vrm.Model
-	}{{"default avatar", defaultAvatar(t)}, {"Godette", loadGodette(t)}} {
+	}{{"default avatar", testavatar.Default(t)}, {"Godette", testavatar.Godette(t)}} {
 		av := m.av
 		rest := append([]mgl32.Mat4(nil), vrm.NewRig(av).Pose(nil).NodeWorld...)
 		restO, _ := av.LookAtOrigin(vrm.NewRig(av).Pose(nil))
@@ -355,7 +317,7 @@ func TestEyesFollowTheGaze(t *testing.T) {
 	// Bone lookAt (the default avatar): both eyes turn toward the avatar's
 	// left when the user looks to their own left (+Y), through the range
 	// maps; with Eyes off they stay.
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	rest := append([]mgl32.Mat4(nil), vrm.NewRig(av).Pose(nil).NodeWorld...)
 	s := fixture(t, "v1_trackingstatus_hapihapi.txt")
 	s = s[:strings.Index(s, "=head#")] + "=head#0,0,0,0,-0.08,-0.4|rightEye#0,20,0|leftEye#0,20,0|"
@@ -385,7 +347,7 @@ func TestHeadPositionLeans(t *testing.T) {
 	// Calibrated at x = 0, the head moves 5 cm to the user's left: the
 	// avatar leans so its head moves about 5 cm to its left (+X), and the
 	// head keeps facing forward.
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	rest := append([]mgl32.Mat4(nil), vrm.NewRig(av).Pose(nil).NodeWorld...)
 	restHead, _ := av.BonePosition(vrm.NewRig(av).Pose(nil), humanoid.Head)
 	cal := face.Calibrate(headFrame(t, 0, 0, 0, 0))

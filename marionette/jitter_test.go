@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/retarget"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
 // armAt is the Performer's left upper arm at sender time s seconds: a
 // swing of ±40° at 0.5 Hz about Unity's Z.
-func armAt(s float64) vmc.Quat { return unityAxisAngle(-40*math.Sin(2*math.Pi*0.5*s), 0, 0, 1) }
+func armAt(s float64) vmc.Quat { return vmctest.UnityAxisAngle(-40*math.Sin(2*math.Pi*0.5*s), 0, 0, 1) }
 
 // jitterRun streams armAt at 60 fps for 10 s, each packet delayed by
 // 15 ms ± 15 ms (uniform, in order as over one Wi-Fi path), and samples
@@ -60,7 +61,7 @@ func jitterRun(t *testing.T, j Jitter, seed uint64) (float64, PlayoutStatus) {
 			p := packets[next]
 			cur.Seq++
 			cur.Received = p.at
-			cur.Bones[humanoid.LeftUpperArm] = rot(armAt(p.s))
+			cur.Bones[humanoid.LeftUpperArm] = vmctest.Rot(armAt(p.s))
 			cur.BonesReceived = cur.BonesReceived.With(humanoid.LeftUpperArm)
 			if j.On {
 				jb.push(&cur, p.at)
@@ -123,7 +124,7 @@ func TestJitterBufferInterpolates(t *testing.T) {
 	var f vmc.Frame
 	push := func(i int, deg float64) {
 		f.Seq++
-		f.Bones[humanoid.Head] = rot(unityAxisAngle(deg, 0, 1, 0))
+		f.Bones[humanoid.Head] = vmctest.Rot(vmctest.UnityAxisAngle(deg, 0, 1, 0))
 		f.BonesReceived = f.BonesReceived.With(humanoid.Head)
 		f.Blends = append(f.Blends[:0], vmc.Blend{Name: "A", Value: float32(deg / 100)})
 		jb.push(&f, base.Add(time.Duration(i)*time.Second/60))
@@ -189,11 +190,11 @@ func TestJitterBufferOddTimes(t *testing.T) {
 			at = base.Add(time.Duration(i)*time.Millisecond*time.Duration(rng.IntN(40)) + time.Duration(rng.IntN(5))*time.Second)
 		}
 		f.Seq++
-		q := unityAxisAngle(rng.Float64()*360, 0, 1, 0)
+		q := vmctest.UnityAxisAngle(rng.Float64()*360, 0, 1, 0)
 		if rng.IntN(20) == 0 {
 			q = vmc.Quat{X: float32(math.NaN())}
 		}
-		f.Bones[humanoid.Head] = rot(q)
+		f.Bones[humanoid.Head] = vmctest.Rot(q)
 		f.BonesReceived = f.BonesReceived.With(humanoid.Head)
 		jb.push(&f, at)
 		if ok, _ := jb.sample(&out, base.Add(time.Duration(rng.IntN(1e10))), j); !ok {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm"
 )
@@ -20,7 +21,7 @@ import (
 // takes seconds.
 func slowVRM(t testing.TB, targets, copies int) string {
 	t.Helper()
-	data, err := os.ReadFile(godettePath(t))
+	data, err := os.ReadFile(testavatar.GodettePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}

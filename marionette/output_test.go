@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -57,7 +58,7 @@ func TestEngineOutput(t *testing.T) {
 	// every pose.
 	before := img
 	for i := range 5 {
-		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(unityAxisAngle(-16*float64(i+1), 0, 0, 1))})
+		te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.UnityAxisAngle(-16*float64(i+1), 0, 0, 1))})
 		img, _ = te.waitOutput(t, "after a pose")
 	}
 	if n := diffIn(before, img, img.Rect); n < 10 {

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/retarget"
@@ -13,12 +14,12 @@ import (
 )
 
 func TestMergeFramesByPart(t *testing.T) {
-	head := unityAxisAngle(30, 0, 1, 0)
-	arm := raisedLeftArm
-	a := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(head), humanoid.LeftUpperArm: rot(unityAxisAngle(10, 0, 0, 1))})
+	head := vmctest.UnityAxisAngle(30, 0, 1, 0)
+	arm := vmctest.RaisedLeftArm
+	a := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: vmctest.Rot(head), humanoid.LeftUpperArm: vmctest.Rot(vmctest.UnityAxisAngle(10, 0, 0, 1))})
 	a.Seq, a.Blends = 3, []vmc.Blend{{Name: "A", Value: 1}}
 	a.Root = vmc.Root{Received: true, Transform: vmc.Transform{Position: vmc.Vec3{X: 1}}}
-	b := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(-30, 0, 1, 0)), humanoid.LeftUpperArm: rot(arm)})
+	b := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: vmctest.Rot(vmctest.UnityAxisAngle(-30, 0, 1, 0)), humanoid.LeftUpperArm: vmctest.Rot(arm)})
 	b.Seq, b.Blends = 5, []vmc.Blend{{Name: "B", Value: 1}}
 	var dst vmc.Frame
 	// b drives the arms, a everything else.
@@ -47,13 +48,13 @@ func TestEngineTwoPerformers(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { second.Close() })
-	headTurn := unityAxisAngle(30, 0, 1, 0)
+	headTurn := vmctest.UnityAxisAngle(30, 0, 1, 0)
 	// The main Performer sends a turned head and a level arm; the second a
 	// raised arm and a head turned the other way.
-	main := map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(headTurn), humanoid.LeftUpperArm: rot(vmc.Identity)}
-	other := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: rot(unityAxisAngle(-30, 0, 1, 0)), humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	main := map[humanoid.Bone]vmc.Transform{humanoid.Head: vmctest.Rot(headTurn), humanoid.LeftUpperArm: vmctest.Rot(vmc.Identity)}
+	other := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.Head: vmctest.Rot(vmctest.UnityAxisAngle(-30, 0, 1, 0)), humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	wantHead := retarget.FromUnityRotation(headTurn.Array())
-	wantArm := retarget.FromUnityRotation(raisedLeftArm.Array())
+	wantArm := retarget.FromUnityRotation(vmctest.RaisedLeftArm.Array())
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		te.sendPose(t, main)
@@ -63,7 +64,7 @@ func TestEngineTwoPerformers(t *testing.T) {
 		te.Latest()
 		var p vrm.Pose
 		te.Pose(&p)
-		if quatNear(p.Rotations[humanoid.Head], wantHead, 1e-4) && quatNear(p.Rotations[humanoid.LeftUpperArm], wantArm, 1e-4) {
+		if testavatar.QuatNear(p.Rotations[humanoid.Head], wantHead, 1e-4) && testavatar.QuatNear(p.Rotations[humanoid.LeftUpperArm], wantArm, 1e-4) {
 			break
 		}
 		if time.Now().After(deadline) {

@@ -10,8 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -26,7 +28,7 @@ func loggingTo(buf *syncBuffer) func(*Config) {
 
 func readGodette(t *testing.T) []byte {
 	t.Helper()
-	data, err := os.ReadFile(godettePath(t))
+	data, err := os.ReadFile(testavatar.GodettePath(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +89,7 @@ func TestEngineSurvivesPanicWhileLoading(t *testing.T) {
 	}
 	// Still driven by the Performer.
 	seq := te.Scene().Seq()
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	if _, _, info := te.waitScene(t, "a pose after the failed load", seq); info.Avatar == nil {
 		t.Error("no avatar drawn after the failed load")
 	}
@@ -142,7 +144,7 @@ func TestEngineSurvivesPanicWhileDrawing(t *testing.T) {
 		t.Fatalf("default avatar: %v", ev.Err)
 	}
 	seq := te.Scene().Seq()
-	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	te.sendPose(t, map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	if _, _, info := te.waitScene(t, "the default avatar posed", seq); info.Avatar == nil {
 		t.Error("the default avatar is not drawn after the panic")
 	}

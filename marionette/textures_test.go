@@ -1,6 +1,10 @@
 package marionette
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/kugutsu/kugutsu/internal/testavatar"
+)
 
 // TestTextureSizeAppliesToLoads: Engine.SetTextureSize bounds the textures
 // of the avatars loaded after it (Godette's are 1024² at most).
@@ -9,7 +13,7 @@ func TestTextureSizeAppliesToLoads(t *testing.T) {
 	largest := func(size int) (kept, inFile int) {
 		t.Helper()
 		te.SetTextureSize(size)
-		ev := te.load(t, godettePath(t))
+		ev := te.load(t, testavatar.GodettePath(t))
 		if ev.Stage != LoadDone {
 			t.Fatalf("load: %v", ev.Err)
 		}

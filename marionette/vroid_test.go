@@ -6,6 +6,7 @@ import (
 
 	"github.com/kugutsu/kugutsu/internal/vroid"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -40,7 +41,7 @@ func TestEngineVRoidLayoutOverUDP(t *testing.T) {
 		}
 		return av
 	}
-	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)}
+	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)}
 	te.sendPose(t, arm)
 	_, raised, _ := te.waitScene(t, "with the raised arm", 0)
 	rx, ry := handPixel(t, te, load(), nil)

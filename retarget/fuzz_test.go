@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -35,7 +36,7 @@ func FuzzMirrorName(f *testing.F) {
 // unnormalised quaternions, any options — give a finite pose and finite
 // node matrices.
 func FuzzPoser(f *testing.F) {
-	av, err := vrm.LoadFile(godettePath(f))
+	av, err := vrm.LoadFile(testavatar.GodettePath(f))
 	if err != nil {
 		f.Fatal(err)
 	}

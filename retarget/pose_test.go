@@ -7,7 +7,9 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
+	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -15,12 +17,12 @@ import (
 // newPoser returns a Poser for a fresh Godette.
 func newPoser(t *testing.T) *Poser {
 	t.Helper()
-	return NewPoser(loadGodette(t))
+	return NewPoser(testavatar.Godette(t))
 }
 
 func TestRootOptions(t *testing.T) {
 	root := vmc.Root{
-		Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 0.5, Z: 2}, Rotation: unityAxisAngle(90, 0, 1, 0)},
+		Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 0.5, Z: 2}, Rotation: vmctest.UnityAxisAngle(90, 0, 1, 0)},
 		Scale:     vmc.Vec3{X: 2, Y: 2, Z: 2}, Offset: vmc.Vec3{X: 0.2, Y: 0.1, Z: 0.4},
 		MR: true, Received: true,
 	}
@@ -45,10 +47,10 @@ func TestRootOptions(t *testing.T) {
 			f := &vmc.Frame{Seq: 1, Root: root}
 			p.Update(f, tc.opts, nil, VMCOnly(), 1.0/60)
 			got := &p.pose
-			if !vecNear(got.RootPosition, tc.wantPos, 1e-5) {
+			if !testavatar.VecNear(got.RootPosition, tc.wantPos, 1e-5) {
 				t.Errorf("root position %v, want %v", got.RootPosition, tc.wantPos)
 			}
-			if !quatNear(got.RootRotation, tc.wantRot, 1e-5) {
+			if !testavatar.QuatNear(got.RootRotation, tc.wantRot, 1e-5) {
 				t.Errorf("root rotation %v, want %v", got.RootRotation, tc.wantRot)
 			}
 			if math.Abs(float64(got.RootScale-tc.wantScale)) > 1e-6 {
@@ -63,7 +65,7 @@ func TestMRScaleWithoutMRRoot(t *testing.T) {
 	p := newPoser(t)
 	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1}, Rotation: vmc.Identity}, Scale: vmc.Vec3{X: 1, Y: 1, Z: 1}, Received: true}}
 	p.Update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, VMCOnly(), 0)
-	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 0, 0}, 1e-6) || p.pose.RootScale != 1 {
+	if got := p.pose.RootPosition; !testavatar.VecNear(got, mgl32.Vec3{-1, 0, 0}, 1e-6) || p.pose.RootScale != 1 {
 		t.Errorf("root %v scale %v, want (-1,0,0) and 1", got, p.pose.RootScale)
 	}
 }
@@ -75,7 +77,7 @@ func TestBadRootScale(t *testing.T) {
 	f := &vmc.Frame{Seq: 1, Root: vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{X: 1, Y: 1, Z: 1}, Rotation: vmc.Identity},
 		Scale: vmc.Vec3{X: 0, Y: nan, Z: 1}, MR: true, Received: true}}
 	p.Update(f, Options{RootPosition: true, MRScaleOffset: true}, nil, VMCOnly(), 0)
-	if got := p.pose.RootPosition; !vecNear(got, mgl32.Vec3{-1, 1, 1}, 1e-6) || p.pose.RootScale != 1 {
+	if got := p.pose.RootPosition; !testavatar.VecNear(got, mgl32.Vec3{-1, 1, 1}, 1e-6) || p.pose.RootScale != 1 {
 		t.Errorf("root %v scale %v, want (-1,1,1) and 1", got, p.pose.RootScale)
 	}
 }
@@ -96,7 +98,7 @@ func TestBonePositionModes(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.mode.String(), func(t *testing.T) {
 			p := newPoser(t)
-			f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: hips, humanoid.Spine: spine, humanoid.Chest: zero})
+			f := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: hips, humanoid.Spine: spine, humanoid.Chest: zero})
 			o := DefaultOptions()
 			o.Positions = tc.mode
 			p.Update(f, o, nil, VMCOnly(), 0)
@@ -110,7 +112,7 @@ func TestBonePositionModes(t *testing.T) {
 			if p.pose.SameModel != tc.sameModel {
 				t.Errorf("SameModel %v, want %v", p.pose.SameModel, tc.sameModel)
 			}
-			if want.Has(humanoid.Hips) && !vecNear(p.pose.Positions[humanoid.Hips], mgl32.Vec3{-0.1, 0.9, 0.2}, 1e-6) {
+			if want.Has(humanoid.Hips) && !testavatar.VecNear(p.pose.Positions[humanoid.Hips], mgl32.Vec3{-0.1, 0.9, 0.2}, 1e-6) {
 				t.Errorf("hips at %v, want (-0.1, 0.9, 0.2)", p.pose.Positions[humanoid.Hips])
 			}
 			if p.pose.Rotated.Len() != 3 {
@@ -123,7 +125,7 @@ func TestBonePositionModes(t *testing.T) {
 func TestCut(t *testing.T) {
 	all := make(map[humanoid.Bone]vmc.Transform)
 	for b := humanoid.Bone(0); b < humanoid.Count; b++ {
-		all[b] = rot(unityAxisAngle(10, 1, 0, 0))
+		all[b] = vmctest.Rot(vmctest.UnityAxisAngle(10, 1, 0, 0))
 	}
 	tests := []struct {
 		cut   Cut
@@ -138,7 +140,7 @@ func TestCut(t *testing.T) {
 	}
 	for _, tc := range tests {
 		p := newPoser(t)
-		p.Update(frameWith(all), Options{Cut: tc.cut}, nil, VMCOnly(), 0)
+		p.Update(vmctest.FrameWith(all), Options{Cut: tc.cut}, nil, VMCOnly(), 0)
 		cut := 0
 		for b := humanoid.Bone(0); b < humanoid.Count; b++ {
 			if inGroup := b.Group() == tc.group; inGroup == p.pose.Rotated.Has(b) {
@@ -155,7 +157,7 @@ func TestCut(t *testing.T) {
 
 func TestMirror(t *testing.T) {
 	p := newPoser(t)
-	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rot(raisedLeftArm)})
+	f := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)})
 	f.Blends = []vmc.Blend{{Name: "Blink_L", Value: 1}}
 	o := DefaultOptions()
 	o.Mirror = true
@@ -163,8 +165,8 @@ func TestMirror(t *testing.T) {
 	if p.pose.Rotated.Has(humanoid.LeftUpperArm) || !p.pose.Rotated.Has(humanoid.RightUpperArm) {
 		t.Fatalf("mirror: rotated %v, want the right upper arm only", p.pose.Rotated.Bones())
 	}
-	want := mirrorRot(FromUnityRotation(raisedLeftArm.Array()))
-	if got := p.pose.Rotations[humanoid.RightUpperArm]; !quatNear(got, want, 1e-6) {
+	want := mirrorRot(FromUnityRotation(vmctest.RaisedLeftArm.Array()))
+	if got := p.pose.Rotations[humanoid.RightUpperArm]; !testavatar.QuatNear(got, want, 1e-6) {
 		t.Errorf("right upper arm %v, want %v", got, want)
 	}
 	// The mirrored pose raises the right hand as high as the left one was.
@@ -174,7 +176,7 @@ func TestMirror(t *testing.T) {
 	p2.Update(f, DefaultOptions(), nil, VMCOnly(), 0)
 	fr2 := vrm.NewRig(p2.av).Pose(&p2.pose)
 	left, _ := p2.av.BonePosition(fr2, humanoid.LeftHand)
-	if !vecNear(right, mirrorPos(left), 0.02) {
+	if !testavatar.VecNear(right, mirrorPos(left), 0.02) {
 		t.Errorf("mirrored right hand at %v, want the mirror image of the left hand %v", right, left)
 	}
 	// Blink_L became blinkRight.
@@ -205,17 +207,17 @@ func TestBoneSmoothing(t *testing.T) {
 	o := DefaultOptions()
 	o.BoneSmoothing = tau
 	p := newPoser(t)
-	rest := rot(vmc.Identity)
-	p.Update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, VMCOnly(), 0)
+	rest := vmctest.Rot(vmc.Identity)
+	p.Update(vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest, humanoid.LeftIndexProximal: rest, humanoid.LeftEye: rest}), o, nil, VMCOnly(), 0)
 
-	bent := rot(unityAxisAngle(-80, 0, 0, 1))
-	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: bent, humanoid.LeftIndexProximal: bent, humanoid.LeftEye: bent})
+	bent := vmctest.Rot(vmctest.UnityAxisAngle(-80, 0, 0, 1))
+	f := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: bent, humanoid.LeftIndexProximal: bent, humanoid.LeftEye: bent})
 	target := FromUnityRotation(bent.Rotation.Array())
 	// After tau·ln 2 the arm is half-way (time-based: one step or many).
 	half := tau.Seconds() * math.Ln2
 	for _, steps := range []int{1, 7} {
 		p2 := newPoser(t)
-		p2.Update(frameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, VMCOnly(), 0)
+		p2.Update(vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: rest}), o, nil, VMCOnly(), 0)
 		var moving bool
 		for range steps {
 			moving = p2.Update(f, o, nil, VMCOnly(), half/float64(steps))
@@ -231,7 +233,7 @@ func TestBoneSmoothing(t *testing.T) {
 	// Fingers and eyes are not smoothed (EVMC4U).
 	p.Update(f, o, nil, VMCOnly(), 0.001)
 	for _, b := range []humanoid.Bone{humanoid.LeftIndexProximal, humanoid.LeftEye} {
-		if got := p.pose.Rotations[b]; !quatNear(got, target, 1e-6) {
+		if got := p.pose.Rotations[b]; !testavatar.QuatNear(got, target, 1e-6) {
 			t.Errorf("%v smoothed: %v, want %v at once", b, got, target)
 		}
 	}
@@ -299,7 +301,7 @@ func TestFaceMix(t *testing.T) {
 	// index); the Performer's angry, which the face does not list, stays.
 	head := mgl32.QuatRotate(0.5, mgl32.Vec3{0, 1, 0})
 	chest := mgl32.QuatRotate(0.2, mgl32.Vec3{0, 0, 1})
-	vmcChest := unityAxisAngle(30, 1, 0, 0)
+	vmcChest := vmctest.UnityAxisAngle(30, 1, 0, 0)
 	p0 := newPoser(t)
 	aaIdx, _ := p0.av.ExpressionIndex("aa")
 	lookIdx, _ := p0.av.ExpressionIndex("lookLeft")
@@ -309,7 +311,7 @@ func TestFaceMix(t *testing.T) {
 		Gaze:        []ExpressionSlot{{Index: int32(lookIdx), Weight: 0.6}},
 		Bones:       []BoneRotation{{humanoid.Head, head}, {humanoid.Chest, chest}, {humanoid.LeftEye, head}},
 	}
-	f := frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Chest: rot(vmcChest)})
+	f := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.Chest: vmctest.Rot(vmcChest)})
 	f.Blends = []vmc.Blend{{Name: "Blink", Value: 0.5}, {Name: "Angry", Value: 0.4}, {Name: "LookLeft", Value: 0.2}}
 	vmcChestVRM := FromUnityRotation(vmcChest.Array())
 	tests := []struct {
@@ -340,11 +342,11 @@ func TestFaceMix(t *testing.T) {
 			if p.pose.Rotated.Has(humanoid.Head) != tc.headSet || p.pose.Rotated.Has(humanoid.LeftEye) != tc.eyesSet {
 				t.Fatalf("rotated %v", p.pose.Rotated.Bones())
 			}
-			if tc.headSet && !quatNear(p.pose.Rotations[humanoid.Head], tc.headRot, 1e-5) {
+			if tc.headSet && !testavatar.QuatNear(p.pose.Rotations[humanoid.Head], tc.headRot, 1e-5) {
 				t.Errorf("head %v, want %v", p.pose.Rotations[humanoid.Head], tc.headRot)
 			}
 			// The chest follow is composed with the Performer's chest.
-			if !quatNear(p.pose.Rotations[humanoid.Chest], tc.chestRot, 1e-5) {
+			if !testavatar.QuatNear(p.pose.Rotations[humanoid.Chest], tc.chestRot, 1e-5) {
 				t.Errorf("chest %v, want %v", p.pose.Rotations[humanoid.Chest], tc.chestRot)
 			}
 		})
@@ -355,7 +357,7 @@ func TestNonFiniteInput(t *testing.T) {
 	nan := float32(math.NaN())
 	inf := float32(math.Inf(1))
 	p := newPoser(t)
-	f := frameWith(map[humanoid.Bone]vmc.Transform{
+	f := vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{
 		humanoid.Hips:         {Position: vmc.Vec3{X: nan, Y: 1, Z: 0}, Rotation: vmc.Quat{X: nan, W: 1}},
 		humanoid.LeftUpperArm: {Rotation: vmc.Quat{X: inf, Y: 0, Z: 0, W: 1}},
 	})
@@ -380,7 +382,7 @@ func TestNonFiniteInput(t *testing.T) {
 	}
 	// Finite but absurd: 1e38 m hips, 1e6 m root, a 1e-9 MR scale.
 	p = newPoser(t)
-	f = frameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: {Position: vmc.Vec3{X: 2e38, Y: 1}, Rotation: vmc.Identity}})
+	f = vmctest.FrameWith(map[humanoid.Bone]vmc.Transform{humanoid.Hips: {Position: vmc.Vec3{X: 2e38, Y: 1}, Rotation: vmc.Identity}})
 	f.Root = vmc.Root{Transform: vmc.Transform{Position: vmc.Vec3{Y: 1e6}, Rotation: vmc.Identity},
 		Scale: vmc.Vec3{X: 1e-5, Y: 1e-5, Z: 1e-5}, MR: true, Received: true}
 	o := DefaultOptions()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -45,12 +46,12 @@ func TestPoseFromUnity(t *testing.T) {
 		t.Errorf("root %v, hips %v", p.RootPosition, p.Positions[humanoid.Hips])
 	}
 	// Facing its right means facing −X in the VRM 1.0 frame.
-	if fwd := p.RootRotation.Rotate(mgl32.Vec3{0, 0, 1}); !near(fwd, mgl32.Vec3{-1, 0, 0}, 1e-6) {
+	if fwd := p.RootRotation.Rotate(mgl32.Vec3{0, 0, 1}); !testavatar.VecNear(fwd, mgl32.Vec3{-1, 0, 0}, 1e-6) {
 		t.Errorf("root forward %v, want (−1, 0, 0)", fwd)
 	}
 	// On a real avatar (T-pose at rest, the arms along ±X) the left hand
 	// then hangs straight under the shoulder.
-	av := defaultAvatar(t)
+	av := testavatar.Default(t)
 	rest := vrm.NewRig(av).Pose(nil)
 	shoulder, _ := av.BonePosition(rest, humanoid.LeftUpperArm)
 	hand, _ := av.BonePosition(rest, humanoid.LeftHand)
@@ -58,7 +59,7 @@ func TestPoseFromUnity(t *testing.T) {
 	var q vrm.Pose
 	PoseFromUnity(&q, UnityTransform{Rotation: [4]float32{0, 0, 0, 1}}, &bones, humanoid.Set(0).With(humanoid.LeftUpperArm))
 	f := vrm.NewRig(av).Pose(&q)
-	if got, _ := av.BonePosition(f, humanoid.LeftHand); !near(got, shoulder.Sub(mgl32.Vec3{0, length, 0}), 1e-3) {
+	if got, _ := av.BonePosition(f, humanoid.LeftHand); !testavatar.VecNear(got, shoulder.Sub(mgl32.Vec3{0, length, 0}), 1e-3) {
 		t.Errorf("left hand at %v, want %v (arm down from the shoulder at %v)", got, shoulder.Sub(mgl32.Vec3{0, length, 0}), shoulder)
 	}
 	// All-zero hips positions are not positions.
@@ -80,12 +81,12 @@ func TestFromUnityCamera(t *testing.T) {
 	if pos != (mgl32.Vec3{-0.5, 1.4, -2}) {
 		t.Errorf("position %v", pos)
 	}
-	if look := rot.Rotate(mgl32.Vec3{0, 0, -1}); !near(look, mgl32.Vec3{0, 0, 1}, 1e-6) {
+	if look := rot.Rotate(mgl32.Vec3{0, 0, -1}); !testavatar.VecNear(look, mgl32.Vec3{0, 0, 1}, 1e-6) {
 		t.Errorf("camera looks along %v, want +Z", look)
 	}
 	// Turned 90° about Unity up, it looks along Unity +X: −X here.
 	_, rot = FromUnityCamera(UnityTransform{Rotation: unityAngleAxis(90, [3]float32{0, 1, 0})})
-	if look := rot.Rotate(mgl32.Vec3{0, 0, -1}); !near(look, mgl32.Vec3{-1, 0, 0}, 1e-6) {
+	if look := rot.Rotate(mgl32.Vec3{0, 0, -1}); !testavatar.VecNear(look, mgl32.Vec3{-1, 0, 0}, 1e-6) {
 		t.Errorf("turned camera looks along %v, want −X", look)
 	}
 }

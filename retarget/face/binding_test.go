@@ -1,63 +1,13 @@
 package face
 
 import (
-	"bytes"
 	"strings"
 	"testing"
 
-	"github.com/kugutsu/kugutsu/assets"
-	"github.com/kugutsu/kugutsu/internal/testutil"
+	"github.com/kugutsu/kugutsu/internal/testavatar"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/arkit"
-	"github.com/kugutsu/kugutsu/vrm/vrmenc"
 )
-
-// defaultAvatar loads the embedded default avatar: VRM 1.0, all 55 bones,
-// the VRM presets and the 52 ARKit expressions (Perfect Sync), lookAt type
-// bone.
-func defaultAvatar(t testing.TB) *vrm.Model {
-	t.Helper()
-	av, err := vrm.Load(bytes.NewReader(assets.DefaultVRM()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return av
-}
-
-// presetOnlyAvatar is the default avatar without its ARKit expressions,
-// written with vrmenc.Encode and read back: a VRM 1.0 model with only the
-// presets.
-func presetOnlyAvatar(t testing.TB) *vrm.Model {
-	t.Helper()
-	av := defaultAvatar(t)
-	kept := av.Expressions[:0]
-	for _, x := range av.Expressions {
-		if _, ok := arkit.Parse(x.Name); !ok {
-			kept = append(kept, x)
-		}
-	}
-	av.Expressions = kept
-	var buf bytes.Buffer
-	if err := vrmenc.Encode(&buf, av, vrm.Version1); err != nil {
-		t.Fatal(err)
-	}
-	out, err := vrm.Load(&buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
-// loadGodette loads ../shared/models/Godette.vrm (VRM 0.x, preset
-// expressions, lookAt type expression), or skips without the sample models.
-func loadGodette(t testing.TB) *vrm.Model {
-	t.Helper()
-	av, err := vrm.LoadFile(testutil.SharedModel(t, "Godette.vrm"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return av
-}
 
 func TestBindingFindsPerfectSync(t *testing.T) {
 	for _, tc := range []struct {
@@ -67,9 +17,9 @@ func TestBindingFindsPerfectSync(t *testing.T) {
 		perfectSync bool
 		lookAt      vrm.LookAtType
 	}{
-		{"default avatar", defaultAvatar(t), arkit.Count, true, vrm.LookAtBone},
-		{"preset-only", presetOnlyAvatar(t), 0, false, vrm.LookAtBone},
-		{"Godette", loadGodette(t), 0, false, vrm.LookAtExpression},
+		{"default avatar", testavatar.Default(t), arkit.Count, true, vrm.LookAtBone},
+		{"preset-only", testavatar.PresetOnly(t), 0, false, vrm.LookAtBone},
+		{"Godette", testavatar.Godette(t), 0, false, vrm.LookAtExpression},
 	} {
 		r := NewBinding(tc.av)
 		if r.found != tc.found || r.perfectSync != tc.perfectSync || r.lookAt.Type != tc.lookAt {
@@ -88,7 +38,7 @@ func TestBindingFindsPerfectSync(t *testing.T) {
 		}
 	}
 	// Any case, camelCase or PascalCase.
-	av := presetOnlyAvatar(t)
+	av := testavatar.PresetOnly(t)
 	for s := arkit.Shape(0); s < arkit.Count; s++ {
 		n := s.String()
 		switch s % 3 {
