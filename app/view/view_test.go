@@ -4,11 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/marionette"
 	"github.com/kugutsu/kugutsu/protocol/capture"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
@@ -18,14 +18,8 @@ import (
 // TestNoFyne: the view model builds and tests without a window system:
 // it links no fyne (issue #12).
 func TestNoFyne(t *testing.T) {
-	out, err := exec.Command("go", "list", "-deps", ".").Output()
-	if err != nil {
-		t.Skipf("go list: %v", err)
-	}
-	for _, p := range strings.Fields(string(out)) {
-		if strings.HasPrefix(p, "fyne.io/") {
-			t.Errorf("app/view imports %s", p)
-		}
+	for _, p := range testutil.Within(testutil.Deps(t, "", "."), "fyne.io") {
+		t.Errorf("app/view imports %s", p)
 	}
 }
 

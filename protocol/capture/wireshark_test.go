@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/protocol/vmc/vmctest"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -18,13 +19,7 @@ import (
 // messages (tshark, with the osc_udp heuristic Wireshark leaves off by
 // default).
 func TestWiresharkDecodesVMC(t *testing.T) {
-	tshark, err := exec.LookPath("tshark")
-	if err != nil {
-		if os.Getenv("KUGUTSU_REQUIRE_TOOLS") == "1" {
-			t.Fatalf("tshark is required (KUGUTSU_REQUIRE_TOOLS=1; make deps installs it): %v", err)
-		}
-		t.Skip("tshark not installed")
-	}
+	tshark := testutil.RequireTool(t, "tshark")
 	f := &vmc.Frame{Naming: humanoid.NamingUnity, Time: 1.5, TimeReceived: true}
 	f.Root.Received, f.Root.Rotation = true, vmc.Identity
 	f.Bones[humanoid.Head] = vmc.Transform{Rotation: vmc.Identity}
