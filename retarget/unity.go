@@ -1,11 +1,10 @@
 package retarget
 
 import (
-	"math"
-
 	"github.com/go-gl/mathgl/mgl32"
 
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/protocol/vmc"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
@@ -34,7 +33,7 @@ func FromUnityPosition(p [3]float32) mgl32.Vec3 { return mgl32.Vec3{-p[0], p[1],
 // frame (ReverseX, field notes §3): (qx, qy, qz, qw) → (qx, −qy, −qz, qw),
 // normalised. A zero or non-finite quaternion gives identity.
 func FromUnityRotation(q [4]float32) mgl32.Quat {
-	return normQuat(mgl32.Quat{W: q[3], V: mgl32.Vec3{q[0], -q[1], -q[2]}})
+	return quat.Normalize(mgl32.Quat{W: q[3], V: mgl32.Vec3{q[0], -q[1], -q[2]}})
 }
 
 // FromUnityCamera converts a Unity camera or light transform (which looks
@@ -126,17 +125,4 @@ func PoseFromUnity(dst *vrm.Pose, root UnityTransform, bones *[humanoid.Count]Un
 		dst.Positions[b] = FromUnityPosition(t.Position)
 		dst.Positioned = dst.Positioned.With(b)
 	}
-}
-
-// normQuat returns q normalised, or identity when q is zero or not finite.
-func normQuat(q mgl32.Quat) mgl32.Quat {
-	l := q.W*q.W + q.V.Dot(q.V)
-	if !(l > 1e-12) || !finite(l) {
-		return mgl32.QuatIdent()
-	}
-	if math.Abs(float64(l)-1) < 1e-6 {
-		return q
-	}
-	inv := float32(1 / math.Sqrt(float64(l)))
-	return mgl32.Quat{W: q.W * inv, V: q.V.Mul(inv)}
 }

@@ -5,7 +5,9 @@ import (
 	"slices"
 
 	"github.com/go-gl/mathgl/mgl32"
+
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 )
 
 // ConstraintType is the kind of a node constraint (VRMC_node_constraint-1.0
@@ -315,7 +317,7 @@ func (s *consRest) init(av *Model, rd *restData) {
 		S := rd.restR[k.Source]
 		r.dstInv = qconj(r.dstRest)
 		r.srcInv = qconj(S)
-		r.srcInvD = normQuat(qmul(r.srcInv, r.dstRest))
+		r.srcInvD = quat.Normalize(qmul(r.srcInv, r.dstRest))
 		if r.typ == ConstraintAim {
 			s.hasAim = true
 		}
@@ -358,7 +360,7 @@ func (s *consState) evaluate(rg *Rig) {
 		var target mgl32.Quat
 		switch c.typ {
 		case ConstraintRoll:
-			delta := normQuat(qmul(qmul(c.dstInv, rg.r[c.src]), c.srcInvD))
+			delta := quat.Normalize(qmul(qmul(c.dstInv, rg.r[c.src]), c.srcInvD))
 			to := delta.Rotate(c.axis)
 			target = qmul(qmul(c.dstRest, fromToThree(to, c.axis)), delta)
 		case ConstraintRotation:
@@ -381,7 +383,7 @@ func (s *consState) evaluate(rg *Rig) {
 		default:
 			continue
 		}
-		rg.r[c.dst] = slerpShortest(c.dstRest, normQuat(target), c.weight)
+		rg.r[c.dst] = slerpShortest(c.dstRest, quat.Normalize(target), c.weight)
 	}
 	for _, node := range s.touched {
 		s.fin[node] = false
@@ -434,7 +436,7 @@ func matRotation(m *mgl32.Mat4) mgl32.Quat {
 	}
 	c0, c1, c2 = c0.Mul(1/sx), c1.Mul(1/sy), c2.Mul(1/sz)
 	rot := mgl32.Mat3{c0[0], c0[1], c0[2], c1[0], c1[1], c1[2], c2[0], c2[1], c2[2]}
-	return normQuat(mgl32.Mat4ToQuat(rot.Mat4()))
+	return quat.Normalize(mgl32.Mat4ToQuat(rot.Mat4()))
 }
 
 // fromToThree returns the smallest rotation taking unit vector a to unit
@@ -445,11 +447,11 @@ func fromToThree(a, b mgl32.Vec3) mgl32.Quat {
 	r := a.Dot(b) + 1
 	if r < 1e-6 {
 		if abs32(a[0]) > abs32(a[2]) {
-			return normQuat(mgl32.Quat{V: mgl32.Vec3{-a[1], a[0], 0}})
+			return quat.Normalize(mgl32.Quat{V: mgl32.Vec3{-a[1], a[0], 0}})
 		}
-		return normQuat(mgl32.Quat{V: mgl32.Vec3{0, -a[2], a[1]}})
+		return quat.Normalize(mgl32.Quat{V: mgl32.Vec3{0, -a[2], a[1]}})
 	}
-	return normQuat(mgl32.Quat{W: r, V: a.Cross(b)})
+	return quat.Normalize(mgl32.Quat{W: r, V: a.Cross(b)})
 }
 
 func abs32(x float32) float32 { return float32(math.Abs(float64(x))) }
@@ -474,7 +476,7 @@ func slerpShortest(a, b mgl32.Quat, t float32) mgl32.Quat {
 		sin := math.Sin(theta)
 		ka, kb = math.Sin(ka*theta)/sin, math.Sin(kb*theta)/sin
 	}
-	return normQuat(mgl32.Quat{
+	return quat.Normalize(mgl32.Quat{
 		W: float32(ka*float64(a.W) + kb*float64(b.W)),
 		V: mgl32.Vec3{
 			float32(ka*float64(a.V[0]) + kb*float64(b.V[0])),

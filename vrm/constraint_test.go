@@ -10,6 +10,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 	"github.com/kugutsu/kugutsu/vrm/internal/schema"
@@ -175,11 +176,11 @@ func TestConstraintSemantics(t *testing.T) {
 		rest := func(i int) mgl32.Quat { return av.Nodes[i].Rotation }
 		cur := func(i int) mgl32.Quat {
 			w := f.NodeWorld[i]
-			parentRot := normQuat(p.RootRotation) // identity for the zero quaternion
+			parentRot := quat.Normalize(p.RootRotation) // identity for the zero quaternion
 			if pp := av.Nodes[i].Parent; pp >= 0 {
 				parentRot = matRotation(&f.NodeWorld[pp])
 			}
-			return normQuat(qmul(qconj(parentRot), matRotation(&w)))
+			return quat.Normalize(qmul(qconj(parentRot), matRotation(&w)))
 		}
 		// Rotation: D⁻¹·dst = (S⁻¹·src)^w.
 		for _, node := range []int{scRightSubArm, scHeadAccessory} {
@@ -198,7 +199,7 @@ func TestConstraintSemantics(t *testing.T) {
 			delta := qmul(qmul(qmul(qconj(D), cur(c.Source)), qconj(S)), D)
 			a := c.Axis.Vec()
 			proj := a.Mul(delta.V.Dot(a))
-			twist := normQuat(mgl32.Quat{W: delta.W, V: proj})
+			twist := quat.Normalize(mgl32.Quat{W: delta.W, V: proj})
 			want := powQuat(twist, float64(c.Weight))
 			got := qmul(qconj(D), cur(node))
 			if d := angleDeg(got, want); d > 0.01 {

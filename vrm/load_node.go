@@ -2,6 +2,8 @@ package vrm
 
 import (
 	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/qmuntal/gltf"
 )
 
@@ -49,7 +51,7 @@ func (l *loader) loadNodes() error {
 		if !finiteVec3(n.Translation) || !finiteVec3(n.Scale) || !finite32(n.Rotation.W) || !finiteVec3(n.Rotation.V) {
 			return errorf(nodeEl(i), "transform is not finite")
 		}
-		n.Rotation = normQuat(n.Rotation)
+		n.Rotation = quat.Normalize(n.Rotation)
 		if gn.Mesh != nil {
 			if *gn.Mesh < 0 || *gn.Mesh >= len(doc.Meshes) {
 				return errorf(nodeEl(i), "mesh %d does not exist (%d meshes)", *gn.Mesh, len(doc.Meshes))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -122,7 +123,7 @@ func TestSameNormalizedPoseVRM0VRM1(t *testing.T) {
 	var p Pose
 	for i, bone := range a.Humanoid.Present.Bones() {
 		f := float64(i)
-		p.SetRotation(bone, normQuat(mgl32.Quat{W: float32(2 + math.Cos(f)), V: mgl32.Vec3{float32(math.Sin(f * 1.7)), float32(math.Cos(f * 2.3)), float32(math.Sin(f * 0.9))}}))
+		p.SetRotation(bone, quat.Normalize(mgl32.Quat{W: float32(2 + math.Cos(f)), V: mgl32.Vec3{float32(math.Sin(f * 1.7)), float32(math.Cos(f * 2.3)), float32(math.Sin(f * 0.9))}}))
 	}
 	p.SetPosition(humanoid.Hips, mgl32.Vec3{0.1, 0.9, -0.2})
 	p.RootRotation = rotY(30)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -68,7 +69,7 @@ func newRestData(av *Model) *restData {
 		local := composeTRS(nd.Translation, nd.Rotation, nd.Scale)
 		if p := nd.Parent; p >= 0 {
 			rd.restWorld[k] = mulAffine(&rd.restWorld[p], &local)
-			rd.restRot[k] = normQuat(qmul(rd.restRot[p], nd.Rotation))
+			rd.restRot[k] = quat.Normalize(qmul(rd.restRot[p], nd.Rotation))
 		} else {
 			rd.restWorld[k] = local
 			rd.restRot[k] = nd.Rotation
@@ -233,7 +234,7 @@ func (rg *Rig) applyPose(p *Pose) {
 	if !(sc > 0) || !finite32(sc) {
 		sc = 1
 	}
-	rg.rootRot = normQuat(p.RootRotation)
+	rg.rootRot = quat.Normalize(p.RootRotation)
 	rootPos := p.RootPosition
 	if !finiteVec3(rootPos) {
 		rootPos = mgl32.Vec3{}
@@ -245,8 +246,8 @@ func (rg *Rig) applyPose(p *Pose) {
 			continue
 		}
 		if p.Rotated.Has(b) {
-			n := normQuat(p.Rotations[b])
-			rg.r[rb.node] = normQuat(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
+			n := quat.Normalize(p.Rotations[b])
+			rg.r[rb.node] = quat.Normalize(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
 		}
 		if !p.Positioned.Has(b) || !finiteVec3(p.Positions[b]) {
 			continue
@@ -296,7 +297,7 @@ func (rg *Rig) computeNode(i int32) {
 // normalized rotation n.
 func (rd *restData) normalizedToLocal(b humanoid.Bone, n mgl32.Quat) mgl32.Quat {
 	rb := &rd.bones[b]
-	return normQuat(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
+	return quat.Normalize(qmul(qmul(qmul(rb.wpInv, n), rb.wp), rb.local))
 }
 
 // preorder returns every node in depth-first pre-order (roots in file

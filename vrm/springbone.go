@@ -5,7 +5,9 @@ import (
 	"sort"
 
 	"github.com/go-gl/mathgl/mgl32"
+
 	"github.com/kugutsu/kugutsu/internal/mathx"
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 )
 
 // Spring-bone time stepping.
@@ -327,7 +329,7 @@ func tailRotation(j *springJoint, initW *mgl32.Mat4, tail mgl32.Vec3) mgl32.Quat
 		local = transformPoint(&inv, tail)
 	}
 	to := unitOr(local, j.axis)
-	return normQuat(qmul(j.restR, fromTo(j.axis, to)))
+	return quat.Normalize(qmul(j.restR, fromTo(j.axis, to)))
 }
 
 // fromTo returns the shortest rotation taking unit vector a to unit vector b.
@@ -342,7 +344,7 @@ func fromTo(a, b mgl32.Vec3) mgl32.Quat {
 		return mgl32.QuatRotate(math.Pi, ax.Normalize())
 	}
 	c := a.Cross(b)
-	return normQuat(mgl32.Quat{W: 1 + d, V: c})
+	return quat.Normalize(mgl32.Quat{W: 1 + d, V: c})
 }
 
 // collide pushes tail out of the chain's colliders, keeping the bone length

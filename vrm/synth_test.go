@@ -6,6 +6,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
 
@@ -48,7 +49,7 @@ var synthSkeleton = []synthNode{
 // synthRestRotation is a fixed, arbitrary world rest rotation for node i.
 func synthRestRotation(i int) mgl32.Quat {
 	f := float64(i)
-	return normQuat(mgl32.Quat{
+	return quat.Normalize(mgl32.Quat{
 		W: float32(1.2 + math.Cos(f*0.9)),
 		V: mgl32.Vec3{float32(math.Sin(f * 1.3)), float32(math.Cos(f * 0.7)), float32(math.Sin(f*2.1) * 0.8)},
 	})
@@ -78,7 +79,7 @@ func synthAvatar(rotated bool) *Model {
 			av.Scene = append(av.Scene, i)
 		} else {
 			pinv := qconj(world[s.parent])
-			nd.Rotation = normQuat(qmul(pinv, world[i]))
+			nd.Rotation = quat.Normalize(qmul(pinv, world[i]))
 			nd.Translation = pinv.Rotate(s.pos.Sub(synthSkeleton[s.parent].pos))
 			av.Nodes[s.parent].Children = append(av.Nodes[s.parent].Children, i)
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-gl/mathgl/mgl32"
 
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 )
@@ -105,7 +106,7 @@ func poseFileJSON(p *Pose) []byte {
 	}
 	parts = append(parts, `"bones": {`+strings.Join(bones, ", ")+`}`)
 	if p.RootRotation != (mgl32.Quat{}) || p.RootPosition != (mgl32.Vec3{}) {
-		r, q := p.RootPosition, normQuat(p.RootRotation)
+		r, q := p.RootPosition, quat.Normalize(p.RootRotation)
 		parts = append(parts, fmt.Sprintf(`"root": {"position": [%s, %s, %s], "rotation": [%s, %s, %s, %s]}`,
 			num(r[0]), num(r[1]), num(r[2]), num(q.V[0]), num(q.V[1]), num(q.V[2]), num(q.W)))
 	}

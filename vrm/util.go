@@ -6,6 +6,8 @@ import (
 	"strconv"
 
 	"github.com/go-gl/mathgl/mgl32"
+
+	"github.com/kugutsu/kugutsu/internal/mathx/quat"
 )
 
 func itoa(i int) string                      { return strconv.Itoa(i) }
@@ -18,19 +20,6 @@ func finiteVec3(v mgl32.Vec3) bool { return finite32(v[0]) && finite32(v[1]) && 
 
 // quatXYZW builds a quaternion from glTF's [x, y, z, w] order.
 func quatXYZW(x, y, z, w float32) mgl32.Quat { return mgl32.Quat{W: w, V: mgl32.Vec3{x, y, z}} }
-
-// normQuat returns q normalised, or identity when q is zero or not finite.
-func normQuat(q mgl32.Quat) mgl32.Quat {
-	l := q.W*q.W + q.V.Dot(q.V)
-	if !(l > 1e-12) || !finite32(l) {
-		return mgl32.QuatIdent()
-	}
-	if math.Abs(float64(l)-1) < 1e-6 {
-		return q
-	}
-	inv := float32(1 / math.Sqrt(float64(l)))
-	return mgl32.Quat{W: q.W * inv, V: q.V.Mul(inv)}
-}
 
 // qmul is the Hamilton product a·b (rotate by b, then by a).
 func qmul(a, b mgl32.Quat) mgl32.Quat {
@@ -111,6 +100,6 @@ func decomposeTRS(m mgl32.Mat4) (t mgl32.Vec3, q mgl32.Quat, s mgl32.Vec3, ok bo
 	c0, c1, c2 = c0.Mul(1/s[0]), c1.Mul(1/s[1]), c2.Mul(1/s[2])
 	ok = math.Abs(float64(c0.Dot(c1))) < 1e-3 && math.Abs(float64(c0.Dot(c2))) < 1e-3 && math.Abs(float64(c1.Dot(c2))) < 1e-3
 	rot := mgl32.Mat3{c0[0], c0[1], c0[2], c1[0], c1[1], c1[2], c2[0], c2[1], c2[2]}
-	q = normQuat(mgl32.Mat4ToQuat(rot.Mat4()))
+	q = quat.Normalize(mgl32.Mat4ToQuat(rot.Mat4()))
 	return t, q, s, ok
 }

@@ -29,3 +29,23 @@ func TestSlerp(t *testing.T) {
 		t.Errorf("halfway to −b: %v, want ±%v", got, want)
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	for _, tc := range []struct {
+		name string
+		q    mgl32.Quat
+		want mgl32.Quat
+	}{
+		{"unit", mgl32.Quat{W: 0.6, V: mgl32.Vec3{0.8, 0, 0}}, mgl32.Quat{W: 0.6, V: mgl32.Vec3{0.8, 0, 0}}},
+		{"scaled", mgl32.Quat{W: 0, V: mgl32.Vec3{0, 3, 4}}, mgl32.Quat{W: 0, V: mgl32.Vec3{0, 0.6, 0.8}}},
+		{"zero", mgl32.Quat{}, mgl32.QuatIdent()},
+		{"tiny", mgl32.Quat{W: 1e-7}, mgl32.QuatIdent()},
+		{"infinite", mgl32.Quat{W: inf}, mgl32.QuatIdent()},
+		{"NaN", mgl32.Quat{W: 1, V: mgl32.Vec3{nan, 0, 0}}, mgl32.QuatIdent()},
+	} {
+		if got := Normalize(tc.q); !got.ApproxEqualThreshold(tc.want, 1e-6) {
+			t.Errorf("%s: Normalize(%v) = %v, want %v", tc.name, tc.q, got, tc.want)
+		}
+	}
+}
