@@ -24,6 +24,7 @@ import (
 	"github.com/qmuntal/gltf"
 
 	"github.com/kugutsu/kugutsu/assets"
+	"github.com/kugutsu/kugutsu/internal/testglb"
 )
 
 // Peak RSS targets, MiB (issue 11).
@@ -103,29 +104,12 @@ func bigTextureAvatar(t *testing.T, jpg []byte) string {
 	if err := gltf.NewDecoder(bytes.NewReader(assets.DefaultVRM())).Decode(doc); err != nil {
 		t.Fatal(err)
 	}
-	if len(doc.Textures) == 0 || doc.Textures[0].Source == nil || len(doc.Buffers) != 1 {
-		t.Fatal("the default avatar has no texture 0 with an image in buffer 0")
+	if len(doc.Textures) == 0 || doc.Textures[0].Source == nil {
+		t.Fatal("the default avatar has no texture 0 with an image")
 	}
-	buf := doc.Buffers[0]
-	for len(buf.Data)%4 != 0 {
-		buf.Data = append(buf.Data, 0)
-	}
-	doc.BufferViews = append(doc.BufferViews, &gltf.BufferView{Buffer: 0, ByteOffset: len(buf.Data), ByteLength: len(jpg)})
-	buf.Data = append(buf.Data, jpg...)
-	buf.ByteLength = len(buf.Data)
-	im := doc.Images[*doc.Textures[0].Source]
-	im.BufferView, im.MimeType = gltf.Index(len(doc.BufferViews)-1), "image/jpeg"
+	testglb.EmbedImage(t, doc, *doc.Textures[0].Source, jpg, "image/jpeg")
 	path := filepath.Join(t.TempDir(), "big-jpeg.vrm")
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	enc := gltf.NewEncoder(f)
-	enc.AsBinary = true
-	if err := enc.Encode(doc); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.Close(); err != nil {
+	if err := os.WriteFile(path, testglb.Encode(t, doc), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	return path

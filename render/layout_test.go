@@ -16,6 +16,7 @@ import (
 	"github.com/qmuntal/gltf"
 	"github.com/qmuntal/gltf/modeler"
 
+	"github.com/kugutsu/kugutsu/internal/testglb"
 	"github.com/kugutsu/kugutsu/vrm"
 	"github.com/kugutsu/kugutsu/vrm/humanoid"
 	"github.com/kugutsu/kugutsu/vrm/vrmenc"
@@ -799,13 +800,7 @@ func rewriteGLB(t *testing.T, glb []byte, a *vrm.Model, packed bool) []byte {
 			}
 		}
 	}
-	var out bytes.Buffer
-	enc := gltf.NewEncoder(&out)
-	enc.AsBinary = true
-	if err := enc.Encode(doc); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	return testglb.Encode(t, doc)
 }
 
 // TestExporterLayouts sweeps seeded random avatars through checkLayoutCase.

@@ -23,6 +23,7 @@ import (
 
 	"github.com/qmuntal/gltf"
 
+	"github.com/kugutsu/kugutsu/internal/testglb"
 	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
@@ -463,25 +464,11 @@ func jpegAvatar(t *testing.T, jpg []byte) []byte {
 		t.Fatal(err)
 	}
 	tx := doc.Materials[0].PBRMetallicRoughness.BaseColorTexture
-	if tx == nil || doc.Textures[tx.Index].Source == nil || len(doc.Buffers) != 1 {
-		t.Fatal("material 0 has no base colour image in buffer 0")
+	if tx == nil || doc.Textures[tx.Index].Source == nil {
+		t.Fatal("material 0 has no base colour image")
 	}
-	buf := doc.Buffers[0]
-	for len(buf.Data)%4 != 0 {
-		buf.Data = append(buf.Data, 0)
-	}
-	doc.BufferViews = append(doc.BufferViews, &gltf.BufferView{Buffer: 0, ByteOffset: len(buf.Data), ByteLength: len(jpg)})
-	buf.Data = append(buf.Data, jpg...)
-	buf.ByteLength = len(buf.Data)
-	im := doc.Images[*doc.Textures[tx.Index].Source]
-	im.BufferView, im.MimeType = gltf.Index(len(doc.BufferViews)-1), "image/jpeg"
-	var out bytes.Buffer
-	enc := gltf.NewEncoder(&out)
-	enc.AsBinary = true
-	if err := enc.Encode(doc); err != nil {
-		t.Fatal(err)
-	}
-	return out.Bytes()
+	testglb.EmbedImage(t, doc, *doc.Textures[tx.Index].Source, jpg, "image/jpeg")
+	return testglb.Encode(t, doc)
 }
 
 // TestLoadJPEGTexture: through Load, a JPEG texture over the preview size
