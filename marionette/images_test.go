@@ -4,6 +4,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 // TestImageArrivalOnce: with the render goroutine publishing several images
@@ -37,16 +39,7 @@ func TestImageArrivalOnce(t *testing.T) {
 	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
-	wg.Go(func() {
-		for {
-			select {
-			case <-stop:
-				return
-			default:
-				take()
-			}
-		}
-	})
+	wg.Go(func() { testutil.Spin(stop, func() bool { take(); return true }) })
 	var seq uint64
 	for s := uint64(1); s <= scenes; s++ {
 		for k := range perScene {

@@ -3,6 +3,8 @@ package triple
 import (
 	"sync"
 	"testing"
+
+	"github.com/kugutsu/kugutsu/internal/testutil"
 )
 
 // value is a test payload: data derived from seq and a checksum over it, so
@@ -231,18 +233,7 @@ func TestConcurrent(t *testing.T) {
 				return true
 			}
 			for range 3 {
-				wg.Go(func() {
-					for {
-						select {
-						case <-stop:
-							return
-						default:
-						}
-						if !take() {
-							return
-						}
-					}
-				})
+				wg.Go(func() { testutil.Spin(stop, take) })
 			}
 			for seq := uint64(1); seq <= n; seq++ {
 				b.Back().fill(seq)
