@@ -272,3 +272,41 @@ func TestManyTexturesOnOneImageCostOneChain(t *testing.T) {
 		t.Errorf("preparing 64 textures on one 2048² image allocated %d bytes, want about %d", got, chain)
 	}
 }
+
+// TestPow2TapsSumLikeTaps: for power-of-two repeating textures, sampleGrad
+// and sampleGradRaw filter through tapsFor, which drops a NEAREST level's
+// zero-weight repeats and wraps by masks; the sums must equal those of the
+// general taps bit for bit, with every filter combination, across levels
+// and outside the unit square.
+func TestPow2TapsSumLikeTaps(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 8))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i*37 + i*i*11)
+	}
+	sum := func(p *[8]uint32, w *[8]float32, n int) (s [4]float32) {
+		for i := 0; i < n; i++ {
+			for c := 0; c < 4; c++ {
+				s[c] += w[i] * float32(p[i]>>(8*c)&0xff)
+			}
+		}
+		return s
+	}
+	for _, f := range []vrm.Sampler{{}, {Mag: vrm.FilterNearest}, {Min: vrm.FilterNearest}, {Mag: vrm.FilterNearest, Min: vrm.FilterNearest}} {
+		tx := newTexture(&vrm.Texture{Image: img, Sampler: f})
+		if !tx.pow2Repeat {
+			t.Fatal("a 16×8 repeating texture is not pow2Repeat")
+		}
+		for i := 0; i < 4000; i++ {
+			u := float32(i%97)/23 - 2
+			v := float32(i%89)/19 - 2.3
+			lam := float32(i%61)/10 - 1
+			var p, q [8]uint32
+			var w, k [8]float32
+			n := tx.taps(u, v, lam, &p, &w)
+			m := tx.tapsFor(u, v, lam, &q, &k)
+			if a, b := sum(&p, &w, n), sum(&q, &k, m); a != b {
+				t.Fatalf("%+v at (%v, %v) λ %v: tapsFor sums %v, taps %v", f, u, v, lam, b, a)
+			}
+		}
+	}
+}
