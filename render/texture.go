@@ -256,14 +256,17 @@ func wrapCoord(i, n int32, mode vrm.Wrap) int32 {
 // the fraction, with NaN and huge values folded to 0 so conversions stay
 // defined.
 func texelCoord(x float32) (int32, float32) {
-	if !(x > -1<<24 && x < 1<<24) {
+	// |x| < 2²⁴ (false for NaN) by its bits, one integer comparison.
+	if math.Float32bits(x)&0x7fffffff >= 0x4b800000 {
 		return 0, 0
 	}
 	i := int32(x)
-	if float32(i) > x {
+	fi := float32(i) // exact below 2²⁴, and so is fi − 1
+	if fi > x {
 		i--
+		fi--
 	}
-	return i, x - float32(i)
+	return i, x - fi
 }
 
 // level picks the mipmap level for a footprint of rho2 UV² per pixel²:

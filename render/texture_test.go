@@ -310,3 +310,30 @@ func TestPow2TapsSumLikeTaps(t *testing.T) {
 		}
 	}
 }
+
+// TestTexelCoord: the integer part is the floor and the fraction the rest,
+// exactly, below 2²⁴ in magnitude; NaN, infinities and larger values give
+// (0, 0).
+func TestTexelCoord(t *testing.T) {
+	check := func(x float32) {
+		i, f := texelCoord(x)
+		if !(math.Abs(float64(x)) < 1<<24) {
+			if i != 0 || f != 0 {
+				t.Fatalf("texelCoord(%v) = %d, %v, want 0, 0", x, i, f)
+			}
+			return
+		}
+		if fl := math.Floor(float64(x)); float64(i) != fl || f != float32(float64(x)-fl) {
+			t.Fatalf("texelCoord(%v) = %d, %v, want %v, %v", x, i, f, fl, float64(x)-fl)
+		}
+	}
+	for _, x := range []float32{0, float32(math.Copysign(0, -1)), 1, -1, 0.5, -0.5, -1e-30, 1<<24 - 1, -(1<<24 - 1), 1 << 24, -(1 << 24),
+		1e30, -1e30, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		check(x)
+	}
+	for x := float32(1e-3); x < 1<<25; x *= 1.01 {
+		for _, y := range []float32{x, -x, x + 0.5, -x - 0.5, math.Nextafter32(x, 0), -math.Nextafter32(x, 0)} {
+			check(y)
+		}
+	}
+}
