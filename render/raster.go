@@ -20,10 +20,14 @@ type workerScratch struct {
 	// the nearest opaque, masked or outline triangle; 0 is the background.
 	ids   []uint32
 	state []uint8
-	hiz   [hizW * hizH]float32 // see buildHiz
-	tris  []tileTri            // the tile's visibility-buffer triangles, in draw order
-	frags []fragment           // one triangle's fragments in one tile (≤ tileW·tileH)
-	sh    triShader            // for the fragment queue
+	hiz   [hizW * hizH]float32 // see hizAt
+	// hizDone flags the blocks of hiz computed for the tile; hizS is the
+	// samples per pixel they are computed over.
+	hizDone uint32
+	hizS    int
+	tris    []tileTri  // the tile's visibility-buffer triangles, in draw order
+	frags   []fragment // one triangle's fragments in one tile (≤ tileW·tileH)
+	sh      triShader  // for the fragment queue
 
 	rowRep [tileW]uint32 // a row's pixel surfaces (see surface)
 
@@ -157,7 +161,7 @@ func (ws *workerScratch) rasterTile(fs *frameState, t int) {
 			d := &fs.draws[tr.draw]
 			if d.group >= groupOutline {
 				if !hiz {
-					ws.buildHiz(S)
+					ws.startHiz(S)
 					hiz = true
 				}
 				if ws.hidden(tr, x0, y0) {

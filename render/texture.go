@@ -58,6 +58,9 @@ type texture struct {
 	wrapS, wrapT vrm.Wrap
 	magNearest   bool // glTF magFilter NEAREST, used on level 0
 	minNearest   bool // glTF minFilter NEAREST*, used on smaller levels
+	// pow2Repeat: every level wraps by masking (mipLevel.fastWrap), the
+	// case tapsFor serves without wrapCoord's divisions.
+	pow2Repeat bool
 }
 
 // mipLevel is one level of a texture.
@@ -118,6 +121,10 @@ func newSharedTexture(t *vrm.Texture, cache mipCache) *texture {
 	for i, p := range pix {
 		tx.levels[i] = tx.newLevel(w, h, p)
 		w, h = max(w/2, 1), max(h/2, 1)
+	}
+	tx.pow2Repeat = true
+	for i := range tx.levels {
+		tx.pow2Repeat = tx.pow2Repeat && tx.levels[i].fastWrap
 	}
 	return tx
 }
@@ -249,14 +256,17 @@ func wrapCoord(i, n int32, mode vrm.Wrap) int32 {
 // the fraction, with NaN and huge values folded to 0 so conversions stay
 // defined.
 func texelCoord(x float32) (int32, float32) {
-	if !(x > -1<<24 && x < 1<<24) {
+	// |x| < 2²⁴ (false for NaN) by its bits, one integer comparison.
+	if math.Float32bits(x)&0x7fffffff >= 0x4b800000 {
 		return 0, 0
 	}
 	i := int32(x)
-	if float32(i) > x {
+	fi := float32(i) // exact below 2²⁴, and so is fi − 1
+	if fi > x {
 		i--
+		fi--
 	}
-	return i, x - float32(i)
+	return i, x - fi
 }
 
 // level picks the mipmap level for a footprint of rho2 UV² per pixel²:
@@ -475,9 +485,9 @@ func (l *mipLevel) taps(u, v float32, wrapS, wrapT vrm.Wrap, nearest bool, k flo
 func (t *texture) sampleGrad(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 	var p [8]uint32
 	var w [8]float32
-	n := t.taps(u, v, t.lod(g), &p, &w)
+	n := t.tapsFor(u, v, t.lod(g), &p, &w)
 	lut := mathx.SRGB8Table()
-	for i := 0; i < n; i++ {
+	for i := 0; i < n && i < 8; i++ {
 		q, k := p[i], w[i]
 		r += k * lut[q&0xff]
 		gr += k * lut[q>>8&0xff]
@@ -491,8 +501,8 @@ func (t *texture) sampleGrad(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 func (t *texture) sampleGradRaw(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 	var p [8]uint32
 	var w [8]float32
-	n := t.taps(u, v, t.lod(g), &p, &w)
-	for i := 0; i < n; i++ {
+	n := t.tapsFor(u, v, t.lod(g), &p, &w)
+	for i := 0; i < n && i < 8; i++ {
 		q, k := p[i], w[i]
 		r += k * float32(q&0xff)
 		gr += k * float32(q>>8&0xff)
@@ -501,4 +511,58 @@ func (t *texture) sampleGradRaw(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 	}
 	const s = 1.0 / 255
 	return r * s, gr * s, b * s, a * s
+}
+
+// tapsFor is taps, for a pow2Repeat texture without its zero-weight taps
+// (a NEAREST level's three repeats of its texel): the first n of p and w,
+// n from 1 to 8, in taps's order, so that summing them gives taps's sum
+// exactly.
+func (t *texture) tapsFor(u, v, lam float32, p *[8]uint32, w *[8]float32) (n int) {
+	if !t.pow2Repeat {
+		return t.taps(u, v, lam, p, w)
+	}
+	last := len(t.levels) - 1
+	switch {
+	case !(lam > 0) || last == 0:
+		return t.levels[0].pow2Taps(u, v, t.magNearest, 1, p, w, 0)
+	case lam >= float32(last):
+		return t.levels[last].pow2Taps(u, v, t.minNearest, 1, p, w, 0)
+	}
+	i := int(lam)
+	f := lam - float32(i)
+	n = t.levels[i].pow2Taps(u, v, t.minNearest, 1-f, p, w, 0)
+	if f < 1.0/512 {
+		return n
+	}
+	return t.levels[i+1].pow2Taps(u, v, t.minNearest, f, p, w, n)
+}
+
+// pow2Taps is taps on a level with fastWrap: the bilinear taps, or with
+// nearest the one texel, weighted by k, stored from p[o] and w[o] (o ≤ 4);
+// it returns o plus their number.
+func (l *mipLevel) pow2Taps(u, v float32, nearest bool, k float32, p *[8]uint32, w *[8]float32, o int) int {
+	o &= 7
+	wm, hm := l.w-1, l.h-1
+	if nearest {
+		x, _ := texelCoord(u * l.fw)
+		y, _ := texelCoord(v * l.fh)
+		p[o], w[o] = l.pix[(y&hm)*l.w+(x&wm)], k
+		return o + 1
+	}
+	x0, fx := texelCoord(u*l.fw - 0.5)
+	y0, fy := texelCoord(v*l.fh - 0.5)
+	xa, xb := x0&wm, (x0+1)&wm
+	ra, rb := (y0&hm)*l.w, ((y0+1)&hm)*l.w
+	w11 := fx * fy
+	w10 := fx - w11
+	w01 := fy - w11
+	w00 := 1 - fx - w01
+	pix := l.pix
+	q, ws := p[o:min(o+4, 8)], w[o:min(o+4, 8)]
+	if len(q) < 4 || len(ws) < 4 {
+		return o
+	}
+	q[0], q[1], q[2], q[3] = pix[ra+xa], pix[ra+xb], pix[rb+xa], pix[rb+xb]
+	ws[0], ws[1], ws[2], ws[3] = w00*k, w10*k, w01*k, w11*k
+	return o + 4
 }

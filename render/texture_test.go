@@ -272,3 +272,68 @@ func TestManyTexturesOnOneImageCostOneChain(t *testing.T) {
 		t.Errorf("preparing 64 textures on one 2048² image allocated %d bytes, want about %d", got, chain)
 	}
 }
+
+// TestPow2TapsSumLikeTaps: for power-of-two repeating textures, sampleGrad
+// and sampleGradRaw filter through tapsFor, which drops a NEAREST level's
+// zero-weight repeats and wraps by masks; the sums must equal those of the
+// general taps bit for bit, with every filter combination, across levels
+// and outside the unit square.
+func TestPow2TapsSumLikeTaps(t *testing.T) {
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 8))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i*37 + i*i*11)
+	}
+	sum := func(p *[8]uint32, w *[8]float32, n int) (s [4]float32) {
+		for i := 0; i < n; i++ {
+			for c := 0; c < 4; c++ {
+				s[c] += w[i] * float32(p[i]>>(8*c)&0xff)
+			}
+		}
+		return s
+	}
+	for _, f := range []vrm.Sampler{{}, {Mag: vrm.FilterNearest}, {Min: vrm.FilterNearest}, {Mag: vrm.FilterNearest, Min: vrm.FilterNearest}} {
+		tx := newTexture(&vrm.Texture{Image: img, Sampler: f})
+		if !tx.pow2Repeat {
+			t.Fatal("a 16×8 repeating texture is not pow2Repeat")
+		}
+		for i := 0; i < 4000; i++ {
+			u := float32(i%97)/23 - 2
+			v := float32(i%89)/19 - 2.3
+			lam := float32(i%61)/10 - 1
+			var p, q [8]uint32
+			var w, k [8]float32
+			n := tx.taps(u, v, lam, &p, &w)
+			m := tx.tapsFor(u, v, lam, &q, &k)
+			if a, b := sum(&p, &w, n), sum(&q, &k, m); a != b {
+				t.Fatalf("%+v at (%v, %v) λ %v: tapsFor sums %v, taps %v", f, u, v, lam, b, a)
+			}
+		}
+	}
+}
+
+// TestTexelCoord: the integer part is the floor and the fraction the rest,
+// exactly, below 2²⁴ in magnitude; NaN, infinities and larger values give
+// (0, 0).
+func TestTexelCoord(t *testing.T) {
+	check := func(x float32) {
+		i, f := texelCoord(x)
+		if !(math.Abs(float64(x)) < 1<<24) {
+			if i != 0 || f != 0 {
+				t.Fatalf("texelCoord(%v) = %d, %v, want 0, 0", x, i, f)
+			}
+			return
+		}
+		if fl := math.Floor(float64(x)); float64(i) != fl || f != float32(float64(x)-fl) {
+			t.Fatalf("texelCoord(%v) = %d, %v, want %v, %v", x, i, f, fl, float64(x)-fl)
+		}
+	}
+	for _, x := range []float32{0, float32(math.Copysign(0, -1)), 1, -1, 0.5, -0.5, -1e-30, 1<<24 - 1, -(1<<24 - 1), 1 << 24, -(1 << 24),
+		1e30, -1e30, float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		check(x)
+	}
+	for x := float32(1e-3); x < 1<<25; x *= 1.01 {
+		for _, y := range []float32{x, -x, x + 0.5, -x - 0.5, math.Nextafter32(x, 0), -math.Nextafter32(x, 0)} {
+			check(y)
+		}
+	}
+}

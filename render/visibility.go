@@ -6,34 +6,45 @@ import "math"
 // drawn (draw groups before outlines), the farthest depth of each 8×8-pixel
 // block lets later triangles — outlines above all, whose inverted hulls lie
 // mostly behind the surface — be skipped when they lie behind every sample
-// of the blocks they overlap. Later draws only bring depths nearer, so the
-// block values stay conservative.
+// of the blocks they overlap. A block's value is computed when a triangle
+// first asks for it (blocks no triangle reaches cost nothing); later draws
+// only bring depths nearer, so the values stay conservative.
 const (
 	hizBlock = 8
 	hizW     = tileW / hizBlock
 	hizH     = tileH / hizBlock
 )
 
-// buildHiz computes each block's farthest (smallest, reverse-Z) depth over
-// the samples of the touched rectangle (the others are stale, and no
-// triangle reaches them).
-func (ws *workerScratch) buildHiz(S int) {
-	for i := range ws.hiz {
-		ws.hiz[i] = float32(math.Inf(1))
+// The block flags of workerScratch.hizDone must fit its bits.
+var _ [32 - hizW*hizH]struct{}
+
+// startHiz begins hierarchical depth for the tile's later triangles, with
+// S samples per pixel: no block computed yet.
+func (ws *workerScratch) startHiz(S int) {
+	ws.hizDone, ws.hizS = 0, S
+}
+
+// hizAt returns block b's farthest (smallest, reverse-Z) depth over the
+// samples of the touched rectangle (+Inf where the block lies outside it:
+// no triangle reaches there), computing it on first use.
+func (ws *workerScratch) hizAt(b int) float32 {
+	if ws.hizDone&(1<<b) != 0 {
+		return ws.hiz[b]
 	}
-	for y := ws.ry0; y < ws.ry1; y++ {
-		hb := y / hizBlock * hizW
-		for bx := ws.rx0 / hizBlock; bx*hizBlock < ws.rx1; bx++ {
-			xa, xb := max(ws.rx0, bx*hizBlock), min(ws.rx1, (bx+1)*hizBlock)
-			m := ws.hiz[hb+bx]
-			for _, d := range ws.depth[(y*tileW+xa)*S : (y*tileW+xb)*S] {
-				if d < m {
-					m = d
-				}
+	S := ws.hizS
+	m := float32(math.Inf(1))
+	by, bx := b/hizW, b%hizW
+	xa, xb := max(ws.rx0, bx*hizBlock), min(ws.rx1, (bx+1)*hizBlock)
+	for y := max(ws.ry0, by*hizBlock); y < min(ws.ry1, (by+1)*hizBlock) && xa < xb; y++ {
+		for _, d := range ws.depth[(y*tileW+xa)*S : (y*tileW+xb)*S] {
+			if d < m {
+				m = d
 			}
-			ws.hiz[hb+bx] = m
 		}
 	}
+	ws.hiz[b] = m
+	ws.hizDone |= 1 << b
+	return m
 }
 
 // hidden reports whether triangle t lies behind every sample of the blocks
@@ -43,8 +54,8 @@ func (ws *workerScratch) hidden(t *tri, x0, y0 int) bool {
 	bx0, bx1 := max(int(t.x0)-x0, 0)/hizBlock, min(int(t.x1)-x0, tileW-1)/hizBlock
 	by0, by1 := max(int(t.y0)-y0, 0)/hizBlock, min(int(t.y1)-y0, tileH-1)/hizBlock
 	for by := by0; by <= by1; by++ {
-		for _, m := range ws.hiz[by*hizW+bx0 : by*hizW+bx1+1] {
-			if zmax > m {
+		for bx := bx0; bx <= bx1; bx++ {
+			if zmax > ws.hizAt(by*hizW+bx) {
 				return false
 			}
 		}

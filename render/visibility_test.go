@@ -3,6 +3,7 @@ package render
 import (
 	"image"
 	"image/color"
+	"math"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
@@ -132,5 +133,42 @@ func TestSilhouettesInsideOneDrawStayAntiAliased(t *testing.T) {
 	}
 	if blended < 60 {
 		t.Fatalf("only %d blended pixels along the front quad's border with 4x AA", blended)
+	}
+}
+
+// TestHizBlocksOnDemand: a block's hierarchical depth, computed when first
+// asked for, is the smallest depth of its samples inside the touched
+// rectangle (+Inf outside it), and stays what was computed until the next
+// tile starts.
+func TestHizBlocksOnDemand(t *testing.T) {
+	var ws workerScratch
+	ws.reserve(1)
+	const S = 4
+	for i := range ws.depth {
+		ws.depth[i] = float32((i*7919)%1000)/1000 + 0.25 // all > 0
+	}
+	ws.rx0, ws.ry0, ws.rx1, ws.ry1 = 5, 3, 50, 29
+	ws.startHiz(S)
+	for b := 0; b < hizW*hizH; b++ {
+		by, bx := b/hizW, b%hizW
+		want := float32(math.Inf(1))
+		for y := max(ws.ry0, by*hizBlock); y < min(ws.ry1, (by+1)*hizBlock); y++ {
+			for x := max(ws.rx0, bx*hizBlock); x < min(ws.rx1, (bx+1)*hizBlock); x++ {
+				for s := 0; s < S; s++ {
+					want = min(want, ws.depth[(y*tileW+x)*S+s])
+				}
+			}
+		}
+		if got := ws.hizAt(b); got != want {
+			t.Fatalf("block %d: %v, want %v", b, got, want)
+		}
+	}
+	clear(ws.depth) // later draws: the computed blocks keep their values
+	if ws.hizAt(9) == 0 {
+		t.Fatal("a computed block was computed again")
+	}
+	ws.startHiz(S)
+	if ws.hizAt(9) != 0 {
+		t.Fatal("a new tile kept the last tile's block")
 	}
 }
