@@ -171,7 +171,7 @@ func TestAutoLoadAsksOnceThenLoads(t *testing.T) {
 	}
 
 	ae.ApproveVRM(godette)
-	if ev := expectLoad(t, ae.testEngine); ev.Stage != LoadDone || !ev.Source.Performer || ev.Source.Path != godette {
+	if ev := ae.waitLoad(t); ev.Stage != LoadDone || !ev.Source.Performer || ev.Source.Path != godette {
 		t.Fatalf("load %+v", ev)
 	}
 	// Approved: a later announcement of it loads without asking.
@@ -188,17 +188,6 @@ func TestAutoLoadAsksOnceThenLoads(t *testing.T) {
 	if ae.AutoLoad() {
 		t.Error("auto-load still on")
 	}
-}
-
-func expectLoad(t *testing.T, te *testEngine) LoadEvent {
-	t.Helper()
-	select {
-	case ev := <-te.loads:
-		return ev
-	case <-time.After(20 * time.Second):
-		t.Fatal("no load")
-	}
-	return LoadEvent{}
 }
 
 func TestAutoLoadRechecksOpenedFile(t *testing.T) {

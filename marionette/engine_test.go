@@ -97,23 +97,7 @@ func TestEngineRaisedArmOverUDP(t *testing.T) {
 		t.Error("the first image of a packet carries no arrival time")
 	}
 
-	rx, ry := handPixel(t, te, testavatar.Godette(t), nil)
-	ux, uy := handPixel(t, te, testavatar.Godette(t), arm)
-	if uy >= ry-10 {
-		t.Fatalf("test set-up: raised hand at y=%.0f is not above the rest hand at y=%.0f", uy, ry)
-	}
-	// The raised hand appears where there was background, and the hand at
-	// rest is gone; the feet do not move.
-	if n := diffIn(rest, raised, around(ux, uy, 3)); n < 20 {
-		t.Errorf("only %d of 49 pixels changed where the raised hand is (%.0f, %.0f)", n, ux, uy)
-	}
-	if n := diffIn(rest, raised, around(rx, ry, 3)); n < 20 {
-		t.Errorf("only %d of 49 pixels changed where the hand was at rest (%.0f, %.0f)", n, rx, ry)
-	}
-	lo := image.Rect(0, testH*7/8, testW, testH)
-	if n := diffIn(rest, raised, lo); n != 0 {
-		t.Errorf("%d pixels changed at the feet", n)
-	}
+	rx, ry := checkRaisedHand(t, te, testavatar.Godette(t), rest, raised, arm)
 	// The other arm stays: its hand is the mirror image.
 	if n := diffIn(rest, raised, around(testW-rx, ry, 3)); n > 3 {
 		t.Errorf("%d pixels changed at the right hand", n)
@@ -524,4 +508,27 @@ func TestRenderSizeCap(t *testing.T) {
 	if DefaultView().MaxPixels != DefaultMaxPixels {
 		t.Error("the default view has no pixel cap")
 	}
+}
+
+// checkRaisedHand checks the images of av at rest and with arm raised (a
+// fresh copy of the engine's avatar, posed independently): the raised hand
+// appears where there was background, the hand at rest is gone, and the
+// feet do not move. It returns the hand's pixel at rest.
+func checkRaisedHand(t *testing.T, te *testEngine, av *vrm.Model, rest, raised *image.RGBA, arm map[humanoid.Bone]vmc.Transform) (rx, ry float64) {
+	t.Helper()
+	rx, ry = handPixel(t, te, av, nil)
+	ux, uy := handPixel(t, te, av, arm)
+	if uy >= ry-10 {
+		t.Fatalf("test set-up: raised hand at y=%.0f is not above the rest hand at y=%.0f", uy, ry)
+	}
+	if n := diffIn(rest, raised, around(ux, uy, 3)); n < 20 {
+		t.Errorf("only %d of 49 pixels changed where the raised hand is (%.0f, %.0f)", n, ux, uy)
+	}
+	if n := diffIn(rest, raised, around(rx, ry, 3)); n < 20 {
+		t.Errorf("only %d of 49 pixels changed where the hand was at rest (%.0f, %.0f)", n, rx, ry)
+	}
+	if n := diffIn(rest, raised, image.Rect(0, testH*7/8, testW, testH)); n != 0 {
+		t.Errorf("%d pixels changed at the feet", n)
+	}
+	return rx, ry
 }

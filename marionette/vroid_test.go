@@ -1,7 +1,6 @@
 package marionette
 
 import (
-	"image"
 	"testing"
 
 	"github.com/kugutsu/kugutsu/internal/vroid"
@@ -34,30 +33,14 @@ func TestEngineVRoidLayoutOverUDP(t *testing.T) {
 	if info.Avatar == nil {
 		t.Fatal("no avatar drawn after loading")
 	}
-	load := func() *vrm.Model {
-		av, err := vroid.Load()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return av
+	own, err := vroid.Load()
+	if err != nil {
+		t.Fatal(err)
 	}
 	arm := map[humanoid.Bone]vmc.Transform{humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm)}
 	te.sendPose(t, arm)
 	_, raised, _ := te.waitScene(t, "with the raised arm", 0)
-	rx, ry := handPixel(t, te, load(), nil)
-	ux, uy := handPixel(t, te, load(), arm)
-	if uy >= ry-10 {
-		t.Fatalf("test set-up: raised hand at y=%.0f is not above the rest hand at y=%.0f", uy, ry)
-	}
-	if n := diffIn(rest, raised, around(ux, uy, 3)); n < 20 {
-		t.Errorf("only %d of 49 pixels changed where the raised hand is (%.0f, %.0f)", n, ux, uy)
-	}
-	if n := diffIn(rest, raised, around(rx, ry, 3)); n < 20 {
-		t.Errorf("only %d of 49 pixels changed where the hand was at rest (%.0f, %.0f)", n, rx, ry)
-	}
-	if n := diffIn(rest, raised, image.Rect(0, testH*7/8, testW, testH)); n != 0 {
-		t.Errorf("%d pixels changed at the feet", n)
-	}
+	checkRaisedHand(t, te, own, rest, raised, arm)
 
 	// VRoid's Blink group, bound to Fcl_EYE_Close on the shared-buffer
 	// Face mesh, closes the eyes.
@@ -69,7 +52,6 @@ func TestEngineVRoidLayoutOverUDP(t *testing.T) {
 	if !ok || w[i] != 1 {
 		t.Fatalf("blink weight %v (expression %d), want 1", w, i)
 	}
-	own := load() // the engine's avatar is posed on its goroutine
 	eye, _ := own.BonePosition(vrm.NewRig(own).Pose(&vrm.Pose{}), humanoid.LeftEye)
 	ex, ey := project(te.Orbit(), eye, testW, testH)
 	if n := diffIn(raised, blink, around(ex, ey, 3)); n == 0 {

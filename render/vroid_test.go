@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"image"
 	"math"
-	"sync"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
@@ -18,21 +17,11 @@ import (
 // primitives share one vertex buffer, MToon outlines with a width texture,
 // BLEND hair and eyelashes, 57 morph targets, 2048² textures.
 
-var (
-	vroidOnce sync.Once
-	vroidData []byte
-	vroidErr  error
-)
-
-// loadVRoid loads a fresh copy of the VRoid-layout avatar; the file is made
-// once per test binary.
+// loadVRoid loads a fresh copy of the VRoid-layout avatar; vroid.VRM makes
+// the file once per test binary.
 func loadVRoid(t testing.TB) *vrm.Model {
 	t.Helper()
-	vroidOnce.Do(func() { vroidData, vroidErr = vroid.VRM() })
-	if vroidErr != nil {
-		t.Fatal(vroidErr)
-	}
-	a, err := vrm.Load(bytes.NewReader(vroidData))
+	a, err := vroid.Load()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -591,25 +591,33 @@ func FuzzNodeConstraints(f *testing.F) {
 			}
 			setNodeConstraint(d, int(e.n)%len(nodes), v)
 		}
-		av, err := Load(bytes.NewReader(makeGLB(t, d, bin)))
-		if err != nil {
-			return
-		}
-		if err := av.Validate(); err != nil {
-			t.Fatalf("loaded avatar does not validate: %v", err)
-		}
-		rg := NewRig(av)
-		for _, p := range synthPoses() {
-			rg.Update(p, 1.0/30)
-		}
-		for _, v := range []Version{Version0, Version1} {
-			b := reload(t, encode(t, av, v))
-			if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
-				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
-			}
-			NewRig(b).Pose(synthPoses()[2])
-		}
+		checkFuzzedConstraints(t, makeGLB(t, d, bin))
 	})
+}
+
+// checkFuzzedConstraints loads a fuzzed file; one that loads must
+// validate, pose through the synthetic performance, and keep its
+// constraints through a VRM 0.x and a VRM 1.0 round trip.
+func checkFuzzedConstraints(t *testing.T, glb []byte) {
+	t.Helper()
+	av, err := Load(bytes.NewReader(glb))
+	if err != nil {
+		return
+	}
+	if err := av.Validate(); err != nil {
+		t.Fatalf("loaded avatar does not validate: %v", err)
+	}
+	rg := NewRig(av)
+	for _, p := range synthPoses() {
+		rg.Update(p, 1.0/30)
+	}
+	for _, v := range []Version{Version0, Version1} {
+		b := reload(t, encode(t, av, v))
+		if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
+			t.Fatalf("%v round trip changed the constraints: %v", v, diff)
+		}
+		NewRig(b).Pose(synthPoses()[2])
+	}
 }
 
 // FuzzConstraintPlan builds random node forests with random constraints:
@@ -733,23 +741,7 @@ func FuzzConstraintFields(f *testing.F) {
 			}
 			setPath(doc, s.leaves[int(x.p)%len(s.leaves)], x.v)
 		}
-		av, err := Load(bytes.NewReader(makeGLB(t, doc, s.bin)))
-		if err != nil {
-			return
-		}
-		if err := av.Validate(); err != nil {
-			t.Fatalf("loaded avatar does not validate: %v", err)
-		}
-		rg := NewRig(av)
-		for _, p := range synthPoses() {
-			rg.Update(p, 1.0/30)
-		}
-		for _, v := range []Version{Version0, Version1} {
-			b := reload(t, encode(t, av, v))
-			if diff := testutil.DiffValues(av.Constraints, b.Constraints, 0); len(diff) > 0 {
-				t.Fatalf("%v round trip changed the constraints: %v", v, diff)
-			}
-		}
+		checkFuzzedConstraints(t, makeGLB(t, doc, s.bin))
 	})
 }
 

@@ -3,7 +3,6 @@ package vrm_test
 import (
 	"bytes"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/go-gl/mathgl/mgl32"
@@ -17,19 +16,15 @@ import (
 // Tests on the VRoid-layout avatar (internal/vroid): a VRM 0.x file laid
 // out as VRoid Studio and UniVRM write them, made by our own code.
 
-var (
-	vroidOnce sync.Once
-	vroidData []byte
-	vroidErr  error
-)
-
+// vroidFile returns the VRoid-layout file, which vroid.VRM makes once per
+// test binary.
 func vroidFile(t testing.TB) []byte {
 	t.Helper()
-	vroidOnce.Do(func() { vroidData, vroidErr = vroid.VRM() })
-	if vroidErr != nil {
-		t.Fatal(vroidErr)
+	data, err := vroid.VRM()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return vroidData
+	return data
 }
 
 func loadVRoid(t testing.TB) *vrm.Model {

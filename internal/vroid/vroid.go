@@ -120,7 +120,7 @@ func VRM() ([]byte, error) {
 	return fileData, fileErr
 }
 
-// Load returns VRM() loaded with vrm.Load, a new Avatar on every call.
+// Load returns VRM() loaded with vrm.Load, a new Model on every call.
 func Load() (*vrm.Model, error) {
 	data, err := VRM()
 	if err != nil {
