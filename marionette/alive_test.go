@@ -83,25 +83,32 @@ func TestEnginePresenceOverUDP(t *testing.T) {
 		humanoid.LeftUpperArm: vmctest.Rot(vmctest.RaisedLeftArm),
 		humanoid.Spine:        vmctest.Rot(vmc.Identity), humanoid.Chest: vmctest.Rot(vmc.Identity),
 	}
+	var lastSent time.Time
 	stream := func(d time.Duration) {
 		for end := time.Now().Add(d); time.Now().Before(end); {
 			te.sendPose(t, bones, vmc.Blend{Name: "Blink", Value: 0})
+			lastSent = time.Now()
 			te.Latest()
 			time.Sleep(time.Second / 60)
 		}
 	}
 	stream(700 * time.Millisecond)
-	raised := te.watchPoses(t, "the raised arm", 5*time.Second, func(s []posedSample) bool {
+	stopped := lastSent
+	te.watchPoses(t, "the raised arm", 5*time.Second, func(s []posedSample) bool {
 		return armDown(&s[len(s)-1].pose) < -0.9
 	})
-	stopped := raised[len(raised)-1].at
 
-	// Stopped: the arm comes down and the chest breathes within 1 s.
+	// Stopped: the arm comes down and the chest breathes within 1 s. Renders
+	// are discrete (and slow under -race on a loaded machine): the arm is
+	// down in time if the first render showing it down is the first one
+	// made after the 1 s, i.e. the render before it came within the 1 s.
 	ss := te.watchPoses(t, "arm down after the Performer stopped", 5*time.Second, func(s []posedSample) bool {
 		return armDown(&s[len(s)-1].pose) > 0.85
 	})
-	if took := ss[len(ss)-1].at.Sub(stopped); took > time.Second {
-		t.Errorf("arm down %v after the Performer stopped, want within 1 s", took)
+	if n := len(ss); n > 1 {
+		if took := ss[n-2].at.Sub(stopped); took > time.Second {
+			t.Errorf("arm not down %v after the Performer stopped (render %d of %d since), want down within 1 s", took, n-1, n)
+		}
 	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	te.watchPoses(t, "breathing", 5*time.Second, func(s []posedSample) bool {
