@@ -152,6 +152,7 @@ type presence struct {
 	rng     *rand.Rand
 	next    float64 // start of the next automatic blink
 	blinkAt float64 // start of the blink in progress (presenceNever: none)
+	shown   bool    // a step has shown the blink in progress at least half closed
 	blink   float32 // this step's automatic blink weight
 }
 
@@ -214,7 +215,9 @@ func (s *presence) step(dt float64, ages *[PartCount]float64, blinkDriven bool, 
 		return
 	}
 	if s.blinkAt == presenceNever && s.t >= s.next {
-		s.blinkAt = s.t
+		// The blink started when it was due, inside this step, so a slow
+		// step already shows it under way.
+		s.blinkAt, s.shown = max(s.next, s.t-dt), false
 		s.next = s.t + s.gap()
 	}
 	if s.blinkAt != presenceNever {
@@ -226,9 +229,15 @@ func (s *presence) step(dt float64, ages *[PartCount]float64, blinkDriven bool, 
 			s.blink = 1
 		case u < blinkDuration:
 			s.blink = float32(1 - (u-blinkClose-blinkHold)/blinkOpen)
+		case !s.shown:
+			// Steps longer than the blink (a frame rate under about
+			// 10 fps) would skip it: show the eyes closed for this one.
+			s.blink = 1
+			s.blinkAt = presenceNever
 		default:
 			s.blinkAt = presenceNever
 		}
+		s.shown = s.shown || s.blink >= 0.5
 		s.blink *= g
 	}
 }

@@ -109,6 +109,38 @@ func TestPresenceBlinks(t *testing.T) {
 	}
 }
 
+// TestPresenceBlinksAtLowFrameRates: steps longer than a blink (a slow
+// machine, a window behind others) still show every blink at least half
+// closed in one step, never skip it.
+func TestPresenceBlinksAtLowFrameRates(t *testing.T) {
+	for _, fps := range []float64{2, 4, 5, 7, 10, 15, 60} {
+		var s presence
+		s.reset(3)
+		o := DefaultPresence()
+		dt := 1 / fps
+		var blinks []bool // per blink started: shown at least half closed
+		for range int(60 * fps) {
+			before := s.next
+			s.step(dt, &none, false, o)
+			if s.next != before {
+				blinks = append(blinks, false)
+			}
+			if b := s.Blink(); b >= 0.5 && len(blinks) > 0 {
+				blinks[len(blinks)-1] = true
+			}
+		}
+		shown := 0
+		for _, ok := range blinks {
+			if ok {
+				shown++
+			}
+		}
+		if len(blinks) < 9 || shown != len(blinks) {
+			t.Errorf("%g fps: %d of %d blinks shown at least half closed in 60 s", fps, shown, len(blinks))
+		}
+	}
+}
+
 func TestPresenceSameSeedSameMotion(t *testing.T) {
 	var a, b presence
 	a.reset(11)
