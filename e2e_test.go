@@ -29,6 +29,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -136,6 +138,7 @@ type e2eStats struct {
 	Breakdown    map[string]e2ePercentiles `json:"breakdown_ms"`
 	Quality      string                    `json:"quality"`
 	Packets      uint64                    `json:"packets"`
+	Settled      bool                      `json:"settled"`
 	Avatar       string                    `json:"avatar"`
 	OutputFPS    float64                   `json:"output_fps"`    // the output window's images shown a second
 	ImageSize    [2]int                    `json:"image_size"`    // the latest image, pixels
@@ -231,7 +234,10 @@ func (w *window) showing(name string) {
 }
 
 // settle waits until the window has shown at least min frames and then
-// stopped redrawing (no new frame over a few stats reports).
+// stopped redrawing: the engine settled (nothing left to draw, its newest
+// image taken by the UI) and no new frame over a few stats reports. Frames
+// alone are not enough on a loaded machine, where the UI may take an image
+// a second or more after it was drawn while spring bones still settle.
 func (w *window) settle(min uint64, what string) e2eStats {
 	w.t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -243,7 +249,8 @@ func (w *window) settle(min uint64, what string) e2eStats {
 			w.t.Fatalf("kugutsu exited: %s", w.out)
 		}
 		s, ok := w.stats()
-		if !ok || s.Frames < min {
+		if !ok || s.Frames < min || !s.Settled {
+			stable = 0
 			continue
 		}
 		if s.Frames == last.Frames {
@@ -259,6 +266,9 @@ func (w *window) settle(min uint64, what string) e2eStats {
 	return last
 }
 
+// shotSeq numbers the screenshots kept under KUGUTSU_E2E_SHOTS.
+var shotSeq atomic.Int64
+
 // screenshot takes a picture of the whole X screen.
 func (w *window) screenshot(name string) *image.RGBA {
 	w.t.Helper()
@@ -272,7 +282,9 @@ func (w *window) screenshot(name string) *image.RGBA {
 	}
 	if dir := os.Getenv("KUGUTSU_E2E_SHOTS"); dir != "" {
 		if b, err := os.ReadFile(file); err == nil {
-			os.WriteFile(filepath.Join(dir, strings.ReplaceAll(w.t.Name(), "/", "-")+"-"+filepath.Base(file)), b, 0o644)
+			// Numbered across the process, so -count runs keep every shot.
+			n := shotSeq.Add(1)
+			os.WriteFile(filepath.Join(dir, fmt.Sprintf("%03d-%s-%s", n, strings.ReplaceAll(w.t.Name(), "/", "-"), filepath.Base(file))), b, 0o644)
 		}
 	}
 	f, err := os.Open(file)
@@ -736,7 +748,8 @@ func TestWindowShowsDefaultAvatar(t *testing.T) {
 	vp := viewportRect(shot)
 	body := avatarRect(shot, vp)
 	if vp.Dx() < 200 || body.Dy() < vp.Dy()*2/3 || body.Dx() < vp.Dx()/3 {
-		t.Errorf("the default avatar (%v) does not fill the viewport (%v)", body, vp)
+		st, _ := w.stats()
+		t.Errorf("the default avatar (%v) does not fill the viewport (%v); stats %+v", body, vp, st)
 	}
 
 	// Ctrl+Q quits, and the settings (window size included) are saved.
@@ -751,6 +764,12 @@ func TestWindowShowsDefaultAvatar(t *testing.T) {
 	select {
 	case <-exited:
 	case <-time.After(10 * time.Second):
+		// Go's SIGQUIT handler prints every goroutine's stack: where it hangs.
+		w.cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+		}
 		t.Fatal("Ctrl+Q did not quit")
 	}
 	b, err := os.ReadFile(filepath.Join(w.dir, "fyne", "io.github.kugutsu", "preferences.json"))

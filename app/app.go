@@ -42,6 +42,7 @@ func Run(o Options) error {
 	u.start()
 	a.Lifecycle().SetOnStarted(u.fitScreen)
 	u.win.ShowAndRun()
+	close(u.ran)
 	u.stop()
 	return nil
 }

@@ -31,7 +31,10 @@ type statsReport struct {
 	Breakdown map[string]percentiles `json:"breakdown_ms"`
 	Quality   string                 `json:"quality"` // in force (marionette.Quality)
 	Packets   uint64                 `json:"packets"`
-	Avatar    string                 `json:"avatar"` // meta name of the avatar in the latest image on screen
+	// Settled: the engine has nothing left to draw and the UI has taken
+	// its newest image (marionette.Engine.Settled).
+	Settled bool   `json:"settled"`
+	Avatar  string `json:"avatar"` // meta name of the avatar in the latest image on screen
 	// ImageSize is the latest image's size in pixels, ViewportSize the
 	// viewport's (larger when the render scale or the pixel cap shrank the
 	// image, which the UI stretches).
@@ -91,7 +94,7 @@ func writeStats(e *marionette.Engine, ui *uiTimes, out *outputWindow, path strin
 			Latency: toPercentiles(st.Stats.Latency), RenderTime: toPercentiles(st.Stats.RenderTime),
 			LatencyShown: toPercentiles(ui.Latency.Percentiles()),
 			Breakdown:    breakdownReport(&st.Stats.Breakdown, ui), Quality: st.Stats.Quality.String(),
-			Packets:   st.Receiver.Packets,
+			Packets: st.Receiver.Packets, Settled: e.Settled(),
 			HeapInuse: m[0].Value.Uint64() + m[1].Value.Uint64(), GoSys: m[2].Value.Uint64(), GoReleased: m[3].Value.Uint64(),
 		}
 		if av := st.Stats.Shown.Avatar; av != nil {

@@ -37,6 +37,7 @@ func (u *ui) makeMainMenu() *fyne.MainMenu {
 	playRec := fyne.NewMenuItem("Play recording…", u.showPlayRecordingDialog)
 	quit := fyne.NewMenuItem("Quit", func() {
 		u.saveWindowSize()
+		u.quitWatch()
 		u.app.Quit()
 	})
 	quit.IsQuit = true

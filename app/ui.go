@@ -87,6 +87,12 @@ type ui struct {
 	hand     *handState // expressions by hand (handexpr.go)
 	stopOnce sync.Once
 	weights  []float32 // poller's buffer
+	// ran closes when ShowAndRun returns; quitOnce starts quitWatch once.
+	ran      chan struct{}
+	quitOnce sync.Once
+	// layoutSeen is the window layout at the previous poll, layoutSaved
+	// the one last saved (keepLayout; UI goroutine).
+	layoutSeen, layoutSaved windowLayout
 }
 
 // newUI builds the window on a (the real app or a test app) and the engine
@@ -100,6 +106,7 @@ func newUI(a fyne.App, o Options) *ui {
 		loadingText: binding.NewString(),
 		loadingBar:  binding.NewFloat(),
 		stopPoll:    make(chan struct{}),
+		ran:         make(chan struct{}),
 		hand:        &handState{},
 	}
 	u.engine = marionette.New(marionette.Config{
@@ -134,6 +141,7 @@ func newUI(a fyne.App, o Options) *ui {
 	u.win.SetOnClosed(u.fast.close)
 	u.win.SetCloseIntercept(func() {
 		u.saveWindowSize()
+		u.quitWatch()
 		u.win.Close()
 	})
 
@@ -509,6 +517,7 @@ func (u *ui) poll() {
 		u.polling.Store(true)
 		fyne.Do(func() {
 			u.polling.Store(false)
+			u.keepLayout()
 			u.live.update(&st)
 			u.set.alive.showPlayout(playout)
 			u.set.alive.extra.showStatus(recvs)

@@ -411,6 +411,16 @@ func (e *Engine) Latest() (*image.RGBA, FrameInfo) {
 	return img, info
 }
 
+// Settled reports whether the engine has nothing left to show: its render
+// goroutine waits for input with no wake-up or scene change pending (no
+// smoothing, spring bones or idle motion still moving) and the UI has
+// taken its newest image. Any goroutine; for diagnostics (the window's
+// KUGUTSU_STATS report) and tests, which then know the picture on screen
+// is final once the UI has painted it.
+func (e *Engine) Settled() bool {
+	return !e.busy.Load() && len(e.wake) == 0 && len(e.scene.Changed()) == 0 && !e.images.unread()
+}
+
 // noteTake records the UI taking a new image at now: the mean gap between
 // takes (an exponential moving average over about 8 takes) tells whether
 // the UI keeps up (uiKeepsUp).
