@@ -42,6 +42,7 @@ type matFrame struct {
 	shiftScale      float32 // shadingShiftTexture.scale
 	toonLo, toonMul float32
 	needRim         bool
+	hasRim          bool // rim ≠ 0: a parametric rim
 	rim             [3]float32
 	rimLift, rimMix float32
 	rimTex          texSlot
@@ -209,7 +210,8 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.rimPow = ms.rimPow
 	m.matcap = sanitizeColor(st.MatcapColor)
 	m.matcapTex = ms.matcap.t
-	m.needRim = m.rim != [3]float32{} || (m.matcapTex != nil && m.matcap != [3]float32{})
+	m.hasRim = m.rim != [3]float32{}
+	m.needRim = m.hasRim || (m.matcapTex != nil && m.matcap != [3]float32{})
 	m.outline = sanitizeColor(st.OutlineColor)
 	m.outlineMix = mathx.Clamp(finiteOr(mt.OutlineLightMix, 1), 0, 1)
 	m.toonFast = m.baseTex.t != nil && !m.baseTex.uv1 && !m.needUV1 && m.animMask.t == nil && m.shiftTex.t == nil &&
@@ -417,16 +419,12 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		dN[3] = q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1]
 		dN[4] = q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2]
 	}
-	dDy, gy := sh.dD[1], [2]float32{sh.uv0d.dudy, sh.uv0d.dvdy}
 	tm := &m.baseTex.m
 	ident := m.uvIdentity
-	tex := m.baseTex.t
-	levels := tex.levels
+	levels := m.baseTex.t.levels
 	last := float32(len(levels) - 1)
-	l0 := &levels[0]
-	w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
 	tl := &m.toonL
-	hasRim := m.rim != [3]float32{}
+	hasRim := m.hasRim
 	n := xb - xa
 	if out != nil {
 		n = min(n, len(out)/4)
@@ -439,28 +437,17 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	// The level of detail (texture.lod) at the span's first and last
 	// pixels, interpolated linearly between them: it changes slowly along
 	// a row, and two evaluations per span keep its cost off the pixels.
-	lodAt := func(D, nu, nv float32) float32 {
-		k := 1 / D
-		u, v := nu*k, nv*k
-		gux, gvx := (dN[0]-u*dD)*k, (dN[1]-v*dD)*k
-		guy, gvy := (gy[0]-u*dDy)*k, (gy[1]-v*dDy)*k
-		if !ident {
-			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
-			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
-		}
-		return lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
-	}
 	var lam, dLam float32
 	switch {
 	case sh.lamFixed:
 		lam = sh.lam
 	case n <= smallTri:
 		h := float32(n-1) * 0.5 // the span's middle
-		lam = lodAt(D+dD*h, nu+dN[0]*h, nv+dN[1]*h)
+		lam = sh.toonLod(D+dD*h, nu+dN[0]*h, nv+dN[1]*h)
 	default:
-		lam = lodAt(D, nu, nv)
+		lam = sh.toonLod(D, nu, nv)
 		e := float32(n - 1)
-		dLam = (lodAt(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
+		dLam = (sh.toonLod(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
 	}
 	lut := mathx.SRGB8Table()
 	for i := 0; i < n; i++ {
@@ -562,6 +549,26 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		nnx, nny, nnz = nnx+dN[2], nny+dN[3], nnz+dN[4]
 		vx += dvx
 	}
+}
+
+// toonLod returns the base texture's level of detail (texture.lod) for
+// spanToon at the pixel whose 1/w plane is D and TEXCOORD_0 planes (u and v
+// times 1/w) are nu, nv.
+func (sh *triShader) toonLod(D, nu, nv float32) float32 {
+	m := sh.m
+	g, dD, dDy := &sh.uv0d, sh.dD[0], sh.dD[1]
+	k := 1 / D
+	u, v := nu*k, nv*k
+	gux, gvx := (g.dudx-u*dD)*k, (g.dvdx-v*dD)*k
+	guy, gvy := (g.dudy-u*dDy)*k, (g.dvdy-v*dDy)*k
+	if !m.uvIdentity {
+		tm := &m.baseTex.m
+		gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
+		guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
+	}
+	l0 := &m.baseTex.t.levels[0]
+	w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
+	return lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
 }
 
 // weightsAt returns the perspective-correct barycentric weights at the
