@@ -55,10 +55,11 @@ type matFrame struct {
 	animScroll      [2]float32
 	animRot         float32
 
-	// toonFast: MToon with only a base texture on TEXCOORD_0, a plain or
+	// toonFast: MToon with only a base texture on TEXCOORD_0, wrapped by
+	// masking and filtered bilinearly on every level, a plain or
 	// base-textured shade colour, optionally a parametric rim and an
-	// outline, opaque or masked (see triShader.spanToon, which also needs
-	// the texture's level to wrap by masking).
+	// outline, opaque or masked (see triShader.spanToon); false under
+	// genericShadingOnly.
 	toonFast   bool
 	uvIdentity bool // the base texture's transform is the identity
 	// For toonFast, this frame's light folded into the material: the
@@ -216,7 +217,11 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.outlineMix = mathx.Clamp(finiteOr(mt.OutlineLightMix, 1), 0, 1)
 	m.toonFast = m.baseTex.t != nil && !m.baseTex.uv1 && !m.needUV1 && m.animMask.t == nil && m.shiftTex.t == nil &&
 		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
-		m.alpha != vrm.AlphaBlend
+		m.alpha != vrm.AlphaBlend && !genericShadingOnly
+	if bt := m.baseTex.t; m.toonFast {
+		// spanToon wraps by masking and filters bilinearly on every level.
+		m.toonFast = bt.levels[0].fastWrap && !bt.magNearest && !bt.minNearest
+	}
 	m.uvIdentity = m.baseTex.m == identityUV
 	// The lighting formula of shade, regrouped per channel c:
 	// (shade·T + (base·T − shade·T)·s)·light + ambient·base·T for a shade
@@ -296,13 +301,7 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 	d := &fs.draws[t.draw]
 	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d)
 	m := sh.m
-	if m.toonFast {
-		// spanToon wraps by masking and filters bilinearly on every level.
-		bt := m.baseTex.t
-		sh.toonFast = bt.levels[0].fastWrap && !bt.magNearest && !bt.minNearest && !genericShadingOnly
-	} else {
-		sh.toonFast = false
-	}
+	sh.toonFast = m.toonFast
 	// A small triangle's level of detail barely changes across it: one
 	// evaluation at its centroid serves all its pixels in spanToon.
 	sh.lamFixed = false
@@ -590,9 +589,9 @@ func (sh *triShader) weightsAt(x, y int) (w0, w1, w2 float32) {
 func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tri, d *draw) {
 	outline := d.outline
 	sh.fs, sh.m, sh.va, sh.vb, sh.vc, sh.outline = fs, m, va, vb, vc, outline
-	for i := 0; i < 3; i++ {
-		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
-	}
+	sh.ea = [3]int64{int64(t.a[0]), int64(t.a[1]), int64(t.a[2])}
+	sh.eb = [3]int64{int64(t.b[0]), int64(t.b[1]), int64(t.b[2])}
+	sh.ec = t.c
 	sh.invA, sh.iw = t.invA, t.iw
 	// Normal flipped on the back of a double-sided surface (glTF 2.0 §3.9.2).
 	sh.flip = 1
