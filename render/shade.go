@@ -473,8 +473,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		wm, hm := lv.w-1, lv.h-1
 		xl, xr := x0&wm, (x0+1)&wm
 		ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
-		pix := lv.pix
-		q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+		q00, q10, q01, q11 := lv.texel(ra+xl), lv.texel(ra+xr), lv.texel(rb+xl), lv.texel(rb+xr)
 		c := 1 - f
 		fy *= c
 		b11 := fx * fy
@@ -491,8 +490,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			wm, hm := lv.w-1, lv.h-1
 			xl, xr := x0&wm, (x0+1)&wm
 			ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
-			pix := lv.pix
-			q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+			q00, q10, q01, q11 := lv.texel(ra+xl), lv.texel(ra+xr), lv.texel(rb+xl), lv.texel(rb+xr)
 			fy *= f
 			b11 := fx * fy
 			b10 := fx*f - b11

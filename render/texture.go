@@ -69,8 +69,15 @@ type mipLevel struct {
 	fw, fh float32
 	pix    []uint32
 	// fastWrap: both axes repeat and both sizes are powers of two, so
-	// wrapping is a mask (w−1, h−1).
+	// wrapping is a mask (w−1, h−1) and a masked address needs no bounds
+	// check (pix holds w·h texels; see texel).
 	fastWrap bool
+}
+
+// texel returns texel i of a fastWrap level without a bounds check: masked
+// addressing keeps i in 0…w·h−1, and pix holds w·h texels.
+func (l *mipLevel) texel(i int32) uint32 {
+	return *(*uint32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(l.pix)), uintptr(uint32(i))*4))
 }
 
 // maxTextureTexels bounds one texture's size in the renderer (64 Mi texels,
@@ -166,7 +173,7 @@ func levelZero(img *image.NRGBA, w, h int) []uint32 {
 func (tx *texture) newLevel(w, h int, pix []uint32) mipLevel {
 	return mipLevel{
 		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h), pix: pix,
-		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0,
+		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0 && len(pix) >= w*h,
 	}
 }
 
@@ -546,7 +553,7 @@ func (l *mipLevel) pow2Taps(u, v float32, nearest bool, k float32, p *[8]uint32,
 	if nearest {
 		x, _ := texelCoord(u * l.fw)
 		y, _ := texelCoord(v * l.fh)
-		p[o], w[o] = l.pix[(y&hm)*l.w+(x&wm)], k
+		p[o], w[o] = l.texel((y&hm)*l.w+(x&wm)), k
 		return o + 1
 	}
 	x0, fx := texelCoord(u*l.fw - 0.5)
@@ -557,12 +564,11 @@ func (l *mipLevel) pow2Taps(u, v float32, nearest bool, k float32, p *[8]uint32,
 	w10 := fx - w11
 	w01 := fy - w11
 	w00 := 1 - fx - w01
-	pix := l.pix
 	q, ws := p[o:min(o+4, 8)], w[o:min(o+4, 8)]
 	if len(q) < 4 || len(ws) < 4 {
 		return o
 	}
-	q[0], q[1], q[2], q[3] = pix[ra+xa], pix[ra+xb], pix[rb+xa], pix[rb+xb]
+	q[0], q[1], q[2], q[3] = l.texel(ra+xa), l.texel(ra+xb), l.texel(rb+xa), l.texel(rb+xb)
 	ws[0], ws[1], ws[2], ws[3] = w00*k, w10*k, w01*k, w11*k
 	return o + 4
 }
