@@ -40,7 +40,9 @@ func encodeSRGB(c float32) uint8 {
 	if c >= 1 {
 		return 255
 	}
-	return linearToSRGB8[int32(c*(linearToSRGBSteps-1)+0.5)]
+	// c < 1 keeps the index below linearToSRGBSteps; the mask tells the
+	// compiler so.
+	return linearToSRGB8[uint32(c*(linearToSRGBSteps-1)+0.5)&(linearToSRGBSteps-1)]
 }
 
 // texture is a decoded glTF texture in the renderer's sampling format: a
