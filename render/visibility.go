@@ -35,12 +35,38 @@ func (ws *workerScratch) hizAt(b int) float32 {
 	m := float32(math.Inf(1))
 	by, bx := b/hizW, b%hizW
 	xa, xb := max(ws.rx0, bx*hizBlock), min(ws.rx1, (bx+1)*hizBlock)
+	m1, m2, m3 := m, m, m // four running minima, four samples a step
 	for y := max(ws.ry0, by*hizBlock); y < min(ws.ry1, (by+1)*hizBlock) && xa < xb; y++ {
-		for _, d := range ws.depth[(y*tileW+xa)*S : (y*tileW+xb)*S] {
+		ds := ws.depth[(y*tileW+xa)*S : (y*tileW+xb)*S]
+		for ; len(ds) >= 4; ds = ds[4:] {
+			d := ds[:4:4]
+			if d[0] < m {
+				m = d[0]
+			}
+			if d[1] < m1 {
+				m1 = d[1]
+			}
+			if d[2] < m2 {
+				m2 = d[2]
+			}
+			if d[3] < m3 {
+				m3 = d[3]
+			}
+		}
+		for _, d := range ds {
 			if d < m {
 				m = d
 			}
 		}
+	}
+	if m1 < m {
+		m = m1
+	}
+	if m2 < m {
+		m = m2
+	}
+	if m3 < m {
+		m = m3
 	}
 	ws.hiz[b] = m
 	ws.hizDone |= 1 << b
