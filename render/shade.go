@@ -449,6 +449,9 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		dLam = (sh.toonLod(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
 	}
 	lut := mathx.SRGB8Table()
+	// The levels and their weights, per pixel only when λ changes along
+	// the span.
+	j, f := mipOf(lam, last)
 	for i := 0; i < n; i++ {
 		k := 1 / D
 
@@ -458,14 +461,9 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		if !ident {
 			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
 		}
-		j, f := 0, float32(0)
-		switch {
-		case !(lam > 0):
-		case lam >= last:
-			j = len(levels) - 1
-		default:
-			j = int(lam)
-			f = lam - float32(j)
+		if dLam != 0 {
+			j, f = mipOf(lam, last)
+			lam += dLam
 		}
 		lv := &levels[j]
 		x0, fx := texelCoord(u*lv.fw - 0.5)
@@ -500,7 +498,6 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			tg += b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
 			tb += b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
 		}
-		lam += dLam
 
 		// Normal (flipped on the back of a double-sided surface), the toon
 		// ramp and the lit colour.
@@ -546,6 +543,20 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		nnx, nny, nnz = nnx+dN[2], nny+dN[3], nnz+dN[4]
 		vx += dvx
 	}
+}
+
+// mipOf returns the trilinear levels for level of detail lam on a texture
+// whose last level is last: levels j and j+1 weighted 1 − f and f, or
+// level j alone (f = 0) when magnified or beyond the last level.
+func mipOf(lam, last float32) (j int, f float32) {
+	switch {
+	case !(lam > 0):
+		return 0, 0
+	case lam >= last:
+		return int(last), 0
+	}
+	j = int(lam)
+	return j, lam - float32(j)
 }
 
 // toonLod returns the base texture's level of detail (texture.lod) for
