@@ -242,16 +242,17 @@ func visFull4(es *edgeSetup, dp []float32, ip []uint32, z float32) {
 // favourable one is ≥ 0, else per sample (its three edge values ≥ 0, i.e.
 // the sign bit of their OR clear). e and z are the first row's values at
 // its pixel 0; de (nil for one row) and es.dzpy step them down the rows,
-// tileW pixels apart from p0 on (e is left at the last row's values).
+// tileW pixels apart from p0 on.
 func (ws *workerScratch) partial4(es *edgeSetup, p0 int, xa, xb int32, rows int, e, de *[3]int64, z float32) {
 	k := int64(xa)
 	zx := es.dzpx * float32(xa)
 	depth, ids := ws.depth, ws.ids
 	n := int(xb-xa+1) * 4
+	r0, r1, r2 := e[0], e[1], e[2]
 	for p := (p0 + int(xa)) * 4; ; p += tileW * 4 {
-		e0, e1, e2 := e[0]+es.step0*k, e[1]+es.step1*k, e[2]+es.step2*k
+		e0, e1, e2 := r0+es.step0*k, r1+es.step1*k, r2+es.step2*k
 		zr := z + zx
-		for i := p; i < p+n; i += 4 {
+		for i, end := p, p+n; i < end; i += 4 {
 			cover := uint64(0)
 			if (e0+es.hi0)|(e1+es.hi1)|(e2+es.hi2) >= 0 {
 				cover = 0xf
@@ -284,7 +285,7 @@ func (ws *workerScratch) partial4(es *edgeSetup, p0 int, xa, xb int32, rows int,
 		if rows--; rows <= 0 || de == nil {
 			return
 		}
-		e[0], e[1], e[2] = e[0]+de[0], e[1]+de[1], e[2]+de[2]
+		r0, r1, r2 = r0+de[0], r1+de[1], r2+de[2]
 		z += es.dzpy
 	}
 }
