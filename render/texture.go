@@ -34,15 +34,18 @@ func init() {
 // encodeSRGB returns the 8-bit sRGB encoding of a linear value, clamped to
 // 0–1 (NaN encodes as 0).
 func encodeSRGB(c float32) uint8 {
-	if !(c > 0) {
-		return 0
+	// One range test on the table index: −0.5/(steps−1) < c < 1 + a
+	// little gives an index in the table (c ≤ 0 there gives index 0,
+	// encoding 0); below, above and NaN convert out of range (Go leaves
+	// the result implementation-defined but no integer in the table's
+	// range) and take the clamps.
+	if i := uint32(int32(c*(linearToSRGBSteps-1) + 0.5)); i < linearToSRGBSteps {
+		return linearToSRGB8[i]
 	}
-	if c >= 1 {
+	if c > 0 {
 		return 255
 	}
-	// c < 1 keeps the index below linearToSRGBSteps; the mask tells the
-	// compiler so.
-	return linearToSRGB8[uint32(c*(linearToSRGBSteps-1)+0.5)&(linearToSRGBSteps-1)]
+	return 0
 }
 
 // texture is a decoded glTF texture in the renderer's sampling format: a

@@ -31,6 +31,37 @@ func TestSRGBRoundTrip(t *testing.T) {
 	}
 }
 
+// TestEncodeSRGBClamps compares encodeSRGB, which tests its table index's
+// range once, with the clamps written out, over every float32 from −2 to 2
+// in steps of 2⁻¹⁶ (finer than the table's) and the special values.
+func TestEncodeSRGBClamps(t *testing.T) {
+	ref := func(c float32) uint8 {
+		switch {
+		case !(c > 0):
+			return 0
+		case c >= 1:
+			return 255
+		}
+		return linearToSRGB8[int(c*(linearToSRGBSteps-1)+0.5)]
+	}
+	check := func(c float32) {
+		if got, want := encodeSRGB(c), ref(c); got != want {
+			t.Fatalf("encodeSRGB(%v) = %d, want %d", c, got, want)
+		}
+	}
+	for i := -1 << 17; i <= 1<<17; i++ {
+		check(float32(i) / (1 << 16))
+	}
+	for _, c := range []float32{
+		float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, -math.MaxFloat32,
+		math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, float32(math.Copysign(0, -1)),
+		math.Nextafter32(1, 0), math.Nextafter32(1, 2), 1e9, -1e9, 3e9, -3e9,
+		-0.5 / (linearToSRGBSteps - 1), math.Nextafter32(-0.5/(linearToSRGBSteps-1), -1),
+	} {
+		check(c)
+	}
+}
+
 func TestWrapCoord(t *testing.T) {
 	cases := []struct {
 		i, n int32
