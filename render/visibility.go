@@ -204,22 +204,22 @@ func (ws *workerScratch) visRow4(es *edgeSetup, p0 int, xs, xe, fs, fe int32, e 
 		ws.partial4(es, p0, xs, l, 1, e, nil, z)
 	}
 	if fs <= fe {
-		p, q := (p0+int(fs))*4, (p0+int(fe)+1)*4
-		visFull4(es, ws.depth[p:q], ws.ids[p:q], z+es.dzpx*float32(fs))
+		visFull4(es, ws.depth, ws.ids, (p0+int(fs))*4, (p0+int(fe)+1)*4, z+es.dzpx*float32(fs))
 	}
 	if r := max(fe+1, xs); r <= xe {
 		ws.partial4(es, p0, r, xe, 1, e, nil, z)
 	}
 }
 
-// visFull4 draws fully covered pixels with 4 samples: dp and ip are their
-// samples' depths and surfaces, z the depth at the first pixel's centre.
-func visFull4(es *edgeSetup, dp []float32, ip []uint32, z float32) {
+// visFull4 draws fully covered pixels with 4 samples: depth and ids[p:q]
+// are their samples' depths and surfaces, z the depth at the first pixel's
+// centre.
+func visFull4(es *edgeSetup, depth []float32, ids []uint32, p, q int, z float32) {
 	zo0, zo1, zo2, zo3 := es.zoff[0], es.zoff[1], es.zoff[2], es.zoff[3]
 	dz, id := es.dzpx, es.id
-	for i := 0; i+4 <= len(dp) && i+4 <= len(ip); i += 4 {
-		d := dp[i : i+4 : i+4]
-		s := ip[i : i+4 : i+4]
+	for i := p; i < q; i += 4 {
+		d := depth[i : i+4 : i+4]
+		s := ids[i : i+4 : i+4]
 		if v := z + zo0; v > d[0] {
 			d[0], s[0] = v, id
 		}
