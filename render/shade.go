@@ -530,7 +530,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			R, G, B = m.outO[0]+m.outP[0]*R, m.outO[1]+m.outP[1]*G, m.outO[2]+m.outP[2]*B
 		}
 		if out != nil {
-			o := out[4*i : 4*i+4 : 4*i+4]
+			o := (*[4]uint8)(out[4*i:])
 			o[0], o[1], o[2], o[3] = encodeSRGB(R), encodeSRGB(G), encodeSRGB(B), 255
 		} else {
 			col[i*S] = [4]float32{R, G, B, 1}
