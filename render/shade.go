@@ -880,7 +880,10 @@ func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1
 // steps from 1 are exact to 0.3 % and avoid a square root and a division on
 // the shading critical path; elsewhere it computes exactly.
 func invLen(l2 float32) float32 {
-	if l2 > 0.7 && l2 < 1.4 {
+	// 0.7 < l2 < 1.4 by its bits, one unsigned comparison: positive floats
+	// order as their bits, and negative ones and NaN fall outside.
+	const lo, hi = 0x3f333333, 0x3fb33333 // float32 bits of 0.7 and 1.4
+	if math.Float32bits(l2)-(lo+1) < hi-(lo+1) {
 		y := (3 - l2) * 0.5
 		return y * (3 - l2*y*y) * 0.5
 	}

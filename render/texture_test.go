@@ -62,6 +62,36 @@ func TestEncodeSRGBClamps(t *testing.T) {
 	}
 }
 
+// TestInvLenRange compares invLen, which tests its Newton range on the
+// bits of l2, with the float comparisons written out, on the floats next
+// to the range's ends, over 0…2 in steps of 2⁻¹⁸ and on special values.
+func TestInvLenRange(t *testing.T) {
+	ref := func(l2 float32) float32 {
+		if l2 > 0.7 && l2 < 1.4 {
+			y := (3 - l2) * 0.5
+			return y * (3 - l2*y*y) * 0.5
+		}
+		return 1 / float32(math.Sqrt(float64(l2)))
+	}
+	check := func(l2 float32) {
+		got, want := invLen(l2), ref(l2)
+		if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+			t.Fatalf("invLen(%v) = %v, want %v", l2, got, want)
+		}
+	}
+	for i := 0; i <= 1<<19; i++ {
+		check(float32(i) / (1 << 18))
+	}
+	for _, e := range []float32{0.7, 1.4} {
+		check(e)
+		check(math.Nextafter32(e, 0))
+		check(math.Nextafter32(e, 2))
+	}
+	for _, l2 := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), -1, -0.9, float32(math.Copysign(0, -1))} {
+		check(l2)
+	}
+}
+
 func TestWrapCoord(t *testing.T) {
 	cases := []struct {
 		i, n int32
