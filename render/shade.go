@@ -424,6 +424,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	last := float32(len(levels) - 1)
 	tl := &m.toonL
 	hasRim := m.hasRim
+	vy2 := vy * vy
 	n := xb - xa
 	if out != nil {
 		n = min(n, len(out)/4)
@@ -514,7 +515,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		G := tg*(m.litA[1]+m.litB[1]*s) + m.litE[1]*s1
 		B := tb*(m.litA[2]+m.litB[2]*s) + m.litE[2]*s1
 		if hasRim {
-			iv := invLen(vx*vx + vy*vy + 1)
+			iv := invLen(vx*vx + vy2 + 1)
 			x := mathx.Clamp(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
 			j := int(x)
 			f := x - float32(j)
