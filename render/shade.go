@@ -418,12 +418,8 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		dN[3] = q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1]
 		dN[4] = q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2]
 	}
-	tm := &m.baseTex.m
-	ident := m.uvIdentity
 	levels := m.baseTex.t.levels
 	last := float32(len(levels) - 1)
-	tl := &m.toonL
-	hasRim := m.hasRim
 	vy2 := vy * vy
 	n := xb - xa
 	if out != nil {
@@ -459,7 +455,8 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		// Base colour: the texture, trilinear with mask wrapping
 		// (bilinear on levels j and j+1, weights 1 − f and f).
 		u, v := nu*k, nv*k
-		if !ident {
+		if !m.uvIdentity {
+			tm := &m.baseTex.m
 			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
 		}
 		if dLam != 0 {
@@ -509,12 +506,12 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		} else {
 			x, y, z = 0, 0, 1 // no normal: face the viewer
 		}
-		s := mathx.Clamp((x*tl[0]+y*tl[1]+z*tl[2])*inv+m.toonS0, 0, 1)
+		s := mathx.Clamp((x*m.toonL[0]+y*m.toonL[1]+z*m.toonL[2])*inv+m.toonS0, 0, 1)
 		s1 := 1 - s
 		R := tr*(m.litA[0]+m.litB[0]*s) + m.litE[0]*s1
 		G := tg*(m.litA[1]+m.litB[1]*s) + m.litE[1]*s1
 		B := tb*(m.litA[2]+m.litB[2]*s) + m.litE[2]*s1
-		if hasRim {
+		if m.hasRim {
 			iv := invLen(vx*vx + vy2 + 1)
 			x := mathx.Clamp(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
 			j := int(x)
