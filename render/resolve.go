@@ -56,9 +56,12 @@ func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 					xe++
 				}
 				sh := ws.shaderFor(fs, id)
-				if direct {
+				switch {
+				case direct && sh.toonFast: // span's dispatch, inline
+					sh.spanToon(x0+x, x0+xe, y0+y, row[4*x:4*xe], nil, nil, S)
+				case direct:
 					sh.span(x0+x, x0+xe, y0+y, row[4*x:4*xe], nil, nil, S)
-				} else {
+				default:
 					sh.span(x0+x, x0+xe, y0+y, nil, ws.color[(p0+x)*S:(p0+xe)*S], ws.state[p0+x:p0+xe], S)
 				}
 				x = xe
