@@ -219,8 +219,9 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
 		m.alpha != vrm.AlphaBlend && !genericShadingOnly
 	if bt := m.baseTex.t; m.toonFast {
-		// spanToon wraps by masking and filters bilinearly on every level.
-		m.toonFast = bt.levels[0].fastWrap && !bt.magNearest && !bt.minNearest
+		// spanToon wraps by masking (without bounds checks: texel) and
+		// filters bilinearly on every level.
+		m.toonFast = bt.pow2Repeat && !bt.magNearest && !bt.minNearest
 	}
 	m.uvIdentity = m.baseTex.m == identityUV
 	// The lighting formula of shade, regrouped per channel c:
