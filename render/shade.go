@@ -426,7 +426,9 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	if out != nil {
 		n = min(n, len(out)/4)
 	} else {
-		n = min(n, (len(col)+S-1)/S)
+		if (n-1)*S >= len(col) { // divide only when col is short
+			n = (len(col) + S - 1) / S
+		}
 		if state != nil {
 			n = min(n, len(state))
 		}
