@@ -334,20 +334,25 @@ func TestManyTexturesOnOneImageCostOneChain(t *testing.T) {
 	}
 }
 
-// TestPow2TapsSumLikeTaps: for power-of-two repeating textures, sampleGrad
-// and sampleGradRaw filter through tapsFor, which drops a NEAREST level's
-// zero-weight repeats and wraps by masks; the sums must equal those of the
-// general taps bit for bit, with every filter combination, across levels
-// and outside the unit square.
-func TestPow2TapsSumLikeTaps(t *testing.T) {
+// TestPow2SampleSumsLikeTaps: for power-of-two repeating textures,
+// sampleGrad and sampleGradRaw filter through pow2Sample, which skips a
+// NEAREST level's zero-weight repeats and wraps by masks; its sums must
+// equal those over the general taps bit for bit, decoded from sRGB and raw,
+// with every filter combination, across levels and outside the unit square.
+func TestPow2SampleSumsLikeTaps(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 16, 8))
 	for i := range img.Pix {
 		img.Pix[i] = uint8(i*37 + i*i*11)
 	}
-	sum := func(p *[8]uint32, w *[8]float32, n int) (s [4]float32) {
+	lut := mathx.SRGB8Table()
+	sum := func(p *[8]uint32, w *[8]float32, n int, raw bool) (s [4]float32) {
 		for i := 0; i < n; i++ {
 			for c := 0; c < 4; c++ {
-				s[c] += w[i] * float32(p[i]>>(8*c)&0xff)
+				x := float32(p[i] >> (8 * c) & 0xff)
+				if !raw && c < 3 {
+					x = lut[p[i]>>(8*c)&0xff]
+				}
+				s[c] += w[i] * x
 			}
 		}
 		return s
@@ -361,12 +366,15 @@ func TestPow2TapsSumLikeTaps(t *testing.T) {
 			u := float32(i%97)/23 - 2
 			v := float32(i%89)/19 - 2.3
 			lam := float32(i%61)/10 - 1
-			var p, q [8]uint32
-			var w, k [8]float32
+			var p [8]uint32
+			var w [8]float32
 			n := tx.taps(u, v, lam, &p, &w)
-			m := tx.tapsFor(u, v, lam, &q, &k)
-			if a, b := sum(&p, &w, n), sum(&q, &k, m); a != b {
-				t.Fatalf("%+v at (%v, %v) λ %v: tapsFor sums %v, taps %v", f, u, v, lam, b, a)
+			for _, raw := range []bool{false, true} {
+				var b [4]float32
+				b[0], b[1], b[2], b[3] = tx.pow2Sample(u, v, lam, raw)
+				if a := sum(&p, &w, n, raw); a != b {
+					t.Fatalf("%+v at (%v, %v) λ %v, raw %v: pow2Sample sums %v, taps %v", f, u, v, lam, raw, b, a)
+				}
 			}
 		}
 	}
