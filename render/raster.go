@@ -71,7 +71,7 @@ func newTileTri(t *tri, ci, i, n int) tileTri {
 
 // tri returns visibility-buffer triangle id's set-up triangle and chunk.
 func (ws *workerScratch) tri(fs *frameState, id uint32) (*tri, *chunk) {
-	tt := ws.tris[id-1]
+	tt := &ws.tris[id-1]
 	c := fs.chunks[tt.c]
 	return &c.tris[tt.i], c
 }

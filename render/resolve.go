@@ -25,9 +25,8 @@ func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 			copy(rep[ws.rx0:ws.rx1], ws.ids[p0+ws.rx0:p0+ws.rx1])
 		} else {
 			ids := ws.ids[(p0+ws.rx0)*4 : (p0+ws.rx1)*4]
-			for x := ws.rx0; x < ws.rx1; x++ {
-				i := (x - ws.rx0) * 4
-				ip := ids[i : i+4 : i+4]
+			for x := ws.rx0; x < ws.rx1 && len(ids) >= 4; x, ids = x+1, ids[4:] {
+				ip := ids[:4:4]
 				if a := ip[0]; a == ip[1] && a == ip[2] && a == ip[3] {
 					rep[x] = a
 				} else {
@@ -57,9 +56,12 @@ func (ws *workerScratch) shadeVisible(fs *frameState, x0, y0 int, direct bool) {
 					xe++
 				}
 				sh := ws.shaderFor(fs, id)
-				if direct {
+				switch {
+				case direct && sh.toonFast: // span's dispatch, inline
+					sh.spanToon(x0+x, x0+xe, y0+y, row[4*x:4*xe], nil, nil, S)
+				case direct:
 					sh.span(x0+x, x0+xe, y0+y, row[4*x:4*xe], nil, nil, S)
-				} else {
+				default:
 					sh.span(x0+x, x0+xe, y0+y, nil, ws.color[(p0+x)*S:(p0+xe)*S], ws.state[p0+x:p0+xe], S)
 				}
 				x = xe

@@ -66,7 +66,6 @@ type tri struct {
 	invA           float32 // 1 / (twice the area), fixed units
 	z              [3]float32
 	iw             [3]float32 // 1/w per vertex
-	rho2           float32    // TEXCOORD_0 area per screen area, UV² per pixel²
 	v              [3]uint32  // vertex references
 	draw           int32
 	back           bool // the triangle faces away from the camera
@@ -329,12 +328,6 @@ func (fs *frameState) emit(c *chunk, di int32, d *draw, r [3]uint32, va, vb, vc 
 	t.edge(1, X[2], Y[2], X[0], Y[0])
 	t.edge(2, X[0], Y[0], X[1], Y[1])
 	t.invA = float32(1 / float64(area))
-	du1, dv1 := vb.uv0[0]-va.uv0[0], vb.uv0[1]-va.uv0[1]
-	du2, dv2 := vc.uv0[0]-va.uv0[0], vc.uv0[1]-va.uv0[1]
-	t.rho2 = float32(math.Abs(float64(du1*dv2-du2*dv1)) * (1 << (2 * subBits)) / float64(area))
-	if !finite(t.rho2) {
-		t.rho2 = 0
-	}
 	minX, maxX := min(X[0], X[1], X[2]), max(X[0], X[1], X[2])
 	minY, maxY := min(Y[0], Y[1], Y[2]), max(Y[0], Y[1], Y[2])
 	px0 := max(floorDiv(minX, subOne), 0)

@@ -42,6 +42,7 @@ type matFrame struct {
 	shiftScale      float32 // shadingShiftTexture.scale
 	toonLo, toonMul float32
 	needRim         bool
+	hasRim          bool // rim ≠ 0: a parametric rim
 	rim             [3]float32
 	rimLift, rimMix float32
 	rimTex          texSlot
@@ -54,10 +55,11 @@ type matFrame struct {
 	animScroll      [2]float32
 	animRot         float32
 
-	// toonFast: MToon with only a base texture on TEXCOORD_0, a plain or
+	// toonFast: MToon with only a base texture on TEXCOORD_0, wrapped by
+	// masking and filtered bilinearly on every level, a plain or
 	// base-textured shade colour, optionally a parametric rim and an
-	// outline, opaque or masked (see triShader.spanToon, which also needs
-	// the texture's level to wrap by masking).
+	// outline, opaque or masked (see triShader.spanToon); false under
+	// genericShadingOnly.
 	toonFast   bool
 	uvIdentity bool // the base texture's transform is the identity
 	// For toonFast, this frame's light folded into the material: the
@@ -209,12 +211,18 @@ func (fs *frameState) material(ms *matStatic, i int, s *Scene) matFrame {
 	m.rimPow = ms.rimPow
 	m.matcap = sanitizeColor(st.MatcapColor)
 	m.matcapTex = ms.matcap.t
-	m.needRim = m.rim != [3]float32{} || (m.matcapTex != nil && m.matcap != [3]float32{})
+	m.hasRim = m.rim != [3]float32{}
+	m.needRim = m.hasRim || (m.matcapTex != nil && m.matcap != [3]float32{})
 	m.outline = sanitizeColor(st.OutlineColor)
 	m.outlineMix = mathx.Clamp(finiteOr(mt.OutlineLightMix, 1), 0, 1)
 	m.toonFast = m.baseTex.t != nil && !m.baseTex.uv1 && !m.needUV1 && m.animMask.t == nil && m.shiftTex.t == nil &&
 		(m.shadeIsBase || m.shadeTex.t == nil) && !m.hasEmissive && m.matcapTex == nil && m.rimTex.t == nil &&
-		m.alpha != vrm.AlphaBlend
+		m.alpha != vrm.AlphaBlend && !genericShadingOnly
+	if bt := m.baseTex.t; m.toonFast {
+		// spanToon wraps by masking (without bounds checks: texel) and
+		// filters bilinearly on every level.
+		m.toonFast = bt.pow2Repeat && !bt.magNearest && !bt.minNearest
+	}
 	m.uvIdentity = m.baseTex.m == identityUV
 	// The lighting formula of shade, regrouped per channel c:
 	// (shade·T + (base·T − shade·T)·s)·light + ambient·base·T for a shade
@@ -294,13 +302,7 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 	d := &fs.draws[t.draw]
 	sh.bind(fs, &fs.mats[d.mat], fs.vert(c, t.v[0]), fs.vert(c, t.v[1]), fs.vert(c, t.v[2]), t, d)
 	m := sh.m
-	if m.toonFast {
-		// spanToon wraps by masking and filters bilinearly on every level.
-		bt := m.baseTex.t
-		sh.toonFast = bt.levels[0].fastWrap && !bt.magNearest && !bt.minNearest && !genericShadingOnly
-	} else {
-		sh.toonFast = false
-	}
+	sh.toonFast = m.toonFast
 	// A small triangle's level of detail barely changes across it: one
 	// evaluation at its centroid serves all its pixels in spanToon.
 	sh.lamFixed = false
@@ -417,21 +419,16 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		dN[3] = q0*va.n[1] + q1*vb.n[1] + q2*vc.n[1]
 		dN[4] = q0*va.n[2] + q1*vb.n[2] + q2*vc.n[2]
 	}
-	dDy, gy := sh.dD[1], [2]float32{sh.uv0d.dudy, sh.uv0d.dvdy}
-	tm := &m.baseTex.m
-	ident := m.uvIdentity
-	tex := m.baseTex.t
-	levels := tex.levels
+	levels := m.baseTex.t.levels
 	last := float32(len(levels) - 1)
-	l0 := &levels[0]
-	w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
-	tl := &m.toonL
-	hasRim := m.rim != [3]float32{}
+	vy2 := vy * vy
 	n := xb - xa
 	if out != nil {
 		n = min(n, len(out)/4)
 	} else {
-		n = min(n, (len(col)+S-1)/S)
+		if (n-1)*S >= len(col) { // divide only when col is short
+			n = (len(col) + S - 1) / S
+		}
 		if state != nil {
 			n = min(n, len(state))
 		}
@@ -439,47 +436,35 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	// The level of detail (texture.lod) at the span's first and last
 	// pixels, interpolated linearly between them: it changes slowly along
 	// a row, and two evaluations per span keep its cost off the pixels.
-	lodAt := func(D, nu, nv float32) float32 {
-		k := 1 / D
-		u, v := nu*k, nv*k
-		gux, gvx := (dN[0]-u*dD)*k, (dN[1]-v*dD)*k
-		guy, gvy := (gy[0]-u*dDy)*k, (gy[1]-v*dDy)*k
-		if !ident {
-			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
-			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
-		}
-		return lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
-	}
 	var lam, dLam float32
 	switch {
 	case sh.lamFixed:
 		lam = sh.lam
 	case n <= smallTri:
 		h := float32(n-1) * 0.5 // the span's middle
-		lam = lodAt(D+dD*h, nu+dN[0]*h, nv+dN[1]*h)
+		lam = sh.toonLod(D+dD*h, nu+dN[0]*h, nv+dN[1]*h)
 	default:
-		lam = lodAt(D, nu, nv)
+		lam = sh.toonLod(D, nu, nv)
 		e := float32(n - 1)
-		dLam = (lodAt(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
+		dLam = (sh.toonLod(D+dD*e, nu+dN[0]*e, nv+dN[1]*e) - lam) / e
 	}
 	lut := mathx.SRGB8Table()
+	// The levels and their weights, per pixel only when λ changes along
+	// the span.
+	j, f := mipOf(lam, last)
 	for i := 0; i < n; i++ {
 		k := 1 / D
 
 		// Base colour: the texture, trilinear with mask wrapping
 		// (bilinear on levels j and j+1, weights 1 − f and f).
 		u, v := nu*k, nv*k
-		if !ident {
+		if !m.uvIdentity {
+			tm := &m.baseTex.m
 			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
 		}
-		j, f := 0, float32(0)
-		switch {
-		case !(lam > 0):
-		case lam >= last:
-			j = len(levels) - 1
-		default:
-			j = int(lam)
-			f = lam - float32(j)
+		if dLam != 0 {
+			j, f = mipOf(lam, last)
+			lam += dLam
 		}
 		lv := &levels[j]
 		x0, fx := texelCoord(u*lv.fw - 0.5)
@@ -487,8 +472,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		wm, hm := lv.w-1, lv.h-1
 		xl, xr := x0&wm, (x0+1)&wm
 		ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
-		pix := lv.pix
-		q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+		q00, q10, q01, q11 := lv.texel(ra+xl), lv.texel(ra+xr), lv.texel(rb+xl), lv.texel(rb+xr)
 		c := 1 - f
 		fy *= c
 		b11 := fx * fy
@@ -505,8 +489,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			wm, hm := lv.w-1, lv.h-1
 			xl, xr := x0&wm, (x0+1)&wm
 			ra, rb := (y0&hm)*lv.w, ((y0+1)&hm)*lv.w
-			pix := lv.pix
-			q00, q10, q01, q11 := pix[ra+xl], pix[ra+xr], pix[rb+xl], pix[rb+xr]
+			q00, q10, q01, q11 := lv.texel(ra+xl), lv.texel(ra+xr), lv.texel(rb+xl), lv.texel(rb+xr)
 			fy *= f
 			b11 := fx * fy
 			b10 := fx*f - b11
@@ -516,7 +499,6 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			tg += b00*lut[q00>>8&0xff] + b10*lut[q10>>8&0xff] + b01*lut[q01>>8&0xff] + b11*lut[q11>>8&0xff]
 			tb += b00*lut[q00>>16&0xff] + b10*lut[q10>>16&0xff] + b01*lut[q01>>16&0xff] + b11*lut[q11>>16&0xff]
 		}
-		lam += dLam
 
 		// Normal (flipped on the back of a double-sided surface), the toon
 		// ramp and the lit colour.
@@ -527,13 +509,13 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		} else {
 			x, y, z = 0, 0, 1 // no normal: face the viewer
 		}
-		s := mathx.Clamp((x*tl[0]+y*tl[1]+z*tl[2])*inv+m.toonS0, 0, 1)
+		s := mathx.Clamp((x*m.toonL[0]+y*m.toonL[1]+z*m.toonL[2])*inv+m.toonS0, 0, 1)
 		s1 := 1 - s
 		R := tr*(m.litA[0]+m.litB[0]*s) + m.litE[0]*s1
 		G := tg*(m.litA[1]+m.litB[1]*s) + m.litE[1]*s1
 		B := tb*(m.litA[2]+m.litB[2]*s) + m.litE[2]*s1
-		if hasRim {
-			iv := invLen(vx*vx + vy*vy + 1)
+		if m.hasRim {
+			iv := invLen(vx*vx + vy2 + 1)
 			x := mathx.Clamp(1-(x*vx+y*vy+z)*inv*iv+m.rimLift, 0, 1) * rimLUTSize
 			j := int(x)
 			f := x - float32(j)
@@ -549,7 +531,7 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 			R, G, B = m.outO[0]+m.outP[0]*R, m.outO[1]+m.outP[1]*G, m.outO[2]+m.outP[2]*B
 		}
 		if out != nil {
-			o := out[4*i : 4*i+4 : 4*i+4]
+			o := (*[4]uint8)(out[4*i:])
 			o[0], o[1], o[2], o[3] = encodeSRGB(R), encodeSRGB(G), encodeSRGB(B), 255
 		} else {
 			col[i*S] = [4]float32{R, G, B, 1}
@@ -562,6 +544,40 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 		nnx, nny, nnz = nnx+dN[2], nny+dN[3], nnz+dN[4]
 		vx += dvx
 	}
+}
+
+// mipOf returns the trilinear levels for level of detail lam on a texture
+// whose last level is last: levels j and j+1 weighted 1 − f and f, or
+// level j alone (f = 0) when magnified or beyond the last level.
+func mipOf(lam, last float32) (j int, f float32) {
+	switch {
+	case !(lam > 0):
+		return 0, 0
+	case lam >= last:
+		return int(last), 0
+	}
+	j = int(lam)
+	return j, lam - float32(j)
+}
+
+// toonLod returns the base texture's level of detail (texture.lod) for
+// spanToon at the pixel whose 1/w plane is D and TEXCOORD_0 planes (u and v
+// times 1/w) are nu, nv.
+func (sh *triShader) toonLod(D, nu, nv float32) float32 {
+	m := sh.m
+	g, dD, dDy := &sh.uv0d, sh.dD[0], sh.dD[1]
+	k := 1 / D
+	u, v := nu*k, nv*k
+	gux, gvx := (g.dudx-u*dD)*k, (g.dvdx-v*dD)*k
+	guy, gvy := (g.dudy-u*dDy)*k, (g.dvdy-v*dDy)*k
+	if !m.uvIdentity {
+		tm := &m.baseTex.m
+		gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
+		guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
+	}
+	l0 := &m.baseTex.t.levels[0]
+	w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
+	return lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
 }
 
 // weightsAt returns the perspective-correct barycentric weights at the
@@ -583,9 +599,9 @@ func (sh *triShader) weightsAt(x, y int) (w0, w1, w2 float32) {
 func (sh *triShader) bind(fs *frameState, m *matFrame, va, vb, vc *vertex, t *tri, d *draw) {
 	outline := d.outline
 	sh.fs, sh.m, sh.va, sh.vb, sh.vc, sh.outline = fs, m, va, vb, vc, outline
-	for i := 0; i < 3; i++ {
-		sh.ea[i], sh.eb[i], sh.ec[i] = int64(t.a[i]), int64(t.b[i]), t.c[i]
-	}
+	sh.ea = [3]int64{int64(t.a[0]), int64(t.a[1]), int64(t.a[2])}
+	sh.eb = [3]int64{int64(t.b[0]), int64(t.b[1]), int64(t.b[2])}
+	sh.ec = t.c
 	sh.invA, sh.iw = t.invA, t.iw
 	// Normal flipped on the back of a double-sided surface (glTF 2.0 §3.9.2).
 	sh.flip = 1
@@ -865,7 +881,10 @@ func (sh *triShader) rimLight(R, G, B, nx, ny, nz, s, w0, w1, w2, u0, v0, u1, v1
 // steps from 1 are exact to 0.3 % and avoid a square root and a division on
 // the shading critical path; elsewhere it computes exactly.
 func invLen(l2 float32) float32 {
-	if l2 > 0.7 && l2 < 1.4 {
+	// 0.7 < l2 < 1.4 by its bits, one unsigned comparison: positive floats
+	// order as their bits, and negative ones and NaN fall outside.
+	const lo, hi = 0x3f333333, 0x3fb33333 // float32 bits of 0.7 and 1.4
+	if math.Float32bits(l2)-(lo+1) < hi-(lo+1) {
 		y := (3 - l2) * 0.5
 		return y * (3 - l2*y*y) * 0.5
 	}

@@ -34,13 +34,18 @@ func init() {
 // encodeSRGB returns the 8-bit sRGB encoding of a linear value, clamped to
 // 0–1 (NaN encodes as 0).
 func encodeSRGB(c float32) uint8 {
-	if !(c > 0) {
-		return 0
+	// One range test on the table index: −0.5/(steps−1) < c < 1 + a
+	// little gives an index in the table (c ≤ 0 there gives index 0,
+	// encoding 0); below, above and NaN convert out of range (Go leaves
+	// the result implementation-defined but no integer in the table's
+	// range) and take the clamps.
+	if i := uint32(int32(c*(linearToSRGBSteps-1) + 0.5)); i < linearToSRGBSteps {
+		return linearToSRGB8[i]
 	}
-	if c >= 1 {
+	if c > 0 {
 		return 255
 	}
-	return linearToSRGB8[int32(c*(linearToSRGBSteps-1)+0.5)]
+	return 0
 }
 
 // texture is a decoded glTF texture in the renderer's sampling format: a
@@ -59,7 +64,7 @@ type texture struct {
 	magNearest   bool // glTF magFilter NEAREST, used on level 0
 	minNearest   bool // glTF minFilter NEAREST*, used on smaller levels
 	// pow2Repeat: every level wraps by masking (mipLevel.fastWrap), the
-	// case tapsFor serves without wrapCoord's divisions.
+	// case pow2Sample serves without wrapCoord's divisions.
 	pow2Repeat bool
 }
 
@@ -69,8 +74,15 @@ type mipLevel struct {
 	fw, fh float32
 	pix    []uint32
 	// fastWrap: both axes repeat and both sizes are powers of two, so
-	// wrapping is a mask (w−1, h−1).
+	// wrapping is a mask (w−1, h−1) and a masked address needs no bounds
+	// check (pix holds w·h texels; see texel).
 	fastWrap bool
+}
+
+// texel returns texel i of a fastWrap level without a bounds check: masked
+// addressing keeps i in 0…w·h−1, and pix holds w·h texels.
+func (l *mipLevel) texel(i int32) uint32 {
+	return *(*uint32)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(l.pix)), uintptr(uint32(i))*4))
 }
 
 // maxTextureTexels bounds one texture's size in the renderer (64 Mi texels,
@@ -166,7 +178,7 @@ func levelZero(img *image.NRGBA, w, h int) []uint32 {
 func (tx *texture) newLevel(w, h int, pix []uint32) mipLevel {
 	return mipLevel{
 		w: int32(w), h: int32(h), fw: float32(w), fh: float32(h), pix: pix,
-		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0,
+		fastWrap: tx.wrapS == vrm.WrapRepeat && tx.wrapT == vrm.WrapRepeat && w&(w-1) == 0 && h&(h-1) == 0 && len(pix) >= w*h,
 	}
 }
 
@@ -483,9 +495,13 @@ func (l *mipLevel) taps(u, v float32, wrapS, wrapT vrm.Wrap, nearest bool, k flo
 // sampleGrad returns t's colour at (u, v) filtered for UV derivatives g
 // (see taps): linear RGB and alpha, 0–1, not premultiplied.
 func (t *texture) sampleGrad(u, v float32, g *uvGrad) (r, gr, b, a float32) {
+	if t.pow2Repeat {
+		r, gr, b, a = t.pow2Sample(u, v, t.lod(g), false)
+		return r, gr, b, a * (1.0 / 255)
+	}
 	var p [8]uint32
 	var w [8]float32
-	n := t.tapsFor(u, v, t.lod(g), &p, &w)
+	n := t.taps(u, v, t.lod(g), &p, &w)
 	lut := mathx.SRGB8Table()
 	for i := 0; i < n && i < 8; i++ {
 		q, k := p[i], w[i]
@@ -499,55 +515,57 @@ func (t *texture) sampleGrad(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 
 // sampleGradRaw is sampleGrad for data textures: channels as stored, 0–1.
 func (t *texture) sampleGradRaw(u, v float32, g *uvGrad) (r, gr, b, a float32) {
-	var p [8]uint32
-	var w [8]float32
-	n := t.tapsFor(u, v, t.lod(g), &p, &w)
-	for i := 0; i < n && i < 8; i++ {
-		q, k := p[i], w[i]
-		r += k * float32(q&0xff)
-		gr += k * float32(q>>8&0xff)
-		b += k * float32(q>>16&0xff)
-		a += k * float32(q>>24)
+	if t.pow2Repeat {
+		r, gr, b, a = t.pow2Sample(u, v, t.lod(g), true)
+	} else {
+		var p [8]uint32
+		var w [8]float32
+		n := t.taps(u, v, t.lod(g), &p, &w)
+		for i := 0; i < n && i < 8; i++ {
+			q, k := p[i], w[i]
+			r += k * float32(q&0xff)
+			gr += k * float32(q>>8&0xff)
+			b += k * float32(q>>16&0xff)
+			a += k * float32(q>>24)
+		}
 	}
 	const s = 1.0 / 255
 	return r * s, gr * s, b * s, a * s
 }
 
-// tapsFor is taps, for a pow2Repeat texture without its zero-weight taps
-// (a NEAREST level's three repeats of its texel): the first n of p and w,
-// n from 1 to 8, in taps's order, so that summing them gives taps's sum
-// exactly.
-func (t *texture) tapsFor(u, v, lam float32, p *[8]uint32, w *[8]float32) (n int) {
-	if !t.pow2Repeat {
-		return t.taps(u, v, lam, p, w)
-	}
+// pow2Sample is sampleGrad's (raw: sampleGradRaw's) sum over taps's taps
+// for a pow2Repeat texture at level of detail lam, without storing them and
+// without a NEAREST level's zero-weight repeats: the same sums, wrapping by
+// masks. Alpha (and with raw every channel) is 0–255.
+func (t *texture) pow2Sample(u, v, lam float32, raw bool) (r, g, b, a float32) {
 	last := len(t.levels) - 1
 	switch {
 	case !(lam > 0) || last == 0:
-		return t.levels[0].pow2Taps(u, v, t.magNearest, 1, p, w, 0)
+		return t.levels[0].pow2Add(u, v, t.magNearest, raw, 1, 0, 0, 0, 0)
 	case lam >= float32(last):
-		return t.levels[last].pow2Taps(u, v, t.minNearest, 1, p, w, 0)
+		return t.levels[last].pow2Add(u, v, t.minNearest, raw, 1, 0, 0, 0, 0)
 	}
 	i := int(lam)
 	f := lam - float32(i)
-	n = t.levels[i].pow2Taps(u, v, t.minNearest, 1-f, p, w, 0)
+	r, g, b, a = t.levels[i].pow2Add(u, v, t.minNearest, raw, 1-f, 0, 0, 0, 0)
 	if f < 1.0/512 {
-		return n
+		return r, g, b, a
 	}
-	return t.levels[i+1].pow2Taps(u, v, t.minNearest, f, p, w, n)
+	return t.levels[i+1].pow2Add(u, v, t.minNearest, raw, f, r, g, b, a)
 }
 
-// pow2Taps is taps on a level with fastWrap: the bilinear taps, or with
-// nearest the one texel, weighted by k, stored from p[o] and w[o] (o ≤ 4);
-// it returns o plus their number.
-func (l *mipLevel) pow2Taps(u, v float32, nearest bool, k float32, p *[8]uint32, w *[8]float32, o int) int {
-	o &= 7
+// pow2Add adds the taps of level l (see mipLevel.taps; a NEAREST level's one
+// texel once), weighted by k, to r, g, b, a.
+func (l *mipLevel) pow2Add(u, v float32, nearest, raw bool, k, r, g, b, a float32) (float32, float32, float32, float32) {
 	wm, hm := l.w-1, l.h-1
 	if nearest {
 		x, _ := texelCoord(u * l.fw)
 		y, _ := texelCoord(v * l.fh)
-		p[o], w[o] = l.pix[(y&hm)*l.w+(x&wm)], k
-		return o + 1
+		q := l.texel((y&hm)*l.w + (x & wm))
+		if raw {
+			return addRaw(q, k, r, g, b, a)
+		}
+		return addSRGB(q, k, r, g, b, a)
 	}
 	x0, fx := texelCoord(u*l.fw - 0.5)
 	y0, fy := texelCoord(v*l.fh - 0.5)
@@ -557,12 +575,28 @@ func (l *mipLevel) pow2Taps(u, v float32, nearest bool, k float32, p *[8]uint32,
 	w10 := fx - w11
 	w01 := fy - w11
 	w00 := 1 - fx - w01
-	pix := l.pix
-	q, ws := p[o:min(o+4, 8)], w[o:min(o+4, 8)]
-	if len(q) < 4 || len(ws) < 4 {
-		return o
+	q00, q10, q01, q11 := l.texel(ra+xa), l.texel(ra+xb), l.texel(rb+xa), l.texel(rb+xb)
+	k00, k10, k01, k11 := w00*k, w10*k, w01*k, w11*k
+	if raw {
+		r, g, b, a = addRaw(q00, k00, r, g, b, a)
+		r, g, b, a = addRaw(q10, k10, r, g, b, a)
+		r, g, b, a = addRaw(q01, k01, r, g, b, a)
+		return addRaw(q11, k11, r, g, b, a)
 	}
-	q[0], q[1], q[2], q[3] = pix[ra+xa], pix[ra+xb], pix[rb+xa], pix[rb+xb]
-	ws[0], ws[1], ws[2], ws[3] = w00*k, w10*k, w01*k, w11*k
-	return o + 4
+	r, g, b, a = addSRGB(q00, k00, r, g, b, a)
+	r, g, b, a = addSRGB(q10, k10, r, g, b, a)
+	r, g, b, a = addSRGB(q01, k01, r, g, b, a)
+	return addSRGB(q11, k11, r, g, b, a)
+}
+
+// addSRGB adds texel q weighted by k to r, g, b, a: its colour channels
+// decoded from sRGB, its alpha 0–255.
+func addSRGB(q uint32, k, r, g, b, a float32) (float32, float32, float32, float32) {
+	lut := mathx.SRGB8Table()
+	return r + k*lut[q&0xff], g + k*lut[q>>8&0xff], b + k*lut[q>>16&0xff], a + k*float32(q>>24)
+}
+
+// addRaw is addSRGB for data textures: every channel as stored, 0–255.
+func addRaw(q uint32, k, r, g, b, a float32) (float32, float32, float32, float32) {
+	return r + k*float32(q&0xff), g + k*float32(q>>8&0xff), b + k*float32(q>>16&0xff), a + k*float32(q>>24)
 }

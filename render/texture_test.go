@@ -31,6 +31,67 @@ func TestSRGBRoundTrip(t *testing.T) {
 	}
 }
 
+// TestEncodeSRGBClamps compares encodeSRGB, which tests its table index's
+// range once, with the clamps written out, over every float32 from −2 to 2
+// in steps of 2⁻¹⁶ (finer than the table's) and the special values.
+func TestEncodeSRGBClamps(t *testing.T) {
+	ref := func(c float32) uint8 {
+		switch {
+		case !(c > 0):
+			return 0
+		case c >= 1:
+			return 255
+		}
+		return linearToSRGB8[int(c*(linearToSRGBSteps-1)+0.5)]
+	}
+	check := func(c float32) {
+		if got, want := encodeSRGB(c), ref(c); got != want {
+			t.Fatalf("encodeSRGB(%v) = %d, want %d", c, got, want)
+		}
+	}
+	for i := -1 << 17; i <= 1<<17; i++ {
+		check(float32(i) / (1 << 16))
+	}
+	for _, c := range []float32{
+		float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), math.MaxFloat32, -math.MaxFloat32,
+		math.SmallestNonzeroFloat32, -math.SmallestNonzeroFloat32, float32(math.Copysign(0, -1)),
+		math.Nextafter32(1, 0), math.Nextafter32(1, 2), 1e9, -1e9, 3e9, -3e9,
+		-0.5 / (linearToSRGBSteps - 1), math.Nextafter32(-0.5/(linearToSRGBSteps-1), -1),
+	} {
+		check(c)
+	}
+}
+
+// TestInvLenRange compares invLen, which tests its Newton range on the
+// bits of l2, with the float comparisons written out, on the floats next
+// to the range's ends, over 0…2 in steps of 2⁻¹⁸ and on special values.
+func TestInvLenRange(t *testing.T) {
+	ref := func(l2 float32) float32 {
+		if l2 > 0.7 && l2 < 1.4 {
+			y := (3 - l2) * 0.5
+			return y * (3 - l2*y*y) * 0.5
+		}
+		return 1 / float32(math.Sqrt(float64(l2)))
+	}
+	check := func(l2 float32) {
+		got, want := invLen(l2), ref(l2)
+		if math.Float32bits(got) != math.Float32bits(want) && !(got != got && want != want) {
+			t.Fatalf("invLen(%v) = %v, want %v", l2, got, want)
+		}
+	}
+	for i := 0; i <= 1<<19; i++ {
+		check(float32(i) / (1 << 18))
+	}
+	for _, e := range []float32{0.7, 1.4} {
+		check(e)
+		check(math.Nextafter32(e, 0))
+		check(math.Nextafter32(e, 2))
+	}
+	for _, l2 := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1)), -1, -0.9, float32(math.Copysign(0, -1))} {
+		check(l2)
+	}
+}
+
 func TestWrapCoord(t *testing.T) {
 	cases := []struct {
 		i, n int32
@@ -273,20 +334,25 @@ func TestManyTexturesOnOneImageCostOneChain(t *testing.T) {
 	}
 }
 
-// TestPow2TapsSumLikeTaps: for power-of-two repeating textures, sampleGrad
-// and sampleGradRaw filter through tapsFor, which drops a NEAREST level's
-// zero-weight repeats and wraps by masks; the sums must equal those of the
-// general taps bit for bit, with every filter combination, across levels
-// and outside the unit square.
-func TestPow2TapsSumLikeTaps(t *testing.T) {
+// TestPow2SampleSumsLikeTaps: for power-of-two repeating textures,
+// sampleGrad and sampleGradRaw filter through pow2Sample, which skips a
+// NEAREST level's zero-weight repeats and wraps by masks; its sums must
+// equal those over the general taps bit for bit, decoded from sRGB and raw,
+// with every filter combination, across levels and outside the unit square.
+func TestPow2SampleSumsLikeTaps(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 16, 8))
 	for i := range img.Pix {
 		img.Pix[i] = uint8(i*37 + i*i*11)
 	}
-	sum := func(p *[8]uint32, w *[8]float32, n int) (s [4]float32) {
+	lut := mathx.SRGB8Table()
+	sum := func(p *[8]uint32, w *[8]float32, n int, raw bool) (s [4]float32) {
 		for i := 0; i < n; i++ {
 			for c := 0; c < 4; c++ {
-				s[c] += w[i] * float32(p[i]>>(8*c)&0xff)
+				x := float32(p[i] >> (8 * c) & 0xff)
+				if !raw && c < 3 {
+					x = lut[p[i]>>(8*c)&0xff]
+				}
+				s[c] += w[i] * x
 			}
 		}
 		return s
@@ -300,12 +366,15 @@ func TestPow2TapsSumLikeTaps(t *testing.T) {
 			u := float32(i%97)/23 - 2
 			v := float32(i%89)/19 - 2.3
 			lam := float32(i%61)/10 - 1
-			var p, q [8]uint32
-			var w, k [8]float32
+			var p [8]uint32
+			var w [8]float32
 			n := tx.taps(u, v, lam, &p, &w)
-			m := tx.tapsFor(u, v, lam, &q, &k)
-			if a, b := sum(&p, &w, n), sum(&q, &k, m); a != b {
-				t.Fatalf("%+v at (%v, %v) λ %v: tapsFor sums %v, taps %v", f, u, v, lam, b, a)
+			for _, raw := range []bool{false, true} {
+				var b [4]float32
+				b[0], b[1], b[2], b[3] = tx.pow2Sample(u, v, lam, raw)
+				if a := sum(&p, &w, n, raw); a != b {
+					t.Fatalf("%+v at (%v, %v) λ %v, raw %v: pow2Sample sums %v, taps %v", f, u, v, lam, raw, b, a)
+				}
 			}
 		}
 	}

@@ -35,12 +35,38 @@ func (ws *workerScratch) hizAt(b int) float32 {
 	m := float32(math.Inf(1))
 	by, bx := b/hizW, b%hizW
 	xa, xb := max(ws.rx0, bx*hizBlock), min(ws.rx1, (bx+1)*hizBlock)
+	m1, m2, m3 := m, m, m // four running minima, four samples a step
 	for y := max(ws.ry0, by*hizBlock); y < min(ws.ry1, (by+1)*hizBlock) && xa < xb; y++ {
-		for _, d := range ws.depth[(y*tileW+xa)*S : (y*tileW+xb)*S] {
+		ds := ws.depth[(y*tileW+xa)*S : (y*tileW+xb)*S]
+		for ; len(ds) >= 4; ds = ds[4:] {
+			d := ds[:4:4]
+			if d[0] < m {
+				m = d[0]
+			}
+			if d[1] < m1 {
+				m1 = d[1]
+			}
+			if d[2] < m2 {
+				m2 = d[2]
+			}
+			if d[3] < m3 {
+				m3 = d[3]
+			}
+		}
+		for _, d := range ds {
 			if d < m {
 				m = d
 			}
 		}
+	}
+	if m1 < m {
+		m = m1
+	}
+	if m2 < m {
+		m = m2
+	}
+	if m3 < m {
+		m = m3
 	}
 	ws.hiz[b] = m
 	ws.hizDone |= 1 << b
@@ -138,12 +164,12 @@ func (ws *workerScratch) rasterVis(fs *frameState, t *tri, id uint32, tx0, ty0, 
 	four := fs.samples == 4
 	if x1-x0 < smallBox {
 		// A narrow box: test every pixel.
+		if four {
+			ws.partial4(&es, p0, 0, x1-x0, int(y1-y0)+1, &e, &de, z)
+			return
+		}
 		for y := y0; y <= y1; y++ {
-			if four {
-				ws.partial4(&es, p0, 0, x1-x0, &e, z)
-			} else {
-				ws.visRow1(&es, p0, 0, x1-x0, 1, 0, &e, z)
-			}
+			ws.visRow1(&es, p0, 0, x1-x0, 1, 0, &e, z)
 			e[0], e[1], e[2] = e[0]+de[0], e[1]+de[1], e[2]+de[2]
 			z += es.dzpy
 			p0 += tileW
@@ -175,25 +201,25 @@ const smallBox = 8
 // whose edge values are e and depth z.
 func (ws *workerScratch) visRow4(es *edgeSetup, p0 int, xs, xe, fs, fe int32, e *[3]int64, z float32) {
 	if l := min(fs-1, xe); l >= xs {
-		ws.partial4(es, p0, xs, l, e, z)
+		ws.partial4(es, p0, xs, l, 1, e, nil, z)
 	}
 	if fs <= fe {
-		p, q := (p0+int(fs))*4, (p0+int(fe)+1)*4
-		visFull4(es, ws.depth[p:q], ws.ids[p:q], z+es.dzpx*float32(fs))
+		visFull4(es, ws.depth, ws.ids, (p0+int(fs))*4, (p0+int(fe)+1)*4, z+es.dzpx*float32(fs))
 	}
 	if r := max(fe+1, xs); r <= xe {
-		ws.partial4(es, p0, r, xe, e, z)
+		ws.partial4(es, p0, r, xe, 1, e, nil, z)
 	}
 }
 
-// visFull4 draws fully covered pixels with 4 samples: dp and ip are their
-// samples' depths and surfaces, z the depth at the first pixel's centre.
-func visFull4(es *edgeSetup, dp []float32, ip []uint32, z float32) {
+// visFull4 draws fully covered pixels with 4 samples: depth and ids[p:q]
+// are their samples' depths and surfaces, z the depth at the first pixel's
+// centre.
+func visFull4(es *edgeSetup, depth []float32, ids []uint32, p, q int, z float32) {
 	zo0, zo1, zo2, zo3 := es.zoff[0], es.zoff[1], es.zoff[2], es.zoff[3]
 	dz, id := es.dzpx, es.id
-	for i := 0; i+4 <= len(dp) && i+4 <= len(ip); i += 4 {
-		d := dp[i : i+4 : i+4]
-		s := ip[i : i+4 : i+4]
+	for i := p; i < q; i += 4 {
+		d := depth[i : i+4 : i+4]
+		s := ids[i : i+4 : i+4]
 		if v := z + zo0; v > d[0] {
 			d[0], s[0] = v, id
 		}
@@ -210,46 +236,57 @@ func visFull4(es *edgeSetup, dp []float32, ip []uint32, z float32) {
 	}
 }
 
-// partial4 draws pixels [xa, xb] of a row (see visRow4) with 4 samples,
+// partial4 draws pixels [xa, xb] of rows (see visRow4) with 4 samples,
 // testing coverage: none where an edge value plus its most favourable
 // sample offset is negative, all where every edge value plus its least
 // favourable one is ≥ 0, else per sample (its three edge values ≥ 0, i.e.
-// the sign bit of their OR clear).
-func (ws *workerScratch) partial4(es *edgeSetup, p0 int, xa, xb int32, e *[3]int64, z float32) {
+// the sign bit of their OR clear). e and z are the first row's values at
+// its pixel 0; de (nil for one row) and es.dzpy step them down the rows,
+// tileW pixels apart from p0 on.
+func (ws *workerScratch) partial4(es *edgeSetup, p0 int, xa, xb int32, rows int, e, de *[3]int64, z float32) {
 	k := int64(xa)
-	e0, e1, e2 := e[0]+es.step0*k, e[1]+es.step1*k, e[2]+es.step2*k
-	z += es.dzpx * float32(xa)
-	p, q := (p0+int(xa))*4, (p0+int(xb)+1)*4
-	dp, ip := ws.depth[p:q], ws.ids[p:q]
-	for i := 0; i+4 <= len(dp) && i+4 <= len(ip); i += 4 {
-		cover := uint64(0)
-		if (e0+es.hi0)|(e1+es.hi1)|(e2+es.hi2) >= 0 {
-			cover = 0xf
-			if (e0+es.lo0)|(e1+es.lo1)|(e2+es.lo2) < 0 {
-				cover = uint64(^((e0+es.o0[0])|(e1+es.o1[0])|(e2+es.o2[0])))>>63 |
-					uint64(^((e0+es.o0[1])|(e1+es.o1[1])|(e2+es.o2[1])))>>63<<1 |
-					uint64(^((e0+es.o0[2])|(e1+es.o1[2])|(e2+es.o2[2])))>>63<<2 |
-					uint64(^((e0+es.o0[3])|(e1+es.o1[3])|(e2+es.o2[3])))>>63<<3
+	zx := es.dzpx * float32(xa)
+	depth, ids := ws.depth, ws.ids
+	n := int(xb-xa+1) * 4
+	r0, r1, r2 := e[0], e[1], e[2]
+	for p := (p0 + int(xa)) * 4; ; p += tileW * 4 {
+		e0, e1, e2 := r0+es.step0*k, r1+es.step1*k, r2+es.step2*k
+		zr := z + zx
+		for i, end := p, p+n; i < end; i += 4 {
+			cover := uint64(0)
+			if (e0+es.hi0)|(e1+es.hi1)|(e2+es.hi2) >= 0 {
+				cover = 0xf
+				if (e0+es.lo0)|(e1+es.lo1)|(e2+es.lo2) < 0 {
+					cover = uint64(^((e0+es.o0[0])|(e1+es.o1[0])|(e2+es.o2[0])))>>63 |
+						uint64(^((e0+es.o0[1])|(e1+es.o1[1])|(e2+es.o2[1])))>>63<<1 |
+						uint64(^((e0+es.o0[2])|(e1+es.o1[2])|(e2+es.o2[2])))>>63<<2 |
+						uint64(^((e0+es.o0[3])|(e1+es.o1[3])|(e2+es.o2[3])))>>63<<3
+				}
 			}
+			if cover != 0 {
+				d := depth[i : i+4 : i+4]
+				s := ids[i : i+4 : i+4]
+				if v := zr + es.zoff[0]; cover&1 != 0 && v > d[0] {
+					d[0], s[0] = v, es.id
+				}
+				if v := zr + es.zoff[1]; cover&2 != 0 && v > d[1] {
+					d[1], s[1] = v, es.id
+				}
+				if v := zr + es.zoff[2]; cover&4 != 0 && v > d[2] {
+					d[2], s[2] = v, es.id
+				}
+				if v := zr + es.zoff[3]; cover&8 != 0 && v > d[3] {
+					d[3], s[3] = v, es.id
+				}
+			}
+			e0, e1, e2 = e0+es.step0, e1+es.step1, e2+es.step2
+			zr += es.dzpx
 		}
-		if cover != 0 {
-			d := dp[i : i+4 : i+4]
-			s := ip[i : i+4 : i+4]
-			if v := z + es.zoff[0]; cover&1 != 0 && v > d[0] {
-				d[0], s[0] = v, es.id
-			}
-			if v := z + es.zoff[1]; cover&2 != 0 && v > d[1] {
-				d[1], s[1] = v, es.id
-			}
-			if v := z + es.zoff[2]; cover&4 != 0 && v > d[2] {
-				d[2], s[2] = v, es.id
-			}
-			if v := z + es.zoff[3]; cover&8 != 0 && v > d[3] {
-				d[3], s[3] = v, es.id
-			}
+		if rows--; rows <= 0 || de == nil {
+			return
 		}
-		e0, e1, e2 = e0+es.step0, e1+es.step1, e2+es.step2
-		z += es.dzpx
+		r0, r1, r2 = r0+de[0], r1+de[1], r2+de[2]
+		z += es.dzpy
 	}
 }
 
