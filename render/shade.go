@@ -314,15 +314,7 @@ func (sh *triShader) bindTri(fs *frameState, c *chunk, t *tri) {
 		v := (p0*va.uv0[1] + p1*vb.uv0[1] + p2*vc.uv0[1]) * k
 		d, dx, dy := &sh.uv0d, sh.dD[0], sh.dD[1]
 		k *= 3 // 1/D at the centroid, where each barycentric is ⅓
-		gux, gvx, guy, gvy := (d.dudx-u*dx)*k, (d.dvdx-v*dx)*k, (d.dudy-u*dy)*k, (d.dvdy-v*dy)*k
-		if !m.uvIdentity {
-			tm := &m.baseTex.m
-			gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
-			guy, gvy = tm[0]*guy+tm[1]*gvy, tm[3]*guy+tm[4]*gvy
-		}
-		l0 := &m.baseTex.t.levels[0]
-		w2, h2 := l0.fw*l0.fw, l0.fh*l0.fh
-		sh.lam = lodOf(gux*gux*w2+gvx*gvx*h2, guy*guy*w2+gvy*gvy*h2)
+		sh.lam = sh.baseLod((d.dudx-u*dx)*k, (d.dvdx-v*dx)*k, (d.dudy-u*dy)*k, (d.dvdy-v*dy)*k)
 		sh.lamFixed = true
 	}
 }
@@ -564,12 +556,17 @@ func mipOf(lam, last float32) (j int, f float32) {
 // spanToon at the pixel whose 1/w plane is D and TEXCOORD_0 planes (u and v
 // times 1/w) are nu, nv.
 func (sh *triShader) toonLod(D, nu, nv float32) float32 {
-	m := sh.m
 	g, dD, dDy := &sh.uv0d, sh.dD[0], sh.dD[1]
 	k := 1 / D
 	u, v := nu*k, nv*k
-	gux, gvx := (g.dudx-u*dD)*k, (g.dvdx-v*dD)*k
-	guy, gvy := (g.dudy-u*dDy)*k, (g.dvdy-v*dDy)*k
+	return sh.baseLod((g.dudx-u*dD)*k, (g.dvdx-v*dD)*k, (g.dudy-u*dDy)*k, (g.dvdy-v*dDy)*k)
+}
+
+// baseLod returns the level of detail of the base colour texture for
+// TEXCOORD_0 derivatives (∂u/∂x, ∂v/∂x, ∂u/∂y, ∂v/∂y, UV units per pixel),
+// taken through the material's KHR_texture_transform first.
+func (sh *triShader) baseLod(gux, gvx, guy, gvy float32) float32 {
+	m := sh.m
 	if !m.uvIdentity {
 		tm := &m.baseTex.m
 		gux, gvx = tm[0]*gux+tm[1]*gvx, tm[3]*gux+tm[4]*gvx
