@@ -82,12 +82,9 @@ type Child struct {
 // Errors: ErrNoX11, ErrUnsupported, or an X error naming the request that
 // failed (a parent that does not exist is one).
 func OpenChild(o ChildOptions) (*Child, error) {
-	if o.Width < 1 || o.Height < 1 || o.Width > maxSide || o.Height > maxSide {
-		return nil, fmt.Errorf("output: size %d×%d outside 1…%d", o.Width, o.Height, maxSide)
-	}
-	conn, err := xgb.NewConnDisplay(o.Display)
+	conn, err := dial(o.Display, o.Width, o.Height)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoX11, err)
+		return nil, err
 	}
 	c, err := openChild(conn, o)
 	if err != nil {

@@ -101,12 +101,9 @@ const maxSide = 4096
 // visual, sets its title and flags, and maps it. Errors: ErrNoX11, ErrNoARGB,
 // or an X error naming the request that failed.
 func Open(o Options) (*Window, error) {
-	if o.Width < 1 || o.Height < 1 || o.Width > maxSide || o.Height > maxSide {
-		return nil, fmt.Errorf("output: size %d×%d outside 1…%d", o.Width, o.Height, maxSide)
-	}
-	conn, err := xgb.NewConnDisplay(o.Display)
+	conn, err := dial(o.Display, o.Width, o.Height)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoX11, err)
+		return nil, err
 	}
 	w, err := open(conn, o)
 	if err != nil {
@@ -114,6 +111,19 @@ func Open(o Options) (*Window, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// dial checks a window size of width×height pixels against 1…maxSide and
+// connects to display ("" for $DISPLAY). Errors: the size, or ErrNoX11.
+func dial(display string, width, height int) (*xgb.Conn, error) {
+	if width < 1 || height < 1 || width > maxSide || height > maxSide {
+		return nil, fmt.Errorf("output: size %d×%d outside 1…%d", width, height, maxSide)
+	}
+	conn, err := xgb.NewConnDisplay(display)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNoX11, err)
+	}
+	return conn, nil
 }
 
 func open(conn *xgb.Conn, o Options) (*Window, error) {
