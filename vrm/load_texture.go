@@ -502,6 +502,10 @@ func whiteImage() *image.NRGBA {
 	return m
 }
 
+// convertSampler maps a glTF sampler to a Sampler: wrap modes, the
+// filter within a level from magFilter and minFilter, and the mipmap mode
+// from minFilter (LINEAR and NEAREST: MipmapNone; *_MIPMAP_NEAREST:
+// MipmapNearest; *_MIPMAP_LINEAR or undefined: MipmapLinear).
 func convertSampler(s *gltf.Sampler) Sampler {
 	wrap := func(w gltf.WrappingMode) Wrap {
 		switch w {
@@ -520,6 +524,12 @@ func convertSampler(s *gltf.Sampler) Sampler {
 	switch s.MinFilter {
 	case gltf.MinNearest, gltf.MinNearestMipMapNearest, gltf.MinNearestMipMapLinear:
 		out.Min = FilterNearest
+	}
+	switch s.MinFilter {
+	case gltf.MinLinear, gltf.MinNearest:
+		out.Mipmap = MipmapNone
+	case gltf.MinLinearMipMapNearest, gltf.MinNearestMipMapNearest:
+		out.Mipmap = MipmapNearest
 	}
 	return out
 }

@@ -8,6 +8,8 @@ import (
 	goruntime "runtime"
 	"strings"
 	"testing"
+
+	"github.com/qmuntal/gltf"
 )
 
 // halvesImage is a w×h image, red on the left half and opaque blue on the
@@ -271,4 +273,59 @@ func FuzzScaleDown(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSamplerMinFilters: each glTF minFilter maps to its filter within a
+// level and its mipmap mode (glTF 2.0 §3.8.4.3; undefined gets trilinear,
+// three.js's default).
+func TestSamplerMinFilters(t *testing.T) {
+	for _, c := range []struct {
+		in  gltf.MinFilter
+		min Filter
+		mip Mipmap
+	}{
+		{gltf.MinUndefined, FilterLinear, MipmapLinear},
+		{gltf.MinLinear, FilterLinear, MipmapNone},
+		{gltf.MinNearest, FilterNearest, MipmapNone},
+		{gltf.MinLinearMipMapNearest, FilterLinear, MipmapNearest},
+		{gltf.MinNearestMipMapNearest, FilterNearest, MipmapNearest},
+		{gltf.MinLinearMipMapLinear, FilterLinear, MipmapLinear},
+		{gltf.MinNearestMipMapLinear, FilterNearest, MipmapLinear},
+	} {
+		s := convertSampler(&gltf.Sampler{MinFilter: c.in})
+		if s.Min != c.min || s.Mipmap != c.mip {
+			t.Errorf("minFilter %v: Min %v, Mipmap %v; want %v, %v", c.in, s.Min, s.Mipmap, c.min, c.mip)
+		}
+	}
+}
+
+// TestSamplersRoundTrip: every combination of filters and mipmap mode is
+// written and read back unchanged.
+func TestSamplersRoundTrip(t *testing.T) {
+	av := synthAvatar(true)
+	img := halvesImage(8, 8)
+	var want []Sampler
+	for _, mag := range []Filter{FilterLinear, FilterNearest} {
+		for _, min := range []Filter{FilterLinear, FilterNearest} {
+			for _, mip := range []Mipmap{MipmapLinear, MipmapNearest, MipmapNone} {
+				want = append(want, Sampler{WrapS: WrapMirror, WrapT: WrapClamp, Mag: mag, Min: min, Mipmap: mip})
+			}
+		}
+	}
+	av.Textures = nil
+	for _, s := range want {
+		av.Textures = append(av.Textures, Texture{Name: "t", MIMEType: "image/png", Image: img, Sampler: s})
+	}
+	got, err := Load(bytes.NewReader(encode(t, av, Version1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Textures) < len(want) {
+		t.Fatalf("%d textures read back, want %d", len(got.Textures), len(want))
+	}
+	for i, s := range want {
+		if g := got.Textures[i].Sampler; g != s {
+			t.Errorf("texture %d: sampler %+v read back as %+v", i, s, g)
+		}
+	}
 }

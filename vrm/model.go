@@ -241,16 +241,37 @@ const (
 // Filter is a texture filter.
 type Filter uint8
 
-// Filters (glTF sampler magFilter/minFilter, mipmaps folded into the base).
+// Filters (glTF sampler magFilter/minFilter within one level; the mipmap
+// part of minFilter is Sampler.Mipmap).
 const (
 	FilterLinear Filter = iota
 	FilterNearest
 )
 
-// Sampler is how a texture is sampled.
+// Mipmap is the mipmap part of a glTF minFilter: how the levels around a
+// minified footprint's level of detail are used (glTF 2.0 §3.8.4.3 and
+// OpenGL ES 3.0 §3.8.10.4, which the glTF filters name).
+type Mipmap uint8
+
+// Mipmap modes.
+const (
+	// MipmapLinear blends the two nearest levels (*_MIPMAP_LINEAR, and
+	// what an undefined minFilter gets: three.js's default, trilinear).
+	MipmapLinear Mipmap = iota
+	// MipmapNearest takes the nearest level (*_MIPMAP_NEAREST; what
+	// UniGLTF writes for Unity's Bilinear and Point filter modes).
+	MipmapNearest
+	// MipmapNone names no mipmap (minFilter LINEAR or NEAREST; package
+	// render samples it from the nearest level all the same, see its
+	// mipOf).
+	MipmapNone
+)
+
+// Sampler is how a texture is sampled (glTF 2.0 §5.26 sampler).
 type Sampler struct {
 	WrapS, WrapT Wrap
 	Mag, Min     Filter
+	Mipmap       Mipmap
 }
 
 // Texture is a decoded image with its sampler. Image holds sRGB-encoded,

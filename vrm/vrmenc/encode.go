@@ -257,6 +257,8 @@ func (e *encoder) texture(t *vrm.Texture, im *image.NRGBA) error {
 	return nil
 }
 
+// gltfSampler writes a Sampler as a glTF sampler: the minFilter that
+// names its Min filter and Mipmap mode (the inverse of vrm's reading).
 func gltfSampler(s vrm.Sampler) *gltf.Sampler {
 	wrap := func(w vrm.Wrap) gltf.WrappingMode {
 		switch w {
@@ -267,12 +269,24 @@ func gltfSampler(s vrm.Sampler) *gltf.Sampler {
 		}
 		return gltf.WrapRepeat
 	}
-	out := &gltf.Sampler{WrapS: wrap(s.WrapS), WrapT: wrap(s.WrapT), MagFilter: gltf.MagLinear, MinFilter: gltf.MinLinear}
+	out := &gltf.Sampler{WrapS: wrap(s.WrapS), WrapT: wrap(s.WrapT), MagFilter: gltf.MagLinear}
 	if s.Mag == vrm.FilterNearest {
 		out.MagFilter = gltf.MagNearest
 	}
-	if s.Min == vrm.FilterNearest {
+	nearest := s.Min == vrm.FilterNearest
+	switch {
+	case s.Mipmap == vrm.MipmapNone && nearest:
 		out.MinFilter = gltf.MinNearest
+	case s.Mipmap == vrm.MipmapNone:
+		out.MinFilter = gltf.MinLinear
+	case s.Mipmap == vrm.MipmapNearest && nearest:
+		out.MinFilter = gltf.MinNearestMipMapNearest
+	case s.Mipmap == vrm.MipmapNearest:
+		out.MinFilter = gltf.MinLinearMipMapNearest
+	case nearest:
+		out.MinFilter = gltf.MinNearestMipMapLinear
+	default:
+		out.MinFilter = gltf.MinLinearMipMapLinear
 	}
 	return out
 }
