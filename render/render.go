@@ -21,8 +21,10 @@
 //     then each pixel is shaded once per visible surface at its centre —
 //     neighbouring triangles of one mesh count as one surface, as GPU
 //     multisampling shades them — with perspective-correct interpolation and
-//     trilinear mipmapped textures (the level of detail from each pixel's UV
-//     derivatives, texture.lod), and resolved into the destination in sRGB.
+//     mipmapped textures (the level of detail from each pixel's UV
+//     derivatives, texture.lod; two levels blended where the glTF sampler's
+//     minFilter asks for it, see mipOf), and resolved into the destination
+//     in sRGB.
 //     Blended triangles are then shaded per fragment and composited per
 //     sample in draw order.
 //

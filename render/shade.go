@@ -443,19 +443,20 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	lut := mathx.SRGB8Table()
 	// The levels and their weights, per pixel only when λ changes along
 	// the span.
-	j, f := mipOf(lam, last)
+	j, f := mipOf(lam, last, m.baseTex.t.mipBlend)
 	for i := 0; i < n; i++ {
 		k := 1 / D
 
-		// Base colour: the texture, trilinear with mask wrapping
-		// (bilinear on levels j and j+1, weights 1 − f and f).
+		// Base colour: the texture with mask wrapping, bilinear on
+		// level j, and with trilinear filtering on level j+1, weights
+		// 1 − f and f.
 		u, v := nu*k, nv*k
 		if !m.uvIdentity {
 			tm := &m.baseTex.m
 			u, v = tm[0]*u+tm[1]*v+tm[2], tm[3]*u+tm[4]*v+tm[5]
 		}
 		if dLam != 0 {
-			j, f = mipOf(lam, last)
+			j, f = mipOf(lam, last, m.baseTex.t.mipBlend)
 			lam += dLam
 		}
 		lv := &levels[j]
@@ -538,10 +539,23 @@ func (sh *triShader) spanToon(xa, xb, y int, out []uint8, col [][4]float32, stat
 	}
 }
 
-// mipOf returns the trilinear levels for level of detail lam on a texture
-// whose last level is last: levels j and j+1 weighted 1 − f and f, or
-// level j alone (f = 0) when magnified or beyond the last level.
-func mipOf(lam, last float32) (j int, f float32) {
+// mipOf returns the mipmap levels for level of detail lam on a texture
+// whose last level is last: with blend (trilinear, glTF *_MIPMAP_LINEAR or
+// no minFilter) levels j and j+1 weighted 1 − f and f, or level j alone
+// (f = 0) when magnified or beyond the last level; without, the nearest
+// level alone, ⌊λ + ½⌋ (*_MIPMAP_NEAREST; OpenGL ES 3.0 §3.8.10.4 takes
+// ⌈λ + ½⌉ − 1, which differs only where λ + ½ is a whole number).
+//
+// A minFilter without mipmaps (LINEAR, NEAREST; vrm.MipmapNone, e.g.
+// Godette's) takes the nearest level too. Strictly it asks for level 0
+// alone, as three.js and UniGLTF's import sample it; far from the camera
+// that shimmers as the avatar moves, and the nearest level is Unity's own
+// Bilinear filter with mipmaps (UniGLTF TextureSamplerUtil: LINEAR_MIPMAP_-
+// NEAREST is what it writes for Bilinear).
+func mipOf(lam, last float32, blend bool) (j int, f float32) {
+	if !blend {
+		lam += 0.5
+	}
 	switch {
 	case !(lam > 0):
 		return 0, 0
@@ -549,6 +563,9 @@ func mipOf(lam, last float32) (j int, f float32) {
 		return int(last), 0
 	}
 	j = int(lam)
+	if !blend {
+		return j, 0
+	}
 	return j, lam - float32(j)
 }
 

@@ -63,6 +63,10 @@ type texture struct {
 	wrapS, wrapT vrm.Wrap
 	magNearest   bool // glTF magFilter NEAREST, used on level 0
 	minNearest   bool // glTF minFilter NEAREST*, used on smaller levels
+	// mipBlend: blend the two levels around the level of detail (glTF
+	// *_MIPMAP_LINEAR, vrm.MipmapLinear); else the nearest level alone
+	// (see mipOf).
+	mipBlend bool
 	// pow2Repeat: every level wraps by masking (mipLevel.fastWrap), the
 	// case pow2Sample serves without wrapCoord's divisions.
 	pow2Repeat bool
@@ -121,6 +125,7 @@ func newSharedTexture(t *vrm.Texture, cache mipCache) *texture {
 		wrapS:  t.Sampler.WrapS, wrapT: t.Sampler.WrapT,
 		magNearest: t.Sampler.Mag == vrm.FilterNearest,
 		minNearest: t.Sampler.Min == vrm.FilterNearest,
+		mipBlend:   t.Sampler.Mipmap == vrm.MipmapLinear,
 	}
 	pix, ok := cache[img]
 	if !ok {
@@ -438,21 +443,14 @@ func lodOf(x, y float32) float32 {
 
 // taps returns the texels and weights that filter t at (u, v) for level of
 // detail lam: bilinear (or nearest, per the sampler's filters) on level 0
-// when magnified (λ ≤ 0), else trilinear: bilinear on levels ⌊λ⌋ and ⌊λ⌋+1
-// blended by λ's fraction (glTF's default LINEAR_MIPMAP_LINEAR), clamped to
-// the last level. n is 4 or 8.
+// when magnified (λ ≤ 0), else on the levels mipOf picks (two blended with
+// the sampler's MipmapLinear). n is 4 or 8.
 func (t *texture) taps(u, v, lam float32, p *[8]uint32, w *[8]float32) (n int) {
 	if !(lam > 0) || len(t.levels) == 1 {
 		t.levels[0].taps(u, v, t.wrapS, t.wrapT, t.magNearest, 1, p[:4], w[:4])
 		return 4
 	}
-	last := len(t.levels) - 1
-	if lam >= float32(last) {
-		t.levels[last].taps(u, v, t.wrapS, t.wrapT, t.minNearest, 1, p[:4], w[:4])
-		return 4
-	}
-	i := int(lam)
-	f := lam - float32(i)
+	i, f := mipOf(lam, float32(len(t.levels)-1), t.mipBlend)
 	t.levels[i].taps(u, v, t.wrapS, t.wrapT, t.minNearest, 1-f, p[:4], w[:4])
 	if f < 1.0/512 {
 		return 4
@@ -539,14 +537,10 @@ func (t *texture) sampleGradRaw(u, v float32, g *uvGrad) (r, gr, b, a float32) {
 // masks. Alpha (and with raw every channel) is 0–255.
 func (t *texture) pow2Sample(u, v, lam float32, raw bool) (r, g, b, a float32) {
 	last := len(t.levels) - 1
-	switch {
-	case !(lam > 0) || last == 0:
+	if !(lam > 0) || last == 0 {
 		return t.levels[0].pow2Add(u, v, t.magNearest, raw, 1, 0, 0, 0, 0)
-	case lam >= float32(last):
-		return t.levels[last].pow2Add(u, v, t.minNearest, raw, 1, 0, 0, 0, 0)
 	}
-	i := int(lam)
-	f := lam - float32(i)
+	i, f := mipOf(lam, float32(last), t.mipBlend)
 	r, g, b, a = t.levels[i].pow2Add(u, v, t.minNearest, raw, 1-f, 0, 0, 0, 0)
 	if f < 1.0/512 {
 		return r, g, b, a

@@ -193,7 +193,9 @@ func TestMipmaps(t *testing.T) {
 }
 
 // TestMipmapsStopAliasing draws a fine 1-texel checker far away: with
-// mipmaps it resolves to an even grey instead of a moiré of black and white.
+// mipmaps it resolves to an even grey instead of a moiré of black and white,
+// with every mipmap mode (a minFilter without mipmaps is sampled from the
+// nearest level too; see mipOf).
 func TestMipmapsStopAliasing(t *testing.T) {
 	img := image.NewNRGBA(image.Rect(0, 0, 256, 256))
 	for y := 0; y < 256; y++ {
@@ -202,15 +204,72 @@ func TestMipmapsStopAliasing(t *testing.T) {
 			img.SetNRGBA(x, y, color.NRGBA{v, v, v, 255})
 		}
 	}
-	a := newAvatar()
-	tex := addTexture(a, img, vrm.Sampler{})
-	mat := addMaterial(a, vrm.Material{BaseColorTexture: texRef(tex), Unlit: true})
-	addMeshNode(a, "q", quad(mgl32.Vec3{}, 1, 1, mat))
-	out := renderScene(t, 64, 64, DefaultScene(a, poseFrame(a, nil, nil), frontCamera(mgl32.Vec3{}, 2, 30)))
-	for y := 24; y < 40; y++ {
-		for x := 24; x < 40; x++ {
-			if p := out.RGBAAt(x, y); p.R < 170 || p.R > 205 {
-				t.Fatalf("pixel (%d,%d) = %v, want grey near 188", x, y, p)
+	for _, mip := range []vrm.Mipmap{vrm.MipmapLinear, vrm.MipmapNearest, vrm.MipmapNone} {
+		a := newAvatar()
+		tex := addTexture(a, img, vrm.Sampler{Mipmap: mip})
+		mat := addMaterial(a, vrm.Material{BaseColorTexture: texRef(tex), Unlit: true})
+		addMeshNode(a, "q", quad(mgl32.Vec3{}, 1, 1, mat))
+		out := renderScene(t, 64, 64, DefaultScene(a, poseFrame(a, nil, nil), frontCamera(mgl32.Vec3{}, 2, 30)))
+		for y := 24; y < 40; y++ {
+			for x := 24; x < 40; x++ {
+				if p := out.RGBAAt(x, y); p.R < 170 || p.R > 205 {
+					t.Fatalf("mipmap mode %d: pixel (%d,%d) = %v, want grey near 188", mip, x, y, p)
+				}
+			}
+		}
+	}
+}
+
+// TestMipmapModes: trilinear (MipmapLinear) blends levels ⌊λ⌋ and ⌊λ⌋+1 by
+// λ's fraction; MipmapNearest and MipmapNone take level ⌊λ + ½⌋ alone;
+// both clamp to the last level and magnify from level 0.
+func TestMipmapModes(t *testing.T) {
+	for _, c := range []struct {
+		lam   float32
+		blend bool
+		j     int
+		f     float32
+	}{
+		{-1, true, 0, 0}, {-1, false, 0, 0},
+		{0.25, true, 0, 0.25}, {0.25, false, 0, 0},
+		{0.49, false, 0, 0}, {0.5, false, 1, 0},
+		{1.3, true, 1, 0.3}, {1.3, false, 1, 0},
+		{1.49, false, 1, 0}, {1.7, false, 2, 0}, {2.5, false, 3, 0},
+		{2.75, true, 2, 0.75}, {2.75, false, 3, 0},
+		{3, true, 3, 0}, {3, false, 3, 0}, {9, false, 3, 0}, {9, true, 3, 0},
+	} {
+		j, f := mipOf(c.lam, 3, c.blend)
+		if j != c.j || math.Abs(float64(f-c.f)) > 1e-6 {
+			t.Errorf("mipOf(%v, 3, %v) = %d, %v; want %d, %v", c.lam, c.blend, j, f, c.j, c.f)
+		}
+	}
+	// The taps follow: one level with weight 1, or two.
+	img := image.NewNRGBA(image.Rect(0, 0, 16, 16))
+	for i := range img.Pix {
+		img.Pix[i] = uint8(i * 29)
+	}
+	for _, mip := range []vrm.Mipmap{vrm.MipmapLinear, vrm.MipmapNearest, vrm.MipmapNone} {
+		tx := newTexture(&vrm.Texture{Image: img, Sampler: vrm.Sampler{Mipmap: mip}})
+		var p [8]uint32
+		var w [8]float32
+		n := tx.taps(0.3, 0.6, 1.7, &p, &w)
+		var want [8]uint32
+		var ww [8]float32
+		if mip == vrm.MipmapLinear {
+			tx.levels[1].taps(0.3, 0.6, tx.wrapS, tx.wrapT, false, 1-0.7, want[:4], ww[:4])
+			tx.levels[2].taps(0.3, 0.6, tx.wrapS, tx.wrapT, false, 0.7, want[4:], ww[4:])
+			if n != 8 {
+				t.Fatalf("trilinear: %d taps, want 8", n)
+			}
+		} else {
+			tx.levels[2].taps(0.3, 0.6, tx.wrapS, tx.wrapT, false, 1, want[:4], ww[:4])
+			if n != 4 {
+				t.Fatalf("mipmap mode %d: %d taps, want 4", mip, n)
+			}
+		}
+		for i := 0; i < n; i++ {
+			if p[i] != want[i] || math.Abs(float64(w[i]-ww[i])) > 1e-6 {
+				t.Errorf("mipmap mode %d: tap %d = %#x × %v, want %#x × %v", mip, i, p[i], w[i], want[i], ww[i])
 			}
 		}
 	}
@@ -357,7 +416,8 @@ func TestPow2SampleSumsLikeTaps(t *testing.T) {
 		}
 		return s
 	}
-	for _, f := range []vrm.Sampler{{}, {Mag: vrm.FilterNearest}, {Min: vrm.FilterNearest}, {Mag: vrm.FilterNearest, Min: vrm.FilterNearest}} {
+	for _, f := range []vrm.Sampler{{}, {Mag: vrm.FilterNearest}, {Min: vrm.FilterNearest}, {Mag: vrm.FilterNearest, Min: vrm.FilterNearest},
+		{Mipmap: vrm.MipmapNearest}, {Min: vrm.FilterNearest, Mipmap: vrm.MipmapNone}} {
 		tx := newTexture(&vrm.Texture{Image: img, Sampler: f})
 		if !tx.pow2Repeat {
 			t.Fatal("a 16×8 repeating texture is not pow2Repeat")
