@@ -522,14 +522,16 @@ func convertSampler(s *gltf.Sampler) Sampler {
 		out.Mag = FilterNearest
 	}
 	switch s.MinFilter {
-	case gltf.MinNearest, gltf.MinNearestMipMapNearest, gltf.MinNearestMipMapLinear:
-		out.Min = FilterNearest
-	}
-	switch s.MinFilter {
-	case gltf.MinLinear, gltf.MinNearest:
+	case gltf.MinLinear:
 		out.Mipmap = MipmapNone
-	case gltf.MinLinearMipMapNearest, gltf.MinNearestMipMapNearest:
+	case gltf.MinNearest:
+		out.Min, out.Mipmap = FilterNearest, MipmapNone
+	case gltf.MinLinearMipMapNearest:
 		out.Mipmap = MipmapNearest
+	case gltf.MinNearestMipMapNearest:
+		out.Min, out.Mipmap = FilterNearest, MipmapNearest
+	case gltf.MinNearestMipMapLinear:
+		out.Min = FilterNearest
 	}
 	return out
 }
